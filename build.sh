@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# MomentIQ: set up, build, run and test with one script.
+#   ./build.sh deps|build|run|start|stop|status|test|ctl ARGS...
+# Options (before the command): --asan   build and run under AddressSanitizer/UBSan
+# Environment: MOMENTIQ_PORT (8080), MOMENTIQ_PG_PORT (port+10000), MOMENTIQ_VAR (./var)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SAN=${MOMENTIQ_SAN:-0}
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --asan) SAN=1; shift ;;
+    *) break ;;
+    esac
+done
+CMD=${1:-help}
+[ $# -gt 0 ] && shift
+
+VAR=${MOMENTIQ_VAR:-$ROOT/var}
+PORT=${MOMENTIQ_PORT:-8080}
+PG_PORT=${MOMENTIQ_PG_PORT:-$((PORT + 10000))}
+BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build}
+[ "$SAN" = 1 ] && BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build-asan}
+PGBIN=/usr/lib/postgresql/15/bin
+RUNUSER=momentiq   # unprivileged account for PostgreSQL and httpd children when run as root
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---- deps ---------------------------------------------------------------
+PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postgresql
+      postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
+      libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
+      libavutil-dev ffmpeg wrk curl ca-certificates procps python3)
+
+deps() {
+    local missing=() p
+    for p in "${PKGS[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    # The interop tests need npm; Debian's is used only when none is installed.
+    command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+        $sudo apt-get update -q >/dev/null
+        $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    }
+}
+
+build() { # [make targets]
+    deps
+    make -s -f "$ROOT/mod_momentiq/Makefile" OUT="$BUILD" SAN="$SAN" -j"$(nproc)" all "$@"
+}
+
+# ---- accounts and ownership --------------------------------------------
+as_root() { [ "$(id -u)" -eq 0 ]; }
+
+ensure_user() {
+    as_root || return 0
+    id "$RUNUSER" >/dev/null 2>&1 ||
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RUNUSER"
+}
+
+pg_user() { if as_root; then echo "$RUNUSER"; else id -un; fi; }
+
+as_pg() {
+    if as_root; then runuser -u "$RUNUSER" -- "$@"; else "$@"; fi
+}
+
+# httpd children (running as $RUNUSER) must reach the repo, the build and the state dir.
+open_paths() {
+    as_root || return 0
+    local d=$VAR
+    while [ "$d" != "/" ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
+    chmod -R o+rX "$ROOT/assets" "$BUILD" 2>/dev/null || true
+}
+
+# ---- PostgreSQL --------------------------------------------------------
+PGDATA_DIR() { echo "$VAR/pg/data"; }
+PGSOCK_DIR() { echo "$VAR/pg/run"; }
+
+pg_start() {
+    local data; data=$(PGDATA_DIR)
+    mkdir -p "$VAR/pg/run" "$VAR/pg/log"
+    as_root && chown -R "$RUNUSER:" "$VAR/pg"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        as_pg "$PGBIN/initdb" -D "$data" -U "$(pg_user)" --auth-local=peer --auth-host=scram-sha-256 \
+            -E UTF8 --locale=C.UTF-8 >"$VAR/pg/log/initdb.log" 2>&1 || die "initdb failed: see $VAR/pg/log/initdb.log"
+        cat >>"$data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$(PGSOCK_DIR)'
+max_connections = 200
+shared_buffers = 128MB
+fsync = on
+logging_collector = off
+EOF
+    fi
+    # A cluster left by a killed run: pg_ctl sees the stale pid file and recovers.
+    if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT -k $(PGSOCK_DIR)" -l "$VAR/pg/log/postgres.log" -w -t 60 start >/dev/null ||
+            die "PostgreSQL did not start: see $VAR/pg/log/postgres.log"
+    fi
+    if ! as_pg psql -h "$(PGSOCK_DIR)" -p "$PG_PORT" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='momentiq'" | grep -q 1; then
+        as_pg psql -h "$(PGSOCK_DIR)" -p "$PG_PORT" -d postgres -qc "CREATE DATABASE momentiq" >/dev/null
+    fi
+}
+
+pg_stop() {
+    local data; data=$(PGDATA_DIR)
+    [ -f "$data/PG_VERSION" ] || return 0
+    as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+conninfo() { echo "host=$(PGSOCK_DIR) port=$PG_PORT dbname=momentiq user=$(pg_user)"; }
+
+ctl() { as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_SQL_DIR="$ROOT/sql" "$BUILD/momentiqctl" "$@"; }
+
+# ---- httpd ----------------------------------------------------------------
+httpd_conf() {
+    local h=$VAR/httpd user_lines=""
+    mkdir -p "$h/run" "$h/logs" "$VAR/conf.d" "$VAR/storage"
+    if as_root; then
+        user_lines="User $RUNUSER
+Group $RUNUSER"
+        chown "$RUNUSER:" "$VAR/storage"
+    fi
+    [ -f "$VAR/secret" ] || { head -c 48 /dev/urandom | base64 -w0 >"$VAR/secret"; }
+    chmod 600 "$VAR/secret"
+    sed -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
+        -e "s|@PGSOCK@|$(PGSOCK_DIR)|g" -e "s|@PGPORT@|$PG_PORT|g" -e "s|@PGUSER@|$(pg_user)|g" \
+        -e "s|@BUILD@|$BUILD|g" "$ROOT/conf/httpd.conf.in" |
+        awk -v u="$user_lines" '{ if ($0 == "@USER_LINES@") print u; else print }' >"$h/httpd.conf"
+}
+
+httpd_pid() { cat "$VAR/httpd/run/httpd.pid" 2>/dev/null || true; }
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+httpd_env() {
+    if [ "$SAN" = 1 ]; then
+        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$VAR/httpd/logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/logs/ubsan"
+    fi
+}
+
+httpd_start() {
+    httpd_conf
+    open_paths
+    local pid; pid=$(httpd_pid)
+    if alive "$pid"; then
+        env $(httpd_env) /usr/sbin/apache2 -d "$VAR/httpd" -f "$VAR/httpd/httpd.conf" -k graceful
+        return 0
+    fi
+    rm -f "$VAR/httpd/run/httpd.pid"
+    env $(httpd_env) /usr/sbin/apache2 -t -d "$VAR/httpd" -f "$VAR/httpd/httpd.conf" 2>"$VAR/httpd/logs/configtest.log" ||
+        die "httpd configuration test failed: $(cat "$VAR/httpd/logs/configtest.log")"
+    env $(httpd_env) /usr/sbin/apache2 -d "$VAR/httpd" -f "$VAR/httpd/httpd.conf" -k start
+    local i
+    for i in $(seq 1 100); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$PORT/mcp/status" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "httpd did not answer on 127.0.0.1:$PORT: see $VAR/httpd/logs/error_log"
+}
+
+httpd_stop() {
+    local pid; pid=$(httpd_pid)
+    alive "$pid" || { rm -f "$VAR/httpd/run/httpd.pid"; return 0; }
+    /usr/sbin/apache2 -d "$VAR/httpd" -f "$VAR/httpd/httpd.conf" -k stop 2>/dev/null || kill "$pid"
+    local i
+    for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+    alive "$pid" && kill -9 "$pid" 2>/dev/null
+    rm -f "$VAR/httpd/run/httpd.pid"
+}
+
+# ---- worker ---------------------------------------------------------------
+worker_start() {
+    local pidf=$VAR/worker.pid
+    alive "$(cat "$pidf" 2>/dev/null || true)" && return 0
+    mkdir -p "$VAR/log"
+    as_root && chown "$RUNUSER:" "$VAR/log"
+    as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
+        >>"$VAR/log/worker.log" 2>&1 &
+    local i
+    for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
+    cp "$VAR/log/worker.pid" "$pidf" 2>/dev/null || die "worker did not start: see $VAR/log/worker.log"
+}
+
+worker_stop() {
+    local pid; pid=$(cat "$VAR/worker.pid" 2>/dev/null || true)
+    if alive "$pid"; then
+        kill "$pid"
+        local i
+        for i in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+        alive "$pid" && kill -9 "$pid"
+    fi
+    rm -f "$VAR/worker.pid" "$VAR/log/worker.pid"
+}
+
+# ---- stack ---------------------------------------------------------------
+stack_start() {
+    build
+    ensure_user
+    pg_start
+    ctl migrate
+    httpd_start
+    worker_start
+}
+
+stack_stop() {
+    worker_stop
+    httpd_stop
+    pg_stop
+}
+
+banner() {
+    say "MomentIQ is running at http://127.0.0.1:$PORT/mcp"
+    say "  status:   curl -s http://127.0.0.1:$PORT/mcp/status"
+    say "  tools:    curl -s http://127.0.0.1:$PORT/mcp | head -c 400"
+    say "  demo token: none yet: the seven public tools need no token (accounts and tokens: issue #3)"
+    say "  logs:     $VAR/httpd/logs/error_log, $VAR/log/worker.log"
+}
+
+# ---- tests ---------------------------------------------------------------
+free_port() {
+    python3 - <<'EOF'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+EOF
+}
+
+run_tests() {
+    build tests
+    ensure_user
+    local tv=$VAR/test passed=0 failed=0 line
+    local results=$tv/results
+    rm -rf "$tv"
+    mkdir -p "$results"
+
+    record() { # suite passed failed
+        say "== $1: $2 passed, $3 failed"
+        passed=$((passed + $2)); failed=$((failed + $3))
+    }
+    counts() { # file -> "P F" from the last "N passed, N failed" line
+        local l
+        l=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1 || true)
+        if [ -z "$l" ]; then echo "0 1"; else echo "$l" | awk '{print $1, $3}'; fi
+    }
+
+    say "== unit tests"
+    "$BUILD/test_unit" >"$results/unit.log" 2>&1 || true
+    record unit $(counts "$results/unit.log")
+
+    local port pgport
+    port=$(free_port); pgport=$(free_port)
+    say "== starting a test stack on 127.0.0.1:$port (PostgreSQL on $pgport)"
+    mkdir -p "$tv/stack/conf.d"
+    cat >"$tv/stack/conf.d/test.conf" <<'EOF'
+MomentIQConformanceFixtures On
+LogLevel warn
+EOF
+    export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
+    local saved_trap
+    saved_trap=$(trap -p EXIT)
+    trap 'MOMENTIQ_VAR='"$tv/stack"' MOMENTIQ_PORT='"$port"' MOMENTIQ_PG_PORT='"$pgport"' "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) stop >/dev/null 2>&1 || true' EXIT
+    "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) start >"$results/stack.log" 2>&1 || {
+        cat "$results/stack.log"; record stack 0 1; say "$passed passed, $failed failed"; return 1; }
+
+    local url="http://127.0.0.1:$port"
+    say "== integration tests (CUnit + libcurl) against $url"
+    MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
+        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT \
+        as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
+    record integration $(counts "$results/integration.log")
+
+    if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ]; then
+        say "== interop: official MCP conformance suites and SDK clients"
+        "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true
+        record interop $(counts "$results/interop.log")
+    fi
+
+    say "== error_log check"
+    if "$ROOT/tests/check_error_log.sh" "$tv/stack/httpd/logs/error_log" >"$results/errorlog.log" 2>&1; then
+        record error_log 1 0
+    else
+        cat "$results/errorlog.log"; record error_log 0 1
+    fi
+
+    "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) stop >/dev/null 2>&1 || true
+    eval "${saved_trap:-trap - EXIT}"
+    if [ "$SAN" = 1 ]; then
+        if ls "$tv/stack/httpd/logs/"asan* "$tv/stack/httpd/logs/"ubsan* >/dev/null 2>&1; then
+            say "sanitizer reports:"; cat "$tv/stack/httpd/logs/"asan* "$tv/stack/httpd/logs/"ubsan* 2>/dev/null | head -50
+            record sanitizers 0 1
+        else
+            record sanitizers 1 0
+        fi
+    fi
+    for f in "$results"/*.log; do
+        grep -E '^(FAIL|  FAIL|.*: FAILED|✗)' "$f" 2>/dev/null | head -20 | sed "s|^|$(basename "$f"): |" || true
+    done
+    say "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+# The integration runner reads the test cluster as the cluster's owner (peer auth).
+as_pg_env() { if as_root; then runuser -u "$RUNUSER" --preserve-environment -- "$@"; else "$@"; fi; }
+
+case "$CMD" in
+deps) deps ;;
+build) build ;;
+start) stack_start; banner ;;
+stop) stack_stop ;;
+run)
+    stack_start
+    banner
+    say "Ctrl-C stops everything."
+    trap 'say ""; say "stopping..."; stack_stop; exit 0' INT TERM
+    tail -n 0 -F "$VAR/httpd/logs/error_log" "$VAR/log/worker.log" &
+    wait
+    ;;
+status) build >/dev/null; ctl status ;;
+ctl) build >/dev/null; ctl "$@" ;;
+test) run_tests ;;
+*)
+    say "usage: ./build.sh [--asan] deps|build|run|start|stop|status|test|ctl ARGS..."
+    exit 2
+    ;;
+esac

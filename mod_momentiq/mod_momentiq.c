@@ -1,0 +1,151 @@
+/* Module record and hooks: which URIs are ours, the log bridge into
+ * error_log, and building the MCP server once the configuration is read. */
+#include <string.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+#include "mod_momentiq.h"
+#include "miq_log.h"
+
+
+static server_rec *log_server;
+
+static void log_to_httpd(const char *file, int line, miq_log_level_e level, apr_status_t rv,
+                         void *baton, const char *msg)
+{
+    (void)baton;
+    ap_log_error(file, line, APLOG_MODULE_INDEX, (int)level, rv, log_server, "%s", msg);
+}
+
+static int log_enabled(void *baton, miq_log_level_e level)
+{
+    (void)baton;
+    return APLOG_IS_LEVEL(log_server, (int)level);
+}
+
+typedef struct {
+    const char *path;
+    int exact;
+} route_t;
+
+/* URIs served by MomentIQ itself; everything else is left to httpd. */
+static const route_t routes[] = {
+    {"/mcp", 1},
+    {"/mcp/", 1},
+    {"/mcp/manifest", 1},
+    {"/mcp/status", 1},
+    {"/.well-known/mcp.json", 1},
+    {"/.well-known/mcp", 1},
+    {"/.well-known/oauth-protected-resource", 1},
+    {"/.well-known/oauth-protected-resource/mcp", 1},
+};
+
+static int is_ours(const char *uri)
+{
+    size_t i;
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (!strcmp(uri, routes[i].path))
+            return 1;
+    return 0;
+}
+
+static int miq_translate(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    if (sc->enabled != 1 || !r->uri || !is_ours(r->uri))
+        return DECLINED;
+    r->handler = "momentiq";
+    r->filename = apr_pstrcat(r->pool, "momentiq:", r->uri, NULL);
+    return OK;
+}
+
+/* Our URIs have no file behind them: skip the directory walk. */
+static int miq_map_to_storage(request_rec *r)
+{
+    if (r->handler && !strcmp(r->handler, "momentiq"))
+        return OK;
+    return DECLINED;
+}
+
+static int miq_handler(request_rec *r)
+{
+    if (!r->handler || strcmp(r->handler, "momentiq"))
+        return DECLINED;
+    /* Responses are streamed per event; no compression may buffer them. */
+    apr_table_setn(r->subprocess_env, "no-gzip", "1");
+    if (!strcmp(r->uri, "/mcp") || !strcmp(r->uri, "/mcp/"))
+        return miq_handle_mcp(r);
+    return miq_handle_discovery(r);
+}
+
+static int miq_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    return OK;
+}
+
+static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    server_rec *v;
+    (void)plog;
+    (void)ptemp;
+    log_server = s;
+    miq_log_set(log_to_httpd, log_enabled, NULL);
+    for (v = s; v; v = v->next) {
+        miq_srv_conf *sc = miq_conf(v);
+        const char *err;
+        if (sc->enabled != 1)
+            continue;
+        if ((err = miq_conf_finish(pconf, v, sc))) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, APLOGNO(10901) "MomentIQ: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+/* Runs before mod_dbd's post_config so every catalog statement is prepared on
+ * each pooled connection. */
+static int miq_post_config_dbd(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                               server_rec *s)
+{
+    server_rec *v;
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    for (v = s; v; v = v->next)
+        if (miq_conf(v)->enabled == 1)
+            miq_db_prepare_all(v);
+    return OK;
+}
+
+static void miq_register_hooks(apr_pool_t *p)
+{
+    static const char *const before_dbd[] = {"mod_dbd.c", NULL};
+    (void)p;
+    ap_hook_pre_config(miq_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(miq_post_config_dbd, NULL, before_dbd, APR_HOOK_FIRST);
+    ap_hook_post_config(miq_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(miq_translate, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(miq_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_handler(miq_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(momentiq) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,                 /* dir config */
+    NULL,                 /* merge dir config */
+    miq_create_srv_conf,  /* server config */
+    miq_merge_srv_conf,   /* merge server config */
+    miq_directives,       /* directives */
+    miq_register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_ALWAYS_MERGE
+#endif
+};

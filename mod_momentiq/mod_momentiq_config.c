@@ -1,0 +1,263 @@
+/* Directives (one struct, unset sentinels, one-line merges) and finishing the
+ * configuration at post_config: defaults, the secret, the MCP server. */
+#include <string.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include "mod_momentiq.h"
+#include "miq_crypto.h"
+#include "miq_pricing.h"
+
+APLOG_USE_MODULE(momentiq);
+
+miq_srv_conf *miq_conf(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &momentiq_module);
+}
+
+void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
+{
+    miq_srv_conf *sc = apr_pcalloc(p, sizeof(*sc));
+    (void)s;
+    sc->enabled = MIQ_UNSET;
+    sc->fixtures = MIQ_UNSET;
+    sc->max_body = MIQ_UNSET;
+    sc->session_idle_s = MIQ_UNSET;
+    sc->ask_timeout_s = MIQ_UNSET;
+    sc->record_requests = MIQ_UNSET;
+    sc->origins = apr_array_make(p, 2, sizeof(const char *));
+    sc->hosts = apr_array_make(p, 2, sizeof(const char *));
+    sc->prices = apr_array_make(p, 4, sizeof(const char *));
+    return sc;
+}
+
+#define MERGE(f) n->f = (add->f == MIQ_UNSET) ? base->f : add->f
+#define MERGE_PTR(f) n->f = add->f ? add->f : base->f
+
+void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    miq_srv_conf *base = basev, *add = addv, *n = apr_pcalloc(p, sizeof(*n));
+    MERGE(enabled);
+    MERGE(fixtures);
+    MERGE(max_body);
+    MERGE(session_idle_s);
+    MERGE(ask_timeout_s);
+    MERGE(record_requests);
+    MERGE_PTR(base_url);
+    MERGE_PTR(secret_file);
+    n->origins = apr_array_append(p, base->origins, add->origins);
+    n->hosts = apr_array_append(p, base->hosts, add->hosts);
+    n->prices = apr_array_append(p, base->prices, add->prices);
+    return n;
+}
+
+static const char *set_flag(cmd_parms *cmd, void *dc, int on)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    (void)dc;
+    *(int *)((char *)sc + (apr_size_t)cmd->info) = on ? 1 : 0;
+    return NULL;
+}
+
+static const char *set_seconds(cmd_parms *cmd, void *dc, const char *arg)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    (void)dc;
+    if (*end || v < 1 || v > 86400 * 30)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a number of seconds (1..2592000)",
+                            cmd->cmd->name, arg);
+    *(int *)((char *)sc + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+    (void)dc;
+    if (*end || v < 1024 || v > APR_INT64_C(1) << 30)
+        return apr_psprintf(cmd->pool, "MomentIQMaxRequestBody: '%s' must be bytes in 1024..1G",
+                            arg);
+    sc->max_body = (apr_off_t)v;
+    return NULL;
+}
+
+static const char *set_base_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    size_t n = strlen(arg);
+    (void)dc;
+    if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+        return "MomentIQBaseURL must start with http:// or https://";
+    while (n > 0 && arg[n - 1] == '/')
+        n--;
+    sc->base_url = apr_pstrndup(cmd->pool, arg, n);
+    return NULL;
+}
+
+static const char *set_secret_file(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    miq_conf(cmd->server)->secret_file = ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *add_origin(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    if (strcmp(arg, "*") && strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+        return apr_psprintf(cmd->pool, "MomentIQAllowedOrigin: '%s' is not an origin "
+                                       "(scheme://host[:port]) or *", arg);
+    APR_ARRAY_PUSH(miq_conf(cmd->server)->origins, const char *) = arg;
+    return NULL;
+}
+
+static const char *add_host(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    APR_ARRAY_PUSH(miq_conf(cmd->server)->hosts, const char *) = arg;
+    return NULL;
+}
+
+/* MomentIQPrice ENDPOINT [UNIT] CREDITS; checked against the pricing table now
+ * so a typo fails `httpd -t`. */
+static const char *add_price(cmd_parms *cmd, void *dc, const char *a1, const char *a2,
+                             const char *a3)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    const char *unit = a3 ? a2 : NULL, *credits = a3 ? a3 : a2;
+    char *end;
+    double v = strtod(credits, &end);
+    const char *err;
+    (void)dc;
+    if (*end || !(v >= 0))
+        return apr_psprintf(cmd->pool, "MomentIQPrice: '%s' is not a number of credits", credits);
+    if ((err = miq_pricing_set(miq_pricing_default(cmd->temp_pool), a1, unit, v)))
+        return apr_psprintf(cmd->pool, "MomentIQPrice: %s", err);
+    APR_ARRAY_PUSH(sc->prices, const char *) = a1;
+    APR_ARRAY_PUSH(sc->prices, const char *) = unit;
+    APR_ARRAY_PUSH(sc->prices, const char *) = credits;
+    return NULL;
+}
+
+#define OFF(f) (void *)APR_OFFSETOF(miq_srv_conf, f)
+
+const command_rec miq_directives[] = {
+    AP_INIT_FLAG("MomentIQEnable", set_flag, OFF(enabled), RSRC_CONF,
+                 "Serve MomentIQ's routes (/mcp, /.well-known/...) on this server"),
+    AP_INIT_TAKE1("MomentIQBaseURL", set_base_url, NULL, RSRC_CONF,
+                  "Public origin clients use, e.g. https://api.example.com (no path)"),
+    AP_INIT_FLAG("MomentIQConformanceFixtures", set_flag, OFF(fixtures), RSRC_CONF,
+                 "Register the MCP conformance suite's fixture tools, resources and prompts "
+                 "(tests only)"),
+    AP_INIT_TAKE1("MomentIQMaxRequestBody", set_max_body, NULL, RSRC_CONF,
+                  "Largest JSON request body accepted on /mcp, in bytes (default 1048576)"),
+    AP_INIT_ITERATE("MomentIQAllowedOrigin", add_origin, NULL, RSRC_CONF,
+                    "Browser origins allowed to call /mcp besides the base URL's own"),
+    AP_INIT_ITERATE("MomentIQAllowedHost", add_host, NULL, RSRC_CONF,
+                    "Host header values accepted besides the base URL's host"),
+    AP_INIT_TAKE1("MomentIQSecretFile", set_secret_file, NULL, RSRC_CONF,
+                  "File holding the server secret (>= 32 bytes) used to sign request state"),
+    AP_INIT_TAKE23("MomentIQPrice", add_price, NULL, RSRC_CONF,
+                   "Override a price: MomentIQPrice ENDPOINT [UNIT] CREDITS"),
+    AP_INIT_TAKE1("MomentIQSessionIdleTimeout", set_seconds, OFF(session_idle_s), RSRC_CONF,
+                  "Seconds an idle MCP session lives (default 3600)"),
+    AP_INIT_TAKE1("MomentIQClientAnswerTimeout", set_seconds, OFF(ask_timeout_s), RSRC_CONF,
+                  "Seconds a tool waits for the client's answer to sampling or elicitation "
+                  "(default 60)"),
+    AP_INIT_FLAG("MomentIQRecordRequests", set_flag, OFF(record_requests), RSRC_CONF,
+                 "Record every MCP request in the mcp_requests table (default On)"),
+    {NULL},
+};
+
+/* Reads a small file (<= 64 KiB) into pool memory. */
+static apr_status_t read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    if (rv != APR_SUCCESS)
+        return rv;
+    if ((rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) == APR_SUCCESS) {
+        if (fi.size > 65536) {
+            apr_file_close(f);
+            return APR_EINVAL;
+        }
+        *buf = apr_palloc(p, (apr_size_t)fi.size + 1);
+        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, n);
+        (*buf)[*n] = 0;
+    }
+    apr_file_close(f);
+    return rv;
+}
+
+static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
+                               const unsigned char **key, apr_size_t *len)
+{
+    char *buf;
+    apr_size_t n;
+    apr_status_t rv;
+    if (!sc->secret_file) {
+        unsigned char *k = apr_palloc(p, 32);
+        if (miq_random_bytes(k, 32))
+            return "could not draw a random secret";
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10902)
+                     "MomentIQ: no MomentIQSecretFile; using a random secret for this run "
+                     "(request state will not survive a restart or cross nodes)");
+        *key = k;
+        *len = 32;
+        return NULL;
+    }
+    rv = read_small_file(&buf, &n, sc->secret_file, p);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(p, "cannot read MomentIQSecretFile %s", sc->secret_file);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    if (n < 32)
+        return apr_psprintf(p, "MomentIQSecretFile %s holds fewer than 32 bytes",
+                            sc->secret_file);
+    *key = (const unsigned char *)buf;
+    *len = n;
+    return NULL;
+}
+
+
+const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
+{
+    const unsigned char *key = NULL;
+    apr_size_t klen = 0;
+    miq_pricing *pricing = miq_pricing_default(p);
+    const char *err;
+    int i;
+    if (sc->fixtures == MIQ_UNSET)
+        sc->fixtures = 0;
+    if (sc->max_body == MIQ_UNSET)
+        sc->max_body = 1048576;
+    if (sc->session_idle_s == MIQ_UNSET)
+        sc->session_idle_s = 3600;
+    if (sc->ask_timeout_s == MIQ_UNSET)
+        sc->ask_timeout_s = 60;
+    if (sc->record_requests == MIQ_UNSET)
+        sc->record_requests = 1;
+    if (!sc->base_url)
+        sc->base_url = apr_psprintf(p, "http://%s:%u", s->server_hostname,
+                                    s->port ? s->port : 80);
+    if ((err = read_secret(p, sc, s, &key, &klen)))
+        return err;
+    for (i = 0; i + 2 < sc->prices->nelts; i += 3) {
+        err = miq_pricing_set(pricing, APR_ARRAY_IDX(sc->prices, i, const char *),
+                              APR_ARRAY_IDX(sc->prices, i + 1, const char *),
+                              atof(APR_ARRAY_IDX(sc->prices, i + 2, const char *)));
+        if (err)
+            return err;
+    }
+    if ((err = miq_server_build(p, sc->base_url, pricing, key, klen, sc->fixtures, &sc->mcp)))
+        return err;
+    sc->mcp->ask_timeout_ms = sc->ask_timeout_s * 1000;
+    return NULL;
+}

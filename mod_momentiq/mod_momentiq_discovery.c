@@ -1,0 +1,62 @@
+/* GET-only public documents: discovery, manifest, status, well-known. */
+#include <string.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <apr_strings.h>
+#include "mod_momentiq.h"
+#include "miq_discovery.h"
+#include "miq_json.h"
+
+APLOG_USE_MODULE(momentiq);
+
+static int send_doc(request_rec *r, json_t *doc)
+{
+    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=300");
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
+    return miq_send_json(r, HTTP_OK, miq_json_dump(r->pool, doc));
+}
+
+/* Health: one database round trip (also reads the worker heartbeat). */
+static int send_status(request_rec *r, miq_srv_conf *sc)
+{
+    ap_dbd_t *dbd = miq_db(r);
+    const char **row = NULL;
+    int ncols = 0, got = dbd ? miq_db_row(r, dbd, MIQ_SQL_STATUS, 0, NULL, &row, &ncols) : -1;
+    json_t *st = json_pack("{s:s,s:s,s:b}", "service", sc->mcp->name, "version",
+                           sc->mcp->version, "database_reachable", got == 1);
+    miq_json_pool(r->pool, st);
+    if (got == 1 && row[0] && row[1]) {
+        long age = atol(row[0]);
+        json_object_set_new(st, "workers", json_integer(atol(row[1])));
+        json_object_set_new(st, "worker_heartbeat_age_s", age >= 0 ? json_integer(age)
+                                                                   : json_null());
+    }
+    json_object_set_new(st, "status", json_string(got == 1 ? "ok" : "degraded"));
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_send_json(r, got == 1 ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE,
+                         miq_json_dump(r->pool, st));
+}
+
+int miq_handle_discovery(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *u = r->uri;
+    if (r->method_number != M_GET) {
+        apr_table_setn(r->headers_out, "Allow", "GET");
+        return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                              "this resource only answers GET");
+    }
+    if (!strcmp(u, "/mcp") || !strcmp(u, "/mcp/"))
+        return send_doc(r, miq_discovery_mcp(r->pool, sc->mcp));
+    if (!strcmp(u, "/mcp/manifest"))
+        return send_doc(r, miq_discovery_manifest(r->pool, sc->mcp));
+    if (!strcmp(u, "/mcp/status"))
+        return send_status(r, sc);
+    if (!strcmp(u, "/.well-known/mcp.json") || !strcmp(u, "/.well-known/mcp"))
+        return send_doc(r, miq_discovery_wellknown(r->pool, sc->mcp));
+    if (!strncmp(u, "/.well-known/oauth-protected-resource", 37))
+        return send_doc(r, miq_discovery_protected_resource(r->pool, sc->mcp));
+    return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
+}

@@ -1,0 +1,543 @@
+/* POST/GET/DELETE /mcp: the Streamable HTTP transport for both MCP eras.
+ * Header rules, sessions (PostgreSQL) and streaming live here; what a
+ * message means is decided by core/miq_mcp.c. */
+#include <string.h>
+#include <poll.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_strings.h>
+#include <apr_base64.h>
+#include <apr_lib.h>
+#include <libpq-fe.h>
+#include "mod_momentiq.h"
+#include "miq_crypto.h"
+#include "miq_http.h"
+#include "miq_json.h"
+#include "miq_mcp.h"
+
+APLOG_USE_MODULE(momentiq);
+
+typedef struct mcp_req {
+    request_rec *r;
+    miq_srv_conf *sc;
+    ap_dbd_t *dbd;
+    int sse;
+    const char *session_id;
+    apr_time_t start;
+    /* what the request log gets */
+    const char *era, *version, *rpc_method, *tool, *client_name, *outcome, *error_code;
+} mcp_req;
+
+static const char *caller_key(const miq_caller *c)
+{
+    return c && c->token_id ? c->token_id : "";
+}
+
+/* ---- the request log ------------------------------------------------------ */
+
+static void record(mcp_req *m, int status)
+{
+    request_rec *r = m->r;
+    const char *args[12];
+    ap_dbd_t *dbd;
+    if (!m->sc->record_requests)
+        return;
+    dbd = m->dbd ? m->dbd : miq_db(r);
+    if (!dbd)
+        return;
+    args[0] = m->era ? m->era : "";
+    args[1] = m->version ? m->version : "";
+    args[2] = r->method;
+    args[3] = m->rpc_method ? m->rpc_method : "";
+    args[4] = m->tool ? m->tool : "";
+    args[5] = m->client_name ? m->client_name : "";
+    args[6] = m->session_id ? m->session_id : "";
+    args[7] = "";
+    args[8] = apr_itoa(r->pool, status);
+    args[9] = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
+    args[10] = m->error_code ? m->error_code : "";
+    args[11] = apr_psprintf(r->pool, "%.3f", (double)(apr_time_now() - m->start) / 1000.0);
+    miq_db_exec(r, dbd, MIQ_SQL_REQUEST_RECORD, 12, args);
+}
+
+static int finish(mcp_req *m, int status, const char *body)
+{
+    miq_send_json(m->r, status, body);
+    record(m, status);
+    return OK;
+}
+
+/* A JSON-RPC error as the HTTP response (transport-level failures). */
+static int rpc_fail(mcp_req *m, int status, const json_t *id, int code, const char *message,
+                    json_t *data)
+{
+    m->outcome = status >= 400 ? "http_error" : "rpc_error";
+    m->error_code = apr_itoa(m->r->pool, code);
+    return finish(m, status,
+                  miq_json_dump(m->r->pool, miq_rpc_error(m->r->pool, id, code, message, data)));
+}
+
+/* ---- streaming and waiting ------------------------------------------------- */
+
+static void start_sse(mcp_req *m)
+{
+    request_rec *r = m->r;
+    if (m->sse)
+        return;
+    m->sse = 1;
+    r->status = 200;
+    ap_set_content_type(r, "text/event-stream");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-cache, no-transform");
+    apr_table_setn(r->headers_out, "X-Accel-Buffering", "no");
+}
+
+static int io_emit(void *baton, const char *json)
+{
+    mcp_req *m = baton;
+    start_sse(m);
+    ap_rvputs(m->r, "event: message\ndata: ", json, "\n\n", NULL);
+    return ap_rflush(m->r) < 0 ? -1 : 0;
+}
+
+/* Waits for the client's answer to request_id: it arrives as a POST to this
+ * session, maybe at another child or node, which stores it and NOTIFYs. */
+static int io_await(void *baton, const char *request_id, int timeout_ms, apr_pool_t *p,
+                    json_t **response)
+{
+    mcp_req *m = baton;
+    request_rec *r = m->r;
+    PGconn *pg;
+    PGresult *res;
+    const char *args[2] = {m->session_id, request_id};
+    apr_time_t deadline = apr_time_now() + apr_time_from_msec(timeout_ms);
+    int rc = 0;
+
+    if (!m->dbd || !m->session_id)
+        return -1;
+    pg = apr_dbd_native_handle(m->dbd->driver, m->dbd->handle);
+    res = PQexec(pg, "LISTEN miq_client_response");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    for (;;) {
+        const char **row;
+        int ncols, got;
+        struct pollfd pfd;
+        apr_interval_time_t left;
+        PGnotify *n;
+        got = miq_db_row(r, m->dbd, MIQ_SQL_CLIENT_RESPONSE_TAKE, 2, args, &row, &ncols);
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (got == 1) {
+            *response = miq_json_parse(p, row[0], strlen(row[0]), NULL);
+            rc = *response ? 1 : -1;
+            break;
+        }
+        left = deadline - apr_time_now();
+        if (left <= 0)
+            break;
+        pfd.fd = PQsocket(pg);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, (int)(apr_time_as_msec(left) + 1)) < 0)
+            continue;
+        if (!PQconsumeInput(pg)) {
+            rc = -1;
+            break;
+        }
+        while ((n = PQnotifies(pg)))
+            PQfreemem(n);
+    }
+    res = PQexec(pg, "UNLISTEN *");
+    PQclear(res);
+    while (PQconsumeInput(pg) && PQnotifies(pg))
+        ;
+    return rc;
+}
+
+static int io_set_level(void *baton, int level)
+{
+    mcp_req *m = baton;
+    const char *args[2];
+    args[0] = apr_itoa(m->r->pool, level);
+    args[1] = m->session_id;
+    return miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_SET_LEVEL, 2, args) == 1 ? 0 : -1;
+}
+
+/* ---- sessions (2025 era) ------------------------------------------------- */
+
+typedef struct {
+    const char *version;
+    int log_level;
+    json_t *caps;
+    const char *caller;
+    const char *client_name;
+} session_t;
+
+/* 1 found (and renewed), 0 unknown/expired/deleted, -1 database error. */
+static int session_load(mcp_req *m, const char *id, session_t *s)
+{
+    const char *args[2], **row;
+    int ncols, got;
+    if (strlen(id) > 128)
+        return 0;
+    args[0] = apr_itoa(m->r->pool, m->sc->session_idle_s);
+    args[1] = id;
+    got = miq_db_row(m->r, m->dbd, MIQ_SQL_SESSION_TOUCH, 2, args, &row, &ncols);
+    if (got != 1)
+        return got;
+    s->version = row[0];
+    s->log_level = atoi(row[1]);
+    s->caps = miq_json_parse(m->r->pool, row[2], strlen(row[2]), NULL);
+    s->caller = row[3];
+    s->client_name = row[4];
+    return 1;
+}
+
+static const char *session_create(mcp_req *m, miq_mcp_call *c)
+{
+    const char *id = miq_random_hex(m->r->pool, 32), *args[7];
+    if (!id)
+        return NULL;
+    args[0] = id;
+    args[1] = c->init_version;
+    args[2] = c->client_name;
+    args[3] = c->client_version;
+    args[4] = miq_json_dump(m->r->pool, c->client_caps ? c->client_caps : json_object());
+    args[5] = caller_key(c->caller);
+    args[6] = apr_itoa(m->r->pool, m->sc->session_idle_s);
+    return miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_CREATE, 7, args) == 1 ? id : NULL;
+}
+
+/* ---- POST ------------------------------------------------------------------ */
+
+static int json_rpc_status(int code)
+{
+    switch (code) {
+    case MIQ_RPC_PARSE_ERROR:
+    case MIQ_RPC_INVALID_REQUEST:
+    case MIQ_RPC_HEADER_MISMATCH:
+    case MIQ_RPC_UNSUPPORTED_VERSION:
+    case MIQ_RPC_MISSING_CAPABILITY:
+        return HTTP_BAD_REQUEST;
+    default:
+        return HTTP_OK;
+    }
+}
+
+/* Header value with surrounding whitespace removed and an RFC 2047-style
+ * "=?base64?...?=" wrapping decoded (how clients send non-ASCII names). */
+static const char *header_value(request_rec *r, const char *name, int *bad)
+{
+    const char *v = apr_table_get(r->headers_in, name);
+    char *t;
+    apr_size_t n;
+    *bad = 0;
+    if (!v)
+        return NULL;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    t = apr_pstrdup(r->pool, v);
+    n = strlen(t);
+    while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+        t[--n] = 0;
+    if (n >= 12 && !strncmp(t, "=?base64?", 9) && !strcmp(t + n - 2, "?=")) {
+        char *inner = apr_pstrndup(r->pool, t + 9, n - 11);
+        int len = apr_base64_decode_len(inner);
+        char *out = apr_palloc(r->pool, len + 1);
+        apr_size_t i, m = strlen(inner);
+        for (i = 0; i < m; i++)
+            if (!apr_isalnum(inner[i]) && inner[i] != '+' && inner[i] != '/' && inner[i] != '=')
+                break;
+        if (i < m || m % 4) {
+            *bad = 1;
+            return t;
+        }
+        len = apr_base64_decode(out, inner);
+        out[len] = 0;
+        return out;
+    }
+    return t;
+}
+
+/* 2026: Mcp-Method / Mcp-Name must repeat what the body says. */
+static const char *check_2026_headers(mcp_req *m, const miq_rpc_msg *msg)
+{
+    request_rec *r = m->r;
+    int bad_m, bad_n;
+    const char *hm = header_value(r, "Mcp-Method", &bad_m);
+    const char *hn = header_value(r, "Mcp-Name", &bad_n);
+    const char *want = miq_mcp_name_for(r->pool, msg);
+    if (!hm)
+        return "the Mcp-Method header is required";
+    if (bad_m || strcmp(hm, msg->method))
+        return "the Mcp-Method header does not match the body's method";
+    if (want && !hn)
+        return apr_psprintf(r->pool, "the Mcp-Name header is required for %s", msg->method);
+    if (want && (bad_n || strcmp(hn, want)))
+        return "the Mcp-Name header does not match the body";
+    return NULL;
+}
+
+static const miq_caller anonymous = {NULL, NULL, 0, NULL};
+
+static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
+{
+    request_rec *r = m->r;
+    miq_mcp_call c;
+    miq_mcp_io io = {m, io_emit, io_await, io_set_level};
+    const char *hdr_version = apr_table_get(r->headers_in, "MCP-Protocol-Version");
+    json_t *meta = json_object_get(msg->params, "_meta");
+    const char *out;
+    int status;
+
+    memset(&c, 0, sizeof(c));
+    c.pool = r->pool;
+    c.srv = m->sc->mcp;
+    c.caller = &anonymous;
+    c.io = &io;
+    c.msg = msg;
+    c.log_level = MIQ_MCP_INFO;
+    c.now = r->request_time;
+    m->rpc_method = msg->method;
+
+    /* Era: the 2026 client always sends MCP-Protocol-Version (even on probes
+     * of removed methods); 2025 clients send none on initialize, then theirs. */
+    if ((hdr_version && miq_mcp_version_era(hdr_version) != MIQ_ERA_2025) ||
+        (!hdr_version && json_object_get(meta, "io.modelcontextprotocol/protocolVersion"))) {
+        int code;
+        json_t *data;
+        const char *err = miq_mcp_read_meta(&c, hdr_version, &code, &data);
+        m->era = "2026";
+        if (!err && !hdr_version) {
+            code = MIQ_RPC_HEADER_MISMATCH;
+            err = "the MCP-Protocol-Version header is required in protocol 2026-07-28";
+        }
+        if (err)
+            return rpc_fail(m, HTTP_BAD_REQUEST, msg->id, code, err, data);
+        m->version = c.protocol_version;
+        m->client_name = c.client_name;
+        if ((err = check_2026_headers(m, msg)))
+            return rpc_fail(m, HTTP_BAD_REQUEST, msg->id, MIQ_RPC_HEADER_MISMATCH, err, NULL);
+    }
+    else if (!strcmp(msg->method, "initialize")) {
+        c.era = MIQ_ERA_2025;
+    }
+    else if (m->session_id) {
+        session_t s;
+        int got = session_load(m, m->session_id, &s);
+        m->era = "2025";
+        if (got < 0)
+            return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, msg->id, MIQ_RPC_INTERNAL_ERROR,
+                            "session store unavailable", NULL);
+        if (got == 0 || strcmp(s.caller, caller_key(c.caller)))
+            return rpc_fail(m, HTTP_NOT_FOUND, msg->id, MIQ_RPC_INVALID_REQUEST,
+                            "Session not found: it expired or was deleted; initialize again",
+                            NULL);
+        c.era = MIQ_ERA_2025;
+        c.protocol_version = s.version;
+        c.session_id = m->session_id;
+        c.client_caps = s.caps;
+        c.log_level = s.log_level;
+        m->version = s.version;
+        m->client_name = s.client_name;
+    }
+    else {
+        m->era = "2025";
+        return rpc_fail(m, HTTP_BAD_REQUEST, msg->id, MIQ_RPC_INVALID_REQUEST,
+                        "Bad Request: no Mcp-Session-Id header (send initialize first, or use "
+                        "protocol 2026-07-28 with params._meta)",
+                        NULL);
+    }
+    if (c.era == MIQ_ERA_2025)
+        m->era = "2025";
+
+    out = miq_mcp_dispatch(&c);
+    m->tool = c.tool;
+    m->outcome = c.outcome;
+    m->error_code = c.error_code;
+    status = c.http_status;
+    if (c.error_code && c.outcome && !strcmp(c.outcome, "rpc_error"))
+        status = json_rpc_status(atoi(c.error_code)) == HTTP_OK ? status
+                                                                : json_rpc_status(atoi(c.error_code));
+
+    if (c.init_version && !strcmp(c.outcome, "ok")) {
+        const char *sid = session_create(m, &c);
+        if (!sid)
+            return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, msg->id, MIQ_RPC_INTERNAL_ERROR,
+                            "could not create the session", NULL);
+        apr_table_setn(r->headers_out, "Mcp-Session-Id", sid);
+        m->session_id = sid;
+        m->version = c.init_version;
+        m->client_name = c.client_name;
+    }
+    if (m->sse) {
+        ap_rvputs(r, "event: message\ndata: ", out, "\n\n", NULL);
+        record(m, 200);
+        return OK;
+    }
+    return finish(m, status, out);
+}
+
+/* A client's response to our server-to-client request. */
+static int store_client_response(mcp_req *m, const miq_rpc_msg *msg)
+{
+    const char *args[3];
+    session_t s;
+    int got;
+    m->outcome = "accepted";
+    if (!m->session_id)
+        return finish(m, HTTP_ACCEPTED, NULL); /* 2026 has no server requests: nothing waits */
+    got = session_load(m, m->session_id, &s);
+    if (got <= 0)
+        return rpc_fail(m, got < 0 ? HTTP_SERVICE_UNAVAILABLE : HTTP_NOT_FOUND, NULL,
+                        MIQ_RPC_INVALID_REQUEST, "Session not found", NULL);
+    args[0] = m->session_id;
+    args[1] = json_is_string(msg->id) ? json_string_value(msg->id)
+                                      : apr_psprintf(m->r->pool, "%" JSON_INTEGER_FORMAT,
+                                                     json_integer_value(msg->id));
+    args[2] = miq_json_dump(m->r->pool, msg->raw);
+    if (miq_db_exec(m->r, m->dbd, MIQ_SQL_CLIENT_RESPONSE_PUT, 3, args) < 0)
+        return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
+                        "could not store the response", NULL);
+    return finish(m, HTTP_ACCEPTED, NULL);
+}
+
+static int handle_post(mcp_req *m)
+{
+    request_rec *r = m->r;
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+    const char *body, *err;
+    apr_size_t len;
+    miq_rpc_msg msg;
+    int rv, code;
+
+    if (!miq_http_ctype_is(ctype, "application/json"))
+        return rpc_fail(m, HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, MIQ_RPC_INVALID_REQUEST,
+                        "Content-Type must be application/json", NULL);
+    if (!miq_http_accepts(accept, "application/json") ||
+        !miq_http_accepts(accept, "text/event-stream"))
+        return rpc_fail(m, HTTP_NOT_ACCEPTABLE, NULL, MIQ_RPC_INVALID_REQUEST,
+                        "Accept must allow both application/json and text/event-stream", NULL);
+    rv = miq_read_body(r, m->sc->max_body, &body, &len);
+    if (rv == HTTP_REQUEST_ENTITY_TOO_LARGE)
+        return rpc_fail(m, rv, NULL, MIQ_RPC_INVALID_REQUEST,
+                        apr_psprintf(r->pool, "request body is larger than %" APR_OFF_T_FMT
+                                              " bytes",
+                                     m->sc->max_body),
+                        NULL);
+    if (rv != OK)
+        return rpc_fail(m, HTTP_BAD_REQUEST, NULL, MIQ_RPC_PARSE_ERROR,
+                        "could not read the request body", NULL);
+    if ((err = miq_rpc_parse(r->pool, body, len, &msg, &code)))
+        return rpc_fail(m, HTTP_BAD_REQUEST, msg.id, code, err, NULL);
+    m->dbd = miq_db(r);
+    if (msg.kind == MIQ_MSG_RESPONSE) {
+        if (!m->dbd)
+            return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
+                            "database unavailable", NULL);
+        return store_client_response(m, &msg);
+    }
+    if (msg.kind == MIQ_MSG_NOTIFICATION) {
+        m->rpc_method = msg.method;
+        m->outcome = "accepted";
+        if (m->session_id && m->dbd) {
+            session_t s;
+            if (session_load(m, m->session_id, &s) == 0)
+                return rpc_fail(m, HTTP_NOT_FOUND, NULL, MIQ_RPC_INVALID_REQUEST,
+                                "Session not found", NULL);
+        }
+        return finish(m, HTTP_ACCEPTED, NULL);
+    }
+    if (!m->dbd && (m->session_id || !strcmp(msg.method, "initialize")))
+        return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, msg.id, MIQ_RPC_INTERNAL_ERROR,
+                        "database unavailable", NULL);
+    return serve_request(m, &msg);
+}
+
+static int handle_delete(mcp_req *m)
+{
+    const char *args[2];
+    int n;
+    m->rpc_method = "session/delete";
+    if (!m->session_id)
+        return rpc_fail(m, HTTP_BAD_REQUEST, NULL, MIQ_RPC_INVALID_REQUEST,
+                        "DELETE needs the Mcp-Session-Id header", NULL);
+    if (!(m->dbd = miq_db(m->r)))
+        return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
+                        "database unavailable", NULL);
+    args[0] = m->session_id;
+    args[1] = "";
+    n = miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_DELETE, 2, args);
+    if (n < 0)
+        return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
+                        "session store unavailable", NULL);
+    if (n == 0)
+        return rpc_fail(m, HTTP_NOT_FOUND, NULL, MIQ_RPC_INVALID_REQUEST, "Session not found",
+                        NULL);
+    return finish(m, HTTP_OK, NULL);
+}
+
+static void cors(request_rec *r)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    if (!origin)
+        return;
+    apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", origin);
+    apr_table_setn(r->headers_out, "Vary", "Origin");
+    apr_table_setn(r->headers_out, "Access-Control-Expose-Headers",
+                   "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate");
+}
+
+int miq_handle_mcp(request_rec *r)
+{
+    mcp_req m;
+    memset(&m, 0, sizeof(m));
+    m.r = r;
+    m.sc = miq_conf(r->server);
+    m.start = r->request_time;
+    m.session_id = apr_table_get(r->headers_in, "Mcp-Session-Id");
+    m.era = "";
+
+    if (!miq_host_ok(r, m.sc))
+        return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST,
+                        "Host header does not name this server", NULL);
+    if (!miq_origin_ok(r, m.sc))
+        return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST,
+                        "Origin is not allowed", NULL);
+    cors(r);
+    if (r->method_number == M_POST)
+        return handle_post(&m);
+    if (r->method_number == M_DELETE)
+        return handle_delete(&m);
+    if (r->method_number == M_OPTIONS) {
+        apr_table_setn(r->headers_out, "Allow", "GET, POST, DELETE, OPTIONS");
+        apr_table_setn(r->headers_out, "Access-Control-Allow-Methods", "GET, POST, DELETE");
+        apr_table_setn(r->headers_out, "Access-Control-Allow-Headers",
+                       "Content-Type, Accept, Authorization, Mcp-Session-Id, "
+                       "MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID");
+        return miq_send_json(r, HTTP_NO_CONTENT, NULL);
+    }
+    if (r->method_number == M_GET) {
+        const char *accept = apr_table_get(r->headers_in, "Accept");
+        /* No server-initiated stream is offered: SSE-only GETs get 405. */
+        if (accept && miq_http_accepts(accept, "text/event-stream") &&
+            !miq_http_ctype_is(accept, "*/*") && !strstr(accept, "application/json") &&
+            !strstr(accept, "text/html")) {
+            apr_table_setn(r->headers_out, "Allow", "POST, DELETE");
+            return finish(&m, HTTP_METHOD_NOT_ALLOWED, NULL);
+        }
+        return miq_handle_discovery(r);
+    }
+    apr_table_setn(r->headers_out, "Allow", "GET, POST, DELETE, OPTIONS");
+    return rpc_fail(&m, HTTP_METHOD_NOT_ALLOWED, NULL, MIQ_RPC_INVALID_REQUEST,
+                    "use POST for JSON-RPC messages", NULL);
+}

@@ -1,0 +1,31 @@
+/* apr_dbd for the worker and momentiqctl: one connection, the same SQL
+ * catalog as httpd, prepared under the same labels. */
+#ifndef MIQW_DB_H
+#define MIQW_DB_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_dbd.h>
+#include "miq_sql.h"
+
+typedef struct miqw_db {
+    apr_pool_t *pool;
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_dbd_prepared_t *stmts[MIQ_SQL_COUNT];
+} miqw_db;
+
+/* Connects with a libpq conninfo string (NULL: $MOMENTIQ_DB). NULL or error. */
+const char *miqw_db_open(apr_pool_t *p, const char *conninfo, miqw_db **out);
+/* Prepares every catalog statement; NULL, or the first one that fails and why. */
+const char *miqw_db_prepare_all(miqw_db *db);
+/* Runs SQL text (may hold several statements). NULL or the error. */
+const char *miqw_db_exec_text(miqw_db *db, const char *sql);
+/* Runs a catalog statement; returns affected rows or -1 (error in *err). */
+int miqw_db_exec(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const char **args,
+                 const char **err);
+/* Runs a query; returns the rows as an array of (const char **) or NULL with *err. */
+apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *sql, int *ncols,
+                                        const char **err);
+
+#endif
