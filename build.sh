@@ -254,6 +254,10 @@ run_tests() {
     "$BUILD/test_unit" >"$results/unit.log" 2>&1 || true
     record unit $(counts "$results/unit.log")
 
+    say "== configuration and source guards"
+    "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+    record config $(counts "$results/config.log")
+
     local port pgport
     port=$(free_port); pgport=$(free_port)
     say "== starting a test stack on 127.0.0.1:$port (PostgreSQL on $pgport)"

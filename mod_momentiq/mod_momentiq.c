@@ -125,6 +125,11 @@ static int miq_post_config_dbd(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
     return OK;
 }
 
+static void miq_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    miq_record_child_init(pchild, s);
+}
+
 static void miq_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = {"mod_dbd.c", NULL};
@@ -132,6 +137,7 @@ static void miq_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(miq_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(miq_post_config_dbd, NULL, before_dbd, APR_HOOK_FIRST);
     ap_hook_post_config(miq_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(miq_child_init, NULL, NULL, APR_HOOK_LAST);
     ap_hook_translate_name(miq_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(miq_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(miq_handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -49,6 +49,17 @@ int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const
 int miq_db_row(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const char **args,
                const char ***row, int *ncols);
 
+/* The MCP request log, written in batches off the request path. */
+typedef struct miq_request_record {
+    apr_time_t at;
+    const char *era, *protocol_version, *http_method, *rpc_method, *tool, *client_name;
+    const char *session_id, *caller, *outcome, *error_code;
+    int http_status;
+    double latency_ms;
+} miq_request_record;
+void miq_record_push(const miq_request_record *r);
+void miq_record_child_init(apr_pool_t *pchild, server_rec *s);
+
 /* Handlers. */
 int miq_handle_mcp(request_rec *r);
 int miq_handle_discovery(request_rec *r);

@@ -40,27 +40,23 @@ static const char *caller_key(const miq_caller *c)
 
 static void record(mcp_req *m, int status)
 {
-    request_rec *r = m->r;
-    const char *args[12];
-    ap_dbd_t *dbd;
+    miq_request_record rec;
     if (!m->sc->record_requests)
         return;
-    dbd = m->dbd ? m->dbd : miq_db(r);
-    if (!dbd)
-        return;
-    args[0] = m->era ? m->era : "";
-    args[1] = m->version ? m->version : "";
-    args[2] = r->method;
-    args[3] = m->rpc_method ? m->rpc_method : "";
-    args[4] = m->tool ? m->tool : "";
-    args[5] = m->client_name ? m->client_name : "";
-    args[6] = m->session_id ? m->session_id : "";
-    args[7] = "";
-    args[8] = apr_itoa(r->pool, status);
-    args[9] = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
-    args[10] = m->error_code ? m->error_code : "";
-    args[11] = apr_psprintf(r->pool, "%.3f", (double)(apr_time_now() - m->start) / 1000.0);
-    miq_db_exec(r, dbd, MIQ_SQL_REQUEST_RECORD, 12, args);
+    rec.at = m->start;
+    rec.era = m->era;
+    rec.protocol_version = m->version;
+    rec.http_method = m->r->method;
+    rec.rpc_method = m->rpc_method;
+    rec.tool = m->tool;
+    rec.client_name = m->client_name;
+    rec.session_id = m->session_id;
+    rec.caller = NULL;
+    rec.http_status = status;
+    rec.outcome = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
+    rec.error_code = m->error_code;
+    rec.latency_ms = (double)(apr_time_now() - m->start) / 1000.0;
+    miq_record_push(&rec);
 }
 
 static int finish(mcp_req *m, int status, const char *body)
@@ -188,8 +184,8 @@ static int session_load(mcp_req *m, const char *id, session_t *s)
     int ncols, got;
     if (strlen(id) > 128)
         return 0;
-    args[0] = apr_itoa(m->r->pool, m->sc->session_idle_s);
-    args[1] = id;
+    args[0] = id;
+    args[1] = apr_itoa(m->r->pool, m->sc->session_idle_s);
     got = miq_db_row(m->r, m->dbd, MIQ_SQL_SESSION_TOUCH, 2, args, &row, &ncols);
     if (got != 1)
         return got;

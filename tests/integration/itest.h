@@ -13,6 +13,7 @@
 #define MIQ_ITEST_H
 
 #include <stdio.h>
+#include <string.h>
 #include <CUnit/CUnit.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -198,6 +199,14 @@ void it_show(const char *what, const it_resp *r);
             fprintf(stderr, __VA_ARGS__);                                                          \
             fprintf(stderr, "\n");                                                                 \
         }                                                                                          \
+    } while (0)
+
+/* Null-safe string equality with both values printed on failure. */
+#define IT_ASSERT_STRING_EQUAL(actual, expected)                                                   \
+    do {                                                                                           \
+        const char *a_ = (actual), *e_ = (expected);                                               \
+        IT_ASSERT_MSG(a_ && e_ && !strcmp(a_, e_), "%s: got \"%s\", want \"%s\"", #actual,           \
+                      a_ ? a_ : "(null)", e_ ? e_ : "(null)");                                     \
     } while (0)
 
 /* Fatal variant: stops the test when cond is false. */

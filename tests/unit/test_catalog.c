@@ -58,16 +58,14 @@ static void test_catalog_schemas_parse_and_are_complete(void)
         props = json_object_get(rs, "properties");
         CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(props, "endpoint"), "const", ""),
                                e->name);
-        CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(json_object_get(props, "media"),
-                                                               "properties"),
-                                               "duration_s"));
+        CU_ASSERT_PTR_NOT_NULL(json_object_get(
+            json_object_get(json_object_get(props, "media"), "properties"), "duration_s"));
         for (tok = apr_strtok(lists, ",", &last); tok; tok = apr_strtok(NULL, ",", &last)) {
             size_t k;
             int found = 0;
             json_array_foreach(req, k, v) found |= !strcmp(json_string_value(v), tok);
             CU_ASSERT(found);
-            CU_ASSERT_STRING_EQUAL(
-                miq_json_str(json_object_get(props, tok), "type", ""), "array");
+            CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(props, tok), "type", ""), "array");
         }
         /* example params are valid for both the full validator and the light check */
         CU_ASSERT_PTR_NULL(miq_schema_validate(utp, ps, miq_catalog_example_params(utp, e)));
@@ -88,8 +86,7 @@ static void test_catalog_defaults_match_spec(void)
                                    parse("{\"threshold\":0.5}"));
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(d, "threshold", 0), 0.5, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(d, "min_scene_s", 0), 1.0, 1e-9);
-    d = miq_catalog_apply_defaults(utp, miq_catalog_find("video/frames"),
-                                   parse("{\"every_s\":5}"));
+    d = miq_catalog_apply_defaults(utp, miq_catalog_find("video/frames"), parse("{\"every_s\":5}"));
     CU_ASSERT_EQUAL(miq_json_int(d, "width", 0), 640);
     CU_ASSERT_STRING_EQUAL(miq_json_str(d, "format", ""), "jpg");
     CU_ASSERT(json_is_false(json_object_get(d, "at_scenes")));
@@ -109,8 +106,7 @@ static void test_catalog_defaults_match_spec(void)
 
 static void expect_param_error(const char *ep, const char *params, double dur, const char *needle)
 {
-    const char *err =
-        miq_catalog_check_params(utp, miq_catalog_find(ep), parse(params), dur);
+    const char *err = miq_catalog_check_params(utp, miq_catalog_find(ep), parse(params), dur);
     CU_ASSERT_PTR_NOT_NULL(err);
     if (err && !strstr(err, needle))
         CU_FAIL(apr_psprintf(utp, "'%s' does not mention '%s'", err, needle));
@@ -129,8 +125,7 @@ static void test_catalog_check_params_refuses_nonsense(void)
     expect_param_error("video/frames", "{\"every_s\":5,\"format\":\"gif\"}", 0, "one of");
     expect_param_error("video/clips", "{}", 0, "clips is required");
     expect_param_error("video/clips", "{\"clips\":[{\"start\":5,\"end\":5}]}", 0, "after start");
-    expect_param_error("video/clips", "{\"clips\":[{\"start\":5,\"end\":70}]}", 60,
-                       "past the end");
+    expect_param_error("video/clips", "{\"clips\":[{\"start\":5,\"end\":70}]}", 60, "past the end");
     expect_param_error("video/clips", "{\"clips\":[]}", 0, "at least 1");
     expect_param_error("timeline/moments", "{\"silence\":{\"bogus\":1}}", 0, "unknown parameter");
     expect_param_error("timeline/moments", "{\"include\":[\"speech\",\"music\"]}", 0, "one of");
@@ -185,8 +180,8 @@ static void test_catalog_job_schemas(void)
         CU_ASSERT_PTR_NULL(miq_schema_check(utp, s));
     }
     job = parse(miq_catalog_job_schema);
-    status_enum = json_object_get(
-        json_object_get(json_object_get(job, "properties"), "status"), "enum");
+    status_enum =
+        json_object_get(json_object_get(json_object_get(job, "properties"), "status"), "enum");
     json_array_foreach(status_enum, i, v)
         CU_ASSERT_STRING_EQUAL(json_string_value(v), miq_catalog_job_statuses[i]);
     CU_ASSERT_EQUAL(json_array_size(status_enum), 5);
@@ -218,8 +213,7 @@ static void test_catalog_timecodes(void)
     CU_ASSERT_STRING_EQUAL(miq_catalog_timecode(utp, 1800 / df, df), "00:01:00;02");
     CU_ASSERT_STRING_EQUAL(miq_catalog_timecode(utp, 17982 / df, df), "00:10:00;00");
     CU_ASSERT_STRING_EQUAL(miq_catalog_timecode(utp, 107892 / df, df), "01:00:00;00");
-    CU_ASSERT_STRING_EQUAL(miq_catalog_timecode(utp, 215784 / (2 * df), 2 * df),
-                           "01:00:00;00");
+    CU_ASSERT_STRING_EQUAL(miq_catalog_timecode(utp, 215784 / (2 * df), 2 * df), "01:00:00;00");
     CU_ASSERT_PTR_NULL(miq_catalog_timecode(utp, 1, 0));
     CU_ASSERT_PTR_NULL(miq_catalog_timecode(utp, -1, 25));
 }

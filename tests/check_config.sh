@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Source and configuration guards, without a running server:
+#  - every directive in the directive table is documented in docs/directives.md
+#    and every documented directive exists;
+#  - each bad directive, rendered into a minimal config, makes `apache2 -t`
+#    fail with the expected message.
+# Prints "config: N passed, N failed".
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$ROOT/var/build}
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+code=$(grep -oE 'AP_INIT_[A-Z0-9]+\("MomentIQ[A-Za-z]+"' "$ROOT/mod_momentiq/mod_momentiq_config.c" | sed -E 's/.*"(MomentIQ[A-Za-z]+)"/\1/' | sort -u)
+docs=$(grep -oE '^\| `MomentIQ[A-Za-z]+' "$ROOT/docs/directives.md" | sed 's/^| `//' | sort -u)
+for d in $code; do echo "$docs" | grep -qx "$d" && ok || bad "directive $d is not documented in docs/directives.md"; done
+for d in $docs; do echo "$code" | grep -qx "$d" && ok || bad "docs/directives.md documents $d, which does not exist"; done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check_bad() { # directive-line expected-message
+    cat >"$tmp/httpd.conf" <<EOF2
+ServerRoot "$tmp"
+ServerName 127.0.0.1
+Listen 127.0.0.1:1
+PidFile "$tmp/httpd.pid"
+ErrorLog "$tmp/error_log"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule dbd_module /usr/lib/apache2/modules/mod_dbd.so
+LoadModule momentiq_module "$BUILD/mod_momentiq.so"
+$1
+EOF2
+    local out
+    if out=$(/usr/sbin/apache2 -t -d "$tmp" -f "$tmp/httpd.conf" 2>&1); then
+        bad "'$1' passed httpd -t"
+    elif echo "$out" | grep -qF "$2"; then
+        ok
+    else
+        bad "'$1' failed without '$2': $out"
+    fi
+}
+check_bad "MomentIQBaseURL ftp://example.com" "must start with http:// or https://"
+check_bad "MomentIQMaxRequestBody 12" "must be bytes in 1024..1G"
+check_bad "MomentIQMaxRequestBody lots" "must be bytes in 1024..1G"
+check_bad "MomentIQAllowedOrigin example.com" "is not an origin"
+check_bad "MomentIQPrice audio/nothing 3" "MomentIQPrice"
+check_bad "MomentIQPrice audio/silence -1" "is not a number of credits"
+check_bad "MomentIQSessionIdleTimeout 0" "is not a number of seconds"
+check_bad "MomentIQEnable maybe" "MomentIQEnable"
+echo "config: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
