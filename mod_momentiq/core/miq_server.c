@@ -1,0 +1,42 @@
+#include <apr_strings.h>
+#include "miq_content.h"
+#include "miq_fixtures.h"
+#include "miq_pricing.h"
+#include "miq_server.h"
+
+static const char instructions[] =
+    "MomentIQ finds timestamped moments in video and audio. Start with "
+    "momentiq.get_agent_guide or momentiq.list_workflows; estimate with "
+    "momentiq.estimate_cost before any paid job. Public tools need no token and never spend "
+    "credits; job tools need an API key or connector token with the endpoint's scope.";
+
+const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *pricing,
+                             const unsigned char *state_key, apr_size_t key_len, int fixtures,
+                             miq_server **out)
+{
+    miq_server *srv = apr_pcalloc(p, sizeof(*srv));
+    const char *err;
+    srv->pool = p;
+    srv->name = "momentiq";
+    srv->title = "MomentIQ.dev";
+    srv->version = MIQ_VERSION;
+    srv->base_url = apr_pstrdup(p, base_url);
+    srv->mcp_url = apr_pstrcat(p, base_url, "/mcp", NULL);
+    srv->instructions = instructions;
+    srv->pricing = pricing ? pricing : miq_pricing_default(p);
+    srv->state_key = state_key;
+    srv->state_key_len = key_len;
+    srv->fixtures = fixtures;
+    srv->ask_timeout_ms = 60000;
+    srv->registry = miq_registry_create(p);
+    /* The suite calls the first tool and reads the first resource it lists:
+     * with fixtures on, they come first. */
+    if (fixtures && (err = miq_fixtures_register(srv->registry)))
+        return apr_psprintf(p, "registering conformance fixtures: %s", err);
+    if ((err = miq_public_register(srv->registry)))
+        return apr_psprintf(p, "registering public tools: %s", err);
+    if ((err = miq_registry_seal(srv->registry, base_url)))
+        return err;
+    *out = srv;
+    return NULL;
+}

@@ -1,0 +1,34 @@
+/* The SQL catalog: every statement MomentIQ runs, declared once, prepared by
+ * httpd (ap_dbd_prepare) and by the worker and momentiqctl (apr_dbd_prepare)
+ * under the same label. Placeholders are apr_dbd's (%s, %d). */
+#ifndef MIQ_SQL_H
+#define MIQ_SQL_H
+
+#include <apr_pools.h>
+
+typedef enum {
+    MIQ_SQL_STATUS,
+    MIQ_SQL_SESSION_CREATE,
+    MIQ_SQL_SESSION_TOUCH,
+    MIQ_SQL_SESSION_DELETE,
+    MIQ_SQL_SESSION_SET_LEVEL,
+    MIQ_SQL_CLIENT_RESPONSE_PUT,
+    MIQ_SQL_CLIENT_RESPONSE_TAKE,
+    MIQ_SQL_REQUEST_RECORD_BATCH,
+    MIQ_SQL_WORKER_HEARTBEAT,
+    MIQ_SQL_COUNT
+} miq_sql_id_e;
+
+typedef struct miq_sql_stmt {
+    miq_sql_id_e id;
+    const char *label; /* unique, used as the prepared statement name */
+    const char *sql;
+} miq_sql_stmt;
+
+const miq_sql_stmt *miq_sql_get(miq_sql_id_e id);
+/* A PostgreSQL array literal ("{...}") of n values; NULL or "" values become
+ * NULL elements. For the unnest() batch statements. */
+const char *miq_sql_array_literal(apr_pool_t *p, const char *const *vals, int n);
+const miq_sql_stmt *miq_sql_all(void); /* MIQ_SQL_COUNT entries, in id order */
+
+#endif
