@@ -100,15 +100,24 @@ fsync = on
 logging_collector = off
 EOF
     fi
-    # A cluster left by a killed run: pg_ctl sees the stale pid file and recovers.
-    if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT -k $(PGSOCK_DIR)" -l "$VAR/pg/log/postgres.log" -w -t 60 start >/dev/null ||
-            die "PostgreSQL did not start: see $VAR/pg/log/postgres.log"
-    fi
+    # Already up, half dead (a killed postmaster whose backends are still
+    # exiting), or down with a stale pid file: retry until it answers.
+    local i
+    for i in $(seq 1 20); do
+        pg_ready && break
+        if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+            as_pg "$PGBIN/pg_ctl" -D "$data" -o "-p $PG_PORT -k $(PGSOCK_DIR)" -l "$VAR/pg/log/postgres.log" -w -t 60 start >/dev/null 2>&1 || true
+        else
+            sleep 0.5
+        fi
+    done
+    pg_ready || die "PostgreSQL did not start: see $VAR/pg/log/postgres.log"
     if ! as_pg psql -h "$(PGSOCK_DIR)" -p "$PG_PORT" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='momentiq'" | grep -q 1; then
         as_pg psql -h "$(PGSOCK_DIR)" -p "$PG_PORT" -d postgres -qc "CREATE DATABASE momentiq" >/dev/null
     fi
 }
+
+pg_ready() { as_pg "$PGBIN/pg_isready" -q -h "$(PGSOCK_DIR)" -p "$PG_PORT" -d postgres; }
 
 pg_stop() {
     local data; data=$(PGDATA_DIR)
@@ -182,6 +191,7 @@ worker_start() {
     alive "$(cat "$pidf" 2>/dev/null || true)" && return 0
     mkdir -p "$VAR/log"
     as_root && chown "$RUNUSER:" "$VAR/log"
+    rm -f "$VAR/log/worker.pid"
     as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
         >>"$VAR/log/worker.log" 2>&1 &
     local i
@@ -197,6 +207,8 @@ worker_stop() {
         for i in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
         alive "$pid" && kill -9 "$pid"
     fi
+    # Anything else started with this state directory (a pid file lost to a crash).
+    pkill -f -- "momentiq-worker --pidfile $VAR/log/worker.pid" 2>/dev/null || true
     rm -f "$VAR/worker.pid" "$VAR/log/worker.pid"
 }
 

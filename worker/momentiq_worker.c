@@ -73,6 +73,8 @@ int main(int argc, char **argv)
             apr_sleep(apr_time_from_msec(100));
     }
     fprintf(stderr, "momentiq-worker %s stopping\n", args[0]);
+    if (miqw_db_exec(db, iter, MIQ_SQL_WORKER_GONE, 1, args, &err) < 0)
+        fprintf(stderr, "momentiq-worker: could not remove the heartbeat: %s\n", err);
     apr_dbd_close(db->driver, db->handle);
     if (pidfile)
         unlink(pidfile);

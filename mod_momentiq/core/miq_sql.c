@@ -5,8 +5,8 @@
 /* Keep in id order: miq_sql_get indexes this table. */
 static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_STATUS, "miq_status",
-     "SELECT coalesce(extract(epoch FROM now() - max(seen_at))::bigint, -1), count(*) "
-     "FROM worker_heartbeats"},
+     "SELECT coalesce(extract(epoch FROM now() - max(seen_at))::bigint, -1), "
+     "count(*) FILTER (WHERE seen_at > now() - interval '30 seconds') FROM worker_heartbeats"},
     {MIQ_SQL_SESSION_CREATE, "miq_session_create",
      "INSERT INTO mcp_sessions (id, protocol_version, client_name, client_version, client_caps, "
      "caller, expires_at) VALUES (%s, %s, %s, %s, %s::jsonb, %s, now() + make_interval(secs => "
@@ -43,6 +43,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "INSERT INTO worker_heartbeats (worker_id, host, pid) VALUES (%s, %s, %d) "
      "ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), host = EXCLUDED.host, "
      "pid = EXCLUDED.pid"},
+    {MIQ_SQL_WORKER_GONE, "miq_worker_gone", "DELETE FROM worker_heartbeats WHERE worker_id = %s"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)
