@@ -128,6 +128,12 @@ pg_stop() {
 conninfo() { echo "host=$(PGSOCK_DIR) port=$PG_PORT dbname=momentiq user=$(pg_user)"; }
 
 ctl() { as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_SQL_DIR="$ROOT/sql" "$BUILD/momentiqctl" "$@"; }
+ctl_for() { # var-dir pg-port args...
+    local v=$1 pp=$2
+    shift 2
+    as_pg env MOMENTIQ_DB="host=$v/pg/run port=$pp dbname=momentiq user=$(pg_user)" \
+        MOMENTIQ_SQL_DIR="$ROOT/sql" "$BUILD/momentiqctl" "$@"
+}
 
 # ---- httpd ----------------------------------------------------------------
 httpd_conf() {
@@ -267,7 +273,12 @@ run_tests() {
     record unit $(counts "$results/unit.log")
 
     say "== configuration and source guards"
-    "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+    if [ "$SAN" = 1 ]; then
+        LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+            "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+    else
+        "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+    fi
     record config $(counts "$results/config.log")
 
     local port pgport
@@ -291,6 +302,18 @@ EOF
         MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT \
         as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
     record integration $(counts "$results/integration.log")
+
+    say "== momentiqctl against the test stack"
+    local cp=0 cf=0 out
+    out=$(ctl_for "$tv/stack" "$pgport" check-sql 2>&1) &&
+        echo "$out" | grep -q "catalog statements prepare" && cp=$((cp + 1)) || { cf=$((cf + 1)); echo "check-sql: $out"; }
+    out=$(ctl_for "$tv/stack" "$pgport" status 2>&1) &&
+        echo "$out" | grep -q "^schema: 001_foundation" && echo "$out" | grep -q "^workers alive: 1 " &&
+        cp=$((cp + 1)) || { cf=$((cf + 1)); echo "status: $out"; }
+    out=$(ctl_for "$tv/stack" "$pgport" migrate 2>&1) && echo "$out" | grep -q "0 applied now" &&
+        cp=$((cp + 1)) || { cf=$((cf + 1)); echo "second migrate: $out"; }
+    ctl_for "$tv/stack" "$pgport" no-such-command >/dev/null 2>&1 && { cf=$((cf + 1)); echo "unknown command accepted"; } || cp=$((cp + 1))
+    record momentiqctl "$cp" "$cf"
 
     if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ]; then
         say "== interop: official MCP conformance suites and SDK clients"

@@ -54,7 +54,6 @@ CREATE TABLE mcp_requests (
     latency_ms       double precision NOT NULL
 );
 CREATE INDEX mcp_requests_at ON mcp_requests (at);
-CREATE INDEX mcp_requests_method ON mcp_requests (rpc_method, at);
 
 CREATE TABLE worker_heartbeats (
     worker_id   text PRIMARY KEY,

@@ -63,7 +63,7 @@ apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     apr_array_header_t *rows;
-    int rv = apr_dbd_select(db->driver, p, db->handle, &res, sql, 0), i;
+    int rv = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1), i;
     if (rv) {
         *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
         return NULL;

@@ -96,10 +96,36 @@ static const char *origin_of(apr_pool_t *p, const char *url)
     return o;
 }
 
+/* localhost, [::1], or an IPv4 literal in 127.0.0.0/8 -- never a name that
+ * merely starts with "127." (127.0.0.1.nip.io resolves anywhere it likes). */
 static int is_loopback(const char *host)
 {
-    return host && (!strcmp(host, "localhost") || !strcmp(host, "[::1]") ||
-                    !strncmp(host, "127.", 4));
+    int parts = 0, digits = 0, val = 0;
+    const char *c;
+    if (!host)
+        return 0;
+    if (!strcmp(host, "localhost") || !strcmp(host, "[::1]"))
+        return 1;
+    if (strncmp(host, "127.", 4))
+        return 0;
+    for (c = host; ; c++) {
+        if (*c >= '0' && *c <= '9') {
+            val = val * 10 + (*c - '0');
+            if (++digits > 3 || val > 255)
+                return 0;
+        }
+        else if (*c == '.' || !*c) {
+            if (!digits)
+                return 0;
+            parts++;
+            digits = val = 0;
+            if (!*c)
+                break;
+        }
+        else
+            return 0;
+    }
+    return parts == 4;
 }
 
 static const char *url_host(apr_pool_t *p, const char *url)

@@ -36,7 +36,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_REQUEST_RECORD_BATCH, "miq_request_record_batch",
      "INSERT INTO mcp_requests (at, era, protocol_version, http_method, rpc_method, tool, "
      "client_name, session_id, caller, http_status, outcome, error_code, latency_ms) "
-     "SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
+     "SELECT at, coalesce(era, ''), pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat "
+     "FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
      "%s::text[], %s::text[], %s::text[], %s::text[], %s::smallint[], %s::text[], %s::text[], "
      "%s::float8[]) AS t(at, era, pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat)"},
     {MIQ_SQL_WORKER_HEARTBEAT, "miq_worker_heartbeat",

@@ -82,6 +82,10 @@ it_resp *it_request(const char *method, const char *path, const char *const *hea
 it_resp *it_request_ex(const char *method, const char *path, const char *const *headers,
                        const char *body, apr_size_t len, int flags);
 
+/* on: later it_request calls (in this test) share one connection (HTTP
+ * keep-alive, so one httpd child serves them all); off: one connection each. */
+void it_keepalive(int on);
+
 /* Parses an SSE body into it_event entries (at = 0). */
 apr_array_header_t *it_sse_parse(apr_pool_t *p, const char *body, apr_size_t len);
 
@@ -138,7 +142,8 @@ it_resp *mcp_2025_call_ex(const char *sid, const char *method, const json_t *par
  * Mcp-Method and Mcp-Name headers. */
 it_resp *mcp_2026_call(const char *method, const json_t *params);
 json_t *mcp_2026_params(const json_t *params); /* params with the _meta added */
-/* The 2026 headers for method/params (Mcp-Name from params.name or .uri). */
+/* The 2026 headers for method/params (Mcp-Name from params.name or .uri), plus
+ * extra; without Content-Type/Accept (it_post adds those, it_mcp_headers too). */
 const char *const *mcp_2026_headers(const char *method, const json_t *params,
                                     const char *const *extra);
 
@@ -153,6 +158,8 @@ long it_body_id(const char *body);        /* the id in a request body we built *
 json_t *it_json(const char *text);
 json_t *it_jsonf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *it_dump(const json_t *v);
+/* s as a JSON string literal (quoted, escaped). */
+const char *it_quote(const char *s);
 
 /* tools/list (2025 with sid, 2026 when sid is NULL): the tool named name. */
 json_t *it_find_by_name(const json_t *array, const char *name);

@@ -16,6 +16,7 @@
 
 #define MAX_SUITES 64
 #define DEFAULT_TIMEOUT_MS 30000
+#define IT_SHARED 0x100 /* may use the keep-alive handle */
 
 static struct {
     const char *name;
@@ -138,10 +139,23 @@ typedef struct xfer {
     char errbuf[CURL_ERROR_SIZE];
 } xfer;
 
+/* it_keepalive(1): it_request reuses one handle, hence one connection. */
+static CURL *shared_handle;
+
+void it_keepalive(int on)
+{
+    if (on && !shared_handle)
+        shared_handle = curl_easy_init();
+    else if (!on && shared_handle) {
+        curl_easy_cleanup(shared_handle);
+        shared_handle = NULL;
+    }
+}
+
 static apr_status_t xfer_cleanup(void *v)
 {
     xfer *x = v;
-    if (x->h)
+    if (x->h && x->h != shared_handle)
         curl_easy_cleanup(x->h);
     if (x->hdrs)
         curl_slist_free_all(x->hdrs);
@@ -227,7 +241,12 @@ static xfer *xfer_new(apr_pool_t *p, const char *method, const char *path,
     xfer *x = apr_pcalloc(p, sizeof(*x));
     int i;
     x->p = p;
-    x->h = curl_easy_init();
+    if ((flags & IT_SHARED) && shared_handle) {
+        x->h = shared_handle;
+        curl_easy_reset(x->h);
+    }
+    else
+        x->h = curl_easy_init();
     x->headers = apr_table_make(p, 16);
     x->sse.p = p;
     x->sse.events = apr_array_make(p, 8, sizeof(it_event));
@@ -308,7 +327,8 @@ static it_resp *xfer_resp(xfer *x)
 it_resp *it_request_ex(const char *method, const char *path, const char *const *headers,
                        const char *body, apr_size_t len, int flags)
 {
-    xfer *x = xfer_new(itp, method, path, headers, body, len, flags, DEFAULT_TIMEOUT_MS);
+    xfer *x = xfer_new(itp, method, path, headers, body, len, flags | IT_SHARED,
+                       DEFAULT_TIMEOUT_MS);
     it_resp *r;
     x->rc = curl_easy_perform(x->h);
     x->done = 1;
@@ -466,6 +486,11 @@ const char *it_dump(const json_t *v)
     return v ? miq_json_dump(itp, v) : "(null)";
 }
 
+const char *it_quote(const char *s)
+{
+    return miq_json_dump(itp, miq_json_pool(itp, json_string(s)));
+}
+
 json_t *it_find_by_name(const json_t *array, const char *name)
 {
     size_t i;
@@ -613,9 +638,10 @@ const char *const *mcp_2026_headers(const char *method, const json_t *params,
         name = miq_json_str(params, "name", NULL);
     else if (!strcmp(method, "resources/read"))
         name = miq_json_str(params, "uri", NULL);
+    /* "Name;" is how libcurl sends a header with an empty value */
     if (name)
-        hdr[2] = apr_pstrcat(itp, "Mcp-Name: ", name, NULL);
-    return it_mcp_headers(concat_headers(hdr, extra));
+        hdr[2] = *name ? apr_pstrcat(itp, "Mcp-Name: ", name, NULL) : "Mcp-Name;";
+    return concat_headers(hdr, extra);
 }
 
 it_resp *mcp_2026_call(const char *method, const json_t *params)
@@ -772,6 +798,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    it_keepalive(0);
     apr_pool_destroy(itp);
     itp = NULL;
 }

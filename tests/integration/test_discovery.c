@@ -1,4 +1,4 @@
-/* Public GET documents: /mcp, /mcp/manifest, /mcp/status, /.well-known/*. */
+/* Public GET documents: /mcp, /mcp/manifest, /mcp/status, /.well-known/... */
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"

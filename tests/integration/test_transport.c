@@ -1,6 +1,8 @@
 /* Transport robustness: bad input is answered with the right 4xx and a
  * JSON-RPC error, never a 500, and never kills an httpd child. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
@@ -215,7 +217,7 @@ static it_resp *list_2026(const char *const *extra)
 {
     json_t *p = mcp_2026_params(NULL);
     const char *body = it_rpc_body("tools/list", p, 61);
-    return it_request("POST", "/mcp", mcp_2026_headers("tools/list", p, extra), body,
+    return it_request("POST", "/mcp", it_mcp_headers(mcp_2026_headers("tools/list", p, extra)), body,
                       strlen(body));
 }
 
@@ -296,7 +298,7 @@ static void test_trailing_slash(void)
         /* 2026 at /mcp/ too */
         json_t *p = mcp_2026_params(NULL);
         const char *lb = it_rpc_body("tools/list", p, 3);
-        it_resp *r = it_request("POST", "/mcp/", mcp_2026_headers("tools/list", p, NULL), lb,
+        it_resp *r = it_request("POST", "/mcp/", it_mcp_headers(mcp_2026_headers("tools/list", p, NULL)), lb,
                                 strlen(lb));
         IT_ASSERT_R(r->status == 200, r);
         IT_ASSERT_R(json_is_array(json_object_get(it_result(r), "tools")), r);
@@ -445,6 +447,9 @@ static void test_server_survived(void)
     IT_ASSERT_MSG(bad == NULL, "segfault:\n%s", bad);
     bad = it_error_log_grep("AddressSanitizer");
     IT_ASSERT_MSG(bad == NULL, "sanitizer:\n%s", bad);
+    /* client input never makes the module log an error of its own */
+    bad = it_error_log_grep("[momentiq:error]");
+    IT_ASSERT_MSG(bad == NULL, "the module logged errors during the run:\n%.3000s", bad);
 }
 
 IT_SUITE("transport", IT_TEST(test_malformed_json), IT_TEST(test_empty_body),

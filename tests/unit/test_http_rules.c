@@ -54,6 +54,15 @@ static void test_host(void)
     CU_ASSERT_FALSE(miq_http_host_allowed(utp, "localhost", "https://api.example.com", NULL));
     CU_ASSERT_FALSE(miq_http_host_allowed(utp, "", "https://api.example.com", NULL));
     CU_ASSERT_STRING_EQUAL(miq_http_host_only(utp, "Example.COM:443"), "example.com");
+    /* DNS-rebinding names that only look like loopback */
+    CU_ASSERT_TRUE(miq_http_host_allowed(utp, "127.1.2.3:8080", "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0.1.nip.io", "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.1.2.3.evil.com:8080", "http://127.0.0.1:8080",
+                                          NULL));
+    CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0.256", "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0", "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_FALSE(miq_http_origin_allowed(utp, "https://127.0.0.1.evil.example.com",
+                                            "http://127.0.0.1:8080", NULL));
 }
 
 MIQ_SUITE("http_rules", MIQ_TEST(test_ctype), MIQ_TEST(test_accept), MIQ_TEST(test_origin),
