@@ -138,11 +138,11 @@ ctl_for() { # var-dir pg-port args...
 # ---- httpd ----------------------------------------------------------------
 httpd_conf() {
     local h=$VAR/httpd user_lines=""
-    mkdir -p "$h/run" "$h/logs" "$VAR/conf.d" "$VAR/storage"
+    mkdir -p "$h/run" "$h/logs" "$h/san" "$VAR/conf.d" "$VAR/storage"
     if as_root; then
         user_lines="User $RUNUSER
 Group $RUNUSER"
-        chown "$RUNUSER:" "$VAR/storage"
+        chown "$RUNUSER:" "$VAR/storage" "$h/san"
     fi
     [ -f "$VAR/secret" ] || { head -c 48 /dev/urandom | base64 -w0 >"$VAR/secret"; }
     chmod 600 "$VAR/secret"
@@ -155,9 +155,10 @@ Group $RUNUSER"
 httpd_pid() { cat "$VAR/httpd/run/httpd.pid" 2>/dev/null || true; }
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
+# Sanitizer reports go to $VAR/httpd/san, writable by the children's user.
 httpd_env() {
     if [ "$SAN" = 1 ]; then
-        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$VAR/httpd/logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/logs/ubsan"
+        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$VAR/httpd/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/san/ubsan"
     fi
 }
 
@@ -331,8 +332,12 @@ EOF
     "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) stop >/dev/null 2>&1 || true
     eval "${saved_trap:-trap - EXIT}"
     if [ "$SAN" = 1 ]; then
-        if ls "$tv/stack/httpd/logs/"asan* "$tv/stack/httpd/logs/"ubsan* >/dev/null 2>&1; then
-            say "sanitizer reports:"; cat "$tv/stack/httpd/logs/"asan* "$tv/stack/httpd/logs/"ubsan* 2>/dev/null | head -50
+        # Reports land in httpd/san; a child that could not write one says so in error_log.
+        if ls "$tv/stack/httpd/san/"* >/dev/null 2>&1 ||
+            grep -qE "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log"; then
+            say "sanitizer reports:"
+            cat "$tv/stack/httpd/san/"* 2>/dev/null | head -80
+            grep -E "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" | head
             record sanitizers 0 1
         else
             record sanitizers 1 0

@@ -129,7 +129,7 @@ bench "tools/call 2025" httpd "$URL/mcp" POST "$VAR/req/call25.json" "${H25[@]}"
 bench "GET /mcp/status" httpd "$URL/mcp/status" GET -
 
 # ---- RSS -----------------------------------------------------------------
-RSS_SECS=$(awk -v n="$RSS_REQ" -v r="${RPS["tools/list 2026"]}" 'BEGIN{s=int(n/r*1.05)+1; print s}')
+RSS_SECS=$(awk -v n="$RSS_REQ" -v r="${RPS["tools/list 2026"]}" 'BEGIN{s=int(n/r*1.2)+1; print s}')
 say "== RSS: ~$RSS_REQ tools/list 2026 requests (wrk -d ${RSS_SECS}s)"
 KIDS0=$(kids); RSS0=$(rss_kib $KIDS0)
 RSS_OUT=$(wrk -t"$THREADS" -c"$CONNS" -d"${RSS_SECS}s" --timeout 10s -s "$HERE/wrk.lua" "$URL/mcp" -- POST "$VAR/req/list26.json" "${H26[@]}" 'Mcp-Method: tools/list')

@@ -72,8 +72,10 @@ static int rpc_fail(mcp_req *m, int status, const json_t *id, int code, const ch
 {
     m->outcome = status >= 400 ? "http_error" : "rpc_error";
     m->error_code = apr_itoa(m->r->pool, code);
+    /* data is pool-bound (e.g. from miq_mcp_read_meta); miq_rpc_error steals a reference. */
     return finish(m, status,
-                  miq_json_dump(m->r->pool, miq_rpc_error(m->r->pool, id, code, message, data)));
+                  miq_json_dump(m->r->pool, miq_rpc_error(m->r->pool, id, code, message,
+                                                          data ? json_incref(data) : NULL)));
 }
 
 /* ---- streaming and waiting ------------------------------------------------- */

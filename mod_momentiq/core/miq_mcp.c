@@ -73,7 +73,10 @@ json_t *miq_tool_ok(miq_tool_ctx *ctx, json_t *structured, const char *text)
 json_t *miq_tool_content(miq_tool_ctx *ctx, json_t *content, json_t *structured)
 {
     json_t *r = json_object();
-    json_object_set(r, "content", content ? content : json_array());
+    if (content)
+        json_object_set(r, "content", content);
+    else
+        json_object_set_new(r, "content", json_array());
     if (structured)
         json_object_set(r, "structuredContent", structured);
     return miq_json_pool(ctx->pool, r);

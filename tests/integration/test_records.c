@@ -164,9 +164,17 @@ static void test_records_rejected(void)
     {
         /* the unsupported-version rejection: found by its error code */
         const char *args[] = {"-32022"};
-        const char *n = it_db_value("SELECT count(*) FROM mcp_requests WHERE error_code = $1 "
-                                    "AND http_status = 400",
-                                    1, args);
+        const char *n = NULL;
+        int tries;
+        /* It may sit in another child's batch: wait for its writer (250 ms). */
+        for (tries = 0; tries < 40; tries++) {
+            n = it_db_value("SELECT count(*) FROM mcp_requests WHERE error_code = $1 "
+                            "AND http_status = 400",
+                            1, args);
+            if (n && atoi(n) >= 1)
+                break;
+            usleep(100000);
+        }
         IT_ASSERT_MSG(n && atoi(n) >= 1, "no -32022 row in mcp_requests");
     }
 }
