@@ -158,7 +158,7 @@ alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # Sanitizer reports go to $VAR/httpd/san, writable by the children's user.
 httpd_env() {
     if [ "$SAN" = 1 ]; then
-        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:log_path=$VAR/httpd/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/san/ubsan"
+        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:use_sigaltstack=0:log_path=$VAR/httpd/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/san/ubsan"
     fi
 }
 
@@ -309,7 +309,8 @@ EOF
     out=$(ctl_for "$tv/stack" "$pgport" check-sql 2>&1) &&
         echo "$out" | grep -q "catalog statements prepare" && cp=$((cp + 1)) || { cf=$((cf + 1)); echo "check-sql: $out"; }
     out=$(ctl_for "$tv/stack" "$pgport" status 2>&1) &&
-        echo "$out" | grep -q "^schema: 001_foundation" && echo "$out" | grep -q "^workers alive: 1 " &&
+        echo "$out" | grep -q "^schema: $(basename "$(ls "$ROOT"/sql/[0-9]*.sql | sort | tail -n 1)" .sql)\$" &&
+        echo "$out" | grep -q "^workers alive: 1 " &&
         cp=$((cp + 1)) || { cf=$((cf + 1)); echo "status: $out"; }
     out=$(ctl_for "$tv/stack" "$pgport" migrate 2>&1) && echo "$out" | grep -q "0 applied now" &&
         cp=$((cp + 1)) || { cf=$((cf + 1)); echo "second migrate: $out"; }

@@ -44,11 +44,17 @@ static const route_t routes[] = {
     {"/.well-known/oauth-protected-resource/mcp", 1},
 };
 
+/* Route families claimed by prefix. */
+static const char *const prefixes[] = {"/api/auth/", "/api/dashboard/", "/v1/"};
+
 static int is_ours(const char *uri)
 {
     size_t i;
     for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
         if (!strcmp(uri, routes[i].path))
+            return 1;
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (!strncmp(uri, prefixes[i], strlen(prefixes[i])))
             return 1;
     return 0;
 }
@@ -79,6 +85,12 @@ static int miq_handler(request_rec *r)
     apr_table_setn(r->subprocess_env, "no-gzip", "1");
     if (!strcmp(r->uri, "/mcp") || !strcmp(r->uri, "/mcp/"))
         return miq_handle_mcp(r);
+    if (!strncmp(r->uri, "/api/auth/", 10))
+        return miq_handle_auth(r);
+    if (!strncmp(r->uri, "/api/dashboard/", 15))
+        return miq_handle_dashboard(r);
+    if (!strncmp(r->uri, "/v1/", 4))
+        return miq_handle_rest(r);
     return miq_handle_discovery(r);
 }
 
@@ -145,8 +157,8 @@ static void miq_register_hooks(apr_pool_t *p)
 
 AP_DECLARE_MODULE(momentiq) = {
     STANDARD20_MODULE_STUFF,
-    NULL,                 /* dir config */
-    NULL,                 /* merge dir config */
+    miq_create_dir_conf,  /* dir config */
+    miq_merge_dir_conf,   /* merge dir config */
     miq_create_srv_conf,  /* server config */
     miq_merge_srv_conf,   /* merge server config */
     miq_directives,       /* directives */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include "miq_server.h"
 #include "miq_sql.h"
+#include "miq_tool.h"
 
 extern module AP_MODULE_DECLARE_DATA momentiq_module;
 
@@ -23,11 +24,27 @@ typedef struct miq_srv_conf {
     apr_array_header_t *hosts;   /* MomentIQAllowedHost (const char *) */
     const char *secret_file;     /* MomentIQSecretFile */
     apr_array_header_t *prices;  /* MomentIQPrice: "endpoint unit credits" triples */
-    int session_idle_s;          /* MomentIQSessionIdleTimeout */
+    int mcp_session_idle_s;      /* MomentIQSessionIdleTimeout (MCP 2025 sessions) */
     int ask_timeout_s;           /* MomentIQClientAnswerTimeout */
     int record_requests;         /* MomentIQRecordRequests */
+    int trust_remote_user;       /* MomentIQTrustRemoteUser */
+    int session_idle_s;          /* MomentIQSessionTimeout IDLE ABSOLUTE (dashboard) */
+    int session_absolute_s;
+    int throttle_account;        /* MomentIQLoginThrottle ACCOUNT IP WINDOW LOCK */
+    int throttle_ip;
+    int throttle_window_s;
+    int throttle_lock_s;
     miq_server *mcp;             /* built in post_config */
 } miq_srv_conf;
+
+/* Per-directory: MomentIQRequireToken (for clients that start OAuth only on a 401). */
+typedef struct miq_dir_conf {
+    int require_token;
+} miq_dir_conf;
+
+miq_dir_conf *miq_dconf(const request_rec *r);
+void *miq_create_dir_conf(apr_pool_t *p, char *dir);
+void *miq_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 
 #define MIQ_UNSET (-1)
 
@@ -48,6 +65,9 @@ int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const
  * NULL for SQL NULL), ncols set. Returns 1 with a row, 0 without, -1 on error. */
 int miq_db_row(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const char **args,
                const char ***row, int *ncols);
+/* All rows (each a const char ** of ncols pool strings); NULL on error. */
+apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs,
+                                const char **args, int *ncols);
 
 /* The MCP request log, written in batches off the request path. */
 typedef struct miq_request_record {
@@ -60,9 +80,45 @@ typedef struct miq_request_record {
 void miq_record_push(const miq_request_record *r);
 void miq_record_child_init(apr_pool_t *pchild, server_rec *s);
 
+/* Auth events (invalid_api_key, connector_scope_denied, readiness_warning,
+ * login_failed, login_throttled), written in batches like the request log.
+ * Never pass a secret. */
+void miq_event_push(const char *kind, const char *code, const char *account_id,
+                    const char *token_id, const char *surface, const char *detail);
+
+/* Bearer tokens (mod_momentiq_auth.c). Verifies the Authorization header on
+ * every call, with no cache: 0 no credentials presented; 1 valid (*caller
+ * filled); -1 invalid (unknown, malformed, expired, revoked: recorded as an
+ * invalid_api_key event; *why says which); -2 database unavailable. */
+int miq_auth_bearer(request_rec *r, ap_dbd_t *dbd, const char *surface, miq_caller *caller,
+                    const char **why);
+/* The WWW-Authenticate challenge value pointing at the protected resource metadata. */
+const char *miq_auth_challenge(request_rec *r, const char *error);
+
+/* Dashboard sessions (mod_momentiq_session.c). */
+typedef struct miq_web_session {
+    const char *account_id;
+    const char *email;
+    const char *csrf_token;
+    const char *expires_at; /* absolute expiry, ISO 8601 */
+} miq_web_session;
+/* 1 with *s for a live session cookie, 0 without, -1 database error. */
+int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s);
+/* Creates a session for the account, sets the cookie; returns the CSRF token or NULL. */
+const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id);
+/* Whether X-CSRF-Token matches the session's token. */
+int miq_csrf_valid(request_rec *r, const miq_web_session *s);
+
+/* Reads a JSON object body (Content-Type application/json, <= limit bytes).
+ * Returns OK with *out, or an HTTP status with *err set. */
+int miq_read_json_body(request_rec *r, apr_off_t limit, json_t **out, const char **err);
+
 /* Handlers. */
 int miq_handle_mcp(request_rec *r);
 int miq_handle_discovery(request_rec *r);
+int miq_handle_auth(request_rec *r);      /* /api/auth/... */
+int miq_handle_dashboard(request_rec *r); /* /api/dashboard/... */
+int miq_handle_rest(request_rec *r);      /* /v1/... */
 
 /* Writes a JSON body with status; body NULL sends only the status. */
 int miq_send_json(request_rec *r, int status, const char *body);

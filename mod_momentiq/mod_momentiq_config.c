@@ -4,6 +4,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <httpd.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "mod_momentiq.h"
@@ -24,7 +25,14 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->enabled = MIQ_UNSET;
     sc->fixtures = MIQ_UNSET;
     sc->max_body = MIQ_UNSET;
+    sc->mcp_session_idle_s = MIQ_UNSET;
+    sc->trust_remote_user = MIQ_UNSET;
     sc->session_idle_s = MIQ_UNSET;
+    sc->session_absolute_s = MIQ_UNSET;
+    sc->throttle_account = MIQ_UNSET;
+    sc->throttle_ip = MIQ_UNSET;
+    sc->throttle_window_s = MIQ_UNSET;
+    sc->throttle_lock_s = MIQ_UNSET;
     sc->ask_timeout_s = MIQ_UNSET;
     sc->record_requests = MIQ_UNSET;
     sc->origins = apr_array_make(p, 2, sizeof(const char *));
@@ -42,7 +50,14 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(enabled);
     MERGE(fixtures);
     MERGE(max_body);
+    MERGE(mcp_session_idle_s);
+    MERGE(trust_remote_user);
     MERGE(session_idle_s);
+    MERGE(session_absolute_s);
+    MERGE(throttle_account);
+    MERGE(throttle_ip);
+    MERGE(throttle_window_s);
+    MERGE(throttle_lock_s);
     MERGE(ask_timeout_s);
     MERGE(record_requests);
     MERGE_PTR(base_url);
@@ -145,6 +160,75 @@ static const char *add_price(cmd_parms *cmd, void *dc, const char *a1, const cha
     return NULL;
 }
 
+static long parse_positive(const char *arg, long max)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    return (*end || v < 1 || v > max) ? -1 : v;
+}
+
+static const char *set_session_timeout(cmd_parms *cmd, void *dc, const char *idle,
+                                       const char *absolute)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    long i = parse_positive(idle, 86400L * 365), a = parse_positive(absolute, 86400L * 365);
+    (void)dc;
+    if (i < 0 || a < 0 || i > a)
+        return "MomentIQSessionTimeout IDLE ABSOLUTE: seconds, 1 <= IDLE <= ABSOLUTE <= one year";
+    sc->session_idle_s = (int)i;
+    sc->session_absolute_s = (int)a;
+    return NULL;
+}
+
+static const char *set_login_throttle(cmd_parms *cmd, void *dc, const char *line)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    const char *w;
+    long v[4];
+    int n = 0;
+    (void)dc;
+    while (*line && n < 5 && (w = ap_getword_conf(cmd->temp_pool, &line)) && *w) {
+        if (n < 4)
+            v[n] = parse_positive(w, 86400L * 30);
+        n++;
+    }
+    if (n != 4 || v[0] < 0 || v[1] < 0 || v[2] < 0 || v[3] < 0)
+        return "MomentIQLoginThrottle ACCOUNT_FAILURES IP_FAILURES WINDOW_SECONDS LOCK_SECONDS: "
+               "four positive numbers";
+    sc->throttle_account = (int)v[0];
+    sc->throttle_ip = (int)v[1];
+    sc->throttle_window_s = (int)v[2];
+    sc->throttle_lock_s = (int)v[3];
+    return NULL;
+}
+
+miq_dir_conf *miq_dconf(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &momentiq_module);
+}
+
+void *miq_create_dir_conf(apr_pool_t *p, char *dir)
+{
+    miq_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
+    (void)dir;
+    dc->require_token = MIQ_UNSET;
+    return dc;
+}
+
+void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    miq_dir_conf *base = basev, *add = addv, *n = apr_pcalloc(p, sizeof(*n));
+    MERGE(require_token);
+    return n;
+}
+
+static const char *set_require_token(cmd_parms *cmd, void *dcv, int on)
+{
+    (void)cmd;
+    ((miq_dir_conf *)dcv)->require_token = on ? 1 : 0;
+    return NULL;
+}
+
 #define OFF(f) (void *)APR_OFFSETOF(miq_srv_conf, f)
 
 const command_rec miq_directives[] = {
@@ -165,13 +249,23 @@ const command_rec miq_directives[] = {
                   "File holding the server secret (>= 32 bytes) used to sign request state"),
     AP_INIT_TAKE23("MomentIQPrice", add_price, NULL, RSRC_CONF,
                    "Override a price: MomentIQPrice ENDPOINT [UNIT] CREDITS"),
-    AP_INIT_TAKE1("MomentIQSessionIdleTimeout", set_seconds, OFF(session_idle_s), RSRC_CONF,
+    AP_INIT_TAKE1("MomentIQSessionIdleTimeout", set_seconds, OFF(mcp_session_idle_s), RSRC_CONF,
                   "Seconds an idle MCP session lives (default 3600)"),
     AP_INIT_TAKE1("MomentIQClientAnswerTimeout", set_seconds, OFF(ask_timeout_s), RSRC_CONF,
                   "Seconds a tool waits for the client's answer to sampling or elicitation "
                   "(default 60)"),
     AP_INIT_FLAG("MomentIQRecordRequests", set_flag, OFF(record_requests), RSRC_CONF,
                  "Record every MCP request in the mcp_requests table (default On)"),
+    AP_INIT_FLAG("MomentIQTrustRemoteUser", set_flag, OFF(trust_remote_user), RSRC_CONF,
+                 "Sign users in as the r->user another auth module set (mod_auth_openidc, "
+                 "mod_auth_basic, LDAP) at /api/auth/remote-user (default Off)"),
+    AP_INIT_TAKE2("MomentIQSessionTimeout", set_session_timeout, NULL, RSRC_CONF,
+                  "Dashboard session lifetime: IDLE ABSOLUTE seconds (default 86400 2592000)"),
+    AP_INIT_RAW_ARGS("MomentIQLoginThrottle", set_login_throttle, NULL, RSRC_CONF,
+                     "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default 5 50 900 900)"),
+    AP_INIT_FLAG("MomentIQRequireToken", set_require_token, NULL, ACCESS_CONF | RSRC_CONF,
+                 "Answer 401 with a Bearer challenge to any request without a token here "
+                 "(for clients that start OAuth only on a 401)"),
     {NULL},
 };
 
@@ -238,8 +332,20 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
         sc->fixtures = 0;
     if (sc->max_body == MIQ_UNSET)
         sc->max_body = 1048576;
+    if (sc->mcp_session_idle_s == MIQ_UNSET)
+        sc->mcp_session_idle_s = 3600;
+    if (sc->trust_remote_user == MIQ_UNSET)
+        sc->trust_remote_user = 0;
     if (sc->session_idle_s == MIQ_UNSET)
-        sc->session_idle_s = 3600;
+        sc->session_idle_s = 86400;
+    if (sc->session_absolute_s == MIQ_UNSET)
+        sc->session_absolute_s = 30 * 86400;
+    if (sc->throttle_account == MIQ_UNSET) {
+        sc->throttle_account = 5;
+        sc->throttle_ip = 50;
+        sc->throttle_window_s = 900;
+        sc->throttle_lock_s = 900;
+    }
     if (sc->ask_timeout_s == MIQ_UNSET)
         sc->ask_timeout_s = 60;
     if (sc->record_requests == MIQ_UNSET)

@@ -94,3 +94,32 @@ int miq_db_row(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const 
     }
     return found;
 }
+
+apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs,
+                                const char **args, int *ncols)
+{
+    apr_dbd_prepared_t *ps;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *dbrow = NULL;
+    apr_array_header_t *rows;
+    int rv, i;
+    if (!dbd || !(ps = stmt(r, dbd, id)))
+        return NULL;
+    rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, &res, ps, 1, nargs, args);
+    if (rv) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10908) "MomentIQ: %s failed: %s",
+                      miq_sql_get(id)->label, apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return NULL;
+    }
+    *ncols = apr_dbd_num_cols(dbd->driver, res);
+    rows = apr_array_make(r->pool, 8, sizeof(const char **));
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1) == 0) {
+        const char **row = apr_pcalloc(r->pool, sizeof(char *) * (*ncols + 1));
+        for (i = 0; i < *ncols; i++) {
+            const char *v = apr_dbd_get_entry(dbd->driver, dbrow, i);
+            row[i] = v ? apr_pstrdup(r->pool, v) : NULL;
+        }
+        APR_ARRAY_PUSH(rows, const char **) = row;
+    }
+    return rows;
+}

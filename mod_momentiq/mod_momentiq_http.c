@@ -93,3 +93,32 @@ int miq_host_ok(request_rec *r, const miq_srv_conf *sc)
         return 1;
     return miq_http_host_allowed(r->pool, host, sc->base_url, sc->hosts);
 }
+
+int miq_read_json_body(request_rec *r, apr_off_t limit, json_t **out, const char **err)
+{
+    const char *body, *perr = NULL;
+    apr_size_t len;
+    int rv;
+    *out = NULL;
+    if (!miq_http_ctype_is(apr_table_get(r->headers_in, "Content-Type"), "application/json")) {
+        *err = "Content-Type must be application/json";
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    rv = miq_read_body(r, limit, &body, &len);
+    if (rv == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        *err = apr_psprintf(r->pool, "the body is larger than %" APR_OFF_T_FMT " bytes", limit);
+        return rv;
+    }
+    if (rv != OK) {
+        *err = "could not read the request body";
+        return HTTP_BAD_REQUEST;
+    }
+    *out = body && len ? miq_json_parse(r->pool, body, len, &perr) : NULL;
+    if (!json_is_object(*out)) {
+        *err = perr ? apr_psprintf(r->pool, "the body is not valid JSON: %s", perr)
+                    : "the body must be a JSON object";
+        *out = NULL;
+        return HTTP_BAD_REQUEST;
+    }
+    return OK;
+}

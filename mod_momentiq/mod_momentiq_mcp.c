@@ -13,6 +13,7 @@
 #include <apr_lib.h>
 #include <libpq-fe.h>
 #include "mod_momentiq.h"
+#include "miq_auth.h"
 #include "miq_crypto.h"
 #include "miq_http.h"
 #include "miq_json.h"
@@ -26,6 +27,7 @@ typedef struct mcp_req {
     ap_dbd_t *dbd;
     int sse;
     const char *session_id;
+    miq_caller caller;
     apr_time_t start;
     /* what the request log gets */
     const char *era, *version, *rpc_method, *tool, *client_name, *outcome, *error_code;
@@ -51,7 +53,7 @@ static void record(mcp_req *m, int status)
     rec.tool = m->tool;
     rec.client_name = m->client_name;
     rec.session_id = m->session_id;
-    rec.caller = NULL;
+    rec.caller = m->caller.token_id;
     rec.http_status = status;
     rec.outcome = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
     rec.error_code = m->error_code;
@@ -76,6 +78,60 @@ static int rpc_fail(mcp_req *m, int status, const json_t *id, int code, const ch
     return finish(m, status,
                   miq_json_dump(m->r->pool, miq_rpc_error(m->r->pool, id, code, message,
                                                           data ? json_incref(data) : NULL)));
+}
+
+/* Events the tools raised (scope denials, readiness warnings), without secrets. */
+static void record_events(mcp_req *m, json_t *events)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(events, i, e)
+    {
+        miq_event_push(miq_json_str(e, "kind", ""), miq_json_str(e, "code", NULL),
+                       m->caller.account_id, m->caller.token_id, "mcp",
+                       miq_json_str(e, "detail", NULL));
+    }
+}
+
+/* 401 with the Bearer challenge: a bad token (invalid_api_key) or, where
+ * MomentIQRequireToken is on, none at all (authentication_required). */
+static int unauthorized(mcp_req *m, const json_t *id, const char *code, const char *message)
+{
+    apr_table_setn(m->r->err_headers_out, "WWW-Authenticate",
+                   miq_auth_challenge(m->r, !strcmp(code, "invalid_api_key") ? "invalid_token"
+                                                                            : NULL));
+    return rpc_fail(m, HTTP_UNAUTHORIZED, id, -32001, apr_pstrcat(m->r->pool, code, ": ",
+                                                                   message, NULL),
+                    miq_json_packp(m->r->pool, "{s:s}", "code", code));
+}
+
+/* Checks the Authorization header (every request, no cache). OK to go on. */
+static int authenticate(mcp_req *m, const json_t *id)
+{
+    const char *why = NULL;
+    int rv;
+    if (!m->dbd)
+        m->dbd = miq_db(m->r);
+    rv = miq_auth_bearer(m->r, m->dbd, "mcp", &m->caller, &why);
+    if (rv == -2)
+        return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, id, MIQ_RPC_INTERNAL_ERROR,
+                        "database unavailable", NULL);
+    if (rv == -1) {
+        int r = unauthorized(m, id, "invalid_api_key",
+                             apr_psprintf(m->r->pool, "the bearer token is %s; create a new one "
+                                                      "in the dashboard or reconnect",
+                                          !strcmp(why, "revoked")   ? "revoked"
+                                          : !strcmp(why, "expired") ? "expired"
+                                                                    : "not valid"));
+        return r == OK ? DONE : r;
+    }
+    if (rv == 0 && miq_dconf(m->r)->require_token == 1) {
+        int r = unauthorized(m, id, "authentication_required",
+                             "this endpoint needs a MomentIQ token: connect with OAuth or send "
+                             "Authorization: Bearer <token>");
+        return r == OK ? DONE : r;
+    }
+    return OK;
 }
 
 /* ---- streaming and waiting ------------------------------------------------- */
@@ -179,7 +235,7 @@ typedef struct {
     const char *client_name;
 } session_t;
 
-/* 1 found (and renewed), 0 unknown/expired/deleted, -1 database error. */
+/* 1 found (renewed when due), 0 unknown/expired/deleted, -1 database error. */
 static int session_load(mcp_req *m, const char *id, session_t *s)
 {
     const char *args[2], **row;
@@ -187,8 +243,7 @@ static int session_load(mcp_req *m, const char *id, session_t *s)
     if (strlen(id) > 128)
         return 0;
     args[0] = id;
-    args[1] = apr_itoa(m->r->pool, m->sc->session_idle_s);
-    got = miq_db_row(m->r, m->dbd, MIQ_SQL_SESSION_TOUCH, 2, args, &row, &ncols);
+    got = miq_db_row(m->r, m->dbd, MIQ_SQL_SESSION_GET, 1, args, &row, &ncols);
     if (got != 1)
         return got;
     s->version = row[0];
@@ -196,6 +251,12 @@ static int session_load(mcp_req *m, const char *id, session_t *s)
     s->caps = miq_json_parse(m->r->pool, row[2], strlen(row[2]), NULL);
     s->caller = row[3];
     s->client_name = row[4];
+    /* Renew at most once a minute (sooner for idle timeouts under 4 minutes). */
+    if (atoi(row[5]) >= (m->sc->mcp_session_idle_s < 240 ? m->sc->mcp_session_idle_s / 4 : 60)) {
+        args[0] = apr_itoa(m->r->pool, m->sc->mcp_session_idle_s);
+        args[1] = id;
+        miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_RENEW, 2, args);
+    }
     return 1;
 }
 
@@ -210,7 +271,7 @@ static const char *session_create(mcp_req *m, miq_mcp_call *c)
     args[3] = c->client_version;
     args[4] = miq_json_dump(m->r->pool, c->client_caps ? c->client_caps : json_object());
     args[5] = caller_key(c->caller);
-    args[6] = apr_itoa(m->r->pool, m->sc->session_idle_s);
+    args[6] = apr_itoa(m->r->pool, m->sc->mcp_session_idle_s);
     return miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_CREATE, 7, args) == 1 ? id : NULL;
 }
 
@@ -284,8 +345,6 @@ static const char *check_2026_headers(mcp_req *m, const miq_rpc_msg *msg)
     return NULL;
 }
 
-static const miq_caller anonymous = {NULL, NULL, 0, NULL};
-
 static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
 {
     request_rec *r = m->r;
@@ -299,7 +358,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     memset(&c, 0, sizeof(c));
     c.pool = r->pool;
     c.srv = m->sc->mcp;
-    c.caller = &anonymous;
+    c.caller = &m->caller;
     c.io = &io;
     c.msg = msg;
     c.log_level = MIQ_MCP_INFO;
@@ -358,6 +417,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
         m->era = "2025";
 
     out = miq_mcp_dispatch(&c);
+    record_events(m, c.events);
     m->tool = c.tool;
     m->outcome = c.outcome;
     m->error_code = c.error_code;
@@ -438,6 +498,8 @@ static int handle_post(mcp_req *m)
     if ((err = miq_rpc_parse(r->pool, body, len, &msg, &code)))
         return rpc_fail(m, HTTP_BAD_REQUEST, msg.id, code, err, NULL);
     m->dbd = miq_db(r);
+    if ((rv = authenticate(m, msg.id)) != OK)
+        return rv == DONE ? OK : rv;
     if (msg.kind == MIQ_MSG_RESPONSE) {
         if (!m->dbd)
             return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
@@ -473,7 +535,7 @@ static int handle_delete(mcp_req *m)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
                         "database unavailable", NULL);
     args[0] = m->session_id;
-    args[1] = "";
+    args[1] = caller_key(&m->caller);
     n = miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_DELETE, 2, args);
     if (n < 0)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
@@ -514,6 +576,11 @@ int miq_handle_mcp(request_rec *r)
     cors(r);
     if (r->method_number == M_POST)
         return handle_post(&m);
+    if (r->method_number != M_OPTIONS) {
+        int rv = authenticate(&m, NULL);
+        if (rv != OK)
+            return rv == DONE ? OK : rv;
+    }
     if (r->method_number == M_DELETE)
         return handle_delete(&m);
     if (r->method_number == M_OPTIONS) {

@@ -1,4 +1,5 @@
-/* The MCP request log (mcp_requests), written off the request path: each
+/* The MCP request log (mcp_requests) and auth events (auth_events), written
+ * off the request path: each
  * child queues records in memory and a background thread writes them in
  * batches (one INSERT ... SELECT FROM unnest() round trip per batch) every
  * 250 ms, and at child exit. A record is lost only if the child crashes in
@@ -22,7 +23,9 @@ APLOG_USE_MODULE(momentiq);
 #define NFIELDS 13
 
 typedef struct {
-    char *f[NFIELDS]; /* text of each column, malloc'd */
+    miq_sql_id_e stmt; /* MIQ_SQL_REQUEST_RECORD_BATCH or MIQ_SQL_AUTH_EVENTS_BATCH */
+    int nf;            /* columns used */
+    char *f[NFIELDS];  /* text of each column, malloc'd; f[0] is the time in epoch µs */
 } rec_t;
 
 static struct {
@@ -44,19 +47,56 @@ static char *dup_or_null(const char *s)
     return s && *s ? strdup(s) : NULL;
 }
 
-void miq_record_push(const miq_request_record *r)
+/* Takes a queue slot (lock held on success); NULL when the queue is full. */
+static rec_t *slot(miq_sql_id_e stmt, int nf)
 {
     rec_t *e;
-    char at[64];
     if (!q.mu)
-        return;
+        return NULL;
     apr_thread_mutex_lock(q.mu);
     if (q.n >= QUEUE_CAP) {
         q.dropped++;
         apr_thread_mutex_unlock(q.mu);
-        return;
+        return NULL;
     }
     e = &q.buf[q.n++];
+    memset(e, 0, sizeof(*e));
+    e->stmt = stmt;
+    e->nf = nf;
+    return e;
+}
+
+static void release(void)
+{
+    if (q.n >= BATCH_MAX)
+        apr_thread_cond_signal(q.cv);
+    apr_thread_mutex_unlock(q.mu);
+}
+
+void miq_event_push(const char *kind, const char *code, const char *account_id,
+                    const char *token_id, const char *surface, const char *detail)
+{
+    char at[32];
+    rec_t *e = slot(MIQ_SQL_AUTH_EVENTS_BATCH, 7);
+    if (!e)
+        return;
+    apr_snprintf(at, sizeof(at), "%" APR_TIME_T_FMT, apr_time_now());
+    e->f[0] = strdup(at);
+    e->f[1] = dup_or_null(kind);
+    e->f[2] = dup_or_null(code);
+    e->f[3] = dup_or_null(account_id);
+    e->f[4] = dup_or_null(token_id);
+    e->f[5] = dup_or_null(surface);
+    e->f[6] = dup_or_null(detail);
+    release();
+}
+
+void miq_record_push(const miq_request_record *r)
+{
+    char at[64];
+    rec_t *e = slot(MIQ_SQL_REQUEST_RECORD_BATCH, NFIELDS);
+    if (!e)
+        return;
     apr_snprintf(at, sizeof(at), "%" APR_TIME_T_FMT, r->at);
     e->f[0] = strdup(at); /* microseconds since the epoch, converted at flush */
     e->f[1] = dup_or_null(r->era);
@@ -73,59 +113,69 @@ void miq_record_push(const miq_request_record *r)
     e->f[11] = dup_or_null(r->error_code);
     apr_snprintf(at, sizeof(at), "%.3f", r->latency_ms);
     e->f[12] = strdup(at);
-    if (q.n >= BATCH_MAX)
-        apr_thread_cond_signal(q.cv);
-    apr_thread_mutex_unlock(q.mu);
+    release();
 }
 
 static void free_recs(rec_t *recs, int n)
 {
     int i, j;
     for (i = 0; i < n; i++)
-        for (j = 0; j < NFIELDS; j++)
+        for (j = 0; j < recs[i].nf; j++)
             free(recs[i].f[j]);
 }
 
-/* Writes n records; returns 0 on success. */
-static int write_batch(apr_pool_t *p, rec_t *recs, int n)
+/* Writes the n records of one statement (all of recs[] with that stmt). */
+static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *recs, int n)
 {
-    ap_dbd_t *dbd = dbd_open ? dbd_open(p, q.s) : NULL;
     const char *args[NFIELDS];
     const char **col = apr_palloc(p, sizeof(char *) * n);
-    apr_dbd_prepared_t *ps;
-    int i, j, nrows = 0, rv;
-    if (!dbd)
+    char **ts = apr_palloc(p, sizeof(char *) * n);
+    apr_dbd_prepared_t *ps = apr_hash_get(dbd->prepared, miq_sql_get(stmt)->label,
+                                          APR_HASH_KEY_STRING);
+    int i, j, k, m = 0, nf = 0, nrows = 0, rv;
+    if (!ps)
         return -1;
-    ps = apr_hash_get(dbd->prepared, miq_sql_get(MIQ_SQL_REQUEST_RECORD_BATCH)->label,
-                      APR_HASH_KEY_STRING);
-    if (!ps) {
-        dbd_close(q.s, dbd);
-        return -1;
-    }
-    for (j = 0; j < NFIELDS; j++) {
-        for (i = 0; i < n; i++)
-            col[i] = recs[i].f[j];
-        args[j] = miq_sql_array_literal(p, col, n);
-    }
-    /* Column 0 holds epoch microseconds: turn them into timestamps. */
-    {
-        char **ts = apr_palloc(p, sizeof(char *) * n);
-        for (i = 0; i < n; i++) {
-            apr_time_exp_t t;
-            apr_time_exp_gmt(&t, (apr_time_t)apr_atoi64(recs[i].f[0]));
-            ts[i] = apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", t.tm_year + 1900,
-                                 t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                                 t.tm_usec);
+    for (i = 0; i < n; i++)
+        if (recs[i].stmt == stmt) {
+            nf = recs[i].nf;
+            m++;
         }
-        args[0] = miq_sql_array_literal(p, (const char *const *)ts, n);
+    if (!m)
+        return 0;
+    for (j = 0; j < nf; j++) {
+        for (i = 0, k = 0; i < n; i++) {
+            if (recs[i].stmt != stmt)
+                continue;
+            if (j == 0) { /* epoch microseconds -> timestamptz literal */
+                apr_time_exp_t t;
+                apr_time_exp_gmt(&t, (apr_time_t)apr_atoi64(recs[i].f[0]));
+                ts[k] = apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+                                     t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+                                     t.tm_min, t.tm_sec, t.tm_usec);
+                col[k] = ts[k];
+            }
+            else
+                col[k] = recs[i].f[j];
+            k++;
+        }
+        args[j] = miq_sql_array_literal(p, col, m);
     }
-    rv = apr_dbd_pquery(dbd->driver, p, dbd->handle, &nrows, ps, NFIELDS, args);
+    rv = apr_dbd_pquery(dbd->driver, p, dbd->handle, &nrows, ps, nf, args);
     if (rv)
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s, APLOGNO(10910)
-                     "MomentIQ: writing %d request records failed: %s", n,
+                     "MomentIQ: writing %d %s records failed: %s", m, miq_sql_get(stmt)->label,
                      apr_dbd_error(dbd->driver, dbd->handle, rv));
-    dbd_close(q.s, dbd);
     return rv ? -1 : 0;
+}
+
+static void write_batch(apr_pool_t *p, rec_t *recs, int n)
+{
+    ap_dbd_t *dbd = dbd_open ? dbd_open(p, q.s) : NULL;
+    if (!dbd)
+        return;
+    write_stmt(p, dbd, MIQ_SQL_REQUEST_RECORD_BATCH, recs, n);
+    write_stmt(p, dbd, MIQ_SQL_AUTH_EVENTS_BATCH, recs, n);
+    dbd_close(q.s, dbd);
 }
 
 static void *APR_THREAD_FUNC flusher(apr_thread_t *thd, void *data)
@@ -160,7 +210,7 @@ static void *APR_THREAD_FUNC flusher(apr_thread_t *thd, void *data)
     }
     free(batch);
     apr_pool_destroy(p);
-    apr_thread_exit(thd, APR_SUCCESS);
+    (void)thd; /* returns instead of apr_thread_exit(): ASan misreports pthread_exit */
     return NULL;
 }
 
@@ -187,8 +237,9 @@ void miq_record_child_init(apr_pool_t *pchild, server_rec *s)
 {
     server_rec *v;
     int wanted = 0;
+    /* Auth events are always recorded; the request log can be turned off. */
     for (v = s; v; v = v->next)
-        if (miq_conf(v)->enabled == 1 && miq_conf(v)->record_requests == 1)
+        if (miq_conf(v)->enabled == 1)
             wanted = 1;
     if (!wanted)
         return;

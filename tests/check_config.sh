@@ -12,7 +12,7 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
-code=$(grep -oE 'AP_INIT_[A-Z0-9]+\("MomentIQ[A-Za-z]+"' "$ROOT/mod_momentiq/mod_momentiq_config.c" | sed -E 's/.*"(MomentIQ[A-Za-z]+)"/\1/' | sort -u)
+code=$(grep -oE 'AP_INIT_[A-Z0-9_]+\("MomentIQ[A-Za-z]+"' "$ROOT/mod_momentiq/mod_momentiq_config.c" | sed -E 's/.*"(MomentIQ[A-Za-z]+)"/\1/' | sort -u)
 docs=$(grep -oE '^\| `MomentIQ[A-Za-z]+' "$ROOT/docs/directives.md" | sed 's/^| `//' | sort -u)
 for d in $code; do echo "$docs" | grep -qx "$d" && ok || bad "directive $d is not documented in docs/directives.md"; done
 for d in $docs; do echo "$code" | grep -qx "$d" && ok || bad "docs/directives.md documents $d, which does not exist"; done
@@ -49,5 +49,8 @@ check_bad "MomentIQPrice audio/nothing 3" "MomentIQPrice"
 check_bad "MomentIQPrice audio/silence -1" "is not a number of credits"
 check_bad "MomentIQSessionIdleTimeout 0" "is not a number of seconds"
 check_bad "MomentIQEnable maybe" "MomentIQEnable"
+check_bad "MomentIQSessionTimeout 600 60" "1 <= IDLE <= ABSOLUTE"
+check_bad "MomentIQLoginThrottle 5 50 900" "four positive numbers"
+check_bad "MomentIQLoginThrottle 5 0 900 900" "four positive numbers"
 echo "config: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,6 @@
 /* momentiqctl: the administrator's command line (in the spirit of htpasswd
- * and a2md). Commands: migrate, status, check-sql. */
+ * and a2md). Commands: migrate, status, check-sql; user, token and key
+ * (miqw_ctl_accounts.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <apr_file_info.h>
 #include <apr_tables.h>
 #include "miqw_db.h"
+#include "miqw_ctl_accounts.h"
 #include "miq_server.h"
 
 static int usage(void)
@@ -19,6 +21,19 @@ static int usage(void)
             "$MOMENTIQ_SQL_DIR), then prepare every catalog statement\n"
             "  check-sql   prepare every statement of the SQL catalog against the schema\n"
             "  status      schema version, workers, MCP requests in the last hour\n"
+            "  user create EMAIL [--password-stdin]\n"
+            "              create an account; the password is read from stdin (one line),\n"
+            "              else a strong one is generated and printed once\n"
+            "  token create --user EMAIL --name NAME --scopes SCOPES [--expires-in SECONDS]\n"
+            "              create a connector token (miq_conn_...); the secret is printed once.\n"
+            "              SCOPES: all, video/*, audio/*, timeline/* (several: 'audio/* video/*')\n"
+            "  token list --user EMAIL\n"
+            "              the account's connector tokens and API keys (never the secrets)\n"
+            "  token revoke --user EMAIL TOKEN_ID\n"
+            "              revoke a token or key; the next request using it fails\n"
+            "  key create --user EMAIL --name NAME [--scopes SCOPES] [--expires-in SECONDS]\n"
+            "              create an API key (miq_live_...; scopes default to all), printed once\n"
+            "Exit status: 0 ok, 1 failure, 2 usage.\n"
             "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
 }
@@ -161,10 +176,12 @@ int main(int argc, char **argv)
     apr_pool_t *p;
     miqw_db *db;
     const char *conninfo = NULL, *sqldir = NULL, *cmd = NULL, *err;
+    apr_array_header_t *rest;
     int i, rc;
     apr_app_initialize(&argc, (const char *const **)&argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&p, NULL);
+    rest = apr_array_make(p, 8, sizeof(const char *));
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc)
             conninfo = argv[++i];
@@ -174,11 +191,19 @@ int main(int argc, char **argv)
             return usage();
         else if (!cmd)
             cmd = argv[i];
+        else if (miqw_ctl_accounts_handles(cmd))
+            APR_ARRAY_PUSH(rest, const char *) = argv[i];
         else
             return usage();
     }
     if (!cmd)
         return usage();
+    if (miqw_ctl_accounts_handles(cmd)) {
+        rc = miqw_ctl_accounts_run(p, conninfo, cmd, rest->nelts,
+                                   (const char *const *)rest->elts);
+        apr_pool_destroy(p);
+        return rc;
+    }
     if (strcmp(cmd, "migrate") && strcmp(cmd, "status") && strcmp(cmd, "check-sql")) {
         fprintf(stderr, "momentiqctl: unknown command '%s'\n", cmd);
         return usage();

@@ -31,9 +31,46 @@ json_t *miq_catalog_names_json(apr_pool_t *p)
     return miq_json_pool(p, arr);
 }
 
+/* The schemas are static text: parsed once at startup (miq_catalog_init, before
+ * httpd forks) and shared read-only afterwards (jansson refcounts are atomic). */
+#define PARSED_MAX 64
+static struct {
+    const char *text;
+    json_t *value;
+} parsed[PARSED_MAX];
+static int n_parsed;
+
+void miq_catalog_init(void)
+{
+    apr_size_t i, n;
+    const miq_endpoint *const *all = miq_catalog_all(&n);
+    const char *texts[3];
+    int j;
+    if (n_parsed)
+        return;
+    for (i = 0; i < n; i++) {
+        texts[0] = all[i]->params_schema;
+        texts[1] = all[i]->result_schema;
+        texts[2] = all[i]->example_params;
+        for (j = 0; j < 3 && n_parsed < PARSED_MAX; j++) {
+            if (!texts[j])
+                continue;
+            parsed[n_parsed].text = texts[j];
+            parsed[n_parsed].value = json_loads(texts[j], 0, NULL);
+            n_parsed++;
+        }
+    }
+}
+
 static json_t *parse_static(apr_pool_t *p, const char *text)
 {
-    return text ? miq_json_parse(p, text, strlen(text), NULL) : NULL;
+    int i;
+    if (!text)
+        return NULL;
+    for (i = 0; i < n_parsed; i++)
+        if (parsed[i].text == text && parsed[i].value)
+            return miq_json_pool(p, json_incref(parsed[i].value));
+    return miq_json_parse(p, text, strlen(text), NULL);
 }
 
 json_t *miq_catalog_params_schema(apr_pool_t *p, const miq_endpoint *e)

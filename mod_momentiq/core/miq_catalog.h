@@ -25,6 +25,10 @@ typedef struct miq_endpoint {
 } miq_endpoint;
 
 /* NULL when the name is unknown (or NULL). */
+/* Parses the static schemas once; call at startup before serving (threads). The
+ * schema getters below then return shared, read-only values. */
+void miq_catalog_init(void);
+
 const miq_endpoint *miq_catalog_find(const char *name);
 /* All endpoints in SPEC order; *n gets the count. */
 const miq_endpoint *const *miq_catalog_all(apr_size_t *n);

@@ -94,6 +94,19 @@ json_t *miq_tool_fail(miq_tool_ctx *ctx, const char *code, const char *message)
     return miq_json_pool(ctx->pool, r);
 }
 
+void miq_tool_event(miq_tool_ctx *ctx, const char *kind, const char *code, const char *detail)
+{
+    miq_mcp_call *c = ctx->call;
+    json_t *e = json_pack("{s:s}", "kind", kind);
+    if (code)
+        json_object_set_new(e, "code", json_string(code));
+    if (detail)
+        json_object_set_new(e, "detail", json_string(detail));
+    if (!c->events)
+        c->events = miq_json_pool(c->pool, json_array());
+    json_array_append_new(c->events, e);
+}
+
 json_t *miq_tool_rpc_error(miq_tool_ctx *ctx, int code, const char *message, json_t *data)
 {
     json_t *e = json_pack("{s:i,s:s}", "code", code, "message", message);
@@ -462,13 +475,24 @@ static void do_tools_call(miq_mcp_call *c, outcome_t *o)
     }
     c->tool = name;
     e = miq_registry_tool(c->srv->registry, name);
-    if (!e || !miq_tool_visible(e->def, authenticated(c), c->caller ? c->caller->scopes : 0)) {
+    if (!e) {
         fail(o, MIQ_RPC_INVALID_PARAMS, apr_psprintf(c->pool, "Unknown tool: %s", name));
         return;
     }
     ctx = tool_ctx(c);
     if ((e->def->scopes || e->def->needs_auth) && !authenticated(c)) {
         auth_required_result(c, ctx, o);
+        return;
+    }
+    if (!miq_tool_visible(e->def, authenticated(c), c->caller->scopes)) {
+        o->result = miq_tool_fail(
+            ctx, "connector_scope_denied",
+            apr_psprintf(c->pool, "this token's scopes (%s) do not allow %s; it needs one of: %s",
+                         miq_scope_format(c->pool, c->caller->scopes), name,
+                         miq_scope_format(c->pool, e->def->scopes)));
+        c->outcome = "tool_error";
+        c->error_code = "connector_scope_denied";
+        miq_tool_event(ctx, "connector_scope_denied", name, NULL);
         return;
     }
     if (args && json_is_null(args))

@@ -65,6 +65,7 @@ typedef struct miq_mcp_call {
     /* initialize (2025): the version to store with the new session */
     const char *init_version;
     const char *client_name, *client_version;
+    json_t *events; /* [{kind, code, detail}] for the glue to record, or NULL */
 
     /* dispatch internals */
     json_t *progress_token;

@@ -1,8 +1,10 @@
 #include <apr_strings.h>
+#include "miq_catalog.h"
 #include "miq_content.h"
 #include "miq_fixtures.h"
 #include "miq_pricing.h"
 #include "miq_server.h"
+#include "miq_tools_account.h"
 
 static const char instructions[] =
     "MomentIQ finds timestamped moments in video and audio. Start with "
@@ -28,6 +30,7 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
     srv->state_key_len = key_len;
     srv->fixtures = fixtures;
     srv->ask_timeout_ms = 60000;
+    miq_catalog_init();
     srv->registry = miq_registry_create(p);
     /* The suite calls the first tool and reads the first resource it lists:
      * with fixtures on, they come first. */
@@ -35,6 +38,8 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
         return apr_psprintf(p, "registering conformance fixtures: %s", err);
     if ((err = miq_public_register(srv->registry)))
         return apr_psprintf(p, "registering public tools: %s", err);
+    if ((err = miq_account_tools_register(srv->registry)))
+        return apr_psprintf(p, "registering account tools: %s", err);
     if ((err = miq_registry_seal(srv->registry, base_url)))
         return err;
     *out = srv;

@@ -11,16 +11,16 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "INSERT INTO mcp_sessions (id, protocol_version, client_name, client_version, client_caps, "
      "caller, expires_at) VALUES (%s, %s, %s, %s, %s::jsonb, %s, now() + make_interval(secs => "
      "%d))"},
-    /* One round trip: reads a live session and renews its idle expiry, writing
-     * the row at most once a minute so busy sessions do not churn WAL. */
-    {MIQ_SQL_SESSION_TOUCH, "miq_session_touch",
-     "WITH s AS (SELECT id, protocol_version, log_level, client_caps, caller, client_name "
-     "FROM mcp_sessions WHERE id = %s AND deleted_at IS NULL AND expires_at > now()), "
-     "u AS (UPDATE mcp_sessions m SET last_seen_at = now(), expires_at = now() + "
-     "make_interval(secs => %d) FROM s WHERE m.id = s.id AND m.last_seen_at < now() - "
-     "interval '60 seconds' RETURNING m.id) "
-     "SELECT protocol_version, log_level, client_caps::text, caller, coalesce(client_name, '') "
-     "FROM s"},
+    /* A live session and the seconds since it was last renewed: a plain
+     * primary-key read on every request; the renewal below runs at most once a
+     * minute per session. */
+    {MIQ_SQL_SESSION_GET, "miq_session_get",
+     "SELECT protocol_version, log_level, client_caps::text, caller, coalesce(client_name, ''), "
+     "extract(epoch FROM now() - last_seen_at)::int FROM mcp_sessions WHERE id = %s AND "
+     "deleted_at IS NULL AND expires_at > now()"},
+    {MIQ_SQL_SESSION_RENEW, "miq_session_renew",
+     "UPDATE mcp_sessions SET last_seen_at = now(), expires_at = now() + make_interval(secs => "
+     "%d) WHERE id = %s AND deleted_at IS NULL"},
     {MIQ_SQL_SESSION_DELETE, "miq_session_delete",
      "UPDATE mcp_sessions SET deleted_at = now() WHERE id = %s AND caller = %s "
      "AND deleted_at IS NULL AND expires_at > now()"},
@@ -45,6 +45,102 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), host = EXCLUDED.host, "
      "pid = EXCLUDED.pid"},
     {MIQ_SQL_WORKER_GONE, "miq_worker_gone", "DELETE FROM worker_heartbeats WHERE worker_id = %s"},
+
+    /* accounts: NULL id when the email is taken */
+    {MIQ_SQL_ACCOUNT_CREATE, "miq_account_create",
+     "INSERT INTO accounts (email, password_hash) VALUES (%s, %s) ON CONFLICT (email) DO NOTHING "
+     "RETURNING id"},
+    {MIQ_SQL_ACCOUNT_BY_EMAIL, "miq_account_by_email",
+     "SELECT id, coalesce(password_hash, '') FROM accounts WHERE email = %s AND deleted_at IS "
+     "NULL"},
+    /* First sight of a user from a trusted auth module: found by subject, else
+     * linked by email, else created. Args: subject, subject, email, email, subject. */
+    {MIQ_SQL_ACCOUNT_EXTERNAL, "miq_account_external",
+     "WITH found AS (SELECT id FROM accounts WHERE external_subject = %s AND deleted_at IS NULL), "
+     "linked AS (UPDATE accounts SET external_subject = %s WHERE email = NULLIF(%s, '') AND "
+     "external_subject IS NULL AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM found) "
+     "RETURNING id), "
+     "created AS (INSERT INTO accounts (email, external_subject) SELECT NULLIF(%s, ''), %s "
+     "WHERE NOT EXISTS (SELECT 1 FROM found) AND NOT EXISTS (SELECT 1 FROM linked) RETURNING id) "
+     "SELECT id FROM found UNION ALL SELECT id FROM linked UNION ALL SELECT id FROM created"},
+    /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds. */
+    {MIQ_SQL_AUTH_SESSION_CREATE, "miq_auth_session_create",
+     "INSERT INTO auth_sessions (id_hash, account_id, csrf_token, idle_expires_at, "
+     "absolute_expires_at) VALUES (%s, %s::bigint, %s, now() + make_interval(secs => %d), "
+     "now() + make_interval(secs => %d))"},
+    /* One round trip: the live session and its account; renews the idle expiry
+     * when last renewed more than the given seconds ago.
+     * Args: id_hash, renew-after seconds, idle seconds. */
+    {MIQ_SQL_AUTH_SESSION_GET, "miq_auth_session_get",
+     "WITH s AS (SELECT s.id_hash, s.account_id, s.csrf_token, s.last_seen_at, "
+     "s.absolute_expires_at, a.email FROM auth_sessions s JOIN accounts a ON a.id = s.account_id "
+     "AND a.deleted_at IS NULL WHERE s.id_hash = %s AND s.revoked_at IS NULL AND "
+     "s.idle_expires_at > now() AND s.absolute_expires_at > now()), "
+     "u AS (UPDATE auth_sessions x SET last_seen_at = now(), idle_expires_at = least(now() + "
+     "make_interval(secs => %d), x.absolute_expires_at) FROM s WHERE x.id_hash = s.id_hash AND "
+     "s.last_seen_at < now() - make_interval(secs => %d) RETURNING 1) "
+     "SELECT account_id, csrf_token, coalesce(email, ''), "
+     "to_char(absolute_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM s"},
+    {MIQ_SQL_AUTH_SESSION_REVOKE, "miq_auth_session_revoke",
+     "UPDATE auth_sessions SET revoked_at = now() WHERE id_hash = %s AND revoked_at IS NULL"},
+    /* Seconds until the longest lock of the two keys ends (0: not locked). */
+    {MIQ_SQL_THROTTLE_CHECK, "miq_throttle_check",
+     "SELECT coalesce(max(ceil(extract(epoch FROM locked_until - now())))::bigint, 0) "
+     "FROM auth_throttle WHERE key IN (%s, %s) AND locked_until > now()"},
+    /* Counts a failure in the key's window; locks the key once the count reaches
+     * the limit. Args: key, window s, window s, window s, limit, lock s. */
+    {MIQ_SQL_THROTTLE_FAIL, "miq_throttle_fail",
+     "INSERT INTO auth_throttle AS t (key, failures, window_start) VALUES (%s, 1, now()) "
+     "ON CONFLICT (key) DO UPDATE SET "
+     "failures = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN 1 "
+     "ELSE t.failures + 1 END, "
+     "window_start = CASE WHEN t.window_start < now() - make_interval(secs => %d) THEN now() "
+     "ELSE t.window_start END, "
+     "locked_until = CASE WHEN (CASE WHEN t.window_start < now() - make_interval(secs => %d) "
+     "THEN 1 ELSE t.failures + 1 END) >= %d THEN now() + make_interval(secs => %d) "
+     "ELSE t.locked_until END "
+     "RETURNING failures"},
+    {MIQ_SQL_THROTTLE_RESET, "miq_throttle_reset", "DELETE FROM auth_throttle WHERE key = %s"},
+    /* Args: id, account id, kind, name, secret hash, prefix, scopes, created_via,
+     * expires_in seconds (0: never), the same again. */
+    {MIQ_SQL_TOKEN_CREATE, "miq_token_create",
+     "INSERT INTO api_tokens (id, account_id, kind, name, secret_hash, prefix, scopes, "
+     "created_via, expires_at) VALUES (%s, %s::bigint, %s, %s, %s, %s, %s, %s, CASE WHEN %d > 0 "
+     "THEN now() + make_interval(secs => %d) END) "
+     "RETURNING to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+     "coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"},
+    /* Never the secret: id, name, prefix, scopes and dates. Args: account id, kind. */
+    {MIQ_SQL_TOKEN_LIST, "miq_token_list",
+     "SELECT id, name, prefix, scopes, created_via, "
+     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+     "coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+     "coalesce(to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), "
+     "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
+     "FROM api_tokens WHERE account_id = %s::bigint AND kind = %s ORDER BY created_at DESC, id"},
+    /* Args: token id, account id, kind. */
+    {MIQ_SQL_TOKEN_REVOKE, "miq_token_revoke",
+     "UPDATE api_tokens SET revoked_at = now() WHERE id = %s AND account_id = %s::bigint AND "
+     "kind = %s AND revoked_at IS NULL"},
+    /* Every presented token, every request, one round trip, never cached (a
+     * revoke holds on the very next request): the token, its state, its account
+     * and the seconds since last_used_at was written. Arg: secret hash. */
+    {MIQ_SQL_TOKEN_CHECK, "miq_token_check",
+     "SELECT t.id, t.account_id, t.kind, t.scopes, CASE WHEN t.revoked_at IS NOT NULL THEN "
+     "'revoked' WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 'expired' "
+     "ELSE 'ok' END, coalesce(extract(epoch FROM t.expires_at - now())::bigint, -1), "
+     "coalesce(a.email, ''), "
+     "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+     "coalesce(extract(epoch FROM now() - t.last_used_at)::bigint, -1) "
+     "FROM api_tokens t JOIN accounts a ON a.id = t.account_id AND a.deleted_at IS NULL "
+     "WHERE t.secret_hash = %s"},
+    /* last_used_at, written at most once a minute per token. Arg: token id. */
+    {MIQ_SQL_TOKEN_TOUCH, "miq_token_touch",
+     "UPDATE api_tokens SET last_used_at = now() WHERE id = %s AND (last_used_at IS NULL OR "
+     "last_used_at < now() - interval '60 seconds')"},
+    {MIQ_SQL_AUTH_EVENTS_BATCH, "miq_auth_events_batch",
+     "INSERT INTO auth_events (at, kind, code, account_id, token_id, surface, detail) "
+     "SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+     "%s::text[], %s::text[])"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

@@ -12,7 +12,11 @@ typedef struct miq_caller {
     const char *account_id; /* NULL: anonymous */
     const char *token_id;
     unsigned scopes;        /* MIQ_SCOPE_* */
-    const char *kind;       /* "api_key", "connector", "oauth" */
+    const char *kind;       /* "api_key", "connector" */
+    /* read with the token in the same round trip (miq_token_check) */
+    const char *email;
+    const char *account_created; /* ISO 8601 */
+    long token_expires_in_s;     /* -1: never */
 } miq_caller;
 
 struct miq_tool_ctx {
@@ -61,6 +65,10 @@ json_t *miq_tool_ok(miq_tool_ctx *ctx, json_t *structured, const char *text);
 json_t *miq_tool_content(miq_tool_ctx *ctx, json_t *content, json_t *structured);
 /* isError result: {"error":{"code","message"}} structured, with the text. */
 json_t *miq_tool_fail(miq_tool_ctx *ctx, const char *code, const char *message);
+/* Records an event for the admin views (kind "readiness_warning",
+ * "connector_scope_denied", ...); the glue writes it after the call. */
+void miq_tool_event(miq_tool_ctx *ctx, const char *kind, const char *code, const char *detail);
+
 /* Makes the request fail with a JSON-RPC error instead of a tool result. */
 json_t *miq_tool_rpc_error(miq_tool_ctx *ctx, int code, const char *message, json_t *data);
 

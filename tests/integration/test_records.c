@@ -259,11 +259,20 @@ static void test_no_secrets(void)
     const char *dir, *logs[2];
     int i;
 
-    /* 2026 with the token */
+    const char *before = it_db_value("SELECT count(*) FROM auth_events WHERE kind = "
+                                     "'invalid_api_key' AND surface = 'mcp'",
+                                     0, NULL);
+    /* 2026 with the (unknown) token: 401, the Bearer challenge, invalid_api_key */
     {
         json_t *p = mcp_2026_params(as_client(client, NULL));
+        const char *www;
         r = it_post(mcp_2026_headers("tools/list", p, auth), it_rpc_body("tools/list", p, -1));
-        IT_ASSERT_R(r->status != 500 && r->status != 0, r);
+        IT_ASSERT_R(r->status == 401, r);
+        IT_ASSERT_R(strstr(r->body, "invalid_api_key") != NULL, r);
+        www = it_header(r, "WWW-Authenticate");
+        IT_ASSERT_MSG(www && strstr(www, "Bearer resource_metadata=\"") &&
+                          strstr(www, "/.well-known/oauth-protected-resource/mcp\""),
+                      "WWW-Authenticate: %s", www ? www : "(none)");
         IT_ASSERT_R(strstr(r->body, SECRET_MARK) == NULL, r);
     }
     /* a 2025 session opened with the token, then used with it */
@@ -293,15 +302,27 @@ static void test_no_secrets(void)
         IT_ASSERT_R(r->status == 200, r);
     }
 
-    /* the requests were recorded (so the checks below look at real rows) */
+    /* the refusals were recorded as invalid_api_key events (so the checks below
+     * look at real rows), without the secret */
     {
-        it_rows *rows = rows_for(client, 2);
-        IT_ASSERT_MSG(rows->n >= 2, "only %d rows recorded for %s", rows->n, client);
+        const char *after = NULL;
+        int tries;
+        for (tries = 0; tries < 40; tries++) {
+            after = it_db_value("SELECT count(*) FROM auth_events WHERE kind = "
+                                "'invalid_api_key' AND surface = 'mcp'",
+                                0, NULL);
+            if (after && before && atoi(after) >= atoi(before) + 3)
+                break;
+            usleep(100000);
+        }
+        IT_ASSERT_MSG(after && before && atoi(after) >= atoi(before) + 3,
+                      "invalid_api_key events: %s before, %s after", before ? before : "?",
+                      after ? after : "?");
     }
     usleep(600000); /* let every child's batch writer run */
     {
         static const char *const tables[] = {"mcp_requests", "mcp_sessions",
-                                             "mcp_client_responses", NULL};
+                                             "mcp_client_responses", "auth_events", NULL};
         for (i = 0; tables[i]; i++) {
             const char *n = it_db_value(
                 apr_psprintf(itp, "SELECT count(*) FROM %s t WHERE t::text LIKE '%%%s%%'",

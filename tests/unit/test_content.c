@@ -230,7 +230,7 @@ static miq_server *server(void)
 
 static json_t *call_tool(miq_server *srv, const char *name, const char *args)
 {
-    static const miq_caller anon = {NULL, NULL, 0, NULL};
+    static const miq_caller anon;
     miq_tool_ctx ctx;
     const miq_tool_entry *t = miq_registry_tool(srv->registry, name);
     json_t *a = parse(args), *res;
@@ -311,7 +311,7 @@ static void test_content_public_tools(void)
 
 static void test_content_tools_defend_against_bad_args(void)
 {
-    static const miq_caller anon = {NULL, NULL, 0, NULL};
+    static const miq_caller anon;
     miq_server *srv = server();
     miq_tool_ctx ctx;
     json_t *r;
@@ -335,7 +335,7 @@ static void test_content_tools_defend_against_bad_args(void)
 
 static void test_content_resources_and_prompts(void)
 {
-    static const miq_caller anon = {NULL, NULL, 0, NULL};
+    static const miq_caller anon;
     miq_server *srv = server();
     const miq_resource_def *d;
     const miq_prompt_def *pd;

@@ -6,7 +6,7 @@
 #include "miq_mcp.h"
 
 static const unsigned char key[32] = {1, 2, 3};
-static const miq_caller anon = {NULL, NULL, 0, NULL};
+static const miq_caller anon;
 
 typedef struct {
     json_t *resp;
@@ -77,7 +77,7 @@ static void test_list_shapes_per_era(void)
                        "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\",\"params\":{" META
                        "}}");
     json_t *tools = json_object_get(result(a), "tools");
-    CU_ASSERT_EQUAL(json_array_size(tools), 7);
+    CU_ASSERT_EQUAL(json_array_size(tools), 8); /* 7 public + get_account (shown, needs a token) */
     CU_ASSERT_PTR_NULL(json_object_get(result(a), "resultType"));
     CU_ASSERT_STRING_EQUAL(miq_json_str(result(b), "resultType", ""), "complete");
     CU_ASSERT_EQUAL(miq_json_int(result(b), "ttlMs", -1), 300000);
@@ -212,6 +212,65 @@ static void test_resources_prompts_completion(void)
     CU_ASSERT_EQUAL(error_code(o), -32602);
 }
 
-MIQ_SUITE("dispatch", MIQ_TEST(test_list_shapes_per_era), MIQ_TEST(test_methods_per_era),
+/* The caller as the transport fills it after a token check. */
+static outcome_t call_as(miq_server *srv, const miq_caller *who, const char *body)
+{
+    miq_mcp_call c;
+    miq_rpc_msg *msg = apr_pcalloc(utp, sizeof(*msg));
+    outcome_t o = {NULL, 0, NULL, 0};
+    int code;
+    const char *out;
+    CU_ASSERT_PTR_NULL_FATAL(miq_rpc_parse(utp, body, strlen(body), msg, &code));
+    memset(&c, 0, sizeof(c));
+    c.pool = utp;
+    c.srv = srv;
+    c.caller = who;
+    c.msg = msg;
+    c.era = MIQ_ERA_2025;
+    c.protocol_version = "2025-11-25";
+    c.client_caps = miq_json_pool(utp, json_object());
+    out = miq_mcp_dispatch(&c);
+    o.resp = miq_json_parse(utp, out, strlen(out), NULL);
+    o.outcome = c.outcome;
+    o.status = c.events ? (int)json_array_size(c.events) : 0; /* events raised */
+    return o;
+}
+
+static void test_authenticated_tools(void)
+{
+    miq_server *srv = server();
+    miq_caller who;
+    outcome_t o;
+    json_t *r, *meta;
+    const char *get = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":"
+                      "{\"name\":\"momentiq.get_account\"}}";
+    /* anonymous: an isError result carrying the Bearer challenge */
+    o = call_as(srv, &anon, get);
+    r = result(o);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(r, "isError")));
+    meta = json_object_get(r, "_meta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_array_get(
+                                      json_object_get(meta, "mcp/www_authenticate"), 0)),
+                                  "resource_metadata=\"https://api.example.com/.well-known/"
+                                  "oauth-protected-resource/mcp\""));
+    /* with a token: the account view, warnings recorded as events */
+    memset(&who, 0, sizeof(who));
+    who.account_id = "42";
+    who.token_id = "tok_0123456789abcdef";
+    who.kind = "connector";
+    who.scopes = MIQ_SCOPE_AUDIO;
+    who.email = "a@example.com";
+    who.account_created = "2026-01-01T00:00:00Z";
+    who.token_expires_in_s = 3600;
+    o = call_as(srv, &who, get);
+    r = json_object_get(result(o), "structuredContent");
+    CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(r, "account"), "id", ""), "42");
+    CU_ASSERT_EQUAL(miq_json_int(r, "balance_credits", -1), 0);
+    CU_ASSERT_TRUE(json_array_size(json_object_get(r, "readiness_warnings")) >= 2);
+    CU_ASSERT_EQUAL(o.status, (int)json_array_size(json_object_get(r, "readiness_warnings")));
+    CU_ASSERT_STRING_EQUAL(o.outcome, "ok");
+}
+
+MIQ_SUITE("dispatch", MIQ_TEST(test_authenticated_tools), MIQ_TEST(test_list_shapes_per_era), MIQ_TEST(test_methods_per_era),
           MIQ_TEST(test_meta_rules_order), MIQ_TEST(test_tool_argument_validation),
           MIQ_TEST(test_resources_prompts_completion))

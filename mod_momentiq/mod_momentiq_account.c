@@ -1,0 +1,345 @@
+/* /api/auth/...: built-in email + password accounts (signup, login, logout),
+ * the current session, and sign-in through another Apache auth module
+ * (r->user, when MomentIQTrustRemoteUser is On). Passwords, cookie values
+ * and CSRF tokens never reach a log or an event. */
+#include <stdlib.h>
+#include <string.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <apr_strings.h>
+#include "mod_momentiq.h"
+#include "miq_auth.h"
+#include "miq_http.h"
+#include "miq_json.h"
+
+APLOG_USE_MODULE(momentiq);
+
+/* Auth bodies are two short strings; anything bigger is not ours. */
+#define AUTH_BODY_LIMIT 16384
+
+/* Same message for an unknown email and a wrong password: a caller must not
+ * learn which accounts exist. */
+#define LOGIN_FAILED "the email or password is incorrect"
+
+/* Verified when the email is unknown (or has no password), so both failures
+ * cost one scrypt run. Its password was random and discarded. */
+static const char dummy_hash[] = "$scrypt$ln=15,r=8,p=1$Kpe_QBDBwB3K57nvlhLPbg$"
+                                 "n1IK2BOkqS1oGISU91iGyL5KXSdCGAVgpt5vXQfeFCM";
+
+static int method_not_allowed(request_rec *r, const char *allow)
+{
+    apr_table_setn(r->headers_out, "Allow", allow);
+    return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                          apr_psprintf(r->pool, "this resource only answers %s", allow));
+}
+
+static int db_unavailable(request_rec *r)
+{
+    return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
+                          "the account database is unavailable; try again shortly");
+}
+
+static int is_https(request_rec *r)
+{
+    const char *scheme = ap_http_scheme(r);
+    return scheme && !strcasecmp(scheme, "https");
+}
+
+/* ISO 8601 UTC of now + seconds: the absolute expiry of a session just made. */
+static const char *expiry_from_now(apr_pool_t *p, int seconds)
+{
+    apr_time_exp_t tm;
+    char buf[32];
+    apr_size_t n;
+    apr_time_exp_gmt(&tm, apr_time_now() + apr_time_from_sec(seconds));
+    apr_strftime(buf, &n, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return apr_pstrdup(p, buf);
+}
+
+/* {"account_id","email","csrf_token","expires_at"}: what login, signup,
+ * session and remote-user answer. No secret besides the CSRF token. */
+static const char *session_json(request_rec *r, const char *account_id, const char *email,
+                                const char *csrf, const char *expires_at)
+{
+    json_t *o = miq_json_packp(r->pool, "{s:s,s:o,s:s,s:s}", "account_id", account_id, "email",
+                               email && *email ? json_string(email) : json_null(),
+                               "csrf_token", csrf, "expires_at", expires_at);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_json_dump(r->pool, o);
+}
+
+/* Reads {"email","password"} as strings. OK, or an error already sent. */
+static int read_credentials(request_rec *r, const char **email, const char **password, int *sent)
+{
+    json_t *body;
+    const char *err;
+    int rv = miq_read_json_body(r, AUTH_BODY_LIMIT, &body, &err);
+    *sent = 1;
+    if (rv != OK)
+        return miq_send_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                              rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
+                                                                  : "invalid_request",
+                              err);
+    *email = miq_json_str(body, "email", NULL);
+    *password = miq_json_str(body, "password", NULL);
+    if (!*email || !*password)
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "the body needs \"email\" and \"password\" strings");
+    *sent = 0;
+    return OK;
+}
+
+/* ---- signup ------------------------------------------------------------- */
+
+static int handle_signup(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *email, *password, *norm, *why, *hash, *csrf, *args[2], **row = NULL;
+    int sent, rv, ncols = 0, got;
+    ap_dbd_t *dbd;
+
+    rv = read_credentials(r, &email, &password, &sent);
+    if (sent)
+        return rv;
+    if (!(norm = miq_email_normalize(r->pool, email)))
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "\"email\" is not a valid email address");
+    if ((why = miq_password_policy(password)))
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", why);
+    if (!(hash = miq_password_hash(r->pool, password, &why))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10941)
+                      "MomentIQ: password hashing failed: %s", why ? why : "?");
+        return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
+                              "the account could not be created");
+    }
+    if (!(dbd = miq_db(r)))
+        return db_unavailable(r);
+    args[0] = norm;
+    args[1] = hash;
+    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_CREATE, 2, args, &row, &ncols);
+    if (got < 0)
+        return db_unavailable(r);
+    if (got == 0 || !row[0])
+        return miq_send_error(r, HTTP_CONFLICT, "conflict",
+                              "an account cannot be created with this email; sign in instead");
+    if (!(csrf = miq_session_start(r, dbd, row[0])))
+        return db_unavailable(r);
+    return miq_send_json(r, HTTP_CREATED,
+                         session_json(r, row[0], norm, csrf,
+                                      expiry_from_now(r->pool, sc->session_absolute_s)));
+}
+
+/* ---- login -------------------------------------------------------------- */
+
+/* Counts one failure against a key; lock after limit failures in the window. */
+static void throttle_fail(request_rec *r, ap_dbd_t *dbd, const char *key, int limit)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *win = apr_itoa(r->pool, sc->throttle_window_s), *args[6], **row = NULL;
+    int ncols = 0;
+    args[0] = key;
+    args[1] = win;
+    args[2] = win;
+    args[3] = win;
+    args[4] = apr_itoa(r->pool, limit);
+    args[5] = apr_itoa(r->pool, sc->throttle_lock_s);
+    miq_db_row(r, dbd, MIQ_SQL_THROTTLE_FAIL, 6, args, &row, &ncols);
+}
+
+/* Seconds until the longer lock of the two keys ends; 0 unlocked, -1 db error. */
+static long throttle_wait(request_rec *r, ap_dbd_t *dbd, const char *ek, const char *ik)
+{
+    const char *args[2] = {ek, ik}, **row = NULL;
+    int ncols = 0, got = miq_db_row(r, dbd, MIQ_SQL_THROTTLE_CHECK, 2, args, &row, &ncols);
+    if (got < 0)
+        return -1;
+    return got == 1 && row[0] ? atol(row[0]) : 0;
+}
+
+static int login_refused(request_rec *r, ap_dbd_t *dbd, const char *ek, const char *ik,
+                         const char *account_id)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    throttle_fail(r, dbd, ek, sc->throttle_account);
+    throttle_fail(r, dbd, ik, sc->throttle_ip);
+    /* The admin views may tell unknown from wrong; the caller may not. */
+    miq_event_push("login_failed", account_id ? "wrong_password" : "unknown_email", account_id,
+                   NULL, "dashboard", apr_pstrcat(r->pool, "ip=", r->useragent_ip, NULL));
+    return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required", LOGIN_FAILED);
+}
+
+static int handle_login(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *email, *password, *norm, *ek, *ik, *csrf, *account_id = NULL, *stored = NULL;
+    const char **row = NULL;
+    int sent, rv, ncols = 0, got, ok;
+    long wait;
+    ap_dbd_t *dbd;
+
+    rv = read_credentials(r, &email, &password, &sent);
+    if (sent)
+        return rv;
+    if (!(norm = miq_email_normalize(r->pool, email)))
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "\"email\" is not a valid email address");
+    if (!(dbd = miq_db(r)))
+        return db_unavailable(r);
+    ek = miq_throttle_key_email(r->pool, norm);
+    ik = miq_throttle_key_ip(r->pool, r->useragent_ip);
+    /* Before any password work: a locked key costs the attacker nothing to ask. */
+    if ((wait = throttle_wait(r, dbd, ek, ik)) < 0)
+        return db_unavailable(r);
+    if (wait > 0) {
+        miq_event_push("login_throttled", NULL, NULL, NULL, "dashboard",
+                       apr_pstrcat(r->pool, "ip=", r->useragent_ip, NULL));
+        apr_table_setn(r->headers_out, "Retry-After", apr_ltoa(r->pool, wait));
+        return miq_send_error(r, HTTP_TOO_MANY_REQUESTS, "rate_limited",
+                              "too many failed sign-in attempts; try again later");
+    }
+    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_BY_EMAIL, 1, &norm, &row, &ncols);
+    if (got < 0)
+        return db_unavailable(r);
+    if (got == 1 && ncols >= 2) {
+        account_id = row[0];
+        stored = row[1] && *row[1] ? row[1] : NULL;
+    }
+    /* Always one scrypt run, so timing does not reveal whether the email exists. */
+    ok = miq_password_verify(r->pool, password, stored ? stored : dummy_hash) && stored;
+    if (!ok)
+        return login_refused(r, dbd, ek, ik, account_id);
+    miq_db_exec(r, dbd, MIQ_SQL_THROTTLE_RESET, 1, &ek);
+    if (!(csrf = miq_session_start(r, dbd, account_id)))
+        return db_unavailable(r);
+    return miq_send_json(r, HTTP_OK,
+                         session_json(r, account_id, norm, csrf,
+                                      expiry_from_now(r->pool, sc->session_absolute_s)));
+}
+
+/* ---- logout and session --------------------------------------------------- */
+
+static int handle_logout(request_rec *r)
+{
+    miq_web_session s;
+    ap_dbd_t *dbd = miq_db(r);
+    const char *cookie, *hash;
+    int got;
+
+    if (!dbd)
+        return db_unavailable(r);
+    if ((got = miq_session_current(r, dbd, &s)) < 0)
+        return db_unavailable(r);
+    if (!got)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
+                              "no active session; sign in first");
+    if (!miq_csrf_valid(r, &s))
+        return miq_send_error(r, HTTP_FORBIDDEN, "csrf_required",
+                              "this call needs the session's CSRF token in X-CSRF-Token");
+    cookie = miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), MIQ_SESSION_COOKIE);
+    hash = miq_token_hash(r->pool, cookie);
+    if (miq_db_exec(r, dbd, MIQ_SQL_AUTH_SESSION_REVOKE, 1, &hash) < 0)
+        return db_unavailable(r);
+    apr_table_add(r->headers_out, "Set-Cookie",
+                  miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, "", is_https(r), -1));
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_send_json(r, HTTP_OK, "{\"logged_out\":true}");
+}
+
+static int handle_session(request_rec *r)
+{
+    miq_web_session s;
+    ap_dbd_t *dbd = miq_db(r);
+    int got;
+    if (!dbd)
+        return db_unavailable(r);
+    if ((got = miq_session_current(r, dbd, &s)) < 0)
+        return db_unavailable(r);
+    if (!got)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
+                              "no active session; sign in first");
+    return miq_send_json(r, HTTP_OK,
+                         session_json(r, s.account_id, s.email, s.csrf_token, s.expires_at));
+}
+
+/* ---- sign-in through another Apache auth module ------------------------- */
+
+/* Whether the client asked for JSON rather than a page (a script, not a browser). */
+static int prefers_json(request_rec *r)
+{
+    const char *accept = apr_table_get(r->headers_in, "Accept"), *json, *html;
+    if (!accept || !(json = ap_strcasestr(accept, "application/json")))
+        return 0;
+    html = ap_strcasestr(accept, "text/html");
+    return miq_http_accepts(accept, "application/json") && (!html || json < html);
+}
+
+static int handle_remote_user(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *subject, *email, *csrf, *args[5], **row = NULL, *url;
+    int ncols = 0, got;
+    ap_dbd_t *dbd;
+
+    if (sc->trust_remote_user != 1)
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
+    if (!r->user || !*r->user)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
+                              "no user was authenticated by the web server for this location");
+    if (!(dbd = miq_db(r)))
+        return db_unavailable(r);
+    subject = apr_pstrcat(r->pool, "remote:", r->user, NULL);
+    email = miq_email_normalize(r->pool, r->user);
+    /* Found by subject, else linked by email, else created (see the catalog). */
+    args[0] = subject;
+    args[1] = subject;
+    args[2] = email ? email : "";
+    args[3] = args[2];
+    args[4] = subject;
+    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_EXTERNAL, 5, args, &row, &ncols);
+    if (got != 1 || !row[0])
+        return db_unavailable(r);
+    if (!(csrf = miq_session_start(r, dbd, row[0])))
+        return db_unavailable(r);
+    if (prefers_json(r))
+        return miq_send_json(r, HTTP_OK,
+                             session_json(r, row[0], email, csrf,
+                                          expiry_from_now(r->pool, sc->session_absolute_s)));
+    /* Sent as our own response (not returned as a status) so the Set-Cookie
+     * header is kept. */
+    url = ap_construct_url(r->pool, "/dashboard/", r);
+    apr_table_setn(r->headers_out, "Location", url);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_send_json(r, HTTP_SEE_OTHER,
+                         miq_json_dump(r->pool, miq_json_packp(r->pool, "{s:s}", "location", url)));
+}
+
+/* ---- routing ----------------------------------------------------------------- */
+
+typedef struct auth_route {
+    const char *path; /* after /api/auth/ */
+    int method;       /* M_GET or M_POST */
+    int (*handle)(request_rec *r);
+} auth_route;
+
+static const auth_route routes[] = {
+    {"signup", M_POST, handle_signup},   {"login", M_POST, handle_login},
+    {"logout", M_POST, handle_logout},   {"session", M_GET, handle_session},
+    {"remote-user", M_GET, handle_remote_user},
+};
+
+int miq_handle_auth(request_rec *r)
+{
+    const char *path = r->uri + sizeof("/api/auth/") - 1;
+    apr_size_t i;
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (strcmp(path, routes[i].path))
+            continue;
+        if (r->method_number != routes[i].method)
+            return method_not_allowed(r, routes[i].method == M_GET ? "GET, HEAD" : "POST");
+        return routes[i].handle(r);
+    }
+    return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
+}
