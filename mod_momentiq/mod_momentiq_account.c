@@ -65,8 +65,8 @@ static const char *session_json(request_rec *r, const char *account_id, const ch
                                 const char *csrf, const char *expires_at)
 {
     json_t *o = miq_json_packp(r->pool, "{s:s,s:o,s:s,s:s}", "account_id", account_id, "email",
-                               email && *email ? json_string(email) : json_null(),
-                               "csrf_token", csrf, "expires_at", expires_at);
+                               email && *email ? json_string(email) : json_null(), "csrf_token",
+                               csrf, "expires_at", expires_at);
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     return miq_json_dump(r->pool, o);
 }
@@ -79,10 +79,9 @@ static int read_credentials(request_rec *r, const char **email, const char **pas
     int rv = miq_read_json_body(r, AUTH_BODY_LIMIT, &body, &err);
     *sent = 1;
     if (rv != OK)
-        return miq_send_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
-                              rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
-                                                                  : "invalid_request",
-                              err);
+        return miq_send_error(
+            r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+            rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large" : "invalid_request", err);
     *email = miq_json_str(body, "email", NULL);
     *password = miq_json_str(body, "password", NULL);
     if (!*email || !*password)
@@ -110,8 +109,8 @@ static int handle_signup(request_rec *r)
     if ((why = miq_password_policy(password)))
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", why);
     if (!(hash = miq_password_hash(r->pool, password, &why))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10941)
-                      "MomentIQ: password hashing failed: %s", why ? why : "?");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      APLOGNO(10941) "MomentIQ: password hashing failed: %s", why ? why : "?");
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "the account could not be created");
     }
@@ -127,9 +126,9 @@ static int handle_signup(request_rec *r)
                               "an account cannot be created with this email; sign in instead");
     if (!(csrf = miq_session_start(r, dbd, row[0])))
         return db_unavailable(r);
-    return miq_send_json(r, HTTP_CREATED,
-                         session_json(r, row[0], norm, csrf,
-                                      expiry_from_now(r->pool, sc->session_absolute_s)));
+    return miq_send_json(
+        r, HTTP_CREATED,
+        session_json(r, row[0], norm, csrf, expiry_from_now(r->pool, sc->session_absolute_s)));
 }
 
 /* ---- login -------------------------------------------------------------- */
@@ -214,9 +213,9 @@ static int handle_login(request_rec *r)
     miq_db_exec(r, dbd, MIQ_SQL_THROTTLE_RESET, 1, &ek);
     if (!(csrf = miq_session_start(r, dbd, account_id)))
         return db_unavailable(r);
-    return miq_send_json(r, HTTP_OK,
-                         session_json(r, account_id, norm, csrf,
-                                      expiry_from_now(r->pool, sc->session_absolute_s)));
+    return miq_send_json(
+        r, HTTP_OK,
+        session_json(r, account_id, norm, csrf, expiry_from_now(r->pool, sc->session_absolute_s)));
 }
 
 /* ---- logout and session --------------------------------------------------- */
@@ -276,11 +275,12 @@ static int prefers_json(request_rec *r)
     return miq_http_accepts(accept, "application/json") && (!html || json < html);
 }
 
+/* GET /api/auth/remote-user: a session for the user another module authenticated. */
 static int handle_remote_user(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *subject, *email, *csrf, *args[5], **row = NULL, *url;
-    int ncols = 0, got;
+    const char *subject, *email, *csrf, *args[6], **row = NULL, *url, *account_id;
+    int ncols = 0, got, attempt;
     ap_dbd_t *dbd;
 
     if (sc->trust_remote_user != 1)
@@ -292,20 +292,25 @@ static int handle_remote_user(request_rec *r)
         return db_unavailable(r);
     subject = apr_pstrcat(r->pool, "remote:", r->user, NULL);
     email = miq_email_normalize(r->pool, r->user);
-    /* Found by subject, else linked by email, else created (see the catalog). */
+    /* Found by subject, else linked by email, else created (see the catalog);
+     * a concurrent first sight makes it return nothing once: run it again. */
     args[0] = subject;
     args[1] = subject;
     args[2] = email ? email : "";
     args[3] = args[2];
-    args[4] = subject;
-    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_EXTERNAL, 5, args, &row, &ncols);
+    args[4] = args[2];
+    args[5] = subject;
+    for (attempt = 0, got = 0; attempt < 2 && got == 0; attempt++)
+        got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_EXTERNAL, 6, args, &row, &ncols);
     if (got != 1 || !row[0])
         return db_unavailable(r);
-    if (!(csrf = miq_session_start(r, dbd, row[0])))
+    account_id = row[0];
+    email = row[1] && *row[1] ? row[1] : NULL;
+    if (!(csrf = miq_session_start(r, dbd, account_id)))
         return db_unavailable(r);
     if (prefers_json(r))
         return miq_send_json(r, HTTP_OK,
-                             session_json(r, row[0], email, csrf,
+                             session_json(r, account_id, email, csrf,
                                           expiry_from_now(r->pool, sc->session_absolute_s)));
     /* Sent as our own response (not returned as a status) so the Set-Cookie
      * header is kept. */
@@ -325,8 +330,8 @@ typedef struct auth_route {
 } auth_route;
 
 static const auth_route routes[] = {
-    {"signup", M_POST, handle_signup},   {"login", M_POST, handle_login},
-    {"logout", M_POST, handle_logout},   {"session", M_GET, handle_session},
+    {"signup", M_POST, handle_signup},          {"login", M_POST, handle_login},
+    {"logout", M_POST, handle_logout},          {"session", M_GET, handle_session},
     {"remote-user", M_GET, handle_remote_user},
 };
 

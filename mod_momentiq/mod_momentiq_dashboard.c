@@ -14,11 +14,11 @@
 
 APLOG_USE_MODULE(momentiq);
 
-#define DASH_BODY_LIMIT   65536
-#define NAME_MAX_CHARS    100
-#define EXPIRES_MIN_S     60
-#define EXPIRES_MAX_S     (5 * 365 * 86400)
-#define TOKEN_ID_MAX      64
+#define DASH_BODY_LIMIT 65536
+#define NAME_MAX_CHARS  100
+#define EXPIRES_MIN_S   60
+#define EXPIRES_MAX_S   (5 * 365 * 86400)
+#define TOKEN_ID_MAX    64
 
 /* A parsed dashboard route: which collection, and the token id for a revoke. */
 typedef struct dash_route {
@@ -44,12 +44,10 @@ static int parse_route(apr_pool_t *p, const char *path, dash_route *out)
     if (!strncmp(path, "connectors", 10)) {
         out->kind = MIQ_TOKEN_CONNECTOR;
         rest = path + 10;
-    }
-    else if (!strncmp(path, "keys", 4)) {
+    } else if (!strncmp(path, "keys", 4)) {
         out->kind = MIQ_TOKEN_API_KEY;
         rest = path + 4;
-    }
-    else
+    } else
         return 0;
     out->token_id = NULL;
     if (!*rest)
@@ -101,8 +99,7 @@ static const char *check_name(const char *name)
 }
 
 /* "scopes": a non-empty array of scope names; API keys default to "all". */
-static const char *parse_scopes(request_rec *r, json_t *body, miq_token_kind_e kind,
-                                unsigned *bits)
+static const char *parse_scopes(request_rec *r, json_t *body, miq_token_kind_e kind, unsigned *bits)
 {
     json_t *arr = json_object_get(body, "scopes"), *v;
     const char *list = "";
@@ -112,7 +109,8 @@ static const char *parse_scopes(request_rec *r, json_t *body, miq_token_kind_e k
     if (!json_is_array(arr) || !json_array_size(arr))
         return "\"scopes\" must be a non-empty array, e.g. [\"all\"] or "
                "[\"audio/*\",\"video/*\"]";
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (!json_is_string(v))
             return "every scope must be a string";
         list = apr_pstrcat(r->pool, list, i ? " " : "", json_string_value(v), NULL);
@@ -149,17 +147,16 @@ static int create_token(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
 
     rv = miq_read_json_body(r, DASH_BODY_LIMIT, &body, &err);
     if (rv != OK)
-        return rv == HTTP_REQUEST_ENTITY_TOO_LARGE
-                   ? miq_send_error(r, rv, "payload_too_large", err)
-                   : bad_request(r, err);
+        return rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? miq_send_error(r, rv, "payload_too_large", err)
+                                                   : bad_request(r, err);
     name = miq_json_str(body, "name", NULL);
     if ((err = check_name(name)) || (err = parse_scopes(r, body, kind, &bits)) ||
         (err = parse_expires(body, &expires_in)))
         return bad_request(r, err);
     scopes = miq_scope_format(r->pool, bits);
     if ((err = miq_token_generate(r->pool, kind, &nt))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10945)
-                      "MomentIQ: token generation failed: %s", err);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      APLOGNO(10945) "MomentIQ: token generation failed: %s", err);
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "the token could not be created");
     }
@@ -176,11 +173,10 @@ static int create_token(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
     args[9] = exp;
     if (miq_db_row(r, dbd, MIQ_SQL_TOKEN_CREATE, 10, args, &row, &ncols) != 1 || ncols < 2)
         return db_unavailable(r);
-    out = miq_json_packp(r->pool, "{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "token_id", nt.id,
-                         "token", nt.secret, "kind", miq_token_kind_name(kind), "name", name,
-                         "scopes", scopes_array(r->pool, scopes), "prefix", nt.prefix,
-                         "created_at", row[0] ? row[0] : "", "expires_at",
-                         date_or_null(row[1]));
+    out = miq_json_packp(r->pool, "{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "token_id", nt.id, "token",
+                         nt.secret, "kind", miq_token_kind_name(kind), "name", name, "scopes",
+                         scopes_array(r->pool, scopes), "prefix", nt.prefix, "created_at",
+                         row[0] ? row[0] : "", "expires_at", date_or_null(row[1]));
     /* The secret is in this body and nowhere else, ever. */
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     return miq_send_json(r, HTTP_CREATED, miq_json_dump(r->pool, out));
@@ -203,12 +199,12 @@ static int list_tokens(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
     /* Columns: id, name, prefix, scopes, created_via, created, expires, last used, revoked. */
     for (i = 0; ncols >= 9 && i < rows->nelts; i++) {
         const char **c = APR_ARRAY_IDX(rows, i, const char **);
-        json_array_append_new(
-            list, json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s}", "token_id", c[0], "name",
-                            c[1], "prefix", c[2], "scopes", scopes_array(r->pool, c[3]),
-                            "created_at", c[5] ? c[5] : "", "expires_at", date_or_null(c[6]),
-                            "last_used_at", date_or_null(c[7]), "revoked_at",
-                            date_or_null(c[8]), "created_via", c[4] ? c[4] : ""));
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s}", "token_id",
+                                              c[0], "name", c[1], "prefix", c[2], "scopes",
+                                              scopes_array(r->pool, c[3]), "created_at",
+                                              c[5] ? c[5] : "", "expires_at", date_or_null(c[6]),
+                                              "last_used_at", date_or_null(c[7]), "revoked_at",
+                                              date_or_null(c[8]), "created_via", c[4] ? c[4] : ""));
     }
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     return miq_send_json(r, HTTP_OK, miq_json_dump(r->pool, out));

@@ -60,8 +60,8 @@ const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account
     const char *args[5];
 
     if (!sid || !csrf) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10940)
-                      "MomentIQ: no random bytes for a session id");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      APLOGNO(10940) "MomentIQ: no random bytes for a session id");
         return NULL;
     }
     /* The cookie value never reaches the database or a log: only its hash. */

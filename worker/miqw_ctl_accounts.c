@@ -118,8 +118,7 @@ static const char *open_db(apr_pool_t *p, const char *conninfo, miqw_db **db)
 {
     const char *err = miqw_db_open(p, conninfo, db);
     if (!err && (err = miqw_db_prepare_all(*db)))
-        err = apr_pstrcat(p, "the schema does not fit the SQL catalog (run migrate): ", err,
-                          NULL);
+        err = apr_pstrcat(p, "the schema does not fit the SQL catalog (run migrate): ", err, NULL);
     return err;
 }
 
@@ -262,8 +261,8 @@ static int token_list(apr_pool_t *p, miqw_db *db, const ctl_opts *o)
             return fail("cannot list tokens: %s", err);
         for (i = 0; ncols >= 9 && i < rows->nelts; i++) {
             const char **c = APR_ARRAY_IDX(rows, i, const char **);
-            printf("%-20s %-9s %-24s %-16s %-28s %-20s %-20s %-20s %s\n", c[0], args[1], c[1],
-                   c[2], c[3], dash(c[5]), dash(c[6]), dash(c[7]), dash(c[8]));
+            printf("%-20s %-9s %-24s %-16s %-28s %-20s %-20s %-20s %s\n", c[0], args[1], c[1], c[2],
+                   c[3], dash(c[5]), dash(c[6]), dash(c[7]), dash(c[8]));
         }
     }
     return 0;
@@ -320,8 +319,8 @@ typedef struct ctl_action {
 } ctl_action;
 
 static const ctl_action actions[] = {
-    {"user", "create", 1, run_user_create},  {"token", "create", 0, run_token_create},
-    {"token", "list", 0, token_list},        {"token", "revoke", 1, token_revoke},
+    {"user", "create", 1, run_user_create}, {"token", "create", 0, run_token_create},
+    {"token", "list", 0, token_list},       {"token", "revoke", 1, token_revoke},
     {"key", "create", 0, run_key_create},
 };
 
@@ -339,8 +338,8 @@ int miqw_ctl_accounts_run(apr_pool_t *p, const char *conninfo, const char *cmd, 
         if (!strcmp(actions[i].cmd, cmd) && !strcmp(actions[i].sub, argv[0]))
             a = &actions[i];
     if (!a)
-        return usage_error(apr_psprintf(p, "unknown command '%s %s'", cmd,
-                                        argc > 0 ? argv[0] : ""));
+        return usage_error(
+            apr_psprintf(p, "unknown command '%s %s'", cmd, argc > 0 ? argv[0] : ""));
     if ((err = parse_opts(argc - 1, argv + 1, &o)))
         return usage_error(err);
     if (a->positional && !o.positional)

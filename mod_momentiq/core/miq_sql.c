@@ -54,15 +54,21 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "SELECT id, coalesce(password_hash, '') FROM accounts WHERE email = %s AND deleted_at IS "
      "NULL"},
     /* First sight of a user from a trusted auth module: found by subject, else
-     * linked by email, else created. Args: subject, subject, email, email, subject. */
+     * linked by email, else created (without the email when another identity
+     * holds it; nothing when a concurrent first sight won: run it again).
+     * Returns id and email. Args: subject, subject, email, email, email, subject. */
     {MIQ_SQL_ACCOUNT_EXTERNAL, "miq_account_external",
-     "WITH found AS (SELECT id FROM accounts WHERE external_subject = %s AND deleted_at IS NULL), "
+     "WITH found AS (SELECT id, email FROM accounts WHERE external_subject = %s AND deleted_at "
+     "IS NULL), "
      "linked AS (UPDATE accounts SET external_subject = %s WHERE email = NULLIF(%s, '') AND "
      "external_subject IS NULL AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM found) "
-     "RETURNING id), "
-     "created AS (INSERT INTO accounts (email, external_subject) SELECT NULLIF(%s, ''), %s "
-     "WHERE NOT EXISTS (SELECT 1 FROM found) AND NOT EXISTS (SELECT 1 FROM linked) RETURNING id) "
-     "SELECT id FROM found UNION ALL SELECT id FROM linked UNION ALL SELECT id FROM created"},
+     "RETURNING id, email), "
+     "created AS (INSERT INTO accounts (email, external_subject) SELECT CASE WHEN EXISTS "
+     "(SELECT 1 FROM accounts WHERE email = NULLIF(%s, '')) THEN NULL ELSE NULLIF(%s, '') END, "
+     "%s WHERE NOT EXISTS (SELECT 1 FROM found) AND NOT EXISTS (SELECT 1 FROM linked) "
+     "ON CONFLICT DO NOTHING RETURNING id, email) "
+     "SELECT id, coalesce(email, '') FROM found UNION ALL SELECT id, coalesce(email, '') FROM "
+     "linked UNION ALL SELECT id, coalesce(email, '') FROM created"},
     /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds. */
     {MIQ_SQL_AUTH_SESSION_CREATE, "miq_auth_session_create",
      "INSERT INTO auth_sessions (id_hash, account_id, csrf_token, idle_expires_at, "
@@ -70,7 +76,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "now() + make_interval(secs => %d))"},
     /* One round trip: the live session and its account; renews the idle expiry
      * when last renewed more than the given seconds ago.
-     * Args: id_hash, renew-after seconds, idle seconds. */
+     * Args: id_hash, idle seconds, renew-after seconds. */
     {MIQ_SQL_AUTH_SESSION_GET, "miq_auth_session_get",
      "WITH s AS (SELECT s.id_hash, s.account_id, s.csrf_token, s.last_seen_at, "
      "s.absolute_expires_at, a.email FROM auth_sessions s JOIN accounts a ON a.id = s.account_id "
