@@ -198,8 +198,11 @@ worker_start() {
     alive "$(cat "$pidf" 2>/dev/null || true)" && return 0
     mkdir -p "$VAR/log"
     as_root && chown "$RUNUSER:" "$VAR/log"
+    mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
+    as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
     as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
+        --storage "$VAR/storage" --jobs "${MOMENTIQ_WORKER_JOBS:-2}" \
         >>"$VAR/log/worker.log" 2>&1 &
     local i
     for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
@@ -273,6 +276,10 @@ run_tests() {
     "$BUILD/test_unit" >"$results/unit.log" 2>&1 || true
     record unit $(counts "$results/unit.log")
 
+    say "== worker analysis tests (real media generated with ffmpeg)"
+    MIQ_TEST_TMP="$tv/media" "$BUILD/test_worker" >"$results/worker.log" 2>&1 || true
+    record worker $(counts "$results/worker.log")
+
     say "== configuration and source guards"
     if [ "$SAN" = 1 ]; then
         LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
@@ -290,6 +297,35 @@ run_tests() {
 MomentIQConformanceFixtures On
 LogLevel warn
 EOF
+    # Accounts: remote-user sign-in with mod_auth_basic + htpasswd as the upstream
+    # (passwords drawn per run), throttling and session expiry short enough to
+    # test, and MomentIQRequireToken on /mcp only for requests with a test header.
+    local htusers="" u pw
+    for u in itest-alice@example.com itest-bob; do
+        pw=$(head -c 15 /dev/urandom | base64 | tr '+/' 'xy')
+        /usr/bin/htpasswd -bB $( [ -z "$htusers" ] && echo -c ) "$tv/stack/htpasswd" "$u" "$pw" 2>/dev/null
+        htusers="${htusers:+$htusers,}$u:$pw"
+    done
+    chmod 644 "$tv/stack/htpasswd"
+    cat >>"$tv/stack/conf.d/test.conf" <<EOF
+LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
+LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+MomentIQTrustRemoteUser On
+<Location /api/auth/remote-user>
+    AuthType Basic
+    AuthName "MomentIQ tests"
+    AuthUserFile "$tv/stack/htpasswd"
+    Require valid-user
+</Location>
+MomentIQLoginThrottle 3 20 30 3
+MomentIQSessionTimeout 4 12
+<Location /mcp>
+    <If "%{HTTP:X-Require-Token-Test} == '1'">
+        MomentIQRequireToken On
+    </If>
+</Location>
+EOF
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
     local saved_trap
     saved_trap=$(trap -p EXIT)
@@ -300,6 +336,7 @@ EOF
     local url="http://127.0.0.1:$port"
     say "== integration tests (CUnit + libcurl) against $url"
     MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
+        MIQ_TEST_HTPASSWD_USERS=$htusers \
         MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT \
         as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
     record integration $(counts "$results/integration.log")

@@ -34,6 +34,12 @@ typedef struct miq_srv_conf {
     int throttle_ip;
     int throttle_window_s;
     int throttle_lock_s;
+    const char *storage_dir;     /* MomentIQStorageDir: uploads/ and outputs/ below it */
+    apr_off_t max_upload;        /* MomentIQMaxUploadSize (bytes) */
+    int upload_retention_s;      /* MomentIQRetention UPLOADS OUTPUTS (seconds) */
+    int output_retention_s;
+    int file_url_ttl_s;          /* MomentIQFileURLTTL */
+    int import_allow_private;    /* MomentIQImportAllowPrivate */
     miq_server *mcp;             /* built in post_config */
 } miq_srv_conf;
 

@@ -33,6 +33,11 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->throttle_ip = MIQ_UNSET;
     sc->throttle_window_s = MIQ_UNSET;
     sc->throttle_lock_s = MIQ_UNSET;
+    sc->max_upload = MIQ_UNSET;
+    sc->upload_retention_s = MIQ_UNSET;
+    sc->output_retention_s = MIQ_UNSET;
+    sc->file_url_ttl_s = MIQ_UNSET;
+    sc->import_allow_private = MIQ_UNSET;
     sc->ask_timeout_s = MIQ_UNSET;
     sc->record_requests = MIQ_UNSET;
     sc->origins = apr_array_make(p, 2, sizeof(const char *));
@@ -58,6 +63,12 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(throttle_ip);
     MERGE(throttle_window_s);
     MERGE(throttle_lock_s);
+    MERGE(max_upload);
+    MERGE(upload_retention_s);
+    MERGE(output_retention_s);
+    MERGE(file_url_ttl_s);
+    MERGE(import_allow_private);
+    MERGE_PTR(storage_dir);
     MERGE(ask_timeout_s);
     MERGE(record_requests);
     MERGE_PTR(base_url);
@@ -99,6 +110,44 @@ static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
         return apr_psprintf(cmd->pool, "MomentIQMaxRequestBody: '%s' must be bytes in 1024..1G",
                             arg);
     sc->max_body = (apr_off_t)v;
+    return NULL;
+}
+
+static const char *set_storage_dir(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    miq_conf(cmd->server)->storage_dir = ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_max_upload(cmd_parms *cmd, void *dc, const char *arg)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+    (void)dc;
+    if (*end == 'K' || *end == 'k')
+        v <<= 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        v <<= 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        v <<= 30, end++;
+    if (*end || v < 1024 || v > (APR_INT64_C(1) << 40))
+        return "MomentIQMaxUploadSize: bytes (suffix K, M or G allowed), 1K..1T";
+    miq_conf(cmd->server)->max_upload = (apr_off_t)v;
+    return NULL;
+}
+
+static const char *set_retention(cmd_parms *cmd, void *dc, const char *uploads,
+                                 const char *outputs)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    char *e1, *e2;
+    long u = strtol(uploads, &e1, 10), o = strtol(outputs, &e2, 10);
+    (void)dc;
+    if (*e1 || *e2 || u < 60 || o < 60 || u > 86400L * 3650 || o > 86400L * 3650)
+        return "MomentIQRetention UPLOAD_SECONDS OUTPUT_SECONDS: each 60 .. ten years";
+    sc->upload_retention_s = (int)u;
+    sc->output_retention_s = (int)o;
     return NULL;
 }
 
@@ -263,6 +312,18 @@ const command_rec miq_directives[] = {
                   "Dashboard session lifetime: IDLE ABSOLUTE seconds (default 86400 2592000)"),
     AP_INIT_RAW_ARGS("MomentIQLoginThrottle", set_login_throttle, NULL, RSRC_CONF,
                      "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default 5 50 900 900)"),
+    AP_INIT_TAKE1("MomentIQStorageDir", set_storage_dir, NULL, RSRC_CONF,
+                  "Directory for uploads and job outputs (shared by every node and worker)"),
+    AP_INIT_TAKE1("MomentIQMaxUploadSize", set_max_upload, NULL, RSRC_CONF,
+                  "Largest upload accepted, in bytes (K/M/G suffixes; default 2G)"),
+    AP_INIT_TAKE2("MomentIQRetention", set_retention, NULL, RSRC_CONF,
+                  "How long uploads and outputs are kept: UPLOAD_SECONDS OUTPUT_SECONDS "
+                  "(default 604800 2592000)"),
+    AP_INIT_TAKE1("MomentIQFileURLTTL", set_seconds, OFF(file_url_ttl_s), RSRC_CONF,
+                  "Lifetime in seconds of signed /files/ and upload URLs (default 3600)"),
+    AP_INIT_FLAG("MomentIQImportAllowPrivate", set_flag, OFF(import_allow_private), RSRC_CONF,
+                 "Let source_url imports reach private, loopback and link-local addresses "
+                 "(default Off; tests only)"),
     AP_INIT_FLAG("MomentIQRequireToken", set_require_token, NULL, ACCESS_CONF | RSRC_CONF,
                  "Answer 401 with a Bearer challenge to any request without a token here "
                  "(for clients that start OAuth only on a 401)"),
@@ -340,6 +401,18 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
         sc->session_idle_s = 86400;
     if (sc->session_absolute_s == MIQ_UNSET)
         sc->session_absolute_s = 30 * 86400;
+    if (!sc->storage_dir)
+        sc->storage_dir = ap_server_root_relative(p, "storage");
+    if (sc->max_upload == MIQ_UNSET)
+        sc->max_upload = (apr_off_t)2 << 30;
+    if (sc->upload_retention_s == MIQ_UNSET) {
+        sc->upload_retention_s = 7 * 86400;
+        sc->output_retention_s = 30 * 86400;
+    }
+    if (sc->file_url_ttl_s == MIQ_UNSET)
+        sc->file_url_ttl_s = 3600;
+    if (sc->import_allow_private == MIQ_UNSET)
+        sc->import_allow_private = 0;
     if (sc->throttle_account == MIQ_UNSET) {
         sc->throttle_account = 5;
         sc->throttle_ip = 50;

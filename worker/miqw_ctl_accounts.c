@@ -36,38 +36,6 @@ static int usage_error(const char *what)
     return 2;
 }
 
-/* Rows of a prepared catalog query (miqw_db has text queries only). */
-static apr_array_header_t *miqw_db_select_stmt(miqw_db *db, apr_pool_t *p, miq_sql_id_e id,
-                                               int nargs, const char **args, int *ncols,
-                                               const char **err)
-{
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    apr_array_header_t *rows;
-    int rv, i;
-    if (!db->stmts[id]) {
-        *err = "statement not prepared";
-        return NULL;
-    }
-    rv = apr_dbd_pselect(db->driver, p, db->handle, &res, db->stmts[id], 1, nargs, args);
-    if (rv) {
-        *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
-        return NULL;
-    }
-    *ncols = apr_dbd_num_cols(db->driver, res);
-    rows = apr_array_make(p, 8, sizeof(const char **));
-    /* Drain to -1 so the connection is clean for the next statement. */
-    while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
-        const char **r = apr_pcalloc(p, sizeof(char *) * (*ncols + 1));
-        for (i = 0; i < *ncols; i++) {
-            const char *v = apr_dbd_get_entry(db->driver, row, i);
-            r[i] = v ? apr_pstrdup(p, v) : NULL;
-        }
-        APR_ARRAY_PUSH(rows, const char **) = r;
-    }
-    return rows;
-}
-
 /* The first row of a prepared query, NULL when none (*err set on error). */
 static const char **select_one(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs,
                                const char **args, const char **err)

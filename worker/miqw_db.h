@@ -24,6 +24,10 @@ const char *miqw_db_exec_text(miqw_db *db, const char *sql);
 /* Runs a catalog statement; returns affected rows or -1 (error in *err). */
 int miqw_db_exec(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const char **args,
                  const char **err);
+/* Rows of a prepared catalog statement (each a const char ** of *ncols), or
+ * NULL with *err. */
+apr_array_header_t *miqw_db_select_stmt(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs,
+                                        const char **args, int *ncols, const char **err);
 /* Runs a query; returns the rows as an array of (const char **) or NULL with *err. */
 apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *sql, int *ncols,
                                         const char **err);

@@ -12,6 +12,7 @@
 #include "miqw_db.h"
 #include "miqw_ctl_accounts.h"
 #include "miq_server.h"
+#include "miqw_ctl_credits.h"
 
 static int usage(void)
 {
@@ -33,6 +34,9 @@ static int usage(void)
             "              revoke a token or key; the next request using it fails\n"
             "  key create --user EMAIL --name NAME [--scopes SCOPES] [--expires-in SECONDS]\n"
             "              create an API key (miq_live_...; scopes default to all), printed once\n"
+            "  credits grant --email ADDRESS --credits N [--note TEXT]\n"
+            "              add credits to an account's ledger; prints the new balance\n"
+            "  credits show --email ADDRESS\n"
             "Exit status: 0 ok, 1 failure, 2 usage.\n"
             "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
@@ -191,7 +195,7 @@ int main(int argc, char **argv)
             return usage();
         else if (!cmd)
             cmd = argv[i];
-        else if (miqw_ctl_accounts_handles(cmd))
+        else if (miqw_ctl_accounts_handles(cmd) || miqw_ctl_credits_handles(cmd))
             APR_ARRAY_PUSH(rest, const char *) = argv[i];
         else
             return usage();
@@ -201,6 +205,11 @@ int main(int argc, char **argv)
     if (miqw_ctl_accounts_handles(cmd)) {
         rc = miqw_ctl_accounts_run(p, conninfo, cmd, rest->nelts,
                                    (const char *const *)rest->elts);
+        apr_pool_destroy(p);
+        return rc;
+    }
+    if (miqw_ctl_credits_handles(cmd)) {
+        rc = miqw_ctl_credits_run(p, conninfo, rest->nelts, (const char *const *)rest->elts);
         apr_pool_destroy(p);
         return rc;
     }

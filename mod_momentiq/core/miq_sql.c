@@ -4,9 +4,14 @@
 
 /* Keep in id order: miq_sql_get indexes this table. */
 static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
+    /* One round trip: worker heartbeat age, live workers, queue depth and the
+     * oldest queued job's age. */
     {MIQ_SQL_STATUS, "miq_status",
      "SELECT coalesce(extract(epoch FROM now() - max(seen_at))::bigint, -1), "
-     "count(*) FILTER (WHERE seen_at > now() - interval '30 seconds') FROM worker_heartbeats"},
+     "count(*) FILTER (WHERE seen_at > now() - interval '30 seconds'), "
+     "(SELECT count(*) FROM jobs WHERE status = 'queued'), "
+     "(SELECT coalesce(extract(epoch FROM now() - min(created_at))::bigint, -1) FROM jobs "
+     "WHERE status = 'queued') FROM worker_heartbeats"},
     {MIQ_SQL_SESSION_CREATE, "miq_session_create",
      "INSERT INTO mcp_sessions (id, protocol_version, client_name, client_version, client_caps, "
      "caller, expires_at) VALUES (%s, %s, %s, %s, %s::jsonb, %s, now() + make_interval(secs => "
@@ -147,6 +152,77 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "INSERT INTO auth_events (at, kind, code, account_id, token_id, surface, detail) "
      "SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
      "%s::text[], %s::text[])"},
+
+    /* Args: id, account, filename, path, status, size, duration (or NULL),
+     * probe json (or NULL), source url (or NULL), put token hash (or NULL), retention s. */
+    {MIQ_SQL_UPLOAD_CREATE, "miq_upload_create",
+     "INSERT INTO uploads (id, account_id, filename, path, status, size_bytes, duration_s, probe, "
+     "source_url, put_token_hash, expires_at) VALUES (%s, %s::bigint, %s, %s, %s, %s::bigint, "
+     "%s::double precision, %s::jsonb, %s, %s, now() + make_interval(secs => %s::int))"},
+    /* Columns: id, filename, path, status, size, duration, probe, created, expires, put hash.
+     * Args: id, account. */
+    {MIQ_SQL_UPLOAD_GET, "miq_upload_get",
+     "SELECT id, filename, path, status, size_bytes, coalesce(duration_s::text, ''), "
+     "coalesce(probe::text, 'null'), to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(put_token_hash, '') "
+     "FROM uploads WHERE id = %s AND account_id = %s::bigint AND deleted_at IS NULL"},
+    {MIQ_SQL_UPLOAD_DELETE, "miq_upload_delete",
+     "UPDATE uploads SET status = 'deleted', deleted_at = now() WHERE id = %s AND account_id = "
+     "%s::bigint AND deleted_at IS NULL RETURNING path"},
+    /* Jobs derived from an upload, whose outputs go with it. Args: upload id. */
+    {MIQ_SQL_UPLOAD_JOB_IDS, "miq_upload_job_ids", "SELECT id FROM jobs WHERE upload_id = %s"},
+    /* Args: id, account, token (or NULL), endpoint, upload (or NULL), params json,
+     * request hash, idempotency key (or NULL), estimate. */
+    {MIQ_SQL_JOB_CREATE, "miq_job_create",
+     "SELECT outcome, coalesce(job_id, '') FROM miq_job_create(%s, %s::bigint, %s, %s, %s, "
+     "%s::jsonb, %s, %s, %s::bigint)"},
+    /* Columns: j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, ''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(j.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), result json. Args: id, account. */
+    {MIQ_SQL_JOB_GET, "miq_job_get",
+     "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
+     "j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, "
+     "coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, "
+     "''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+     "coalesce(to_char(j.started_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), "
+     "coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(j.result::text, "
+     "'null') FROM jobs j WHERE j.id = %s AND "
+     "j.account_id = %s::bigint"},
+    /* Newest first, keyset paged by (created_at, id). Args: account, cursor time
+     * (or NULL), cursor id (or NULL), status filter (or NULL), limit. */
+    {MIQ_SQL_JOB_LIST, "miq_job_list",
+     "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
+     "j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, "
+     "coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, "
+     "''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+     "coalesce(to_char(j.started_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), "
+     "coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM jobs j WHERE j.account_id = %s::bigint AND (%s::timestamptz IS NULL OR "
+     "(j.created_at, j.id) < (%s::timestamptz, %s)) AND (%s::text IS NULL OR j.status = %s) "
+     "ORDER BY j.created_at DESC, j.id DESC LIMIT %s::int"},
+    {MIQ_SQL_JOB_CANCEL, "miq_job_cancel", "SELECT miq_job_cancel(%s, %s::bigint)"},
+    /* Args: worker id, lease seconds. */
+    {MIQ_SQL_JOB_CLAIM, "miq_job_claim",
+     "SELECT id, account_id, endpoint, coalesce(upload_path, ''), params::text, "
+     "estimated_credits, attempts, coalesce(duration_s::text, '') FROM miq_job_claim(%s, %s::int)"},
+    /* Args: job, worker, progress, lease seconds. NULL back: canceled or lost. */
+    {MIQ_SQL_JOB_HEARTBEAT, "miq_job_heartbeat",
+     "SELECT coalesce(miq_job_heartbeat(%s, %s, %s::int, %s::int), 'stop')"},
+    {MIQ_SQL_JOB_SUCCEED, "miq_job_succeed",
+     "SELECT miq_job_succeed(%s, %s, %s::jsonb, %s::bigint)"},
+    /* Args: job, worker, code, message, retry ('true'/'false'). */
+    {MIQ_SQL_JOB_FAIL, "miq_job_fail", "SELECT miq_job_fail(%s, %s, %s, %s, %s::boolean)"},
+    /* Args: credits, note, email. Returns the account id and the new balance. */
+    {MIQ_SQL_CREDITS_GRANT, "miq_credits_grant",
+     "WITH a AS (SELECT id FROM accounts WHERE email = %s AND deleted_at IS NULL), "
+     "g AS (INSERT INTO credit_ledger (account_id, kind, credits, note) SELECT id, 'grant', "
+     "%s::bigint, %s FROM a RETURNING account_id, credits) "
+     "SELECT g.account_id, miq_balance(g.account_id) + g.credits FROM g"},
+    {MIQ_SQL_BALANCE, "miq_balance", "SELECT miq_balance(%s::bigint)"},
+    {MIQ_SQL_BALANCE_BY_EMAIL, "miq_balance_by_email",
+     "SELECT id, miq_balance(id) FROM accounts WHERE email = %s AND deleted_at IS NULL"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

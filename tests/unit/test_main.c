@@ -78,7 +78,7 @@ int main(int argc, char **argv)
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed();
     passed = CU_get_number_of_tests_run() - failed;
-    printf("\nunit: %u passed, %u failed\n", passed, failed);
+    printf("\n%s: %u passed, %u failed\n", strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], passed, failed);
     CU_cleanup_registry();
     return failed ? 1 : 0;
 }
