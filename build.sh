@@ -201,8 +201,8 @@ worker_start() {
     mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
     as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
-    as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
-        --storage "$VAR/storage" --jobs "${MOMENTIQ_WORKER_JOBS:-2}" \
+    as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_STORAGE_DIR="$VAR/storage" \
+        "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
         >>"$VAR/log/worker.log" 2>&1 &
     local i
     for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
@@ -317,6 +317,8 @@ MomentIQTrustRemoteUser On
     AuthName "MomentIQ tests"
     AuthUserFile "$tv/stack/htpasswd"
     Require valid-user
+    # failed Basic sign-ins are expected here (error_log is checked)
+    LogLevel warn auth_basic:crit
 </Location>
 MomentIQLoginThrottle 3 20 30 3
 MomentIQSessionTimeout 4 12
