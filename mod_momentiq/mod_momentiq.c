@@ -119,7 +119,7 @@ static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    return OK;
+    return miq_worker_start(pconf, s);
 }
 
 /* Runs before mod_dbd's post_config so every catalog statement is prepared on

@@ -9,6 +9,7 @@
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 #include <jansson.h>
+#include "miq_db.h"
 #include "miq_server.h"
 #include "miq_sql.h"
 #include "miq_tool.h"
@@ -63,7 +64,7 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc);
 
 /* Database (mod_dbd). */
 void miq_db_prepare_all(server_rec *s);
-ap_dbd_t *miq_db(request_rec *r);
+ap_dbd_t *miq_dbd(request_rec *r);
 /* Runs a catalog statement that returns no rows; NULL args are SQL NULL.
  * Returns the affected row count, or -1 on error (logged). */
 int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const char **args);
@@ -74,6 +75,10 @@ int miq_db_row(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const 
 /* All rows (each a const char ** of ncols pool strings); NULL on error. */
 apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs,
                                 const char **args, int *ncols);
+/* The core's miq_db over this request's connection (mod_momentiq_dbcore.c):
+ * statements run on dbd, rows in the pool the core passes. dbd NULL: every
+ * query fails (the core answers 503). *out must outlive its use. */
+void miq_db_bind(request_rec *r, ap_dbd_t *dbd, miq_db *out);
 
 /* The MCP request log, written in batches off the request path. */
 typedef struct miq_request_record {
@@ -119,12 +124,21 @@ int miq_csrf_valid(request_rec *r, const miq_web_session *s);
  * Returns OK with *out, or an HTTP status with *err set. */
 int miq_read_json_body(request_rec *r, apr_off_t limit, json_t **out, const char **err);
 
+/* MomentIQWorker (mod_momentiq_worker.c). */
+const char *miq_set_worker(cmd_parms *cmd, void *dc, const char *line);
+int miq_worker_start(apr_pool_t *pconf, server_rec *s);
+
 /* Handlers. */
 int miq_handle_mcp(request_rec *r);
 int miq_handle_discovery(request_rec *r);
 int miq_handle_auth(request_rec *r);      /* /api/auth/... */
 int miq_handle_dashboard(request_rec *r); /* /api/dashboard/... */
 int miq_handle_rest(request_rec *r);      /* /v1/... */
+/* /v1/uploads and below (mod_momentiq_upload.c), called by miq_handle_rest
+ * after the bearer check: an invalid token was already answered 401; caller
+ * is authenticated, except for a PUT without credentials (the signed upload
+ * URL: caller->account_id NULL, the handler checks the signature). */
+int miq_handle_uploads(request_rec *r, const miq_caller *caller);
 
 /* Writes a JSON body with status; body NULL sends only the status. */
 int miq_send_json(request_rec *r, int status, const char *body);

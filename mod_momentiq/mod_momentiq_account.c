@@ -114,7 +114,7 @@ static int handle_signup(request_rec *r)
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "the account could not be created");
     }
-    if (!(dbd = miq_db(r)))
+    if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
     args[0] = norm;
     args[1] = hash;
@@ -185,7 +185,7 @@ static int handle_login(request_rec *r)
     if (!(norm = miq_email_normalize(r->pool, email)))
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                               "\"email\" is not a valid email address");
-    if (!(dbd = miq_db(r)))
+    if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
     ek = miq_throttle_key_email(r->pool, norm);
     ik = miq_throttle_key_ip(r->pool, r->useragent_ip);
@@ -223,7 +223,7 @@ static int handle_login(request_rec *r)
 static int handle_logout(request_rec *r)
 {
     miq_web_session s;
-    ap_dbd_t *dbd = miq_db(r);
+    ap_dbd_t *dbd = miq_dbd(r);
     const char *cookie, *hash;
     int got;
 
@@ -250,7 +250,7 @@ static int handle_logout(request_rec *r)
 static int handle_session(request_rec *r)
 {
     miq_web_session s;
-    ap_dbd_t *dbd = miq_db(r);
+    ap_dbd_t *dbd = miq_dbd(r);
     int got;
     if (!dbd)
         return db_unavailable(r);
@@ -288,7 +288,7 @@ static int handle_remote_user(request_rec *r)
     if (!r->user || !*r->user)
         return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
                               "no user was authenticated by the web server for this location");
-    if (!(dbd = miq_db(r)))
+    if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
     subject = apr_pstrcat(r->pool, "remote:", r->user, NULL);
     email = miq_email_normalize(r->pool, r->user);

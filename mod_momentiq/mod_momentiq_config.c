@@ -324,6 +324,9 @@ const command_rec miq_directives[] = {
     AP_INIT_FLAG("MomentIQImportAllowPrivate", set_flag, OFF(import_allow_private), RSRC_CONF,
                  "Let source_url imports reach private, loopback and link-local addresses "
                  "(default Off; tests only)"),
+    AP_INIT_RAW_ARGS("MomentIQWorker", miq_set_worker, NULL, RSRC_CONF,
+                     "Start the worker with httpd and restart it if it dies: "
+                     "MomentIQWorker /path/momentiq-worker --db CONNINFO --storage DIR ..."),
     AP_INIT_FLAG("MomentIQRequireToken", set_require_token, NULL, ACCESS_CONF | RSRC_CONF,
                  "Answer 401 with a Bearer challenge to any request without a token here "
                  "(for clients that start OAuth only on a 401)"),

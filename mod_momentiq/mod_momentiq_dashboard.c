@@ -243,7 +243,7 @@ int miq_handle_dashboard(request_rec *r)
         return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
                               "method not allowed on this resource");
     }
-    if (!(dbd = miq_db(r)))
+    if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
     if ((got = miq_session_current(r, dbd, &s)) < 0)
         return db_unavailable(r);

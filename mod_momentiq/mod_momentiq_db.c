@@ -30,7 +30,7 @@ void miq_db_prepare_all(server_rec *s)
         dbd_prepare(s, all[i].sql, all[i].label);
 }
 
-ap_dbd_t *miq_db(request_rec *r)
+ap_dbd_t *miq_dbd(request_rec *r)
 {
     ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
     if (!dbd)

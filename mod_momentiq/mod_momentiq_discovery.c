@@ -21,7 +21,7 @@ static int send_doc(request_rec *r, json_t *doc)
 /* Health: one database round trip (also reads the worker heartbeat). */
 static int send_status(request_rec *r, miq_srv_conf *sc)
 {
-    ap_dbd_t *dbd = miq_db(r);
+    ap_dbd_t *dbd = miq_dbd(r);
     const char **row = NULL;
     int ncols = 0, got = dbd ? miq_db_row(r, dbd, MIQ_SQL_STATUS, 0, NULL, &row, &ncols) : -1;
     json_t *st = json_pack("{s:s,s:s,s:b}", "service", sc->mcp->name, "version",

@@ -111,7 +111,7 @@ static int authenticate(mcp_req *m, const json_t *id)
     const char *why = NULL;
     int rv;
     if (!m->dbd)
-        m->dbd = miq_db(m->r);
+        m->dbd = miq_dbd(m->r);
     rv = miq_auth_bearer(m->r, m->dbd, "mcp", &m->caller, &why);
     if (rv == -2)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, id, MIQ_RPC_INTERNAL_ERROR,
@@ -350,6 +350,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     request_rec *r = m->r;
     miq_mcp_call c;
     miq_mcp_io io = {m, io_emit, io_await, io_set_level};
+    miq_db db;
     const char *hdr_version = apr_table_get(r->headers_in, "MCP-Protocol-Version");
     json_t *meta = json_object_get(msg->params, "_meta");
     const char *out;
@@ -363,6 +364,10 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     c.msg = msg;
     c.log_level = MIQ_MCP_INFO;
     c.now = r->request_time;
+    miq_db_bind(r, m->dbd, &db);
+    c.db = &db;
+    c.storage_dir = m->sc->storage_dir;
+    c.file_url_ttl_s = m->sc->file_url_ttl_s;
     m->rpc_method = msg->method;
 
     /* Era: the 2026 client always sends MCP-Protocol-Version (even on probes
@@ -497,7 +502,7 @@ static int handle_post(mcp_req *m)
                         "could not read the request body", NULL);
     if ((err = miq_rpc_parse(r->pool, body, len, &msg, &code)))
         return rpc_fail(m, HTTP_BAD_REQUEST, msg.id, code, err, NULL);
-    m->dbd = miq_db(r);
+    m->dbd = miq_dbd(r);
     if ((rv = authenticate(m, msg.id)) != OK)
         return rv == DONE ? OK : rv;
     if (msg.kind == MIQ_MSG_RESPONSE) {
@@ -531,7 +536,7 @@ static int handle_delete(mcp_req *m)
     if (!m->session_id)
         return rpc_fail(m, HTTP_BAD_REQUEST, NULL, MIQ_RPC_INVALID_REQUEST,
                         "DELETE needs the Mcp-Session-Id header", NULL);
-    if (!(m->dbd = miq_db(m->r)))
+    if (!(m->dbd = miq_dbd(m->r)))
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
                         "database unavailable", NULL);
     args[0] = m->session_id;

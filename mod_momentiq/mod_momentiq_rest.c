@@ -58,7 +58,7 @@ static int get_account(request_rec *r, const miq_caller *caller)
 
 int miq_handle_rest(request_rec *r)
 {
-    ap_dbd_t *dbd = miq_db(r);
+    ap_dbd_t *dbd = miq_dbd(r);
     miq_caller caller;
     int sent, rv = rest_authenticate(r, dbd, &caller, &sent);
     if (sent)
