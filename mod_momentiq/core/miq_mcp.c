@@ -337,6 +337,9 @@ static miq_tool_ctx *tool_ctx(miq_mcp_call *c)
     ctx->caller = c->caller;
     ctx->protocol_version = c->protocol_version;
     ctx->call = c;
+    ctx->db = c->db;
+    ctx->storage_dir = c->storage_dir;
+    ctx->file_url_ttl_s = c->file_url_ttl_s;
     return ctx;
 }
 

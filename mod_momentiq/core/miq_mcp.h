@@ -56,6 +56,9 @@ typedef struct miq_mcp_call {
     json_t *client_caps;          /* 2025: stored at initialize; 2026: from _meta */
     int log_level;                /* 2025: the session's level (miq_mcp_level_e) */
     apr_time_t now;
+    const miq_db *db;        /* for authenticated tools (jobs); NULL without a database */
+    const char *storage_dir; /* MomentIQStorageDir */
+    int file_url_ttl_s;      /* signed /files/ URL lifetime */
 
     /* outputs */
     int http_status;        /* 200 unless the era's rules say otherwise */

@@ -6,6 +6,7 @@
 
 #include <apr_pools.h>
 #include <jansson.h>
+#include "miq_db.h"
 #include "miq_server.h"
 
 typedef struct miq_caller {
@@ -25,6 +26,9 @@ struct miq_tool_ctx {
     const miq_caller *caller;     /* never NULL; account_id NULL when anonymous */
     const char *protocol_version; /* negotiated revision */
     struct miq_mcp_call *call;    /* the JSON-RPC request being served (dispatch internals) */
+    const miq_db *db;             /* the request's database, NULL when there is none */
+    const char *storage_dir;      /* MomentIQStorageDir */
+    int file_url_ttl_s;           /* signed /files/ URL lifetime */
 };
 
 /* MCP log levels (RFC 5424 names). */
