@@ -94,7 +94,7 @@ pg_start() {
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$(PGSOCK_DIR)'
-max_connections = 200
+max_connections = 300
 shared_buffers = 128MB
 fsync = on
 logging_collector = off
@@ -146,6 +146,9 @@ Group $RUNUSER"
     fi
     [ -f "$VAR/secret" ] || { head -c 48 /dev/urandom | base64 -w0 >"$VAR/secret"; }
     chmod 600 "$VAR/secret"
+    # Owned by the service account (httpd children hold it anyway), so the
+    # worker and the test runner, which run as that account, can sign URLs.
+    as_root && chown "$RUNUSER:" "$VAR/secret"
     sed -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@PGSOCK@|$(PGSOCK_DIR)|g" -e "s|@PGPORT@|$PG_PORT|g" -e "s|@PGUSER@|$(pg_user)|g" \
         -e "s|@BUILD@|$BUILD|g" "$ROOT/conf/httpd.conf.in" |
@@ -201,8 +204,8 @@ worker_start() {
     mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
     as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
-    as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_STORAGE_DIR="$VAR/storage" \
-        "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
+    as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
+        --storage "$VAR/storage" --jobs "${MOMENTIQ_WORKER_JOBS:-2}" \
         >>"$VAR/log/worker.log" 2>&1 &
     local i
     for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
@@ -296,6 +299,10 @@ run_tests() {
     cat >"$tv/stack/conf.d/test.conf" <<'EOF'
 MomentIQConformanceFixtures On
 LogLevel warn
+# Uploads: a small cap to test 413 while streaming; imports from the test's own
+# loopback HTTP server.
+MomentIQMaxUploadSize 20M
+MomentIQImportAllowPrivate On
 EOF
     # Accounts: remote-user sign-in with mod_auth_basic + htpasswd as the upstream
     # (passwords drawn per run), throttling and session expiry short enough to

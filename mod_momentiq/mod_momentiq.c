@@ -151,6 +151,7 @@ static void miq_register_hooks(apr_pool_t *p)
     ap_hook_post_config(miq_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(miq_child_init, NULL, NULL, APR_HOOK_LAST);
     ap_hook_translate_name(miq_translate, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_translate_name(miq_files_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(miq_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(miq_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }

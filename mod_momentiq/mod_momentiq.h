@@ -139,6 +139,12 @@ int miq_handle_rest(request_rec *r);      /* /v1/... */
  * is authenticated, except for a PUT without credentials (the signed upload
  * URL: caller->account_id NULL, the handler checks the signature). */
 int miq_handle_uploads(request_rec *r, const miq_caller *caller);
+/* PUT /v1/uploads/{id}/bytes?exp=&sig= (signed upload URL, no API key needed):
+ * DECLINED for any other URI, else the response was sent (other methods get
+ * 405). miq_handle_uploads calls it first too, so either order works. */
+int miq_upload_put_route(request_rec *r);
+/* translate_name for /files/<job_id>/<name>?exp=&sig= (mod_momentiq_files.c). */
+int miq_files_translate(request_rec *r);
 
 /* Writes a JSON body with status; body NULL sends only the status. */
 int miq_send_json(request_rec *r, int status, const char *body);

@@ -500,11 +500,12 @@ static int handle_post(mcp_req *m)
     if (rv != OK)
         return rpc_fail(m, HTTP_BAD_REQUEST, NULL, MIQ_RPC_PARSE_ERROR,
                         "could not read the request body", NULL);
+    /* A presented token is checked before anything else is said about the request. */
+    m->dbd = miq_dbd(r);
+    if ((rv = authenticate(m, NULL)) != OK)
+        return rv == DONE ? OK : rv;
     if ((err = miq_rpc_parse(r->pool, body, len, &msg, &code)))
         return rpc_fail(m, HTTP_BAD_REQUEST, msg.id, code, err, NULL);
-    m->dbd = miq_dbd(r);
-    if ((rv = authenticate(m, msg.id)) != OK)
-        return rv == DONE ? OK : rv;
     if (msg.kind == MIQ_MSG_RESPONSE) {
         if (!m->dbd)
             return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,

@@ -18,8 +18,8 @@
 
 APLOG_USE_MODULE(momentiq);
 
-#define QUEUE_CAP 8192
-#define BATCH_MAX 1024
+#define QUEUE_CAP 65536
+#define BATCH_MAX 4096
 #define NFIELDS 13
 
 typedef struct {
@@ -73,11 +73,54 @@ static void release(void)
     apr_thread_mutex_unlock(q.mu);
 }
 
+/* Readiness warnings repeat on every account read: each (token, warning) is
+ * recorded at most once per WARNING_EVERY per child, which is plenty for the
+ * admin counts and keeps the log from doubling every call's cost. The table
+ * only thins out logging; losing it loses nothing another child needs. */
+#define WARNING_SLOTS 4096
+#define WARNING_EVERY apr_time_from_sec(600)
+static struct {
+    apr_uint32_t hash;
+    apr_time_t at;
+} warned[WARNING_SLOTS];
+
+static int recently_warned(const char *token_id, const char *account_id, const char *code)
+{
+    apr_uint32_t h = 2166136261u;
+    const char *parts[3] = {token_id ? token_id : "", account_id ? account_id : "",
+                            code ? code : ""}, *c;
+    apr_time_t now = apr_time_now();
+    int i, seen;
+    for (i = 0; i < 3; i++) {
+        for (c = parts[i]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 16777619u;
+        h = (h ^ 0xff) * 16777619u;
+    }
+    i = (int)(h % WARNING_SLOTS);
+    seen = warned[i].hash == h && now - warned[i].at < WARNING_EVERY;
+    if (!seen) {
+        warned[i].hash = h;
+        warned[i].at = now;
+    }
+    return seen;
+}
+
 void miq_event_push(const char *kind, const char *code, const char *account_id,
                     const char *token_id, const char *surface, const char *detail)
 {
     char at[32];
-    rec_t *e = slot(MIQ_SQL_AUTH_EVENTS_BATCH, 7);
+    rec_t *e;
+    if (!q.mu)
+        return;
+    if (!strcmp(kind, "readiness_warning")) {
+        int seen;
+        apr_thread_mutex_lock(q.mu);
+        seen = recently_warned(token_id, account_id, code);
+        apr_thread_mutex_unlock(q.mu);
+        if (seen)
+            return;
+    }
+    e = slot(MIQ_SQL_AUTH_EVENTS_BATCH, 7);
     if (!e)
         return;
     apr_snprintf(at, sizeof(at), "%" APR_TIME_T_FMT, apr_time_now());

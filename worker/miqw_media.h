@@ -42,8 +42,9 @@ struct miqw_consumer {
      * (the message in *err, a SPEC §9 code in *code). */
     int (*on_packet)(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const char **err,
                      const char **code);
-    /* After the last packet (flush decoders, second looks by seeking): adds the
-     * consumer's lists to result. NULL or an error with *code. */
+    /* After the last packet (flush decoders, second looks by seeking: the
+     * format context is shared, so no consumer may assume the read position):
+     * adds the consumer's lists to result. NULL or an error with *code. */
     const char *(*finish)(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
                           const char **code);
     /* Frees decoders and buffers (always called). */

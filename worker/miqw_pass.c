@@ -1,6 +1,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <libavutil/avutil.h>
+#include "miq_probe.h"
 #include "miqw_media.h"
 
 static apr_status_t media_cleanup(void *data)
@@ -22,6 +23,10 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
     m->path = apr_pstrdup(p, path);
     m->audio_idx = m->video_idx = -1;
     av_log_set_level(AV_LOG_ERROR);
+    /* The same demuxers httpd accepted at upload, local files only: an
+     * uploaded playlist must not make us read other files or the network. */
+    av_dict_set(&opts, "format_whitelist", MIQ_PROBE_FORMATS, 0);
+    av_dict_set(&opts, "protocol_whitelist", "file", 0);
     rv = avformat_open_input(&m->fmt, path, NULL, &opts);
     av_dict_free(&opts);
     if (rv < 0) {
@@ -148,6 +153,8 @@ const char *miqw_pass_run(miqw_media *m, miqw_consumer **cs, int n, miqw_progres
         *code = "server_error";
         return "out of memory";
     }
+    /* A pass always starts at the beginning, even if an analysis sought before. */
+    avformat_seek_file(m->fmt, -1, INT64_MIN, 0, 0, 0);
     while (!failed && (rv = av_read_frame(m->fmt, pkt)) >= 0) {
         for (i = 0; i < n && !failed; i++)
             if (cs[i]->on_packet(cs[i], m, pkt, &err, code))

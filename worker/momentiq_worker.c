@@ -1,16 +1,25 @@
-/* momentiq-worker: the process that will analyse media (issue #5). Today it
- * connects with the shared SQL catalog, keeps its heartbeat in
- * worker_heartbeats (read by /mcp/status) and exits cleanly on SIGTERM.
- * Job claiming and analysis are not implemented yet. */
+/* momentiq-worker: claims jobs from PostgreSQL (FOR UPDATE SKIP LOCKED with a
+ * lease), runs their analysis in-process with the FFmpeg libraries, and
+ * settles each job and its credits in one transaction. Woken by LISTEN
+ * miq_jobs, with a slow poll as fallback. N job threads, each with its own
+ * connection; the main thread keeps the worker's heartbeat. SIGTERM stops
+ * claiming, and hands a running job back to the queue. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <poll.h>
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 #include <apr_time.h>
+#include <libpq-fe.h>
+#include "miq_json.h"
+#include "miq_pricing.h"
+#include "miq_sql.h"
 #include "miqw_db.h"
+#include "miqw_jobrun.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -20,36 +29,281 @@ static void on_signal(int sig)
     stopping = 1;
 }
 
+typedef struct worker_cfg {
+    const char *conninfo;
+    const char *storage;
+    const char *worker_id;
+    int lease_s;
+    int poll_s;
+    miq_pricing *pricing;
+} worker_cfg;
+
+typedef struct job_ctx {
+    miqw_db *db;
+    apr_pool_t *pool;
+    const worker_cfg *cfg;
+    const char *job_id;
+    apr_time_t last_beat;
+    int stop; /* canceled by its owner, or lost */
+} job_ctx;
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+    va_list ap;
+    char ts[APR_RFC822_DATE_LEN];
+    apr_rfc822_date(ts, apr_time_now());
+    va_start(ap, fmt);
+    fprintf(stderr, "[%s] momentiq-worker: ", ts);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Called by the analysis: renews the lease with the progress at most once a
+ * second; nonzero stops the job (canceled by its owner, lost, or SIGTERM). */
+static int on_progress(void *baton, double fraction)
+{
+    job_ctx *j = baton;
+    apr_time_t now = apr_time_now();
+    if (stopping || j->stop)
+        return 1;
+    if (now - j->last_beat >= apr_time_from_sec(1)) {
+        const char *args[4], *err;
+        apr_pool_t *tp;
+        apr_array_header_t *rows;
+        int ncols;
+        apr_pool_create(&tp, j->pool);
+        args[0] = j->job_id;
+        args[1] = j->cfg->worker_id;
+        args[2] = apr_itoa(tp, (int)(fraction * 100));
+        args[3] = apr_itoa(tp, j->cfg->lease_s);
+        rows = miqw_db_select_stmt(j->db, tp, MIQ_SQL_JOB_HEARTBEAT, 4, args, &ncols, &err);
+        if (rows && rows->nelts &&
+            strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "running"))
+            j->stop = 1;
+        apr_pool_destroy(tp);
+        j->last_beat = now;
+    }
+    return j->stop;
+}
+
+/* Waits for a NOTIFY on miq_jobs (or the poll interval). */
+static void wait_for_work(miqw_db *db, int seconds)
+{
+    PGconn *pg = apr_dbd_native_handle(db->driver, db->handle);
+    struct pollfd pfd;
+    PGnotify *n;
+    int i;
+    pfd.fd = PQsocket(pg);
+    pfd.events = POLLIN;
+    for (i = 0; i < seconds * 4 && !stopping; i++) {
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 250) > 0) {
+            int got = 0;
+            PQconsumeInput(pg);
+            while ((n = PQnotifies(pg))) {
+                PQfreemem(n);
+                got = 1;
+            }
+            if (got)
+                return;
+        }
+    }
+}
+
+static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const char *msg,
+                           int retry)
+{
+    const char *args[5], *err;
+    int ncols;
+    args[0] = j->job_id;
+    args[1] = j->cfg->worker_id;
+    args[2] = code;
+    args[3] = msg;
+    args[4] = retry ? "true" : "false";
+    if (!miqw_db_select_stmt(j->db, p, MIQ_SQL_JOB_FAIL, 5, args, &ncols, &err))
+        logf_("job %s: recording the failure failed: %s", j->job_id, err);
+}
+
+/* Claims and runs one job; returns 0 when there was none. */
+static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
+{
+    const char *args[2], *err, *code = NULL, **row;
+    apr_array_header_t *rows;
+    int ncols;
+    miqw_job job;
+    job_ctx j;
+    json_t *result = NULL;
+    apr_int64_t cost = 0;
+
+    args[0] = cfg->worker_id;
+    args[1] = apr_itoa(p, cfg->lease_s);
+    rows = miqw_db_select_stmt(db, p, MIQ_SQL_JOB_CLAIM, 2, args, &ncols, &err);
+    if (!rows) {
+        logf_("claim failed: %s", err);
+        apr_sleep(apr_time_from_sec(1));
+        return 0;
+    }
+    if (!rows->nelts)
+        return 0;
+    row = APR_ARRAY_IDX(rows, 0, const char **);
+    memset(&j, 0, sizeof(j));
+    j.db = db;
+    j.pool = p;
+    j.cfg = cfg;
+    j.job_id = row[0];
+    j.last_beat = apr_time_now();
+    memset(&job, 0, sizeof(job));
+    job.id = row[0];
+    job.endpoint = row[2];
+    job.params = miq_json_parse(p, row[4], strlen(row[4]), NULL);
+    job.out_dir = apr_pstrcat(p, cfg->storage, "/outputs/", row[0], NULL);
+    logf_("job %s (%s, attempt %s) started", row[0], row[2], row[6]);
+    if (!*row[3]) {
+        settle_failure(&j, p, "not_found", "the job's upload was deleted", 0);
+        return 1;
+    }
+    job.input_path = apr_pstrcat(p, cfg->storage, "/", row[3], NULL);
+    err = miqw_job_run(p, &job, cfg->pricing, on_progress, &j, &result, &cost, &code);
+    if (err) {
+        if (stopping && !j.stop) {
+            /* SIGTERM: hand the job back; another worker picks it up. */
+            settle_failure(&j, p, "server_error", "the worker stopped", 1);
+            logf_("job %s handed back (worker stopping)", job.id);
+        }
+        else if (j.stop)
+            logf_("job %s stopped: canceled or taken over", job.id);
+        else {
+            int retry = code && !strcmp(code, "server_error");
+            settle_failure(&j, p, code ? code : "server_error", err, retry);
+            logf_("job %s failed (%s): %s", job.id, code ? code : "server_error", err);
+        }
+        return 1;
+    }
+    {
+        const char *sargs[4];
+        apr_int64_t estimate = apr_atoi64(row[5]);
+        /* Never more than was reserved (and quoted). */
+        if (cost > estimate)
+            cost = estimate;
+        sargs[0] = job.id;
+        sargs[1] = cfg->worker_id;
+        sargs[2] = miq_json_dump(p, result);
+        sargs[3] = apr_psprintf(p, "%" APR_INT64_T_FMT, cost);
+        rows = miqw_db_select_stmt(db, p, MIQ_SQL_JOB_SUCCEED, 4, sargs, &ncols, &err);
+        if (!rows)
+            logf_("job %s: storing the result failed: %s", job.id, err);
+        else if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "t"))
+            logf_("job %s: finished, but it was canceled or taken over meanwhile", job.id);
+        else
+            logf_("job %s succeeded (%" APR_INT64_T_FMT " credits)", job.id, cost);
+    }
+    return 1;
+}
+
+static void *APR_THREAD_FUNC job_thread(apr_thread_t *thd, void *data)
+{
+    const worker_cfg *cfg = data;
+    apr_pool_t *p, *iter;
+    miqw_db *db = NULL;
+    const char *err;
+    (void)thd;
+    apr_pool_create(&p, NULL);
+    while (!stopping) {
+        if ((err = miqw_db_open(p, cfg->conninfo, &db)) || (err = miqw_db_prepare_all(db)) ||
+            (err = miqw_db_exec_text(db, "LISTEN miq_jobs"))) {
+            logf_("database: %s (retrying)", err);
+            apr_pool_clear(p);
+            apr_sleep(apr_time_from_sec(2));
+            continue;
+        }
+        break;
+    }
+    apr_pool_create(&iter, p);
+    while (!stopping) {
+        int ran = run_one(db, cfg, iter);
+        apr_pool_clear(iter);
+        if (!ran)
+            wait_for_work(db, cfg->poll_s);
+    }
+    if (db)
+        apr_dbd_close(db->driver, db->handle);
+    apr_pool_destroy(p);
+    return NULL;
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: momentiq-worker [--db CONNINFO] --storage DIR [--jobs N] [--lease SECONDS]\n"
+            "                       [--price ENDPOINT[:UNIT]=CREDITS]... [--pidfile FILE]\n"
+            "                       [--heartbeat SECONDS]\n"
+            "  --price repeats the MomentIQPrice directives of httpd.conf, so settlements\n"
+            "  use the same table as estimates (a job is never charged above its estimate).\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     apr_pool_t *p, *iter;
     miqw_db *db = NULL;
-    const char *conninfo = NULL, *pidfile = NULL, *err;
-    const char *args[3];
+    worker_cfg cfg;
+    const char *pidfile = NULL, *err, *args[3];
     char host[256];
-    int i, interval_s = 5;
+    int i, jobs = 1, interval_s = 5;
+    apr_thread_t **threads;
+
     apr_app_initialize(&argc, (const char *const **)&argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&p, NULL);
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.lease_s = 60;
+    cfg.poll_s = 5;
+    cfg.storage = getenv("MOMENTIQ_STORAGE_DIR");
+    cfg.pricing = miq_pricing_default(p);
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc)
-            conninfo = argv[++i];
+            cfg.conninfo = argv[++i];
+        else if (!strcmp(argv[i], "--storage") && i + 1 < argc)
+            cfg.storage = argv[++i];
         else if (!strcmp(argv[i], "--pidfile") && i + 1 < argc)
             pidfile = argv[++i];
+        else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
+            jobs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--lease") && i + 1 < argc)
+            cfg.lease_s = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--heartbeat") && i + 1 < argc)
-            interval_s = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 5;
-        else {
-            fprintf(stderr, "usage: momentiq-worker [--db CONNINFO] [--pidfile FILE] "
-                            "[--heartbeat SECONDS]\n");
-            return 2;
+            interval_s = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--price") && i + 1 < argc) {
+            char *spec = apr_pstrdup(p, argv[++i]), *eq = strchr(spec, '='), *colon;
+            if (!eq)
+                return usage();
+            *eq = 0;
+            colon = strchr(spec, ':');
+            if (colon)
+                *colon++ = 0;
+            if ((err = miq_pricing_set(cfg.pricing, spec, colon, atof(eq + 1)))) {
+                fprintf(stderr, "momentiq-worker: --price: %s\n", err);
+                return 2;
+            }
         }
+        else
+            return usage();
     }
+    if (!cfg.storage || jobs < 1 || jobs > 64 || cfg.lease_s < 10 || interval_s < 1)
+        return usage();
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    if ((err = miqw_db_open(p, conninfo, &db)) || (err = miqw_db_prepare_all(db))) {
+    signal(SIGPIPE, SIG_IGN);
+    if ((err = miqw_db_open(p, cfg.conninfo, &db)) || (err = miqw_db_prepare_all(db))) {
         fprintf(stderr, "momentiq-worker: %s\n", err);
         return 1;
     }
+    if (gethostname(host, sizeof(host)))
+        strcpy(host, "unknown");
+    host[sizeof(host) - 1] = 0;
+    cfg.worker_id = apr_psprintf(p, "%s:%ld", host, (long)getpid());
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
         if (f) {
@@ -57,24 +311,32 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
-    if (gethostname(host, sizeof(host)))
-        strcpy(host, "unknown");
-    host[sizeof(host) - 1] = 0;
-    args[0] = apr_psprintf(p, "%s:%ld", host, (long)getpid());
+    threads = apr_pcalloc(p, sizeof(*threads) * jobs);
+    for (i = 0; i < jobs; i++)
+        if (apr_thread_create(&threads[i], NULL, job_thread, &cfg, p) != APR_SUCCESS) {
+            fprintf(stderr, "momentiq-worker: cannot start job threads\n");
+            return 1;
+        }
+    logf_("%s started: %d job thread(s), lease %d s, storage %s", cfg.worker_id, jobs,
+          cfg.lease_s, cfg.storage);
+    args[0] = cfg.worker_id;
     args[1] = host;
     args[2] = apr_ltoa(p, (long)getpid());
-    fprintf(stderr, "momentiq-worker %s started (heartbeat every %d s)\n", args[0], interval_s);
     apr_pool_create(&iter, p);
     while (!stopping) {
         if (miqw_db_exec(db, iter, MIQ_SQL_WORKER_HEARTBEAT, 3, args, &err) < 0)
-            fprintf(stderr, "momentiq-worker: heartbeat failed: %s\n", err);
+            logf_("heartbeat failed: %s", err);
         apr_pool_clear(iter);
         for (i = 0; i < interval_s * 10 && !stopping; i++)
             apr_sleep(apr_time_from_msec(100));
     }
-    fprintf(stderr, "momentiq-worker %s stopping\n", args[0]);
+    logf_("%s stopping", cfg.worker_id);
+    for (i = 0; i < jobs; i++) {
+        apr_status_t rv;
+        apr_thread_join(&rv, threads[i]);
+    }
     if (miqw_db_exec(db, iter, MIQ_SQL_WORKER_GONE, 1, args, &err) < 0)
-        fprintf(stderr, "momentiq-worker: could not remove the heartbeat: %s\n", err);
+        logf_("could not remove the heartbeat: %s", err);
     apr_dbd_close(db->driver, db->handle);
     if (pidfile)
         unlink(pidfile);

@@ -13,6 +13,7 @@
 #include "miqw_ctl_accounts.h"
 #include "miq_server.h"
 #include "miqw_ctl_credits.h"
+#include "miqw_ctl_purge.h"
 
 static int usage(void)
 {
@@ -37,6 +38,9 @@ static int usage(void)
             "  credits grant --email ADDRESS --credits N [--note TEXT]\n"
             "              add credits to an account's ledger; prints the new balance\n"
             "  credits show --email ADDRESS\n"
+            "  purge [--storage DIR] [--uploads-older-than S] [--outputs-older-than S] [--dry-run]\n"
+            "              delete expired uploads and old job outputs, printing each; DIR is\n"
+            "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
             "Exit status: 0 ok, 1 failure, 2 usage.\n"
             "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
@@ -195,7 +199,8 @@ int main(int argc, char **argv)
             return usage();
         else if (!cmd)
             cmd = argv[i];
-        else if (miqw_ctl_accounts_handles(cmd) || miqw_ctl_credits_handles(cmd))
+        else if (miqw_ctl_accounts_handles(cmd) || miqw_ctl_credits_handles(cmd) ||
+                 miqw_ctl_purge_handles(cmd))
             APR_ARRAY_PUSH(rest, const char *) = argv[i];
         else
             return usage();
@@ -205,6 +210,11 @@ int main(int argc, char **argv)
     if (miqw_ctl_accounts_handles(cmd)) {
         rc = miqw_ctl_accounts_run(p, conninfo, cmd, rest->nelts,
                                    (const char *const *)rest->elts);
+        apr_pool_destroy(p);
+        return rc;
+    }
+    if (miqw_ctl_purge_handles(cmd)) {
+        rc = miqw_ctl_purge_run(p, conninfo, rest->nelts, (const char *const *)rest->elts);
         apr_pool_destroy(p);
         return rc;
     }

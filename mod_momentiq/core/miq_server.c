@@ -5,6 +5,7 @@
 #include "miq_pricing.h"
 #include "miq_server.h"
 #include "miq_tools_account.h"
+#include "miq_tools_jobs.h"
 
 static const char instructions[] =
     "MomentIQ finds timestamped moments in video and audio. Start with "
@@ -40,6 +41,8 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
         return apr_psprintf(p, "registering public tools: %s", err);
     if ((err = miq_account_tools_register(srv->registry)))
         return apr_psprintf(p, "registering account tools: %s", err);
+    if ((err = miq_jobs_tools_register(srv->registry)))
+        return apr_psprintf(p, "registering job tools: %s", err);
     if ((err = miq_registry_seal(srv->registry, base_url)))
         return err;
     *out = srv;

@@ -170,6 +170,35 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "%s::bigint AND deleted_at IS NULL RETURNING path"},
     /* Jobs derived from an upload, whose outputs go with it. Args: upload id. */
     {MIQ_SQL_UPLOAD_JOB_IDS, "miq_upload_job_ids", "SELECT id FROM jobs WHERE upload_id = %s"},
+    /* The signed upload URL's row, whoever owns it. Columns: account, filename,
+     * status, put token hash, 'live' or 'expired'. Args: id. */
+    {MIQ_SQL_UPLOAD_PUT_GET, "miq_upload_put_get",
+     "SELECT account_id, filename, status, coalesce(put_token_hash, ''), CASE WHEN expires_at "
+     "IS NULL OR expires_at > now() THEN 'live' ELSE 'expired' END FROM uploads WHERE id = %s "
+     "AND deleted_at IS NULL"},
+    /* Bytes arrived for an awaiting_bytes upload. Args: path, size, duration, probe json,
+     * retention s, id, put token hash. Columns: filename, expires (ISO 8601). */
+    {MIQ_SQL_UPLOAD_READY, "miq_upload_ready",
+     "UPDATE uploads SET status = 'ready', path = %s, size_bytes = %s::bigint, duration_s = "
+     "%s::double precision, probe = %s::jsonb, put_token_hash = NULL, expires_at = now() + "
+     "make_interval(secs => %s::int) WHERE id = %s AND put_token_hash = %s AND status = "
+     "'awaiting_bytes' AND deleted_at IS NULL RETURNING filename, to_char(expires_at AT TIME "
+     "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+    /* momentiqctl purge: uploads past expires_at, or created more than S seconds
+     * ago when S is given, marked deleted. Args: S (or NULL), S again.
+     * Columns: id, account, path ('' for awaiting_bytes). */
+    {MIQ_SQL_UPLOAD_PURGE, "miq_upload_purge",
+     "UPDATE uploads SET status = 'deleted', deleted_at = now() WHERE deleted_at IS NULL AND "
+     "(expires_at <= now() OR (%s::int IS NOT NULL AND created_at < now() - make_interval(secs "
+     "=> %s::int))) RETURNING id, account_id, path"},
+    /* momentiqctl purge: which output directories (job ids) may go: jobs that
+     * finished more than S seconds ago, and directories without a job.
+     * Args: job ids (text[] literal), S. Columns: id, 'expired' or 'orphan'. */
+    {MIQ_SQL_OUTPUTS_PURGEABLE, "miq_outputs_purgeable",
+     "SELECT d.id, CASE WHEN j.id IS NULL THEN 'orphan' ELSE 'expired' END FROM unnest("
+     "%s::text[]) AS d(id) LEFT JOIN jobs j ON j.id = d.id WHERE j.id IS NULL OR (j.status IN "
+     "('succeeded', 'failed', 'canceled') AND coalesce(j.finished_at, j.updated_at) < now() - "
+     "make_interval(secs => %s::int))"},
     /* Args: id, account, token (or NULL), endpoint, upload (or NULL), params json,
      * request hash, idempotency key (or NULL), estimate. */
     {MIQ_SQL_JOB_CREATE, "miq_job_create",
@@ -188,8 +217,11 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(j.result::text, "
      "'null') FROM jobs j WHERE j.id = %s AND "
      "j.account_id = %s::bigint"},
-    /* Newest first, keyset paged by (created_at, id). Args: account, cursor time
-     * (or NULL), cursor id (or NULL), status filter (or NULL), limit. */
+    /* Newest first, keyset paged by (created_at, id). The columns of miq_job_get
+     * without the result, then created_at to the microsecond (the cursor: the
+     * millisecond one would skip jobs created in the same millisecond).
+     * Args: account, cursor time (or NULL) twice, cursor id (or NULL), status
+     * filter (or NULL) twice, limit. */
     {MIQ_SQL_JOB_LIST, "miq_job_list",
      "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
      "j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, "
@@ -199,7 +231,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), "
      "coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', "
      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', "
-     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM jobs j WHERE j.account_id = %s::bigint AND (%s::timestamptz IS NULL OR "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), to_char(j.created_at AT TIME ZONE 'UTC', "
+     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM jobs j WHERE j.account_id = %s::bigint AND (%s::timestamptz IS NULL OR "
      "(j.created_at, j.id) < (%s::timestamptz, %s)) AND (%s::text IS NULL OR j.status = %s) "
      "ORDER BY j.created_at DESC, j.id DESC LIMIT %s::int"},
     {MIQ_SQL_JOB_CANCEL, "miq_job_cancel", "SELECT miq_job_cancel(%s, %s::bigint)"},

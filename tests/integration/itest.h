@@ -225,4 +225,47 @@ void it_show(const char *what, const it_resp *r);
         CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_TRUE);                      \
     } while (0)
 
+
+/* ---- accounts, sessions, secrets (issue 3) -------------------------------------- */
+
+/* Secrets a suite created or presented (passwords, tokens, cookie values, CSRF
+ * tokens, Authorization values): kept for the whole run, so the last suite
+ * can check that none reached a log or a table. Copies s; NULL/"" ignored. */
+void it_secret_note(const char *s);
+/* Every secret noted so far (const char *), in order. */
+const apr_array_header_t *it_secrets(void);
+
+/* Like IT_SUITE, but the suite runs after every IT_SUITE suite. */
+void it_register_last(const char *suite, const it_test *tests);
+#define IT_SUITE_LAST(suite, ...)                                                                  \
+    static const it_test it_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                         \
+    __attribute__((constructor)) static void it_suite_register_(void)                             \
+    {                                                                                              \
+        it_register_last(suite, it_suite_tests_);                                                  \
+    }
+
+/* A fresh address: itest-TAG-PID-N-TIME@example.com. */
+const char *it_unique_email(const char *tag);
+/* The value of cookie name in the response's Set-Cookie headers (the first
+ * one naming it), or NULL; attrs (may be NULL) gets the whole header value. */
+const char *it_set_cookie(const it_resp *r, const char *name, const char **attrs);
+
+/* A signed-in dashboard user. */
+typedef struct it_account {
+    const char *email, *password, *account_id;
+    const char *cookie; /* miq_session cookie value */
+    const char *csrf;
+} it_account;
+/* POST /api/auth/signup with a unique email and a random password (both noted
+ * as secrets, with the cookie and CSRF token); NULL (response shown) unless 201. */
+it_account *it_signup(const char *tag);
+/* "Cookie: miq_session=..." (+ "X-CSRF-Token: ..." when csrf), then extra. */
+const char *const *it_session_headers(const it_account *a, int csrf, const char *const *extra);
+/* POST /api/dashboard/{connectors|keys} with body; on 201 returns the secret
+ * (noted) and sets *token_id; NULL otherwise (response in *resp when not NULL). */
+const char *it_create_token(const it_account *a, const char *collection, const char *body,
+                            const char **token_id, it_resp **resp);
+/* "Authorization: Bearer TOKEN" (the whole header value is noted as a secret). */
+const char *it_bearer(const char *token);
+
 #endif

@@ -1,0 +1,595 @@
+/* /v1/uploads: media streamed to the storage directory (64 KiB at a time,
+ * whatever the size), size-capped, probed with libavformat, then recorded.
+ *
+ *   POST   /v1/uploads?filename=NAME        raw body                     -> 201 upload
+ *   POST   /v1/uploads  {"source_url","filename"?}   import with libcurl -> 201 upload
+ *   POST   /v1/uploads  {"filename","signed_url":true}                 -> 201 {upload_url}
+ *   PUT    /v1/uploads/{id}/bytes?exp=&sig=  no API key (signed URL)    -> 200 upload
+ *   GET    /v1/uploads/{id}                                             -> 200 upload
+ *   DELETE /v1/uploads/{id}   the file and every derived job's outputs  -> 200 {deleted}
+ *
+ * NAME is metadata only: stored files are uploads/<upload_id>.<ext>. Anything
+ * that fails (too big, not media, interrupted) leaves nothing on disk. */
+#include <string.h>
+#include <math.h>
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <util_script.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include "mod_momentiq.h"
+#include "miq_crypto.h"
+#include "miq_http.h"
+#include "miq_import.h"
+#include "miq_json.h"
+#include "miq_probe.h"
+#include "miq_uploads.h"
+
+APLOG_USE_MODULE(momentiq);
+
+#define CHUNK          (64 * 1024)
+#define JSON_BODY_MAX  (64 * 1024)
+#define IMPORT_TIMEOUT 300 /* seconds, whole transfer */
+
+/* Columns of MIQ_SQL_UPLOAD_GET. */
+enum { UC_ID, UC_FILENAME, UC_PATH, UC_STATUS, UC_SIZE, UC_DURATION, UC_PROBE, UC_CREATED,
+       UC_EXPIRES, UC_PUT_HASH, UC_COUNT };
+
+static const char *spath(request_rec *r, const miq_srv_conf *sc, const char *rel)
+{
+    return apr_pstrcat(r->pool, sc->storage_dir, "/", rel, NULL);
+}
+
+static int db_unavailable(request_rec *r)
+{
+    return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
+                          "the database is unavailable; try again shortly");
+}
+
+static int storage_error(request_rec *r, apr_status_t rv, const char *what)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, APLOGNO(10960) "MomentIQ: storage: %s", what);
+    return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
+                          "the upload could not be stored");
+}
+
+static const char *iso_time(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t x;
+    apr_time_exp_gmt(&x, t);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02dZ", x.tm_year + 1900, x.tm_mon + 1,
+                        x.tm_mday, x.tm_hour, x.tm_min, x.tm_sec);
+}
+
+static apr_status_t uploads_dir(request_rec *r, const miq_srv_conf *sc)
+{
+    return apr_dir_make_recursive(spath(r, sc, "uploads"),
+                                  APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE |
+                                      APR_FPROT_GREAD | APR_FPROT_GEXECUTE,
+                                  r->pool);
+}
+
+/* ---- the upload view -------------------------------------------------------------- */
+
+static json_t *upload_view(request_rec *r, const char *const *row)
+{
+    json_t *o = json_object(), *probe = NULL;
+    const char *dur = row[UC_DURATION];
+    json_object_set_new(o, "upload_id", json_string(row[UC_ID]));
+    json_object_set_new(o, "filename", json_string(row[UC_FILENAME] ? row[UC_FILENAME] : ""));
+    json_object_set_new(o, "status", json_string(row[UC_STATUS]));
+    json_object_set_new(o, "bytes", json_integer(apr_atoi64(row[UC_SIZE] ? row[UC_SIZE] : "0")));
+    json_object_set_new(o, "duration_s",
+                        json_real(dur && *dur ? round(atof(dur) * 1000.0) / 1000.0 : 0.0));
+    if (row[UC_PROBE] && strcmp(row[UC_PROBE], "null"))
+        probe = miq_json_parse(r->pool, row[UC_PROBE], strlen(row[UC_PROBE]), NULL);
+    if (json_is_object(probe)) {
+        static const char *const keys[] = {"format", "streams", "has_audio", "has_video", NULL};
+        int i;
+        for (i = 0; keys[i]; i++) {
+            json_t *v = json_object_get(probe, keys[i]);
+            if (v)
+                json_object_set(o, keys[i], v);
+        }
+    }
+    else
+        json_object_set_new(o, "streams", json_array());
+    json_object_set_new(o, "created_at", json_string(row[UC_CREATED]));
+    json_object_set_new(o, "expires_at", row[UC_EXPIRES] && *row[UC_EXPIRES]
+                                             ? json_string(row[UC_EXPIRES])
+                                             : json_null());
+    return miq_json_pool(r->pool, o);
+}
+
+/* The caller's upload row: 1 found, 0 not, -1 database error. */
+static int upload_row(request_rec *r, ap_dbd_t *dbd, const char *id, const char *account,
+                      const char ***row)
+{
+    const char *args[2] = {id, account};
+    int ncols = 0, rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_GET, 2, args, row, &ncols);
+    if (rv == 1 && ncols < UC_COUNT)
+        return -1;
+    return rv;
+}
+
+static int send_upload(request_rec *r, ap_dbd_t *dbd, int status, const char *id,
+                       const char *account)
+{
+    const char **row;
+    int rv = upload_row(r, dbd, id, account, &row);
+    if (rv < 0)
+        return db_unavailable(r);
+    if (rv == 0)
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (status == HTTP_CREATED)
+        apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool, "/v1/uploads/", id, NULL));
+    return miq_send_json(r, status, miq_json_dump(r->pool, upload_view(r, row)));
+}
+
+/* ---- receiving a body --------------------------------------------------------------- */
+
+/* The largest body accepted here: MomentIQMaxUploadSize, and httpd's
+ * LimitRequestBody when that is lower (it would cut the body first). */
+static apr_off_t upload_limit(request_rec *r, const miq_srv_conf *sc)
+{
+    apr_off_t lim = sc->max_upload, core = ap_get_limit_req_body(r);
+    return core > 0 && core < lim ? core : lim;
+}
+
+static int too_large(request_rec *r, apr_off_t limit)
+{
+    r->connection->keepalive = AP_CONN_CLOSE; /* the rest of the body is never read */
+    return miq_send_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                          apr_psprintf(r->pool,
+                                       "the upload is larger than the limit of %" APR_OFF_T_FMT
+                                       " bytes",
+                                       limit));
+}
+
+/* Streams the request body into path (created exclusively). Returns OK with
+ * *bytes, or the response already sent (nothing left on disk). */
+static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path,
+                        apr_off_t *bytes, int *sent)
+{
+    apr_off_t limit = upload_limit(r, sc), total = 0;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_file_t *f;
+    apr_status_t rv;
+    char *buf;
+    int status = OK;
+    *bytes = 0;
+    *sent = 1;
+    if (cl) {
+        char *end;
+        apr_int64_t v = apr_strtoi64(cl, &end, 10);
+        if (end == cl || *end || v < 0)
+            return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                  "Content-Length is not a number");
+        if (v > limit)
+            return too_large(r, limit); /* refused before a byte is read */
+    }
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK)
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "the request body could not be read");
+    if ((rv = uploads_dir(r, sc)) != APR_SUCCESS)
+        return storage_error(r, rv, "cannot create the uploads directory");
+    rv = apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_EXCL |
+                                     APR_FOPEN_BINARY,
+                       APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD, r->pool);
+    if (rv != APR_SUCCESS)
+        return storage_error(r, rv, "cannot create an upload file");
+    buf = apr_palloc(r->pool, CHUNK);
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            long n = ap_get_client_block(r, buf, CHUNK);
+            if (n == 0)
+                break;
+            if (n < 0) {
+                /* httpd's own LimitRequestBody ends the body with an error too. */
+                status = total + CHUNK > limit ? HTTP_REQUEST_ENTITY_TOO_LARGE : HTTP_BAD_REQUEST;
+                break;
+            }
+            total += n;
+            if (total > limit) {
+                status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+                break;
+            }
+            if ((rv = apr_file_write_full(f, buf, (apr_size_t)n, NULL)) != APR_SUCCESS) {
+                status = HTTP_INTERNAL_SERVER_ERROR;
+                break;
+            }
+        }
+    }
+    if ((rv = apr_file_close(f)) != APR_SUCCESS && status == OK)
+        status = HTTP_INTERNAL_SERVER_ERROR;
+    if (status != OK) {
+        apr_file_remove(path, r->pool);
+        if (status == HTTP_REQUEST_ENTITY_TOO_LARGE)
+            return too_large(r, limit);
+        if (status == HTTP_BAD_REQUEST)
+            return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                  "the upload was interrupted before the end of the body");
+        return storage_error(r, rv, "cannot write an upload file");
+    }
+    *bytes = total;
+    *sent = 0;
+    return OK;
+}
+
+/* Probes a received file (part). On success *probe (pool-bound), *duration,
+ * *ext; otherwise the response is sent and the file removed. */
+static int probe_part(request_rec *r, const char *part, const char *filename, apr_off_t bytes,
+                      json_t **probe, double *duration, const char **ext, int *sent)
+{
+    const char *code = NULL, *err;
+    *sent = 1;
+    if (bytes == 0) {
+        apr_file_remove(part, r->pool);
+        return miq_send_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
+                              "the upload is empty");
+    }
+    err = miq_probe_file(r->pool, part, probe, duration, &code);
+    if (err) {
+        apr_file_remove(part, r->pool);
+        if (code && !strcmp(code, "unsupported_media"))
+            return miq_send_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media", err);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10961) "MomentIQ: probe: %s", err);
+        return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
+                              "the upload could not be examined");
+    }
+    miq_json_pool(r->pool, *probe);
+    *ext = miq_upload_extension(r->pool, filename, miq_json_str(*probe, "format", NULL));
+    *sent = 0;
+    return OK;
+}
+
+/* A received and accepted body: probe, move into place, record. 201 upload. */
+static int store_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                        const miq_caller *caller, const char *id, const char *part,
+                        apr_off_t bytes, const char *filename, const char *source_url)
+{
+    json_t *probe;
+    double duration;
+    const char *ext, *rel, *args[11];
+    apr_status_t rv;
+    int sent, st = probe_part(r, part, filename, bytes, &probe, &duration, &ext, &sent);
+    if (sent)
+        return st;
+    rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
+    if ((rv = apr_file_rename(part, spath(r, sc, rel), r->pool)) != APR_SUCCESS) {
+        apr_file_remove(part, r->pool);
+        return storage_error(r, rv, "cannot move an upload into place");
+    }
+    args[0] = id;
+    args[1] = caller->account_id;
+    args[2] = filename;
+    args[3] = rel;
+    args[4] = "ready";
+    args[5] = apr_psprintf(r->pool, "%" APR_OFF_T_FMT, bytes);
+    args[6] = apr_psprintf(r->pool, "%.6f", duration);
+    args[7] = miq_json_dump(r->pool, probe);
+    args[8] = source_url;
+    args[9] = NULL;
+    args[10] = apr_itoa(r->pool, sc->upload_retention_s);
+    if (miq_db_exec(r, dbd, MIQ_SQL_UPLOAD_CREATE, 11, args) != 1) {
+        apr_file_remove(spath(r, sc, rel), r->pool);
+        return db_unavailable(r);
+    }
+    return send_upload(r, dbd, HTTP_CREATED, id, caller->account_id);
+}
+
+/* ---- POST /v1/uploads ---------------------------------------------------------------- */
+
+static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                    const miq_caller *caller)
+{
+    apr_table_t *args = NULL;
+    const char *id = miq_upload_id_new(r->pool), *part, *filename;
+    apr_off_t bytes;
+    int sent, rv;
+    if (!id)
+        return storage_error(r, APR_EGENERAL, "no randomness for an upload id");
+    ap_args_to_table(r, &args);
+    filename = miq_upload_filename(r->pool, args ? apr_table_get(args, "filename") : NULL);
+    part = spath(r, sc, apr_pstrcat(r->pool, "uploads/", id, ".part", NULL));
+    rv = receive_body(r, sc, part, &bytes, &sent);
+    if (sent)
+        return rv;
+    return store_upload(r, sc, dbd, caller, id, part, bytes, filename, NULL);
+}
+
+static int post_import(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                       const miq_caller *caller, const char *url, const char *filename)
+{
+    const char *id = miq_upload_id_new(r->pool), *part, *err, *code = NULL;
+    miq_import_opts o;
+    miq_import_result res;
+    apr_status_t rv;
+    if (!id)
+        return storage_error(r, APR_EGENERAL, "no randomness for an upload id");
+    if ((rv = uploads_dir(r, sc)) != APR_SUCCESS)
+        return storage_error(r, rv, "cannot create the uploads directory");
+    memset(&o, 0, sizeof(o));
+    o.max_bytes = sc->max_upload;
+    o.allow_private = sc->import_allow_private == 1;
+    o.connect_timeout_s = 10;
+    o.total_timeout_s = IMPORT_TIMEOUT;
+    o.max_redirects = 3;
+    part = spath(r, sc, apr_pstrcat(r->pool, "uploads/", id, ".part", NULL));
+    err = miq_import_fetch(r->pool, url, part, &o, &res, &code);
+    /* Never the query string: it often holds a signature. */
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10962)
+                  "MomentIQ: import %s for account %s: %s", miq_import_redact(r->pool, url),
+                  caller->account_id, err ? code : "fetched");
+    if (err) {
+        apr_file_remove(part, r->pool);
+        if (!strcmp(code, "payload_too_large"))
+            return miq_send_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, code, err);
+        if (!strcmp(code, "server_error"))
+            return storage_error(r, APR_EGENERAL, err);
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", err);
+    }
+    if (!filename)
+        filename = res.name_hint;
+    return store_upload(r, sc, dbd, caller, id, part, res.bytes,
+                        miq_upload_filename(r->pool, filename), res.url_redacted);
+}
+
+static int post_signed(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                       const miq_caller *caller, const char *filename)
+{
+    const char *id = miq_upload_id_new(r->pool), *sig = NULL, *url, *args[11];
+    apr_time_t exp = apr_time_now() + apr_time_from_sec(sc->file_url_ttl_s);
+    json_t *o;
+    if (!id)
+        return storage_error(r, APR_EGENERAL, "no randomness for an upload id");
+    if (!sc->mcp || !(url = miq_upload_put_url(r->pool, sc->mcp, id, exp, &sig)))
+        return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
+                              "signed upload URLs are not configured");
+    args[0] = id;
+    args[1] = caller->account_id;
+    args[2] = filename;
+    args[3] = "";
+    args[4] = "awaiting_bytes";
+    args[5] = "0";
+    args[6] = NULL;
+    args[7] = NULL;
+    args[8] = NULL;
+    args[9] = miq_sha256_hex(r->pool, sig, strlen(sig));
+    args[10] = apr_itoa(r->pool, sc->file_url_ttl_s);
+    if (miq_db_exec(r, dbd, MIQ_SQL_UPLOAD_CREATE, 11, args) != 1)
+        return db_unavailable(r);
+    o = miq_json_packp(r->pool, "{s:s,s:s,s:s,s:s,s:s,s:s}", "upload_id", id, "filename",
+                       filename, "status", "awaiting_bytes", "upload_url", url, "upload_method",
+                       "PUT", "expires_at", iso_time(r->pool, exp));
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_send_json(r, HTTP_CREATED, miq_json_dump(r->pool, o));
+}
+
+static int post_uploads(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                        const miq_caller *caller)
+{
+    json_t *body, *v;
+    const char *err, *url, *filename = NULL;
+    int rv, signed_url;
+    if (!miq_http_ctype_is(apr_table_get(r->headers_in, "Content-Type"), "application/json"))
+        return post_raw(r, sc, dbd, caller);
+    if ((rv = miq_read_json_body(r, JSON_BODY_MAX, &body, &err)) != OK)
+        return miq_send_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                              rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
+                                                                  : "invalid_request",
+                              err);
+    miq_json_pool(r->pool, body);
+    if ((v = json_object_get(body, "filename")) && !json_is_null(v)) {
+        if (!json_is_string(v))
+            return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                                  "filename must be a string");
+        filename = miq_upload_filename(r->pool, json_string_value(v));
+    }
+    v = json_object_get(body, "signed_url");
+    if (v && !json_is_boolean(v))
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "signed_url must be true or false");
+    signed_url = json_is_true(v);
+    v = json_object_get(body, "source_url");
+    if (v && !json_is_null(v) && !json_is_string(v))
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "source_url must be a string");
+    url = json_is_string(v) ? json_string_value(v) : NULL;
+    if (url && signed_url)
+        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                              "give either source_url or signed_url, not both");
+    if (url)
+        return post_import(r, sc, dbd, caller, url, filename);
+    if (signed_url)
+        return post_signed(r, sc, dbd, caller, filename ? filename : "upload");
+    return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
+                          "send the media as the request body (POST /v1/uploads?filename=NAME), "
+                          "or JSON {\"source_url\": URL} to import, or {\"filename\": NAME, "
+                          "\"signed_url\": true} for an upload URL");
+}
+
+/* ---- PUT /v1/uploads/{id}/bytes (signed URL) ----------------------------------------- */
+
+/* Columns of MIQ_SQL_UPLOAD_PUT_GET. */
+enum { PC_ACCOUNT, PC_FILENAME, PC_STATUS, PC_HASH, PC_LIVE, PC_COUNT };
+
+static int put_bytes(request_rec *r, const char *id)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    apr_table_t *args = NULL;
+    const char *exp, *sig, *hash, **row, *part, *rel, *a[7], **done, *ext;
+    ap_dbd_t *dbd;
+    apr_off_t bytes;
+    json_t *probe;
+    double duration;
+    int ncols = 0, rv, sent;
+    ap_args_to_table(r, &args);
+    exp = args ? apr_table_get(args, "exp") : NULL;
+    sig = args ? apr_table_get(args, "sig") : NULL;
+    if (!exp || !sig)
+        return miq_send_error(r, HTTP_FORBIDDEN, "invalid_signature",
+                              "this upload URL needs its exp and sig parameters");
+    if (!sc->mcp || !miq_upload_put_sig_ok(r->pool, sc->mcp, id, exp, sig, apr_time_now()))
+        return miq_send_error(r, HTTP_FORBIDDEN, "invalid_signature",
+                              "the upload URL is invalid or expired; ask for a new one");
+    if (!(dbd = miq_dbd(r)))
+        return db_unavailable(r);
+    rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_PUT_GET, 1, &id, &row, &ncols);
+    if (rv < 0 || (rv == 1 && ncols < PC_COUNT))
+        return db_unavailable(r);
+    if (rv == 0)
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
+    hash = miq_sha256_hex(r->pool, sig, strlen(sig));
+    if (strcmp(row[PC_STATUS], "awaiting_bytes")) /* the signature was valid */
+        return miq_send_error(r, HTTP_CONFLICT, "conflict",
+                              "this upload already received its bytes");
+    if (!miq_secure_streq(hash, row[PC_HASH]) || strcmp(row[PC_LIVE], "live"))
+        return miq_send_error(r, HTTP_FORBIDDEN, "invalid_signature",
+                              "the upload URL is invalid or expired; ask for a new one");
+    part = spath(r, sc,
+                 apr_pstrcat(r->pool, "uploads/", id, ".", miq_random_hex(r->pool, 4), ".part",
+                             NULL));
+    rv = receive_body(r, sc, part, &bytes, &sent);
+    if (sent)
+        return rv;
+    rv = probe_part(r, part, row[PC_FILENAME], bytes, &probe, &duration, &ext, &sent);
+    if (sent)
+        return rv;
+    rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
+    a[0] = rel;
+    a[1] = apr_psprintf(r->pool, "%" APR_OFF_T_FMT, bytes);
+    a[2] = apr_psprintf(r->pool, "%.6f", duration);
+    a[3] = miq_json_dump(r->pool, probe);
+    a[4] = apr_itoa(r->pool, sc->upload_retention_s);
+    a[5] = id;
+    a[6] = hash;
+    /* The row flips first (one PUT wins), then the winner's file moves into place. */
+    rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_READY, 7, a, &done, &ncols);
+    if (rv != 1) {
+        apr_file_remove(part, r->pool);
+        if (rv < 0)
+            return db_unavailable(r);
+        return miq_send_error(r, HTTP_CONFLICT, "conflict",
+                              "this upload already received its bytes");
+    }
+    if ((rv = apr_file_rename(part, spath(r, sc, rel), r->pool)) != APR_SUCCESS) {
+        apr_file_remove(part, r->pool);
+        return storage_error(r, rv, "cannot move an upload into place");
+    }
+    return send_upload(r, dbd, HTTP_OK, id, row[PC_ACCOUNT]);
+}
+
+/* ---- GET / DELETE /v1/uploads/{id} ------------------------------------------------------ */
+
+static int delete_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                         const miq_caller *caller, const char *id)
+{
+    const char *args[2] = {id, caller->account_id}, **row;
+    apr_array_header_t *jobs;
+    int ncols = 0, rv, i, outputs = 0;
+    apr_status_t st;
+    rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_DELETE, 2, args, &row, &ncols);
+    if (rv < 0)
+        return db_unavailable(r);
+    if (rv == 0)
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
+    if (row[0] && !strncmp(row[0], "uploads/", 8) && miq_storage_name_ok(row[0] + 8) &&
+        (st = miq_storage_remove(r->pool, spath(r, sc, row[0]))) != APR_SUCCESS)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, st, r, APLOGNO(10963)
+                      "MomentIQ: could not remove %s", row[0]);
+    jobs = miq_db_rows(r, dbd, MIQ_SQL_UPLOAD_JOB_IDS, 1, args, &ncols);
+    for (i = 0; jobs && i < jobs->nelts; i++) {
+        const char *job = APR_ARRAY_IDX(jobs, i, const char **)[0];
+        if (!miq_storage_name_ok(job))
+            continue;
+        st = miq_storage_remove(r->pool,
+                                spath(r, sc, apr_pstrcat(r->pool, "outputs/", job, NULL)));
+        if (st != APR_SUCCESS)
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, st, r, APLOGNO(10964)
+                          "MomentIQ: could not remove the outputs of %s", job);
+        else
+            outputs++;
+    }
+    return miq_send_json(r, HTTP_OK,
+                         miq_json_dump(r->pool, miq_json_packp(r->pool, "{s:b,s:s,s:i}",
+                                                               "deleted", 1, "upload_id", id,
+                                                               "jobs_outputs_deleted",
+                                                               outputs)));
+}
+
+/* ---- routing ------------------------------------------------------------------------------ */
+
+/* "/v1/uploads/ID/bytes" -> ID, else NULL. */
+static const char *bytes_route_id(request_rec *r)
+{
+    static const char prefix[] = "/v1/uploads/";
+    const char *rest, *slash;
+    if (!r->uri || strncmp(r->uri, prefix, sizeof(prefix) - 1))
+        return NULL;
+    rest = r->uri + sizeof(prefix) - 1;
+    if (!(slash = strchr(rest, '/')) || strcmp(slash, "/bytes"))
+        return NULL;
+    return apr_pstrndup(r->pool, rest, (apr_size_t)(slash - rest));
+}
+
+int miq_upload_put_route(request_rec *r)
+{
+    const char *id = bytes_route_id(r);
+    if (!id)
+        return DECLINED;
+    if (r->method_number != M_PUT) {
+        apr_table_setn(r->headers_out, "Allow", "PUT");
+        return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                              "PUT the media bytes to the signed upload URL");
+    }
+    if (!miq_upload_id_ok(id))
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
+    return put_bytes(r, id);
+}
+
+int miq_handle_uploads(request_rec *r, const miq_caller *caller)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    const char *rest, *id;
+    ap_dbd_t *dbd;
+    int rv;
+    if ((rv = miq_upload_put_route(r)) != DECLINED)
+        return rv;
+    if (!caller || !caller->account_id)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
+                              "send Authorization: Bearer <API key or connector token>");
+    if (strncmp(r->uri, "/v1/uploads", 11) || (r->uri[11] && r->uri[11] != '/'))
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such route");
+    rest = r->uri + 11;
+    if (!*rest || !strcmp(rest, "/")) {
+        if (r->method_number != M_POST) {
+            apr_table_setn(r->headers_out, "Allow", "POST");
+            return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                                  "POST /v1/uploads creates an upload");
+        }
+        if (!(dbd = miq_dbd(r)))
+            return db_unavailable(r);
+        return post_uploads(r, sc, dbd, caller);
+    }
+    id = rest + 1;
+    if (strchr(id, '/'))
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found",
+                              apr_psprintf(r->pool, "no such route: %s %s", r->method, r->uri));
+    if (r->method_number != M_GET && r->method_number != M_DELETE) {
+        apr_table_setn(r->headers_out, "Allow", "GET, DELETE");
+        return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
+                              "GET or DELETE /v1/uploads/{id}");
+    }
+    if (!miq_upload_id_ok(id))
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
+    if (!(dbd = miq_dbd(r)))
+        return db_unavailable(r);
+    if (r->method_number == M_DELETE)
+        return delete_upload(r, sc, dbd, caller, id);
+    return send_upload(r, dbd, HTTP_OK, id, caller->account_id);
+}

@@ -1,0 +1,31 @@
+/* video/scenes as a consumer of the one demux pass, coarse to fine:
+ *  - during the pass only keyframe packets are decoded, each into a 64x36
+ *    box-filtered YUV thumbnail compared with the previous keyframe's; every
+ *    non-key packet's size is watched for a spike (a cut inside a GOP makes the
+ *    encoder spend intra bits on the frame after it, even when the keyframes
+ *    around it look alike);
+ *  - finish() seeks back and fully decodes (reduced work: no deblocking,
+ *    thumbnails only) just the GOPs whose boundary keyframes differ, that had a
+ *    size spike, that are longer than 10 s, or the last one, and places each
+ *    cut on its exact frame: a cut is a frame whose difference to the previous
+ *    frame stands out from its neighbours' differences (so fast motion, which
+ *    changes every frame, does not cut). All-intra streams are decided from
+ *    the pass alone.
+ * Memory: two thumbnails and a few words per keyframe, whatever the length. */
+#ifndef MIQW_SCENES_H
+#define MIQW_SCENES_H
+
+#include "miqw_media.h"
+
+/* params: threshold (0.3), min_scene_s (1.0); NULL means defaults. finish()
+ * adds "cuts" [{time, frame, timecode, score, detector, params}], "scenes"
+ * [{index, start, end, duration, start_frame, end_frame, start_tc, end_tc,
+ * score, detector, params}] and "stats": {"scenes": {decoded_frames,
+ * total_frames, decoded_ratio, keyframes, refined_gops, seeks}}.
+ * NULL with *err when m has no video stream (*err is MIQW_NO_VIDEO from
+ * miqw_frames.h: report "unsupported_media") or the decoder cannot open
+ * (server_error). */
+miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *params,
+                                   const char **err);
+
+#endif
