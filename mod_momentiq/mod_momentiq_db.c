@@ -68,31 +68,13 @@ int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const
 int miq_db_row(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const char **args,
                const char ***row, int *ncols)
 {
-    apr_dbd_prepared_t *ps;
-    apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *dbrow = NULL;
-    int rv, found = 0, i;
-    if (!dbd || !(ps = stmt(r, dbd, id)))
+    apr_array_header_t *rows = miq_db_rows(r, dbd, id, nargs, args, ncols);
+    if (!rows)
         return -1;
-    rv = apr_dbd_pselect(dbd->driver, r->pool, dbd->handle, &res, ps, 1, nargs, args);
-    if (rv) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10907) "MomentIQ: %s failed: %s",
-                      miq_sql_get(id)->label, apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return -1;
-    }
-    *ncols = apr_dbd_num_cols(dbd->driver, res);
-    /* Always drain to -1 so the connection is clean for the next statement. */
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1) == 0) {
-        if (found)
-            continue;
-        found = 1;
-        *row = apr_pcalloc(r->pool, sizeof(char *) * (*ncols + 1));
-        for (i = 0; i < *ncols; i++) {
-            const char *v = apr_dbd_get_entry(dbd->driver, dbrow, i);
-            (*row)[i] = v ? apr_pstrdup(r->pool, v) : NULL;
-        }
-    }
-    return found;
+    if (!rows->nelts)
+        return 0;
+    *row = APR_ARRAY_IDX(rows, 0, const char **);
+    return 1;
 }
 
 apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs,

@@ -57,17 +57,14 @@ int miqw_db_exec(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const c
     return nrows;
 }
 
-apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *sql, int *ncols,
-                                        const char **err)
+/* Every row of res as pool strings (NULL for SQL NULL); drains to -1 so the
+ * connection is clean for the next statement. */
+static apr_array_header_t *collect_rows(miqw_db *db, apr_pool_t *p, apr_dbd_results_t *res,
+                                        int *ncols)
 {
-    apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     apr_array_header_t *rows;
-    int rv = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1), i;
-    if (rv) {
-        *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
-        return NULL;
-    }
+    int i;
     *ncols = apr_dbd_num_cols(db->driver, res);
     rows = apr_array_make(p, 8, sizeof(const char **));
     while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
@@ -81,13 +78,23 @@ apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *
     return rows;
 }
 
+apr_array_header_t *miqw_db_select_text(miqw_db *db, apr_pool_t *p, const char *sql, int *ncols,
+                                        const char **err)
+{
+    apr_dbd_results_t *res = NULL;
+    int rv = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
+    if (rv) {
+        *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
+        return NULL;
+    }
+    return collect_rows(db, p, res, ncols);
+}
+
 apr_array_header_t *miqw_db_select_stmt(miqw_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs,
                                         const char **args, int *ncols, const char **err)
 {
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    apr_array_header_t *rows;
-    int rv, i;
+    int rv;
     if (!db->stmts[id]) {
         *err = "statement not prepared";
         return NULL;
@@ -97,16 +104,5 @@ apr_array_header_t *miqw_db_select_stmt(miqw_db *db, apr_pool_t *p, miq_sql_id_e
         *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
         return NULL;
     }
-    *ncols = apr_dbd_num_cols(db->driver, res);
-    rows = apr_array_make(p, 8, sizeof(const char **));
-    /* Drain to -1 so the connection is clean for the next statement. */
-    while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
-        const char **r = apr_pcalloc(p, sizeof(char *) * (*ncols + 1));
-        for (i = 0; i < *ncols; i++) {
-            const char *v = apr_dbd_get_entry(db->driver, row, i);
-            r[i] = v ? apr_pstrdup(p, v) : NULL;
-        }
-        APR_ARRAY_PUSH(rows, const char **) = r;
-    }
-    return rows;
+    return collect_rows(db, p, res, ncols);
 }

@@ -120,6 +120,20 @@ int miq_secure_streq(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, la) == 0;
 }
 
+int miq_expiry_ok(const char *exp, apr_time_t now)
+{
+    const char *c;
+    apr_int64_t e = 0;
+    if (!exp || !*exp || strlen(exp) > 12)
+        return 0;
+    for (c = exp; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        e = e * 10 + (*c - '0');
+    }
+    return e > apr_time_sec(now);
+}
+
 const char *miq_reqstate_sign(apr_pool_t *p, const unsigned char *key, apr_size_t klen,
                               const json_t *state, apr_time_t now, int ttl_s)
 {

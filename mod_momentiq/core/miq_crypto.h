@@ -23,6 +23,10 @@ void miq_hmac_sha256(const unsigned char *key, apr_size_t klen, const void *d, a
 /* Constant-time equality; NULL never equals anything. */
 int miq_secure_streq(const char *a, const char *b);
 
+/* Whether exp (decimal seconds since the epoch, as signed URLs carry it) is
+ * well formed and still in the future at now. */
+int miq_expiry_ok(const char *exp, apr_time_t now);
+
 /* "<b64url(payload)>.<b64url(hmac)>" where payload is state plus "exp". */
 const char *miq_reqstate_sign(apr_pool_t *p, const unsigned char *key, apr_size_t klen,
                               const json_t *state, apr_time_t now, int ttl_s);

@@ -59,17 +59,7 @@ const char *miq_file_url(apr_pool_t *p, const miq_server *srv, const char *relpa
 int miq_file_sig_ok(apr_pool_t *p, const miq_server *srv, const char *relpath, const char *exp,
                     const char *sig, apr_time_t now)
 {
-    const char *c;
-    apr_int64_t e = 0;
-    if (!srv || !srv->state_key || !relpath_ok(relpath) || !exp || !sig || !*exp ||
-        strlen(exp) > 12)
-        return 0;
-    for (c = exp; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return 0;
-        e = e * 10 + (*c - '0');
-    }
-    if (e <= apr_time_sec(now))
+    if (!srv || !srv->state_key || !relpath_ok(relpath) || !sig || !miq_expiry_ok(exp, now))
         return 0;
     return miq_secure_streq(file_sig(p, srv, relpath, exp), sig);
 }

@@ -184,17 +184,8 @@ const char *miq_upload_put_url(apr_pool_t *p, const miq_server *srv, const char 
 int miq_upload_put_sig_ok(apr_pool_t *p, const miq_server *srv, const char *upload_id,
                           const char *exp, const char *sig, apr_time_t now)
 {
-    const char *c;
-    apr_int64_t e = 0;
-    if (!srv || !srv->state_key || !miq_upload_id_ok(upload_id) || !exp || !sig || !*exp ||
-        strlen(exp) > 12)
-        return 0;
-    for (c = exp; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return 0;
-        e = e * 10 + (*c - '0');
-    }
-    if (e <= apr_time_sec(now))
+    if (!srv || !srv->state_key || !miq_upload_id_ok(upload_id) || !sig ||
+        !miq_expiry_ok(exp, now))
         return 0;
     return miq_secure_streq(put_sig(p, srv, upload_id, exp), sig);
 }
