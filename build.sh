@@ -161,7 +161,7 @@ alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # Sanitizer reports go to $VAR/httpd/san, writable by the children's user.
 httpd_env() {
     if [ "$SAN" = 1 ]; then
-        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:use_sigaltstack=0:log_path=$VAR/httpd/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/san/ubsan"
+        echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:use_sigaltstack=0:fast_unwind_on_malloc=0:malloc_context_size=20:log_path=$VAR/httpd/san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$VAR/httpd/san/ubsan"
     fi
 }
 
@@ -314,7 +314,26 @@ EOF
         htusers="${htusers:+$htusers,}$u:$pw"
     done
     chmod 644 "$tv/stack/htpasswd"
+    # OAuth (issue 4): a ChatGPT-style pre-registered client, a confidential one
+    # whose secret the tests read from this file, and dynamic registration.
+    head -c 24 /dev/urandom | base64 | tr '+/' 'xy' >"$tv/stack/oauth-client-secret"
+    chmod 644 "$tv/stack/oauth-client-secret"
+    # Billing: no free credits unless a test asks (header), Stripe secrets drawn
+    # per run, Checkout Sessions sent to a loopback stub the tests start.
+    local whsec sk stripe_port
+    whsec=whsec_$(head -c 24 /dev/urandom | base64 | tr '+/' 'xy'); sk=sk_test_$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
+    printf '%s\n' "$whsec" >"$tv/stack/stripe_webhook_secret"; printf '%s\n' "$sk" >"$tv/stack/stripe_secret_key"
+    stripe_port=$(free_port)
     cat >>"$tv/stack/conf.d/test.conf" <<EOF
+MomentIQFreeCredits 0
+<Location /api/auth/signup>
+    <If "%{HTTP:X-Free-Credits-Test} == '1'">
+        MomentIQFreeCredits 25
+    </If>
+</Location>
+MomentIQStripeWebhookSecretFile "$tv/stack/stripe_webhook_secret"
+MomentIQStripeSecretKeyFile "$tv/stack/stripe_secret_key"
+MomentIQStripeAPIBase http://127.0.0.1:$stripe_port
 LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
 LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
 LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
@@ -328,6 +347,10 @@ MomentIQTrustRemoteUser On
     LogLevel warn auth_basic:crit
 </Location>
 MomentIQLoginThrottle 3 20 30 3
+MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_platform_oauth_redirect
+MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback
+MomentIQOAuthClientSecret itest-gateway "$tv/stack/oauth-client-secret"
+MomentIQOAuthDynamicRegistration On
 MomentIQSessionTimeout 4 12
 <Location /mcp>
     <If "%{HTTP:X-Require-Token-Test} == '1'">
@@ -345,8 +368,9 @@ EOF
     local url="http://127.0.0.1:$port"
     say "== integration tests (CUnit + libcurl) against $url"
     MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
-        MIQ_TEST_HTPASSWD_USERS=$htusers \
-        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT \
+        MIQ_TEST_HTPASSWD_USERS=$htusers MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
+        MIQ_TEST_STRIPE_SECRET_KEY=$sk MIQ_TEST_STRIPE_PORT=$stripe_port \
+        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
         as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
     record integration $(counts "$results/integration.log")
 

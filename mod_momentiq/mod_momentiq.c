@@ -42,6 +42,11 @@ static const route_t routes[] = {
     {"/.well-known/mcp", 1},
     {"/.well-known/oauth-protected-resource", 1},
     {"/.well-known/oauth-protected-resource/mcp", 1},
+    {"/.well-known/oauth-authorization-server", 1},     /* RFC 8414 (issuer = base URL) */
+    {"/.well-known/oauth-authorization-server/mcp", 1}, /* clients that insert the MCP path */
+    {"/.well-known/openid-configuration", 1},
+    {"/.well-known/openid-configuration/mcp", 1},
+    {"/api/billing/stripe/webhook", 1},
 };
 
 /* Route families claimed by prefix. */
@@ -91,6 +96,8 @@ static int miq_handler(request_rec *r)
         return miq_handle_dashboard(r);
     if (!strncmp(r->uri, "/v1/", 4))
         return miq_handle_rest(r);
+    if (!strcmp(r->uri, "/api/billing/stripe/webhook"))
+        return miq_handle_stripe_webhook(r);
     return miq_handle_discovery(r);
 }
 

@@ -41,12 +41,25 @@ typedef struct miq_srv_conf {
     int output_retention_s;
     int file_url_ttl_s;          /* MomentIQFileURLTTL */
     int import_allow_private;    /* MomentIQImportAllowPrivate */
+    /* billing (mod_momentiq_billing_conf.c) */
+    const char *credit_price;    /* MomentIQCreditPrice AMOUNT CURRENCY */
+    const char *credit_currency;
+    const char *usage_alerts;    /* MomentIQUsageAlerts, as a numeric[] literal */
+    const char *stripe_webhook_secret_file; /* MomentIQStripeWebhookSecretFile */
+    const char *stripe_secret_key_file;     /* MomentIQStripeSecretKeyFile */
+    const char *stripe_api_base;            /* MomentIQStripeAPIBase */
+    int stripe_tolerance_s;                 /* MomentIQStripeWebhookTolerance */
+    const unsigned char *stripe_webhook_secret; /* read at post_config, or NULL */
+    apr_size_t stripe_webhook_secret_len;
+    const char *stripe_secret_key;              /* read at post_config, or NULL */
+    struct miq_oauth_conf *oauth; /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
     miq_server *mcp;             /* built in post_config */
 } miq_srv_conf;
 
 /* Per-directory: MomentIQRequireToken (for clients that start OAuth only on a 401). */
 typedef struct miq_dir_conf {
     int require_token;
+    int free_credits; /* MomentIQFreeCredits (server-wide or per location) */
 } miq_dir_conf;
 
 miq_dir_conf *miq_dconf(const request_rec *r);
@@ -61,6 +74,22 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s);
 void *miq_merge_srv_conf(apr_pool_t *p, void *base, void *add);
 /* Fills defaults, reads the secret, builds the MCP server. */
 const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc);
+
+/* Billing directives (mod_momentiq_billing_conf.c). */
+const char *miq_set_free_credits(cmd_parms *cmd, void *dc, const char *arg);
+const char *miq_set_credit_price(cmd_parms *cmd, void *dc, const char *amount,
+                                 const char *currency);
+const char *miq_set_usage_alerts(cmd_parms *cmd, void *dc, const char *line);
+const char *miq_set_stripe_file(cmd_parms *cmd, void *dc, const char *arg);
+const char *miq_set_stripe_api_base(cmd_parms *cmd, void *dc, const char *arg);
+const char *miq_set_stripe_tolerance(cmd_parms *cmd, void *dc, const char *arg);
+/* Defaults, the credit price into pricing, the Stripe secrets read. */
+const char *miq_billing_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc,
+                                    miq_pricing *pricing);
+/* Free credits for an account created by this request, as a decimal string. */
+const char *miq_free_credits(request_rec *r);
+/* Reads a small file (<= 64 KiB) into pool memory, NUL-terminated. */
+apr_status_t miq_read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p);
 
 /* Database (mod_dbd). */
 void miq_db_prepare_all(server_rec *s);
@@ -119,6 +148,18 @@ int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s);
 const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id);
 /* Whether X-CSRF-Token matches the session's token. */
 int miq_csrf_valid(request_rec *r, const miq_web_session *s);
+/* Password sign-in (mod_momentiq_account.c), shared by /api/auth/login and the
+ * OAuth sign-in form: throttled per account and address, one scrypt run either
+ * way. 1 with *account_id; 0 refused (counted); -1 database error; -2 locked
+ * for *wait seconds. No session is started. */
+int miq_account_login(request_rec *r, ap_dbd_t *dbd, const char *normalized_email,
+                      const char *password, const char **account_id, long *wait);
+/* The account of r->user (MomentIQTrustRemoteUser), found, linked or created:
+ * 1 with *account_id and *email (may be NULL), -1 on a database error. */
+int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id,
+                       const char **email);
+/* /api/auth/oauth/... (mod_momentiq_oauth.c). */
+int miq_handle_oauth(request_rec *r);
 
 /* Reads a JSON object body (Content-Type application/json, <= limit bytes).
  * Returns OK with *out, or an HTTP status with *err set. */
@@ -134,6 +175,16 @@ int miq_handle_discovery(request_rec *r);
 int miq_handle_auth(request_rec *r);      /* /api/auth/... */
 int miq_handle_dashboard(request_rec *r); /* /api/dashboard/... */
 int miq_handle_rest(request_rec *r);      /* /v1/... */
+/* POST /api/billing/stripe/webhook (mod_momentiq_stripe.c). */
+int miq_handle_stripe_webhook(request_rec *r);
+/* /api/dashboard/billing..., /api/dashboard/usage (mod_momentiq_billing.c) for
+ * a signed-in session (CSRF already checked for state changes); DECLINED for
+ * other paths. */
+int miq_dashboard_billing(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
+                          const char *path);
+/* POST /api/dashboard/billing/checkout: the Stripe Checkout Session
+ * (mod_momentiq_stripe.c). */
+int miq_handle_stripe_checkout(request_rec *r, const miq_web_session *s, json_t *body);
 /* /v1/uploads and below (mod_momentiq_upload.c), called by miq_handle_rest
  * after the bearer check: an invalid token was already answered 401; caller
  * is authenticated, except for a PUT without credentials (the signed upload

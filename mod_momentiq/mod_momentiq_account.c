@@ -96,7 +96,7 @@ static int read_credentials(request_rec *r, const char **email, const char **pas
 static int handle_signup(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *email, *password, *norm, *why, *hash, *csrf, *args[2], **row = NULL;
+    const char *email, *password, *norm, *why, *hash, *csrf, *args[4], **row = NULL;
     int sent, rv, ncols = 0, got;
     ap_dbd_t *dbd;
 
@@ -118,7 +118,9 @@ static int handle_signup(request_rec *r)
         return db_unavailable(r);
     args[0] = norm;
     args[1] = hash;
-    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_CREATE, 2, args, &row, &ncols);
+    args[2] = miq_free_credits(r);
+    args[3] = args[2];
+    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_CREATE, 4, args, &row, &ncols);
     if (got < 0)
         return db_unavailable(r);
     if (got == 0 || !row[0])
@@ -158,8 +160,8 @@ static long throttle_wait(request_rec *r, ap_dbd_t *dbd, const char *ek, const c
     return got == 1 && row[0] ? atol(row[0]) : 0;
 }
 
-static int login_refused(request_rec *r, ap_dbd_t *dbd, const char *ek, const char *ik,
-                         const char *account_id)
+static void login_refused(request_rec *r, ap_dbd_t *dbd, const char *ek, const char *ik,
+                          const char *account_id)
 {
     miq_srv_conf *sc = miq_conf(r->server);
     throttle_fail(r, dbd, ek, sc->throttle_account);
@@ -167,15 +169,46 @@ static int login_refused(request_rec *r, ap_dbd_t *dbd, const char *ek, const ch
     /* The admin views may tell unknown from wrong; the caller may not. */
     miq_event_push("login_failed", account_id ? "wrong_password" : "unknown_email", account_id,
                    NULL, "dashboard", apr_pstrcat(r->pool, "ip=", r->useragent_ip, NULL));
-    return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required", LOGIN_FAILED);
+}
+
+int miq_account_login(request_rec *r, ap_dbd_t *dbd, const char *norm, const char *password,
+                      const char **account_id, long *wait)
+{
+    const char *ek = miq_throttle_key_email(r->pool, norm), *stored = NULL, **row = NULL;
+    const char *ik = miq_throttle_key_ip(r->pool, r->useragent_ip);
+    int ncols = 0, got, ok;
+    *account_id = NULL;
+    /* Before any password work: a locked key costs the attacker nothing to ask. */
+    if ((*wait = throttle_wait(r, dbd, ek, ik)) < 0)
+        return -1;
+    if (*wait > 0) {
+        miq_event_push("login_throttled", NULL, NULL, NULL, "dashboard",
+                       apr_pstrcat(r->pool, "ip=", r->useragent_ip, NULL));
+        return -2;
+    }
+    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_BY_EMAIL, 1, &norm, &row, &ncols);
+    if (got < 0)
+        return -1;
+    if (got == 1 && ncols >= 2) {
+        *account_id = row[0];
+        stored = row[1] && *row[1] ? row[1] : NULL;
+    }
+    /* Always one scrypt run, so timing does not reveal whether the email exists. */
+    ok = miq_password_verify(r->pool, password, stored ? stored : dummy_hash) && stored;
+    if (!ok) {
+        login_refused(r, dbd, ek, ik, *account_id);
+        *account_id = NULL;
+        return 0;
+    }
+    miq_db_exec(r, dbd, MIQ_SQL_THROTTLE_RESET, 1, &ek);
+    return 1;
 }
 
 static int handle_login(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *email, *password, *norm, *ek, *ik, *csrf, *account_id = NULL, *stored = NULL;
-    const char **row = NULL;
-    int sent, rv, ncols = 0, got, ok;
+    const char *email, *password, *norm, *csrf, *account_id = NULL;
+    int sent, rv, got;
     long wait;
     ap_dbd_t *dbd;
 
@@ -187,30 +220,16 @@ static int handle_login(request_rec *r)
                               "\"email\" is not a valid email address");
     if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
-    ek = miq_throttle_key_email(r->pool, norm);
-    ik = miq_throttle_key_ip(r->pool, r->useragent_ip);
-    /* Before any password work: a locked key costs the attacker nothing to ask. */
-    if ((wait = throttle_wait(r, dbd, ek, ik)) < 0)
+    got = miq_account_login(r, dbd, norm, password, &account_id, &wait);
+    if (got == -1)
         return db_unavailable(r);
-    if (wait > 0) {
-        miq_event_push("login_throttled", NULL, NULL, NULL, "dashboard",
-                       apr_pstrcat(r->pool, "ip=", r->useragent_ip, NULL));
+    if (got == -2) {
         apr_table_setn(r->headers_out, "Retry-After", apr_ltoa(r->pool, wait));
         return miq_send_error(r, HTTP_TOO_MANY_REQUESTS, "rate_limited",
                               "too many failed sign-in attempts; try again later");
     }
-    got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_BY_EMAIL, 1, &norm, &row, &ncols);
-    if (got < 0)
-        return db_unavailable(r);
-    if (got == 1 && ncols >= 2) {
-        account_id = row[0];
-        stored = row[1] && *row[1] ? row[1] : NULL;
-    }
-    /* Always one scrypt run, so timing does not reveal whether the email exists. */
-    ok = miq_password_verify(r->pool, password, stored ? stored : dummy_hash) && stored;
-    if (!ok)
-        return login_refused(r, dbd, ek, ik, account_id);
-    miq_db_exec(r, dbd, MIQ_SQL_THROTTLE_RESET, 1, &ek);
+    if (got == 0)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required", LOGIN_FAILED);
     if (!(csrf = miq_session_start(r, dbd, account_id)))
         return db_unavailable(r);
     return miq_send_json(
@@ -275,12 +294,37 @@ static int prefers_json(request_rec *r)
     return miq_http_accepts(accept, "application/json") && (!html || json < html);
 }
 
+/* The account of r->user (found by subject, else linked by email, else
+ * created: see the catalog); a concurrent first sight makes the statement
+ * return nothing once: it runs again. 1 with *account_id, else -1. */
+int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id,
+                       const char **email)
+{
+    const char *subject = apr_pstrcat(r->pool, "remote:", r->user, NULL), *args[8];
+    const char **row = NULL, *norm = miq_email_normalize(r->pool, r->user);
+    int ncols = 0, got, attempt;
+    args[0] = subject;
+    args[1] = subject;
+    args[2] = norm ? norm : "";
+    args[3] = args[2];
+    args[4] = args[2];
+    args[5] = subject;
+    args[6] = miq_free_credits(r);
+    args[7] = args[6];
+    for (attempt = 0, got = 0; attempt < 2 && got == 0; attempt++)
+        got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_EXTERNAL, 8, args, &row, &ncols);
+    if (got != 1 || !row[0])
+        return -1;
+    *account_id = row[0];
+    *email = row[1] && *row[1] ? row[1] : NULL;
+    return 1;
+}
+
 /* GET /api/auth/remote-user: a session for the user another module authenticated. */
 static int handle_remote_user(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *subject, *email, *csrf, *args[6], **row = NULL, *url, *account_id;
-    int ncols = 0, got, attempt;
+    const char *email, *csrf, *url, *account_id;
     ap_dbd_t *dbd;
 
     if (sc->trust_remote_user != 1)
@@ -290,22 +334,8 @@ static int handle_remote_user(request_rec *r)
                               "no user was authenticated by the web server for this location");
     if (!(dbd = miq_dbd(r)))
         return db_unavailable(r);
-    subject = apr_pstrcat(r->pool, "remote:", r->user, NULL);
-    email = miq_email_normalize(r->pool, r->user);
-    /* Found by subject, else linked by email, else created (see the catalog);
-     * a concurrent first sight makes it return nothing once: run it again. */
-    args[0] = subject;
-    args[1] = subject;
-    args[2] = email ? email : "";
-    args[3] = args[2];
-    args[4] = args[2];
-    args[5] = subject;
-    for (attempt = 0, got = 0; attempt < 2 && got == 0; attempt++)
-        got = miq_db_row(r, dbd, MIQ_SQL_ACCOUNT_EXTERNAL, 6, args, &row, &ncols);
-    if (got != 1 || !row[0])
+    if (miq_account_remote(r, dbd, &account_id, &email) != 1)
         return db_unavailable(r);
-    account_id = row[0];
-    email = row[1] && *row[1] ? row[1] : NULL;
     if (!(csrf = miq_session_start(r, dbd, account_id)))
         return db_unavailable(r);
     if (prefers_json(r))
@@ -339,6 +369,8 @@ int miq_handle_auth(request_rec *r)
 {
     const char *path = r->uri + sizeof("/api/auth/") - 1;
     apr_size_t i;
+    if (!strncmp(path, "oauth/", 6))
+        return miq_handle_oauth(r); /* mod_momentiq_oauth.c */
     for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strcmp(path, routes[i].path))
             continue;

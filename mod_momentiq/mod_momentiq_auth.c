@@ -1,6 +1,7 @@
 /* Bearer tokens on /mcp and /v1: every presented token is checked against
  * PostgreSQL on every request (one round trip, no cache), so a revoke holds on
  * the very next request on every child and node. */
+#include <stdlib.h>
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -9,6 +10,7 @@
 #include "mod_momentiq.h"
 #include "miq_auth.h"
 #include "miq_scope.h"
+#include "miq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -58,6 +60,15 @@ int miq_auth_bearer(request_rec *r, ap_dbd_t *dbd, const char *surface, miq_call
         miq_event_push("invalid_api_key", *why, row[1], row[0], surface, NULL);
         return -1;
     }
+    /* An OAuth access token is good for one audience, the canonical MCP URL,
+     * and nowhere else (RFC 8707); the audience is the statement's last column. */
+    if (ncols > 9 && *row[ncols - 1] &&
+        (strcmp(surface, "mcp") || !miq_oauth_audience_ok(row[ncols - 1],
+                                                           miq_conf(r->server)->mcp->mcp_url))) {
+        *why = "wrong_audience";
+        miq_event_push("invalid_api_key", *why, row[1], row[0], surface, NULL);
+        return -1;
+    }
     if (miq_scope_parse(r->pool, row[3], &scopes)) {
         *why = "bad_scopes";
         miq_event_push("invalid_api_key", *why, row[1], row[0], surface, NULL);
@@ -70,6 +81,18 @@ int miq_auth_bearer(request_rec *r, ap_dbd_t *dbd, const char *surface, miq_call
     caller->token_expires_in_s = atol(row[5]);
     caller->email = *row[6] ? row[6] : NULL;
     caller->account_created = row[7];
+    if (ncols >= 17) { /* billing, same round trip */
+        miq_srv_conf *sc = miq_conf(r->server);
+        caller->has_billing = 1;
+        caller->balance_credits = atoll(row[9]);
+        caller->spend_cap_credits = *row[10] ? atoll(row[10]) : -1;
+        caller->spent_credits = atoll(row[11]);
+        caller->billing_state = row[12];
+        caller->alert_thresholds = *row[13] ? row[13] : sc->mcp->usage_alerts;
+        caller->alerts_json = row[14];
+        caller->token_cap_credits = *row[15] ? atoll(row[15]) : -1;
+        caller->token_spent_credits = atoll(row[16]);
+    }
     if (atol(row[8]) < 0 || atol(row[8]) >= 60) {
         args[0] = row[0];
         miq_db_exec(r, dbd, MIQ_SQL_TOKEN_TOUCH, 1, args);

@@ -10,6 +10,7 @@
 #include "mod_momentiq.h"
 #include "miq_crypto.h"
 #include "miq_pricing.h"
+#include "mod_momentiq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -40,6 +41,7 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->import_allow_private = MIQ_UNSET;
     sc->ask_timeout_s = MIQ_UNSET;
     sc->record_requests = MIQ_UNSET;
+    sc->stripe_tolerance_s = MIQ_UNSET;
     sc->origins = apr_array_make(p, 2, sizeof(const char *));
     sc->hosts = apr_array_make(p, 2, sizeof(const char *));
     sc->prices = apr_array_make(p, 4, sizeof(const char *));
@@ -72,7 +74,15 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(ask_timeout_s);
     MERGE(record_requests);
     MERGE_PTR(base_url);
+    MERGE_PTR(oauth);
     MERGE_PTR(secret_file);
+    MERGE_PTR(credit_price);
+    MERGE_PTR(credit_currency);
+    MERGE_PTR(usage_alerts);
+    MERGE_PTR(stripe_webhook_secret_file);
+    MERGE_PTR(stripe_secret_key_file);
+    MERGE_PTR(stripe_api_base);
+    MERGE(stripe_tolerance_s);
     n->origins = apr_array_append(p, base->origins, add->origins);
     n->hosts = apr_array_append(p, base->hosts, add->hosts);
     n->prices = apr_array_append(p, base->prices, add->prices);
@@ -261,6 +271,7 @@ void *miq_create_dir_conf(apr_pool_t *p, char *dir)
     miq_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
     (void)dir;
     dc->require_token = MIQ_UNSET;
+    dc->free_credits = MIQ_UNSET;
     return dc;
 }
 
@@ -268,6 +279,7 @@ void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 {
     miq_dir_conf *base = basev, *add = addv, *n = apr_pcalloc(p, sizeof(*n));
     MERGE(require_token);
+    MERGE(free_credits);
     return n;
 }
 
@@ -330,11 +342,45 @@ const command_rec miq_directives[] = {
     AP_INIT_FLAG("MomentIQRequireToken", set_require_token, NULL, ACCESS_CONF | RSRC_CONF,
                  "Answer 401 with a Bearer challenge to any request without a token here "
                  "(for clients that start OAuth only on a 401)"),
+    AP_INIT_TAKE1("MomentIQFreeCredits", miq_set_free_credits, NULL, ACCESS_CONF | RSRC_CONF,
+                  "Credits a new account receives (sign-up, remote-user); default 0"),
+    AP_INIT_TAKE2("MomentIQCreditPrice", miq_set_credit_price, NULL, RSRC_CONF,
+                  "What one credit costs: AMOUNT CURRENCY (default 0.01 USD); Stripe top-ups "
+                  "turn amounts into credits with it"),
+    AP_INIT_RAW_ARGS("MomentIQUsageAlerts", miq_set_usage_alerts, NULL, RSRC_CONF,
+                     "Default usage alert thresholds, fractions of the monthly cap "
+                     "(default 0.5 0.8 1.0)"),
+    AP_INIT_TAKE1("MomentIQStripeWebhookSecretFile", miq_set_stripe_file,
+                  OFF(stripe_webhook_secret_file), RSRC_CONF,
+                  "File holding the Stripe webhook signing secret (whsec_...); without it the "
+                  "webhook answers 503"),
+    AP_INIT_TAKE1("MomentIQStripeSecretKeyFile", miq_set_stripe_file,
+                  OFF(stripe_secret_key_file), RSRC_CONF,
+                  "File holding the Stripe secret API key (sk_...) for Checkout Sessions"),
+    AP_INIT_TAKE1("MomentIQStripeAPIBase", miq_set_stripe_api_base, NULL, RSRC_CONF,
+                  "Stripe API origin (default https://api.stripe.com)"),
+    AP_INIT_TAKE1("MomentIQStripeWebhookTolerance", miq_set_stripe_tolerance, NULL, RSRC_CONF,
+                  "Seconds a webhook's signed timestamp may differ from now (default 300)"),
+    AP_INIT_RAW_ARGS("MomentIQOAuthClient", miq_oauth_set_client, NULL, RSRC_CONF,
+                     "A pre-registered OAuth client: ID NAME CONNECTOR REDIRECT_URI... "
+                     "(repeatable)"),
+    AP_INIT_TAKE2("MomentIQOAuthClientSecret", miq_oauth_set_secret, NULL, RSRC_CONF,
+                  "Make an OAuth client confidential: ID SECRET-FILE (first line is the secret)"),
+    AP_INIT_FLAG("MomentIQOAuthDynamicRegistration", miq_oauth_set_flag, NULL, RSRC_CONF,
+                 "Let clients register themselves at /api/auth/oauth/register (RFC 7591; "
+                 "default Off)"),
+    AP_INIT_FLAG("MomentIQOAuthClientMetadataDocuments", miq_oauth_set_flag, NULL, RSRC_CONF,
+                 "Accept https client_id URLs naming a Client ID Metadata Document "
+                 "(default Off)"),
+    AP_INIT_TAKE1("MomentIQOAuthAccessTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
+                  "Lifetime of OAuth access tokens in seconds (default 3600)"),
+    AP_INIT_TAKE1("MomentIQOAuthRefreshTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
+                  "Lifetime of OAuth refresh tokens in seconds (default 2592000)"),
     {NULL},
 };
 
 /* Reads a small file (<= 64 KiB) into pool memory. */
-static apr_status_t read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p)
+apr_status_t miq_read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p)
 {
     apr_file_t *f;
     apr_finfo_t fi;
@@ -371,7 +417,7 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
         *len = 32;
         return NULL;
     }
-    rv = read_small_file(&buf, &n, sc->secret_file, p);
+    rv = miq_read_small_file(&buf, &n, sc->secret_file, p);
     if (rv != APR_SUCCESS)
         return apr_psprintf(p, "cannot read MomentIQSecretFile %s", sc->secret_file);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -438,8 +484,13 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
         if (err)
             return err;
     }
+    if ((err = miq_billing_conf_finish(p, s, sc, pricing)))
+        return err;
     if ((err = miq_server_build(p, sc->base_url, pricing, key, klen, sc->fixtures, &sc->mcp)))
         return err;
+    sc->mcp->usage_alerts = sc->usage_alerts;
     sc->mcp->ask_timeout_ms = sc->ask_timeout_s * 1000;
+    if ((err = miq_oauth_conf_finish(p, s, sc)))
+        return err;
     return NULL;
 }

@@ -1,6 +1,7 @@
 /* /api/dashboard/...: connector tokens and API keys of the signed-in account
- * (create with the secret shown once, list without secrets, revoke). Every
- * route needs a session; every POST also needs the session's CSRF token. */
+ * (create with the secret shown once, list without secrets, revoke), and the
+ * billing routes (mod_momentiq_billing.c). Every route needs a session; every
+ * state change also needs the session's CSRF token. */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -228,6 +229,29 @@ static int revoke_token(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
 
 /* ---- routing ---------------------------------------------------------------- */
 
+/* billing, billing/ledger, billing/checkout, usage (mod_momentiq_billing.c):
+ * a session, and its CSRF token for anything but a read. */
+static int billing_route(request_rec *r, const char *path)
+{
+    miq_web_session s;
+    ap_dbd_t *dbd;
+    int got;
+    if (!(dbd = miq_dbd(r)))
+        return db_unavailable(r);
+    if ((got = miq_session_current(r, dbd, &s)) < 0)
+        return db_unavailable(r);
+    if (!got)
+        return miq_send_error(r, HTTP_UNAUTHORIZED, "authentication_required",
+                              "sign in first: this call needs a dashboard session");
+    if (r->method_number != M_GET && !miq_csrf_valid(r, &s))
+        return miq_send_error(r, HTTP_FORBIDDEN, "csrf_required",
+                              "this call needs the session's CSRF token in X-CSRF-Token "
+                              "(from login or GET /api/auth/session)");
+    got = miq_dashboard_billing(r, dbd, &s, path);
+    return got == DECLINED ? miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource")
+                           : got;
+}
+
 int miq_handle_dashboard(request_rec *r)
 {
     const char *path = r->uri + sizeof("/api/dashboard/") - 1;
@@ -236,6 +260,8 @@ int miq_handle_dashboard(request_rec *r)
     ap_dbd_t *dbd;
     int got, is_post = r->method_number == M_POST;
 
+    if (!strcmp(path, "billing") || !strncmp(path, "billing/", 8) || !strcmp(path, "usage"))
+        return billing_route(r, path);
     if (!parse_route(r->pool, path, &rt))
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
     if (rt.token_id ? !is_post : (!is_post && r->method_number != M_GET)) {

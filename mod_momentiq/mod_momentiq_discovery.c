@@ -8,6 +8,7 @@
 #include "mod_momentiq.h"
 #include "miq_discovery.h"
 #include "miq_json.h"
+#include "mod_momentiq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -59,6 +60,10 @@ int miq_handle_discovery(request_rec *r)
         return send_status(r, sc);
     if (!strcmp(u, "/.well-known/mcp.json") || !strcmp(u, "/.well-known/mcp"))
         return send_doc(r, miq_discovery_wellknown(r->pool, sc->mcp));
+    if (!strncmp(u, "/.well-known/oauth-authorization-server", 39) ||
+        !strncmp(u, "/.well-known/openid-configuration", 33))
+        return send_doc(r, miq_oauth_as_metadata(r->pool, sc->base_url, sc->oauth->dcr == 1,
+                                                 sc->oauth->cimd == 1));
     if (!strncmp(u, "/.well-known/oauth-protected-resource", 37))
         return send_doc(r, miq_discovery_protected_resource(r->pool, sc->mcp));
     return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");

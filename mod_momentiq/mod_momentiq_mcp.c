@@ -18,6 +18,7 @@
 #include "miq_http.h"
 #include "miq_json.h"
 #include "miq_mcp.h"
+#include "miq_uploads.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -367,6 +368,15 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     miq_db_bind(r, m->dbd, &db);
     c.db = &db;
     c.storage_dir = m->sc->storage_dir;
+    {
+        miq_upload_conf *uc = apr_pcalloc(r->pool, sizeof(*uc));
+        uc->storage_dir = m->sc->storage_dir;
+        uc->max_bytes = m->sc->max_upload;
+        uc->retention_s = m->sc->upload_retention_s;
+        uc->url_ttl_s = m->sc->file_url_ttl_s;
+        uc->allow_private = m->sc->import_allow_private == 1;
+        c.uploads = uc;
+    }
     c.file_url_ttl_s = m->sc->file_url_ttl_s;
     m->rpc_method = msg->method;
 

@@ -11,7 +11,6 @@
  * NAME is metadata only: stored files are uploads/<upload_id>.<ext>. Anything
  * that fails (too big, not media, interrupted) leaves nothing on disk. */
 #include <string.h>
-#include <math.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
@@ -23,20 +22,13 @@
 #include "mod_momentiq.h"
 #include "miq_crypto.h"
 #include "miq_http.h"
-#include "miq_import.h"
 #include "miq_json.h"
-#include "miq_probe.h"
 #include "miq_uploads.h"
 
 APLOG_USE_MODULE(momentiq);
 
 #define CHUNK          (64 * 1024)
 #define JSON_BODY_MAX  (64 * 1024)
-#define IMPORT_TIMEOUT 300 /* seconds, whole transfer */
-
-/* Columns of MIQ_SQL_UPLOAD_GET. */
-enum { UC_ID, UC_FILENAME, UC_PATH, UC_STATUS, UC_SIZE, UC_DURATION, UC_PROBE, UC_CREATED,
-       UC_EXPIRES, UC_PUT_HASH, UC_COUNT };
 
 static const char *spath(request_rec *r, const miq_srv_conf *sc, const char *rel)
 {
@@ -56,14 +48,6 @@ static int storage_error(request_rec *r, apr_status_t rv, const char *what)
                           "the upload could not be stored");
 }
 
-static const char *iso_time(apr_pool_t *p, apr_time_t t)
-{
-    apr_time_exp_t x;
-    apr_time_exp_gmt(&x, t);
-    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02dZ", x.tm_year + 1900, x.tm_mon + 1,
-                        x.tm_mday, x.tm_hour, x.tm_min, x.tm_sec);
-}
-
 static apr_status_t uploads_dir(request_rec *r, const miq_srv_conf *sc)
 {
     return apr_dir_make_recursive(spath(r, sc, "uploads"),
@@ -72,62 +56,41 @@ static apr_status_t uploads_dir(request_rec *r, const miq_srv_conf *sc)
                                   r->pool);
 }
 
-/* ---- the upload view -------------------------------------------------------------- */
+/* ---- services (core/miq_uploads.c) and their replies ---------------------------------- */
 
-static json_t *upload_view(request_rec *r, const char *const *row)
+static void upload_conf(const miq_srv_conf *sc, miq_upload_conf *c)
 {
-    json_t *o = json_object(), *probe = NULL;
-    const char *dur = row[UC_DURATION];
-    json_object_set_new(o, "upload_id", json_string(row[UC_ID]));
-    json_object_set_new(o, "filename", json_string(row[UC_FILENAME] ? row[UC_FILENAME] : ""));
-    json_object_set_new(o, "status", json_string(row[UC_STATUS]));
-    json_object_set_new(o, "bytes", json_integer(apr_atoi64(row[UC_SIZE] ? row[UC_SIZE] : "0")));
-    json_object_set_new(o, "duration_s",
-                        json_real(dur && *dur ? round(atof(dur) * 1000.0) / 1000.0 : 0.0));
-    if (row[UC_PROBE] && strcmp(row[UC_PROBE], "null"))
-        probe = miq_json_parse(r->pool, row[UC_PROBE], strlen(row[UC_PROBE]), NULL);
-    if (json_is_object(probe)) {
-        static const char *const keys[] = {"format", "streams", "has_audio", "has_video", NULL};
-        int i;
-        for (i = 0; keys[i]; i++) {
-            json_t *v = json_object_get(probe, keys[i]);
-            if (v)
-                json_object_set(o, keys[i], v);
-        }
-    }
-    else
-        json_object_set_new(o, "streams", json_array());
-    json_object_set_new(o, "created_at", json_string(row[UC_CREATED]));
-    json_object_set_new(o, "expires_at", row[UC_EXPIRES] && *row[UC_EXPIRES]
-                                             ? json_string(row[UC_EXPIRES])
-                                             : json_null());
-    return miq_json_pool(r->pool, o);
+    memset(c, 0, sizeof(*c));
+    c->storage_dir = sc->storage_dir;
+    c->max_bytes = sc->max_upload;
+    c->retention_s = sc->upload_retention_s;
+    c->url_ttl_s = sc->file_url_ttl_s;
+    c->allow_private = sc->import_allow_private == 1;
 }
 
-/* The caller's upload row: 1 found, 0 not, -1 database error. */
-static int upload_row(request_rec *r, ap_dbd_t *dbd, const char *id, const char *account,
-                      const char ***row)
+/* A service reply as HTTP: the body (201 with Location), or the error. */
+static int send_reply(request_rec *r, const miq_reply *rep)
 {
-    const char *args[2] = {id, account};
-    int ncols = 0, rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_GET, 2, args, row, &ncols);
-    if (rv == 1 && ncols < UC_COUNT)
-        return -1;
-    return rv;
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (rep->status >= 400)
+        return miq_send_error(r, rep->status, rep->code ? rep->code : "server_error",
+                              rep->message ? rep->message : "error");
+    if (rep->status == HTTP_CREATED && miq_upload_id_ok(miq_json_str(rep->body, "upload_id", "")))
+        apr_table_setn(r->headers_out, "Location",
+                       apr_pstrcat(r->pool, "/v1/uploads/",
+                                   miq_json_str(rep->body, "upload_id", ""), NULL));
+    return miq_send_json(r, rep->status, miq_json_dump(r->pool, rep->body));
 }
 
 static int send_upload(request_rec *r, ap_dbd_t *dbd, int status, const char *id,
                        const char *account)
 {
-    const char **row;
-    int rv = upload_row(r, dbd, id, account, &row);
-    if (rv < 0)
-        return db_unavailable(r);
-    if (rv == 0)
-        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    if (status == HTTP_CREATED)
-        apr_table_setn(r->headers_out, "Location", apr_pstrcat(r->pool, "/v1/uploads/", id, NULL));
-    return miq_send_json(r, status, miq_json_dump(r->pool, upload_view(r, row)));
+    miq_db db;
+    miq_reply rep;
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_upload_read(r->pool, &db, id, account, status, &rep);
+    return send_reply(r, &rep);
 }
 
 /* ---- receiving a body --------------------------------------------------------------- */
@@ -220,66 +183,20 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path
     return OK;
 }
 
-/* Probes a received file (part). On success *probe (pool-bound), *duration,
- * *ext; otherwise the response is sent and the file removed. */
-static int probe_part(request_rec *r, const char *part, const char *filename, apr_off_t bytes,
-                      json_t **probe, double *duration, const char **ext, int *sent)
-{
-    const char *code = NULL, *err;
-    *sent = 1;
-    if (bytes == 0) {
-        apr_file_remove(part, r->pool);
-        return miq_send_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media",
-                              "the upload is empty");
-    }
-    err = miq_probe_file(r->pool, part, probe, duration, &code);
-    if (err) {
-        apr_file_remove(part, r->pool);
-        if (code && !strcmp(code, "unsupported_media"))
-            return miq_send_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media", err);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10961) "MomentIQ: probe: %s", err);
-        return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
-                              "the upload could not be examined");
-    }
-    miq_json_pool(r->pool, *probe);
-    *ext = miq_upload_extension(r->pool, filename, miq_json_str(*probe, "format", NULL));
-    *sent = 0;
-    return OK;
-}
-
 /* A received and accepted body: probe, move into place, record. 201 upload. */
 static int store_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                         const miq_caller *caller, const char *id, const char *part,
-                        apr_off_t bytes, const char *filename, const char *source_url)
+                        apr_off_t bytes, const char *filename)
 {
-    json_t *probe;
-    double duration;
-    const char *ext, *rel, *args[11];
-    apr_status_t rv;
-    int sent, st = probe_part(r, part, filename, bytes, &probe, &duration, &ext, &sent);
-    if (sent)
-        return st;
-    rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
-    if ((rv = apr_file_rename(part, spath(r, sc, rel), r->pool)) != APR_SUCCESS) {
-        apr_file_remove(part, r->pool);
-        return storage_error(r, rv, "cannot move an upload into place");
-    }
-    args[0] = id;
-    args[1] = caller->account_id;
-    args[2] = filename;
-    args[3] = rel;
-    args[4] = "ready";
-    args[5] = apr_psprintf(r->pool, "%" APR_OFF_T_FMT, bytes);
-    args[6] = apr_psprintf(r->pool, "%.6f", duration);
-    args[7] = miq_json_dump(r->pool, probe);
-    args[8] = source_url;
-    args[9] = NULL;
-    args[10] = apr_itoa(r->pool, sc->upload_retention_s);
-    if (miq_db_exec(r, dbd, MIQ_SQL_UPLOAD_CREATE, 11, args) != 1) {
-        apr_file_remove(spath(r, sc, rel), r->pool);
-        return db_unavailable(r);
-    }
-    return send_upload(r, dbd, HTTP_CREATED, id, caller->account_id);
+    miq_upload_conf c;
+    miq_db db;
+    miq_reply rep;
+    upload_conf(sc, &c);
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_upload_store(r->pool, &c, &db, caller->account_id, id, part, bytes, filename, NULL,
+                     &rep);
+    return send_reply(r, &rep);
 }
 
 /* ---- POST /v1/uploads ---------------------------------------------------------------- */
@@ -299,75 +216,37 @@ static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     rv = receive_body(r, sc, part, &bytes, &sent);
     if (sent)
         return rv;
-    return store_upload(r, sc, dbd, caller, id, part, bytes, filename, NULL);
+    return store_upload(r, sc, dbd, caller, id, part, bytes, filename);
 }
 
 static int post_import(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                        const miq_caller *caller, const char *url, const char *filename)
 {
-    const char *id = miq_upload_id_new(r->pool), *part, *err, *code = NULL;
-    miq_import_opts o;
-    miq_import_result res;
-    apr_status_t rv;
-    if (!id)
-        return storage_error(r, APR_EGENERAL, "no randomness for an upload id");
-    if ((rv = uploads_dir(r, sc)) != APR_SUCCESS)
-        return storage_error(r, rv, "cannot create the uploads directory");
-    memset(&o, 0, sizeof(o));
-    o.max_bytes = sc->max_upload;
-    o.allow_private = sc->import_allow_private == 1;
-    o.connect_timeout_s = 10;
-    o.total_timeout_s = IMPORT_TIMEOUT;
-    o.max_redirects = 3;
-    part = spath(r, sc, apr_pstrcat(r->pool, "uploads/", id, ".part", NULL));
-    err = miq_import_fetch(r->pool, url, part, &o, &res, &code);
-    /* Never the query string: it often holds a signature. */
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10962)
-                  "MomentIQ: import %s for account %s: %s", miq_import_redact(r->pool, url),
-                  caller->account_id, err ? code : "fetched");
-    if (err) {
-        apr_file_remove(part, r->pool);
-        if (!strcmp(code, "payload_too_large"))
-            return miq_send_error(r, HTTP_REQUEST_ENTITY_TOO_LARGE, code, err);
-        if (!strcmp(code, "server_error"))
-            return storage_error(r, APR_EGENERAL, err);
-        return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", err);
-    }
-    if (!filename)
-        filename = res.name_hint;
-    return store_upload(r, sc, dbd, caller, id, part, res.bytes,
-                        miq_upload_filename(r->pool, filename), res.url_redacted);
+    miq_upload_conf c;
+    miq_db db;
+    miq_reply rep;
+    upload_conf(sc, &c);
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_upload_import(r->pool, &c, &db, caller->account_id, url, filename, &rep);
+    return send_reply(r, &rep);
 }
 
 static int post_signed(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                        const miq_caller *caller, const char *filename)
 {
-    const char *id = miq_upload_id_new(r->pool), *sig = NULL, *url, *args[11];
-    apr_time_t exp = apr_time_now() + apr_time_from_sec(sc->file_url_ttl_s);
-    json_t *o;
-    if (!id)
-        return storage_error(r, APR_EGENERAL, "no randomness for an upload id");
-    if (!sc->mcp || !(url = miq_upload_put_url(r->pool, sc->mcp, id, exp, &sig)))
+    miq_upload_conf c;
+    miq_db db;
+    miq_reply rep;
+    if (!sc->mcp)
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "signed upload URLs are not configured");
-    args[0] = id;
-    args[1] = caller->account_id;
-    args[2] = filename;
-    args[3] = "";
-    args[4] = "awaiting_bytes";
-    args[5] = "0";
-    args[6] = NULL;
-    args[7] = NULL;
-    args[8] = NULL;
-    args[9] = miq_sha256_hex(r->pool, sig, strlen(sig));
-    args[10] = apr_itoa(r->pool, sc->file_url_ttl_s);
-    if (miq_db_exec(r, dbd, MIQ_SQL_UPLOAD_CREATE, 11, args) != 1)
-        return db_unavailable(r);
-    o = miq_json_packp(r->pool, "{s:s,s:s,s:s,s:s,s:s,s:s}", "upload_id", id, "filename",
-                       filename, "status", "awaiting_bytes", "upload_url", url, "upload_method",
-                       "PUT", "expires_at", iso_time(r->pool, exp));
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    return miq_send_json(r, HTTP_CREATED, miq_json_dump(r->pool, o));
+    upload_conf(sc, &c);
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_upload_signed(r->pool, sc->mcp, &c, &db, caller->account_id, filename, apr_time_now(),
+                      &rep);
+    return send_reply(r, &rep);
 }
 
 static int post_uploads(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
@@ -383,7 +262,6 @@ static int post_uploads(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                               rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
                                                                   : "invalid_request",
                               err);
-    miq_json_pool(r->pool, body);
     if ((v = json_object_get(body, "filename")) && !json_is_null(v)) {
         if (!json_is_string(v))
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
@@ -427,6 +305,7 @@ static int put_bytes(request_rec *r, const char *id)
     apr_off_t bytes;
     json_t *probe;
     double duration;
+    miq_reply rep;
     int ncols = 0, rv, sent;
     ap_args_to_table(r, &args);
     exp = args ? apr_table_get(args, "exp") : NULL;
@@ -457,9 +336,10 @@ static int put_bytes(request_rec *r, const char *id)
     rv = receive_body(r, sc, part, &bytes, &sent);
     if (sent)
         return rv;
-    rv = probe_part(r, part, row[PC_FILENAME], bytes, &probe, &duration, &ext, &sent);
-    if (sent)
-        return rv;
+    memset(&rep, 0, sizeof(rep));
+    if (!miq_upload_probe_part(r->pool, part, row[PC_FILENAME], bytes, &probe, &duration, &ext,
+                               &rep))
+        return send_reply(r, &rep);
     rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
     a[0] = rel;
     a[1] = apr_psprintf(r->pool, "%" APR_OFF_T_FMT, bytes);

@@ -18,7 +18,7 @@
 
 /* Parsed options of one command. */
 typedef struct ctl_opts {
-    const char *user, *name, *scopes, *expires_in, *positional;
+    const char *user, *name, *scopes, *expires_in, *positional, *free_credits;
     int password_stdin;
 } ctl_opts;
 
@@ -67,6 +67,8 @@ static const char *parse_opts(int argc, const char *const *argv, ctl_opts *o)
             slot = &o->scopes;
         else if (!strcmp(a, "--expires-in"))
             slot = &o->expires_in;
+        else if (!strcmp(a, "--free-credits"))
+            slot = &o->free_credits;
         else if (a[0] == '-' && a[1] == '-')
             return "unknown option";
         else if (o->positional)
@@ -109,8 +111,16 @@ static const char *read_password(apr_pool_t *p)
 
 static int user_create(apr_pool_t *p, miqw_db *db, const ctl_opts *o)
 {
-    const char *email, *password, *why, *hash, *err, *args[2], **row;
+    const char *email, *password, *why, *hash, *err, *args[4], **row;
+    const char *free_credits = o->free_credits ? o->free_credits : getenv("MOMENTIQ_FREE_CREDITS");
     int generated = !o->password_stdin;
+    char *end;
+    long long n_free;
+
+    /* The same free credits a sign-up gets: MomentIQFreeCredits (give it here). */
+    n_free = free_credits && *free_credits ? strtoll(free_credits, &end, 10) : 0;
+    if (free_credits && *free_credits && (*end || n_free < 0 || n_free > 1000000000LL))
+        return fail("--free-credits '%s' must be a whole number from 0 to 1e9", free_credits);
 
     if (!(email = miq_email_normalize(p, o->positional)))
         return fail("'%s' is not a valid email address", o->positional);
@@ -124,12 +134,16 @@ static int user_create(apr_pool_t *p, miqw_db *db, const ctl_opts *o)
         return fail("password hashing failed: %s", why ? why : "unknown error");
     args[0] = email;
     args[1] = hash;
-    row = select_one(db, p, MIQ_SQL_ACCOUNT_CREATE, 2, args, &err);
+    args[2] = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)n_free);
+    args[3] = args[2];
+    row = select_one(db, p, MIQ_SQL_ACCOUNT_CREATE, 4, args, &err);
     if (err)
         return fail("cannot create the account: %s", err);
     if (!row || !row[0])
         return fail("an account with the email %s already exists", email);
     printf("account_id %s\nemail %s\n", row[0], email);
+    if (n_free > 0)
+        printf("free credits %s\n", args[2]);
     if (generated)
         printf("password %s\n(shown once: store it now)\n", password);
     return 0;

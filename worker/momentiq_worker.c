@@ -43,8 +43,9 @@ typedef struct job_ctx {
     apr_pool_t *pool;
     const worker_cfg *cfg;
     const char *job_id;
-    apr_time_t last_beat;
-    int stop; /* canceled by its owner, or lost */
+    volatile double fraction; /* last progress the analysis reported */
+    volatile int stop;        /* canceled by its owner, or lost */
+    volatile int done;        /* the analysis returned: the beat thread ends */
 } job_ctx;
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,32 +61,40 @@ static void logf_(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Called by the analysis: renews the lease with the progress at most once a
- * second; nonzero stops the job (canceled by its owner, lost, or SIGTERM). */
+/* Called by the analyses that report progress; nonzero stops the job. */
 static int on_progress(void *baton, double fraction)
 {
     job_ctx *j = baton;
-    apr_time_t now = apr_time_now();
-    if (stopping || j->stop)
-        return 1;
-    if (now - j->last_beat >= apr_time_from_sec(1)) {
+    j->fraction = fraction;
+    return stopping || j->stop;
+}
+
+/* Renews the lease with the progress every second while the analysis runs,
+ * whether or not it reports progress (frames and clips do not), and learns of
+ * a cancel. Uses the job thread's connection, idle until the analysis returns. */
+static void *APR_THREAD_FUNC beat_thread(apr_thread_t *thd, void *data)
+{
+    job_ctx *j = data;
+    apr_pool_t *tp;
+    (void)thd;
+    apr_pool_create(&tp, NULL);
+    while (!j->done) {
         const char *args[4], *err;
-        apr_pool_t *tp;
         apr_array_header_t *rows;
-        int ncols;
-        apr_pool_create(&tp, j->pool);
+        int ncols, i;
         args[0] = j->job_id;
         args[1] = j->cfg->worker_id;
-        args[2] = apr_itoa(tp, (int)(fraction * 100));
+        args[2] = apr_itoa(tp, (int)(j->fraction * 100));
         args[3] = apr_itoa(tp, j->cfg->lease_s);
         rows = miqw_db_select_stmt(j->db, tp, MIQ_SQL_JOB_HEARTBEAT, 4, args, &ncols, &err);
-        if (rows && rows->nelts &&
-            strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "running"))
+        if (rows && rows->nelts && strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "running"))
             j->stop = 1;
-        apr_pool_destroy(tp);
-        j->last_beat = now;
+        apr_pool_clear(tp);
+        for (i = 0; i < 10 && !j->done; i++)
+            apr_sleep(apr_time_from_msec(100));
     }
-    return j->stop;
+    apr_pool_destroy(tp);
+    return NULL;
 }
 
 /* Waits for a NOTIFY on miq_jobs (or the poll interval). */
@@ -153,7 +162,6 @@ static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
     j.pool = p;
     j.cfg = cfg;
     j.job_id = row[0];
-    j.last_beat = apr_time_now();
     memset(&job, 0, sizeof(job));
     job.id = row[0];
     job.endpoint = row[2];
@@ -165,7 +173,16 @@ static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
         return 1;
     }
     job.input_path = apr_pstrcat(p, cfg->storage, "/", row[3], NULL);
-    err = miqw_job_run(p, &job, cfg->pricing, on_progress, &j, &result, &cost, &code);
+    {
+        apr_thread_t *beat = NULL;
+        apr_status_t trv;
+        if (apr_thread_create(&beat, NULL, beat_thread, &j, p) != APR_SUCCESS)
+            beat = NULL;
+        err = miqw_job_run(p, &job, cfg->pricing, on_progress, &j, &result, &cost, &code);
+        j.done = 1;
+        if (beat)
+            apr_thread_join(&trv, beat);
+    }
     if (err) {
         if (stopping && !j.stop) {
             /* SIGTERM: hand the job back; another worker picks it up. */

@@ -14,6 +14,7 @@
 #include "miq_server.h"
 #include "miqw_ctl_credits.h"
 #include "miqw_ctl_purge.h"
+#include "miqw_ctl_oauth.h"
 
 static int usage(void)
 {
@@ -23,9 +24,10 @@ static int usage(void)
             "$MOMENTIQ_SQL_DIR), then prepare every catalog statement\n"
             "  check-sql   prepare every statement of the SQL catalog against the schema\n"
             "  status      schema version, workers, MCP requests in the last hour\n"
-            "  user create EMAIL [--password-stdin]\n"
+            "  user create EMAIL [--password-stdin] [--free-credits N]\n"
             "              create an account; the password is read from stdin (one line),\n"
-            "              else a strong one is generated and printed once\n"
+            "              else a strong one is generated and printed once; N free credits\n"
+            "              (default $MOMENTIQ_FREE_CREDITS or 0, like MomentIQFreeCredits)\n"
             "  token create --user EMAIL --name NAME --scopes SCOPES [--expires-in SECONDS]\n"
             "              create a connector token (miq_conn_...); the secret is printed once.\n"
             "              SCOPES: all, video/*, audio/*, timeline/* (several: 'audio/* video/*')\n"
@@ -38,6 +40,11 @@ static int usage(void)
             "  credits grant --email ADDRESS --credits N [--note TEXT]\n"
             "              add credits to an account's ledger; prints the new balance\n"
             "  credits show --email ADDRESS\n"
+            "              balance, monthly cap, spend this period, billing state, alerts\n"
+            "  oauth trail ID\n"
+            "              the OAuth diagnostic trail of an authorization (corr_...) or a client\n"
+            "  billing report\n"
+            "              every account's balance, cap, spend, grants, top-ups and alerts\n"
             "  purge [--storage DIR] [--uploads-older-than S] [--outputs-older-than S] [--dry-run]\n"
             "              delete expired uploads and old job outputs, printing each; DIR is\n"
             "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
@@ -200,7 +207,7 @@ int main(int argc, char **argv)
         else if (!cmd)
             cmd = argv[i];
         else if (miqw_ctl_accounts_handles(cmd) || miqw_ctl_credits_handles(cmd) ||
-                 miqw_ctl_purge_handles(cmd))
+                 miqw_ctl_purge_handles(cmd) || miqw_ctl_oauth_handles(cmd))
             APR_ARRAY_PUSH(rest, const char *) = argv[i];
         else
             return usage();
@@ -210,6 +217,11 @@ int main(int argc, char **argv)
     if (miqw_ctl_accounts_handles(cmd)) {
         rc = miqw_ctl_accounts_run(p, conninfo, cmd, rest->nelts,
                                    (const char *const *)rest->elts);
+        apr_pool_destroy(p);
+        return rc;
+    }
+    if (miqw_ctl_oauth_handles(cmd)) {
+        rc = miqw_ctl_oauth_run(p, conninfo, rest->nelts, (const char *const *)rest->elts);
         apr_pool_destroy(p);
         return rc;
     }

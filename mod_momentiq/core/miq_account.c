@@ -1,11 +1,13 @@
 /* The account view of momentiq.get_account and GET /v1/account, with its
- * readiness warnings. Billing is not built yet: balance 0, no cap. */
+ * readiness warnings. Billing (balance, cap, spend, alerts) comes from the
+ * caller, read with the token in the same round trip (miq_billing.c). */
 #include <string.h>
 #include <apr_strings.h>
 #include "miq_json.h"
 #include "miq_scope.h"
 #include "miq_content.h"
 #include "miq_auth.h"
+#include "miq_billing.h"
 
 #define EXPIRY_WARNING_S (7L * 24 * 3600)
 
@@ -114,15 +116,13 @@ json_t *miq_account_view(apr_pool_t *p, const miq_caller *caller, json_t **warni
     static const miq_caller nobody = {.token_expires_in_s = -1};
     const miq_caller *c = caller ? caller : &nobody;
 
-    add_warning(warn, "billing_not_set_up", "error",
-                "Billing is not set up and the balance is 0 credits, so paid jobs fail with "
-                "billing_required. Open the dashboard (/dashboard/ > Billing) and add credits; "
-                "estimates (momentiq.estimate_cost, POST /v1/estimate) stay free.");
-    add_warning(warn, "no_spend_cap", "warning",
-                "No monthly spend cap is set, so nothing limits what this account can spend. "
-                "In the dashboard (/dashboard/ > Billing), set a monthly spend cap in credits "
-                "(jobs that would cross it fail with spend_cap_exceeded) and usage alerts "
-                "(50/80/100 % by default).");
+    view = json_pack("{s:{s:s?,s:s?,s:s?}}", "account", "id", c->account_id, "email", c->email,
+                     "created_at", c->account_created);
+    if (!view)
+        return NULL;
+    miq_json_pool(p, view);
+    miq_json_pool(p, warn);
+    miq_billing_view(p, c, view, warn);
     if (c->token_id && c->token_expires_in_s > 0 && c->token_expires_in_s < EXPIRY_WARNING_S)
         add_warning(warn, "token_expiring_soon", "warning",
                     apr_psprintf(p,
@@ -134,14 +134,8 @@ json_t *miq_account_view(apr_pool_t *p, const miq_caller *caller, json_t **warni
     if (c->token_id)
         add_scope_warning(p, warn, c);
 
-    view = json_pack("{s:{s:s?,s:s?,s:s?},s:i,s:n,s:i,s:s,s:o,s:o}", "account", "id",
-                     c->account_id, "email", c->email, "created_at", c->account_created,
-                     "balance_credits", 0, "monthly_spend_cap_credits", "spent_this_period_credits",
-                     0, "billing_state", "not_set_up", "token", token_json(p, c),
-                     "readiness_warnings", warn);
-    if (!view)
-        return NULL;
-    miq_json_pool(p, view);
+    json_object_set_new(view, "token", token_json(p, c));
+    json_object_set(view, "readiness_warnings", warn);
     if (warnings)
         *warnings = warn;
     return view;

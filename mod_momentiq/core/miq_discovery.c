@@ -3,6 +3,7 @@
 #include "miq_json.h"
 #include "miq_mcp.h"
 #include "miq_discovery.h"
+#include "miq_oauth.h"
 
 static json_t *tools_json(apr_pool_t *p, const miq_server *srv)
 {
@@ -109,9 +110,6 @@ json_t *miq_discovery_wellknown(apr_pool_t *p, const miq_server *srv)
 
 json_t *miq_discovery_protected_resource(apr_pool_t *p, const miq_server *srv)
 {
-    return miq_json_packp(p, "{s:s,s:[s],s:[s,s,s,s],s:[s],s:s,s:s}", "resource", srv->mcp_url,
-                          "authorization_servers", srv->base_url, "scopes_supported", "all",
-                          "video/*", "audio/*", "timeline/*", "bearer_methods_supported",
-                          "header", "resource_name", srv->title, "resource_documentation",
-                          apr_pstrcat(p, srv->base_url, "/docs/", NULL));
+    /* one builder with the authorization server's metadata (miq_oauth_metadata.c) */
+    return miq_oauth_pr_metadata(p, srv->mcp_url, srv->base_url, srv->title);
 }

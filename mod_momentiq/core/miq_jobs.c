@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include "miq_billing.h"
 #include "miq_catalog.h"
 #include "miq_crypto.h"
 #include "miq_jobs_int.h"
@@ -363,7 +364,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
 {
     job_req jr;
     json_t *upload, *key, *maxc;
-    const char *args[9], *outcome, *canon, **row;
+    const char *args[10], *outcome, *canon, **row;
     apr_array_header_t *rows;
     int ncols;
     memset(&jr, 0, sizeof(jr));
@@ -433,7 +434,8 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     args[6] = request_hash(env->pool, &jr);
     args[7] = json_is_string(key) ? json_string_value(key) : NULL;
     args[8] = apr_psprintf(env->pool, "%" APR_INT64_T_FMT, jr.quote.credits);
-    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CREATE, 9, args, &ncols, out)))
+    args[9] = env->srv->usage_alerts ? env->srv->usage_alerts : MIQ_BILLING_DEFAULT_THRESHOLDS;
+    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CREATE, 10, args, &ncols, out)))
         return;
     if (rows->nelts < 1 || ncols < 2) {
         miq_jobs_err(out, 500, "server_error", "the job could not be created", NULL);
@@ -452,17 +454,8 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
                                   "(job %s); use a new key for a different job",
                                   args[7], row[1]),
                      miq_json_packp(env->pool, "{s:s}", "job_id", row[1] ? row[1] : ""));
-    else if (!strcmp(outcome, "insufficient_credits")) {
-        json_int_t bal = row[1] && *row[1] ? atoll(row[1]) : 0;
-        miq_jobs_err(out, 402, "insufficient_credits",
-                     apr_psprintf(env->pool,
-                                  "the balance is %" APR_INT64_T_FMT " credits and this job "
-                                  "needs %" APR_INT64_T_FMT "; add credits (an operator runs "
-                                  "momentiqctl credits grant --email ADDRESS --credits N)",
-                                  (apr_int64_t)bal, jr.quote.credits),
-                     miq_json_packp(env->pool, "{s:I,s:I}", "balance_credits", bal,
-                                    "estimated_credits", (json_int_t)jr.quote.credits));
-    }
+    else if (miq_billing_refusal(env, outcome, row[1], jr.quote.credits, out))
+        return; /* billing_required, insufficient_credits, spend_cap_exceeded (402) */
     else if (!strcmp(outcome, "not_found"))
         not_found(env, out, "ready upload", jr.upload_id);
     else

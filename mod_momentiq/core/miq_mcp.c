@@ -339,6 +339,7 @@ static miq_tool_ctx *tool_ctx(miq_mcp_call *c)
     ctx->call = c;
     ctx->db = c->db;
     ctx->storage_dir = c->storage_dir;
+    ctx->uploads = c->uploads;
     ctx->file_url_ttl_s = c->file_url_ttl_s;
     return ctx;
 }

@@ -58,6 +58,7 @@ typedef struct miq_mcp_call {
     apr_time_t now;
     const miq_db *db;        /* for authenticated tools (jobs); NULL without a database */
     const char *storage_dir; /* MomentIQStorageDir */
+    const struct miq_upload_conf *uploads; /* upload limits (miq_uploads.h), or NULL */
     int file_url_ttl_s;      /* signed /files/ URL lifetime */
 
     /* outputs */

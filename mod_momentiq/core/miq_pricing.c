@@ -2,6 +2,7 @@
  * and the rounding rule). */
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include "miq_catalog.h"
 #include "miq_json.h"
@@ -37,6 +38,8 @@ struct miq_pricing {
     apr_pool_t *pool;
     apr_int64_t milli[N_ROWS];
     apr_int64_t max_duration_ms;
+    apr_int64_t credit_micros; /* price of one credit, millionths of a currency unit */
+    char currency[4];          /* ISO 4217, lowercase */
 };
 
 miq_pricing *miq_pricing_default(apr_pool_t *p)
@@ -47,6 +50,8 @@ miq_pricing *miq_pricing_default(apr_pool_t *p)
     for (i = 0; i < N_ROWS; i++)
         pr->milli[i] = rows[i].default_milli;
     pr->max_duration_ms = (apr_int64_t)(MIQ_PRICING_DEFAULT_MAX_DURATION_S * 1000);
+    pr->credit_micros = 10000; /* 0.01 */
+    memcpy(pr->currency, "usd", 4);
     return pr;
 }
 
@@ -110,6 +115,64 @@ const char *miq_pricing_set_max_duration(miq_pricing *pr, double seconds)
         return "maximum duration must be a number of seconds between 0 and one year";
     pr->max_duration_ms = (apr_int64_t)ceil(seconds * 1000.0);
     return NULL;
+}
+
+const char *miq_pricing_set_credit_price(miq_pricing *pr, double amount, const char *currency)
+{
+    int i;
+    if (!isfinite(amount) || amount <= 0 || amount > 1000000.0 || llround(amount * 1e6) < 1)
+        return "the credit's price must be an amount above 0 and at most 1000000";
+    if (!currency || strlen(currency) != 3)
+        return "the currency must be a three-letter ISO 4217 code, e.g. USD";
+    for (i = 0; i < 3; i++) {
+        char c = currency[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            return "the currency must be a three-letter ISO 4217 code, e.g. USD";
+    }
+    for (i = 0; i < 3; i++)
+        pr->currency[i] = (char)(currency[i] | 0x20);
+    pr->currency[3] = 0;
+    pr->credit_micros = llround(amount * 1e6);
+    return NULL;
+}
+
+double miq_pricing_credit_price(const miq_pricing *pr, const char **currency)
+{
+    if (currency)
+        *currency = pr->currency;
+    return pr->credit_micros / 1e6;
+}
+
+int miq_pricing_minor_per_unit(const char *currency)
+{
+    static const char *const zero[] = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
+                                       "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"};
+    apr_size_t i;
+    for (i = 0; currency && i < sizeof(zero) / sizeof(zero[0]); i++)
+        if (!strcasecmp(currency, zero[i]))
+            return 1;
+    return 100;
+}
+
+apr_int64_t miq_pricing_credits_for_amount(const miq_pricing *pr, apr_int64_t amount_minor,
+                                           const char *currency)
+{
+    apr_int64_t per_minor;
+    if (!currency || strcasecmp(currency, pr->currency) || amount_minor < 0 ||
+        amount_minor > APR_INT64_C(1) << 40)
+        return -1;
+    per_minor = 1000000 / miq_pricing_minor_per_unit(pr->currency); /* micros per minor unit */
+    return amount_minor * per_minor / pr->credit_micros;
+}
+
+apr_int64_t miq_pricing_amount_for_credits(const miq_pricing *pr, apr_int64_t credits)
+{
+    apr_int64_t per_minor = 1000000 / miq_pricing_minor_per_unit(pr->currency);
+    if (credits <= 0)
+        return 0;
+    if (credits > (APR_INT64_MAX - per_minor) / pr->credit_micros)
+        return -1;
+    return (credits * pr->credit_micros + per_minor - 1) / per_minor;
 }
 
 double miq_pricing_get(const miq_pricing *pr, const char *endpoint, const char *unit)
@@ -356,9 +419,11 @@ json_t *miq_pricing_table_json(apr_pool_t *p, const miq_pricing *pr)
                               json_pack("{s:s,s:s,s:f,s:s}", "endpoint", rows[i].endpoint, "unit",
                                         rows[i].unit, "credits", pr->milli[i] / 1000.0,
                                         "description", rows[i].description));
-    return miq_json_pool(p, json_pack("{s:s,s:s,s:f,s:o}", "currency", "credits", "rounding",
-                                      ROUNDING_TEXT, "max_duration_s", pr->max_duration_ms / 1000.0,
-                                      "prices", prices));
+    return miq_json_pool(p, json_pack("{s:s,s:s,s:f,s:o,s:{s:f,s:s}}", "currency", "credits",
+                                      "rounding", ROUNDING_TEXT, "max_duration_s",
+                                      pr->max_duration_ms / 1000.0, "prices", prices,
+                                      "credit_price", "amount", pr->credit_micros / 1e6,
+                                      "currency", pr->currency));
 }
 
 const char *miq_pricing_table_markdown(apr_pool_t *p, const miq_pricing *pr)
@@ -368,5 +433,8 @@ const char *miq_pricing_table_markdown(apr_pool_t *p, const miq_pricing *pr)
     for (i = 0; i < N_ROWS; i++)
         s = apr_psprintf(p, "%s| `%s` | %s | %s | %s |\n", s, rows[i].endpoint, rows[i].unit,
                          miq_catalog_num(p, pr->milli[i] / 1000.0), rows[i].description);
-    return apr_pstrcat(p, s, "\n", ROUNDING_TEXT, "\n", NULL);
+    return apr_pstrcat(p, s, "\n", ROUNDING_TEXT,
+                       apr_psprintf(p, " One credit costs %s %s.", miq_catalog_num(p, pr->credit_micros / 1e6),
+                                    pr->currency),
+                       "\n", NULL);
 }

@@ -56,6 +56,23 @@ const char *miq_pricing_set_max_duration(miq_pricing *pr, double seconds);
 /* The current price of one unit, or -1 when endpoint/unit is unknown (unit NULL: main unit). */
 double miq_pricing_get(const miq_pricing *pr, const char *endpoint, const char *unit);
 
+/* The credit's price in money (MomentIQCreditPrice AMOUNT CURRENCY): amount of
+ * one credit in currency units (0.01 = one cent), > 0 and <= 1000000;
+ * currency an ISO 4217 code, stored lowercase. Default 0.01 usd. Returns NULL
+ * or an error. */
+const char *miq_pricing_set_credit_price(miq_pricing *pr, double amount, const char *currency);
+/* The price of one credit, and its currency (lowercase). */
+double miq_pricing_credit_price(const miq_pricing *pr, const char **currency);
+/* Minor units per currency unit: 1 for zero-decimal currencies (jpy, krw...), else 100. */
+int miq_pricing_minor_per_unit(const char *currency);
+/* Credits bought by amount_minor (minor units, e.g. cents) of currency, rounded
+ * down; -1 when the currency is not the configured one or the amount < 0. */
+apr_int64_t miq_pricing_credits_for_amount(const miq_pricing *pr, apr_int64_t amount_minor,
+                                           const char *currency);
+/* What credits cost in minor units, rounded up (at least 1 for credits > 0);
+ * -1 when it would overflow. */
+apr_int64_t miq_pricing_amount_for_credits(const miq_pricing *pr, apr_int64_t credits);
+
 /* Prices a job. duration_s is the media duration (from the probe, or as the
  * caller states it); params are the job params (NULL = {}), read for
  * video/frames (timestamps, every_s, at_scenes + max_frames) and video/clips
@@ -74,7 +91,8 @@ json_t *miq_price_quote_json(apr_pool_t *p, const miq_price_quote *q);
 const char *miq_price_quote_text(apr_pool_t *p, const miq_price_quote *q);
 
 /* The table: {currency:"credits", rounding, max_duration_s,
- * prices:[{endpoint,unit,credits,description}]} (pool-bound). */
+ * prices:[{endpoint,unit,credits,description}], credit_price:{amount,currency}}
+ * (pool-bound). */
 json_t *miq_pricing_table_json(apr_pool_t *p, const miq_pricing *pr);
 /* The same as a markdown table. */
 const char *miq_pricing_table_markdown(apr_pool_t *p, const miq_pricing *pr);

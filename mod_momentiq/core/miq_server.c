@@ -6,6 +6,7 @@
 #include "miq_server.h"
 #include "miq_tools_account.h"
 #include "miq_tools_jobs.h"
+#include "miq_tools_upload.h"
 
 static const char instructions[] =
     "MomentIQ finds timestamped moments in video and audio. Start with "
@@ -31,6 +32,7 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
     srv->state_key_len = key_len;
     srv->fixtures = fixtures;
     srv->ask_timeout_ms = 60000;
+    srv->usage_alerts = "{0.5,0.8,1.0}";
     miq_catalog_init();
     srv->registry = miq_registry_create(p);
     /* The suite calls the first tool and reads the first resource it lists:
@@ -43,6 +45,8 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
         return apr_psprintf(p, "registering account tools: %s", err);
     if ((err = miq_jobs_tools_register(srv->registry)))
         return apr_psprintf(p, "registering job tools: %s", err);
+    if ((err = miq_upload_tools_register(srv->registry)))
+        return apr_psprintf(p, "registering upload tools: %s", err);
     if ((err = miq_registry_seal(srv->registry, base_url)))
         return err;
     *out = srv;

@@ -25,6 +25,7 @@ typedef struct miq_server {
     apr_size_t state_key_len;
     int fixtures;             /* conformance fixtures registered */
     int ask_timeout_ms;       /* 2025 era: how long a tool waits for the client's answer */
+    const char *usage_alerts; /* default alert thresholds, numeric[] literal "{0.5,0.8,1.0}" */
 } miq_server;
 
 /* A server with product defaults, the public tools registered and, when

@@ -51,17 +51,23 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "pid = EXCLUDED.pid"},
     {MIQ_SQL_WORKER_GONE, "miq_worker_gone", "DELETE FROM worker_heartbeats WHERE worker_id = %s"},
 
-    /* accounts: NULL id when the email is taken */
+    /* accounts: NULL id when the email is taken. A new account gets its free
+     * credits (MomentIQFreeCredits) in the same statement.
+     * Args: email, password hash, free credits, free credits. */
     {MIQ_SQL_ACCOUNT_CREATE, "miq_account_create",
-     "INSERT INTO accounts (email, password_hash) VALUES (%s, %s) ON CONFLICT (email) DO NOTHING "
-     "RETURNING id"},
+     "WITH a AS (INSERT INTO accounts (email, password_hash) VALUES (%s, %s) ON CONFLICT (email) "
+     "DO NOTHING RETURNING id), "
+     "free AS (INSERT INTO credit_ledger (account_id, kind, credits, note) SELECT id, 'grant', "
+     "%s::bigint, 'free credits for a new account' FROM a WHERE %s::bigint > 0 RETURNING 1) "
+     "SELECT id FROM a"},
     {MIQ_SQL_ACCOUNT_BY_EMAIL, "miq_account_by_email",
      "SELECT id, coalesce(password_hash, '') FROM accounts WHERE email = %s AND deleted_at IS "
      "NULL"},
     /* First sight of a user from a trusted auth module: found by subject, else
      * linked by email, else created (without the email when another identity
      * holds it; nothing when a concurrent first sight won: run it again).
-     * Returns id and email. Args: subject, subject, email, email, email, subject. */
+     * Returns id and email. A created account gets its free credits.
+     * Args: subject, subject, email, email, email, subject, free credits, free credits. */
     {MIQ_SQL_ACCOUNT_EXTERNAL, "miq_account_external",
      "WITH found AS (SELECT id, email FROM accounts WHERE external_subject = %s AND deleted_at "
      "IS NULL), "
@@ -71,7 +77,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "created AS (INSERT INTO accounts (email, external_subject) SELECT CASE WHEN EXISTS "
      "(SELECT 1 FROM accounts WHERE email = NULLIF(%s, '')) THEN NULL ELSE NULLIF(%s, '') END, "
      "%s WHERE NOT EXISTS (SELECT 1 FROM found) AND NOT EXISTS (SELECT 1 FROM linked) "
-     "ON CONFLICT DO NOTHING RETURNING id, email) "
+     "ON CONFLICT DO NOTHING RETURNING id, email), "
+     "free AS (INSERT INTO credit_ledger (account_id, kind, credits, note) SELECT id, 'grant', "
+     "%s::bigint, 'free credits for a new account' FROM created WHERE %s::bigint > 0 "
+     "RETURNING 1) "
      "SELECT id, coalesce(email, '') FROM found UNION ALL SELECT id, coalesce(email, '') FROM "
      "linked UNION ALL SELECT id, coalesce(email, '') FROM created"},
     /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds. */
@@ -134,14 +143,24 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "kind = %s AND revoked_at IS NULL"},
     /* Every presented token, every request, one round trip, never cached (a
      * revoke holds on the very next request): the token, its state, its account
-     * and the seconds since last_used_at was written. Arg: secret hash. */
+     * and the seconds since last_used_at was written; then the account's
+     * billing (balance, cap or '', spent this period, billing state, alert
+     * thresholds or '', alerts fired this period as JSON) and the token's cap
+     * (or '') and spend this period. Arg: secret hash. */
     {MIQ_SQL_TOKEN_CHECK, "miq_token_check",
      "SELECT t.id, t.account_id, t.kind, t.scopes, CASE WHEN t.revoked_at IS NOT NULL THEN "
      "'revoked' WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 'expired' "
      "ELSE 'ok' END, coalesce(extract(epoch FROM t.expires_at - now())::bigint, -1), "
      "coalesce(a.email, ''), "
      "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-     "coalesce(extract(epoch FROM now() - t.last_used_at)::bigint, -1) "
+     "coalesce(extract(epoch FROM now() - t.last_used_at)::bigint, -1), "
+     "miq_balance(a.id), coalesce(a.monthly_spend_cap_credits::text, ''), miq_spent(a.id), "
+     "CASE WHEN a.billing_set_up_at IS NULL THEN 'not_set_up' ELSE 'active' END, "
+     "coalesce(a.alert_thresholds::text, ''), miq_alerts_json(a.id), "
+     "coalesce(t.monthly_spend_cap_credits::text, ''), CASE WHEN t.monthly_spend_cap_credits IS "
+     "NULL THEN 0 ELSE miq_token_spent(t.id) END, "
+     /* OAuth access tokens: the audience; keep it the LAST column (read as ncols - 1) */
+     "coalesce(t.audience, '') "
      "FROM api_tokens t JOIN accounts a ON a.id = t.account_id AND a.deleted_at IS NULL "
      "WHERE t.secret_hash = %s"},
     /* last_used_at, written at most once a minute per token. Arg: token id. */
@@ -200,10 +219,11 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "('succeeded', 'failed', 'canceled') AND coalesce(j.finished_at, j.updated_at) < now() - "
      "make_interval(secs => %s::int))"},
     /* Args: id, account, token (or NULL), endpoint, upload (or NULL), params json,
-     * request hash, idempotency key (or NULL), estimate. */
+     * request hash, idempotency key (or NULL), estimate, default alert thresholds
+     * (numeric[] literal). For a refusal the second column holds its numbers (JSON). */
     {MIQ_SQL_JOB_CREATE, "miq_job_create",
      "SELECT outcome, coalesce(job_id, '') FROM miq_job_create(%s, %s::bigint, %s, %s, %s, "
-     "%s::jsonb, %s, %s, %s::bigint)"},
+     "%s::jsonb, %s, %s, %s::bigint, %s::numeric[])"},
     /* Columns: j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, ''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(j.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), result json. Args: id, account. */
     {MIQ_SQL_JOB_GET, "miq_job_get",
      "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
@@ -256,6 +276,140 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_BALANCE, "miq_balance", "SELECT miq_balance(%s::bigint)"},
     {MIQ_SQL_BALANCE_BY_EMAIL, "miq_balance_by_email",
      "SELECT id, miq_balance(id) FROM accounts WHERE email = %s AND deleted_at IS NULL"},
+
+    /* The dashboard's billing view. Columns: balance, cap or '', spent this
+     * period, billing state, thresholds or '', alerts fired (JSON), period
+     * start, live tokens with their cap and spend (JSON). Arg: account. */
+    {MIQ_SQL_BILLING_GET, "miq_billing_get",
+     "SELECT miq_balance(a.id), coalesce(a.monthly_spend_cap_credits::text, ''), miq_spent(a.id), "
+     "CASE WHEN a.billing_set_up_at IS NULL THEN 'not_set_up' ELSE 'active' END, "
+     "coalesce(a.alert_thresholds::text, ''), miq_alerts_json(a.id), "
+     "to_char(miq_period(), 'YYYY-MM-DD'), "
+     "(SELECT coalesce(json_agg(json_build_object('token_id', t.id, 'name', t.name, 'kind', "
+     "t.kind, 'monthly_spend_cap_credits', t.monthly_spend_cap_credits, "
+     "'spent_this_period_credits', miq_token_spent(t.id)) ORDER BY t.created_at, t.id)::text, "
+     "'[]') FROM api_tokens t WHERE t.account_id = a.id AND t.revoked_at IS NULL) "
+     "FROM accounts a WHERE a.id = %s::bigint AND a.deleted_at IS NULL"},
+    /* Args: set cap ('true'/'false'), cap (or NULL: none), set thresholds,
+     * thresholds (numeric[] literal or NULL: the server default), account. */
+    {MIQ_SQL_BILLING_SET, "miq_billing_set",
+     "UPDATE accounts SET monthly_spend_cap_credits = CASE WHEN %s::boolean THEN %s::bigint "
+     "ELSE monthly_spend_cap_credits END, alert_thresholds = CASE WHEN %s::boolean THEN "
+     "%s::numeric[] ELSE alert_thresholds END WHERE id = %s::bigint AND deleted_at IS NULL"},
+    /* Args: cap (or NULL: none), token id, account. */
+    {MIQ_SQL_TOKEN_CAP_SET, "miq_token_cap_set",
+     "UPDATE api_tokens SET monthly_spend_cap_credits = %s::bigint WHERE id = %s AND account_id "
+     "= %s::bigint AND revoked_at IS NULL"},
+    /* Newest first, keyset paged by id. Columns: id, kind, credits, job id or
+     * '', note, created. Args: account, before id (or NULL) twice, limit. */
+    {MIQ_SQL_LEDGER_PAGE, "miq_ledger_page",
+     "SELECT id, kind, credits, coalesce(job_id, ''), coalesce(note, ''), to_char(created_at AT "
+     "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM credit_ledger WHERE "
+     "account_id = %s::bigint AND (%s::bigint IS NULL OR id < %s::bigint) ORDER BY id DESC "
+     "LIMIT %s::int"},
+    /* Usage over the last N days from the ledger, each job counted on the day
+     * it was created: what it was charged, what it holds reserved, 0 when it
+     * failed or was canceled. Rows: dimension (day | endpoint | connector),
+     * key, name, jobs, credits. Args: account, days. */
+    {MIQ_SQL_USAGE, "miq_usage",
+     "WITH l AS (SELECT l.credits, l.job_id, j.created_at, j.endpoint, coalesce(j.token_id, '') "
+     "AS token FROM credit_ledger l JOIN jobs j ON j.id = l.job_id WHERE l.account_id = "
+     "%s::bigint AND l.kind IN ('reservation', 'release', 'settlement') AND j.created_at >= "
+     "now() - make_interval(days => %s::int)) "
+     "SELECT 'day', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '', "
+     "count(DISTINCT job_id), greatest(0, -sum(credits)) FROM l GROUP BY 2 "
+     "UNION ALL SELECT 'endpoint', endpoint, '', count(DISTINCT job_id), "
+     "greatest(0, -sum(credits)) FROM l GROUP BY 2 "
+     "UNION ALL SELECT 'connector', l.token, coalesce(min(t.name), ''), count(DISTINCT l.job_id), "
+     "greatest(0, -sum(l.credits)) FROM l LEFT JOIN api_tokens t ON t.id = l.token "
+     "GROUP BY 2 ORDER BY 1, 2"},
+    /* A verified Stripe event, once. Args: event id, type, account (or NULL),
+     * amount (minor units), currency, credits. Columns: outcome, balance or ''. */
+    {MIQ_SQL_STRIPE_EVENT, "miq_stripe_event",
+     "SELECT outcome, coalesce(balance::text, '') FROM miq_stripe_event(%s, %s, %s::bigint, "
+     "%s::bigint, %s, %s::bigint)"},
+    /* momentiqctl credits show. Columns: id, balance, cap or '', spent this
+     * period, billing state, thresholds or '', alerts (JSON). Arg: email. */
+    {MIQ_SQL_BILLING_SHOW, "miq_billing_show",
+     "SELECT id, miq_balance(id), coalesce(monthly_spend_cap_credits::text, ''), miq_spent(id), "
+     "CASE WHEN billing_set_up_at IS NULL THEN 'not_set_up' ELSE 'active' END, "
+     "coalesce(alert_thresholds::text, ''), miq_alerts_json(id) FROM accounts WHERE email = %s "
+     "AND deleted_at IS NULL"},
+    /* momentiqctl billing report: the admin_billing_report view, biggest
+     * spenders first. */
+    {MIQ_SQL_BILLING_REPORT, "miq_billing_report",
+     "SELECT account_id, email, billing_state, balance, coalesce(cap::text, '-'), "
+     "spent_this_period, granted, topped_up, paid_minor, alerts_this_period FROM "
+     "admin_billing_report ORDER BY spent_this_period DESC, account_id LIMIT 1000"},
+    /* OAuth 2.1 (issue 4). A client learned at run time (DCR or metadata
+     * document). Columns: source, name, connector, redirect_uris (JSON array),
+     * auth method, secret hash ('' for public clients), 'fresh' or 'stale'.
+     * Arg: client id. */
+    {MIQ_SQL_OAUTH_CLIENT_GET, "miq_oauth_client_get",
+     "SELECT source, name, connector, redirect_uris::text, auth_method, "
+     "coalesce(secret_hash, ''), CASE WHEN expires_at IS NULL OR expires_at > now() THEN 'fresh' "
+     "ELSE 'stale' END FROM oauth_clients WHERE client_id = %s"},
+    /* Registers a client, or refreshes a cached metadata document. Args: id,
+     * source, name, connector, redirect_uris json, auth method, secret hash (or
+     * NULL), metadata json, cache seconds (0: never expires), the same again. */
+    {MIQ_SQL_OAUTH_CLIENT_PUT, "miq_oauth_client_put",
+     "INSERT INTO oauth_clients (client_id, source, name, connector, redirect_uris, auth_method, "
+     "secret_hash, metadata, expires_at) VALUES (%s, %s, %s, %s, %s::jsonb, %s, %s, %s::jsonb, "
+     "CASE WHEN %d > 0 THEN now() + make_interval(secs => %d) END) ON CONFLICT (client_id) DO "
+     "UPDATE SET name = EXCLUDED.name, connector = EXCLUDED.connector, redirect_uris = "
+     "EXCLUDED.redirect_uris, auth_method = EXCLUDED.auth_method, metadata = EXCLUDED.metadata, "
+     "expires_at = EXCLUDED.expires_at, refreshed_at = now() WHERE oauth_clients.source = 'cimd' "
+     "AND EXCLUDED.source = 'cimd'"},
+    /* Args: code hash, client, redirect URI, account, scopes, resource, PKCE
+     * challenge, correlation id, lifetime seconds. */
+    {MIQ_SQL_OAUTH_CODE_CREATE, "miq_oauth_code_create",
+     "INSERT INTO oauth_codes (code_hash, client_id, redirect_uri, account_id, scopes, resource, "
+     "code_challenge, correlation_id, expires_at) VALUES (%s, %s, %s, %s::bigint, %s, %s, %s, %s, "
+     "now() + make_interval(secs => %d))"},
+    /* Consumes a code and issues the first pair (sql/004_oauth.sql). Columns:
+     * outcome, account, scopes, resource, correlation id, expires_in. */
+    {MIQ_SQL_OAUTH_CODE_REDEEM, "miq_oauth_code_redeem",
+     "SELECT outcome, coalesce(account_id::text, ''), coalesce(scopes, ''), coalesce(resource, "
+     "''), coalesce(correlation_id, ''), expires_in FROM miq_oauth_code_redeem(%s, %s, %s, %s, "
+     "%s, %s, %s, %s, %s, %s, %s::int, %s, %s::int)"},
+    /* Rotates a refresh token (sql/004_oauth.sql). Columns: outcome, account,
+     * scopes, resource, correlation id, expires_in, family. */
+    {MIQ_SQL_OAUTH_REFRESH, "miq_oauth_refresh",
+     "SELECT outcome, coalesce(account_id::text, ''), coalesce(scopes, ''), coalesce(resource, "
+     "''), coalesce(correlation_id, ''), expires_in, coalesce(family_id, '') FROM "
+     "miq_oauth_refresh(%s, %s, %s, %s, %s, %s, %s, %s, %s::int, %s::int, %s::int)"},
+    /* An OAuth-issued token by hash, access or refresh. Columns: kind, access
+     * token id ('' for refresh), family, client, account, scopes, audience,
+     * 'active'/'inactive', exp and iat (epoch seconds). Args: hash, hash. */
+    {MIQ_SQL_OAUTH_TOKEN_FIND, "miq_oauth_token_find",
+     "SELECT 'access', t.id, f.id, f.client_id, t.account_id::text, t.scopes, "
+     "coalesce(t.audience, ''), CASE WHEN t.revoked_at IS NULL AND f.revoked_at IS NULL AND "
+     "(t.expires_at IS NULL OR t.expires_at > now()) THEN 'active' ELSE 'inactive' END, "
+     "coalesce(extract(epoch FROM t.expires_at)::bigint, 0), extract(epoch FROM "
+     "t.created_at)::bigint FROM api_tokens t JOIN oauth_families f ON f.id = t.family_id "
+     "WHERE t.secret_hash = %s UNION ALL "
+     "SELECT 'refresh', '', f.id, f.client_id, f.account_id::text, f.scopes, f.resource, "
+     "CASE WHEN r.rotated_at IS NULL AND f.revoked_at IS NULL AND r.expires_at > now() THEN "
+     "'active' ELSE 'inactive' END, extract(epoch FROM r.expires_at)::bigint, extract(epoch "
+     "FROM r.created_at)::bigint FROM oauth_refresh_tokens r JOIN oauth_families f ON f.id = "
+     "r.family_id WHERE r.token_hash = %s"},
+    {MIQ_SQL_OAUTH_ACCESS_REVOKE, "miq_oauth_access_revoke",
+     "UPDATE api_tokens SET revoked_at = now() WHERE id = %s AND revoked_at IS NULL"},
+    /* Args: family, reason. */
+    {MIQ_SQL_OAUTH_FAMILY_REVOKE, "miq_oauth_family_revoke",
+     "SELECT miq_oauth_family_revoke(%s, %s)"},
+    /* Args: correlation id, client (or NULL), account (or NULL), step, outcome,
+     * error (or NULL), detail (or NULL). Never a secret. */
+    {MIQ_SQL_OAUTH_TRAIL_ADD, "miq_oauth_trail_add",
+     "INSERT INTO oauth_trail (correlation_id, client_id, account_id, step, outcome, error, "
+     "detail) VALUES (%s, %s, %s::bigint, %s, %s, %s, %s)"},
+    /* momentiqctl oauth trail ID: by correlation id, or the latest of a client.
+     * Args: id, id. */
+    {MIQ_SQL_OAUTH_TRAIL_GET, "miq_oauth_trail_get",
+     "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), correlation_id, "
+     "coalesce(client_id, ''), coalesce(account_id::text, ''), step, outcome, coalesce(error, "
+     "''), coalesce(detail, '') FROM (SELECT * FROM oauth_trail WHERE correlation_id = %s OR "
+     "client_id = %s ORDER BY id DESC LIMIT 200) t ORDER BY id"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

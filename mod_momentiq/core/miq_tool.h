@@ -9,6 +9,8 @@
 #include "miq_db.h"
 #include "miq_server.h"
 
+struct miq_upload_conf; /* miq_uploads.h */
+
 typedef struct miq_caller {
     const char *account_id; /* NULL: anonymous */
     const char *token_id;
@@ -18,6 +20,16 @@ typedef struct miq_caller {
     const char *email;
     const char *account_created; /* ISO 8601 */
     long token_expires_in_s;     /* -1: never */
+    /* billing, read in the same round trip (has_billing set) */
+    int has_billing;
+    long long balance_credits;
+    long long spend_cap_credits;  /* monthly cap, -1: none */
+    long long spent_credits;      /* this period */
+    const char *billing_state;    /* "active" | "not_set_up" */
+    const char *alert_thresholds; /* effective thresholds, "{0.5,0.8,1.0}" */
+    const char *alerts_json;      /* usage alerts fired this period (JSON array text) */
+    long long token_cap_credits;  /* the token's monthly cap, -1: none */
+    long long token_spent_credits;
 } miq_caller;
 
 struct miq_tool_ctx {
@@ -28,6 +40,7 @@ struct miq_tool_ctx {
     struct miq_mcp_call *call;    /* the JSON-RPC request being served (dispatch internals) */
     const miq_db *db;             /* the request's database, NULL when there is none */
     const char *storage_dir;      /* MomentIQStorageDir */
+    const struct miq_upload_conf *uploads; /* upload limits (momentiq.create_upload), or NULL */
     int file_url_ttl_s;           /* signed /files/ URL lifetime */
 };
 

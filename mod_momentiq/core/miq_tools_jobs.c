@@ -244,8 +244,10 @@ static const miq_tool_def tools[] = {
      "nothing above it is ever charged, and an idempotency_key so a retry cannot create a "
      "second job. The estimate is reserved now and settled when the job succeeds; failed or "
      "canceled jobs are not billed. Then poll momentiq.get_job with wait_s (at most 45 s per "
-     "call) and read momentiq.get_job_result. Errors: insufficient_credits (with "
-     "balance_credits), connector_scope_denied (the token lacks the endpoint's scope), "
+     "call) and read momentiq.get_job_result. Errors: billing_required (free credits spent, "
+     "no billing), insufficient_credits, spend_cap_exceeded (the monthly cap of the account "
+     "or token), each with the numbers and a dashboard_url to fix it; connector_scope_denied "
+     "(the token lacks the endpoint's scope), "
      "not_found (unknown upload), invalid_request (params, or estimate above max_credits).",
      create_in, miq_catalog_job_schema, 0, MIQ_SCOPE_ANY, 1, create_job},
     {"momentiq.get_job", "Get a job's status",

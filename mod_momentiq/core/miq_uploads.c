@@ -1,10 +1,18 @@
-/* Uploads on disk: ids, file names, signed upload URLs, clean-up. */
+/* Uploads on disk: ids, file names, signed upload URLs, clean-up; and the
+ * upload services both surfaces share (store a received body, import a
+ * source_url, create a signed upload URL). */
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include "miq_crypto.h"
+#include "miq_import.h"
+#include "miq_json.h"
+#include "miq_log.h"
+#include "miq_probe.h"
 #include "miq_uploads.h"
 
 const char *miq_upload_id_new(apr_pool_t *p)
@@ -226,4 +234,251 @@ apr_status_t miq_storage_remove(apr_pool_t *p, const char *path)
             rv = APR_SUCCESS;
     }
     return rv;
+}
+
+/* ---- services ------------------------------------------------------------------ */
+
+#define IMPORT_TIMEOUT_S 300
+
+static void reply(miq_reply *out, int status, const char *code, const char *message,
+                  json_t *body)
+{
+    out->status = status;
+    out->code = code;
+    out->message = message;
+    out->body = body;
+}
+
+static void db_unavailable(miq_reply *out)
+{
+    reply(out, 503, "server_error", "the database is unavailable; try again shortly", NULL);
+}
+
+static void storage_error(apr_pool_t *p, miq_reply *out, apr_status_t rv, const char *what)
+{
+    miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, rv, p, "MomentIQ: storage: %s", what);
+    reply(out, 500, "server_error", "the upload could not be stored", NULL);
+}
+
+static apr_array_header_t *query(apr_pool_t *p, const miq_db *db, miq_sql_id_e id, int nargs,
+                                 const char *const *args, int *ncols)
+{
+    const char *err = NULL;
+    *ncols = 0;
+    return db && db->query ? db->query(db->baton, p, id, nargs, args, ncols, &err) : NULL;
+}
+
+static const char *iso_time(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t x;
+    apr_time_exp_gmt(&x, t);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02dZ", x.tm_year + 1900, x.tm_mon + 1,
+                        x.tm_mday, x.tm_hour, x.tm_min, x.tm_sec);
+}
+
+static const char *spath(apr_pool_t *p, const miq_upload_conf *c, const char *rel)
+{
+    return apr_pstrcat(p, c->storage_dir, "/", rel, NULL);
+}
+
+json_t *miq_upload_view(apr_pool_t *p, const char *const *row)
+{
+    json_t *o = json_object(), *probe = NULL;
+    const char *dur = row[MIQ_UC_DURATION];
+    json_object_set_new(o, "upload_id", json_string(row[MIQ_UC_ID]));
+    json_object_set_new(o, "filename",
+                        json_string(row[MIQ_UC_FILENAME] ? row[MIQ_UC_FILENAME] : ""));
+    json_object_set_new(o, "status", json_string(row[MIQ_UC_STATUS]));
+    json_object_set_new(o, "bytes",
+                        json_integer(apr_atoi64(row[MIQ_UC_SIZE] ? row[MIQ_UC_SIZE] : "0")));
+    json_object_set_new(o, "duration_s",
+                        json_real(dur && *dur ? round(atof(dur) * 1000.0) / 1000.0 : 0.0));
+    if (row[MIQ_UC_PROBE] && strcmp(row[MIQ_UC_PROBE], "null"))
+        probe = miq_json_parse(p, row[MIQ_UC_PROBE], strlen(row[MIQ_UC_PROBE]), NULL);
+    if (json_is_object(probe)) {
+        static const char *const keys[] = {"format", "streams", "has_audio", "has_video", NULL};
+        int i;
+        for (i = 0; keys[i]; i++) {
+            json_t *v = json_object_get(probe, keys[i]);
+            if (v)
+                json_object_set(o, keys[i], v);
+        }
+    }
+    else
+        json_object_set_new(o, "streams", json_array());
+    json_object_set_new(o, "created_at", json_string(row[MIQ_UC_CREATED]));
+    json_object_set_new(o, "expires_at", row[MIQ_UC_EXPIRES] && *row[MIQ_UC_EXPIRES]
+                                             ? json_string(row[MIQ_UC_EXPIRES])
+                                             : json_null());
+    return miq_json_pool(p, o);
+}
+
+void miq_upload_read(apr_pool_t *p, const miq_db *db, const char *id, const char *account,
+                     int status, miq_reply *out)
+{
+    const char *args[2] = {id, account};
+    apr_array_header_t *rows;
+    int ncols;
+    if (!(rows = query(p, db, MIQ_SQL_UPLOAD_GET, 2, args, &ncols)) ||
+        (rows->nelts && ncols < MIQ_UC_COUNT)) {
+        db_unavailable(out);
+        return;
+    }
+    if (!rows->nelts) {
+        reply(out, 404, "not_found", "no such upload", NULL);
+        return;
+    }
+    reply(out, status, NULL, NULL,
+          miq_upload_view(p, APR_ARRAY_IDX(rows, 0, const char *const *)));
+}
+
+int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
+                          apr_off_t bytes, json_t **probe, double *duration, const char **ext,
+                          miq_reply *out)
+{
+    const char *code = NULL, *err;
+    if (bytes == 0) {
+        apr_file_remove(part, p);
+        reply(out, 415, "unsupported_media", "the upload is empty", NULL);
+        return 0;
+    }
+    err = miq_probe_file(p, part, probe, duration, &code);
+    if (err) {
+        apr_file_remove(part, p);
+        if (code && !strcmp(code, "unsupported_media"))
+            reply(out, 415, "unsupported_media", err, NULL);
+        else {
+            miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, 0, p, "MomentIQ: probe: %s", err);
+            reply(out, 500, "server_error", "the upload could not be examined", NULL);
+        }
+        return 0;
+    }
+    miq_json_pool(p, *probe);
+    *ext = miq_upload_extension(p, filename, miq_json_str(*probe, "format", NULL));
+    return 1;
+}
+
+void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
+                      const char *account, const char *id, const char *part, apr_off_t bytes,
+                      const char *filename, const char *source_url, miq_reply *out)
+{
+    json_t *probe;
+    double duration;
+    const char *ext, *rel, *args[11];
+    apr_status_t rv;
+    int ncols;
+    if (!miq_upload_probe_part(p, part, filename, bytes, &probe, &duration, &ext, out))
+        return;
+    rel = apr_pstrcat(p, "uploads/", id, ".", ext, NULL);
+    if ((rv = apr_file_rename(part, spath(p, c, rel), p)) != APR_SUCCESS) {
+        apr_file_remove(part, p);
+        storage_error(p, out, rv, "cannot move an upload into place");
+        return;
+    }
+    args[0] = id;
+    args[1] = account;
+    args[2] = filename;
+    args[3] = rel;
+    args[4] = "ready";
+    args[5] = apr_psprintf(p, "%" APR_OFF_T_FMT, bytes);
+    args[6] = apr_psprintf(p, "%.6f", duration);
+    args[7] = miq_json_dump(p, probe);
+    args[8] = source_url;
+    args[9] = NULL;
+    args[10] = apr_itoa(p, c->retention_s);
+    if (!query(p, db, MIQ_SQL_UPLOAD_CREATE, 11, args, &ncols)) {
+        apr_file_remove(spath(p, c, rel), p);
+        db_unavailable(out);
+        return;
+    }
+    miq_upload_read(p, db, id, account, 201, out);
+}
+
+static apr_status_t uploads_dir(apr_pool_t *p, const miq_upload_conf *c)
+{
+    return apr_dir_make_recursive(spath(p, c, "uploads"),
+                                  APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE |
+                                      APR_FPROT_GREAD | APR_FPROT_GEXECUTE,
+                                  p);
+}
+
+void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
+                       const char *account, const char *url, const char *filename,
+                       miq_reply *out)
+{
+    const char *id = miq_upload_id_new(p), *part, *err, *code = NULL;
+    miq_import_opts o;
+    miq_import_result res;
+    apr_status_t rv;
+    if (!id) {
+        storage_error(p, out, APR_EGENERAL, "no randomness for an upload id");
+        return;
+    }
+    if ((rv = uploads_dir(p, c)) != APR_SUCCESS) {
+        storage_error(p, out, rv, "cannot create the uploads directory");
+        return;
+    }
+    memset(&o, 0, sizeof(o));
+    memset(&res, 0, sizeof(res));
+    o.max_bytes = c->max_bytes;
+    o.allow_private = c->allow_private == 1;
+    o.connect_timeout_s = 10;
+    o.total_timeout_s = c->import_timeout_s > 0 ? c->import_timeout_s : IMPORT_TIMEOUT_S;
+    o.max_redirects = 3;
+    part = spath(p, c, apr_pstrcat(p, "uploads/", id, ".part", NULL));
+    err = miq_import_fetch(p, url, part, &o, &res, &code);
+    /* Never the query string: it often holds a signature. */
+    miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_INFO, 0, p, "MomentIQ: import %s for account %s: %s",
+                   miq_import_redact(p, url), account, err ? code : "fetched");
+    if (err) {
+        apr_file_remove(part, p);
+        if (code && !strcmp(code, "payload_too_large"))
+            reply(out, 413, code, err, NULL);
+        else if (code && !strcmp(code, "server_error"))
+            storage_error(p, out, APR_EGENERAL, err);
+        else
+            reply(out, 400, "invalid_request", err, NULL);
+        return;
+    }
+    if (!filename)
+        filename = res.name_hint;
+    miq_upload_store(p, c, db, account, id, part, res.bytes, miq_upload_filename(p, filename),
+                     res.url_redacted, out);
+}
+
+void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_conf *c,
+                       const miq_db *db, const char *account, const char *filename,
+                       apr_time_t now, miq_reply *out)
+{
+    const char *id = miq_upload_id_new(p), *sig = NULL, *url, *args[11];
+    apr_time_t exp = now + apr_time_from_sec(c->url_ttl_s);
+    int ncols;
+    if (!id) {
+        storage_error(p, out, APR_EGENERAL, "no randomness for an upload id");
+        return;
+    }
+    if (!(url = miq_upload_put_url(p, srv, id, exp, &sig))) {
+        reply(out, 500, "server_error", "signed upload URLs are not configured", NULL);
+        return;
+    }
+    filename = filename ? filename : "upload";
+    args[0] = id;
+    args[1] = account;
+    args[2] = filename;
+    args[3] = "";
+    args[4] = "awaiting_bytes";
+    args[5] = "0";
+    args[6] = NULL;
+    args[7] = NULL;
+    args[8] = NULL;
+    args[9] = miq_sha256_hex(p, sig, strlen(sig));
+    args[10] = apr_itoa(p, c->url_ttl_s);
+    if (!query(p, db, MIQ_SQL_UPLOAD_CREATE, 11, args, &ncols)) {
+        db_unavailable(out);
+        return;
+    }
+    reply(out, 201, NULL, NULL,
+          miq_json_packp(p, "{s:s,s:s,s:s,s:s,s:s,s:s}", "upload_id", id, "filename", filename,
+                         "status", "awaiting_bytes", "upload_url", url, "upload_method", "PUT",
+                         "expires_at", iso_time(p, exp)));
 }

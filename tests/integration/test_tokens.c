@@ -394,12 +394,13 @@ static void test_mcp_account_and_warnings(void)
                     NULL,
                 r);
 
-    /* every warning is recorded, from both surfaces */
-    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "scope_too_narrow", "mcp", 2) >= 2,
-                  "scope_too_narrow events on mcp for %s", conn_id);
-    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "token_expiring_soon", "rest", 1) >= 1,
-                  "token_expiring_soon events on rest for %s", conn_id);
-    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "billing_not_set_up", NULL, 3) >= 3,
+    /* every warning is recorded (each one at most once per token per 10 minutes
+     * and httpd child, so at least once here, whichever surface came first) */
+    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "scope_too_narrow", NULL, 1) >= 1,
+                  "scope_too_narrow events for %s", conn_id);
+    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "token_expiring_soon", NULL, 1) >= 1,
+                  "token_expiring_soon events for %s", conn_id);
+    IT_ASSERT_MSG(count_events(conn_id, "readiness_warning", "billing_not_set_up", NULL, 1) >= 1,
                   "billing_not_set_up events for %s", conn_id);
 }
 

@@ -77,7 +77,7 @@ static void test_list_shapes_per_era(void)
                        "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\",\"params\":{" META
                        "}}");
     json_t *tools = json_object_get(result(a), "tools");
-    CU_ASSERT_EQUAL(json_array_size(tools), 14); /* 7 public + 7 that need a token */
+    CU_ASSERT_EQUAL(json_array_size(tools), 15); /* 7 public + 8 that need a token */
     CU_ASSERT_PTR_NULL(json_object_get(result(a), "resultType"));
     CU_ASSERT_STRING_EQUAL(miq_json_str(result(b), "resultType", ""), "complete");
     CU_ASSERT_EQUAL(miq_json_int(result(b), "ttlMs", -1), 300000);

@@ -224,7 +224,8 @@ static void test_create_outcomes(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "job_id", ""), JOB_ID);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "status", ""), "queued");
     a = x->f->last_args[MIQ_SQL_JOB_CREATE];
-    CU_ASSERT_EQUAL(x->f->last_nargs[MIQ_SQL_JOB_CREATE], 9);
+    CU_ASSERT_EQUAL(x->f->last_nargs[MIQ_SQL_JOB_CREATE], 10);
+    CU_ASSERT_STRING_EQUAL(a[9], "{0.5,0.8,1.0}"); /* the default alert thresholds */
     CU_ASSERT_EQUAL(strlen(a[0]), 20);
     CU_ASSERT_EQUAL(strncmp(a[0], "job_", 4), 0);
     CU_ASSERT_STRING_EQUAL(a[1], "42");
