@@ -241,12 +241,34 @@ stack_stop() {
     pg_stop
 }
 
+# A demo account with credits and a fresh connector token (valid 24 h) on
+# every start: the secret is shown once, so each start makes a new one.
+demo_token() {
+    local email=demo@momentiq.localhost out
+    if ctl credits show --email "$email" >/dev/null 2>&1; then :; else
+        ctl user create "$email" >/dev/null 2>&1 || return 0
+        ctl credits grant --email "$email" --credits 1000 --note "demo credits" >/dev/null 2>&1 || true
+    fi
+    out=$(ctl token create --user "$email" --name "demo (build.sh start)" --scopes all \
+        --expires-in 86400 2>/dev/null) || return 0
+    echo "$out" | grep -o 'miq_conn_[A-Za-z0-9_-]*' | head -n 1
+}
+
 banner() {
+    local tok
+    tok=$(demo_token)
     say "MomentIQ is running at http://127.0.0.1:$PORT/mcp"
-    say "  status:   curl -s http://127.0.0.1:$PORT/mcp/status"
-    say "  tools:    curl -s http://127.0.0.1:$PORT/mcp | head -c 400"
-    say "  demo token: none yet: the seven public tools need no token (accounts and tokens: issue #3)"
-    say "  logs:     $VAR/httpd/logs/error_log, $VAR/log/worker.log"
+    say "  status:     curl -s http://127.0.0.1:$PORT/mcp/status"
+    say "  tools:      curl -s http://127.0.0.1:$PORT/mcp | head -c 400"
+    say "  dashboard:  http://127.0.0.1:$PORT/dashboard/"
+    if [ -n "$tok" ]; then
+        say "  demo token: $tok"
+        say "              (account demo@momentiq.localhost, 1000 credits, scopes all, valid 24 h)"
+        say "  try:        curl -s -H 'Authorization: Bearer $tok' http://127.0.0.1:$PORT/v1/account"
+    else
+        say "  demo token: could not be created (see ./build.sh ctl token create --help)"
+    fi
+    say "  logs:       $VAR/httpd/logs/error_log, $VAR/log/worker.log"
 }
 
 # ---- tests ---------------------------------------------------------------
