@@ -426,11 +426,14 @@ EOF
     eval "${saved_trap:-trap - EXIT}"
     if [ "$SAN" = 1 ]; then
         # Reports land in httpd/san; a child that could not write one says so in error_log.
+        # ... and the worker's reports land in its own log.
         if ls "$tv/stack/httpd/san/"* >/dev/null 2>&1 ||
-            grep -qE "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log"; then
+            grep -qE "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" \
+                "$tv/stack/log/"*.log 2>/dev/null; then
             say "sanitizer reports:"
             cat "$tv/stack/httpd/san/"* 2>/dev/null | head -80
-            grep -E "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" | head
+            grep -E "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" \
+                "$tv/stack/log/"*.log 2>/dev/null | head
             record sanitizers 0 1
         else
             record sanitizers 1 0
