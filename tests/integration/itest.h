@@ -13,6 +13,7 @@
 #define MIQ_ITEST_H
 
 #include <stdio.h>
+#include <sys/types.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include <apr_pools.h>
@@ -267,5 +268,9 @@ const char *it_create_token(const it_account *a, const char *collection, const c
                             const char **token_id, it_resp **resp);
 /* "Authorization: Bearer TOKEN" (the whole header value is noted as a secret). */
 const char *it_bearer(const char *token);
+
+/* A python3 http.server on a free loopback port serving dir; waits until
+ * probe_file answers. Returns the base URL and *pid, or NULL. */
+const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid);
 
 #endif

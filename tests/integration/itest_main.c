@@ -6,6 +6,9 @@
 #include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <CUnit/Basic.h>
@@ -1031,4 +1034,46 @@ const char *it_bearer(const char *token)
     const char *h = apr_pstrcat(itp, "Authorization: Bearer ", token ? token : "", NULL);
     it_secret_note(h + strlen("Authorization: "));
     return h;
+}
+
+/* A plain HTTP server on a free loopback port serving dir (python3 -m
+ * http.server), for source_url imports. Waits until probe_file answers 200.
+ * Returns the base URL and *pid (kill it when done), or NULL. */
+const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid)
+{
+    struct sockaddr_in a;
+    socklen_t n = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0, i;
+    const char *base;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+        !getsockname(fd, (struct sockaddr *)&a, &n))
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    if (port <= 0)
+        return NULL;
+    *pid = fork();
+    if (*pid == 0) {
+        char pbuf[16];
+        snprintf(pbuf, sizeof(pbuf), "%d", port);
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(127);
+        execlp("python3", "python3", "-m", "http.server", pbuf, "--bind", "127.0.0.1",
+               "--directory", dir, (char *)NULL);
+        _exit(127);
+    }
+    if (*pid < 0)
+        return NULL;
+    base = apr_psprintf(itp, "http://127.0.0.1:%d", port);
+    for (i = 0; i < 100; i++) { /* wait for it to listen */
+        it_resp *r = it_request("GET", apr_pstrcat(itp, base, "/", probe_file, NULL), NULL,
+                                NULL, 0);
+        if (r->status == 200)
+            return base;
+        apr_sleep(apr_time_from_msec(100));
+    }
+    return NULL;
 }

@@ -5,7 +5,7 @@
  * several connections, refunds on failure and cancel, usage alerts firing
  * once, the dashboard billing API (CSRF, ledger, usage), the Stripe webhook
  * (valid, replay, unsigned, stale, wrong secret, malformed) and Checkout
- * Sessions sent to a loopback stub, momentiqctl, and the ledger check after
+ * Sessions sent to a fake Stripe API on loopback, momentiqctl, and the ledger check after
  * every suite. The test stack sets MomentIQFreeCredits 0 (25 with the header
  * X-Free-Credits-Test: 1 on sign-up) and the Stripe secrets (build.sh). */
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Billing (issue 6), part two: the Stripe webhook (valid, replay, unsigned,
  * stale, wrong secret, malformed header or body, several v1 values) and
- * Checkout Sessions sent to a loopback stub (MomentIQStripeAPIBase, started
+ * Checkout Sessions sent to a fake Stripe API on loopback (MomentIQStripeAPIBase, started
  * here), momentiqctl credits show and billing report, and the ledger check
  * run after every suite. Helpers are in test_billing.c. */
 #include <stdlib.h>
@@ -102,14 +102,14 @@ static void test_stripe_checkout(void)
     log = apr_pstrcat(itp, dir, "/request.txt", NULL);
     pid = fork();
     if (pid == 0) {
-        static const char stub[] =
+        static const char fake_stripe[] =
             "import http.server,sys\n"
             "class H(http.server.BaseHTTPRequestHandler):\n"
             "  def do_POST(s):\n"
             "    b=s.rfile.read(int(s.headers['Content-Length'])).decode()\n"
             "    open(sys.argv[2],'w').write(s.path+'\\n'+s.headers.get('Authorization','')+"
             "'\\n'+b)\n"
-            "    out=b'{\"id\":\"cs_test_stub\",\"url\":\"https://checkout.stripe.test/c/pay/cs_test_stub\"}'\n"
+            "    out=b'{\"id\":\"cs_test_fake\",\"url\":\"https://checkout.stripe.test/c/pay/cs_test_fake\"}'\n"
             "    s.send_response(200);s.send_header('Content-Type','application/json');"
             "s.send_header('Content-Length',str(len(out)));s.end_headers();s.wfile.write(out)\n"
             "  def do_GET(s):\n"
@@ -118,7 +118,7 @@ static void test_stripe_checkout(void)
             "http.server.HTTPServer(('127.0.0.1',int(sys.argv[1])),H).serve_forever()\n";
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             _exit(127);
-        execlp("python3", "python3", "-c", stub, port, log, (char *)NULL);
+        execlp("python3", "python3", "-c", fake_stripe, port, log, (char *)NULL);
         _exit(127);
     }
     IT_REQUIRE_R(pid > 0, NULL);
@@ -141,7 +141,7 @@ static void test_stripe_checkout(void)
                    body, strlen(body));
     IT_ASSERT_R(r->status == 201 &&
                     !strcmp(miq_json_str(r->json, "checkout_url", ""),
-                            "https://checkout.stripe.test/c/pay/cs_test_stub") &&
+                            "https://checkout.stripe.test/c/pay/cs_test_fake") &&
                     miq_json_int(r->json, "amount_minor", 0) == 500,
                 r);
     {
@@ -151,7 +151,7 @@ static void test_stripe_checkout(void)
                           strstr(req, apr_pstrcat(itp, "client_reference_id=", a->account_id,
                                                   "&", NULL)) &&
                           strstr(req, "unit_amount%5D=500") && strstr(req, "mode=payment"),
-                      "the stub saw: %s", req ? req : "(nothing)");
+                      "the fake Stripe API saw: %s", req ? req : "(nothing)");
     }
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

@@ -581,38 +581,9 @@ static void test_create_upload_tool(void)
 
     /* source_url: imported, probed, recorded like POST /v1/uploads does. */
     {
-        struct sockaddr_in a;
-        socklen_t n = sizeof(a);
-        int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0, i;
         pid_t pid;
-        const char *base;
-        memset(&a, 0, sizeof(a));
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-            !getsockname(fd, (struct sockaddr *)&a, &n))
-            port = ntohs(a.sin_port);
-        if (fd >= 0)
-            close(fd);
-        CU_ASSERT_FATAL(port > 0);
-        pid = fork();
-        if (pid == 0) {
-            char pbuf[16];
-            snprintf(pbuf, sizeof(pbuf), "%d", port);
-            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-                _exit(127);
-            execlp("python3", "python3", "-m", "http.server", pbuf, "--bind", "127.0.0.1",
-                   "--directory", media_dir, (char *)NULL);
-            _exit(127);
-        }
-        CU_ASSERT_FATAL(pid > 0);
-        base = apr_psprintf(itp, "http://127.0.0.1:%d", port);
-        for (i = 0; i < 100; i++) {
-            r = it_request("GET", apr_pstrcat(itp, base, "/speech.wav", NULL), NULL, NULL, 0);
-            if (r->status == 200)
-                break;
-            apr_sleep(apr_time_from_msec(100));
-        }
+        const char *base = it_file_server(media_dir, "speech.wav", &pid);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(base);
         r = tool(tok, "momentiq.create_upload",
                  apr_psprintf(itp, "{\"source_url\":\"%s/cuts.mp4?sig=E2EIMPORTSECRET\"}", base));
         IT_ASSERT_R(tool_ok(r), r);

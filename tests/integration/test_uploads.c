@@ -394,52 +394,16 @@ static void test_signed_upload_url(void)
     }
 }
 
-/* A free TCP port on loopback. */
-static int free_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t n = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-        !getsockname(fd, (struct sockaddr *)&a, &n))
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 static void test_source_url_import(void)
 {
     static const char *const json[] = {"Content-Type: application/json", NULL};
     const char *tok = key(), *base, *body;
-    int port = free_port(), i;
     pid_t pid;
     it_resp *r = NULL;
     CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
     CU_ASSERT_PTR_NOT_NULL_FATAL(media("clip.mp4"));
-    CU_ASSERT_FATAL(port > 0);
-    pid = fork();
-    if (pid == 0) {
-        char p[16];
-        snprintf(p, sizeof(p), "%d", port);
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
-            _exit(127);
-        execlp("python3", "python3", "-m", "http.server", p, "--bind", "127.0.0.1",
-               "--directory", media_dir, (char *)NULL);
-        _exit(127);
-    }
-    CU_ASSERT_FATAL(pid > 0);
-    base = apr_psprintf(itp, "http://127.0.0.1:%d", port);
-    for (i = 0; i < 50; i++) { /* wait for it to listen */
-        r = it_request("GET", apr_pstrcat(itp, base, "/notes.txt", NULL), NULL, NULL, 0);
-        if (r->status == 200)
-            break;
-        apr_sleep(apr_time_from_msec(100));
-    }
-    IT_ASSERT_R(r && r->status == 200, r);
+    base = it_file_server(media_dir, "notes.txt", &pid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(base);
 
     body = apr_psprintf(itp, "{\"source_url\":\"%s/clip.mp4?token=IMPORTSECRET\"}", base);
     r = it_request("POST", "/v1/uploads", auth(tok, json[0]), body, strlen(body));
@@ -465,7 +429,8 @@ static void test_source_url_import(void)
     body = apr_psprintf(itp, "{\"source_url\":\"%s/missing.mp4\"}", base);
     r = it_request("POST", "/v1/uploads", auth(tok, json[0]), body, strlen(body));
     IT_ASSERT_R(r->status == 400, r);
-    body = apr_psprintf(itp, "{\"source_url\":\"http://user:pw@127.0.0.1:%d/clip.mp4\"}", port);
+    body = apr_psprintf(itp, "{\"source_url\":\"http://user:pw@%s/clip.mp4\"}",
+                        base + strlen("http://"));
     r = it_request("POST", "/v1/uploads", auth(tok, json[0]), body, strlen(body));
     IT_ASSERT_R(r->status == 400 && !strcmp(err_code(r), "invalid_request"), r);
     body = apr_psprintf(itp, "{\"source_url\":\"file://%s/clip.mp4\"}", media_dir);
