@@ -341,7 +341,7 @@ EOF
     head -c 24 /dev/urandom | base64 | tr '+/' 'xy' >"$tv/stack/oauth-client-secret"
     chmod 644 "$tv/stack/oauth-client-secret"
     # Billing: no free credits unless a test asks (header), Stripe secrets drawn
-    # per run, Checkout Sessions sent to a loopback stub the tests start.
+    # per run, Checkout Sessions sent to a fake Stripe API the tests start on loopback.
     local whsec sk stripe_port
     whsec=whsec_$(head -c 24 /dev/urandom | base64 | tr '+/' 'xy'); sk=sk_test_$(head -c 18 /dev/urandom | base64 | tr '+/' 'xy')
     printf '%s\n' "$whsec" >"$tv/stack/stripe_webhook_secret"; printf '%s\n' "$sk" >"$tv/stack/stripe_secret_key"
