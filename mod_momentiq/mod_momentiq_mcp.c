@@ -34,9 +34,13 @@ typedef struct mcp_req {
     const char *era, *version, *rpc_method, *tool, *client_name, *outcome, *error_code;
 } mcp_req;
 
-static const char *caller_key(const miq_caller *c)
+/* A 2025 session belongs to the account that opened it (anonymous: ""), not to
+ * one token: an OAuth client refreshes its access token mid-session and must
+ * keep its session. Authority still comes from each request's own token. */
+static const char *caller_key(apr_pool_t *p, const miq_caller *c)
 {
-    return c && c->token_id ? c->token_id : "";
+    return c && c->token_id && c->account_id ? apr_pstrcat(p, "account:", c->account_id, NULL)
+                                             : "";
 }
 
 /* ---- the request log ------------------------------------------------------ */
@@ -271,7 +275,7 @@ static const char *session_create(mcp_req *m, miq_mcp_call *c)
     args[2] = c->client_name;
     args[3] = c->client_version;
     args[4] = miq_json_dump(m->r->pool, c->client_caps ? c->client_caps : json_object());
-    args[5] = caller_key(c->caller);
+    args[5] = caller_key(m->r->pool, c->caller);
     args[6] = apr_itoa(m->r->pool, m->sc->mcp_session_idle_s);
     return miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_CREATE, 7, args) == 1 ? id : NULL;
 }
@@ -409,7 +413,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
         if (got < 0)
             return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, msg->id, MIQ_RPC_INTERNAL_ERROR,
                             "session store unavailable", NULL);
-        if (got == 0 || strcmp(s.caller, caller_key(c.caller)))
+        if (got == 0 || strcmp(s.caller, caller_key(m->r->pool, c.caller)))
             return rpc_fail(m, HTTP_NOT_FOUND, msg->id, MIQ_RPC_INVALID_REQUEST,
                             "Session not found: it expired or was deleted; initialize again",
                             NULL);
@@ -474,8 +478,8 @@ static int store_client_response(mcp_req *m, const miq_rpc_msg *msg)
                         MIQ_RPC_INVALID_REQUEST, "Session not found", NULL);
     args[0] = m->session_id;
     args[1] = json_is_string(msg->id) ? json_string_value(msg->id)
-                                      : apr_psprintf(m->r->pool, "%" JSON_INTEGER_FORMAT,
-                                                     json_integer_value(msg->id));
+                                      : apr_psprintf(m->r->pool, "%" APR_INT64_T_FMT,
+                                                     (apr_int64_t)json_integer_value(msg->id));
     args[2] = miq_json_dump(m->r->pool, msg->raw);
     if (miq_db_exec(m->r, m->dbd, MIQ_SQL_CLIENT_RESPONSE_PUT, 3, args) < 0)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
@@ -551,7 +555,7 @@ static int handle_delete(mcp_req *m)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,
                         "database unavailable", NULL);
     args[0] = m->session_id;
-    args[1] = caller_key(&m->caller);
+    args[1] = caller_key(m->r->pool, &m->caller);
     n = miq_db_exec(m->r, m->dbd, MIQ_SQL_SESSION_DELETE, 2, args);
     if (n < 0)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, NULL, MIQ_RPC_INTERNAL_ERROR,

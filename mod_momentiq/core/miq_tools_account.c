@@ -35,11 +35,11 @@ static json_t *get_account(miq_tool_ctx *ctx, const json_t *args)
     json_t *w;
     (void)args;
     text = apr_psprintf(ctx->pool, "Account %s (%s), token %s with scopes: %s. Balance: %"
-                                   JSON_INTEGER_FORMAT " credits.",
+                                   APR_INT64_T_FMT " credits.", /* APR's printf has no %lld */
                         ctx->caller->account_id,
                         ctx->caller->email ? ctx->caller->email : "no email",
                         ctx->caller->token_id, miq_scope_format(ctx->pool, ctx->caller->scopes),
-                        miq_json_int(view, "balance_credits", 0));
+                        (apr_int64_t)miq_json_int(view, "balance_credits", 0));
     json_array_foreach(warnings, i, w)
     {
         miq_tool_event(ctx, "readiness_warning", miq_json_str(w, "code", ""), NULL);

@@ -4,7 +4,7 @@
  * or expired (401 + Bearer challenge + invalid_api_key, recorded with the
  * token id), revocation holding on the very next request even under 200
  * parallel calls, last_used_at written at most once a minute,
- * MomentIQRequireToken, and 2025 sessions bound to their token. */
+ * MomentIQRequireToken, and 2025 sessions bound to their account. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -638,10 +638,10 @@ static void test_last_used(void)
     IT_ASSERT_STRING_EQUAL(second, "true");
 }
 
-static void test_session_bound_to_token(void)
+static void test_session_bound_to_account(void)
 {
     it_account *a = it_signup("bound"), *b = it_signup("bound-b");
-    const char *ta, *tb, *id, *sid, *anon;
+    const char *ta, *ta2, *tb, *id, *sid, *anon;
     it_resp *r;
     IT_REQUIRE_R(a && b, NULL);
     ta = it_create_token(a, "connectors", "{\"name\":\"A\",\"scopes\":[\"all\"]}", &id, NULL);
@@ -650,6 +650,11 @@ static void test_session_bound_to_token(void)
     sid = session25(ta, NULL);
     IT_REQUIRE_R(sid != NULL, NULL);
     r = call25(sid, ta, "momentiq.get_account");
+    IT_ASSERT_R(r->status == 200 && !is_tool_error(r), r);
+    /* another token of the same account (an OAuth client after a refresh) keeps it */
+    ta2 = it_create_token(a, "connectors", "{\"name\":\"A2\",\"scopes\":[\"all\"]}", &id, NULL);
+    IT_REQUIRE_R(ta2 != NULL, NULL);
+    r = call25(sid, ta2, "momentiq.get_account");
     IT_ASSERT_R(r->status == 200 && !is_tool_error(r), r);
     r = call25(sid, tb, "momentiq.get_account");
     IT_ASSERT_R(r->status == 404, r);
@@ -867,5 +872,5 @@ static void test_parallel_revoke(void)
 IT_SUITE("tokens", IT_TEST(test_create_and_list), IT_TEST(test_create_rejects),
          IT_TEST(test_rest_account), IT_TEST(test_mcp_account_and_warnings),
          IT_TEST(test_unknown_token), IT_TEST(test_no_token), IT_TEST(test_revoke),
-         IT_TEST(test_expired), IT_TEST(test_last_used), IT_TEST(test_session_bound_to_token),
+         IT_TEST(test_expired), IT_TEST(test_last_used), IT_TEST(test_session_bound_to_account),
          IT_TEST(test_require_token), IT_TEST(test_parallel_revoke))
