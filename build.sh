@@ -31,7 +31,7 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postgresql
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
-      libavutil-dev ffmpeg wrk curl ca-certificates procps python3)
+      libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3)
 
 deps() {
     local missing=() p
@@ -340,6 +340,13 @@ EOF
     # whose secret the tests read from this file, and dynamic registration.
     head -c 24 /dev/urandom | base64 | tr '+/' 'xy' >"$tv/stack/oauth-client-secret"
     chmod 644 "$tv/stack/oauth-client-secret"
+    # A throw-away certificate for 127.0.0.1: the tests serve Client ID Metadata
+    # Documents over https with it, and the stack trusts it (MomentIQFetchCAFile).
+    mkdir -p "$tv/stack/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$tv/stack/tls/key.pem" \
+        -out "$tv/stack/tls/cert.pem" >/dev/null 2>&1 || die "openssl could not make a test certificate"
+    chmod 755 "$tv/stack/tls"; chmod 644 "$tv/stack/tls/"*.pem
     # Billing: no free credits unless a test asks (header), Stripe secrets drawn
     # per run, Checkout Sessions sent to a fake Stripe API the tests start on loopback.
     local whsec sk stripe_port
@@ -373,6 +380,8 @@ MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_
 MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback
 MomentIQOAuthClientSecret itest-gateway "$tv/stack/oauth-client-secret"
 MomentIQOAuthDynamicRegistration On
+MomentIQOAuthClientMetadataDocuments On
+MomentIQFetchCAFile "$tv/stack/tls/cert.pem"
 MomentIQSessionTimeout 4 12
 <Location /mcp>
     <If "%{HTTP:X-Require-Token-Test} == '1'">
@@ -392,7 +401,7 @@ EOF
     MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
         MIQ_TEST_HTPASSWD_USERS=$htusers MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
         MIQ_TEST_STRIPE_SECRET_KEY=$sk MIQ_TEST_STRIPE_PORT=$stripe_port \
-        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
+        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_TLS_DIR=$tv/stack/tls MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
         as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
     record integration $(counts "$results/integration.log")
 

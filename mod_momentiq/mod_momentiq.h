@@ -41,6 +41,7 @@ typedef struct miq_srv_conf {
     int output_retention_s;
     int file_url_ttl_s;          /* MomentIQFileURLTTL */
     int import_allow_private;    /* MomentIQImportAllowPrivate */
+    const char *fetch_ca_file;   /* MomentIQFetchCAFile: CAs for outbound https (NULL: system) */
     /* billing (mod_momentiq_billing_conf.c) */
     const char *credit_price;    /* MomentIQCreditPrice AMOUNT CURRENCY */
     const char *credit_currency;
@@ -194,6 +195,9 @@ int miq_handle_uploads(request_rec *r, const miq_caller *caller);
  * DECLINED for any other URI, else the response was sent (other methods get
  * 405). miq_handle_uploads calls it first too, so either order works. */
 int miq_upload_put_route(request_rec *r);
+/* The upload services' configuration (core/miq_uploads.h) from the server's. */
+struct miq_upload_conf;
+void miq_upload_conf_of(const miq_srv_conf *sc, struct miq_upload_conf *c);
 /* translate_name for /files/<job_id>/<name>?exp=&sig= (mod_momentiq_files.c). */
 int miq_files_translate(request_rec *r);
 

@@ -71,6 +71,7 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(file_url_ttl_s);
     MERGE(import_allow_private);
     MERGE_PTR(storage_dir);
+    MERGE_PTR(fetch_ca_file);
     MERGE(ask_timeout_s);
     MERGE(record_requests);
     MERGE_PTR(base_url);
@@ -127,6 +128,19 @@ static const char *set_storage_dir(cmd_parms *cmd, void *dc, const char *arg)
 {
     (void)dc;
     miq_conf(cmd->server)->storage_dir = ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+/* Checked now: a typo should stop httpd, not fail every fetch later. */
+static const char *set_fetch_ca_file(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+    (void)dc;
+    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->pool) != APR_SUCCESS ||
+        fi.filetype != APR_REG)
+        return apr_psprintf(cmd->pool, "MomentIQFetchCAFile: '%s' is not a readable file", arg);
+    miq_conf(cmd->server)->fetch_ca_file = path;
     return NULL;
 }
 
@@ -336,6 +350,9 @@ const command_rec miq_directives[] = {
     AP_INIT_FLAG("MomentIQImportAllowPrivate", set_flag, OFF(import_allow_private), RSRC_CONF,
                  "Let source_url imports reach private, loopback and link-local addresses "
                  "(default Off; tests only)"),
+    AP_INIT_TAKE1("MomentIQFetchCAFile", set_fetch_ca_file, NULL, RSRC_CONF,
+                  "PEM file of the CA certificates trusted for outbound https fetches "
+                  "(source_url imports, Client ID Metadata Documents); default: the system's"),
     AP_INIT_RAW_ARGS("MomentIQWorker", miq_set_worker, NULL, RSRC_CONF,
                      "Start the worker with httpd and restart it if it dies: "
                      "MomentIQWorker /path/momentiq-worker --db CONNINFO --storage DIR ..."),

@@ -373,12 +373,8 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     c.db = &db;
     c.storage_dir = m->sc->storage_dir;
     {
-        miq_upload_conf *uc = apr_pcalloc(r->pool, sizeof(*uc));
-        uc->storage_dir = m->sc->storage_dir;
-        uc->max_bytes = m->sc->max_upload;
-        uc->retention_s = m->sc->upload_retention_s;
-        uc->url_ttl_s = m->sc->file_url_ttl_s;
-        uc->allow_private = m->sc->import_allow_private == 1;
+        miq_upload_conf *uc = apr_palloc(r->pool, sizeof(*uc));
+        miq_upload_conf_of(m->sc, uc);
         c.uploads = uc;
     }
     c.file_url_ttl_s = m->sc->file_url_ttl_s;

@@ -63,7 +63,8 @@ static int find_cimd(request_rec *r, ap_dbd_t *dbd, const char *id, miq_oauth_cl
         return -1;
     if (got == 1 && !strcmp(row[0], "cimd") && !strcmp(row[6], "fresh"))
         return miq_oauth_client_from_row(r->pool, id, row, out) ? 0 : 1;
-    if ((err = miq_oauth_cimd_fetch(r->pool, id, sc->import_allow_private == 1, &doc)) ||
+    if ((err = miq_oauth_cimd_fetch(r->pool, id, sc->import_allow_private == 1,
+                                     sc->fetch_ca_file, &doc)) ||
         (err = miq_oauth_cimd_parse(r->pool, id, doc, out))) {
         *why = err;
         return 0;

@@ -58,7 +58,7 @@ static apr_status_t uploads_dir(request_rec *r, const miq_srv_conf *sc)
 
 /* ---- services (core/miq_uploads.c) and their replies ---------------------------------- */
 
-static void upload_conf(const miq_srv_conf *sc, miq_upload_conf *c)
+void miq_upload_conf_of(const miq_srv_conf *sc, miq_upload_conf *c)
 {
     memset(c, 0, sizeof(*c));
     c->storage_dir = sc->storage_dir;
@@ -66,6 +66,7 @@ static void upload_conf(const miq_srv_conf *sc, miq_upload_conf *c)
     c->retention_s = sc->upload_retention_s;
     c->url_ttl_s = sc->file_url_ttl_s;
     c->allow_private = sc->import_allow_private == 1;
+    c->ca_file = sc->fetch_ca_file;
 }
 
 /* A service reply as HTTP: the body (201 with Location), or the error. */
@@ -191,7 +192,7 @@ static int store_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     miq_upload_conf c;
     miq_db db;
     miq_reply rep;
-    upload_conf(sc, &c);
+    miq_upload_conf_of(sc, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_store(r->pool, &c, &db, caller->account_id, id, part, bytes, filename, NULL,
@@ -225,7 +226,7 @@ static int post_import(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     miq_upload_conf c;
     miq_db db;
     miq_reply rep;
-    upload_conf(sc, &c);
+    miq_upload_conf_of(sc, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_import(r->pool, &c, &db, caller->account_id, url, filename, &rep);
@@ -241,7 +242,7 @@ static int post_signed(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     if (!sc->mcp)
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "signed upload URLs are not configured");
-    upload_conf(sc, &c);
+    miq_upload_conf_of(sc, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_signed(r->pool, sc->mcp, &c, &db, caller->account_id, filename, apr_time_now(),

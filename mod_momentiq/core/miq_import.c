@@ -435,6 +435,8 @@ const char *miq_import_fetch(apr_pool_t *p, const char *url, const char *dest_pa
         curl_easy_setopt(x.curl, CURLOPT_CURLU, u);
         curl_easy_setopt(x.curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(x.curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        if (o->ca_file)
+            curl_easy_setopt(x.curl, CURLOPT_CAINFO, o->ca_file);
         curl_easy_setopt(x.curl, CURLOPT_FOLLOWLOCATION, 0L);
         curl_easy_setopt(x.curl, CURLOPT_PROXY, "");
         curl_easy_setopt(x.curl, CURLOPT_NOPROXY, "*");

@@ -27,6 +27,7 @@ typedef struct miq_import_opts {
     int connect_timeout_s;  /* 0: 10 */
     int total_timeout_s;    /* 0: 600 */
     int max_redirects;      /* < 0: 3 */
+    const char *ca_file;    /* MomentIQFetchCAFile; NULL: the system store */
 } miq_import_opts;
 
 typedef struct miq_import_result {

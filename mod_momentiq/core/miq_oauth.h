@@ -130,7 +130,7 @@ const char *miq_oauth_cimd_parse(apr_pool_t *p, const char *url, const json_t *d
  * for tests), addresses checked like source_url imports (core/miq_import.c)
  * and pinned, no redirects, at most MIQ_OAUTH_CIMD_MAX_BYTES, 5 s. */
 const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_private,
-                                 json_t **doc);
+                                 const char *ca_file, json_t **doc);
 /* A client from an oauth_clients row (redirect_uris as JSON text). */
 const char *miq_oauth_client_from_row(apr_pool_t *p, const char *id, const char *const *row,
                                       miq_oauth_client *out);

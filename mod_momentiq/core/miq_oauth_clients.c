@@ -342,7 +342,7 @@ static curl_socket_t cimd_socket(void *baton, curlsocktype purpose, struct curl_
 }
 
 const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_private,
-                                 json_t **doc)
+                                 const char *ca_file, json_t **doc)
 {
     static int curl_ready;
     miq_import_url pu;
@@ -386,6 +386,8 @@ const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_priva
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, cimd_socket);
     curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, b);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "MomentIQ-oauth/1");
+    if (ca_file)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file);
     rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);

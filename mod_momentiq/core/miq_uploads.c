@@ -425,6 +425,7 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
     o.connect_timeout_s = 10;
     o.total_timeout_s = c->import_timeout_s > 0 ? c->import_timeout_s : IMPORT_TIMEOUT_S;
     o.max_redirects = 3;
+    o.ca_file = c->ca_file;
     part = spath(p, c, apr_pstrcat(p, "uploads/", id, ".part", NULL));
     err = miq_import_fetch(p, url, part, &o, &res, &code);
     /* Never the query string: it often holds a signature. */

@@ -62,6 +62,7 @@ typedef struct miq_upload_conf {
     int url_ttl_s;           /* signed upload URL lifetime (MomentIQFileURLTTL) */
     int allow_private;       /* MomentIQImportAllowPrivate */
     int import_timeout_s;    /* whole source_url transfer; 0: 300 */
+    const char *ca_file;     /* MomentIQFetchCAFile */
 } miq_upload_conf;
 
 /* Columns of MIQ_SQL_UPLOAD_GET. */

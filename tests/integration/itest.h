@@ -44,6 +44,7 @@ typedef struct it_env {
     const char *db;        /* may be NULL: DB checks then fail */
     const char *error_log; /* may be NULL */
     const char *root;
+    const char *tls_dir;   /* cert.pem (its own CA) + key.pem for 127.0.0.1; may be NULL */
     long error_log_start;  /* error_log size when the run began */
 } it_env;
 extern it_env itenv;
@@ -182,6 +183,11 @@ const char *it_db_value(const char *sql, int nparams, const char *const *params)
 
 /* The file's text from offset (NULL if unreadable). */
 const char *it_read_file(const char *path, long offset);
+/* A path inside the test stack's directory (MOMENTIQ_VAR: the one holding
+ * httpd/logs/error_log), or NULL when unknown. */
+const char *it_stack_path(const char *name);
+/* Writes text to path (replacing it); 0 on success. */
+int it_write_file(const char *path, const char *text);
 /* Lines of error_log written since the run began that contain needle. */
 const char *it_error_log_grep(const char *needle);
 
@@ -272,5 +278,8 @@ const char *it_bearer(const char *token);
 /* A python3 http.server on a free loopback port serving dir; waits until
  * probe_file answers. Returns the base URL and *pid, or NULL. */
 const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid);
+/* The same over https with itenv.tls_dir's certificate (which the test stack
+ * trusts through MomentIQFetchCAFile), or NULL. */
+const char *it_file_server_tls(const char *dir, const char *probe_file, pid_t *pid);
 
 #endif

@@ -268,6 +268,8 @@ static xfer *xfer_new(apr_pool_t *p, const char *method, const char *path,
     curl_easy_setopt(x->h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(x->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (itenv.tls_dir) /* the tests' own https servers */
+        curl_easy_setopt(x->h, CURLOPT_CAINFO, apr_pstrcat(p, itenv.tls_dir, "/cert.pem", NULL));
     if (!strcmp(method, "GET"))
         curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
     else if (!strcmp(method, "HEAD"))
@@ -747,6 +749,28 @@ const char *it_db_value(const char *sql, int nparams, const char *const *params)
 
 /* ---- files ------------------------------------------------------------------------------ */
 
+const char *it_stack_path(const char *name)
+{
+    char *dir, *p;
+    int i;
+    if (!itenv.error_log)
+        return NULL;
+    dir = apr_pstrdup(itp, itenv.error_log); /* .../stack/httpd/logs/error_log */
+    for (i = 0; i < 3 && (p = strrchr(dir, '/')); i++)
+        *p = 0;
+    return apr_pstrcat(itp, dir, "/", name, NULL);
+}
+
+int it_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    size_t n = strlen(text);
+    int ok = f && fwrite(text, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
 const char *it_read_file(const char *path, long offset)
 {
     FILE *f = fopen(path, "rb");
@@ -865,6 +889,7 @@ int main(int argc, char **argv)
     itenv.db = env("MIQ_TEST_DB");
     itenv.error_log = env("MIQ_TEST_ERROR_LOG");
     itenv.root = env("MIQ_TEST_ROOT");
+    itenv.tls_dir = env("MIQ_TEST_TLS_DIR");
     if (itenv.error_log && stat(itenv.error_log, &st) == 0)
         itenv.error_log_start = (long)st.st_size;
     if (!server_ready()) {
@@ -1036,15 +1061,28 @@ const char *it_bearer(const char *token)
     return h;
 }
 
-/* A plain HTTP server on a free loopback port serving dir (python3 -m
- * http.server), for source_url imports. Waits until probe_file answers 200.
- * Returns the base URL and *pid (kill it when done), or NULL. */
-const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid)
+/* An HTTP(S) server on a free loopback port serving dir (python3's
+ * http.server), for source_url imports and metadata documents. Waits until
+ * probe_file answers 200. Returns the base URL and *pid (kill it when done). */
+static const char *file_server(const char *dir, const char *probe_file, int tls, pid_t *pid)
 {
+    static const char *const serve =
+        "import functools, http.server, ssl, sys\n"
+        "port, d, tls = int(sys.argv[1]), sys.argv[2], sys.argv[3]\n"
+        "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=d)\n"
+        "s = http.server.ThreadingHTTPServer(('127.0.0.1', port), h)\n"
+        "if tls:\n"
+        "    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+        "    c.load_cert_chain(tls + '/cert.pem', tls + '/key.pem')\n"
+        "    s.socket = c.wrap_socket(s.socket, server_side=True)\n"
+        "s.serve_forever()\n";
     struct sockaddr_in a;
     socklen_t n = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0, i;
+    int fd, port = 0, i;
     const char *base;
+    if (tls && !itenv.tls_dir)
+        return NULL;
+    fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -1061,13 +1099,13 @@ const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid)
         snprintf(pbuf, sizeof(pbuf), "%d", port);
         if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
             _exit(127);
-        execlp("python3", "python3", "-m", "http.server", pbuf, "--bind", "127.0.0.1",
-               "--directory", dir, (char *)NULL);
+        execlp("python3", "python3", "-c", serve, pbuf, dir, tls ? itenv.tls_dir : "",
+               (char *)NULL);
         _exit(127);
     }
     if (*pid < 0)
         return NULL;
-    base = apr_psprintf(itp, "http://127.0.0.1:%d", port);
+    base = apr_psprintf(itp, "%s://127.0.0.1:%d", tls ? "https" : "http", port);
     for (i = 0; i < 100; i++) { /* wait for it to listen */
         it_resp *r = it_request("GET", apr_pstrcat(itp, base, "/", probe_file, NULL), NULL,
                                 NULL, 0);
@@ -1076,4 +1114,14 @@ const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid)
         apr_sleep(apr_time_from_msec(100));
     }
     return NULL;
+}
+
+const char *it_file_server(const char *dir, const char *probe_file, pid_t *pid)
+{
+    return file_server(dir, probe_file, 0, pid);
+}
+
+const char *it_file_server_tls(const char *dir, const char *probe_file, pid_t *pid)
+{
+    return file_server(dir, probe_file, 1, pid);
 }

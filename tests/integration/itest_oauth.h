@@ -23,6 +23,10 @@ typedef struct flow {
 const char *itoa_enc(const char *s);
 /* The canonical MCP URL of the test server. */
 const char *itoa_mcp_url(void);
+/* The authorization URL (path and query) for f. */
+const char *itoa_authorize_query(const flow *f);
+/* tools/list at /mcp (2026 era) with the token: the HTTP status. */
+long itoa_mcp_status(const char *token);
 /* A fresh verifier (noted as a secret) and its S256 challenge. */
 pkce itoa_new_pkce(void);
 /* GET the consent screen as a, POST decision with the boxes in grants (NULL:

@@ -95,7 +95,7 @@ static const char *hidden_fields(const char *html, const char *want, const char 
 }
 
 
-static const char *authorize_query(const flow *f)
+const char *itoa_authorize_query(const flow *f)
 {
     return apr_psprintf(itp,
                         "/api/auth/oauth/authorize?response_type=code&client_id=%s"
@@ -109,7 +109,7 @@ static const char *authorize_query(const flow *f)
  * all); f->code on success. */
 int itoa_consent(it_account *a, flow *f, const char *decision, const char *grants)
 {
-    it_resp *r = it_request("GET", authorize_query(f), it_session_headers(a, 0, NULL), NULL, 0);
+    it_resp *r = it_request("GET", itoa_authorize_query(f), it_session_headers(a, 0, NULL), NULL, 0);
     const char *body, *csrf, *loc;
     static const char *const form[] = {FORM, NULL};
     f->last = r;
@@ -171,8 +171,7 @@ static it_resp *refresh(const char *client, const char *rt)
     return r;
 }
 
-/* tools/list at /mcp with the token: the HTTP status. */
-static long mcp_status(const char *token)
+long itoa_mcp_status(const char *token)
 {
     const char *h[2] = {it_bearer(token), NULL};
     json_t *p = mcp_2026_params(NULL);
@@ -235,7 +234,7 @@ static void test_oauth_chatgpt_preregistered_flow(void)
     at = miq_json_str(r->json, "access_token", NULL);
     IT_REQUIRE_R(at && !strncmp(at, "miq_conn_", 9), r);
     IT_ASSERT_R(miq_oauth_refresh_format_ok(miq_json_str(r->json, "refresh_token", NULL)), r);
-    IT_ASSERT_MSG(mcp_status(at) == 200, "the access token works at /mcp");
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 200, "the access token works at /mcp");
     /* its audience is /mcp: the REST API refuses it */
     h[0] = it_bearer(at);
     r = it_request("GET", "/v1/account", h, NULL, 0);
@@ -273,7 +272,7 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "scope", NULL), "audio/*");
     at1 = miq_json_str(r->json, "access_token", NULL);
     rt1 = miq_json_str(r->json, "refresh_token", NULL);
-    IT_ASSERT_MSG(mcp_status(at1) == 200, "first access token");
+    IT_ASSERT_MSG(itoa_mcp_status(at1) == 200, "first access token");
     /* rotation */
     r = refresh(client, rt1);
     IT_REQUIRE_R(r->status == 200, r);
@@ -281,7 +280,7 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
     rt2 = miq_json_str(r->json, "refresh_token", NULL);
     IT_ASSERT_R(strcmp(rt2, rt1) && strcmp(at2, at1), r);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "scope", NULL), "audio/*");
-    IT_ASSERT_MSG(mcp_status(at2) == 200, "rotated access token");
+    IT_ASSERT_MSG(itoa_mcp_status(at2) == 200, "rotated access token");
     /* a retry of the same refresh within the grace: the same pair */
     r2 = refresh(client, rt1);
     IT_ASSERT_R(r2->status == 200, r2);
@@ -292,12 +291,12 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
     IT_REQUIRE_R(r->status == 200, r);
     at3 = miq_json_str(r->json, "access_token", NULL);
     rt3 = miq_json_str(r->json, "refresh_token", NULL);
-    IT_ASSERT_MSG(mcp_status(at3) == 200, "third access token");
+    IT_ASSERT_MSG(itoa_mcp_status(at3) == 200, "third access token");
     r = refresh(client, rt1);
     IT_ASSERT_R(r->status == 400 && !strcmp(miq_json_str(r->json, "error", ""), "invalid_grant"),
                 r);
-    IT_ASSERT_MSG(mcp_status(at3) == 401, "family revoked: the newest access token fails");
-    IT_ASSERT_MSG(mcp_status(at1) == 401, "family revoked: the first access token fails");
+    IT_ASSERT_MSG(itoa_mcp_status(at3) == 401, "family revoked: the newest access token fails");
+    IT_ASSERT_MSG(itoa_mcp_status(at1) == 401, "family revoked: the first access token fails");
     r = refresh(client, rt3);
     IT_ASSERT_R(r->status == 400, r);
     /* the trail tells the story */
@@ -353,7 +352,7 @@ static void test_oauth_concurrent_refreshes_one_outcome(void)
                            miq_json_str(rs[1]->json, "refresh_token", "b"));
     IT_ASSERT_STRING_EQUAL(miq_json_str(rs[0]->json, "access_token", "a"),
                            miq_json_str(rs[1]->json, "access_token", "b"));
-    IT_ASSERT_MSG(mcp_status(miq_json_str(rs[0]->json, "access_token", "")) == 200,
+    IT_ASSERT_MSG(itoa_mcp_status(miq_json_str(rs[0]->json, "access_token", "")) == 200,
                   "the shared pair works");
 }
 
@@ -365,11 +364,11 @@ static void test_oauth_revoke_then_mcp_401(void)
     IT_REQUIRE_R(r && r->status == 200, r);
     at = miq_json_str(r->json, "access_token", NULL);
     rt = miq_json_str(r->json, "refresh_token", NULL);
-    IT_ASSERT_MSG(mcp_status(at) == 200, "before revocation");
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 200, "before revocation");
     body = apr_psprintf(itp, "token=%s&client_id=%s", itoa_enc(at), CHATGPT);
     r = it_request("POST", "/api/auth/oauth/revoke", h, body, strlen(body));
     IT_ASSERT_R(r->status == 200, r);
-    IT_ASSERT_MSG(mcp_status(at) == 401, "revoked access token: 401 at the next MCP call");
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 401, "revoked access token: 401 at the next MCP call");
     body = apr_psprintf(itp, "token=%s&token_type_hint=refresh_token&client_id=%s", itoa_enc(rt),
                         CHATGPT);
     r = it_request("POST", "/api/auth/oauth/revoke", h, body, strlen(body));
@@ -423,10 +422,10 @@ static void test_oauth_code_errors(void)
     r = redeem(&f, f.k.verifier, CHATGPT_CB, CHATGPT, NULL);
     IT_REQUIRE_R(r->status == 200, r);
     at = miq_json_str(r->json, "access_token", NULL);
-    IT_ASSERT_MSG(mcp_status(at) == 200, "first redemption");
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 200, "first redemption");
     r = redeem(&f, f.k.verifier, CHATGPT_CB, CHATGPT, NULL);
     IT_ASSERT_R(r->status == 400 && strstr(r->body, "already used"), r);
-    IT_ASSERT_MSG(mcp_status(at) == 401, "a replayed code revokes its tokens");
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 401, "a replayed code revokes its tokens");
     /* codes are stored hashed, bound and short-lived */
     it_rows *rows = it_db_query("SELECT count(*) FROM oauth_codes WHERE expires_at > created_at "
                                 "+ interval '61 seconds'",
@@ -450,7 +449,7 @@ static void test_oauth_authorize_screen_rules(void)
     IT_ASSERT_STRING_EQUAL(query_param(loc, "error"), "access_denied");
     IT_ASSERT_R(query_param(loc, "code") == NULL, f.last);
     /* duplicate parameters: refused, shown (not redirected) */
-    q = apr_pstrcat(itp, authorize_query(&f), "&state=again", NULL);
+    q = apr_pstrcat(itp, itoa_authorize_query(&f), "&state=again", NULL);
     r = it_request("GET", q, it_session_headers(a, 0, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 400 && !it_header(r, "Location"), r);
     /* plain PKCE: redirected error with state and iss */
@@ -476,7 +475,7 @@ static void test_oauth_authorize_screen_rules(void)
     r = it_request("GET", q, NULL, NULL, 0);
     IT_ASSERT_R(r->status == 401 && strstr(r->body, "invalid_client"), r);
     /* consent without the CSRF token: 403 */
-    r = it_request("GET", authorize_query(&f), it_session_headers(a, 0, NULL), NULL, 0);
+    r = it_request("GET", itoa_authorize_query(&f), it_session_headers(a, 0, NULL), NULL, 0);
     body = hidden_fields(r->body, NULL, NULL);
     body = apr_pstrcat(itp, body, "&decision=approve&grant_all=1", NULL);
     {
@@ -488,7 +487,7 @@ static void test_oauth_authorize_screen_rules(void)
                    strlen(body));
     IT_ASSERT_R(r->status == 403 && !it_header(r, "Location"), r);
     /* not signed in: the sign-in form; signing in there returns to the consent screen */
-    r = it_request("GET", authorize_query(&f), NULL, NULL, 0);
+    r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
     IT_ASSERT_R(r->status == 200 && strstr(r->body, "name=\"password\""), r);
     body = apr_psprintf(itp, "%s&email=%s&password=%s", hidden_fields(r->body, NULL, NULL),
                         itoa_enc(a->email), itoa_enc(a->password));
@@ -500,7 +499,7 @@ static void test_oauth_authorize_screen_rules(void)
                 r);
     /* a wrong password there: 401 and the form again */
     body = apr_psprintf(itp, "%s&email=%s&password=wrong-password-1",
-                        hidden_fields(it_request("GET", authorize_query(&f), NULL, NULL, 0)->body,
+                        hidden_fields(it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0)->body,
                                       NULL, NULL),
                         itoa_enc(a->email));
     r = it_request("POST", "/api/auth/oauth/authorize", form, body, strlen(body));

@@ -1,9 +1,13 @@
 /* OAuth: a confidential (gateway) client with client_secret_basic and
- * client_secret_post, introspection, and the token endpoint's request rules. */
+ * client_secret_post, introspection, the token endpoint's request rules, and
+ * clients known by their metadata document. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <apr_strings.h>
+#include <apr_file_io.h>
 #include <apr_encode.h>
 #include "itest.h"
 #include "itest_oauth.h"
@@ -12,14 +16,8 @@
 /* The confidential test client's secret (build.sh writes it next to the stack). */
 static const char *gateway_secret(void)
 {
-    char *dir, *p;
-    const char *s;
-    if (!itenv.error_log)
-        return NULL;
-    dir = apr_pstrdup(itp, itenv.error_log); /* .../stack/httpd/logs/error_log */
-    for (int i = 0; i < 3 && (p = strrchr(dir, '/')); i++)
-        *p = 0;
-    s = it_read_file(apr_pstrcat(itp, dir, "/oauth-client-secret", NULL), 0);
+    const char *path = it_stack_path("oauth-client-secret"), *s;
+    s = path ? it_read_file(path, 0) : NULL;
     if (!s)
         return NULL;
     s = apr_pstrndup(itp, s, strcspn(s, "\r\n"));
@@ -103,5 +101,88 @@ static void test_oauth_token_endpoint_rules(void)
     }
 }
 
+/* Client ID Metadata Documents: the client_id is the https URL of the client's
+ * metadata, served here over TLS (MomentIQFetchCAFile trusts the test's
+ * certificate) with a loopback redirect, as a desktop app would publish it. */
+static void test_oauth_metadata_document_client(void)
+{
+    char tmpl[] = "/tmp/miq-cimd-XXXXXX";
+    const char *dir = mkdtemp(tmpl), *base, *id, *bad, *body;
+    it_account *a = it_signup("oauthcimd");
+    flow f = {NULL, "http://127.0.0.1:61234/callback", "all", "cimd-1", NULL, {NULL, NULL}, NULL,
+              NULL};
+    pid_t pid = 0;
+    it_resp *r;
+    IT_REQUIRE_R(dir && a, NULL);
+    it_write_file(apr_pstrcat(itp, dir, "/ready", NULL), "ok");
+    base = it_file_server_tls(dir, "ready", &pid);
+    IT_REQUIRE_R(base != NULL, NULL);
+    id = apr_pstrcat(itp, base, "/app/client.json", NULL);
+    apr_dir_make(apr_pstrcat(itp, dir, "/app", NULL), APR_OS_DEFAULT, itp);
+    it_write_file(apr_pstrcat(itp, dir, "/app/client.json", NULL),
+                  apr_psprintf(itp, "{\"client_id\":\"%s\",\"client_name\":\"Desktop <b>app</b>\","
+                                    "\"redirect_uris\":[\"http://127.0.0.1/callback\"],"
+                                    "\"token_endpoint_auth_method\":\"none\","
+                                    "\"grant_types\":[\"authorization_code\",\"refresh_token\"],"
+                                    "\"response_types\":[\"code\"]}",
+                               id));
+    /* the whole flow: consent names the client (escaped), any loopback port */
+    f.client_id = id;
+    f.k = itoa_new_pkce();
+    if (itoa_consent(a, &f, "approve", NULL)) {
+        body = apr_psprintf(itp, "grant_type=authorization_code&code=%s&code_verifier=%s"
+                                 "&redirect_uri=%s&client_id=%s&resource=%s",
+                            itoa_enc(f.code), f.k.verifier, itoa_enc(f.redirect), itoa_enc(id),
+                            itoa_enc(itoa_mcp_url()));
+        r = itoa_token_post(body, NULL);
+        IT_ASSERT_R(r->status == 200, r);
+        it_secret_note(miq_json_str(r->json, "access_token", NULL));
+        it_secret_note(miq_json_str(r->json, "refresh_token", NULL));
+        IT_ASSERT_MSG(itoa_mcp_status(miq_json_str(r->json, "access_token", "")) == 200,
+                      "the metadata document client's token works at /mcp");
+    }
+    r = it_request("GET", itoa_authorize_query(&f), it_session_headers(a, 0, NULL), NULL, 0);
+    IT_ASSERT_R(r->status == 200 && strstr(r->body, "Desktop &lt;b&gt;app&lt;/b&gt;"), r);
+    {
+        const char *args[1] = {id};
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT source FROM oauth_clients WHERE client_id = $1", 1, args),
+                               "cimd");
+    }
+    /* a redirect the document does not list is shown to the user, never followed */
+    f.redirect = "https://evil.example/callback";
+    r = it_request("GET", itoa_authorize_query(&f), it_session_headers(a, 0, NULL), NULL, 0);
+    IT_ASSERT_R(r->status == 400 && !it_header(r, "Location"), r);
+    /* a document that names another client_id, one that is missing, one too large */
+    bad = apr_pstrcat(itp, base, "/app/other.json", NULL);
+    it_write_file(apr_pstrcat(itp, dir, "/app/other.json", NULL),
+                  apr_psprintf(itp, "{\"client_id\":\"%s\",\"client_name\":\"x\","
+                                    "\"redirect_uris\":[\"http://127.0.0.1/cb\"]}", id));
+    f.client_id = bad;
+    f.redirect = "http://127.0.0.1/cb";
+    r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 401 && strstr(r->body, "not its own URL") && !it_header(r, "Location"), r);
+    f.client_id = apr_pstrcat(itp, base, "/app/missing.json", NULL);
+    r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 401 && strstr(r->body, "HTTP 404"), r);
+    {
+        char *big = apr_palloc(itp, 40001);
+        memset(big, ' ', 40000);
+        big[40000] = 0;
+        it_write_file(apr_pstrcat(itp, dir, "/app/big.json", NULL),
+                      apr_pstrcat(itp, "{\"client_name\":\"x\"", big, "}", NULL));
+        f.client_id = apr_pstrcat(itp, base, "/app/big.json", NULL);
+        r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
+        IT_ASSERT_R(r->status == 401 && strstr(r->body, "too large"), r);
+    }
+    /* at the token endpoint an unusable document is invalid_client too */
+    body = apr_psprintf(itp, "grant_type=authorization_code&code=nope&code_verifier=%s"
+                             "&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&client_id=%s",
+                        f.k.verifier, itoa_enc(bad));
+    r = itoa_token_post(body, NULL);
+    IT_ASSERT_R(r->status == 401 && !strcmp(miq_json_str(r->json, "error", ""), "invalid_client"), r);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
 IT_SUITE("oauth_clients", IT_TEST(test_oauth_confidential_client_and_introspection),
-         IT_TEST(test_oauth_token_endpoint_rules))
+         IT_TEST(test_oauth_token_endpoint_rules), IT_TEST(test_oauth_metadata_document_client))

@@ -376,9 +376,9 @@ static void test_dcr_and_metadata_documents(void)
     json_object_set_new(doc, "token_endpoint_auth_method", json_string("client_secret_basic"));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_parse(utp, url, doc, &c));
     /* the fetch refuses private addresses before connecting */
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://127.0.0.1/client.json", 0, &doc));
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://10.1.2.3/client.json", 0, &doc));
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "http://app.example/c.json", 0, &doc));
+    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://127.0.0.1/client.json", 0, NULL, &doc));
+    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://10.1.2.3/client.json", 0, NULL, &doc));
+    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "http://app.example/c.json", 0, NULL, &doc));
 }
 
 static void test_tokens_derivation(void)
