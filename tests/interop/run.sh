@@ -3,7 +3,7 @@
 # the repo: the conformance suites (0.1.16 default server suite; 0.2.0-alpha.12
 # with --requirements 2025-11-25 and 2026-07-28) and the SDK clients
 # (@modelcontextprotocol/sdk 1.x, 2025 era; @modelcontextprotocol/client 2.x,
-# 2026 era). Prints one "interop: N passed, N failed" line (N = scenarios and
+# 2026 era), also through OAuth, and the suite's authorization-server scenarios. Prints one "interop: N passed, N failed" line (N = scenarios and
 # client runs); scenarios listed in expected-failures.yml are reported, not counted.
 set -u
 URL=${1:?usage: run.sh MCP_URL [RESULTS_DIR]}
@@ -83,6 +83,22 @@ echo "== SDK clients"
 client sdk1-2025 sdk1 sdk1-client.mjs "$URL"
 client client2-2026 client2 client2-client.mjs "$URL" 2026-07-28
 client client2-auto client2 client2-client.mjs "$URL" auto
+
+# OAuth (needs the test stack's dynamic registration and its X-Require-Token-Test
+# switch for MomentIQRequireToken): the SDK clients' connector journey, and the
+# conformance suite's authorization-server scenarios against our issuer, the
+# consent answered over HTTP by oauth-user.mjs in both.
+echo "== OAuth"
+client sdk1-oauth sdk1 sdk1-oauth.mjs "$URL"
+client client2-oauth client2 client2-oauth.mjs "$URL"
+ISSUER=${URL%/mcp}
+mkdir -p "$CACHE/conf020/run"
+cp "$HERE"/*.mjs "$CACHE/conf020/run/"
+(cd "$CACHE/conf020/run" && timeout 300 "$NODE" oauth-conformance.mjs "$C2" "$ISSUER" "$URL") \
+    >"$OUT/conformance-0.2.0-authorization.log" 2>&1
+# Scored from the driver's strict lines (every check SUCCESS), not the suite's summary.
+sed -n '/^=== STRICT ===/,$p' "$OUT/conformance-0.2.0-authorization.log" >"$OUT/conformance-0.2.0-authorization.strict.log"
+score conformance-0.2.0-authorization "$OUT/conformance-0.2.0-authorization.strict.log"
 
 echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
