@@ -10,6 +10,12 @@
  *            --outputs-older-than S seconds ago (default 2592000, the
  *            MomentIQRetention default), and directories of jobs that no
  *            longer exist once older than that.
+ *   state    expired OAuth codes and refresh tokens, finished token families,
+ *            sessions and sign-in counters, cached metadata documents, OAuth
+ *            trail steps older than --trail-older-than S (default 90 days), and
+ *            dynamic registrations that never led to an authorization, older
+ *            than --unused-clients-older-than S (default 7 days); see
+ *            sql/006_retention.sql.
  *
  * momentiqctl does not read httpd.conf: pass the storage directory (--storage
  * or $MOMENTIQ_STORAGE_DIR) and the retention the server uses. Run it from
@@ -28,6 +34,8 @@
 
 #define DEFAULT_OUTPUTS_S 2592000
 #define PART_MAX_AGE_S    86400
+#define DEFAULT_TRAIL_S   7776000
+#define DEFAULT_CLIENTS_S 604800
 
 int miqw_ctl_purge_handles(const char *cmd)
 {
@@ -38,12 +46,16 @@ static int purge_usage(void)
 {
     fprintf(stderr,
             "usage: momentiqctl purge [--storage DIR] [--uploads-older-than SECONDS]\n"
-            "                         [--outputs-older-than SECONDS] [--dry-run]\n"
+            "                         [--outputs-older-than SECONDS] [--trail-older-than SECONDS]\n"
+            "                         [--unused-clients-older-than SECONDS] [--dry-run]\n"
             "  DIR defaults to $MOMENTIQ_STORAGE_DIR (httpd's MomentIQStorageDir).\n"
             "  Uploads go when past their expiry (MomentIQRetention at upload time) or,\n"
             "  with --uploads-older-than, when older than that. Job outputs go when the job\n"
-            "  finished more than --outputs-older-than seconds ago (default %d).\n",
-            DEFAULT_OUTPUTS_S);
+            "  finished more than --outputs-older-than seconds ago (default %d).\n"
+            "  Expired sign-in and OAuth state goes too; OAuth trail steps after\n"
+            "  --trail-older-than (default %d), dynamic registrations never used after\n"
+            "  --unused-clients-older-than (default %d).\n",
+            DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S);
     return 2;
 }
 
@@ -95,7 +107,9 @@ static apr_array_header_t *list_dir(apr_pool_t *p, const char *dir, apr_array_he
 int miqw_ctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *const *argv)
 {
     const char *storage = getenv("MOMENTIQ_STORAGE_DIR"), *err, *args[2];
-    long uploads_s = -1, outputs_s = DEFAULT_OUTPUTS_S;
+    long uploads_s = -1, outputs_s = DEFAULT_OUTPUTS_S, trail_s = DEFAULT_TRAIL_S,
+         clients_s = DEFAULT_CLIENTS_S;
+    long n_state = 0;
     int i, j, ncols, dry_run = 0, n_uploads = 0, n_outputs = 0, n_parts = 0, failed = 0;
     apr_array_header_t *rows, *names, *mtimes;
     apr_time_t now = apr_time_now();
@@ -109,6 +123,14 @@ int miqw_ctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char
         }
         else if (!strcmp(argv[i], "--outputs-older-than") && i + 1 < argc) {
             if (!parse_secs(argv[++i], &outputs_s))
+                return purge_usage();
+        }
+        else if (!strcmp(argv[i], "--trail-older-than") && i + 1 < argc) {
+            if (!parse_secs(argv[++i], &trail_s))
+                return purge_usage();
+        }
+        else if (!strcmp(argv[i], "--unused-clients-older-than") && i + 1 < argc) {
+            if (!parse_secs(argv[++i], &clients_s))
                 return purge_usage();
         }
         else if (!strcmp(argv[i], "--dry-run"))
@@ -205,8 +227,30 @@ int miqw_ctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char
                 failed++;
         }
     }
-    printf("purge: %d upload(s), %d output directorie(s), %d partial file(s) %s%s\n", n_uploads,
-           n_outputs, n_parts, dry_run ? "to remove" : "removed",
+    /* 4. Short-lived state in the database: one function, rolled back on a dry run. */
+    if (dry_run && (err = miqw_db_exec_text(db, "BEGIN"))) {
+        fprintf(stderr, "momentiqctl: %s\n", err);
+        return 1;
+    }
+    args[0] = apr_ltoa(p, trail_s);
+    args[1] = apr_ltoa(p, clients_s);
+    rows = miqw_db_select_stmt(db, p, MIQ_SQL_PURGE_TRANSIENT, 2, args, &ncols, &err);
+    if (dry_run)
+        miqw_db_exec_text(db, "ROLLBACK");
+    if (!rows) {
+        fprintf(stderr, "momentiqctl: %s\n", err);
+        return 1;
+    }
+    for (i = 0; i < rows->nelts; i++) {
+        const char **r = APR_ARRAY_IDX(rows, i, const char **);
+        long n = atol(r[1]);
+        n_state += n;
+        if (n > 0)
+            printf("%s %ld %s\n", dry_run ? "would remove" : "removed", n, r[0]);
+    }
+    printf("purge: %d upload(s), %d output directorie(s), %d partial file(s), %ld database "
+           "row(s) of expired state %s%s\n", n_uploads, n_outputs, n_parts, n_state,
+           dry_run ? "to remove" : "removed",
            failed ? apr_psprintf(p, "; %d failure(s)", failed) : "");
     apr_dbd_close(db->driver, db->handle);
     return failed ? 1 : 0;

@@ -425,6 +425,11 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "coalesce(client_id, ''), coalesce(account_id::text, ''), step, outcome, coalesce(error, "
      "''), coalesce(detail, '') FROM (SELECT * FROM oauth_trail WHERE correlation_id = %s OR "
      "client_id = %s ORDER BY id DESC LIMIT 200) t ORDER BY id"},
+    /* momentiqctl purge: expired codes, tokens, sessions, old trail steps and
+     * unused registrations (sql/006_retention.sql). Args: trail age S, unused
+     * registration age S. Columns: kind, rows removed. */
+    {MIQ_SQL_PURGE_TRANSIENT, "miq_purge_transient",
+     "SELECT kind, removed FROM miq_purge_transient(%d, %d)"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)
