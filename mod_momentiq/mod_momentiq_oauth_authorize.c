@@ -269,7 +269,9 @@ int miq_oauth_authorize(request_rec *r)
     if (post)
         return show_error(r, "invalid_request", "unknown form action", corr);
     miq_oauth_trail(r, dbd, corr, client.client_id, s.account_id, "authorize", NULL,
-                    apr_psprintf(r->pool, "request valid; consent screen shown (scopes '%s')",
-                                 q.scope));
+                    apr_psprintf(r->pool, "request valid; consent screen shown (scopes '%s'%s%.200s%s)",
+                                 q.scope, q.ignored_scope ? "; ignored unknown '" : "",
+                                 q.ignored_scope ? q.ignored_scope : "",
+                                 q.ignored_scope ? "'" : ""));
     return send_html(r, HTTP_OK, miq_oauth_page_consent(r->pool, &pg));
 }

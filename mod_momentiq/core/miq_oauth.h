@@ -143,6 +143,7 @@ typedef struct miq_oauth_authz {
     const char *client_id, *redirect_uri, *state, *challenge, *resource;
     const char *scope; /* canonical, space-separated */
     unsigned scopes;   /* MIQ_SCOPE_* */
+    const char *ignored_scope; /* requested words we do not know (NULL: none) */
 } miq_oauth_authz;
 
 /* Validates an authorization request for a known client c: redirect_uri,

@@ -157,18 +157,26 @@ const char *miq_oauth_basic_auth(apr_pool_t *p, const char *authorization, const
         return (msg);                                                                              \
     } while (0)
 
-/* The requested scope list without offline_access (refresh tokens are always
- * issued); absent or empty means every scope, which the user can narrow. */
-static const char *requested_scope(apr_pool_t *p, const char *scope)
+/* The requested scopes we know. Others (offline_access: refresh tokens are
+ * always issued; openid, profile, a client's guess) are ignored, as OAuth 2.1
+ * §3.2.2.1 allows, rather than failing a connector over a word: the token
+ * response says what was granted. Nothing known, or no scope, means every
+ * scope, which the user can narrow on the consent screen. */
+static const char *requested_scope(apr_pool_t *p, const char *scope, const char **ignored)
 {
     char *copy, *tok, *last;
     const char *out = "";
+    unsigned bits;
+    *ignored = NULL;
     if (!scope)
         return "all";
     copy = apr_pstrdup(p, scope);
-    for (tok = apr_strtok(copy, " ", &last); tok; tok = apr_strtok(NULL, " ", &last))
-        if (strcmp(tok, "offline_access"))
+    for (tok = apr_strtok(copy, " ", &last); tok; tok = apr_strtok(NULL, " ", &last)) {
+        if (!miq_scope_parse(p, tok, &bits))
             out = *out ? apr_pstrcat(p, out, " ", tok, NULL) : tok;
+        else if (strcmp(tok, "offline_access"))
+            *ignored = *ignored ? apr_pstrcat(p, *ignored, " ", tok, NULL) : tok;
+    }
     return *out ? out : "all";
 }
 
@@ -205,11 +213,9 @@ const char *miq_oauth_authorize_check(apr_pool_t *p, const miq_oauth_client *c,
         FAIL("invalid_request", "code_challenge_method must be S256 (plain is not accepted)");
     if (!miq_oauth_pkce_challenge_ok(out->challenge))
         FAIL("invalid_request", "code_challenge must be 43 base64url characters (S256)");
-    scope = requested_scope(p, apr_table_get(params, "scope"));
-    if (miq_scope_parse(p, scope, &out->scopes))
-        FAIL("invalid_scope", apr_psprintf(p, "unknown scope in '%s'; supported: all video/* "
-                                              "audio/* timeline/*",
-                                           strlen(scope) > 80 ? "(long list)" : scope));
+    scope = requested_scope(p, apr_table_get(params, "scope"), &out->ignored_scope);
+    if (miq_scope_parse(p, scope, &out->scopes)) /* cannot happen: only known ones are kept */
+        FAIL("invalid_scope", "no supported scope; supported: all video/* audio/* timeline/*");
     out->scope = miq_scope_format(p, out->scopes);
     res = apr_table_get(params, "resource");
     if (res && !miq_oauth_audience_ok(res, mcp_url))

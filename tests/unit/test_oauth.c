@@ -268,8 +268,15 @@ static void test_authorize_check(void)
     CU_ASSERT_PTR_NOT_NULL(check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code",
                                  &q, &error, &red));
     CU_ASSERT_STRING_EQUAL(error, "invalid_request");
-    CU_ASSERT_PTR_NOT_NULL(check(c, apr_pstrcat(utp, base, "&scope=root", NULL), &q, &error, &red));
-    CU_ASSERT_STRING_EQUAL(error, "invalid_scope");
+    /* unknown scope words are ignored, not fatal; nothing known left means all */
+    CU_ASSERT_PTR_NULL(check(c, apr_pstrcat(utp, base, "&scope=root", NULL), &q, &error, &red));
+    CU_ASSERT_STRING_EQUAL(q.scope, "all");
+    CU_ASSERT_STRING_EQUAL(q.ignored_scope, "root");
+    CU_ASSERT_PTR_NULL(check(c, apr_pstrcat(utp, base, "&scope=openid+audio%2F*+offline_access+profile",
+                                            NULL),
+                             &q, &error, &red));
+    CU_ASSERT_STRING_EQUAL(q.scope, "audio/*");
+    CU_ASSERT_STRING_EQUAL(q.ignored_scope, "openid profile");
     CU_ASSERT_PTR_NOT_NULL(check(c, apr_pstrcat(utp, base, "&resource=https%3A%2F%2Fother.example%2Fmcp",
                                                 NULL),
                                  &q, &error, &red));
