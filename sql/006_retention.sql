@@ -27,17 +27,17 @@ BEGIN
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 
     -- Cached metadata documents are fetched again when needed. A dynamic
-    -- registration that never led to an authorization is what an open
-    -- registration endpoint accumulates; a client that comes back after it is
-    -- gone gets invalid_client and registers again (SPEC §5).
+    -- registration with nothing live (no code, no token family: never used,
+    -- or its last refresh token has expired) is what an open registration
+    -- endpoint accumulates; a client that comes back after it is gone gets
+    -- invalid_client and registers again (SPEC §5), as it would have to
+    -- authorize again anyway.
     kind := 'oauth clients';
     DELETE FROM oauth_clients c
      WHERE (c.source = 'cimd' AND c.expires_at < now() - interval '1 day')
         OR (c.source = 'dcr' AND c.created_at < now() - make_interval(secs => p_unused_client_s)
             AND NOT EXISTS (SELECT 1 FROM oauth_families f WHERE f.client_id = c.client_id)
-            AND NOT EXISTS (SELECT 1 FROM oauth_codes k WHERE k.client_id = c.client_id)
-            AND NOT EXISTS (SELECT 1 FROM api_tokens a JOIN oauth_families f ON f.id = a.family_id
-                             WHERE f.client_id = c.client_id));
+            AND NOT EXISTS (SELECT 1 FROM oauth_codes k WHERE k.client_id = c.client_id));
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 
     kind := 'oauth trail steps';

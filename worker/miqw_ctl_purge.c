@@ -13,7 +13,7 @@
  *   state    expired OAuth codes and refresh tokens, finished token families,
  *            sessions and sign-in counters, cached metadata documents, OAuth
  *            trail steps older than --trail-older-than S (default 90 days), and
- *            dynamic registrations that never led to an authorization, older
+ *            dynamic registrations with no code or token family left, older
  *            than --unused-clients-older-than S (default 7 days); see
  *            sql/006_retention.sql.
  *
@@ -53,7 +53,7 @@ static int purge_usage(void)
             "  with --uploads-older-than, when older than that. Job outputs go when the job\n"
             "  finished more than --outputs-older-than seconds ago (default %d).\n"
             "  Expired sign-in and OAuth state goes too; OAuth trail steps after\n"
-            "  --trail-older-than (default %d), dynamic registrations never used after\n"
+            "  --trail-older-than (default %d), dynamic registrations unused after\n"
             "  --unused-clients-older-than (default %d).\n",
             DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S);
     return 2;
