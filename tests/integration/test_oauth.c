@@ -254,7 +254,9 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
                            "\"response_types\":[\"code\"]}";
     const char *h[] = {"Content-Type: application/json", NULL};
     const char *client, *rt1, *at1, *rt2, *at2, *rt3, *at3;
-    flow f = {NULL, NULL, "audio/* video/*", "claude-state", NULL, {NULL, NULL}, NULL, NULL};
+    /* words we do not know are ignored (and noted in the trail), not fatal */
+    flow f = {NULL, NULL, "openid audio/* video/* offline_access", "claude-state", NULL,
+              {NULL, NULL}, NULL, NULL};
     it_resp *r, *r2;
     IT_REQUIRE_R(a != NULL, NULL);
     r = it_request("POST", "/api/auth/oauth/register", h, reg_body, strlen(reg_body));
@@ -270,6 +272,15 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
     r = redeem(&f, f.k.verifier, f.redirect, client, NULL);
     IT_REQUIRE_R(r->status == 200, r);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "scope", NULL), "audio/*");
+    {
+        const char *args[1] = {f.correlation};
+        const char *shown = it_db_value("SELECT detail FROM oauth_trail WHERE correlation_id = $1 "
+                                        "AND step = 'authorize' ORDER BY id DESC LIMIT 1",
+                                        1, args);
+        IT_ASSERT_MSG(shown && strstr(shown, "scopes 'video/* audio/*'") &&
+                          strstr(shown, "ignored unknown 'openid'"),
+                      "trail: %s", shown ? shown : "(none)");
+    }
     at1 = miq_json_str(r->json, "access_token", NULL);
     rt1 = miq_json_str(r->json, "refresh_token", NULL);
     IT_ASSERT_MSG(itoa_mcp_status(at1) == 200, "first access token");
