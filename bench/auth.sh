@@ -10,8 +10,12 @@
 # round trip). Then a short run with the second token revoked in the middle
 # (momentiqctl token revoke): every request sent after the revoke returned must
 # be refused.
+# Last, get_account again after the account's ledger has grown by
+# BENCH_LEDGER_ROWS rows (default 100000: grants and reservations of this
+# month), to show whether the token check's cost follows the history.
 # Environment: BENCH_DURATION (10s), BENCH_WARMUP (2s, per scenario), BENCH_THREADS (2),
-#   BENCH_CONNECTIONS (50), BENCH_REVOKE_SECONDS (4), BENCH_KEEP=1 keeps the state directory.
+#   BENCH_CONNECTIONS (50), BENCH_REVOKE_SECONDS (4), BENCH_LEDGER_ROWS (100000; 0 skips),
+#   BENCH_KEEP=1 keeps the state directory.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +25,7 @@ WARM=${BENCH_WARMUP:-2s}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-50}
 REVOKE_SECS=${BENCH_REVOKE_SECONDS:-4}
+LEDGER_ROWS=${BENCH_LEDGER_ROWS:-100000}
 BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build}
 TCK=$(getconf CLK_TCK)
 
@@ -76,12 +81,12 @@ TOKEN2=$(field_of token "$VAR/token2.txt"); TOKEN2_ID=$(field_of token_id "$VAR/
 rm -f "$VAR/user.txt" "$VAR/token1.txt" "$VAR/token2.txt"   # secrets: not kept on disk
 say "   user $EMAIL, tokens: bench (all), bench-revoke $TOKEN2_ID (all)"
 
-# Rows in a table of this stack's database (what a scenario writes per request).
-rows() {
-    local q="SELECT count(*) FROM $1"
-    if [ "$(id -u)" -eq 0 ]; then runuser -u momentiq -- psql -h "$VAR/pg/run" -p "$PG_PORT" -d momentiq -Atqc "$q"
-    else psql -h "$VAR/pg/run" -p "$PG_PORT" -d momentiq -Atqc "$q"; fi
+sql() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u momentiq -- psql -h "$VAR/pg/run" -p "$PG_PORT" -d momentiq -Atqc "$1"
+    else psql -h "$VAR/pg/run" -p "$PG_PORT" -d momentiq -Atqc "$1"; fi
 }
+# Rows in a table of this stack's database (what a scenario writes per request).
+rows() { sql "SELECT count(*) FROM $1"; }
 db_rows() { echo $(( $(rows auth_events) + $(rows mcp_requests) )); }
 # Records the children's batched writers dropped (queue full) in error_log lines after line $1.
 log_lines() { wc -l <"$VAR/httpd/logs/error_log"; }
@@ -149,6 +154,12 @@ bench "GET /mcp/status" "$URL/mcp/status" GET -
 bench "get_account 2026" "$URL/mcp" POST "$VAR/req/account26.json" "${H26[@]}" 'Mcp-Name: momentiq.get_account' "$AUTH"
 bench "estimate_cost 2026" "$URL/mcp" POST "$VAR/req/estimate26.json" "${H26[@]}" 'Mcp-Name: momentiq.estimate_cost'
 bench "GET /v1/account" "$URL/v1/account" GET - "$AUTH"
+if [ "$LEDGER_ROWS" -gt 0 ]; then
+    say "== the account's ledger grows by $LEDGER_ROWS rows (this month: grants of 2, reservations of 1)"
+    sql "INSERT INTO credit_ledger (account_id, kind, credits, note) SELECT a.id, CASE WHEN g % 2 = 0 THEN 'grant' ELSE 'reservation' END, CASE WHEN g % 2 = 0 THEN 2 ELSE -1 END, 'bench history' FROM accounts a, generate_series(1, $LEDGER_ROWS) g WHERE a.email = '$EMAIL'" >/dev/null
+    sql "VACUUM ANALYZE credit_ledger" >/dev/null; sql "VACUUM ANALYZE accounts" >/dev/null; sql "VACUUM ANALYZE account_spend" >/dev/null 2>&1 || true   # as autovacuum would, after one bulk transaction
+    bench "get_account, long ledger" "$URL/mcp" POST "$VAR/req/account26.json" "${H26[@]}" 'Mcp-Name: momentiq.get_account' "$AUTH"
+fi
 
 # ---- revoke in the middle of a run ---------------------------------------------
 RC=4   # one connection per thread: each response follows its own request
@@ -177,17 +188,17 @@ say "httpd children: $(kids | wc -w); httpd CPU = parent+children utime+stime pe
 say "rows/req = rows the request log (mcp_requests) and the auth event log (auth_events) gained per request"
 say "  (expected: get_account 3 = 1 request + 2 readiness warnings, /v1/account 2, estimate_cost 1);"
 say "dropped = records the children's batched writers dropped during the run (error_log: queue full)"
-printf '%-18s | %8s | %8s | %11s | %9s | %8s | %8s | %10s | %7s | %s\n' scenario "req/s" "p99 ms" "httpd µs/req" "PG µs/req" "rows/req" "dropped" "vs status" "non-2xx" "target"
-printf '%s\n' "-------------------+----------+----------+--------------+-----------+----------+----------+------------+---------+---------------------------"
+printf '%-24s | %8s | %8s | %11s | %9s | %8s | %8s | %10s | %7s | %s\n' scenario "req/s" "p99 ms" "httpd µs/req" "PG µs/req" "rows/req" "dropped" "vs status" "non-2xx" "target"
+printf '%s\n' "-------------------------+----------+----------+--------------+-----------+----------+----------+------------+---------+---------------------------"
 for row in "${ROWS[@]}"; do
     IFS='|' read -r label rps p99 bad serr cpu pg n dbr drop <<<"$row"
     verdict=""
     case "$label" in
-    "get_account 2026") verdict=$(awk -v r="$rps" -v s="$STATUS" 'BEGIN{printf ">= 0.7x /mcp/status: %s", (r/s >= 0.7) ? "met" : "MISSED"}') ;;
+    "get_account 2026"|"get_account, long ledger") verdict=$(awk -v r="$rps" -v s="$STATUS" 'BEGIN{printf ">= 0.7x /mcp/status: %s", (r/s >= 0.7) ? "met" : "MISSED"}') ;;
     esac
     [ "$bad" = 0 ] || verdict="$verdict (non-2xx MISSED)"
     [ "$serr" = 0 ] || verdict="$verdict (socket errors $serr)"
-    printf '%-18s | %8.0f | %8.2f | %12s | %9s | %8s | %8s | %9.2fx | %7s | %s\n' "$label" "$rps" "$p99" "$cpu" "$pg" "$dbr" "$drop" \
+    printf '%-24s | %8.0f | %8.2f | %12s | %9s | %8s | %8s | %9.2fx | %7s | %s\n' "$label" "$rps" "$p99" "$cpu" "$pg" "$dbr" "$drop" \
         "$(awk -v r="$rps" -v s="$STATUS" 'BEGIN{print r/s}')" "$bad" "$verdict"
 done
 say ""

@@ -154,14 +154,14 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "coalesce(a.email, ''), "
      "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
      "coalesce(extract(epoch FROM now() - t.last_used_at)::bigint, -1), "
-     /* Billing in the same round trip. The sums are written out here, not
-      * called as the SQL functions of 005: a prepared statement plans them
-      * once, a function call plans its body on every call (10x the cost). */
-     "(SELECT coalesce(sum(l.credits), 0) FROM credit_ledger l WHERE l.account_id = a.id), "
+     /* Billing in the same round trip, from the ledger's running totals
+      * (sql/007): key lookups, whatever the account's history. Written out
+      * rather than calling miq_balance() and friends: a prepared statement
+      * plans them once, a function call plans its body on every call. */
+     "a.balance_credits, "
      "coalesce(a.monthly_spend_cap_credits::text, ''), "
-     "(SELECT greatest(0, -coalesce(sum(l.credits), 0)) FROM credit_ledger l "
-     "WHERE l.account_id = a.id AND l.kind IN ('reservation', 'release', 'settlement') "
-     "AND l.created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), "
+     "coalesce((SELECT greatest(0, s.credits) FROM account_spend s WHERE s.account_id = a.id "
+     "AND s.period = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0), "
      "CASE WHEN a.billing_set_up_at IS NULL THEN 'not_set_up' ELSE 'active' END, "
      "coalesce(a.alert_thresholds::text, ''), "
      "(SELECT coalesce(json_agg(json_build_object('threshold', u.threshold, 'cap_credits', "
@@ -169,11 +169,9 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY u.threshold)::text, '[]') "
      "FROM usage_alerts u WHERE u.account_id = a.id AND u.period = "
      "date_trunc('month', now() AT TIME ZONE 'UTC')::date), "
-     "coalesce(t.monthly_spend_cap_credits::text, ''), CASE WHEN t.monthly_spend_cap_credits IS "
-     "NULL THEN 0 ELSE (SELECT greatest(0, -coalesce(sum(l.credits), 0)) FROM jobs j "
-     "JOIN credit_ledger l ON l.job_id = j.id WHERE j.token_id = t.id AND l.kind IN "
-     "('reservation', 'release', 'settlement') AND l.created_at >= date_trunc('month', now() AT "
-     "TIME ZONE 'UTC') AT TIME ZONE 'UTC') END, "
+     "coalesce(t.monthly_spend_cap_credits::text, ''), "
+     "coalesce((SELECT greatest(0, s.credits) FROM token_spend s WHERE s.token_id = t.id "
+     "AND s.period = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0), "
      /* OAuth access tokens: the audience; keep it the LAST column (read as ncols - 1) */
      "coalesce(t.audience, '') "
      "FROM api_tokens t JOIN accounts a ON a.id = t.account_id AND a.deleted_at IS NULL "

@@ -1471,6 +1471,33 @@ static void test_ledger_check_all_accounts(void)
                     0, NULL);
     IT_ASSERT_MSG(!r->error && r->n == 0, "%d finished jobs with a wrong ledger (first: %s %s)",
                   r->n, r->n ? IT_CELL(r, 0, 0) : "", r->n ? IT_CELL(r, 0, 1) : "");
+    /* The running totals (sql/007) equal the ledger for every account and token. */
+    r = it_db_query("SELECT account_id, balance_credits, ledger_balance, spend_this_period, "
+                    "ledger_spend_this_period FROM admin_credit_totals_check WHERE balance_credits "
+                    "<> ledger_balance OR spend_this_period <> ledger_spend_this_period",
+                    0, NULL);
+    IT_ASSERT_MSG(!r->error && r->n == 0, "%d accounts whose totals differ from the ledger "
+                                          "(first: %s: %s vs %s, spend %s vs %s)",
+                  r->n, r->n ? IT_CELL(r, 0, 0) : "", r->n ? IT_CELL(r, 0, 1) : "",
+                  r->n ? IT_CELL(r, 0, 2) : "", r->n ? IT_CELL(r, 0, 3) : "",
+                  r->n ? IT_CELL(r, 0, 4) : "");
+    r = it_db_query("SELECT t.token_id FROM token_spend t WHERE t.period = miq_period() AND "
+                    "t.credits <> (SELECT -coalesce(sum(l.credits), 0) FROM credit_ledger l JOIN "
+                    "jobs j ON j.id = l.job_id WHERE j.token_id = t.token_id AND l.kind IN "
+                    "('reservation', 'release', 'settlement') AND l.created_at >= "
+                    "miq_period_start())",
+                    0, NULL);
+    IT_ASSERT_MSG(!r->error && r->n == 0, "%d tokens whose spend differs from the ledger",
+                  r->n);
+    r = it_db_query("SELECT count(*) FROM token_spend", 0, NULL);
+    IT_ASSERT_MSG(!r->error && r->n == 1 && atoi(IT_CELL(r, 0, 0)) > 0,
+                  "no token spend recorded at all");
+    /* and the ledger cannot be rewritten */
+    r = it_db_query("UPDATE credit_ledger SET credits = credits + 1 WHERE id = (SELECT min(id) "
+                    "FROM credit_ledger)",
+                    0, NULL);
+    IT_ASSERT_MSG(r->error && strstr(r->error, "append-only"), "a ledger row was changed: %s",
+                  r->error ? r->error : "no error");
 }
 
 IT_SUITE("jobs_e2e", IT_TEST(test_create_upload_tool), IT_TEST(test_audio_silence_rest_and_mcp),
