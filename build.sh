@@ -375,6 +375,14 @@ MomentIQTrustRemoteUser On
     # failed Basic sign-ins are expected here (error_log is checked)
     LogLevel warn auth_basic:crit
 </Location>
+<Location /api/auth/oauth/authorize>
+    <If "%{HTTP:X-OAuth-Remote-User-Test} == '1'">
+        AuthType Basic
+        AuthName "MomentIQ tests"
+        AuthUserFile "$tv/stack/htpasswd"
+        Require valid-user
+    </If>
+</Location>
 MomentIQLoginThrottle 3 20 30 3
 MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_platform_oauth_redirect
 MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback

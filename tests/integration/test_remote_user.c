@@ -1,5 +1,7 @@
-/* Sign-in through another Apache auth module (MomentIQTrustRemoteUser): the
- * test stack protects /api/auth/remote-user with mod_auth_basic and an
+/* Sign-in through another Apache auth module (MomentIQTrustRemoteUser), on its
+ * own and on the OAuth consent screen: the test stack protects
+ * /api/auth/remote-user (and, on a test header, the authorize endpoint) with
+ * mod_auth_basic and an
  * htpasswd file whose users and passwords build.sh passes in
  * MIQ_TEST_HTPASSWD_USERS ("user:password,..."): one named by an email
  * address, one not. */
@@ -8,6 +10,8 @@
 #include <apr_base64.h>
 #include <apr_strings.h>
 #include "itest.h"
+#include "itest_oauth.h"
+#include "miq_auth.h"
 #include "miq_json.h"
 
 #define RU_PATH "/api/auth/remote-user"
@@ -208,6 +212,58 @@ static void test_remote_user_without_email(void)
     }
 }
 
+/* OAuth consent behind another auth module: the test stack puts Basic auth in
+ * front of the authorize endpoint for requests with X-OAuth-Remote-User-Test,
+ * as an enterprise puts mod_auth_openidc there. The screen skips our sign-in
+ * form, names the remote user, and the token is that user's. */
+static void test_remote_user_oauth_consent(void)
+{
+    REQUIRE_USERS(1);
+    {
+        flow f = {CHATGPT, CHATGPT_CB, "all", "ru-state", NULL, {NULL, NULL}, NULL, NULL};
+        const char *h[] = {basic(user, password), "X-OAuth-Remote-User-Test: 1", NULL};
+        const char *body, *at;
+        it_account a;
+        it_resp *r;
+        f.k = itoa_new_pkce();
+        /* without the upstream's credentials: its 401, not our form */
+        r = it_request("GET", itoa_authorize_query(&f), h + 1, NULL, 0);
+        IT_ASSERT_R(r->status == 401 && it_header(r, "WWW-Authenticate") &&
+                        !strncmp(it_header(r, "WWW-Authenticate"), "Basic ", 6),
+                    r);
+        r = it_request("GET", itoa_authorize_query(&f), h, NULL, 0);
+        IT_REQUIRE_R(r->status == 200 && strstr(r->body, "<h1>Connect ") &&
+                         !strstr(r->body, "name=\"password\""),
+                     r);
+        IT_ASSERT_R(strstr(r->body, apr_pstrcat(itp, "as <strong>", user, "</strong>", NULL)) !=
+                        NULL,
+                    r);
+        memset(&a, 0, sizeof(a));
+        a.email = user;
+        a.cookie = it_set_cookie(r, "miq_session", NULL);
+        it_secret_note(a.cookie);
+        IT_REQUIRE_R(a.cookie != NULL, r);
+        /* the session started for the remote user carries the consent */
+        IT_REQUIRE_R(itoa_consent(&a, &f, "approve", NULL), f.last);
+        body = apr_psprintf(itp, "grant_type=authorization_code&code=%s&code_verifier=%s"
+                                 "&redirect_uri=%s&client_id=%s",
+                            itoa_enc(f.code), f.k.verifier, itoa_enc(f.redirect), CHATGPT);
+        r = itoa_token_post(body, NULL);
+        IT_REQUIRE_R(r->status == 200, r);
+        at = miq_json_str(r->json, "access_token", NULL);
+        it_secret_note(at);
+        it_secret_note(miq_json_str(r->json, "refresh_token", NULL));
+        IT_ASSERT_MSG(itoa_mcp_status(at) == 200, "the remote user's token works at /mcp");
+        {
+            const char *args[1] = {miq_token_hash(itp, at ? at : "")};
+            IT_ASSERT_STRING_EQUAL(it_db_value("SELECT a.email FROM api_tokens t JOIN accounts a "
+                                               "ON a.id = t.account_id WHERE t.secret_hash = $1",
+                                               1, args),
+                                   user);
+        }
+    }
+}
+
 IT_SUITE("remote_user", IT_TEST(test_remote_user_needs_credentials),
          IT_TEST(test_remote_user_links_password_account), IT_TEST(test_remote_user_email_signin),
-         IT_TEST(test_remote_user_without_email))
+         IT_TEST(test_remote_user_without_email), IT_TEST(test_remote_user_oauth_consent))
