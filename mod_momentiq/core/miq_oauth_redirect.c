@@ -164,9 +164,21 @@ const char *miq_oauth_redirect_registrable(apr_pool_t *p, const char *uri)
                                         : "http redirect URIs are allowed on loopback only "
                                           "(127.0.0.1, [::1], localhost); use https";
     if (strncmp(uri, "https:", 6)) {
-        /* RFC 8252 §7.1: private-use schemes are reverse domain names */
-        if (!memchr(uri, '.', (apr_size_t)(s - uri)))
-            return "a custom redirect URI scheme must be a reverse domain name (com.example.app)";
+        /* A native app's private-use scheme (RFC 8252 §7.1). The RFC asks for
+         * reverse domain names, but desktop MCP clients register cursor://,
+         * vscode:// and the like; PKCE is what protects their codes. Schemes a
+         * browser or OS would run, show or hand to anyone are refused. */
+        static const char *const refused[] = {
+            "javascript", "data",   "vbscript", "file", "about", "blob", "filesystem",
+            "view-source", "ftp",   "ws",       "wss",  "mailto", "tel", "sms",
+            "intent",     "jar",    "content",  NULL};
+        apr_size_t n = (apr_size_t)(s - uri);
+        int i;
+        for (i = 0; refused[i]; i++)
+            if (strlen(refused[i]) == n && !strncmp(uri, refused[i], n))
+                return apr_psprintf(p, "the redirect URI scheme '%s' is not allowed: use https, "
+                                       "a loopback http URI or an app's own scheme",
+                                    refused[i]);
         return NULL;
     }
     if (strncmp(uri, "https://", 8))

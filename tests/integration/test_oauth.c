@@ -517,7 +517,34 @@ static void test_oauth_authorize_screen_rules(void)
     IT_ASSERT_R(r->status == 401 && strstr(r->body, "incorrect"), r);
 }
 
-IT_SUITE("oauth", IT_TEST(test_oauth_metadata), IT_TEST(test_oauth_chatgpt_preregistered_flow),
+/* A desktop client with its own URI scheme (as Cursor registers): the code
+ * goes back to cursor://..., PKCE binds it; a browser-run scheme is refused. */
+static void test_oauth_native_app_scheme(void)
+{
+    it_account *a = it_signup("oauthnative");
+    const char *cb = "cursor://anysphere.cursor-retrieval/oauth/user-mcp/callback";
+    const char *reg = apr_psprintf(itp, "{\"client_name\":\"Cursor\",\"redirect_uris\":[\"%s\"]}", cb);
+    const char *bad = "{\"client_name\":\"x\",\"redirect_uris\":[\"javascript:alert(1)\"]}";
+    const char *h[] = {"Content-Type: application/json", NULL};
+    flow f = {NULL, NULL, NULL, "native-1", NULL, {NULL, NULL}, NULL, NULL};
+    it_resp *r;
+    IT_REQUIRE_R(a != NULL, NULL);
+    r = it_request("POST", "/api/auth/oauth/register", h, bad, strlen(bad));
+    IT_ASSERT_R(r->status == 400 &&
+                    !strcmp(miq_json_str(r->json, "error", ""), "invalid_redirect_uri"),
+                r);
+    r = it_request("POST", "/api/auth/oauth/register", h, reg, strlen(reg));
+    IT_REQUIRE_R(r->status == 201, r);
+    f.client_id = miq_json_str(r->json, "client_id", NULL);
+    f.redirect = cb;
+    f.k = itoa_new_pkce();
+    IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);
+    IT_ASSERT_R(!strncmp(it_header(f.last, "Location"), cb, strlen(cb)), f.last);
+    r = redeem(&f, f.k.verifier, cb, f.client_id, itoa_mcp_url());
+    IT_ASSERT_R(r->status == 200, r);
+}
+
+IT_SUITE("oauth", IT_TEST(test_oauth_metadata), IT_TEST(test_oauth_native_app_scheme), IT_TEST(test_oauth_chatgpt_preregistered_flow),
          IT_TEST(test_oauth_claude_dcr_loopback_refresh_rotation),
          IT_TEST(test_oauth_concurrent_refreshes_one_outcome),
          IT_TEST(test_oauth_revoke_then_mcp_401), IT_TEST(test_oauth_code_errors),

@@ -124,13 +124,18 @@ static void test_redirect_registrable(void)
     static const char *const good[] = {
         "https://chatgpt.com/connector_platform_oauth_redirect", "https://a.example/cb?x=1",
         "http://127.0.0.1/callback", "http://localhost:3000/cb", "http://[::1]/cb",
-        "com.example.app:/oauth/callback", "https://xn--bcher-kva.example/cb", NULL};
+        "com.example.app:/oauth/callback", "https://xn--bcher-kva.example/cb",
+        /* desktop clients' own schemes (Cursor, VS Code) */
+        "cursor://anysphere.cursor-retrieval/oauth/user-mcp/callback",
+        "vscode://vscode.github-authentication/did-authenticate", NULL};
     static const char *const bad[] = {
         "http://example.com/cb", "https://a.example/cb#f", "javascript:alert(1)",
         "data:text/html,x", "file:///etc/passwd", "HTTPS://a.example/cb", "https://A.example/cb",
         "https://user@a.example/cb", "https://a.example./cb", "https://a.example/../cb",
         "https://bücher.example/cb", "https://a.example/cb%2f..", "https:///cb", "", "cb",
-        "https://a.example/c b", "https://a.example\\@b.example/", NULL};
+        "https://a.example/c b", "https://a.example\\@b.example/", "about:blank",
+        "blob:https://a.example/x", "vbscript:x", "intent://x#Intent;end", "ws://a.example/cb",
+        "mailto:a@b.example", "view-source:https://a.example/", "Cursor://x/cb", NULL};
     int i;
     for (i = 0; good[i]; i++)
         CU_ASSERT_PTR_NULL(miq_oauth_redirect_registrable(utp, good[i]));
