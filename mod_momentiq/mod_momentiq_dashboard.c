@@ -214,8 +214,10 @@ static int list_tokens(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
 static int revoke_token(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s,
                         const dash_route *rt)
 {
-    const char *args[3] = {rt->token_id, s->account_id, miq_token_kind_name(rt->kind)};
-    int n = miq_db_exec(r, dbd, MIQ_SQL_TOKEN_REVOKE, 3, args);
+    const char *kind = miq_token_kind_name(rt->kind);
+    const char *args[7] = {rt->token_id, s->account_id, kind, rt->token_id,
+                           rt->token_id, s->account_id, kind};
+    int n = miq_db_exec(r, dbd, MIQ_SQL_TOKEN_REVOKE, 7, args);
     if (n < 0)
         return db_unavailable(r);
     /* Another account's token looks exactly like an unknown one. */

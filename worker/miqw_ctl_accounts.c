@@ -253,15 +253,15 @@ static int token_list(apr_pool_t *p, miqw_db *db, const ctl_opts *o)
 /* Revokes an active token of either kind owned by --user. */
 static int token_revoke(apr_pool_t *p, miqw_db *db, const ctl_opts *o)
 {
-    const char *account, *err = NULL, *args[3];
+    const char *account, *err = NULL, *args[7];
     int k, n;
     if (!(account = account_of(p, db, o->user)))
         return o->user ? 1 : 2;
     for (k = MIQ_TOKEN_API_KEY; k <= MIQ_TOKEN_CONNECTOR; k++) {
-        args[0] = o->positional;
-        args[1] = account;
-        args[2] = miq_token_kind_name((miq_token_kind_e)k);
-        if ((n = miqw_db_exec(db, p, MIQ_SQL_TOKEN_REVOKE, 3, args, &err)) < 0)
+        args[0] = args[3] = args[4] = o->positional;
+        args[1] = args[5] = account;
+        args[2] = args[6] = miq_token_kind_name((miq_token_kind_e)k);
+        if ((n = miqw_db_exec(db, p, MIQ_SQL_TOKEN_REVOKE, 7, args, &err)) < 0)
             return fail("cannot revoke: %s", err);
         if (n > 0) {
             printf("revoked %s\n", o->positional);

@@ -138,7 +138,16 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
      "FROM api_tokens WHERE account_id = %s::bigint AND kind = %s ORDER BY created_at DESC, id"},
     /* Args: token id, account id, kind. */
+    /* Revokes a live token of the account. An OAuth access token ends its whole
+     * connection: the family (so its refresh token answers invalid_grant) and
+     * the family's other access tokens, or the client would just refresh.
+     * Args: id, account, kind, id, id, account, kind. Rows: 1 when revoked. */
     {MIQ_SQL_TOKEN_REVOKE, "miq_token_revoke",
+     "WITH f AS (UPDATE oauth_families SET revoked_at = now(), revoked_reason = 'revoked' "
+     "WHERE id = (SELECT family_id FROM api_tokens WHERE id = %s AND account_id = %s::bigint "
+     "AND kind = %s AND revoked_at IS NULL) AND revoked_at IS NULL RETURNING id), "
+     "s AS (UPDATE api_tokens SET revoked_at = now() WHERE family_id IN (SELECT id FROM f) "
+     "AND id <> %s AND revoked_at IS NULL) "
      "UPDATE api_tokens SET revoked_at = now() WHERE id = %s AND account_id = %s::bigint AND "
      "kind = %s AND revoked_at IS NULL"},
     /* Every presented token, every request, one round trip, never cached (a

@@ -392,6 +392,48 @@ static void test_oauth_revoke_then_mcp_401(void)
     IT_ASSERT_R(r->status == 200, r);
 }
 
+/* "Revoke" on the dashboard's connector list ends the connection: the app's
+ * refresh token dies with its access token (or it would simply refresh). */
+static void test_oauth_dashboard_revoke_ends_connection(void)
+{
+    it_account *a;
+    it_resp *r = chatgpt_tokens(&a);
+    const char *at, *at2, *rt, *id;
+    IT_REQUIRE_R(r && r->status == 200 && a, r);
+    at = miq_json_str(r->json, "access_token", NULL);
+    rt = miq_json_str(r->json, "refresh_token", NULL);
+    r = refresh(CHATGPT, rt); /* a second access token in the family */
+    IT_REQUIRE_R(r->status == 200, r);
+    at2 = miq_json_str(r->json, "access_token", NULL);
+    rt = miq_json_str(r->json, "refresh_token", NULL);
+    IT_ASSERT_MSG(itoa_mcp_status(at2) == 200, "the refreshed token works");
+    {
+        const char *args[1] = {miq_token_hash(itp, at)};
+        id = it_db_value("SELECT id FROM api_tokens WHERE secret_hash = $1", 1, args);
+    }
+    IT_REQUIRE_R(id != NULL, NULL);
+    r = it_request("POST", apr_psprintf(itp, "/api/dashboard/connectors/%s/revoke", id),
+                   it_session_headers(a, 1, NULL), "", 0);
+    IT_ASSERT_R(r->status == 200, r);
+    IT_ASSERT_MSG(itoa_mcp_status(at) == 401, "the revoked token still works");
+    IT_ASSERT_MSG(itoa_mcp_status(at2) == 401, "its sibling in the connection still works");
+    r = refresh(CHATGPT, rt);
+    IT_ASSERT_R(r->status == 400 && !strcmp(miq_json_str(r->json, "error", ""), "invalid_grant"),
+                r);
+    {
+        const char *args[1] = {id};
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM api_tokens t JOIN api_tokens o "
+                                           "ON o.family_id = t.family_id WHERE t.id = $1 AND "
+                                           "o.revoked_at IS NULL",
+                                           1, args),
+                               "0");
+    }
+    /* again: no such active token */
+    r = it_request("POST", apr_psprintf(itp, "/api/dashboard/connectors/%s/revoke", id),
+                   it_session_headers(a, 1, NULL), "", 0);
+    IT_ASSERT_R(r->status == 404, r);
+}
+
 static void test_oauth_code_errors(void)
 {
     it_account *a = it_signup("oauthcode");
@@ -547,5 +589,6 @@ static void test_oauth_native_app_scheme(void)
 IT_SUITE("oauth", IT_TEST(test_oauth_metadata), IT_TEST(test_oauth_native_app_scheme), IT_TEST(test_oauth_chatgpt_preregistered_flow),
          IT_TEST(test_oauth_claude_dcr_loopback_refresh_rotation),
          IT_TEST(test_oauth_concurrent_refreshes_one_outcome),
-         IT_TEST(test_oauth_revoke_then_mcp_401), IT_TEST(test_oauth_code_errors),
+         IT_TEST(test_oauth_revoke_then_mcp_401), IT_TEST(test_oauth_dashboard_revoke_ends_connection),
+         IT_TEST(test_oauth_code_errors),
          IT_TEST(test_oauth_authorize_screen_rules))
