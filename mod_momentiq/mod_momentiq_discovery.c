@@ -1,4 +1,5 @@
-/* GET-only public documents: discovery, manifest, status, well-known. */
+/* GET-only public documents: discovery, manifest, status, well-known (and
+ * the browsers' CORS preflight for them). */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -47,6 +48,17 @@ int miq_handle_discovery(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
     const char *u = r->uri;
+    if (r->method_number == M_OPTIONS) {
+        /* Browser clients (MCP Inspector, web agents) send MCP-Protocol-Version
+         * on metadata fetches, which makes the browser ask first. */
+        apr_table_setn(r->headers_out, "Allow", "GET, OPTIONS");
+        apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
+        apr_table_setn(r->headers_out, "Access-Control-Allow-Methods", "GET");
+        apr_table_setn(r->headers_out, "Access-Control-Allow-Headers",
+                       "MCP-Protocol-Version, Authorization, Content-Type");
+        apr_table_setn(r->headers_out, "Access-Control-Max-Age", "600");
+        return miq_send_json(r, HTTP_NO_CONTENT, NULL);
+    }
     if (r->method_number != M_GET) {
         apr_table_setn(r->headers_out, "Allow", "GET");
         return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",

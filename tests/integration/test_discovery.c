@@ -113,6 +113,27 @@ static void test_protected_resource(void)
     check_protected_resource("/.well-known/oauth-protected-resource/mcp");
 }
 
+/* A browser's preflight for the metadata an OAuth client fetches with an
+ * MCP-Protocol-Version header (the SDKs do). */
+static void test_metadata_preflight(void)
+{
+    static const char *const paths[] = {"/.well-known/oauth-protected-resource/mcp",
+                                        "/.well-known/oauth-authorization-server",
+                                        "/.well-known/openid-configuration", NULL};
+    static const char *const h[] = {"Origin: http://localhost:6274",
+                                    "Access-Control-Request-Method: GET",
+                                    "Access-Control-Request-Headers: mcp-protocol-version", NULL};
+    int i;
+    for (i = 0; paths[i]; i++) {
+        it_resp *r = it_request("OPTIONS", paths[i], h, NULL, 0);
+        const char *allow = it_header(r, "Access-Control-Allow-Headers");
+        IT_ASSERT_R(r->status == 204, r);
+        IT_ASSERT_STRING_EQUAL(it_header(r, "Access-Control-Allow-Origin"), "*");
+        IT_ASSERT_MSG(allow && strstr(allow, "MCP-Protocol-Version"), "%s: allow-headers %s",
+                      paths[i], allow ? allow : "(none)");
+    }
+}
+
 static void test_unknown_documents(void)
 {
     it_resp *r = it_request("GET", "/mcp/no-such-document", NULL, NULL, 0);
@@ -124,4 +145,4 @@ static void test_unknown_documents(void)
 
 IT_SUITE("discovery", IT_TEST(test_get_mcp), IT_TEST(test_manifest), IT_TEST(test_status),
          IT_TEST(test_wellknown_mcp), IT_TEST(test_protected_resource),
-         IT_TEST(test_unknown_documents))
+         IT_TEST(test_metadata_preflight), IT_TEST(test_unknown_documents))
