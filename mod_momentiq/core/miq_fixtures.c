@@ -1,5 +1,6 @@
-/* The MCP conformance fixtures (see miq_fixtures.h and the conformance
- * reference, §2 "Fixtures", §5.1 and §5.4). Payload strings and base64 blobs
+/* The MCP conformance fixtures' tools (see miq_fixtures.h and the conformance
+ * reference, §2 "Fixtures", §5.1 and §5.4); resources and prompts are in
+ * miq_fixtures_documents.c. Payload strings and base64 blobs
  * are the reference everything-server's, byte for byte: the suites compare
  * some of them exactly. */
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 #include "miq_fixtures.h"
+#include "miq_fixtures_shared.h"
 #include "miq_json.h"
 #include "miq_jsonrpc.h"
 #include "miq_mcp.h"
@@ -48,16 +50,6 @@ static json_t *ask_failed(miq_tool_ctx *ctx, const json_t *err)
     return miq_tool_fail(ctx, "client_error", msg);
 }
 
-/* Same for prompts, which have no error results. */
-static json_t *prompt_ask_failed(miq_tool_ctx *ctx, const json_t *err)
-{
-    int code = (int)miq_json_int(err, "code", MIQ_RPC_INTERNAL_ERROR);
-    const char *msg = miq_json_str(err, "message", "the client could not answer");
-    if (code != MIQ_RPC_MISSING_CAPABILITY)
-        code = MIQ_RPC_INTERNAL_ERROR;
-    return miq_tool_rpc_error(ctx, code, msg, json_object_get(err, "data"));
-}
-
 /* The first text of a sampling result (content is one block or, since
  * 2025-11-25, an array of blocks). */
 static const char *sampling_text(const json_t *res)
@@ -75,7 +67,7 @@ static const char *sampling_text(const json_t *res)
 }
 
 /* "action=accept, content={...}" for an elicitation result. */
-static const char *elicit_summary(apr_pool_t *p, const json_t *res)
+const char *miq_fx_elicit_summary(apr_pool_t *p, const json_t *res)
 {
     json_t *content = json_object_get(res, "content");
     return apr_psprintf(p, "action=%s, content=%s", miq_json_str(res, "action", "unknown"),
@@ -83,7 +75,7 @@ static const char *elicit_summary(apr_pool_t *p, const json_t *res)
 }
 
 /* The string field of an accepted elicitation, or NULL. */
-static const char *elicit_field(const json_t *res, const char *field)
+const char *miq_fx_elicit_field(const json_t *res, const char *field)
 {
     if (strcmp(miq_json_str(res, "action", ""), "accept"))
         return NULL;
@@ -108,7 +100,7 @@ static const char *roots_summary(apr_pool_t *p, const json_t *res)
 }
 
 /* Elicitation params: {message, requestedSchema} (plus mode "form" when asked). */
-static json_t *elicit_params(apr_pool_t *p, const char *message, const char *schema, int form)
+json_t *miq_fx_elicit_params(apr_pool_t *p, const char *message, const char *schema, int form)
 {
     json_t *v = miq_json_packp(p, "{s:s,s:O}", "message", message, "requestedSchema", J(p, schema));
     if (v && form) {
@@ -249,13 +241,13 @@ static json_t *t_elicitation(miq_tool_ctx *ctx, const json_t *args)
     json_t *res = NULL;
     int rc = miq_tool_ask(
         ctx, "elicitation", "elicitation/create",
-        elicit_params(ctx->pool, miq_json_str(args, "message", ""), elicitation_schema, 1), &res);
+        miq_fx_elicit_params(ctx->pool, miq_json_str(args, "message", ""), elicitation_schema, 1), &res);
     if (rc == 0)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, res);
     return text_result(
-        ctx, apr_pstrcat(ctx->pool, "User response: ", elicit_summary(ctx->pool, res), NULL));
+        ctx, apr_pstrcat(ctx->pool, "User response: ", miq_fx_elicit_summary(ctx->pool, res), NULL));
 }
 
 static const char sep1034_schema[] =
@@ -294,13 +286,13 @@ static json_t *elicit_completed(miq_tool_ctx *ctx, const char *key, const char *
 {
     json_t *res = NULL;
     int rc = miq_tool_ask(ctx, key, "elicitation/create",
-                          elicit_params(ctx->pool, message, schema, 0), &res);
+                          miq_fx_elicit_params(ctx->pool, message, schema, 0), &res);
     if (rc == 0)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, res);
     return text_result(ctx, apr_pstrcat(ctx->pool, "Elicitation completed: ",
-                                        elicit_summary(ctx->pool, res), NULL));
+                                        miq_fx_elicit_summary(ctx->pool, res), NULL));
 }
 
 static json_t *t_sep1034(miq_tool_ctx *ctx, const json_t *args)
@@ -364,13 +356,13 @@ static json_t *t_streaming_elicitation(miq_tool_ctx *ctx, const json_t *args)
     int rc;
     (void)args;
     rc = miq_tool_ask(ctx, "confirmation", "elicitation/create",
-                      elicit_params(ctx->pool, "Please confirm to continue", OK_SCHEMA, 0), &res);
+                      miq_fx_elicit_params(ctx->pool, "Please confirm to continue", OK_SCHEMA, 0), &res);
     if (rc == 0)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, res);
     return text_result(
-        ctx, apr_pstrcat(ctx->pool, "Elicitation result: ", elicit_summary(ctx->pool, res), NULL));
+        ctx, apr_pstrcat(ctx->pool, "Elicitation result: ", miq_fx_elicit_summary(ctx->pool, res), NULL));
 }
 
 /* Logs at info; the dispatcher drops them unless the request asked for a level. */
@@ -391,15 +383,15 @@ static json_t *t_ir_elicitation(miq_tool_ctx *ctx, const json_t *args)
     int rc;
     (void)args;
     rc = miq_tool_ask(ctx, "user_name", "elicitation/create",
-                      elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &res);
+                      miq_fx_elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &res);
     if (rc == 0)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, res);
-    if (!(name = elicit_field(res, "name")))
+    if (!(name = miq_fx_elicit_field(res, "name")))
         return miq_tool_fail(ctx, "no_input",
                              apr_pstrcat(ctx->pool, "no name was provided (",
-                                         elicit_summary(ctx->pool, res), ")", NULL));
+                                         miq_fx_elicit_summary(ctx->pool, res), ")", NULL));
     return text_result(ctx, apr_pstrcat(ctx->pool, "Hello, ", name, "!", NULL));
 }
 
@@ -440,7 +432,7 @@ static json_t *confirm_tool(miq_tool_ctx *ctx, const char *ok_text)
 {
     json_t *res = NULL, *ok;
     int rc = miq_tool_ask(ctx, "confirm", "elicitation/create",
-                          elicit_params(ctx->pool, "Please confirm", OK_SCHEMA, 0), &res);
+                          miq_fx_elicit_params(ctx->pool, "Please confirm", OK_SCHEMA, 0), &res);
     if (rc == 0)
         return NULL;
     if (rc < 0)
@@ -471,7 +463,7 @@ static json_t *t_ir_multiple(miq_tool_ctx *ctx, const json_t *args)
     const char *name, *greeting;
     (void)args;
     rn = miq_tool_ask(ctx, "user_name", "elicitation/create",
-                      elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &name_r);
+                      miq_fx_elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &name_r);
     rg = miq_tool_ask(ctx, "greeting", "sampling/createMessage",
                       sampling_params(ctx->pool, "Generate a greeting", 50), &greet_r);
     rr = miq_tool_ask(ctx, "client_roots", "roots/list", miq_json_pool(ctx->pool, json_object()),
@@ -484,7 +476,7 @@ static json_t *t_ir_multiple(miq_tool_ctx *ctx, const json_t *args)
         return ask_failed(ctx, roots_r);
     if (!rn || !rg || !rr)
         return NULL;
-    name = elicit_field(name_r, "name");
+    name = miq_fx_elicit_field(name_r, "name");
     greeting = sampling_text(greet_r);
     return text_result(ctx,
                        apr_psprintf(ctx->pool, "Name: %s; greeting: %s; roots: %s",
@@ -500,13 +492,13 @@ static json_t *t_ir_multi_round(miq_tool_ctx *ctx, const json_t *args)
     int rc;
     (void)args;
     rc = miq_tool_ask(ctx, "step1", "elicitation/create",
-                      elicit_params(ctx->pool, "Step 1: What is your name?", NAME_SCHEMA, 0), &r1);
+                      miq_fx_elicit_params(ctx->pool, "Step 1: What is your name?", NAME_SCHEMA, 0), &r1);
     if (rc == 0)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, r1);
     rc = miq_tool_ask(ctx, "step2", "elicitation/create",
-                      elicit_params(ctx->pool, "Step 2: What is your favorite color?",
+                      miq_fx_elicit_params(ctx->pool, "Step 2: What is your favorite color?",
                                     "{\"type\":\"object\",\"properties\":{\"color\":{\"type\":"
                                     "\"string\"}},\"required\":[\"color\"]}",
                                     0),
@@ -515,8 +507,8 @@ static json_t *t_ir_multi_round(miq_tool_ctx *ctx, const json_t *args)
         return NULL;
     if (rc < 0)
         return ask_failed(ctx, r2);
-    name = elicit_field(r1, "name");
-    color = elicit_field(r2, "color");
+    name = miq_fx_elicit_field(r1, "name");
+    color = miq_fx_elicit_field(r2, "color");
     return text_result(ctx, apr_psprintf(ctx->pool, "Hello, %s! Your favorite color is %s.",
                                          name ? name : "stranger", color ? color : "a secret"));
 }
@@ -539,7 +531,7 @@ static json_t *t_ir_capabilities(miq_tool_ctx *ctx, const json_t *args)
         asked++;
         rc[1] =
             miq_tool_ask(ctx, "elicitation_check", "elicitation/create",
-                         elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &res[1]);
+                         miq_fx_elicit_params(ctx->pool, "What is your name?", NAME_SCHEMA, 0), &res[1]);
     }
     if (json_object_get(caps, "roots")) {
         asked++;
@@ -561,7 +553,7 @@ static json_t *t_ir_capabilities(miq_tool_ctx *ctx, const json_t *args)
             "sampling: ", sampling_text(res[0]) ? sampling_text(res[0]) : "(no text)", "; ", NULL);
     if (res[1])
         summary = apr_pstrcat(ctx->pool, summary,
-                              "elicitation: ", elicit_summary(ctx->pool, res[1]), "; ", NULL);
+                              "elicitation: ", miq_fx_elicit_summary(ctx->pool, res[1]), "; ", NULL);
     if (res[2])
         summary = apr_pstrcat(ctx->pool, summary, "roots: ", roots_summary(ctx->pool, res[2]), "; ",
                               NULL);
@@ -651,188 +643,6 @@ static const miq_tool_def tools[] = {
      EMPTY_SCHEMA, NULL, RO, 0, 0, t_ir_capabilities},
 };
 
-/* ---- resources ------------------------------------------------------------------ */
-
-typedef struct {
-    const char *mime;
-    const char *text;
-    const char *blob;
-} static_res;
-
-static const static_res res_text = {"text/plain",
-                                    "This is the content of the static text resource.", NULL};
-static const static_res res_binary = {"image/png", NULL, MIQ_FIXTURE_IMAGE_BASE64};
-static const static_res res_watched = {"text/plain", "Watched resource content", NULL};
-
-static json_t *read_static(miq_tool_ctx *ctx, const char *uri, const void *baton)
-{
-    const static_res *s = baton;
-    json_t *item = json_pack("{s:s,s:s}", "uri", uri, "mimeType", s->mime);
-    if (s->blob)
-        json_object_set_new(item, "blob", json_string(s->blob));
-    else
-        json_object_set_new(item, "text", json_string(s->text));
-    return miq_json_pool(ctx->pool, json_pack("[o]", item));
-}
-
-#define TEMPLATE_URI "test://template/{id}/data"
-
-static json_t *read_template(miq_tool_ctx *ctx, const char *uri, const void *baton)
-{
-    apr_table_t *vars = NULL;
-    const char *id;
-    json_t *data;
-    (void)baton;
-    if (!miq_uri_template_match(ctx->pool, TEMPLATE_URI, uri, &vars) ||
-        !(id = apr_table_get(vars, "id")))
-        return NULL;
-    data = miq_json_packp(ctx->pool, "{s:s,s:b,s:s}", "id", id, "templateTest", 1, "data",
-                          apr_pstrcat(ctx->pool, "Data for ID: ", id, NULL));
-    return miq_json_pool(ctx->pool,
-                         json_pack("[{s:s,s:s,s:s}]", "uri", uri, "mimeType", "application/json",
-                                   "text", miq_json_dump(ctx->pool, data)));
-}
-
-static const miq_resource_def resources[] = {
-    {"test://static-text", "static-text", "Static Text Resource",
-     "A static text resource for testing", "text/plain", 0, read_static, &res_text},
-    {"test://static-binary", "static-binary", "Static Binary Resource",
-     "A static binary resource (image) for testing", "image/png", 0, read_static, &res_binary},
-    {"test://watched-resource", "watched-resource", "Watched Resource",
-     "A resource that auto-updates every 3 seconds", "text/plain", 0, read_static, &res_watched},
-    {TEMPLATE_URI, "template", "Template Resource",
-     "A resource template with parameter substitution", "application/json", 1, read_template, NULL},
-};
-
-static apr_array_header_t *complete_template(apr_pool_t *p, const char *arg_name, const char *value,
-                                             const json_t *context_args, const void *baton)
-{
-    apr_array_header_t *a = apr_array_make(p, 3, sizeof(const char *));
-    (void)value;
-    (void)context_args;
-    (void)baton;
-    if (!strcmp(arg_name, "id")) {
-        APR_ARRAY_PUSH(a, const char *) = "123";
-        APR_ARRAY_PUSH(a, const char *) = "456";
-        APR_ARRAY_PUSH(a, const char *) = "789";
-    }
-    return a;
-}
-
-/* ---- prompts -------------------------------------------------------------------- */
-
-static json_t *p_simple(miq_tool_ctx *ctx, const json_t *args, const void *baton)
-{
-    (void)args;
-    (void)baton;
-    return miq_json_packp(ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:s}}]}", "description",
-                          "A simple prompt without arguments", "messages", "role", "user",
-                          "content", "type", "text", "text",
-                          "This is a simple prompt for testing.");
-}
-
-static json_t *p_arguments(miq_tool_ctx *ctx, const json_t *args, const void *baton)
-{
-    (void)baton;
-    return miq_json_packp(
-        ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:s}}]}", "description", "A prompt with required arguments",
-        "messages", "role", "user", "content", "type", "text", "text",
-        apr_psprintf(ctx->pool, "Prompt with arguments: arg1='%s', arg2='%s'",
-                     miq_json_str(args, "arg1", ""), miq_json_str(args, "arg2", "")));
-}
-
-static apr_array_header_t *complete_arguments(apr_pool_t *p, const char *arg_name,
-                                              const char *value, const json_t *context_args,
-                                              const void *baton)
-{
-    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
-    int second = !strcmp(arg_name, "arg2");
-    (void)value;
-    (void)context_args;
-    (void)baton;
-    if (!second && strcmp(arg_name, "arg1"))
-        return a;
-    APR_ARRAY_PUSH(a, const char *) = second ? "testValue2" : "testValue1";
-    APR_ARRAY_PUSH(a, const char *) = second ? "testGamma" : "testAlpha";
-    APR_ARRAY_PUSH(a, const char *) = second ? "testDelta" : "testBeta";
-    APR_ARRAY_PUSH(a, const char *) = second ? "example2" : "example1";
-    return a;
-}
-
-static json_t *p_embedded(miq_tool_ctx *ctx, const json_t *args, const void *baton)
-{
-    (void)baton;
-    return miq_json_packp(ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:{s:s,s:s,s:s}}},{s:s,s:{s:s,s:s}}]}",
-                          "description", "A prompt that includes an embedded resource", "messages",
-                          "role", "user", "content", "type", "resource", "resource", "uri",
-                          miq_json_str(args, "resourceUri", ""), "mimeType", "text/plain", "text",
-                          "Embedded resource content for testing.", "role", "user", "content",
-                          "type", "text", "text", "Please process the embedded resource above.");
-}
-
-static json_t *p_image(miq_tool_ctx *ctx, const json_t *args, const void *baton)
-{
-    (void)args;
-    (void)baton;
-    return miq_json_packp(ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:s,s:s}},{s:s,s:{s:s,s:s}}]}",
-                          "description", "A prompt that includes image content", "messages", "role",
-                          "user", "content", "type", "image", "data", MIQ_FIXTURE_IMAGE_BASE64,
-                          "mimeType", "image/png", "role", "user", "content", "type", "text",
-                          "text", "Please analyze the image above.");
-}
-
-/* MRTR on prompts/get: the context comes from the user (key user_context). */
-static json_t *p_input_required(miq_tool_ctx *ctx, const json_t *args, const void *baton)
-{
-    json_t *res = NULL;
-    const char *context;
-    int rc;
-    (void)args;
-    (void)baton;
-    rc = miq_tool_ask(ctx, "user_context", "elicitation/create",
-                      elicit_params(ctx->pool, "What context should the prompt use?",
-                                    "{\"type\":\"object\",\"properties\":{\"context\":{\"type\":"
-                                    "\"string\"}},\"required\":[\"context\"]}",
-                                    0),
-                      &res);
-    if (rc == 0)
-        return NULL;
-    if (rc < 0)
-        return prompt_ask_failed(ctx, res);
-    context = elicit_field(res, "context");
-    return miq_json_packp(
-        ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:s}}]}", "description",
-        "A prompt built from context the user provided", "messages", "role", "user", "content",
-        "type", "text", "text",
-        context ? apr_psprintf(ctx->pool, "Use this context for the task: %s", context)
-                : apr_psprintf(ctx->pool, "The user gave no context (%s); proceed without it.",
-                               elicit_summary(ctx->pool, res)));
-}
-
-static const miq_prompt_arg args_arguments[] = {
-    {"arg1", "First test argument", 1},
-    {"arg2", "Second test argument", 1},
-    {NULL, NULL, 0},
-};
-static const miq_prompt_arg args_embedded[] = {
-    {"resourceUri", "URI of the resource to embed", 1},
-    {NULL, NULL, 0},
-};
-
-static const miq_prompt_def prompts[] = {
-    {"test_simple_prompt", "Simple prompt", "A simple prompt without arguments", NULL, p_simple,
-     NULL, NULL},
-    {"test_prompt_with_arguments", "Prompt with arguments", "A prompt with required arguments",
-     args_arguments, p_arguments, complete_arguments, NULL},
-    {"test_prompt_with_embedded_resource", "Prompt with embedded resource",
-     "A prompt that includes an embedded resource", args_embedded, p_embedded, NULL, NULL},
-    {"test_prompt_with_image", "Prompt with image", "A prompt that includes image content", NULL,
-     p_image, NULL, NULL},
-    {"test_input_required_result_prompt", "Prompt with input required",
-     "A prompt that asks the user for context (elicitation, key user_context) before it is built",
-     NULL, p_input_required, NULL, NULL},
-};
-
 /* ---- registration --------------------------------------------------------------- */
 
 const char *miq_fixtures_register(miq_registry *reg)
@@ -842,13 +652,5 @@ const char *miq_fixtures_register(miq_registry *reg)
     for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
         if ((err = miq_registry_add_tool(reg, &tools[i])))
             return err;
-    for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
-        if ((err = miq_registry_add_resource(reg, &resources[i])))
-            return err;
-    if ((err = miq_registry_add_template_completion(reg, TEMPLATE_URI, complete_template, NULL)))
-        return err;
-    for (i = 0; i < sizeof(prompts) / sizeof(prompts[0]); i++)
-        if ((err = miq_registry_add_prompt(reg, &prompts[i])))
-            return err;
-    return NULL;
+    return miq_fixtures_register_documents(reg);
 }
