@@ -92,8 +92,8 @@ DRIVER=$WORK/worker_driver
 # The flags of mod_momentiq/Makefile's BIN_CFLAGS and its worker link line.
 gcc -Wall -Wextra -O2 -g -std=gnu11 \
     $(pkg-config --cflags apr-1 apr-util-1 jansson openssl libavformat libavcodec libavfilter libswscale libswresample libavutil) \
-    -I"$(pg_config --includedir)" -I"$SRC/mod_momentiq/core" -I"$SRC/worker" \
-    -o "$DRIVER" "$HERE/worker_driver.c" "${WOBJ[@]}" "$BUILD/libmomentiq_core.a" \
+    -I"$(pg_config --includedir)" -I"$SRC/mod_momentiq/core" -I"$SRC/worker" -I"$ROOT/tests/worker" \
+    -o "$DRIVER" "$HERE/worker_driver.c" "$ROOT/tests/worker/wtest_media.c" "${WOBJ[@]}" "$BUILD/libmomentiq_core.a" \
     $(pkg-config --libs libavformat libavcodec libavfilter libswscale libswresample libavutil libcurl) \
     -lpq $(pkg-config --libs apr-1 apr-util-1 jansson openssl) -lm 2>"$WORK/driver.log" ||
     { cat "$WORK/driver.log" >&2; die "building worker_driver failed"; }

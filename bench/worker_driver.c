@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <apr_general.h>
@@ -27,30 +26,7 @@
 #include <jansson.h>
 #include "miq_pricing.h"
 #include "miqw_jobrun.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long status_kb(const char *key)
-{
-    char line[256];
-    size_t kl = strlen(key);
-    long v = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (!strncmp(line, key, kl) && line[kl] == ':') {
-            v = strtol(line + kl + 1, NULL, 10);
-            break;
-        }
-    fclose(f);
-    return v;
-}
+#include "wtest_media.h" /* wtest_now, VmHWM/VmRSS: the worker tests' helpers */
 
 typedef struct {
     double t0, last;
@@ -60,7 +36,7 @@ typedef struct {
 static int on_progress(void *baton, double fraction)
 {
     prog *g = baton;
-    g->last = now_s();
+    g->last = wtest_now();
     g->last_fraction = fraction;
     return 0;
 }
@@ -202,9 +178,9 @@ int main(int argc, char **argv)
     job.params = params;
 
     memset(&g, 0, sizeof(g));
-    g.t0 = g.last = now_s();
+    g.t0 = g.last = wtest_now();
     err = miqw_job_run(p, &job, miq_pricing_default(p), on_progress, &g, &result, &cost, &code);
-    t1 = now_s();
+    t1 = wtest_now();
     getrusage(RUSAGE_SELF, &ru);
 
     stats = json_object();
@@ -220,8 +196,8 @@ int main(int argc, char **argv)
     json_object_set_new(stats, "finish_s", json_real(t1 - g.last));
     json_object_set_new(stats, "cpu_s", json_real(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
                                                   ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
-    json_object_set_new(stats, "vm_hwm_kb", json_integer(status_kb("VmHWM")));
-    json_object_set_new(stats, "vm_rss_kb", json_integer(status_kb("VmRSS")));
+    json_object_set_new(stats, "vm_hwm_kb", json_integer(wtest_vm_hwm_kb()));
+    json_object_set_new(stats, "vm_rss_kb", json_integer(wtest_vm_rss_kb()));
     if (result) {
         json_t *a;
         json_object_set(stats, "media", json_object_get(result, "media"));
