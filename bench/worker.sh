@@ -85,7 +85,7 @@ say "== building the worker objects (make) and bench/worker_driver.c${BENCH_REV:
 make -s -f "$SRC/mod_momentiq/Makefile" OUT="$BUILD" -j"$(nproc)" all >"$WORK/make.log" 2>&1 ||
     { cat "$WORK/make.log" >&2; die "make failed"; }
 WOBJ=()
-for o in "$BUILD"/worker/*.o; do
+for o in "$BUILD"/worker/*.o "$BUILD"/worker/analyses/*.o; do
     case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o) ;; *) WOBJ+=("$o") ;; esac
 done
 DRIVER=$WORK/worker_driver

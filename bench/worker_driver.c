@@ -24,7 +24,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <jansson.h>
-#include "miq_pricing.h"
+#include "billing/miq_pricing.h"
 #include "miqw_jobrun.h"
 #include "wtest_media.h" /* wtest_now, VmHWM/VmRSS: the worker tests' helpers */
 

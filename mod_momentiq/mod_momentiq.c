@@ -9,7 +9,7 @@
 #include <http_request.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_log.h"
+#include "base/miq_log.h"
 
 
 static server_rec *log_server;

@@ -9,10 +9,10 @@
 #include <apr_dbd.h>
 #include <mod_dbd.h>
 #include <jansson.h>
-#include "miq_db.h"
-#include "miq_server.h"
-#include "miq_sql.h"
-#include "miq_tool.h"
+#include "db/miq_db.h"
+#include "base/miq_server.h"
+#include "db/miq_sql.h"
+#include "mcp/miq_tool.h"
 
 extern module AP_MODULE_DECLARE_DATA momentiq_module;
 

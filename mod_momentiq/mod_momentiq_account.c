@@ -11,9 +11,9 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_auth.h"
-#include "miq_http.h"
-#include "miq_json.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_http_rules.h"
+#include "base/miq_json.h"
 
 APLOG_USE_MODULE(momentiq);
 

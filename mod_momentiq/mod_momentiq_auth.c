@@ -8,9 +8,9 @@
 #include <http_log.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_auth.h"
-#include "miq_scope.h"
-#include "miq_oauth.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_scope.h"
+#include "oauth/miq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);
 

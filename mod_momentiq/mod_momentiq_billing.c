@@ -15,9 +15,9 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_billing.h"
-#include "miq_json.h"
-#include "miq_pricing.h"
+#include "billing/miq_billing.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
 
 APLOG_USE_MODULE(momentiq);
 

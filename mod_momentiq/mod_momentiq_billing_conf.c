@@ -8,9 +8,9 @@
 #include <http_log.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_billing.h"
-#include "miq_pricing.h"
-#include "miq_stripe.h"
+#include "billing/miq_billing.h"
+#include "billing/miq_pricing.h"
+#include "billing/miq_stripe.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -8,8 +8,8 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "mod_momentiq.h"
-#include "miq_crypto.h"
-#include "miq_pricing.h"
+#include "base/miq_crypto.h"
+#include "billing/miq_pricing.h"
 #include "mod_momentiq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);

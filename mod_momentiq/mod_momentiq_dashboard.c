@@ -9,9 +9,9 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_auth.h"
-#include "miq_json.h"
-#include "miq_scope.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_json.h"
+#include "base/miq_scope.h"
 
 APLOG_USE_MODULE(momentiq);
 

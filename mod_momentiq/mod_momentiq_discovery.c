@@ -7,8 +7,8 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_discovery.h"
-#include "miq_json.h"
+#include "tools/miq_discovery.h"
+#include "base/miq_json.h"
 #include "mod_momentiq_oauth.h"
 
 APLOG_USE_MODULE(momentiq);

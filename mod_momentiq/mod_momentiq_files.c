@@ -12,8 +12,8 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_jobs.h"
-#include "miq_uploads.h"
+#include "jobs/miq_jobs.h"
+#include "jobs/miq_uploads.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -13,12 +13,12 @@
 #include <apr_lib.h>
 #include <libpq-fe.h>
 #include "mod_momentiq.h"
-#include "miq_auth.h"
-#include "miq_crypto.h"
-#include "miq_http.h"
-#include "miq_json.h"
-#include "miq_mcp.h"
-#include "miq_uploads.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_crypto.h"
+#include "base/miq_http_rules.h"
+#include "base/miq_json.h"
+#include "mcp/miq_mcp.h"
+#include "jobs/miq_uploads.h"
 
 APLOG_USE_MODULE(momentiq);
 

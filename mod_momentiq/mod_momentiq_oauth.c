@@ -8,8 +8,8 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq_oauth.h"
-#include "miq_http.h"
-#include "miq_json.h"
+#include "base/miq_http_rules.h"
+#include "base/miq_json.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -4,7 +4,7 @@
 #define MOD_MOMENTIQ_OAUTH_H
 
 #include "mod_momentiq.h"
-#include "miq_oauth.h"
+#include "oauth/miq_oauth.h"
 
 typedef struct miq_oauth_conf {
     miq_oauth_registry *declared;     /* MomentIQOAuthClient lines */

@@ -14,8 +14,8 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq_oauth.h"
-#include "miq_http.h"
-#include "miq_scope.h"
+#include "base/miq_http_rules.h"
+#include "base/miq_scope.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -9,8 +9,8 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq_oauth.h"
-#include "miq_crypto.h"
-#include "miq_json.h"
+#include "base/miq_crypto.h"
+#include "base/miq_json.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -9,7 +9,7 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_auth.h"
+#include "accounts/miq_auth.h"
 
 APLOG_USE_MODULE(momentiq);
 

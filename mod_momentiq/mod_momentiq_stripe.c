@@ -13,10 +13,10 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "miq_crypto.h"
-#include "miq_json.h"
-#include "miq_pricing.h"
-#include "miq_stripe.h"
+#include "base/miq_crypto.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
+#include "billing/miq_stripe.h"
 
 APLOG_USE_MODULE(momentiq);
 

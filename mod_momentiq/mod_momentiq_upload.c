@@ -20,10 +20,10 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "mod_momentiq.h"
-#include "miq_crypto.h"
-#include "miq_http.h"
-#include "miq_json.h"
-#include "miq_uploads.h"
+#include "base/miq_crypto.h"
+#include "base/miq_http_rules.h"
+#include "base/miq_json.h"
+#include "jobs/miq_uploads.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -2,15 +2,15 @@
 #include <string.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
-#include "miq_catalog.h"
-#include "miq_json.h"
-#include "miq_pricing.h"
-#include "miq_timeline.h"
-#include "miqw_audio.h"
-#include "miqw_clips.h"
-#include "miqw_frames.h"
+#include "endpoints/miq_endpoints.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
+#include "jobs/miq_timeline.h"
+#include "analyses/miqw_audio.h"
+#include "analyses/miqw_clips.h"
+#include "analyses/miqw_frames.h"
 #include "miqw_jobrun.h"
-#include "miqw_scenes.h"
+#include "analyses/miqw_scenes.h"
 
 #define DETECTOR_VERSION "momentiq-worker/" MIQ_VERSION
 
@@ -50,7 +50,7 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
                          miqw_progress_fn *progress, void *baton, json_t **result,
                          apr_int64_t *cost_credits, const char **code)
 {
-    const miq_endpoint *ep = miq_catalog_find(job->endpoint);
+    const miq_endpoint *ep = miq_endpoints_find(job->endpoint);
     const char *err, *e = job->endpoint;
     miqw_media *m = NULL;
     json_t *params, *res, *analysis;
@@ -61,8 +61,8 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
     *code = "invalid_request";
     if (!ep)
         return apr_psprintf(p, "unknown endpoint %s", e);
-    params = miq_catalog_apply_defaults(p, ep, job->params);
-    if ((err = miq_catalog_check_params(p, ep, params, 0)))
+    params = miq_endpoints_apply_defaults(p, ep, job->params);
+    if ((err = miq_endpoints_check_params(p, ep, params, 0)))
         return err;
     if ((err = miqw_media_open(p, job->input_path, &m, code)))
         return err;

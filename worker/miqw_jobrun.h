@@ -6,7 +6,7 @@
 
 #include <apr_pools.h>
 #include <jansson.h>
-#include "miq_server.h"
+#include "base/miq_server.h"
 #include "miqw_media.h"
 
 typedef struct miqw_job {

@@ -1,7 +1,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <libavutil/avutil.h>
-#include "miq_probe.h"
+#include "jobs/miq_probe.h"
 #include "miqw_media.h"
 
 static apr_status_t media_cleanup(void *data)

@@ -15,10 +15,10 @@
 #include <apr_thread_proc.h>
 #include <apr_time.h>
 #include <libpq-fe.h>
-#include "miq_json.h"
-#include "miq_pricing.h"
-#include "miq_sql.h"
-#include "miqw_db.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
+#include "db/miq_sql.h"
+#include "db/miq_apr_db.h"
 #include "miqw_jobrun.h"
 
 static volatile sig_atomic_t stopping;
@@ -39,7 +39,7 @@ typedef struct worker_cfg {
 } worker_cfg;
 
 typedef struct job_ctx {
-    miqw_db *db;
+    miq_apr_db *db;
     apr_pool_t *pool;
     const worker_cfg *cfg;
     const char *job_id;
@@ -86,7 +86,7 @@ static void *APR_THREAD_FUNC beat_thread(apr_thread_t *thd, void *data)
         args[1] = j->cfg->worker_id;
         args[2] = apr_itoa(tp, (int)(j->fraction * 100));
         args[3] = apr_itoa(tp, j->cfg->lease_s);
-        rows = miqw_db_select_stmt(j->db, tp, MIQ_SQL_JOB_HEARTBEAT, 4, args, &ncols, &err);
+        rows = miq_apr_db_select_stmt(j->db, tp, MIQ_SQL_JOB_HEARTBEAT, 4, args, &ncols, &err);
         if (rows && rows->nelts && strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "running"))
             j->stop = 1;
         apr_pool_clear(tp);
@@ -98,7 +98,7 @@ static void *APR_THREAD_FUNC beat_thread(apr_thread_t *thd, void *data)
 }
 
 /* Waits for a NOTIFY on miq_jobs (or the poll interval). */
-static void wait_for_work(miqw_db *db, int seconds)
+static void wait_for_work(miq_apr_db *db, int seconds)
 {
     PGconn *pg = apr_dbd_native_handle(db->driver, db->handle);
     struct pollfd pfd;
@@ -131,12 +131,12 @@ static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const ch
     args[2] = code;
     args[3] = msg;
     args[4] = retry ? "true" : "false";
-    if (!miqw_db_select_stmt(j->db, p, MIQ_SQL_JOB_FAIL, 5, args, &ncols, &err))
+    if (!miq_apr_db_select_stmt(j->db, p, MIQ_SQL_JOB_FAIL, 5, args, &ncols, &err))
         logf_("job %s: recording the failure failed: %s", j->job_id, err);
 }
 
 /* Claims and runs one job; returns 0 when there was none. */
-static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
+static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
 {
     const char *args[2], *err, *code = NULL, **row;
     apr_array_header_t *rows;
@@ -148,7 +148,7 @@ static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
 
     args[0] = cfg->worker_id;
     args[1] = apr_itoa(p, cfg->lease_s);
-    rows = miqw_db_select_stmt(db, p, MIQ_SQL_JOB_CLAIM, 2, args, &ncols, &err);
+    rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_JOB_CLAIM, 2, args, &ncols, &err);
     if (!rows) {
         logf_("claim failed: %s", err);
         apr_sleep(apr_time_from_sec(1));
@@ -208,7 +208,7 @@ static int run_one(miqw_db *db, const worker_cfg *cfg, apr_pool_t *p)
         sargs[1] = cfg->worker_id;
         sargs[2] = miq_json_dump(p, result);
         sargs[3] = apr_psprintf(p, "%" APR_INT64_T_FMT, cost);
-        rows = miqw_db_select_stmt(db, p, MIQ_SQL_JOB_SUCCEED, 4, sargs, &ncols, &err);
+        rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_JOB_SUCCEED, 4, sargs, &ncols, &err);
         if (!rows)
             logf_("job %s: storing the result failed: %s", job.id, err);
         else if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "t"))
@@ -223,13 +223,13 @@ static void *APR_THREAD_FUNC job_thread(apr_thread_t *thd, void *data)
 {
     const worker_cfg *cfg = data;
     apr_pool_t *p, *iter;
-    miqw_db *db = NULL;
+    miq_apr_db *db = NULL;
     const char *err;
     (void)thd;
     apr_pool_create(&p, NULL);
     while (!stopping) {
-        if ((err = miqw_db_open(p, cfg->conninfo, &db)) || (err = miqw_db_prepare_all(db)) ||
-            (err = miqw_db_exec_text(db, "LISTEN miq_jobs"))) {
+        if ((err = miq_apr_db_open(p, cfg->conninfo, &db)) || (err = miq_apr_db_prepare_all(db)) ||
+            (err = miq_apr_db_exec_text(db, "LISTEN miq_jobs"))) {
             logf_("database: %s (retrying)", err);
             apr_pool_clear(p);
             apr_sleep(apr_time_from_sec(2));
@@ -264,7 +264,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     apr_pool_t *p, *iter;
-    miqw_db *db = NULL;
+    miq_apr_db *db = NULL;
     worker_cfg cfg;
     const char *pidfile = NULL, *err, *args[3];
     char host[256];
@@ -313,7 +313,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    if ((err = miqw_db_open(p, cfg.conninfo, &db)) || (err = miqw_db_prepare_all(db))) {
+    if ((err = miq_apr_db_open(p, cfg.conninfo, &db)) || (err = miq_apr_db_prepare_all(db))) {
         fprintf(stderr, "momentiq-worker: %s\n", err);
         return 1;
     }
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
     args[2] = apr_ltoa(p, (long)getpid());
     apr_pool_create(&iter, p);
     while (!stopping) {
-        if (miqw_db_exec(db, iter, MIQ_SQL_WORKER_HEARTBEAT, 3, args, &err) < 0)
+        if (miq_apr_db_exec(db, iter, MIQ_SQL_WORKER_HEARTBEAT, 3, args, &err) < 0)
             logf_("heartbeat failed: %s", err);
         apr_pool_clear(iter);
         for (i = 0; i < interval_s * 10 && !stopping; i++)
@@ -352,7 +352,7 @@ int main(int argc, char **argv)
         apr_status_t rv;
         apr_thread_join(&rv, threads[i]);
     }
-    if (miqw_db_exec(db, iter, MIQ_SQL_WORKER_GONE, 1, args, &err) < 0)
+    if (miq_apr_db_exec(db, iter, MIQ_SQL_WORKER_GONE, 1, args, &err) < 0)
         logf_("could not remove the heartbeat: %s", err);
     apr_dbd_close(db->driver, db->handle);
     if (pidfile)

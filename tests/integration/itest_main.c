@@ -15,7 +15,7 @@
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 #define MAX_SUITES 64
 #define DEFAULT_TIMEOUT_MS 30000

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_auth.h"
-#include "miq_json.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_json.h"
 
 #define IDLE_S     4
 #define ABSOLUTE_S 12

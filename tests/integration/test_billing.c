@@ -16,7 +16,7 @@
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 #include "itest_billing.h"
 
 static char *media_dir;

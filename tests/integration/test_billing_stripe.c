@@ -10,8 +10,8 @@
 #include <apr_strings.h>
 #include "itest.h"
 #include "itest_billing.h"
-#include "miq_json.h"
-#include "miq_stripe.h"
+#include "base/miq_json.h"
+#include "billing/miq_stripe.h"
 
 /* ---- Stripe ---------------------------------------------------------------------- */
 

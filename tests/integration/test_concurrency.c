@@ -4,7 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 #define N_PARALLEL 50
 #define N_SESSIONS 16

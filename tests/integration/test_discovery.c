@@ -2,7 +2,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 static const char *const public_tools[] = {
     "momentiq.get_agent_guide", "momentiq.list_endpoints", "momentiq.get_endpoint_schema",

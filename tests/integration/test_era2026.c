@@ -4,7 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 #define META_V    "io.modelcontextprotocol/protocolVersion"
 #define META_CAPS "io.modelcontextprotocol/clientCapabilities"

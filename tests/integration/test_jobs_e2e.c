@@ -33,7 +33,7 @@
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 #define FPS 25.0
 #define TOL_SIL 0.05          /* silence boundaries, seconds */

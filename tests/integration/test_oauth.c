@@ -12,9 +12,9 @@
 #include <apr_encode.h>
 #include "itest.h"
 #include "itest_oauth.h"
-#include "miq_crypto.h"
-#include "miq_json.h"
-#include "miq_oauth.h"
+#include "base/miq_crypto.h"
+#include "base/miq_json.h"
+#include "oauth/miq_oauth.h"
 
 
 const char *itoa_enc(const char *s)

@@ -11,7 +11,7 @@
 #include <apr_encode.h>
 #include "itest.h"
 #include "itest_oauth.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 /* The confidential test client's secret (build.sh writes it next to the stack). */
 static const char *gateway_secret(void)

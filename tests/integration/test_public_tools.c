@@ -4,8 +4,8 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
-#include "miq_schema.h"
+#include "base/miq_json.h"
+#include "mcp/miq_schema.h"
 
 static const char *const public_tools[] = {
     "momentiq.get_agent_guide", "momentiq.list_endpoints", "momentiq.get_endpoint_schema",

@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 #define SECRET_TOKEN "miq_conn_FAKESECRET123"
 #define SECRET_MARK  "FAKESECRET"

@@ -11,8 +11,8 @@
 #include <apr_strings.h>
 #include "itest.h"
 #include "itest_oauth.h"
-#include "miq_auth.h"
-#include "miq_json.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_json.h"
 
 #define RU_PATH "/api/auth/remote-user"
 

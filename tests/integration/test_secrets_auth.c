@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 /* A credential of every kind, so the checks below never run on nothing
  * (this suite alone, or before other suites note anything). */

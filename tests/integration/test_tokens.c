@@ -11,8 +11,8 @@
 #include <apr_strings.h>
 #include <curl/curl.h>
 #include "itest.h"
-#include "miq_auth.h"
-#include "miq_json.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_json.h"
 
 static const char *const json_ct[] = {"Content-Type: application/json", NULL};
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "itest.h"
-#include "miq_json.h"
+#include "base/miq_json.h"
 
 static const char *host_header(const char *host)
 {

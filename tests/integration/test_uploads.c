@@ -15,11 +15,11 @@
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include "itest.h"
-#include "miq_catalog.h"
-#include "miq_jobs.h"
-#include "miq_json.h"
-#include "miq_schema.h"
-#include "miq_server.h"
+#include "endpoints/miq_endpoints.h"
+#include "jobs/miq_jobs.h"
+#include "base/miq_json.h"
+#include "mcp/miq_schema.h"
+#include "base/miq_server.h"
 
 /* Suite state (malloc'd: it outlives each test's pool). */
 static char *media_dir, *var_dir, *token, *account_id, *token2;
@@ -166,7 +166,7 @@ static const char *err_code(const it_resp *r)
 
 static void check_schema(const it_resp *r)
 {
-    json_t *schema = it_json(miq_catalog_upload_schema);
+    json_t *schema = it_json(miq_endpoints_upload_schema);
     const char *why = schema && r->json ? miq_schema_validate(itp, schema, r->json) : "no JSON";
     IT_ASSERT_MSG(!why, "upload JSON does not validate: %s", why ? why : "");
 }

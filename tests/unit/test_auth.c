@@ -5,11 +5,11 @@
 #include <apr_hash.h>
 #include <apr_time.h>
 #include "unit.h"
-#include "miq_auth.h"
-#include "miq_catalog.h"
-#include "miq_crypto.h"
-#include "miq_json.h"
-#include "miq_scope.h"
+#include "accounts/miq_auth.h"
+#include "endpoints/miq_endpoints.h"
+#include "base/miq_crypto.h"
+#include "base/miq_json.h"
+#include "base/miq_scope.h"
 
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -363,7 +363,7 @@ static void test_scope_table(void)
     } families[] = {{"audio/", MIQ_SCOPE_AUDIO}, {"video/", MIQ_SCOPE_VIDEO},
                     {"timeline/", MIQ_SCOPE_TIMELINE}};
     apr_size_t n, i, f;
-    const miq_endpoint *const *all = miq_catalog_all(&n);
+    const miq_endpoint *const *all = miq_endpoints_all(&n);
     unsigned set;
     int checked = 0;
     CU_ASSERT_EQUAL(n, 6);

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_auth.h"
-#include "miq_billing.h"
-#include "miq_json.h"
-#include "miq_pricing.h"
-#include "miq_stripe.h"
+#include "accounts/miq_auth.h"
+#include "billing/miq_billing.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
+#include "billing/miq_stripe.h"
 
 static apr_int64_t price(const miq_pricing *pr, const char *ep, double dur, const char *params)
 {

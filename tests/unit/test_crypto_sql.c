@@ -3,10 +3,10 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_crypto.h"
-#include "miq_json.h"
-#include "miq_scope.h"
-#include "miq_sql.h"
+#include "base/miq_crypto.h"
+#include "base/miq_json.h"
+#include "base/miq_scope.h"
+#include "db/miq_sql.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 

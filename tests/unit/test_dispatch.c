@@ -2,8 +2,8 @@
  * argument validation, through miq_mcp_dispatch with the product registry. */
 #include <string.h>
 #include "unit.h"
-#include "miq_json.h"
-#include "miq_mcp.h"
+#include "base/miq_json.h"
+#include "mcp/miq_mcp.h"
 
 static const unsigned char key[32] = {1, 2, 3};
 static const miq_caller anon;

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_fixtures.h"
-#include "miq_json.h"
-#include "miq_jsonrpc.h"
-#include "miq_mcp.h"
-#include "miq_registry.h"
-#include "miq_server.h"
+#include "mcp/fixtures/miq_fixtures.h"
+#include "base/miq_json.h"
+#include "mcp/miq_jsonrpc.h"
+#include "mcp/miq_mcp.h"
+#include "mcp/miq_registry.h"
+#include "base/miq_server.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 

@@ -1,6 +1,6 @@
 /* Header rules: media types, Accept, Origin and Host (DNS rebinding). */
 #include "unit.h"
-#include "miq_http.h"
+#include "base/miq_http_rules.h"
 
 static void test_ctype(void)
 {

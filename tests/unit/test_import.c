@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "unit.h"
-#include "miq_import.h"
+#include "jobs/miq_import.h"
 
 static void test_import_refuses_every_non_public_ipv4(void)
 {

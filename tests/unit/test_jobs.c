@@ -4,14 +4,14 @@
 #include <stdarg.h>
 #include <string.h>
 #include <apr_strings.h>
-#include "miq_catalog.h"
-#include "miq_crypto.h"
-#include "miq_jobs.h"
-#include "miq_json.h"
-#include "miq_mcp.h"
-#include "miq_pricing.h"
-#include "miq_schema.h"
-#include "miq_scope.h"
+#include "endpoints/miq_endpoints.h"
+#include "base/miq_crypto.h"
+#include "jobs/miq_jobs.h"
+#include "base/miq_json.h"
+#include "mcp/miq_mcp.h"
+#include "billing/miq_pricing.h"
+#include "mcp/miq_schema.h"
+#include "base/miq_scope.h"
 #include "unit.h"
 
 /* ---- the fake database ---------------------------------------------------- */
@@ -127,7 +127,7 @@ static miq_reply create(fixture *x, const char *json)
 static apr_int64_t silence_price(fixture *x, double d)
 {
     miq_price_quote q;
-    json_t *full = miq_catalog_apply_defaults(utp, miq_catalog_find("audio/silence"), NULL);
+    json_t *full = miq_endpoints_apply_defaults(utp, miq_endpoints_find("audio/silence"), NULL);
     CU_ASSERT_PTR_NULL(miq_pricing_estimate(x->srv->pricing, utp, "audio/silence", d, full, &q));
     return q.credits;
 }
@@ -352,8 +352,8 @@ static void test_view_fields(void)
     CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_GET][1], "42");
     /* the view satisfies the catalog's job schema */
     {
-        json_t *schema = miq_json_parse(utp, miq_catalog_job_schema,
-                                        strlen(miq_catalog_job_schema), NULL);
+        json_t *schema = miq_json_parse(utp, miq_endpoints_job_schema,
+                                        strlen(miq_endpoints_job_schema), NULL);
         CU_ASSERT_PTR_NULL(miq_schema_validate(utp, schema, r.body));
     }
 

@@ -1,8 +1,8 @@
 /* JSON-RPC parsing and error shapes. */
 #include <string.h>
 #include "unit.h"
-#include "miq_json.h"
-#include "miq_jsonrpc.h"
+#include "base/miq_json.h"
+#include "mcp/miq_jsonrpc.h"
 
 static const char *parse(const char *body, miq_rpc_msg *m, int *code)
 {

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_auth.h"
-#include "miq_json.h"
-#include "miq_oauth.h"
-#include "miq_scope.h"
+#include "accounts/miq_auth.h"
+#include "base/miq_json.h"
+#include "oauth/miq_oauth.h"
+#include "base/miq_scope.h"
 
 static apr_array_header_t *list(const char *first, ...)
 {

@@ -2,10 +2,10 @@
 #include <math.h>
 #include <string.h>
 #include "unit.h"
-#include "miq_catalog.h"
-#include "miq_json.h"
-#include "miq_pricing.h"
-#include "miq_schema.h"
+#include "endpoints/miq_endpoints.h"
+#include "base/miq_json.h"
+#include "billing/miq_pricing.h"
+#include "mcp/miq_schema.h"
 
 static json_t *parse(const char *s)
 {
@@ -175,7 +175,7 @@ static void test_pricing_json(void)
     miq_price_quote q;
     json_t *table = miq_pricing_table_json(utp, pr), *qj, *schema, *row;
     apr_size_t i, n;
-    const miq_endpoint *const *all = miq_catalog_all(&n);
+    const miq_endpoint *const *all = miq_endpoints_all(&n);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(table, "prices")), 7);
     /* every catalog endpoint has a price */
     for (i = 0; i < n; i++)
@@ -187,7 +187,7 @@ static void test_pricing_json(void)
         miq_pricing_estimate(pr, utp, "video/frames", 600, parse("{\"at_scenes\":true}"), &q));
     qj = miq_price_quote_json(utp, &q);
     schema =
-        miq_json_parse(utp, miq_catalog_estimate_schema, strlen(miq_catalog_estimate_schema), NULL);
+        miq_json_parse(utp, miq_endpoints_estimate_schema, strlen(miq_endpoints_estimate_schema), NULL);
     CU_ASSERT_PTR_NULL(miq_schema_validate(utp, schema, qj));
     CU_ASSERT_EQUAL(miq_json_int(qj, "credits", -1), 20);
     CU_ASSERT(json_is_true(json_object_get(qj, "upper_bound")));

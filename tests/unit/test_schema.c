@@ -2,8 +2,8 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_json.h"
-#include "miq_schema.h"
+#include "base/miq_json.h"
+#include "mcp/miq_schema.h"
 
 static json_t *J(const char *text)
 {

@@ -5,9 +5,9 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "unit.h"
-#include "miq_probe.h"
-#include "miq_server.h"
-#include "miq_uploads.h"
+#include "jobs/miq_probe.h"
+#include "base/miq_server.h"
+#include "jobs/miq_uploads.h"
 
 static void test_upload_filename_is_sanitized(void)
 {

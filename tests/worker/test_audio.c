@@ -5,11 +5,11 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "unit.h"
-#include "miq_catalog.h"
-#include "miq_json.h"
-#include "miq_schema.h"
+#include "endpoints/miq_endpoints.h"
+#include "base/miq_json.h"
+#include "mcp/miq_schema.h"
 #include "miqw_media.h"
-#include "miqw_audio.h"
+#include "analyses/miqw_audio.h"
 #include "wtest_media.h"
 
 #define CHORD       "0.1*(sin(2*PI*220*t)+sin(2*PI*330*t)+sin(2*PI*440*t))*(0.75+0.25*sin(2*PI*4*t))"
@@ -61,14 +61,14 @@ static const char *analyze(const char *path, const char *sil, const char *en, js
 /* Adds the job envelope and validates against the endpoint's result schema. */
 static void check_schema(const char *endpoint, const char *params, const json_t *result)
 {
-    const miq_endpoint *e = miq_catalog_find(endpoint);
+    const miq_endpoint *e = miq_endpoints_find(endpoint);
     json_t *doc = miq_json_pool(utp, json_deep_copy(result));
     const char *why;
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     json_object_set_new(doc, "endpoint", json_string(endpoint));
     json_object_set_new(doc, "params", json_incref(parse(params)));
     json_object_set_new(doc, "media", json_pack("{s:f,s:b}", "duration_s", 1.0, "has_audio", 1));
-    why = miq_schema_validate(utp, miq_catalog_result_schema(utp, e), doc);
+    why = miq_schema_validate(utp, miq_endpoints_result_schema(utp, e), doc);
     if (why)
         printf("\n  schema (%s): %s\n", endpoint, why);
     CU_ASSERT_PTR_NULL(why);

@@ -11,12 +11,12 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
-#include "miq_catalog.h"
-#include "miq_schema.h"
+#include "endpoints/miq_endpoints.h"
+#include "mcp/miq_schema.h"
 #include "miqw_media.h"
-#include "miqw_scenes.h"
-#include "miqw_frames.h"
-#include "miqw_clips.h"
+#include "analyses/miqw_scenes.h"
+#include "analyses/miqw_frames.h"
+#include "analyses/miqw_clips.h"
 
 #define W 320
 #define H 180
@@ -95,8 +95,8 @@ static void envelope(json_t *r, const char *ep, const miqw_media *m, const json_
 static void assert_valid(const char *ep, json_t *r)
 {
     const char *bad;
-    miq_catalog_init();
-    bad = miq_schema_validate(utp, miq_catalog_result_schema(utp, miq_catalog_find(ep)), r);
+    miq_endpoints_init();
+    bad = miq_schema_validate(utp, miq_endpoints_result_schema(utp, miq_endpoints_find(ep)), r);
     if (bad)
         fprintf(stderr, "%s result invalid: %s\n", ep, bad);
     CU_ASSERT_PTR_NULL(bad);

@@ -1,0 +1,38 @@
+/* What the MCP server knows about itself: identity, URLs, registry, pricing
+ * and secrets. Built once at startup (the glue's post_config, or a test),
+ * read-only while serving. */
+#ifndef MIQ_SERVER_H
+#define MIQ_SERVER_H
+
+#include <apr_pools.h>
+#include "mcp/miq_registry.h"
+
+#define MIQ_VERSION "0.1.0"
+
+typedef struct miq_pricing miq_pricing;
+
+typedef struct miq_server {
+    apr_pool_t *pool;
+    const char *name;         /* serverInfo.name */
+    const char *title;        /* serverInfo.title */
+    const char *version;      /* serverInfo.version */
+    const char *base_url;     /* public origin, no trailing slash: https://api.example.com */
+    const char *mcp_url;      /* canonical MCP URL: base_url + "/mcp" */
+    const char *instructions; /* InitializeResult.instructions */
+    miq_registry *registry;
+    miq_pricing *pricing;
+    const unsigned char *state_key; /* HMAC key for 2026 requestState */
+    apr_size_t state_key_len;
+    int fixtures;             /* conformance fixtures registered */
+    int ask_timeout_ms;       /* 2025 era: how long a tool waits for the client's answer */
+    const char *usage_alerts; /* default alert thresholds, numeric[] literal "{0.5,0.8,1.0}" */
+} miq_server;
+
+/* A server with product defaults, the public tools registered and, when
+ * fixtures is set, the conformance fixture set. pricing may be NULL for the
+ * default table. Returns NULL or an error. */
+const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *pricing,
+                             const unsigned char *state_key, apr_size_t key_len, int fixtures,
+                             miq_server **out);
+
+#endif

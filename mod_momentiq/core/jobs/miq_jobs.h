@@ -1,0 +1,62 @@
+/* Uploads, estimates and jobs as services both surfaces share: the REST
+ * handlers (/v1/...) render a miq_reply as HTTP, the MCP tools as a tool
+ * result. Pure of httpd: the database through miq_db, files through APR. */
+#ifndef MIQ_JOBS_H
+#define MIQ_JOBS_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include <jansson.h>
+#include "db/miq_db.h"
+#include "base/miq_server.h"
+#include "mcp/miq_tool.h"
+
+typedef struct miq_jobs_env {
+    apr_pool_t *pool;
+    const miq_server *srv;    /* pricing, base_url, secret for signed URLs */
+    const miq_db *db;
+    const miq_caller *caller; /* authenticated (account_id set) */
+    const char *storage_dir;  /* MomentIQStorageDir */
+    int file_url_ttl_s;       /* signed /files/ URL lifetime */
+    apr_time_t now;
+} miq_jobs_env;
+
+/* What a service answers: a status, and a body or an error (SPEC §9). */
+typedef struct miq_reply {
+    int status;          /* 200, 201, 202, 4xx, 5xx */
+    const char *code;    /* error code when status >= 400 */
+    const char *message; /* error message when status >= 400 */
+    json_t *body;        /* success body; for errors, extra fields (numbers, urls) or NULL */
+} miq_reply;
+
+/* POST /v1/estimate, momentiq.estimate_cost: {endpoint, upload_id | duration_s, params}. */
+void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *out);
+/* POST /v1/jobs, momentiq.create_job: {endpoint, upload_id, params, idempotency_key?,
+ * max_credits?} -> 201 {job_id, status, estimated_credits, ...} (200 for an
+ * idempotent repeat). Checks scope, params, price, balance before enqueueing. */
+void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out);
+/* GET /v1/jobs/{id}, momentiq.get_job (wait_s 0..45 waits for a terminal state). */
+void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_reply *out);
+/* GET /v1/jobs?cursor=&status=&limit= , momentiq.list_jobs. */
+void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *status, int limit,
+                   miq_reply *out);
+/* GET /v1/jobs/{id}/result?format=json|vtt|csv|edl, momentiq.get_job_result.
+ * For json, out->body; for the others *text and *content_type. Outputs carry
+ * fresh signed URLs. 409 conflict while not succeeded. */
+void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *format,
+                     miq_reply *out, const char **content_type, const char **text);
+/* POST /v1/jobs/{id}/cancel, momentiq.cancel_job. */
+void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out);
+/* POST /v1/jobs/{id}/outputs/refresh, momentiq.refresh_output_urls: new signed
+ * URLs, never a rerun. */
+void miq_jobs_refresh_outputs(const miq_jobs_env *env, const char *job_id, miq_reply *out);
+
+/* Signed output URLs: base_url + "/files/" + relpath + "?exp=&sig=", HMAC-SHA256
+ * with the server secret over "relpath\nexp". relpath is below outputs/. */
+const char *miq_file_url(apr_pool_t *p, const miq_server *srv, const char *relpath,
+                         apr_time_t expires);
+/* 1 when sig is valid for relpath and exp is in the future. */
+int miq_file_sig_ok(apr_pool_t *p, const miq_server *srv, const char *relpath, const char *exp,
+                    const char *sig, apr_time_t now);
+
+#endif

@@ -1,0 +1,703 @@
+/* Audio consumer: decode, then silence / RMS windows / peaks / BS.1770
+ * loudness straight on the samples. See miqw_audio.h. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+#include "analyses/miqw_audio.h"
+
+#define DB_FLOOR      (-120.0)
+#define LU_MIN        (-70.0) /* absolute gate, histogram floor */
+#define LU_MAX        (10.0)  /* histogram ceiling (louder blocks land in the top bin) */
+#define LU_STEP       (0.01)
+#define LU_BINS       8000 /* (LU_MAX - LU_MIN) / LU_STEP */
+#define PEAK_HEAP_MAX 65536
+#define MAX_CH        64
+#define SIL_WINDOW_S  0.01
+#define FLUSH(v)      (fabs(v) < 1e-25 ? 0.0 : (v))
+
+typedef struct {
+    double b0, b1, b2, a1, a2;
+} biquad;
+typedef struct {
+    double count[LU_BINS], energy[LU_BINS];
+} lu_hist;
+typedef struct {
+    double start, end, mean_db;
+} sil_item; /* seconds */
+typedef struct {
+    double ms;
+    int64_t idx;
+    int64_t len;
+} peak_cand;
+
+typedef struct audio_state {
+    AVCodecContext *dec;
+    AVFrame *frame;
+    SwrContext *swr;
+    int swr_rate, swr_fmt; /* swr input, to notice mid-stream changes */
+    AVChannelLayout swr_layout, layout;
+    int rate, nch, ready; /* set by the first decoded frame */
+    const char *fail;     /* why the samples cannot be analysed */
+    float *conv, *mono;   /* nch planes of conv_cap, then mono */
+    int conv_cap;
+    double t0, dur_hint; /* first sample time; declared stream duration */
+    int64_t nsamples;
+    double total_sumsq;
+    /* silence */
+    int do_sil, sil_n, sil_fill, in_run;
+    double sil_min_s, sil_thr_db, sil_thr_ms, sil_acc, run_sum;
+    int64_t run_start, run_n;
+    sil_item *sils;
+    size_t nsil, capsil;
+    /* energy windows */
+    int do_en, win_n, win_fill, top_k;
+    double win_s, gap_s, win_acc;
+    int64_t win_idx; /* base windows completed */
+    double *wins;    /* stored (merged) windows: sum of squares */
+    int nwins, span, group_cnt;
+    double group_acc;
+    peak_cand *heap;
+    int nheap, heap_cap;
+    /* loudness */
+    biquad kpre, krlb;
+    double *kz, *kz_out; /* filter states: 4 + 2 per channel */
+    double *chw, *chacc; /* channel weights, per channel sum of squares in sub-block */
+    int sub_n, sub_fill;
+    double ring[30];
+    int64_t nsub;
+    lu_hist *integ, *lra;
+} audio_state;
+
+static double r3(double x)
+{
+    return round(x * 1000.0) / 1000.0;
+}
+
+static double ms_db(double ms)
+{
+    double db = ms > 0 ? 10.0 * log10(ms) : DB_FLOOR;
+    return db < DB_FLOOR ? DB_FLOOR : db;
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static double param_num(const json_t *o, const char *key, double def, double lo, double hi)
+{
+    const json_t *v = o ? json_object_get(o, key) : NULL;
+    double x = v && json_is_number(v) ? json_number_value(v) : def;
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* ---- BS.1770 K-weighting, designed for the actual rate as libebur128 does ---- */
+static void kweight_design(audio_state *s, double rate)
+{
+    double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
+    double K = tan(M_PI * f0 / rate), Vh = pow(10.0, G / 20.0);
+    double Vb = pow(Vh, 0.4996667741545416), a0 = 1.0 + K / Q + K * K;
+    s->kpre.b0 = (Vh + Vb * K / Q + K * K) / a0;
+    s->kpre.b1 = 2.0 * (K * K - Vh) / a0;
+    s->kpre.b2 = (Vh - Vb * K / Q + K * K) / a0;
+    s->kpre.a1 = 2.0 * (K * K - 1.0) / a0;
+    s->kpre.a2 = (1.0 - K / Q + K * K) / a0;
+    f0 = 38.13547087602444;
+    Q = 0.5003270373238773;
+    K = tan(M_PI * f0 / rate);
+    a0 = 1.0 + K / Q + K * K;
+    s->krlb.b0 = 1.0; /* b1 = -2, b2 = 1: written out in loudness_chunk */
+    s->krlb.a1 = 2.0 * (K * K - 1.0) / a0;
+    s->krlb.a2 = (1.0 - K / Q + K * K) / a0;
+}
+
+/* BS.1770 channel weights: LFE 0, surrounds +1.5 dB, the rest 1. */
+static double channel_weight(const AVChannelLayout *l, int i)
+{
+    enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
+    if (ch == AV_CHAN_LOW_FREQUENCY || ch == AV_CHAN_LOW_FREQUENCY_2)
+        return 0.0;
+    return ch == AV_CHAN_SIDE_LEFT || ch == AV_CHAN_SIDE_RIGHT || ch == AV_CHAN_BACK_LEFT ||
+                   ch == AV_CHAN_BACK_RIGHT
+               ? 1.41
+               : 1.0;
+}
+
+/* One gating block of mean energy e (K-weighted, channel-weighted). */
+static void hist_add(lu_hist *h, double e)
+{
+    double lu = e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN - 1;
+    int b = lu >= LU_MAX ? LU_BINS - 1 : (int)floor((lu - LU_MIN) / LU_STEP);
+    if (b >= 0) {
+        h->count[b] += 1;
+        h->energy[b] += e;
+    }
+}
+
+static double bin_lu(int b)
+{
+    return LU_MIN + (b + 0.5) * LU_STEP;
+}
+
+/* Mean energy of the blocks whose loudness is above gate (bin centres). */
+static double hist_mean_above(const lu_hist *h, double gate, double *count)
+{
+    double n = 0, e = 0;
+    int b;
+    for (b = 0; b < LU_BINS; b++)
+        if (h->count[b] > 0 && bin_lu(b) > gate) {
+            n += h->count[b];
+            e += h->energy[b];
+        }
+    *count = n;
+    return n > 0 ? e / n : 0;
+}
+
+static double integrated_lufs(const lu_hist *h)
+{
+    double n, e = hist_mean_above(h, LU_MIN, &n);
+    if (n <= 0)
+        return LU_MIN;
+    e = hist_mean_above(h, -0.691 + 10.0 * log10(e) - 10.0, &n);
+    return n > 0 && e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN;
+}
+
+static double loudness_range(const lu_hist *h)
+{
+    double n, e = hist_mean_above(h, LU_MIN, &n), gate, lo = 0, hi = 0, cum = 0;
+    int b;
+    gate = n > 0 ? -0.691 + 10.0 * log10(e) - 20.0 : LU_MAX;
+    hist_mean_above(h, gate, &n);
+    for (b = 0; b < LU_BINS && n > 0 && cum < 0.95 * n; b++) {
+        if (h->count[b] <= 0 || bin_lu(b) <= gate)
+            continue;
+        if (cum < 0.10 * n && cum + h->count[b] >= 0.10 * n)
+            lo = bin_lu(b);
+        if ((cum += h->count[b]) >= 0.95 * n)
+            hi = bin_lu(b);
+    }
+    return hi > lo ? hi - lo : 0;
+}
+
+/* A 100 ms sub-block is complete: one 400 ms gating block (75 % overlap) and
+ * one 3 s short-term block end here. */
+static void subblock_done(audio_state *s)
+{
+    double z = 0, e;
+    int c, i;
+    for (c = 0; c < s->nch; c++) {
+        z += s->chw[c] * s->chacc[c] / s->sub_n;
+        s->chacc[c] = 0;
+    }
+    s->ring[s->nsub++ % 30] = z;
+    s->sub_fill = 0;
+    if (s->nsub >= 4) {
+        for (e = 0, i = 1; i <= 4; i++)
+            e += s->ring[(s->nsub - i) % 30];
+        hist_add(s->integ, e / 4);
+    }
+    if (s->nsub >= 30) {
+        for (e = 0, i = 0; i < 30; i++)
+            e += s->ring[i];
+        hist_add(s->lra, e / 30);
+    }
+}
+
+/* K-weights one chunk of every weighted channel and adds its energy. Direct
+ * form I: the loop-carried chain is one multiply-add per stage (the two stages
+ * pipeline), which keeps this at the decoder's pace. */
+static void loudness_chunk(audio_state *s, float *const *planes, int off, int n)
+{
+    const biquad p = s->kpre, r = s->krlb;
+    int c, i;
+    for (c = 0; c < s->nch; c++) {
+        const float *x = planes[c] + off;
+        double *z = s->kz + 4 * c, x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3];
+        double o1 = s->kz_out[2 * c], o2 = s->kz_out[2 * c + 1], acc = 0;
+        if (s->chw[c] == 0)
+            continue;
+        for (i = 0; i < n; i++) {
+            double in = x[i];
+            double y = (p.b0 * in + p.b1 * x1 + p.b2 * x2 - p.a2 * y2) - p.a1 * y1;
+            double o = ((y - 2.0 * y1 + y2) - r.a2 * o2) - r.a1 * o1; /* r.b = 1, -2, 1 */
+            x2 = x1, x1 = in, y2 = y1, y1 = y, o2 = o1, o1 = o;
+            acc += o * o;
+        }
+        z[0] = x1, z[1] = x2, z[2] = FLUSH(y1), z[3] = FLUSH(y2);       /* no denormals after a */
+        s->kz_out[2 * c] = FLUSH(o1), s->kz_out[2 * c + 1] = FLUSH(o2); /* decay to silence */
+        s->chacc[c] += acc;
+    }
+}
+
+static double sumsq(const float *x, int n)
+{
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        a0 += (double)x[i] * x[i];
+        a1 += (double)x[i + 1] * x[i + 1];
+        a2 += (double)x[i + 2] * x[i + 2];
+        a3 += (double)x[i + 3] * x[i + 3];
+    }
+    for (; i < n; i++)
+        a0 += (double)x[i] * x[i];
+    return (a0 + a1) + (a2 + a3);
+}
+
+/* ---- silence ---- */
+static int sil_close(audio_state *s, int64_t end)
+{
+    double a = s->t0 + (double)s->run_start / s->rate, b = s->t0 + (double)end / s->rate;
+    s->in_run = 0;
+    if (b - a < s->sil_min_s - 1e-9)
+        return 0;
+    if (s->nsil == s->capsil) {
+        size_t cap = s->capsil ? s->capsil * 2 : 64;
+        sil_item *n = realloc(s->sils, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        s->sils = n;
+        s->capsil = cap;
+    }
+    s->sils[s->nsil].start = a;
+    s->sils[s->nsil].end = b;
+    s->sils[s->nsil++].mean_db = ms_db(s->run_sum / (double)s->run_n);
+    return 0;
+}
+
+/* A 10 ms window [pos, pos+n) with sum of squares acc is complete. */
+static int sil_window(audio_state *s, int64_t pos, int n, double acc)
+{
+    if (acc < s->sil_thr_ms * n) {
+        if (!s->in_run) {
+            s->in_run = 1, s->run_start = pos;
+            s->run_sum = 0, s->run_n = 0;
+        }
+        s->run_sum += acc;
+        s->run_n += n;
+        return 0;
+    }
+    return s->in_run ? sil_close(s, pos) : 0;
+}
+
+/* ---- energy windows and peaks ---- */
+static int cand_less(const peak_cand *a, const peak_cand *b)
+{
+    return a->ms < b->ms || (a->ms == b->ms && a->idx > b->idx);
+}
+
+static void heap_offer(audio_state *s, double ms, int64_t idx, int64_t len)
+{
+    peak_cand c = {ms, idx, len}, *h = s->heap;
+    int i, k;
+    if (s->nheap < s->heap_cap) { /* sift up (min-heap) */
+        for (i = s->nheap++; i > 0 && cand_less(&c, &h[(i - 1) / 2]); i = (i - 1) / 2)
+            h[i] = h[(i - 1) / 2];
+        h[i] = c;
+        return;
+    }
+    if (!s->heap_cap || !cand_less(&h[0], &c))
+        return;
+    for (i = 0; (k = 2 * i + 1) < s->nheap; i = k) { /* replace the minimum, sift down */
+        if (k + 1 < s->nheap && cand_less(&h[k + 1], &h[k]))
+            k++;
+        if (!cand_less(&h[k], &c))
+            break;
+        h[i] = h[k];
+    }
+    h[i] = c;
+}
+
+static void store_window(audio_state *s, double acc)
+{
+    int i;
+    if (s->nwins == MIQW_AUDIO_MAX_WINDOWS) {
+        for (i = 0; i < s->nwins / 2; i++)
+            s->wins[i] = s->wins[2 * i] + s->wins[2 * i + 1];
+        s->nwins /= 2;
+        s->span *= 2;
+    }
+    s->wins[s->nwins++] = acc;
+}
+
+static void base_window(audio_state *s, double acc, int n)
+{
+    if (s->heap_cap && 2 * n >= s->win_n)
+        heap_offer(s, acc / n, s->win_idx, n);
+    s->win_idx++;
+    s->group_acc += acc;
+    if (++s->group_cnt == s->span) {
+        store_window(s, s->group_acc);
+        s->group_acc = 0, s->group_cnt = 0;
+    }
+}
+
+/* ---- samples ---- */
+static int process(audio_state *s, float *const *planes, int n)
+{
+    int c, i, off, k;
+    float *mono = s->mono;
+    double inv = 1.0 / s->nch;
+    if (s->nch == 1)
+        mono = planes[0];
+    else
+        for (i = 0; i < n; i++) {
+            double sum = 0;
+            for (c = 0; c < s->nch; c++)
+                sum += planes[c][i];
+            mono[i] = (float)(sum * inv);
+        }
+    for (off = 0; off < n; off += k) { /* chunks end at window / sub-block edges */
+        double acc;
+        k = n - off;
+        if (s->do_sil && s->sil_n - s->sil_fill < k)
+            k = s->sil_n - s->sil_fill;
+        if (s->do_en && s->win_n - s->win_fill < k)
+            k = s->win_n - s->win_fill;
+        if (s->do_en && s->sub_n - s->sub_fill < k)
+            k = s->sub_n - s->sub_fill;
+        acc = sumsq(mono + off, k);
+        s->total_sumsq += acc;
+        if (s->do_sil) {
+            s->sil_acc += acc;
+            if ((s->sil_fill += k) == s->sil_n) {
+                if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc))
+                    return -1;
+                s->sil_acc = 0, s->sil_fill = 0;
+            }
+        }
+        if (s->do_en) {
+            s->win_acc += acc;
+            if ((s->win_fill += k) == s->win_n) {
+                base_window(s, s->win_acc, s->win_n);
+                s->win_acc = 0, s->win_fill = 0;
+            }
+            loudness_chunk(s, planes, off, k);
+            if ((s->sub_fill += k) == s->sub_n)
+                subblock_done(s);
+        }
+    }
+    s->nsamples += n;
+    return 0;
+}
+
+static int ensure_buffers(audio_state *s, int n)
+{
+    float *b;
+    if (n <= s->conv_cap || n <= 0)
+        return n < 0 ? -1 : 0;
+    b = realloc(s->conv, (size_t)n * (s->nch + 1) * sizeof(float));
+    if (!b)
+        return -1;
+    s->conv = b;
+    s->mono = b + (size_t)n * s->nch;
+    s->conv_cap = n;
+    return 0;
+}
+
+static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
+{
+    double t;
+    int c;
+    s->rate = f->sample_rate;
+    s->nch = f->ch_layout.nb_channels;
+    if (s->rate <= 0 || s->nch <= 0 || s->nch > MAX_CH) {
+        s->fail = "the audio stream has no usable sample rate or channel count";
+        return -1;
+    }
+    if (av_channel_layout_copy(&s->layout, &f->ch_layout) < 0)
+        return -1;
+    if (f->best_effort_timestamp != AV_NOPTS_VALUE) {
+        t = miqw_ts_seconds(m, m->audio_idx, f->best_effort_timestamp);
+        s->t0 = t > 0 && t < 1e7 ? t : 0;
+    }
+    s->sil_n = (int)fmax(1, lround(SIL_WINDOW_S * s->rate));
+    s->win_n = (int)fmax(1, lround(s->win_s * s->rate));
+    s->sub_n = (s->rate + 5) / 10;
+    s->kz = calloc((size_t)s->nch, 8 * sizeof(double));
+    if (!s->kz)
+        return -1;
+    s->kz_out = s->kz + 4 * s->nch;
+    s->chw = s->kz_out + 2 * s->nch;
+    s->chacc = s->chw + s->nch;
+    for (c = 0; c < s->nch; c++)
+        s->chw[c] = s->nch == 1 ? 1.0 : channel_weight(&s->layout, c);
+    kweight_design(s, s->rate);
+    s->ready = 1;
+    return 0;
+}
+
+/* Converts (when needed) and processes one decoded frame; NULL flushes swr. */
+static int take_frame(audio_state *s, miqw_media *m, const AVFrame *f)
+{
+    int n, c;
+    float *planes[MAX_CH];
+    if (f && !s->ready && setup_first(s, f, m))
+        return -1;
+    if (!s->ready)
+        return 0;
+    if (f && !s->swr && f->format == AV_SAMPLE_FMT_FLTP && f->sample_rate == s->rate &&
+        !av_channel_layout_compare(&f->ch_layout, &s->layout)) { /* decoder's own floats */
+        if (ensure_buffers(s, f->nb_samples))
+            return -1;
+        return process(s, (float *const *)f->extended_data, f->nb_samples);
+    }
+    if (f && (!s->swr || s->swr_rate != f->sample_rate || s->swr_fmt != f->format ||
+              av_channel_layout_compare(&s->swr_layout, &f->ch_layout))) {
+        if (s->swr && take_frame(s, m, NULL)) /* drain the old converter first */
+            return -1;
+        swr_free(&s->swr);
+        av_channel_layout_uninit(&s->swr_layout);
+        if (swr_alloc_set_opts2(&s->swr, &s->layout, AV_SAMPLE_FMT_FLTP, s->rate,
+                                (AVChannelLayout *)&f->ch_layout, f->format, f->sample_rate, 0,
+                                NULL) < 0 ||
+            swr_init(s->swr) < 0 || av_channel_layout_copy(&s->swr_layout, &f->ch_layout) < 0)
+            return -1;
+        s->swr_rate = f->sample_rate;
+        s->swr_fmt = f->format;
+    }
+    if (!s->swr || (n = swr_get_out_samples(s->swr, f ? f->nb_samples : 0)) <= 0)
+        return 0;
+    if (ensure_buffers(s, n))
+        return -1;
+    for (c = 0; c < s->nch; c++)
+        planes[c] = s->conv + (size_t)c * s->conv_cap;
+    n = swr_convert(s->swr, (uint8_t **)planes, n, f ? (const uint8_t **)f->extended_data : NULL,
+                    f ? f->nb_samples : 0);
+    if (n < 0)
+        return -1;
+    return n > 0 ? process(s, planes, n) : 0;
+}
+
+static int drain(audio_state *s, miqw_media *m)
+{
+    int rv;
+    while ((rv = avcodec_receive_frame(s->dec, s->frame)) >= 0) {
+        rv = take_frame(s, m, s->frame);
+        av_frame_unref(s->frame);
+        if (rv)
+            return -1;
+    }
+    return 0; /* EAGAIN, EOF, or a corrupt packet: go on */
+}
+
+static int audio_on_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const char **err,
+                           const char **code)
+{
+    audio_state *s = c->state;
+    if (pkt->stream_index != m->audio_idx)
+        return 0;
+    /* A corrupt packet is skipped (its send fails); the pass goes on. */
+    if (avcodec_send_packet(s->dec, pkt) == AVERROR(ENOMEM) || drain(s, m)) {
+        *err = s->fail ? s->fail : "out of memory decoding audio";
+        *code = s->fail ? "unsupported_media" : "server_error";
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- results ---- */
+static json_t *silence_json(audio_state *s, double duration, json_t *result)
+{
+    json_t *list = json_array(), *params;
+    double total = 0;
+    size_t i;
+    params = json_pack("{s:f,s:f,s:f}", "min_silence_s", s->sil_min_s, "threshold_db",
+                       s->sil_thr_db, "window_s", SIL_WINDOW_S);
+    for (i = 0; i < s->nsil; i++) {
+        const sil_item *it = &s->sils[i];
+        double a = r3(it->start), b = r3(it->end);
+        total += b - a;
+        json_array_append_new(
+            list, json_pack("{s:f,s:f,s:f,s:f,s:s,s:O,s:f}", "start", a, "end", b, "duration",
+                            r3(b - a), "mean_db", round(it->mean_db * 10) / 10, "detector",
+                            "silence_rms", "params", params, "score",
+                            round(clamp01((s->sil_thr_db - it->mean_db) / 30.0) * 1000) / 1000));
+    }
+    json_decref(params);
+    json_object_set_new(result, "silences", list);
+    json_object_set_new(result, "silence_total_s", json_real(r3(total)));
+    json_object_set_new(
+        result, "speech_ratio",
+        json_real(duration > 0 ? round(clamp01(1.0 - total / duration) * 1000) / 1000 : 0));
+    return result;
+}
+
+static int cand_desc(const void *a, const void *b)
+{
+    const peak_cand *x = a, *y = b;
+    return cand_less(y, x) ? -1 : cand_less(x, y) ? 1 : 0;
+}
+
+static void energy_json(audio_state *s, json_t *result)
+{
+    json_t *wl = json_array(), *pl = json_array(), *params;
+    double wlen = (double)s->win_n / s->rate, end = s->t0 + (double)s->nsamples / s->rate;
+    double overall = ms_db(s->nsamples ? s->total_sumsq / s->nsamples : 0), t0 = s->t0,
+           rate = s->rate;
+    int64_t dmin = (int64_t)ceil(s->gap_s / wlen - 1e-9), *sel;
+    int i, j, nsel = 0, total = s->nwins;
+    if (s->win_fill > 0 || s->group_cnt > 0) /* the partial tail window */
+        total++;
+    for (i = 0; i < total; i++) {
+        int64_t first = (int64_t)i * s->span * s->win_n, len = (int64_t)s->span * s->win_n;
+        double acc = i < s->nwins ? s->wins[i] : s->group_acc + s->win_acc;
+        if (first + len > s->nsamples)
+            len = s->nsamples - first;
+        if (len <= 0)
+            break;
+        json_array_append_new(wl,
+                              json_pack("{s:f,s:f,s:f}", "start", r3(t0 + first / rate), "end",
+                                        r3(i == total - 1 ? end : t0 + (first + len) / rate),
+                                        "rms_db", fmin(0.0, round(ms_db(acc / len) * 100) / 100)));
+    }
+    params = json_pack("{s:f,s:i,s:f}", "window_s", s->win_s, "top_k", s->top_k, "min_peak_gap_s",
+                       s->gap_s);
+    qsort(s->heap, (size_t)s->nheap, sizeof(*s->heap), cand_desc);
+    sel = malloc(sizeof(*sel) * (size_t)(s->top_k > 0 ? s->top_k : 1));
+    for (i = 0; sel && i < s->nheap && nsel < s->top_k; i++) {
+        const peak_cand *pc = &s->heap[i];
+        double db = ms_db(pc->ms), t;
+        for (j = 0; j < nsel; j++)
+            if (llabs(sel[j] - pc->idx) < dmin)
+                break;
+        if (j < nsel)
+            continue;
+        sel[nsel++] = pc->idx;
+        t = s->t0 + ((double)pc->idx * s->win_n + pc->len / 2.0) / s->rate;
+        json_array_append_new(pl, json_pack("{s:f,s:f,s:i,s:s,s:O,s:f}", "time", r3(t), "rms_db",
+                                            round(db * 100) / 100, "rank", nsel, "detector",
+                                            "energy_peak", "params", params, "score",
+                                            round(clamp01((db - overall) / 20.0) * 1000) / 1000));
+    }
+    free(sel);
+    json_decref(params);
+    json_object_set_new(result, "windows", wl);
+    json_object_set_new(result, "energy_window_s", json_real(r3(wlen * s->span)));
+    json_object_set_new(result, "peaks", pl);
+    json_object_set_new(result, "integrated_lufs",
+                        json_real(round(integrated_lufs(s->integ) * 100) / 100));
+    json_object_set_new(result, "loudness_range_lu",
+                        json_real(round(loudness_range(s->lra) * 100) / 100));
+}
+
+static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
+                                const char **code)
+{
+    audio_state *s = c->state;
+    double duration;
+    *code = "server_error";
+    if (avcodec_send_packet(s->dec, NULL) >= 0 && drain(s, m))
+        return "out of memory decoding audio";
+    if (s->swr && take_frame(s, m, NULL))
+        return "out of memory converting audio";
+    *code = "unsupported_media";
+    if (!s->ready || s->nsamples <= 0)
+        return "no audio could be decoded from the audio stream (corrupt or truncated media)";
+    duration = (double)s->nsamples / s->rate;
+    if (s->dur_hint > 0 && duration < s->dur_hint * 0.95 - 0.5)
+        return apr_psprintf(p, "the audio stops at %.1f s of %.1f s (truncated or corrupt media)",
+                            duration, s->dur_hint);
+    *code = "server_error";
+    if (s->do_sil) {
+        if (s->sil_fill > 0 && sil_window(s, s->nsamples - s->sil_fill, s->sil_fill, s->sil_acc))
+            return "out of memory";
+        if (s->in_run && sil_close(s, s->nsamples))
+            return "out of memory";
+        silence_json(s, duration, result);
+    }
+    if (s->do_en) {
+        if (s->win_fill > 0 && 2 * s->win_fill >= s->win_n && s->heap_cap)
+            heap_offer(s, s->win_acc / s->win_fill, s->win_idx, s->win_fill);
+        energy_json(s, result);
+    }
+    *code = NULL;
+    return NULL;
+}
+
+static void audio_destroy(miqw_consumer *c)
+{
+    audio_state *s = c->state;
+    if (!s)
+        return;
+    avcodec_free_context(&s->dec);
+    av_frame_free(&s->frame);
+    swr_free(&s->swr);
+    av_channel_layout_uninit(&s->swr_layout);
+    av_channel_layout_uninit(&s->layout);
+    free(s->conv), free(s->kz), free(s->sils), free(s->wins), free(s->heap);
+    free(s->integ), free(s->lra);
+    c->state = NULL;
+}
+
+static apr_status_t consumer_cleanup(void *data)
+{
+    audio_destroy(data);
+    return APR_SUCCESS;
+}
+
+miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *silence_params,
+                                   const json_t *energy_params, const char **err)
+{
+    miqw_consumer *c;
+    audio_state *s;
+    AVStream *st;
+    const AVCodec *codec = NULL;
+    *err = !silence_params && !energy_params ? "no audio analysis was asked for"
+           : !m || m->audio_idx < 0          ? "the media has no audio stream"
+                                             : NULL;
+    if (*err)
+        return NULL;
+    st = m->fmt->streams[m->audio_idx];
+    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id))) {
+        *err = apr_psprintf(p, "no decoder for the audio codec %s",
+                            avcodec_get_name(st->codecpar->codec_id));
+        return NULL;
+    }
+    c = apr_pcalloc(p, sizeof(*c));
+    s = c->state = apr_pcalloc(p, sizeof(*s));
+    c->name = "audio";
+    c->on_packet = audio_on_packet;
+    c->finish = audio_finish;
+    c->destroy = audio_destroy;
+    apr_pool_cleanup_register(p, c, consumer_cleanup, apr_pool_cleanup_null);
+    s->span = 1;
+    if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
+        s->dur_hint = st->duration * av_q2d(st->time_base);
+    else if (m->video_idx < 0)
+        s->dur_hint = m->duration_s;
+    if ((s->do_sil = silence_params != NULL)) {
+        s->sil_min_s = param_num(silence_params, "min_silence_s", 0.5, 0.01, 3600);
+        s->sil_thr_db = param_num(silence_params, "threshold_db", -35, -120, 0);
+        s->sil_thr_ms = pow(10.0, s->sil_thr_db / 10.0);
+    }
+    if ((s->do_en = energy_params != NULL)) {
+        double dmin;
+        s->win_s = param_num(energy_params, "window_s", 0.5, 0.01, 3600);
+        s->top_k = (int)param_num(energy_params, "top_k", 10, 0, 1000);
+        s->gap_s = fmax(s->win_s, param_num(energy_params, "min_peak_gap_s", 2, 0, 3600));
+        /* Greedy selection over the heap equals selection over all windows as long as
+         * the heap holds top_k * (windows one pick can exclude) candidates. */
+        dmin = ceil(s->gap_s / s->win_s - 1e-9);
+        s->heap_cap = s->top_k ? (int)fmin(PEAK_HEAP_MAX, s->top_k * (2 * dmin - 1) + 1) : 0;
+        s->wins = malloc(sizeof(double) * MIQW_AUDIO_MAX_WINDOWS);
+        s->heap = malloc(sizeof(peak_cand) * (size_t)(s->heap_cap ? s->heap_cap : 1));
+        s->integ = calloc(1, sizeof(lu_hist));
+        s->lra = calloc(1, sizeof(lu_hist));
+        if (!s->wins || !s->heap || !s->integ || !s->lra)
+            return (*err = "out of memory"), NULL;
+    }
+    if (!(s->dec = avcodec_alloc_context3(codec)) || !(s->frame = av_frame_alloc()) ||
+        avcodec_parameters_to_context(s->dec, st->codecpar) < 0)
+        return (*err = "out of memory"), NULL;
+    s->dec->pkt_timebase = st->time_base;
+    s->dec->thread_count = 1;
+    if (avcodec_open2(s->dec, codec, NULL) < 0) {
+        *err = apr_psprintf(p, "cannot open the %s audio decoder", codec->name);
+        return NULL;
+    }
+    return c;
+}

@@ -1,0 +1,446 @@
+/* video/scenes: keyframe comparison during the pass, exact placement by
+ * decoding only the suspicious GOPs in finish() (see miqw_scenes.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <apr_strings.h>
+#include <libswscale/swscale.h>
+#include "endpoints/miq_endpoints.h"
+#include "analyses/miqw_scenes.h"
+#include "analyses/miqw_frames.h"
+
+#define TW 64
+#define TH 36
+#define TY (TW * TH)
+#define TC ((TW / 2) * (TH / 2))
+#define TSIZE (TY + 2 * TC)
+/* score = GAIN x (frame difference - the larger neighbouring difference) */
+#define GAIN 4.0
+#define LONG_GOP_S 10.0
+#define RECENT 6
+#define DETECTOR "keyframe-gop-refine"
+
+enum { G_SUSPECT = 1 };
+
+typedef struct gop {
+    int64_t pts;  /* keyframe pts, stream time base */
+    double diff;  /* thumbnail difference to the next keyframe, -1 unknown */
+    int flags;
+} gop;
+
+typedef struct cut {
+    int64_t pts;
+    double score;
+} cut;
+
+/* Streaming spike test: a frame is evaluated once the difference after it is known. */
+typedef struct spike {
+    int n;          /* pending differences held (0..2) */
+    double dl, dm;  /* difference before the pending frame, of the pending frame */
+    int64_t pm;     /* pending frame pts */
+    int64_t lo, hi; /* cuts are accepted for lo < pts <= hi */
+} spike;
+
+typedef struct scene_state {
+    miqw_media *m;
+    double threshold, min_scene_s;
+    AVCodecContext *dec;
+    AVFrame *frame;
+    AVPacket *pkt;
+    struct SwsContext *sws;
+    gop *gops;
+    int ngops, gcap;
+    cut *cuts;
+    int ncuts, ccap;
+    uint8_t prev[TSIZE] __attribute__((aligned(64)));
+    uint8_t cur[TSIZE] __attribute__((aligned(64)));
+    int prev_gop; /* gop whose keyframe is in prev, -1 */
+    int recent[RECENT], nrecent, last_key_size;
+    int64_t packets, decoded, end_pts, refined, seeks;
+    int failed;
+} scene_state;
+
+static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
+{
+    uint8_t *dst[4] = {out, out + TY, out + TY + TC, NULL};
+    int ls[4] = {TW, TW / 2, TW / 2, 0};
+    s->sws = sws_getCachedContext(s->sws, f->width, f->height, f->format, TW, TH,
+                                  AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL, NULL);
+    if (!s->sws)
+        return -1;
+    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ls);
+    return 0;
+}
+
+/* Mean absolute difference, luma weighted twice, 0..1. */
+static double thumb_diff(const uint8_t *a, const uint8_t *b)
+{
+    long sy = 0, sc = 0;
+    int i;
+    for (i = 0; i < TY; i++)
+        sy += abs(a[i] - b[i]);
+    for (; i < TSIZE; i++)
+        sc += abs(a[i] - b[i]);
+    return (2.0 * sy / TY + (double)sc / TC) / (4.0 * 255.0);
+}
+
+static void add_cut(scene_state *s, int64_t pts, double score)
+{
+    if (s->ncuts == s->ccap) {
+        int cap = s->ccap ? s->ccap * 2 : 32;
+        cut *n = realloc(s->cuts, cap * sizeof(*n));
+        if (!n) {
+            s->failed = 1;
+            return;
+        }
+        s->cuts = n;
+        s->ccap = cap;
+    }
+    s->cuts[s->ncuts].pts = pts;
+    s->cuts[s->ncuts].score = score > 1 ? 1 : score;
+    s->ncuts++;
+}
+
+static void spike_eval(scene_state *s, spike *k, double dr, int has_r)
+{
+    double nb = k->n > 1 ? k->dl : 0, score;
+    if (has_r && dr > nb)
+        nb = dr;
+    if (k->n < 2 && !has_r)
+        return; /* an isolated difference proves nothing */
+    score = GAIN * (k->dm - nb);
+    if (k->pm > k->lo && k->pm <= k->hi && score >= s->threshold)
+        add_cut(s, k->pm, score);
+}
+
+static void spike_push(scene_state *s, spike *k, int64_t pts, double d)
+{
+    if (k->n)
+        spike_eval(s, k, d, 1);
+    k->dl = k->n ? k->dm : -1;
+    k->n = k->n ? 2 : 1;
+    k->dm = d;
+    k->pm = pts;
+}
+
+static void spike_end(scene_state *s, spike *k)
+{
+    if (k->n)
+        spike_eval(s, k, 0, 0);
+    k->n = 0;
+}
+
+static gop *gop_add(scene_state *s, int64_t pts)
+{
+    if (s->ngops == s->gcap) {
+        int cap = s->gcap ? s->gcap * 2 : 256;
+        gop *n = realloc(s->gops, cap * sizeof(*n));
+        if (!n)
+            return NULL;
+        s->gops = n;
+        s->gcap = cap;
+    }
+    s->gops[s->ngops].pts = pts;
+    s->gops[s->ngops].diff = -1;
+    s->gops[s->ngops].flags = 0;
+    return &s->gops[s->ngops++];
+}
+
+/* A decoded keyframe from the pass: compare with the previous one. */
+static void on_keyframe(scene_state *s, const AVFrame *f)
+{
+    int64_t pts = f->best_effort_timestamp;
+    int j;
+    s->decoded++;
+    for (j = s->ngops - 1; j >= 0 && j >= s->ngops - 64; j--)
+        if (s->gops[j].pts == pts)
+            break;
+    if (j < 0 || j < s->ngops - 64 || thumb(s, f, s->cur) < 0)
+        return;
+    if (s->prev_gop >= 0 && s->prev_gop == j - 1)
+        s->gops[j - 1].diff = thumb_diff(s->prev, s->cur);
+    memcpy(s->prev, s->cur, TSIZE);
+    s->prev_gop = j;
+}
+
+static void drain(scene_state *s)
+{
+    while (avcodec_receive_frame(s->dec, s->frame) >= 0) {
+        on_keyframe(s, s->frame);
+        av_frame_unref(s->frame);
+    }
+}
+
+static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const char **err,
+                     const char **code)
+{
+    scene_state *s = c->state;
+    int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (pkt->stream_index != m->video_idx)
+        return 0;
+    s->packets++;
+    if (pts != AV_NOPTS_VALUE) {
+        int64_t e = pts + (pkt->duration > 0 ? pkt->duration : 0);
+        if (e > s->end_pts)
+            s->end_pts = e;
+    }
+    if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
+        /* A cut inside a GOP: the frame after it costs nearly intra bits. */
+        int i, mx = 0;
+        for (i = 0; i < s->nrecent && i < RECENT; i++)
+            if (s->recent[i] > mx)
+                mx = s->recent[i];
+        if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4)
+            s->gops[s->ngops - 1].flags |= G_SUSPECT;
+        s->recent[s->nrecent++ % RECENT] = pkt->size;
+        return 0;
+    }
+    if (pts == AV_NOPTS_VALUE)
+        return 0;
+    if (!gop_add(s, pts)) {
+        *err = "out of memory";
+        *code = "server_error";
+        return -1;
+    }
+    s->last_key_size = pkt->size;
+    /* A keyframe that does not decode leaves its GOPs' diffs unknown (refined). */
+    if (avcodec_send_packet(s->dec, pkt) == AVERROR(EAGAIN)) {
+        drain(s);
+        avcodec_send_packet(s->dec, pkt);
+    }
+    drain(s);
+    return 0;
+}
+
+/* Decodes [from, ...) fully and feeds the spike test; stops after the first
+ * frame past hi (or at the end). */
+static int refine(scene_state *s, int64_t from, int64_t hi)
+{
+    miqw_media *m = s->m;
+    spike k = {0, 0, 0, 0, from, hi};
+    int have_prev = 0, done = 0, eof = 0, rv;
+    s->seeks++;
+    if (av_seek_frame(m->fmt, m->video_idx, from, AVSEEK_FLAG_BACKWARD) < 0)
+        return -1;
+    avcodec_flush_buffers(s->dec);
+    while (!done && !eof) {
+        rv = av_read_frame(m->fmt, s->pkt);
+        if (rv < 0) {
+            eof = 1;
+            avcodec_send_packet(s->dec, NULL);
+        }
+        else if (s->pkt->stream_index != m->video_idx) {
+            av_packet_unref(s->pkt);
+            continue;
+        }
+        else {
+            rv = avcodec_send_packet(s->dec, s->pkt);
+            av_packet_unref(s->pkt);
+            if (rv < 0 && rv != AVERROR(EAGAIN) && rv != AVERROR_INVALIDDATA)
+                return -1;
+        }
+        while (!done && avcodec_receive_frame(s->dec, s->frame) >= 0) {
+            int64_t pts = s->frame->best_effort_timestamp;
+            if (pts != AV_NOPTS_VALUE && pts >= from && thumb(s, s->frame, s->cur) == 0) {
+                s->decoded++;
+                if (have_prev)
+                    spike_push(s, &k, pts, thumb_diff(s->prev, s->cur));
+                memcpy(s->prev, s->cur, TSIZE);
+                have_prev = 1;
+                if (hi != INT64_MAX && pts > hi)
+                    done = 1;
+            }
+            av_frame_unref(s->frame);
+        }
+    }
+    spike_end(s, &k);
+    return 0;
+}
+
+static int cut_cmp(const void *a, const void *b)
+{
+    const cut *x = a, *y = b;
+    return x->pts < y->pts ? -1 : x->pts > y->pts;
+}
+
+static json_t *det_params(const scene_state *s)
+{
+    return json_pack("{s:f,s:f}", "threshold", s->threshold, "min_scene_s", s->min_scene_s);
+}
+
+static void put_point(json_t *o, const miqw_media *m, apr_pool_t *p, const char *tkey,
+                      const char *fkey, const char *tckey, int64_t frame)
+{
+    double t = m->fps > 0 ? frame / m->fps : 0;
+    const char *tc = miq_text_timecode(p, t, m->fps > 0 ? m->fps : 25);
+    json_object_set_new(o, tkey, json_real(miqw_ms(t)));
+    json_object_set_new(o, fkey, json_integer(frame));
+    json_object_set_new(o, tckey, json_string(tc ? tc : "00:00:00:00"));
+}
+
+static json_t *scene_json(scene_state *s, apr_pool_t *p, int idx, int64_t f0, int64_t f1,
+                          double score)
+{
+    json_t *o = json_object();
+    miqw_media *m = s->m;
+    json_object_set_new(o, "index", json_integer(idx));
+    put_point(o, m, p, "start", "start_frame", "start_tc", f0);
+    put_point(o, m, p, "end", "end_frame", "end_tc", f1);
+    json_object_set_new(o, "duration", json_real(miqw_ms(m->fps > 0 ? (f1 - f0) / m->fps : 0)));
+    json_object_set_new(o, "score", json_real(miqw_ms(score)));
+    json_object_set_new(o, "detector", json_string(DETECTOR));
+    json_object_set_new(o, "params", det_params(s));
+    return o;
+}
+
+/* GOP j needs a full decode unless its keyframes prove nothing happened. */
+static int candidate(const scene_state *s, int j, double fdur)
+{
+    const gop *g = &s->gops[j];
+    double span;
+    if (j == s->ngops - 1)
+        return 1;
+    span = miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j + 1].pts) -
+           miqw_ts_seconds(s->m, s->m->video_idx, g->pts);
+    if (span <= fdur * 1.5)
+        return 0; /* adjacent keyframes: decided without decoding (all-intra) */
+    return g->diff < 0 || (g->flags & G_SUSPECT) || span > LONG_GOP_S ||
+           GAIN * g->diff >= s->threshold * 0.5;
+}
+
+static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
+                             const char **code)
+{
+    scene_state *s = c->state;
+    double fdur = m->fps > 0 ? 1.0 / m->fps : 0.04, last_t = 0, prev_score = 1, end_t;
+    json_t *cuts = json_array(), *scenes = json_array(), *stats, *sc;
+    int j, i, idx = 0;
+    int64_t f0 = 0, end_frame, key_decoded;
+    spike k = {0, 0, 0, 0, INT64_MIN, INT64_MAX};
+    avcodec_send_packet(s->dec, NULL);
+    drain(s);
+    key_decoded = s->decoded;
+    /* Adjacent keyframes (all-intra runs): the keyframe diffs are frame diffs. */
+    for (j = 0; j + 1 < s->ngops; j++) {
+        double span = miqw_ts_seconds(m, m->video_idx, s->gops[j + 1].pts) -
+                      miqw_ts_seconds(m, m->video_idx, s->gops[j].pts);
+        if (span <= fdur * 1.5 && s->gops[j].diff >= 0)
+            spike_push(s, &k, s->gops[j + 1].pts, s->gops[j].diff);
+        else
+            spike_end(s, &k);
+    }
+    spike_end(s, &k);
+    /* Runs of candidate GOPs, each decoded in one go. */
+    for (j = 0; j < s->ngops && !s->failed; j++) {
+        int b = j;
+        if (!candidate(s, j, fdur))
+            continue;
+        while (b + 1 < s->ngops && candidate(s, b + 1, fdur))
+            b++;
+        s->refined += b - j + 1;
+        avcodec_flush_buffers(s->dec);
+        if (refine(s, s->gops[j].pts, b + 1 < s->ngops ? s->gops[b + 1].pts : INT64_MAX) < 0) {
+            *code = "server_error";
+            return "could not seek in the video to place the cuts";
+        }
+        j = b;
+    }
+    if (s->failed) {
+        *code = "server_error";
+        return "out of memory";
+    }
+    qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
+    end_t = s->end_pts > 0 ? miqw_ts_seconds(m, m->video_idx, s->end_pts) : m->duration_s;
+    end_frame = miqw_frame_number(m, end_t);
+    for (i = 0; i < s->ncuts; i++) {
+        double t = miqw_ts_seconds(m, m->video_idx, s->cuts[i].pts);
+        int64_t fr = miqw_frame_number(m, t);
+        json_t *o;
+        if (fr <= f0 || t - last_t < s->min_scene_s - 1e-6 || fr >= end_frame)
+            continue;
+        json_array_append_new(scenes, scene_json(s, p, idx++, f0, fr, prev_score));
+        o = json_object();
+        put_point(o, m, p, "time", "frame", "timecode", fr);
+        json_object_set_new(o, "score", json_real(miqw_ms(s->cuts[i].score)));
+        json_object_set_new(o, "detector", json_string(DETECTOR));
+        json_object_set_new(o, "params", det_params(s));
+        json_array_append_new(cuts, o);
+        f0 = fr;
+        last_t = t;
+        prev_score = s->cuts[i].score;
+    }
+    if (end_frame > f0)
+        json_array_append_new(scenes, scene_json(s, p, idx, f0, end_frame, prev_score));
+    json_object_set_new(result, "cuts", cuts);
+    json_object_set_new(result, "scenes", scenes);
+    if (!(stats = json_object_get(result, "stats"))) {
+        stats = json_object();
+        json_object_set_new(result, "stats", stats);
+    }
+    sc = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "decoded_frames", (json_int_t)s->decoded,
+                   "keyframe_frames", (json_int_t)key_decoded, "total_frames",
+                   (json_int_t)s->packets, "keyframes", (json_int_t)s->ngops, "refined_gops",
+                   (json_int_t)s->refined, "seeks", (json_int_t)s->seeks);
+    json_object_set_new(sc, "decoded_ratio",
+                        json_real(s->packets ? (double)s->decoded / s->packets : 0));
+    json_object_set_new(stats, "scenes", sc);
+    return NULL;
+}
+
+static void sc_destroy(miqw_consumer *c)
+{
+    scene_state *s = c->state;
+    if (!s)
+        return;
+    avcodec_free_context(&s->dec);
+    av_frame_free(&s->frame);
+    av_packet_free(&s->pkt);
+    sws_freeContext(s->sws);
+    free(s->gops);
+    free(s->cuts);
+    free(s);
+    c->state = NULL;
+}
+
+static double num_param(const json_t *params, const char *key, double def)
+{
+    json_t *v = params ? json_object_get(params, key) : NULL;
+    return json_is_number(v) ? json_number_value(v) : def;
+}
+
+miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *params,
+                                   const char **err)
+{
+    miqw_consumer *c;
+    scene_state *s;
+    *err = NULL;
+    if (m->video_idx < 0) {
+        *err = MIQW_NO_VIDEO;
+        return NULL;
+    }
+    if (!(s = calloc(1, sizeof(*s)))) {
+        *err = "out of memory";
+        return NULL;
+    }
+    s->m = m;
+    s->threshold = num_param(params, "threshold", 0.3);
+    s->min_scene_s = num_param(params, "min_scene_s", 1.0);
+    s->prev_gop = -1;
+    s->frame = av_frame_alloc();
+    s->pkt = av_packet_alloc();
+    if (!s->frame || !s->pkt || !(s->dec = miqw_video_decoder(m, 1, err))) {
+        c = apr_pcalloc(p, sizeof(*c));
+        c->state = s;
+        sc_destroy(c);
+        if (!*err)
+            *err = "out of memory";
+        return NULL;
+    }
+    c = apr_pcalloc(p, sizeof(*c));
+    c->name = "scenes";
+    c->state = s;
+    c->on_packet = sc_packet;
+    c->finish = sc_finish;
+    c->destroy = sc_destroy;
+    return c;
+}
