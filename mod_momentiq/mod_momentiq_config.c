@@ -11,6 +11,7 @@
 #include "base/miq_crypto.h"
 #include "billing/miq_pricing.h"
 #include "mod_momentiq_oauth.h"
+#include "tools/miq_server_build.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -14,6 +14,7 @@
 #include "mod_momentiq.h"
 #include "jobs/miq_jobs.h"
 #include "jobs/miq_uploads.h"
+#include "jobs/miq_file_urls.h"
 
 APLOG_USE_MODULE(momentiq);
 

@@ -12,6 +12,7 @@
 #include "accounts/miq_auth.h"
 #include "jobs/miq_jobs.h"
 #include "base/miq_json.h"
+#include "tools/miq_account_view.h"
 
 APLOG_USE_MODULE(momentiq);
 

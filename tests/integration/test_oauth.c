@@ -15,11 +15,12 @@
 #include "base/miq_crypto.h"
 #include "base/miq_json.h"
 #include "oauth/miq_oauth.h"
+#include "base/miq_text.h"
 
 
 const char *itoa_enc(const char *s)
 {
-    return miq_oauth_form_encode(itp, s);
+    return miq_text_form_encode(itp, s);
 }
 
 const char *itoa_mcp_url(void)

@@ -20,6 +20,7 @@
 #include "base/miq_json.h"
 #include "mcp/miq_schema.h"
 #include "base/miq_server.h"
+#include "jobs/miq_file_urls.h"
 
 /* Suite state (malloc'd: it outlives each test's pool). */
 static char *media_dir, *var_dir, *token, *account_id, *token2;

@@ -10,6 +10,7 @@
 #include "base/miq_crypto.h"
 #include "base/miq_json.h"
 #include "base/miq_scope.h"
+#include "tools/miq_account_view.h"
 
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -11,6 +11,9 @@
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
 #include "billing/miq_stripe.h"
+#include "tools/miq_account_view.h"
+#include "tools/miq_server_build.h"
+#include "jobs/miq_jobs.h"
 
 static apr_int64_t price(const miq_pricing *pr, const char *ep, double dur, const char *params)
 {
@@ -123,9 +126,9 @@ static void test_refusals(void)
     env.pool = utp;
     env.srv = srv;
     memset(&r, 0, sizeof(r));
-    CU_ASSERT_FALSE(miq_billing_refusal(&env, "created", "job_1", 3, &r));
+    CU_ASSERT_FALSE(miq_billing_refusal(env.pool, env.srv, "created", "job_1", 3, &r));
     CU_ASSERT_TRUE(miq_billing_refusal(
-        &env, "billing_required",
+        env.pool, env.srv, "billing_required",
         "{\"balance_credits\":2,\"estimated_credits\":3,\"billing_state\":\"not_set_up\"}", 3, &r));
     CU_ASSERT_EQUAL(r.status, 402);
     CU_ASSERT_STRING_EQUAL(r.code, "billing_required");
@@ -135,12 +138,12 @@ static void test_refusals(void)
                            "https://api.test/dashboard/#billing");
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "https://api.test/dashboard/#billing"));
 
-    CU_ASSERT_TRUE(miq_billing_refusal(&env, "insufficient_credits", "5", 9, &r));
+    CU_ASSERT_TRUE(miq_billing_refusal(env.pool, env.srv, "insufficient_credits", "5", 9, &r));
     CU_ASSERT_STRING_EQUAL(r.code, "insufficient_credits");
     CU_ASSERT_EQUAL(miq_json_int(r.body, "balance_credits", -1), 5);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "balance is 5 credits and this job needs 9"));
 
-    CU_ASSERT_TRUE(miq_billing_refusal(&env, "spend_cap_exceeded",
+    CU_ASSERT_TRUE(miq_billing_refusal(env.pool, env.srv, "spend_cap_exceeded",
                                        "{\"cap_scope\":\"connector\",\"token_id\":\"tok_1\","
                                        "\"monthly_spend_cap_credits\":10,"
                                        "\"spent_this_period_credits\":8,\"balance_credits\":50}",

@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "base/miq_json.h"
 #include "mcp/miq_mcp.h"
+#include "tools/miq_server_build.h"
 
 static const unsigned char key[32] = {1, 2, 3};
 static const miq_caller anon;

@@ -7,6 +7,7 @@
 #include "base/miq_json.h"
 #include "mcp/miq_schema.h"
 #include "base/miq_scope.h"
+#include "base/miq_text.h"
 
 static json_t *parse(const char *s)
 {

@@ -12,6 +12,7 @@
 #include "mcp/miq_mcp.h"
 #include "mcp/miq_registry.h"
 #include "base/miq_server.h"
+#include "tools/miq_server_build.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 

@@ -8,6 +8,7 @@
 #include "mcp/miq_schema.h"
 #include "base/miq_server.h"
 #include "mcp/miq_tool.h"
+#include "tools/miq_server_build.h"
 
 #define BASE "https://miq.test.example"
 

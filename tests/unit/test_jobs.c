@@ -13,6 +13,8 @@
 #include "mcp/miq_schema.h"
 #include "base/miq_scope.h"
 #include "unit.h"
+#include "jobs/miq_file_urls.h"
+#include "tools/miq_server_build.h"
 
 /* ---- the fake database ---------------------------------------------------- */
 

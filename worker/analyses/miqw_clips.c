@@ -12,6 +12,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_clips.h"
 #include "analyses/miqw_frames.h"
+#include "base/miq_text.h"
 
 typedef struct clipctx {
     miqw_media *m;

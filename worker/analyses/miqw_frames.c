@@ -12,6 +12,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_frames.h"
 #include "analyses/miqw_scenes.h"
+#include "base/miq_text.h"
 
 AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err)
 {

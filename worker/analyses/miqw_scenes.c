@@ -8,6 +8,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_scenes.h"
 #include "analyses/miqw_frames.h"
+#include "base/miq_text.h"
 
 #define TW 64
 #define TH 36

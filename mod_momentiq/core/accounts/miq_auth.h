@@ -7,7 +7,7 @@
 #include <apr_pools.h>
 #include <apr_time.h>
 #include <jansson.h>
-#include "mcp/miq_tool.h"
+#include "base/miq_caller.h"
 
 #define MIQ_KEY_PREFIX  "miq_live_"
 #define MIQ_CONN_PREFIX "miq_conn_"
@@ -81,11 +81,5 @@ void miq_throttle_defaults(miq_throttle_policy *tp);
 const char *miq_throttle_key_email(apr_pool_t *p, const char *normalized_email);
 const char *miq_throttle_key_ip(apr_pool_t *p, const char *address);
 
-/* ---- the account view ---------------------------------------------------- */
-
-/* What momentiq.get_account and GET /v1/account return for the caller
- * (account, balance, cap, usage, billing state, token, readiness warnings).
- * warnings gets the warnings array too (borrowed), for recording. */
-json_t *miq_account_view(apr_pool_t *p, const miq_caller *caller, json_t **warnings);
 
 #endif

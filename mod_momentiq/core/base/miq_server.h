@@ -5,11 +5,11 @@
 #define MIQ_SERVER_H
 
 #include <apr_pools.h>
-#include "mcp/miq_registry.h"
 
 #define MIQ_VERSION "0.1.0"
 
-typedef struct miq_pricing miq_pricing;
+typedef struct miq_pricing miq_pricing;   /* billing/miq_pricing.h */
+typedef struct miq_registry miq_registry; /* mcp/miq_registry.h */
 
 typedef struct miq_server {
     apr_pool_t *pool;
@@ -28,11 +28,5 @@ typedef struct miq_server {
     const char *usage_alerts; /* default alert thresholds, numeric[] literal "{0.5,0.8,1.0}" */
 } miq_server;
 
-/* A server with product defaults, the public tools registered and, when
- * fixtures is set, the conformance fixture set. pricing may be NULL for the
- * default table. Returns NULL or an error. */
-const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *pricing,
-                             const unsigned char *state_key, apr_size_t key_len, int fixtures,
-                             miq_server **out);
 
 #endif

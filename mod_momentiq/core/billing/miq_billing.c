@@ -5,9 +5,8 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "billing/miq_billing.h"
-#include "jobs/miq_jobs_int.h"
-#include "endpoints/miq_endpoints.h"
 #include "base/miq_json.h"
+#include "base/miq_text.h"
 
 #define I64 APR_INT64_T_FMT
 
@@ -21,11 +20,10 @@ static apr_int64_t num(const json_t *o, const char *key)
     return (apr_int64_t)miq_json_int(o, key, 0);
 }
 
-int miq_billing_refusal(const miq_jobs_env *env, const char *outcome, const char *details,
-                        apr_int64_t estimate, miq_reply *out)
+int miq_billing_refusal(apr_pool_t *p, const miq_server *srv, const char *outcome,
+                        const char *details, apr_int64_t estimate, miq_reply *out)
 {
-    apr_pool_t *p = env->pool;
-    const char *url = miq_billing_dashboard_url(p, env->srv);
+    const char *url = miq_billing_dashboard_url(p, srv);
     json_t *d = NULL, *extra;
     apr_int64_t bal, cap, spent;
 
@@ -44,7 +42,7 @@ int miq_billing_refusal(const miq_jobs_env *env, const char *outcome, const char
     bal = num(d, "balance_credits");
     if (!strcmp(outcome, "billing_required")) {
         json_object_set_new(extra, "billing_state", json_string("not_set_up"));
-        miq_jobs_err(out, 402, "billing_required",
+        miq_reply_err(out, 402, "billing_required",
                      apr_psprintf(p,
                                   "billing is not set up and the balance is %" I64 " credits "
                                   "(free credits spent), while this job needs %" I64 "; add "
@@ -54,7 +52,7 @@ int miq_billing_refusal(const miq_jobs_env *env, const char *outcome, const char
                      extra);
     }
     else if (!strcmp(outcome, "insufficient_credits")) {
-        miq_jobs_err(out, 402, "insufficient_credits",
+        miq_reply_err(out, 402, "insufficient_credits",
                      apr_psprintf(p,
                                   "the balance is %" I64 " credits and this job needs %" I64
                                   "; add credits in the dashboard (%s), or an operator runs "
@@ -66,7 +64,7 @@ int miq_billing_refusal(const miq_jobs_env *env, const char *outcome, const char
         int connector = !strcmp(miq_json_str(d, "cap_scope", ""), "connector");
         cap = num(d, "monthly_spend_cap_credits");
         spent = num(d, "spent_this_period_credits");
-        miq_jobs_err(
+        miq_reply_err(
             out, 402, "spend_cap_exceeded",
             apr_psprintf(p,
                          "this job needs %" I64 " credits, which would take this month's spend%s "

@@ -7,6 +7,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
+#include "base/miq_text.h"
 
 #define MS_PER_MIN 60000LL
 

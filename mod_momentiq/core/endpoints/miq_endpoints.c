@@ -8,6 +8,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "base/miq_json.h"
 #include "base/miq_scope.h"
+#include "base/miq_text.h"
 
 #define TIME_SLACK_S 0.001
 
@@ -310,22 +311,6 @@ const char *miq_endpoints_check_params(apr_pool_t *p, const miq_endpoint *e, con
     return NULL;
 }
 
-const char *miq_text_num(apr_pool_t *p, double v)
-{
-    char buf[64], *end;
-    if (!isfinite(v))
-        return "NaN";
-    snprintf(buf, sizeof(buf), "%.3f", v);
-    end = buf + strlen(buf) - 1;
-    while (*end == '0')
-        *end-- = 0;
-    if (*end == '.')
-        *end = 0;
-    if (!strcmp(buf, "-0"))
-        return "0";
-    return apr_pstrdup(p, buf);
-}
-
 const char *miq_endpoints_json(apr_pool_t *p, const json_t *v, int style)
 {
     size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15);
@@ -336,29 +321,4 @@ const char *miq_endpoints_json(apr_pool_t *p, const json_t *v, int style)
     r = apr_pstrdup(p, s ? s : "null");
     free(s);
     return r;
-}
-
-const char *miq_text_timecode(apr_pool_t *p, double t, double fps)
-{
-    apr_int64_t frames, nominal;
-    int drop;
-    if (!(fps > 0) || !isfinite(fps) || !(t >= 0) || !isfinite(t))
-        return NULL;
-    nominal = llround(fps);
-    if (nominal < 1)
-        nominal = 1;
-    /* 29.97 and 59.94 (30000/1001, 60000/1001) count in drop-frame */
-    drop = (nominal == 30 || nominal == 60) && fabs(fps - nominal * 1000.0 / 1001.0) < 0.005;
-    frames = (apr_int64_t)floor(t * fps + 1e-6);
-    if (drop) {
-        apr_int64_t dropf = nominal / 15; /* 2 at 29.97, 4 at 59.94 */
-        apr_int64_t per10 = nominal * 600 - dropf * 9, per1 = nominal * 60 - dropf;
-        apr_int64_t d = frames / per10, m = frames % per10;
-        frames += dropf * 9 * d + (m > dropf ? dropf * ((m - dropf) / per1) : 0);
-    }
-    return apr_psprintf(p,
-                        "%02" APR_INT64_T_FMT ":%02" APR_INT64_T_FMT ":%02" APR_INT64_T_FMT
-                        "%c%02" APR_INT64_T_FMT,
-                        frames / (nominal * 3600), frames / (nominal * 60) % 60,
-                        frames / nominal % 60, drop ? ';' : ':', frames % nominal);
 }

@@ -58,18 +58,10 @@ json_t *miq_endpoints_apply_defaults(apr_pool_t *p, const miq_endpoint *e, const
 const char *miq_endpoints_check_params(apr_pool_t *p, const miq_endpoint *e, const json_t *params,
                                      double duration_s);
 
-/* A number as short decimal text with at most 3 decimals: 0.1 -> "0.1",
- * 2 -> "2", -35 -> "-35" (APR's %g drops the leading zero). */
-const char *miq_text_num(apr_pool_t *p, double v);
-
 /* JSON text for people and code samples, reals to 15 significant digits
  * (0.8, not 0.80000000000000004). style 0: compact, 1: ", " and ": ",
  * 2: indented by 2. */
 const char *miq_endpoints_json(apr_pool_t *p, const json_t *v, int style);
-
-/* SMPTE timecode for t seconds at fps: "HH:MM:SS:FF", or "HH:MM:SS;FF"
- * (drop-frame) for 29.97 and 59.94 fps. */
-const char *miq_text_timecode(apr_pool_t *p, double t, double fps);
 
 /* Shared schemas (JSON text, "type":"object"). */
 extern const char miq_endpoints_job_schema[];      /* a job: id, status, progress, error, times */

@@ -5,6 +5,7 @@
 #include "guide/miq_guide.h"
 #include "base/miq_json.h"
 #include "base/miq_scope.h"
+#include "base/miq_text.h"
 
 #define DEFAULT_BASE            "https://api.momentiq.dev"
 #define PLAN_DEFAULT_DURATION_S 600.0

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "base/miq_crypto.h"
 #include "jobs/miq_jobs.h"
+#include "jobs/miq_file_urls.h"
 
 /* A path below outputs/ that cannot climb out of it. */
 static int relpath_ok(const char *relpath)

@@ -13,6 +13,7 @@
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
 #include "base/miq_scope.h"
+#include "base/miq_text.h"
 
 #define WAIT_MAX_S 45
 #define WAIT_STEP_US 250000
@@ -21,15 +22,6 @@
 #define KEY_MAX 200
 
 /* ---- shared helpers ------------------------------------------------------ */
-
-void miq_jobs_err(miq_reply *out, int status, const char *code, const char *message,
-                  json_t *extra)
-{
-    out->status = status;
-    out->code = code;
-    out->message = message;
-    out->body = extra;
-}
 
 static void ok(const miq_jobs_env *env, miq_reply *out, int status, json_t *body)
 {
@@ -48,7 +40,7 @@ apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_s
     *ncols = 0;
     rows = env->db ? env->db->query(env->db->baton, p, id, nargs, args, ncols, &err) : NULL;
     if (!rows)
-        miq_jobs_err(out, 503, "server_error", "the database is unavailable; try again shortly",
+        miq_reply_err(out, 503, "server_error", "the database is unavailable; try again shortly",
                      NULL);
     return rows;
 }
@@ -56,12 +48,12 @@ apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_s
 int miq_jobs_ready(const miq_jobs_env *env, miq_reply *out)
 {
     if (!env->caller || !env->caller->account_id) {
-        miq_jobs_err(out, 401, "authentication_required",
+        miq_reply_err(out, 401, "authentication_required",
                      "send an API key or connector token (Authorization: Bearer ...)", NULL);
         return 0;
     }
     if (!env->db) {
-        miq_jobs_err(out, 503, "server_error", "the database is unavailable; try again shortly",
+        miq_reply_err(out, 503, "server_error", "the database is unavailable; try again shortly",
                      NULL);
         return 0;
     }
@@ -82,7 +74,7 @@ static int job_id_ok(const char *id)
 
 static void not_found(const miq_jobs_env *env, miq_reply *out, const char *what, const char *id)
 {
-    miq_jobs_err(out, 404, "not_found",
+    miq_reply_err(out, 404, "not_found",
                  apr_psprintf(env->pool, "no %s %s in this account", what, id ? id : ""), NULL);
 }
 
@@ -196,15 +188,6 @@ json_t *miq_jobs_view(const miq_jobs_env *env, const char *const *row)
 
 /* ---- request fields ---------------------------------------------------- */
 
-static apr_size_t utf8_len(const char *s)
-{
-    apr_size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 /* The upload's duration; 0 with a reply when it cannot be used. */
 static int upload_duration(const miq_jobs_env *env, const char *upload_id, double *d,
                            miq_reply *out)
@@ -223,7 +206,7 @@ static int upload_duration(const miq_jobs_env *env, const char *upload_id, doubl
     }
     row = APR_ARRAY_IDX(rows, 0, const char **);
     if (row[3] && strcmp(row[3], "ready")) {
-        miq_jobs_err(out, 409, "conflict",
+        miq_reply_err(out, 409, "conflict",
                      apr_psprintf(env->pool, "upload %s is %s, not ready: send its bytes first",
                                   upload_id, row[3]),
                      NULL);
@@ -231,7 +214,7 @@ static int upload_duration(const miq_jobs_env *env, const char *upload_id, doubl
     }
     *d = row[5] && *row[5] ? strtod(row[5], &end) : -1;
     if (!row[5] || !*row[5] || *end || !isfinite(*d) || *d < 0) {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      apr_psprintf(env->pool, "upload %s has no known duration", upload_id), NULL);
         return 0;
     }
@@ -252,19 +235,19 @@ static int read_endpoint(const miq_jobs_env *env, const json_t *req, job_req *jr
     const char *name;
     json_t *params;
     if (!json_is_object(req)) {
-        miq_jobs_err(out, 400, "invalid_request", "the request must be a JSON object", NULL);
+        miq_reply_err(out, 400, "invalid_request", "the request must be a JSON object", NULL);
         return 0;
     }
     name = miq_json_str(req, "endpoint", NULL);
     if (!name) {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      "endpoint is required (audio/silence, audio/energy, video/scenes, "
                      "video/frames, video/clips or timeline/moments)",
                      NULL);
         return 0;
     }
     if (!(jr->e = miq_endpoints_find(name))) {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      apr_psprintf(env->pool, "unknown endpoint %s; see momentiq.list_endpoints",
                                   name),
                      NULL);
@@ -272,7 +255,7 @@ static int read_endpoint(const miq_jobs_env *env, const json_t *req, job_req *jr
     }
     params = json_object_get(req, "params");
     if (params && !json_is_null(params) && !json_is_object(params)) {
-        miq_jobs_err(out, 400, "invalid_request", "params must be a JSON object", NULL);
+        miq_reply_err(out, 400, "invalid_request", "params must be a JSON object", NULL);
         return 0;
     }
     jr->params = params && json_is_object(params) ? params : NULL;
@@ -285,13 +268,13 @@ static int price(const miq_jobs_env *env, job_req *jr, miq_reply *out)
     const char *err;
     json_t *given = jr->params;
     if ((err = miq_endpoints_check_params(env->pool, jr->e, given, jr->duration_s))) {
-        miq_jobs_err(out, 400, "invalid_request", err, NULL);
+        miq_reply_err(out, 400, "invalid_request", err, NULL);
         return 0;
     }
     jr->params = miq_endpoints_apply_defaults(env->pool, jr->e, given);
     if ((err = miq_pricing_estimate(env->srv->pricing, env->pool, jr->e->name, jr->duration_s,
                                     jr->params, &jr->quote))) {
-        miq_jobs_err(out, 400, "invalid_request", err, NULL);
+        miq_reply_err(out, 400, "invalid_request", err, NULL);
         return 0;
     }
     return 1;
@@ -310,7 +293,7 @@ void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *ou
     dur = json_object_get(req, "duration_s");
     if (upload && !json_is_null(upload)) {
         if (!json_is_string(upload) || !*json_string_value(upload)) {
-            miq_jobs_err(out, 400, "invalid_request", "upload_id must be a string", NULL);
+            miq_reply_err(out, 400, "invalid_request", "upload_id must be a string", NULL);
             return;
         }
         if (!miq_jobs_ready(env, out))
@@ -324,7 +307,7 @@ void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *ou
         jr.duration_s = json_number_value(dur);
     }
     else {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      dur ? "duration_s must be a number of seconds >= 0"
                          : "give upload_id or duration_s (seconds of media)",
                      NULL);
@@ -374,7 +357,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     key = json_object_get(req, "idempotency_key");
     maxc = json_object_get(req, "max_credits");
     if (!json_is_string(upload) || !*json_string_value(upload)) {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      upload && !json_is_null(upload)
                          ? "upload_id must be a string"
                          : "upload_id is required: upload the media first (POST /v1/uploads or "
@@ -386,19 +369,19 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     jr.upload_id = json_string_value(upload);
     if (key && !json_is_null(key) &&
         (!json_is_string(key) || !*json_string_value(key) ||
-         utf8_len(json_string_value(key)) > KEY_MAX)) {
-        miq_jobs_err(out, 400, "invalid_request",
+         miq_text_utf8_chars(json_string_value(key), json_string_length(key)) > KEY_MAX)) {
+        miq_reply_err(out, 400, "invalid_request",
                      "idempotency_key must be a string of 1 to 200 characters", NULL);
         return;
     }
     if (maxc && !json_is_null(maxc) && (!json_is_integer(maxc) || json_integer_value(maxc) < 0)) {
-        miq_jobs_err(out, 400, "invalid_request", "max_credits must be an integer >= 0", NULL);
+        miq_reply_err(out, 400, "invalid_request", "max_credits must be an integer >= 0", NULL);
         return;
     }
     if (!miq_jobs_ready(env, out))
         return;
     if (!miq_scope_allows(env->caller->scopes, jr.e->name)) {
-        miq_jobs_err(
+        miq_reply_err(
             out, 403, "connector_scope_denied",
             apr_psprintf(env->pool,
                          "this token's scopes (%s) do not cover %s; create a token with the "
@@ -413,7 +396,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     if (!price(env, &jr, out))
         return;
     if (json_is_integer(maxc) && jr.quote.credits > json_integer_value(maxc)) {
-        miq_jobs_err(out, 400, "invalid_request",
+        miq_reply_err(out, 400, "invalid_request",
                      apr_psprintf(env->pool,
                                   "the estimate is %" APR_INT64_T_FMT " credits, above "
                                   "max_credits %" APR_INT64_T_FMT
@@ -438,7 +421,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CREATE, 10, args, &ncols, out)))
         return;
     if (rows->nelts < 1 || ncols < 2) {
-        miq_jobs_err(out, 500, "server_error", "the job could not be created", NULL);
+        miq_reply_err(out, 500, "server_error", "the job could not be created", NULL);
         return;
     }
     row = APR_ARRAY_IDX(rows, 0, const char **);
@@ -448,18 +431,18 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     else if (!strcmp(outcome, "existing"))
         view_of(env, row[1], 200, out);
     else if (!strcmp(outcome, "conflict"))
-        miq_jobs_err(out, 409, "conflict",
+        miq_reply_err(out, 409, "conflict",
                      apr_psprintf(env->pool,
                                   "idempotency_key \"%s\" was already used for another request "
                                   "(job %s); use a new key for a different job",
                                   args[7], row[1]),
                      miq_json_packp(env->pool, "{s:s}", "job_id", row[1] ? row[1] : ""));
-    else if (miq_billing_refusal(env, outcome, row[1], jr.quote.credits, out))
+    else if (miq_billing_refusal(env->pool, env->srv, outcome, row[1], jr.quote.credits, out))
         return; /* billing_required, insufficient_credits, spend_cap_exceeded (402) */
     else if (!strcmp(outcome, "not_found"))
         not_found(env, out, "ready upload", jr.upload_id);
     else
-        miq_jobs_err(out, 500, "server_error", "the job could not be created", NULL);
+        miq_reply_err(out, 500, "server_error", "the job could not be created", NULL);
 }
 
 /* ---- get, list, cancel --------------------------------------------------- */
@@ -473,7 +456,7 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
     if (!miq_jobs_ready(env, out))
         return;
     if (wait_s < 0 || wait_s > WAIT_MAX_S) {
-        miq_jobs_err(out, 400, "invalid_request", "wait_s must be 0 to 45 seconds", NULL);
+        miq_reply_err(out, 400, "invalid_request", "wait_s must be 0 to 45 seconds", NULL);
         return;
     }
     deadline = apr_time_now() + apr_time_from_sec(wait_s);
@@ -508,7 +491,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
     if (limit == 0)
         limit = LIST_DEFAULT;
     if (limit < 1 || limit > LIST_MAX) {
-        miq_jobs_err(out, 400, "invalid_request", "limit must be 1 to 100", NULL);
+        miq_reply_err(out, 400, "invalid_request", "limit must be 1 to 100", NULL);
         return;
     }
     if (status && *status) {
@@ -516,7 +499,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
         for (s = miq_endpoints_job_statuses; *s && strcmp(*s, status); s++)
             ;
         if (!*s) {
-            miq_jobs_err(out, 400, "invalid_request",
+            miq_reply_err(out, 400, "invalid_request",
                          "status must be queued, running, succeeded, failed or canceled", NULL);
             return;
         }
@@ -537,7 +520,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
             }
         }
         if (!ctime || !job_id_ok(cid)) {
-            miq_jobs_err(out, 400, "invalid_request",
+            miq_reply_err(out, 400, "invalid_request",
                          "cursor is not valid: pass next_cursor from the previous page", NULL);
             return;
         }
@@ -552,7 +535,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
     if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_LIST, 7, args, &ncols, out)))
         return;
     if (rows->nelts && ncols < MIQ_JC_VIEW_COLS) {
-        miq_jobs_err(out, 500, "server_error", "unexpected job list shape", NULL);
+        miq_reply_err(out, 500, "server_error", "unexpected job list shape", NULL);
         return;
     }
     jobs = json_array();
@@ -599,7 +582,7 @@ void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out
     else if (!strcmp(st, "canceled")) /* also when it already was: cancel is idempotent */
         view_of(env, job_id, 200, out);
     else
-        miq_jobs_err(out, 409, "conflict",
+        miq_reply_err(out, 409, "conflict",
                      apr_psprintf(env->pool, "job %s is already %s and cannot be canceled",
                                   job_id, st),
                      miq_json_packp(env->pool, "{s:s,s:s}", "job_id", job_id, "status", st));

@@ -9,7 +9,8 @@
 #include <jansson.h>
 #include "db/miq_db.h"
 #include "base/miq_server.h"
-#include "mcp/miq_tool.h"
+#include "base/miq_caller.h"
+#include "base/miq_reply.h"
 
 typedef struct miq_jobs_env {
     apr_pool_t *pool;
@@ -21,13 +22,6 @@ typedef struct miq_jobs_env {
     apr_time_t now;
 } miq_jobs_env;
 
-/* What a service answers: a status, and a body or an error (SPEC §9). */
-typedef struct miq_reply {
-    int status;          /* 200, 201, 202, 4xx, 5xx */
-    const char *code;    /* error code when status >= 400 */
-    const char *message; /* error message when status >= 400 */
-    json_t *body;        /* success body; for errors, extra fields (numbers, urls) or NULL */
-} miq_reply;
 
 /* POST /v1/estimate, momentiq.estimate_cost: {endpoint, upload_id | duration_s, params}. */
 void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *out);
@@ -51,12 +45,5 @@ void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out
  * URLs, never a rerun. */
 void miq_jobs_refresh_outputs(const miq_jobs_env *env, const char *job_id, miq_reply *out);
 
-/* Signed output URLs: base_url + "/files/" + relpath + "?exp=&sig=", HMAC-SHA256
- * with the server secret over "relpath\nexp". relpath is below outputs/. */
-const char *miq_file_url(apr_pool_t *p, const miq_server *srv, const char *relpath,
-                         apr_time_t expires);
-/* 1 when sig is valid for relpath and exp is in the future. */
-int miq_file_sig_ok(apr_pool_t *p, const miq_server *srv, const char *relpath, const char *exp,
-                    const char *sig, apr_time_t now);
 
 #endif

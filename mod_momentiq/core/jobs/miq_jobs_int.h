@@ -16,9 +16,6 @@ enum {
     MIQ_JC_LIST_CURSOR = MIQ_JC_RESULT /* JOB_LIST: created_at to the microsecond */
 };
 
-/* Sets an error reply; extra (pool-bound or NULL) goes into out->body. */
-void miq_jobs_err(miq_reply *out, int status, const char *code, const char *message,
-                  json_t *extra);
 /* Runs a statement; on a database error sets a 503 reply and returns NULL. */
 apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_sql_id_e id,
                                    int nargs, const char *const *args, int *ncols,

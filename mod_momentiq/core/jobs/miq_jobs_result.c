@@ -9,6 +9,8 @@
 #include "endpoints/miq_endpoints.h"
 #include "jobs/miq_jobs_int.h"
 #include "base/miq_json.h"
+#include "base/miq_text.h"
+#include "jobs/miq_file_urls.h"
 
 #define DEFAULT_TTL_S 3600
 #define POINT_S 1.0 /* cue length given to point items (cuts, peaks, frames) in VTT and EDL */
@@ -277,7 +279,7 @@ static json_t *succeeded_result(const miq_jobs_env *env, const char *job_id, con
         const char *code = row[MIQ_JC_ERR_CODE] && *row[MIQ_JC_ERR_CODE] ? row[MIQ_JC_ERR_CODE]
                                                                         : "server_error";
         const char *msg = row[MIQ_JC_ERR_MSG] ? row[MIQ_JC_ERR_MSG] : "";
-        miq_jobs_err(out, 409, "conflict",
+        miq_reply_err(out, 409, "conflict",
                      apr_psprintf(env->pool, "job %s failed (%s: %s); it has no result and "
                                              "was not billed",
                                   job_id, code, msg),
@@ -287,7 +289,7 @@ static json_t *succeeded_result(const miq_jobs_env *env, const char *job_id, con
     }
     if (strcmp(st, "succeeded")) {
         int progress = row[MIQ_JC_PROGRESS] ? atoi(row[MIQ_JC_PROGRESS]) : 0;
-        miq_jobs_err(out, 409, "conflict",
+        miq_reply_err(out, 409, "conflict",
                      !strcmp(st, "canceled")
                          ? apr_psprintf(env->pool, "job %s was canceled; it has no result",
                                         job_id)
@@ -304,7 +306,7 @@ static json_t *succeeded_result(const miq_jobs_env *env, const char *job_id, con
                                                  strlen(row[MIQ_JC_RESULT]), NULL)
                                 : NULL;
     if (!json_is_object(result)) {
-        miq_jobs_err(out, 500, "server_error",
+        miq_reply_err(out, 500, "server_error",
                      apr_psprintf(env->pool, "job %s has no stored result", job_id), NULL);
         return NULL;
     }
@@ -326,7 +328,7 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
         *text = NULL;
     if (strcmp(format, "json") && strcmp(format, "vtt") && strcmp(format, "csv") &&
         strcmp(format, "edl")) {
-        miq_jobs_err(out, 400, "invalid_request", "format must be json, vtt, csv or edl", NULL);
+        miq_reply_err(out, 400, "invalid_request", "format must be json, vtt, csv or edl", NULL);
         return;
     }
     if (!miq_jobs_ready(env, out) || !(result = succeeded_result(env, job_id, &row, out)))

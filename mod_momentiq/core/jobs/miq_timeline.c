@@ -6,6 +6,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "base/miq_json.h"
 #include "jobs/miq_timeline.h"
+#include "base/miq_text.h"
 
 #define DETECTOR "momentiq.timeline/1"
 

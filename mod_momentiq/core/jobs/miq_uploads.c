@@ -9,11 +9,12 @@
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include "base/miq_crypto.h"
-#include "jobs/miq_import.h"
+#include "base/miq_fetch.h"
 #include "base/miq_json.h"
 #include "base/miq_log.h"
 #include "jobs/miq_probe.h"
 #include "jobs/miq_uploads.h"
+#include "base/miq_text.h"
 
 const char *miq_upload_id_new(apr_pool_t *p)
 {
@@ -99,32 +100,6 @@ const char *miq_upload_extension(apr_pool_t *p, const char *filename, const char
     return "bin";
 }
 
-/* Length of the valid UTF-8 sequence at s (shortest form, no surrogates), or 0. */
-static int utf8_len(const unsigned char *s)
-{
-    int n, i;
-    unsigned cp;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 const char *miq_upload_filename(apr_pool_t *p, const char *name)
 {
     const char *base, *s;
@@ -139,7 +114,7 @@ const char *miq_upload_filename(apr_pool_t *p, const char *name)
     o = out = apr_palloc(p, strlen(base) + 1);
     for (s = base; *s;) {
         unsigned char c = (unsigned char)*s;
-        int len = utf8_len((const unsigned char *)s);
+        int len = miq_text_utf8_seq((const unsigned char *)s);
         if (len <= 0) { /* invalid UTF-8: dropped (the name ends up in JSON) */
             s++;
             continue;
@@ -407,8 +382,8 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
                        miq_reply *out)
 {
     const char *id = miq_upload_id_new(p), *part, *err, *code = NULL;
-    miq_import_opts o;
-    miq_import_result res;
+    miq_fetch_opts o;
+    miq_fetch_result res;
     apr_status_t rv;
     if (!id) {
         storage_error(p, out, APR_EGENERAL, "no randomness for an upload id");
@@ -427,10 +402,10 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
     o.max_redirects = 3;
     o.ca_file = c->ca_file;
     part = spath(p, c, apr_pstrcat(p, "uploads/", id, ".part", NULL));
-    err = miq_import_fetch(p, url, part, &o, &res, &code);
+    err = miq_fetch_fetch(p, url, part, &o, &res, &code);
     /* Never the query string: it often holds a signature. */
     miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_INFO, 0, p, "MomentIQ: import %s for account %s: %s",
-                   miq_import_redact(p, url), account, err ? code : "fetched");
+                   miq_fetch_redact(p, url), account, err ? code : "fetched");
     if (err) {
         apr_file_remove(part, p);
         if (code && !strcmp(code, "payload_too_large"))

@@ -87,7 +87,7 @@ int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
 void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
                       const char *account, const char *id, const char *part, apr_off_t bytes,
                       const char *filename, const char *source_url, miq_reply *out);
-/* Imports url (miq_import_fetch with the configured limits), then stores it
+/* Imports url (miq_fetch_fetch with the configured limits), then stores it
  * like a body. filename NULL: the URL's last path segment. 201 upload, or
  * 400 invalid_request / 413 payload_too_large / 415 unsupported_media / 5xx. */
 void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,

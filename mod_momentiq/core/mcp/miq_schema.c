@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include "base/miq_json.h"
 #include "mcp/miq_schema.h"
+#include "base/miq_text.h"
 
 #define SHOW_MAX 60 /* bytes of an instance value or key quoted in a message */
 #define MAX_SEGS (MIQ_SCHEMA_MAX_DEPTH + 2)
@@ -141,14 +142,6 @@ static int numcmp(const json_t *a, const json_t *b)
         double x = json_number_value(a), y = json_number_value(b);
         return x < y ? -1 : x > y;
     }
-}
-
-static size_t utf8_len(const char *s, size_t bytes)
-{
-    size_t i, n = 0;
-    for (i = 0; i < bytes; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
 }
 
 /* Local $ref: "#" or "#/a/b~1c" (JSON pointer, ~0 ~1 decoded). NULL if it does not resolve. */
@@ -369,7 +362,7 @@ static const char *v_number(vctx *c, const json_t *s, const json_t *v)
 static const char *v_string(vctx *c, const json_t *s, const json_t *v)
 {
     const char *str = json_string_value(v), *f;
-    size_t n = utf8_len(str, json_string_length(v)), i;
+    size_t n = miq_text_utf8_chars(str, json_string_length(v)), i;
     int nul = strlen(str) != json_string_length(v); /* regexec would see only a prefix */
     const json_t *k;
     if ((f = v_count(c, s, "Length", n, "be", "characters long")))

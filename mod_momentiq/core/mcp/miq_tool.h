@@ -7,30 +7,12 @@
 #include <apr_pools.h>
 #include <jansson.h>
 #include "db/miq_db.h"
+#include "base/miq_caller.h"
+#include "mcp/miq_registry.h"
 #include "base/miq_server.h"
 
 struct miq_upload_conf; /* miq_uploads.h */
 
-typedef struct miq_caller {
-    const char *account_id; /* NULL: anonymous */
-    const char *token_id;
-    unsigned scopes;        /* MIQ_SCOPE_* */
-    const char *kind;       /* "api_key", "connector" */
-    /* read with the token in the same round trip (miq_token_check) */
-    const char *email;
-    const char *account_created; /* ISO 8601 */
-    long token_expires_in_s;     /* -1: never */
-    /* billing, read in the same round trip (has_billing set) */
-    int has_billing;
-    long long balance_credits;
-    long long spend_cap_credits;  /* monthly cap, -1: none */
-    long long spent_credits;      /* this period */
-    const char *billing_state;    /* "active" | "not_set_up" */
-    const char *alert_thresholds; /* effective thresholds, "{0.5,0.8,1.0}" */
-    const char *alerts_json;      /* usage alerts fired this period (JSON array text) */
-    long long token_cap_credits;  /* the token's monthly cap, -1: none */
-    long long token_spent_credits;
-} miq_caller;
 
 struct miq_tool_ctx {
     apr_pool_t *pool;

@@ -59,8 +59,6 @@ int miq_oauth_audience_ok(const char *audience, const char *mcp_url);
  * value are treated as omitted. *out gets a table. NULL or why not. */
 const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len,
                                  apr_table_t **out);
-/* Percent-encodes everything but unreserved characters. */
-const char *miq_oauth_form_encode(apr_pool_t *p, const char *s);
 /* The RFC 6749 §5.2 body {"error","error_description"}. */
 const char *miq_oauth_error_body(apr_pool_t *p, const char *error, const char *description);
 /* The HTTP status for an error code: 401 invalid_client, 500 server_error,
@@ -127,7 +125,7 @@ int miq_oauth_cimd_id(const char *client_id);
 const char *miq_oauth_cimd_parse(apr_pool_t *p, const char *url, const json_t *doc,
                                  miq_oauth_client *out);
 /* Fetches the document with libcurl: https only (http too when allow_private,
- * for tests), addresses checked like source_url imports (core/miq_import.c)
+ * for tests), addresses checked like source_url imports (base/miq_fetch.c)
  * and pinned, no redirects, at most MIQ_OAUTH_CIMD_MAX_BYTES, 5 s. */
 const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_private,
                                  const char *ca_file, json_t **doc);

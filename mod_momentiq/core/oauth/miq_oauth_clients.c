@@ -6,7 +6,7 @@
 #include <curl/curl.h>
 #include <apr_strings.h>
 #include "base/miq_crypto.h"
-#include "jobs/miq_import.h"
+#include "base/miq_fetch.h"
 #include "base/miq_json.h"
 #include "oauth/miq_oauth.h"
 
@@ -334,7 +334,7 @@ static curl_socket_t cimd_socket(void *baton, curlsocktype purpose, struct curl_
 {
     cimd_buf *b = baton;
     (void)purpose;
-    if (!b->allow_private && !miq_import_addr_public(&a->addr)) {
+    if (!b->allow_private && !miq_fetch_addr_public(&a->addr)) {
         b->refused = 1;
         return CURL_SOCKET_BAD;
     }
@@ -345,7 +345,7 @@ const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_priva
                                  const char *ca_file, json_t **doc)
 {
     static int curl_ready;
-    miq_import_url pu;
+    miq_fetch_url pu;
     const char *err, *pinned = NULL;
     cimd_buf *b;
     CURL *curl;
@@ -355,9 +355,9 @@ const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_priva
     *doc = NULL;
     if (!miq_oauth_cimd_id(url) && !(allow_private && !strncmp(url, "http://", 7)))
         return "a client id URL must be https with a path";
-    if ((err = miq_import_parse_url(p, url, &pu)))
+    if ((err = miq_fetch_parse_url(p, url, &pu)))
         return err;
-    if ((err = miq_import_resolve(p, pu.host, pu.port, allow_private, &pinned)))
+    if ((err = miq_fetch_resolve(p, pu.host, pu.port, allow_private, &pinned)))
         return err;
     if (!curl_ready) {
         curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -8,17 +8,7 @@
 #include "base/miq_json.h"
 #include "oauth/miq_oauth.h"
 #include "base/miq_scope.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "base/miq_text.h"
 
 /* Decodes one form-urlencoded component ('+' is a blank); NULL when a
  * percent escape is malformed or decodes to NUL. */
@@ -31,7 +21,7 @@ static char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
             *o++ = ' ';
         else if (s[i] == '%') {
             int h, l;
-            if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0 ||
+            if (i + 2 >= n || (h = miq_text_hexval(s[i + 1])) < 0 || (l = miq_text_hexval(s[i + 2])) < 0 ||
                 (h == 0 && l == 0))
                 return NULL;
             *o++ = (char)(h * 16 + l);
@@ -75,25 +65,6 @@ const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len,
         apr_table_setn(t, name, value);
     }
     return NULL;
-}
-
-const char *miq_oauth_form_encode(apr_pool_t *p, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    apr_size_t n = strlen(s);
-    char *out = apr_palloc(p, 3 * n + 1), *o = out;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
-            *o++ = (char)c;
-        else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    *o = 0;
-    return out;
 }
 
 const char *miq_oauth_error_body(apr_pool_t *p, const char *error, const char *description)

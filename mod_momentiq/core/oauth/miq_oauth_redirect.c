@@ -7,6 +7,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include "oauth/miq_oauth.h"
+#include "base/miq_text.h"
 
 #define MAX_URI 2048
 
@@ -207,8 +208,8 @@ const char *miq_oauth_redirect_build(apr_pool_t *p, const char *redirect_uri,
         sep = 0;
     for (i = 0; pairs[i] && pairs[i + 1]; i += 2) {
         out = apr_psprintf(p, "%s%s%s=%s", out, sep ? (sep == '?' ? "?" : "&") : "",
-                           miq_oauth_form_encode(p, pairs[i]),
-                           miq_oauth_form_encode(p, pairs[i + 1]));
+                           miq_text_form_encode(p, pairs[i]),
+                           miq_text_form_encode(p, pairs[i + 1]));
         sep = '&';
     }
     return out;

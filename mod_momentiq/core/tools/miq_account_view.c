@@ -8,6 +8,7 @@
 #include "guide/miq_guide.h"
 #include "accounts/miq_auth.h"
 #include "billing/miq_billing.h"
+#include "tools/miq_account_view.h"
 
 #define EXPIRY_WARNING_S (7L * 24 * 3600)
 

@@ -7,6 +7,7 @@
 #include "tools/miq_tools_account.h"
 #include "tools/miq_tools_jobs.h"
 #include "tools/miq_tools_upload.h"
+#include "tools/miq_server_build.h"
 
 static const char instructions[] =
     "MomentIQ finds timestamped moments in video and audio. Start with "

@@ -7,6 +7,8 @@
 #include "base/miq_json.h"
 #include "mcp/miq_registry.h"
 #include "tools/miq_tools_account.h"
+#include "tools/miq_account_view.h"
+#include "mcp/miq_tool.h"
 
 static const char account_input[] = "{\"type\":\"object\",\"properties\":{},"
                                      "\"additionalProperties\":false}";

@@ -8,6 +8,7 @@
 #include "jobs/miq_jobs.h"
 #include "base/miq_json.h"
 #include "tools/miq_tools_jobs.h"
+#include "mcp/miq_tool.h"
 
 #define JOB_ANN_READ (MIQ_ANN_READONLY | MIQ_ANN_IDEMPOTENT)
 

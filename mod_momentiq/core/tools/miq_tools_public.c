@@ -7,6 +7,7 @@
 #include "guide/miq_guide.h"
 #include "base/miq_json.h"
 #include "mcp/miq_tool.h"
+#include "base/miq_text.h"
 
 #define PUBLIC_ANN         (MIQ_ANN_READONLY | MIQ_ANN_IDEMPOTENT)
 #define DEFAULT_DURATION_S 600.0

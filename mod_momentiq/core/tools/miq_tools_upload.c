@@ -9,6 +9,7 @@
 #include "base/miq_scope.h"
 #include "tools/miq_tools_upload.h"
 #include "jobs/miq_uploads.h"
+#include "mcp/miq_tool.h"
 
 /* An MCP client gives up after about 60 s: imports get less than that. */
 #define MCP_IMPORT_TIMEOUT_S 45

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include "unit.h"
-#include "jobs/miq_import.h"
+#include "base/miq_fetch.h"
 
 static void test_import_refuses_every_non_public_ipv4(void)
 {
@@ -16,7 +16,7 @@ static void test_import_refuses_every_non_public_ipv4(void)
         "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", NULL};
     int i;
     for (i = 0; refused[i]; i++) {
-        int v = miq_import_ip_public(refused[i]);
+        int v = miq_fetch_ip_public(refused[i]);
         if (v != 0)
             fprintf(stderr, "\n  %s: got %d, want 0 (refused)\n", refused[i], v);
         CU_ASSERT_EQUAL(v, 0);
@@ -36,7 +36,7 @@ static void test_import_refuses_every_non_public_ipv6(void)
         "ff05::1:3", "ff0e::1", NULL};
     int i;
     for (i = 0; refused[i]; i++) {
-        int v = miq_import_ip_public(refused[i]);
+        int v = miq_fetch_ip_public(refused[i]);
         /* "fe80::1%1" is not a plain literal for inet_pton: -1 is a refusal too
          * (such hosts are refused by the URL parser: zone ids). */
         if (v == 1)
@@ -55,13 +55,13 @@ static void test_import_allows_public_addresses(void)
                                      "[2a00:1450:4001::1]", NULL};
     int i;
     for (i = 0; ok[i]; i++) {
-        int v = miq_import_ip_public(ok[i]);
+        int v = miq_fetch_ip_public(ok[i]);
         if (v != 1)
             fprintf(stderr, "\n  %s: got %d, want 1 (public)\n", ok[i], v);
         CU_ASSERT_EQUAL(v, 1);
     }
-    CU_ASSERT_EQUAL(miq_import_ip_public("example.com"), -1);
-    CU_ASSERT_EQUAL(miq_import_ip_public(""), -1);
+    CU_ASSERT_EQUAL(miq_fetch_ip_public("example.com"), -1);
+    CU_ASSERT_EQUAL(miq_fetch_ip_public(""), -1);
 }
 
 static void test_import_sockaddr_classification(void)
@@ -71,18 +71,18 @@ static void test_import_sockaddr_classification(void)
     memset(&a4, 0, sizeof(a4));
     a4.sin_family = AF_INET;
     inet_pton(AF_INET, "127.0.0.1", &a4.sin_addr);
-    CU_ASSERT_EQUAL(miq_import_addr_public((struct sockaddr *)&a4), 0);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public((struct sockaddr *)&a4), 0);
     inet_pton(AF_INET, "8.8.4.4", &a4.sin_addr);
-    CU_ASSERT_EQUAL(miq_import_addr_public((struct sockaddr *)&a4), 1);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public((struct sockaddr *)&a4), 1);
     memset(&a6, 0, sizeof(a6));
     a6.sin6_family = AF_INET6;
     inet_pton(AF_INET6, "::ffff:169.254.169.254", &a6.sin6_addr);
-    CU_ASSERT_EQUAL(miq_import_addr_public((struct sockaddr *)&a6), 0);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public((struct sockaddr *)&a6), 0);
     inet_pton(AF_INET6, "2606:4700:4700::1111", &a6.sin6_addr);
-    CU_ASSERT_EQUAL(miq_import_addr_public((struct sockaddr *)&a6), 1);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public((struct sockaddr *)&a6), 1);
     a6.sin6_scope_id = 2; /* any scoped address is local */
-    CU_ASSERT_EQUAL(miq_import_addr_public((struct sockaddr *)&a6), 0);
-    CU_ASSERT_EQUAL(miq_import_addr_public(NULL), 0);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public((struct sockaddr *)&a6), 0);
+    CU_ASSERT_EQUAL(miq_fetch_addr_public(NULL), 0);
 }
 
 /* Names and odd IPv4 spellings resolve to refused addresses. */
@@ -93,20 +93,20 @@ static void test_import_resolve_refuses_loopback_spellings(void)
     const char *pinned;
     int i;
     for (i = 0; hosts[i]; i++) {
-        const char *err = miq_import_resolve(utp, hosts[i], 80, 0, &pinned);
+        const char *err = miq_fetch_resolve(utp, hosts[i], 80, 0, &pinned);
         if (!err)
             fprintf(stderr, "\n  %s resolved to %s and was allowed\n", hosts[i], pinned);
         CU_ASSERT_PTR_NOT_NULL(err);
     }
     /* allow_private (MomentIQImportAllowPrivate On): loopback is fine and pinned. */
-    CU_ASSERT_PTR_NULL(miq_import_resolve(utp, "127.0.0.1", 80, 1, &pinned));
+    CU_ASSERT_PTR_NULL(miq_fetch_resolve(utp, "127.0.0.1", 80, 1, &pinned));
     CU_ASSERT_STRING_EQUAL(pinned ? pinned : "", "127.0.0.1");
-    CU_ASSERT_PTR_NULL(miq_import_resolve(utp, "8.8.8.8", 443, 0, &pinned));
+    CU_ASSERT_PTR_NULL(miq_fetch_resolve(utp, "8.8.8.8", 443, 0, &pinned));
 }
 
 static void test_import_url_parsing(void)
 {
-    miq_import_url u;
+    miq_fetch_url u;
     static const char *const bad[] = {
         "ftp://example.com/a.mp4", "file:///etc/passwd", "gopher://example.com/",
         "dict://example.com:11211/", "ldap://example.com/", "smb://example.com/x",
@@ -118,52 +118,52 @@ static void test_import_url_parsing(void)
         "http://example.com\\@evil.com/", "http://[fe80::1%25eth0]/a", "", NULL};
     int i;
     for (i = 0; bad[i]; i++) {
-        const char *err = miq_import_parse_url(utp, bad[i], &u);
+        const char *err = miq_fetch_parse_url(utp, bad[i], &u);
         if (!err)
             fprintf(stderr, "\n  accepted: %s\n", bad[i]);
         CU_ASSERT_PTR_NOT_NULL(err);
     }
-    CU_ASSERT_PTR_NOT_NULL(miq_import_parse_url(utp, NULL, &u));
-    CU_ASSERT_PTR_NULL(miq_import_parse_url(utp, "https://media.example.com/a/b.mp4?X-Sig=1", &u));
+    CU_ASSERT_PTR_NOT_NULL(miq_fetch_parse_url(utp, NULL, &u));
+    CU_ASSERT_PTR_NULL(miq_fetch_parse_url(utp, "https://media.example.com/a/b.mp4?X-Sig=1", &u));
     CU_ASSERT_STRING_EQUAL(u.scheme, "https");
     CU_ASSERT_STRING_EQUAL(u.host, "media.example.com");
     CU_ASSERT_EQUAL(u.port, 443);
     CU_ASSERT_FALSE(u.host_is_ip);
-    CU_ASSERT_PTR_NULL(miq_import_parse_url(utp, "HTTP://127.0.0.1:8080/x.wav", &u));
+    CU_ASSERT_PTR_NULL(miq_fetch_parse_url(utp, "HTTP://127.0.0.1:8080/x.wav", &u));
     CU_ASSERT_STRING_EQUAL(u.scheme, "http");
     CU_ASSERT_EQUAL(u.port, 8080);
     CU_ASSERT_TRUE(u.host_is_ip);
-    CU_ASSERT_PTR_NULL(miq_import_parse_url(utp, "http://[2001:4860:4860::8888]/x", &u));
+    CU_ASSERT_PTR_NULL(miq_fetch_parse_url(utp, "http://[2001:4860:4860::8888]/x", &u));
     CU_ASSERT_STRING_EQUAL(u.host, "2001:4860:4860::8888");
     CU_ASSERT_EQUAL(u.port, 80);
 }
 
 static void test_import_redaction_drops_query_and_credentials(void)
 {
-    const char *r = miq_import_redact(utp, "https://u:p@cdn.example.com:8443/v/a.mp4?sig=SECRET#frag");
+    const char *r = miq_fetch_redact(utp, "https://u:p@cdn.example.com:8443/v/a.mp4?sig=SECRET#frag");
     CU_ASSERT_STRING_EQUAL(r, "https://cdn.example.com:8443/v/a.mp4");
     CU_ASSERT_PTR_NULL(strstr(r, "SECRET"));
-    CU_ASSERT_STRING_EQUAL(miq_import_redact(utp, "not a url"), "(invalid URL)");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "not a url"), "(invalid URL)");
 }
 
 /* The fetch refuses before connecting: bad scheme, credentials, private hosts. */
 static void test_import_fetch_refuses_before_connecting(void)
 {
-    miq_import_opts o;
-    miq_import_result res;
+    miq_fetch_opts o;
+    miq_fetch_result res;
     const char *code, *err, *dest = "/tmp/miq_unit_import.part";
     memset(&o, 0, sizeof(o));
     o.max_bytes = 1024;
     o.max_redirects = 3;
-    err = miq_import_fetch(utp, "http://127.0.0.1:9/a.wav?token=SECRET", dest, &o, &res, &code);
+    err = miq_fetch_fetch(utp, "http://127.0.0.1:9/a.wav?token=SECRET", dest, &o, &res, &code);
     CU_ASSERT_PTR_NOT_NULL(err);
     CU_ASSERT_STRING_EQUAL(code ? code : "", "invalid_request");
     CU_ASSERT(err && !strstr(err, "SECRET"));
-    err = miq_import_fetch(utp, "http://169.254.169.254/latest/meta-data/", dest, &o, &res, &code);
+    err = miq_fetch_fetch(utp, "http://169.254.169.254/latest/meta-data/", dest, &o, &res, &code);
     CU_ASSERT_PTR_NOT_NULL(err);
-    err = miq_import_fetch(utp, "ftp://example.com/a.wav", dest, &o, &res, &code);
+    err = miq_fetch_fetch(utp, "ftp://example.com/a.wav", dest, &o, &res, &code);
     CU_ASSERT_PTR_NOT_NULL(err);
-    err = miq_import_fetch(utp, "http://a:b@example.com/a.wav", dest, &o, &res, &code);
+    err = miq_fetch_fetch(utp, "http://a:b@example.com/a.wav", dest, &o, &res, &code);
     CU_ASSERT_PTR_NOT_NULL(err);
     remove(dest);
 }

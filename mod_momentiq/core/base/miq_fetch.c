@@ -1,4 +1,4 @@
-/* source_url imports with libcurl: see miq_import.h for the rules. */
+/* Outbound fetches with libcurl: see miq_fetch.h for the rules. */
 #include <string.h>
 #include <stdlib.h>
 #include <netdb.h>
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <apr_strings.h>
 #include <curl/curl.h>
-#include "jobs/miq_import.h"
+#include "base/miq_fetch.h"
 
 /* ---- address classification ------------------------------------------------- */
 
@@ -86,7 +86,7 @@ static int v6_public(const unsigned char *b)
     return (b[0] & 0xE0) == 0x20;
 }
 
-int miq_import_addr_public(const struct sockaddr *sa)
+int miq_fetch_addr_public(const struct sockaddr *sa)
 {
     if (!sa)
         return 0;
@@ -101,7 +101,7 @@ int miq_import_addr_public(const struct sockaddr *sa)
     return 0;
 }
 
-int miq_import_ip_public(const char *literal)
+int miq_fetch_ip_public(const char *literal)
 {
     unsigned char buf[16];
     char tmp[INET6_ADDRSTRLEN + 2];
@@ -145,7 +145,7 @@ static const char *url_part(apr_pool_t *p, CURLU *u, CURLUPart what)
 }
 
 /* Parses into a CURLU the caller frees; NULL handle on error with *err. */
-static CURLU *parse(apr_pool_t *p, const char *url, miq_import_url *out, const char **err)
+static CURLU *parse(apr_pool_t *p, const char *url, miq_fetch_url *out, const char **err)
 {
     CURLU *u;
     const char *scheme, *host, *port;
@@ -228,14 +228,14 @@ static CURLU *parse(apr_pool_t *p, const char *url, miq_import_url *out, const c
     }
     out->host = host;
     out->port = (int)pn;
-    out->host_is_ip = miq_import_ip_public(host) >= 0;
+    out->host_is_ip = miq_fetch_ip_public(host) >= 0;
     return u;
 bad:
     curl_url_cleanup(u);
     return NULL;
 }
 
-const char *miq_import_parse_url(apr_pool_t *p, const char *url, miq_import_url *out)
+const char *miq_fetch_parse_url(apr_pool_t *p, const char *url, miq_fetch_url *out)
 {
     const char *err;
     CURLU *u = parse(p, url, out, &err);
@@ -244,7 +244,7 @@ const char *miq_import_parse_url(apr_pool_t *p, const char *url, miq_import_url 
     return err;
 }
 
-const char *miq_import_redact(apr_pool_t *p, const char *url)
+const char *miq_fetch_redact(apr_pool_t *p, const char *url)
 {
     CURLU *u;
     const char *scheme, *host, *port, *path;
@@ -266,7 +266,7 @@ const char *miq_import_redact(apr_pool_t *p, const char *url)
 
 /* ---- resolution ---------------------------------------------------------------- */
 
-const char *miq_import_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
+const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
                                const char **pinned)
 {
     struct addrinfo hints, *res = NULL, *ai;
@@ -293,7 +293,7 @@ const char *miq_import_resolve(apr_pool_t *p, const char *host, int port, int al
     for (ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
             continue;
-        if (!allow_private && !miq_import_addr_public(ai->ai_addr)) {
+        if (!allow_private && !miq_fetch_addr_public(ai->ai_addr)) {
             freeaddrinfo(res);
             return apr_psprintf(p, "the source host %s resolves to a private, loopback, "
                                    "link-local or reserved address; imports may only reach "
@@ -349,7 +349,7 @@ static curl_socket_t on_open_socket(void *baton, curlsocktype purpose, struct cu
 {
     xfer *x = baton;
     (void)purpose;
-    if (!x->allow_private && !miq_import_addr_public(&a->addr)) {
+    if (!x->allow_private && !miq_fetch_addr_public(&a->addr)) {
         x->refused_socket = 1;
         return CURL_SOCKET_BAD;
     }
@@ -382,8 +382,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *baton)
     return n;
 }
 
-const char *miq_import_fetch(apr_pool_t *p, const char *url, const char *dest_path,
-                             const miq_import_opts *o, miq_import_result *res,
+const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_path,
+                             const miq_fetch_opts *o, miq_fetch_result *res,
                              const char **code)
 {
     int hops, max_redirects = o->max_redirects < 0 ? 3 : o->max_redirects;
@@ -401,8 +401,8 @@ const char *miq_import_fetch(apr_pool_t *p, const char *url, const char *dest_pa
         return "the import could not be stored";
     }
     for (hops = 0;; hops++) {
-        miq_import_url pu;
-        const char *pinned = NULL, *redacted = miq_import_redact(p, current);
+        miq_fetch_url pu;
+        const char *pinned = NULL, *redacted = miq_fetch_redact(p, current);
         CURLU *u = parse(p, current, &pu, &err);
         struct curl_slist *resolve = NULL;
         char errbuf[CURL_ERROR_SIZE];
@@ -413,7 +413,7 @@ const char *miq_import_fetch(apr_pool_t *p, const char *url, const char *dest_pa
                 err = apr_psprintf(p, "redirect %d: %s", hops, err);
             break;
         }
-        if ((err = miq_import_resolve(p, pu.host, pu.port, o->allow_private, &pinned))) {
+        if ((err = miq_fetch_resolve(p, pu.host, pu.port, o->allow_private, &pinned))) {
             curl_url_cleanup(u);
             break;
         }
