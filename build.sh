@@ -314,6 +314,10 @@ run_tests() {
     fi
     record config $(counts "$results/config.log")
 
+    say "== layers: folder dependencies one way, no cycles"
+    "$ROOT/tests/check_layers.sh" "$BUILD" >"$results/layers.log" 2>&1 || true
+    record layers $(counts "$results/layers.log")
+
     local port pgport
     port=$(free_port); pgport=$(free_port)
     say "== starting a test stack on 127.0.0.1:$port (PostgreSQL on $pgport)"
