@@ -108,6 +108,18 @@ check('the core includes no httpd or glue header', httpd_in_core)
 cyc = find_cycle(actual)
 check('no cycle between core folders (as included)', [' -> '.join(cyc)] if cyc else [])
 
+# ---- JSON ownership: pool-bound values, json_decref only in base/miq_json.c --
+decref = []
+for top in ('mod_momentiq', 'worker', 'ctl'):
+    for path in sources(os.path.join(root, top)):
+        rel = os.path.relpath(path, root)
+        if rel == 'mod_momentiq/core/base/miq_json.c':
+            continue
+        for n, line in enumerate(open(path, encoding='utf-8', errors='replace'), 1):
+            if re.search(r'\bjson_decref\s*\(', line):
+                decref.append(f"{rel}:{n}: json_decref (bind the value to a pool: miq_json_pool)")
+check('JSON has one ownership rule: no json_decref outside base/miq_json.c', decref)
+
 # ---- worker and ctl ----------------------------------------------------------
 bad = []
 for top, other in (('worker', 'ctl'), ('ctl', 'worker')):

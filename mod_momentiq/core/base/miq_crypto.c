@@ -137,16 +137,13 @@ int miq_expiry_ok(const char *exp, apr_time_t now)
 const char *miq_reqstate_sign(apr_pool_t *p, const unsigned char *key, apr_size_t klen,
                               const json_t *state, apr_time_t now, int ttl_s)
 {
-    json_t *payload = json_deep_copy(state);
+    json_t *payload = miq_json_pool(p, json_deep_copy(state));
     const char *body, *b64;
     unsigned char mac[32];
-    if (!json_is_object(payload)) {
-        json_decref(payload);
+    if (!json_is_object(payload))
         return NULL;
-    }
     json_object_set_new(payload, "exp", json_integer(apr_time_sec(now) + ttl_s));
     body = miq_json_dump(p, payload);
-    json_decref(payload);
     b64 = miq_b64url_encode(p, (const unsigned char *)body, strlen(body));
     miq_hmac_sha256(key, klen, b64, strlen(b64), mac);
     return apr_pstrcat(p, b64, ".", miq_b64url_encode(p, mac, sizeof(mac)), NULL);

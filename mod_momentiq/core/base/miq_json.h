@@ -1,5 +1,14 @@
 /* Jansson values whose lifetime is a pool's: miq_json_pool() registers a
- * cleanup that drops the reference, so an early return never leaks. */
+ * cleanup that drops the reference, so an early return never leaks.
+ *
+ * The one ownership rule: every json_t a function creates is bound to the
+ * request's or job's pool (miq_json_pool, miq_json_parse, miq_json_packp)
+ * as soon as it exists, unless it is handed at once to a container that
+ * steals the reference (json_object_set_new, json_array_append_new, "o" in
+ * a pack format). Nothing outside this file calls json_decref; a value kept
+ * in a container while also bound to a pool is added with a new reference
+ * (json_object_set, "O"). tests/check_layers.sh enforces the json_decref
+ * part. */
 #ifndef MIQ_JSON_H
 #define MIQ_JSON_H
 

@@ -145,10 +145,10 @@ json_t *miq_jobs_view(const miq_jobs_env *env, const char *const *row)
     json_object_set_new(v, "progress", json_integer(progress));
     if (row[MIQ_JC_UPLOAD] && *row[MIQ_JC_UPLOAD])
         json_object_set_new(v, "upload_id", json_string(row[MIQ_JC_UPLOAD]));
-    params = row[MIQ_JC_PARAMS] ? json_loads(row[MIQ_JC_PARAMS], 0, NULL) : NULL;
-    json_object_set_new(v, "params", json_is_object(params) ? params : json_object());
-    if (params && !json_is_object(params))
-        json_decref(params);
+    params = row[MIQ_JC_PARAMS]
+                 ? miq_json_parse(env->pool, row[MIQ_JC_PARAMS], strlen(row[MIQ_JC_PARAMS]), NULL)
+                 : NULL;
+    json_object_set_new(v, "params", json_is_object(params) ? json_incref(params) : json_object());
     json_object_set_new(v, "idempotency_key", str_or_null(row[MIQ_JC_KEY]));
     json_object_set_new(v, "estimated_credits",
                         json_integer(row[MIQ_JC_ESTIMATED] ? atoll(row[MIQ_JC_ESTIMATED]) : 0));

@@ -318,7 +318,7 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
                      miq_reply *out, const char **content_type, const char **text)
 {
     const char **row = NULL, *exp, *ct = NULL, *t = NULL;
-    json_t *result, *outputs;
+    json_t *result;
     apr_array_header_t *items;
     if (!format || !*format)
         format = "json";
@@ -337,8 +337,7 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
     out->code = out->message = NULL;
     out->body = NULL;
     if (!strcmp(format, "json")) {
-        outputs = sign_outputs(env, job_id, result, &exp);
-        json_decref(outputs);
+        miq_json_pool(env->pool, sign_outputs(env, job_id, result, &exp)); /* signs in place */
         out->body = result;
         ct = "application/json";
     }

@@ -122,7 +122,7 @@ static void emit(miq_mcp_call *c, json_t *msg)
 {
     if (c->io && c->io->emit)
         c->io->emit(c->io->baton, miq_json_dump(c->pool, msg));
-    json_decref(msg);
+    miq_json_pool(c->pool, msg);
 }
 
 void miq_tool_progress(miq_tool_ctx *ctx, double progress, double total, const char *message)
@@ -453,11 +453,10 @@ static int mrtr_pending(miq_mcp_call *c, outcome_t *o, const char *kind, const c
         if (json_is_object(v) && json_object_get(c->answered, key))
             json_object_set(kept, key, v);
     }
-    state = json_pack("{s:s,s:s,s:o,s:s}", "kind", kind, "name", name, "answers", kept, "nonce",
+    state = miq_json_packp(c->pool, "{s:s,s:s,s:o,s:s}", "kind", kind, "name", name, "answers", kept, "nonce",
                       miq_random_hex(c->pool, 8));
     token = miq_reqstate_sign(c->pool, c->srv->state_key, c->srv->state_key_len, state, c->now,
                               600);
-    json_decref(state);
     o->result = miq_json_packp(c->pool, "{s:s,s:O,s:s}", "resultType", "input_required",
                                "inputRequests", c->pending_requests, "requestState", token);
     c->outcome = "input_required";
@@ -618,11 +617,10 @@ static void do_complete(miq_mcp_call *c, outcome_t *o)
     miq_complete_fn *fn = NULL;
     const void *baton = NULL;
     apr_array_header_t *cands = NULL;
-    json_t *values = json_array();
+    json_t *values = miq_json_pool(c->pool, json_array());
     int i, total = 0, more = 0;
 
     if (!aname) {
-        json_decref(values);
         fail(o, MIQ_RPC_INVALID_PARAMS, "completion/complete needs params.argument.name");
         return;
     }
@@ -630,7 +628,6 @@ static void do_complete(miq_mcp_call *c, outcome_t *o)
         const miq_prompt_def *d = miq_registry_prompt(c->srv->registry,
                                                       miq_json_str(ref, "name", NULL));
         if (!d) {
-            json_decref(values);
             fail(o, MIQ_RPC_INVALID_PARAMS, "unknown prompt in completion ref");
             return;
         }
@@ -642,7 +639,6 @@ static void do_complete(miq_mcp_call *c, outcome_t *o)
                                               &baton);
     }
     else {
-        json_decref(values);
         fail(o, MIQ_RPC_INVALID_PARAMS, "params.ref.type must be ref/prompt or ref/resource");
         return;
     }
@@ -658,7 +654,7 @@ static void do_complete(miq_mcp_call *c, outcome_t *o)
         else
             more = 1;
     }
-    o->result = miq_json_packp(c->pool, "{s:{s:o,s:i,s:b}}", "completion", "values", values,
+    o->result = miq_json_packp(c->pool, "{s:{s:O,s:i,s:b}}", "completion", "values", values,
                                "total", total, "hasMore", more);
 }
 

@@ -24,19 +24,6 @@ typedef struct {
     const void *baton;
 } completion_t;
 
-static apr_status_t registry_cleanup(void *data)
-{
-    miq_registry *reg = data;
-    int i;
-    for (i = 0; i < reg->tools->nelts; i++) {
-        miq_tool_entry *e = APR_ARRAY_IDX(reg->tools, i, miq_tool_entry *);
-        json_decref(e->input_schema);
-        json_decref(e->output_schema);
-        json_decref(e->listing);
-    }
-    return APR_SUCCESS;
-}
-
 miq_registry *miq_registry_create(apr_pool_t *p)
 {
     miq_registry *reg = apr_pcalloc(p, sizeof(*reg));
@@ -46,7 +33,6 @@ miq_registry *miq_registry_create(apr_pool_t *p)
     reg->resources = apr_array_make(p, 16, sizeof(miq_resource_def *));
     reg->prompts = apr_array_make(p, 16, sizeof(miq_prompt_def *));
     reg->template_completions = apr_hash_make(p);
-    apr_pool_cleanup_register(p, reg, registry_cleanup, apr_pool_cleanup_null);
     return reg;
 }
 
@@ -72,8 +58,8 @@ static json_t *parse_schema(const char *text, const char **err, apr_pool_t *p)
         *err = apr_psprintf(p, "%s (line %d)", je.text, je.line);
         return NULL;
     }
+    miq_json_pool(p, v); /* lives as long as the registry */
     if (!json_is_object(v) || strcmp(miq_json_str(v, "type", ""), "object")) {
-        json_decref(v);
         *err = "schema must be an object with \"type\": \"object\"";
         return NULL;
     }
@@ -143,12 +129,10 @@ const char *miq_registry_add_tool(miq_registry *reg, const miq_tool_def *def)
         return apr_psprintf(reg->pool, "tool '%s' inputSchema: %s", def->name, err);
     if (def->output_schema) {
         e->output_schema = parse_schema(def->output_schema, &err, reg->pool);
-        if (!e->output_schema) {
-            json_decref(e->input_schema);
+        if (!e->output_schema)
             return apr_psprintf(reg->pool, "tool '%s' outputSchema: %s", def->name, err);
-        }
     }
-    e->listing = tool_listing(def, e->input_schema, e->output_schema);
+    e->listing = miq_json_pool(reg->pool, tool_listing(def, e->input_schema, e->output_schema));
     APR_ARRAY_PUSH(reg->tools, miq_tool_entry *) = e;
     apr_hash_set(reg->tool_by_name, def->name, APR_HASH_KEY_STRING, e);
     return NULL;
@@ -206,7 +190,7 @@ int miq_tool_visible(const miq_tool_def *def, int authenticated, unsigned scopes
 
 static const char *dump_tools(miq_registry *reg, int authenticated, unsigned scopes)
 {
-    json_t *arr = json_array();
+    json_t *arr = miq_json_pool(reg->pool, json_array());
     const char *s;
     int i;
     for (i = 0; i < reg->tools->nelts; i++) {
@@ -215,13 +199,13 @@ static const char *dump_tools(miq_registry *reg, int authenticated, unsigned sco
             json_array_append(arr, e->listing);
     }
     s = miq_json_dump(reg->pool, arr);
-    json_decref(arr);
     return s;
 }
 
 const char *miq_registry_seal(miq_registry *reg, const char *base_url)
 {
-    json_t *res = json_array(), *tpl = json_array(), *pr = json_array();
+    json_t *res = miq_json_pool(reg->pool, json_array());
+    json_t *tpl = miq_json_pool(reg->pool, json_array()), *pr = miq_json_pool(reg->pool, json_array());
     unsigned s;
     int i;
     (void)base_url;
@@ -262,9 +246,6 @@ const char *miq_registry_seal(miq_registry *reg, const char *base_url)
     reg->resources_json = miq_json_dump(reg->pool, res);
     reg->templates_json = miq_json_dump(reg->pool, tpl);
     reg->prompts_json = miq_json_dump(reg->pool, pr);
-    json_decref(res);
-    json_decref(tpl);
-    json_decref(pr);
     reg->sealed = 1;
     return NULL;
 }

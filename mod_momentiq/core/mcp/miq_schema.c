@@ -580,17 +580,15 @@ const char *miq_schema_validate(apr_pool_t *p, const json_t *schema, const json_
 {
     vctx c;
     const char *e;
-    json_t *empty = NULL;
     memset(&c, 0, sizeof c);
     if (apr_pool_create(&c.tmp, p) != APR_SUCCESS)
         return "arguments: out of memory";
     c.root = schema;
     c.re = apr_hash_make(c.tmp);
     if (!instance)
-        instance = empty = json_object();
+        instance = miq_json_pool(c.tmp, json_object());
     e = vnode(&c, schema, instance);
     e = e ? apr_pstrdup(p, e) : NULL;
-    json_decref(empty);
     apr_pool_destroy(c.tmp);
     return e;
 }

@@ -84,14 +84,13 @@ static json_t *tool_list_endpoints(miq_tool_ctx *ctx, const json_t *args)
         if (media && !strcmp(media, "audio") && !strncmp(all[i]->name, "video/", 6))
             continue;
         o = json_deep_copy(miq_endpoints_endpoint_json(ctx->pool, all[i], 0));
-        price = price_of(ctx, all[i]);
+        price = miq_json_pool(ctx->pool, price_of(ctx, all[i]));
         json_object_set_new(o, "price", json_incref(json_array_get(price, 0)));
         md = apr_psprintf(
             ctx->pool, "%s| `%s` | %s | %s | %s / %s |\n", md, all[i]->name, all[i]->detects,
             all[i]->media,
             miq_text_num(ctx->pool, miq_json_num(json_array_get(price, 0), "credits", 0)),
             miq_json_str(json_array_get(price, 0), "unit", ""));
-        json_decref(price);
         json_array_append_new(arr, o);
     }
     md = apr_pstrcat(ctx->pool, md,
