@@ -7,6 +7,7 @@
 #include "endpoints/miq_endpoints.h"
 #include "base/miq_crypto.h"
 #include "jobs/miq_jobs.h"
+#include "jobs/miq_jobs_int.h"
 #include "base/miq_json.h"
 #include "mcp/miq_mcp.h"
 #include "billing/miq_pricing.h"
@@ -400,6 +401,46 @@ static void test_cancel(void)
     CU_ASSERT_EQUAL(r.status, 404);
 }
 
+/* Reads and writes of a job need its endpoint's scope, not only creation. */
+static void test_scopes_on_reads_and_writes(void)
+{
+    fixture *x = setup_fx();
+    miq_reply r;
+    memset(&r, 0, sizeof(r));
+    x->caller.scopes = MIQ_SCOPE_VIDEO; /* the canned job is audio/silence */
+    can_job(x->f, "succeeded", "100", "3", "", "", "", "{}");
+    miq_jobs_get(&x->env, JOB_ID, 0, &r);
+    CU_ASSERT_EQUAL(r.status, 403);
+    CU_ASSERT_STRING_EQUAL(r.code, "connector_scope_denied");
+    miq_jobs_result(&x->env, JOB_ID, "json", &r, NULL, NULL);
+    CU_ASSERT_EQUAL(r.status, 403);
+    miq_jobs_refresh_outputs(&x->env, JOB_ID, &r);
+    CU_ASSERT_EQUAL(r.status, 403);
+    can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "canceled");
+    miq_jobs_cancel(&x->env, JOB_ID, &r);
+    CU_ASSERT_EQUAL(r.status, 403);
+    CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CANCEL], 0); /* refused before the write */
+
+    can(x->f, MIQ_SQL_JOB_LIST, 17, 0);
+    miq_jobs_list(&x->env, NULL, NULL, 0, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES], "{video}");
+    x->caller.scopes = MIQ_SCOPE_AUDIO | MIQ_SCOPE_TIMELINE;
+    miq_jobs_list(&x->env, NULL, NULL, 0, &r);
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES],
+                           "{audio,timeline}");
+
+    x->caller.scopes = MIQ_SCOPE_AUDIO; /* the job's own family: allowed */
+    miq_jobs_get(&x->env, JOB_ID, 0, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    miq_jobs_cancel(&x->env, JOB_ID, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CANCEL], 1);
+    x->caller.scopes = MIQ_SCOPE_ALL;
+    miq_jobs_list(&x->env, NULL, NULL, 0, &r);
+    CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES]);
+}
+
 /* ---- list and cursor ------------------------------------------------------- */
 
 #define LIST_ROW(id, created, us)                                                                  \
@@ -421,8 +462,8 @@ static void test_cursor_round_trip(void)
     miq_jobs_list(&x->env, NULL, NULL, 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r.body, "jobs")), 2);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][6], "3"); /* one more than asked */
-    CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_LIST][1]);
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_LIMIT], "3"); /* one more than asked */
+    CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME]);
     cursor = miq_json_str(r.body, "next_cursor", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cursor);
     raw = miq_b64url_decode(utp, cursor, &n);
@@ -433,11 +474,11 @@ static void test_cursor_round_trip(void)
         LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
     miq_jobs_list(&x->env, apr_pstrdup(utp, cursor), "succeeded", 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][0], "42");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][1], "2026-01-02T03:00:02.000456Z");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][2], "2026-01-02T03:00:02.000456Z");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][3], "job_b");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][4], "succeeded");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_ACCOUNT], "42");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME], "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME2], "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_ID], "job_b");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_STATUS], "succeeded");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "next_cursor")));
 
     miq_jobs_list(&x->env, "not-a-cursor", NULL, 0, &r);
@@ -449,7 +490,7 @@ static void test_cursor_round_trip(void)
     miq_jobs_list(&x->env, NULL, NULL, 101, &r);
     CU_ASSERT_EQUAL(r.status, 400);
     miq_jobs_list(&x->env, NULL, NULL, 0, &r);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][6], "21");
+    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_LIMIT], "21");
 }
 
 /* ---- results and renderings ------------------------------------------------ */
@@ -677,6 +718,7 @@ static void test_tools(void)
 
 MIQ_SUITE("jobs", MIQ_TEST(test_create_validation), MIQ_TEST(test_create_scope),
           MIQ_TEST(test_create_outcomes), MIQ_TEST(test_estimate), MIQ_TEST(test_view_fields),
-          MIQ_TEST(test_cancel), MIQ_TEST(test_cursor_round_trip), MIQ_TEST(test_renderings),
+          MIQ_TEST(test_cancel), MIQ_TEST(test_scopes_on_reads_and_writes),
+          MIQ_TEST(test_cursor_round_trip), MIQ_TEST(test_renderings),
           MIQ_TEST(test_result_states_and_urls), MIQ_TEST(test_signed_urls),
           MIQ_TEST(test_tools))

@@ -67,3 +67,19 @@ int miq_scope_allows(unsigned scopes, const char *endpoint)
         return 0;
     return (scopes & MIQ_SCOPE_ALL) || (scopes & need);
 }
+
+const char *miq_scope_families(apr_pool_t *p, unsigned scopes)
+{
+    const char *s = "";
+    size_t i;
+    if (scopes & MIQ_SCOPE_ALL)
+        return NULL;
+    for (i = 1; i < N_SCOPES; i++) {
+        if (!(scopes & scope_names[i].bit))
+            continue;
+        s = apr_pstrcat(p, s, *s ? "," : "",
+                        apr_pstrndup(p, scope_names[i].name, strlen(scope_names[i].name) - 2),
+                        NULL);
+    }
+    return apr_pstrcat(p, "{", s, "}", NULL);
+}

@@ -20,5 +20,8 @@ const char *miq_scope_format(apr_pool_t *p, unsigned scopes);
 unsigned miq_scope_for_endpoint(const char *endpoint);
 /* Whether scopes cover the endpoint. */
 int miq_scope_allows(unsigned scopes, const char *endpoint);
+/* The endpoint families ("video", "audio", "timeline") the scopes cover, as
+ * a PostgreSQL text[] literal ("{audio,timeline}"); NULL for all. */
+const char *miq_scope_families(apr_pool_t *p, unsigned scopes);
 
 #endif

@@ -263,7 +263,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      * without the result, then created_at to the microsecond (the cursor: the
      * millisecond one would skip jobs created in the same millisecond).
      * Args: account, cursor time (or NULL) twice, cursor id (or NULL), status
-     * filter (or NULL) twice, limit. */
+     * filter (or NULL) twice, the endpoint families the token's scopes cover
+     * (text[], NULL for all) twice, limit. */
     {MIQ_SQL_JOB_LIST, "miq_job_list",
      "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
      "j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, "
@@ -276,6 +277,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), to_char(j.created_at AT TIME ZONE 'UTC', "
      "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM jobs j WHERE j.account_id = %s::bigint AND (%s::timestamptz IS NULL OR "
      "(j.created_at, j.id) < (%s::timestamptz, %s)) AND (%s::text IS NULL OR j.status = %s) "
+     "AND (%s::text[] IS NULL OR split_part(j.endpoint, '/', 1) = ANY(%s::text[])) "
      "ORDER BY j.created_at DESC, j.id DESC LIMIT %s::int"},
     {MIQ_SQL_JOB_CANCEL, "miq_job_cancel", "SELECT miq_job_cancel(%s, %s::bigint)"},
     /* Args: worker id, lease seconds. */

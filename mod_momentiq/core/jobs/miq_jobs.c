@@ -78,10 +78,22 @@ static void not_found(const miq_jobs_env *env, miq_reply *out, const char *what,
                  apr_psprintf(env->pool, "no %s %s in this account", what, id ? id : ""), NULL);
 }
 
+/* 403 connector_scope_denied: the token's scopes do not cover the endpoint. */
+static void scope_denied(const miq_jobs_env *env, miq_reply *out, const char *endpoint)
+{
+    miq_reply_err(out, 403, "connector_scope_denied",
+                  apr_psprintf(env->pool,
+                               "this token's scopes (%s) do not cover %s; use a token with the "
+                               "%s or all scope",
+                               miq_scope_format(env->pool, env->caller->scopes), endpoint,
+                               miq_scope_format(env->pool, miq_scope_for_endpoint(endpoint))),
+                  miq_json_packp(env->pool, "{s:s}", "endpoint", endpoint));
+}
+
 const char **miq_jobs_fetch(const miq_jobs_env *env, apr_pool_t *p, const char *job_id,
                             miq_reply *out)
 {
-    const char *args[2];
+    const char *args[2], **row;
     apr_array_header_t *rows;
     int ncols;
     if (!job_id_ok(job_id)) {
@@ -96,7 +108,14 @@ const char **miq_jobs_fetch(const miq_jobs_env *env, apr_pool_t *p, const char *
         not_found(env, out, "job", job_id);
         return NULL;
     }
-    return APR_ARRAY_IDX(rows, 0, const char **);
+    row = APR_ARRAY_IDX(rows, 0, const char **);
+    /* Reads and writes of a job need its endpoint's scope, as creating it did:
+     * an audio connector does not see a video job's frames. */
+    if (!miq_scope_allows(env->caller->scopes, row[MIQ_JC_ENDPOINT])) {
+        scope_denied(env, out, row[MIQ_JC_ENDPOINT]);
+        return NULL;
+    }
+    return row;
 }
 
 apr_time_t miq_jobs_parse_time(const char *s)
@@ -381,14 +400,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     if (!miq_jobs_ready(env, out))
         return;
     if (!miq_scope_allows(env->caller->scopes, jr.e->name)) {
-        miq_reply_err(
-            out, 403, "connector_scope_denied",
-            apr_psprintf(env->pool,
-                         "this token's scopes (%s) do not cover %s; create a token with the "
-                         "%s or all scope",
-                         miq_scope_format(env->pool, env->caller->scopes), jr.e->name,
-                         miq_scope_format(env->pool, miq_scope_for_endpoint(jr.e->name))),
-            miq_json_packp(env->pool, "{s:s}", "endpoint", jr.e->name));
+        scope_denied(env, out, jr.e->name);
         return;
     }
     if (!upload_duration(env, jr.upload_id, &jr.duration_s, out))
@@ -482,7 +494,7 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
 void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *status, int limit,
                    miq_reply *out)
 {
-    const char *args[7], *ctime = NULL, *cid = NULL, **row = NULL;
+    const char *args[MIQ_JLA_COUNT], *ctime = NULL, *cid = NULL, **row = NULL;
     apr_array_header_t *rows;
     json_t *jobs, *body;
     int ncols, i, n;
@@ -525,14 +537,16 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
             return;
         }
     }
-    args[0] = env->caller->account_id;
-    args[1] = ctime;
-    args[2] = ctime;
-    args[3] = cid;
-    args[4] = status;
-    args[5] = status;
-    args[6] = apr_itoa(env->pool, limit + 1);
-    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_LIST, 7, args, &ncols, out)))
+    args[MIQ_JLA_ACCOUNT] = env->caller->account_id;
+    args[MIQ_JLA_CURSOR_TIME] = args[MIQ_JLA_CURSOR_TIME2] = ctime;
+    args[MIQ_JLA_CURSOR_ID] = cid;
+    args[MIQ_JLA_STATUS] = args[MIQ_JLA_STATUS2] = status;
+    /* only the jobs the token's scopes cover; NULL: all */
+    args[MIQ_JLA_FAMILIES] = args[MIQ_JLA_FAMILIES2] =
+        miq_scope_families(env->pool, env->caller->scopes);
+    args[MIQ_JLA_LIMIT] = apr_itoa(env->pool, limit + 1);
+    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_LIST, MIQ_JLA_COUNT, args, &ncols,
+                                out)))
         return;
     if (rows->nelts && ncols < MIQ_JC_VIEW_COLS) {
         miq_reply_err(out, 500, "server_error", "unexpected job list shape", NULL);
@@ -568,10 +582,8 @@ void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out
     int ncols;
     if (!miq_jobs_ready(env, out))
         return;
-    if (!job_id_ok(job_id)) {
-        not_found(env, out, "job", job_id);
+    if (!miq_jobs_fetch(env, env->pool, job_id, out)) /* 404, or the scope refused */
         return;
-    }
     args[0] = job_id;
     args[1] = env->caller->account_id;
     if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CANCEL, 2, args, &ncols, out)))

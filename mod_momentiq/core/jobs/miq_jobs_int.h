@@ -16,6 +16,13 @@ enum {
     MIQ_JC_LIST_CURSOR = MIQ_JC_RESULT /* JOB_LIST: created_at to the microsecond */
 };
 
+/* Arguments of MIQ_SQL_JOB_LIST (a NULL pair leaves that filter out). */
+enum {
+    MIQ_JLA_ACCOUNT, MIQ_JLA_CURSOR_TIME, MIQ_JLA_CURSOR_TIME2, MIQ_JLA_CURSOR_ID,
+    MIQ_JLA_STATUS, MIQ_JLA_STATUS2, MIQ_JLA_FAMILIES, MIQ_JLA_FAMILIES2, MIQ_JLA_LIMIT,
+    MIQ_JLA_COUNT
+};
+
 /* Runs a statement; on a database error sets a 503 reply and returns NULL. */
 apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_sql_id_e id,
                                    int nargs, const char *const *args, int *ncols,
