@@ -555,10 +555,23 @@ static void test_renderings(void)
                               "scene,0.000,2.000,2.000,1.000,Scene 1\n"
                               "clip,1.000,1.500,0.500,,\"a, \"\"b\"\"\"\n"
                               "scene,2.000,4.000,2.000,0.700,Scene 2\n");
+
     t = render(x, "edl", &ct);
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "001  AX       V     C        00:00:00:00 00:00:02:00 "
                                      "00:00:00:00 00:00:02:00\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(t, "* FROM CLIP NAME: a, \"b\"\n"));
+    /* a label a spreadsheet would run as a formula is defused */
+    can_job(x->f, "succeeded", "100", "1", "", "", "",
+            "{\"endpoint\":\"video/clips\",\"media\":{\"duration_s\":4,\"has_video\":true,"
+            "\"fps\":25},\"clips\":[{\"index\":0,\"start\":1,\"end\":2,"
+            "\"label\":\"=HYPERLINK(\\\"http://x\\\")\",\"mode\":\"copy\"},"
+            "{\"index\":1,\"start\":2,\"end\":3,\"label\":\"@SUM(A1)\",\"mode\":\"copy\"},"
+            "{\"index\":2,\"start\":3,\"end\":4,\"label\":\"-2+3\",\"mode\":\"copy\"}]}");
+    t = render(x, "csv", &ct);
+    CU_ASSERT_STRING_EQUAL(t, "type,start,end,duration,score,label\n"
+                              "clip,1.000,2.000,1.000,,\"'=HYPERLINK(\"\"http://x\"\")\"\n"
+                              "clip,2.000,3.000,1.000,,\"'@SUM(A1)\"\n"
+                              "clip,3.000,4.000,1.000,,\"'-2+3\"\n");
 }
 
 static void test_result_states_and_urls(void)

@@ -203,14 +203,20 @@ static const char *render_vtt(apr_pool_t *p, const apr_array_header_t *items)
     return apr_array_pstrcat(p, cues, 0);
 }
 
+/* A text field, quoted when it must be. A field a spreadsheet would run as a
+ * formula (=, +, -, @, tab or CR first: OWASP's CSV injection list) gets a
+ * leading apostrophe, so a clip label cannot become =HYPERLINK(...). */
 static const char *csv_field(apr_pool_t *p, const char *s)
 {
     const char *c;
     char *out, *o;
-    if (!strpbrk(s, ",\"\r\n"))
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL;
+    if (!formula && !strpbrk(s, ",\"\r\n"))
         return s;
-    o = out = apr_palloc(p, strlen(s) * 2 + 3);
+    o = out = apr_palloc(p, strlen(s) * 2 + 4);
     *o++ = '"';
+    if (formula)
+        *o++ = '\'';
     for (c = s; *c; c++) {
         if (*c == '"')
             *o++ = '"';
