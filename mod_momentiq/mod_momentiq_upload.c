@@ -370,37 +370,14 @@ static int put_bytes(request_rec *r, const char *id)
 static int delete_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                          const miq_caller *caller, const char *id)
 {
-    const char *args[2] = {id, caller->account_id}, **row;
-    apr_array_header_t *jobs;
-    int ncols = 0, rv, i, outputs = 0;
-    apr_status_t st;
-    rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_DELETE, 2, args, &row, &ncols);
-    if (rv < 0)
-        return db_unavailable(r);
-    if (rv == 0)
-        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
-    if (row[0] && !strncmp(row[0], "uploads/", 8) && miq_storage_name_ok(row[0] + 8) &&
-        (st = miq_storage_remove(r->pool, spath(r, sc, row[0]))) != APR_SUCCESS)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, st, r, APLOGNO(10963)
-                      "MomentIQ: could not remove %s", row[0]);
-    jobs = miq_db_rows(r, dbd, MIQ_SQL_UPLOAD_JOB_IDS, 1, args, &ncols);
-    for (i = 0; jobs && i < jobs->nelts; i++) {
-        const char *job = APR_ARRAY_IDX(jobs, i, const char **)[0];
-        if (!miq_storage_name_ok(job))
-            continue;
-        st = miq_storage_remove(r->pool,
-                                spath(r, sc, apr_pstrcat(r->pool, "outputs/", job, NULL)));
-        if (st != APR_SUCCESS)
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, st, r, APLOGNO(10964)
-                          "MomentIQ: could not remove the outputs of %s", job);
-        else
-            outputs++;
-    }
-    return miq_send_json(r, HTTP_OK,
-                         miq_json_dump(r->pool, miq_json_packp(r->pool, "{s:b,s:s,s:i}",
-                                                               "deleted", 1, "upload_id", id,
-                                                               "jobs_outputs_deleted",
-                                                               outputs)));
+    miq_upload_conf c;
+    miq_db db;
+    miq_reply rep;
+    miq_upload_conf_of(sc, &c);
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_upload_delete(r->pool, &c, &db, caller, id, &rep);
+    return send_reply(r, &rep);
 }
 
 /* ---- routing ------------------------------------------------------------------------------ */

@@ -206,9 +206,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "SELECT id, filename, path, status, size_bytes, coalesce(duration_s::text, ''), "
      "coalesce(probe::text, 'null'), to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(put_token_hash, '') "
      "FROM uploads WHERE id = %s AND account_id = %s::bigint AND deleted_at IS NULL"},
+    /* Marks the upload deleted and cancels its live jobs (sql/009). Column: NULL
+     * when there is no such upload, else {path, jobs, canceled}. Args: id, account. */
     {MIQ_SQL_UPLOAD_DELETE, "miq_upload_delete",
-     "UPDATE uploads SET status = 'deleted', deleted_at = now() WHERE id = %s AND account_id = "
-     "%s::bigint AND deleted_at IS NULL RETURNING path"},
+     "SELECT miq_upload_delete(%s, %s::bigint)::text"},
     /* Jobs derived from an upload, whose outputs go with it. Args: upload id. */
     {MIQ_SQL_UPLOAD_JOB_IDS, "miq_upload_job_ids", "SELECT id FROM jobs WHERE upload_id = %s"},
     /* The signed upload URL's row, whoever owns it. Columns: account, filename,

@@ -12,6 +12,7 @@
 #include "base/miq_fetch.h"
 #include "base/miq_json.h"
 #include "base/miq_log.h"
+#include "base/miq_scope.h"
 #include "jobs/miq_probe.h"
 #include "jobs/miq_uploads.h"
 #include "base/miq_text.h"
@@ -457,4 +458,63 @@ void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_co
           miq_json_packp(p, "{s:s,s:s,s:s,s:s,s:s,s:s}", "upload_id", id, "filename", filename,
                          "status", "awaiting_bytes", "upload_url", url, "upload_method", "PUT",
                          "expires_at", iso_time(p, exp)));
+}
+
+void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
+                       const miq_caller *caller, const char *id, miq_reply *out)
+{
+    const char *args[2], *path;
+    apr_array_header_t *rows;
+    json_t *res, *jobs, *job;
+    apr_status_t st;
+    size_t i;
+    int ncols, outputs = 0;
+    if (!(caller->scopes & MIQ_SCOPE_ALL)) {
+        reply(out, 403, "connector_scope_denied",
+              apr_psprintf(p,
+                           "deleting an upload needs a token with the all scope; this token has "
+                           "%s",
+                           miq_scope_format(p, caller->scopes)),
+              NULL);
+        return;
+    }
+    if (!miq_upload_id_ok(id)) {
+        reply(out, 404, "not_found", "no such upload", NULL);
+        return;
+    }
+    args[0] = id;
+    args[1] = caller->account_id;
+    if (!(rows = query(p, db, MIQ_SQL_UPLOAD_DELETE, 2, args, &ncols)) || rows->nelts != 1 ||
+        ncols < 1) {
+        db_unavailable(out);
+        return;
+    }
+    path = APR_ARRAY_IDX(rows, 0, const char **)[0];
+    if (!path || !*path) {
+        reply(out, 404, "not_found", "no such upload", NULL);
+        return;
+    }
+    res = miq_json_parse(p, path, strlen(path), NULL);
+    path = miq_json_str(res, "path", "");
+    if (!strncmp(path, "uploads/", 8) && miq_storage_name_ok(path + 8) &&
+        (st = miq_storage_remove(p, apr_pstrcat(p, c->storage_dir, "/", path, NULL))) !=
+            APR_SUCCESS)
+        miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p, "MIQ00101: could not remove %s", path);
+    jobs = json_object_get(res, "jobs");
+    json_array_foreach(jobs, i, job)
+    {
+        const char *jid = json_string_value(job);
+        if (!jid || !miq_storage_name_ok(jid))
+            continue;
+        st = miq_storage_remove(p, apr_pstrcat(p, c->storage_dir, "/outputs/", jid, NULL));
+        if (st != APR_SUCCESS)
+            miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p,
+                           "MIQ00102: could not remove the outputs of %s", jid);
+        else
+            outputs++;
+    }
+    reply(out, 200, NULL, NULL,
+          miq_json_packp(p, "{s:b,s:s,s:I,s:i}", "deleted", 1, "upload_id", id, "jobs_canceled",
+                         (json_int_t)json_array_size(json_object_get(res, "canceled")),
+                         "jobs_outputs_deleted", outputs));
 }

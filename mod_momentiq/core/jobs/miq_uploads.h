@@ -93,6 +93,13 @@ void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
 void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
                        const char *account, const char *url, const char *filename,
                        miq_reply *out);
+/* DELETE /v1/uploads/{id}: the upload, its file and every derived job's
+ * outputs go; its queued and running jobs are canceled (reservations
+ * released). Needs the all scope: a connector limited to a family must not
+ * destroy media other connectors use. 200 {deleted, upload_id,
+ * jobs_canceled, jobs_outputs_deleted}, or 403 / 404 / 503. */
+void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
+                       const miq_caller *caller, const char *id, miq_reply *out);
 /* An awaiting_bytes upload and its signed PUT URL, valid url_ttl_s from now:
  * 201 {upload_id, filename, status, upload_url, upload_method, expires_at}. */
 void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_conf *c,
