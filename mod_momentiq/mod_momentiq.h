@@ -94,6 +94,14 @@ apr_status_t miq_read_small_file(char **buf, apr_size_t *n, const char *path, ap
 
 /* Database (mod_dbd). */
 void miq_db_prepare_all(server_rec *s);
+/* Runs a catalog statement on dbd, recovering a connection PostgreSQL lost
+ * (reset, statements prepared again, one more try). res NULL: no row set,
+ * *nrows the affected rows. 0, or -1/an apr_dbd error with *err. */
+int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
+                const char *const *args, int *nrows, apr_dbd_results_t **res, const char **err);
+/* The rows of a catalog statement, allocated in p, or NULL with *err. */
+apr_array_header_t *miq_dbd_select(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
+                                   const char *const *args, int *ncols, const char **err);
 ap_dbd_t *miq_dbd(request_rec *r);
 /* Runs a catalog statement that returns no rows; NULL args are SQL NULL.
  * Returns the affected row count, or -1 on error (logged). */

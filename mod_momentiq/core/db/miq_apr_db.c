@@ -1,4 +1,7 @@
+/* apr_dbd for the worker and momentiqctl (see miq_apr_db.h). */
 #include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
 #include <apr_strings.h>
 #include "db/miq_apr_db.h"
 
@@ -25,6 +28,7 @@ const char *miq_apr_db_prepare_all(miq_apr_db *db)
 {
     const miq_sql_stmt *all = miq_sql_all();
     int i, rv;
+    db->prepared = 1;
     for (i = 0; i < MIQ_SQL_COUNT; i++) {
         rv = apr_dbd_prepare(db->driver, db->pool, db->handle, all[i].sql, all[i].label,
                              &db->stmts[i]);
@@ -33,6 +37,40 @@ const char *miq_apr_db_prepare_all(miq_apr_db *db)
                                 apr_dbd_error(db->driver, db->handle, rv));
     }
     return NULL;
+}
+
+static int connection_lost(miq_apr_db *db, const char *err)
+{
+    PGconn *pg = apr_dbd_native_handle(db->driver, db->handle);
+    return !pg || PQstatus(pg) != CONNECTION_OK ||
+           (err && strstr(err, "prepared statement") && strstr(err, "does not exist"));
+}
+
+int miq_apr_db_recover(miq_apr_db *db, const char **err)
+{
+    PGconn *pg = apr_dbd_native_handle(db->driver, db->handle);
+    PGresult *cleared;
+    const char *perr;
+    if (!pg)
+        return -1;
+    if (PQstatus(pg) != CONNECTION_OK) {
+        PQreset(pg);
+        if (PQstatus(pg) != CONNECTION_OK) {
+            *err = apr_pstrcat(db->pool, "the database is unavailable: ", PQerrorMessage(pg),
+                               NULL);
+            return -1;
+        }
+    }
+    db->generation++;
+    if (!db->prepared)
+        return 0;
+    cleared = PQexec(pg, "DEALLOCATE ALL"); /* no label may be left half-taken */
+    PQclear(cleared);
+    if ((perr = miq_apr_db_prepare_all(db))) {
+        *err = perr;
+        return -1;
+    }
+    return 0;
 }
 
 const char *miq_apr_db_exec_text(miq_apr_db *db, const char *sql)
@@ -52,7 +90,13 @@ int miq_apr_db_exec(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, c
     rv = apr_dbd_pquery(db->driver, p, db->handle, &nrows, db->stmts[id], nargs, args);
     if (rv) {
         *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
-        return -1;
+        if (!connection_lost(db, *err) || miq_apr_db_recover(db, err))
+            return -1;
+        rv = apr_dbd_pquery(db->driver, p, db->handle, &nrows, db->stmts[id], nargs, args);
+        if (rv) {
+            *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
+            return -1;
+        }
     }
     return nrows;
 }
@@ -102,7 +146,13 @@ apr_array_header_t *miq_apr_db_select_stmt(miq_apr_db *db, apr_pool_t *p, miq_sq
     rv = apr_dbd_pselect(db->driver, p, db->handle, &res, db->stmts[id], 1, nargs, args);
     if (rv) {
         *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
-        return NULL;
+        if (!connection_lost(db, *err) || miq_apr_db_recover(db, err))
+            return NULL;
+        rv = apr_dbd_pselect(db->driver, p, db->handle, &res, db->stmts[id], 1, nargs, args);
+        if (rv) {
+            *err = apr_pstrdup(p, apr_dbd_error(db->driver, db->handle, rv));
+            return NULL;
+        }
     }
     return collect_rows(db, p, res, ncols);
 }

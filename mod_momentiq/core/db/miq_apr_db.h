@@ -13,6 +13,9 @@ typedef struct miq_apr_db {
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     apr_dbd_prepared_t *stmts[MIQ_SQL_COUNT];
+    int prepared;        /* miq_apr_db_prepare_all has run */
+    unsigned generation; /* bumped each time a lost connection is restored: a
+                          * LISTEN must then be issued again */
 } miq_apr_db;
 
 /* Connects with a libpq conninfo string (NULL: $MOMENTIQ_DB). NULL or error. */
@@ -21,7 +24,13 @@ const char *miq_apr_db_open(apr_pool_t *p, const char *conninfo, miq_apr_db **ou
 const char *miq_apr_db_prepare_all(miq_apr_db *db);
 /* Runs SQL text (may hold several statements). NULL or the error. */
 const char *miq_apr_db_exec_text(miq_apr_db *db, const char *sql);
-/* Runs a catalog statement; returns affected rows or -1 (error in *err). */
+/* Restores a connection PostgreSQL lost (a restart): libpq reset, and the
+ * catalog prepared again when it was. 0 when the connection works (again),
+ * -1 with *err while the database is unavailable. */
+int miq_apr_db_recover(miq_apr_db *db, const char **err);
+/* Runs a catalog statement; returns affected rows or -1 (error in *err). A
+ * statement that fails because the connection was lost is run once more on
+ * the restored connection. */
 int miq_apr_db_exec(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const char **args,
                  const char **err);
 /* Rows of a prepared catalog statement (each a const char ** of *ncols), or
