@@ -1,8 +1,10 @@
 /* Integration tests: CUnit suites that talk HTTP (libcurl) to a running
  * httpd + mod_momentiq and read its PostgreSQL cluster (libpq). No mocks.
- * Each test file registers its suite with IT_SUITE; itest_main.c runs them
- * all (or those named on the command line) and prints one final line
- * "integration: N passed, N failed".
+ * Each file of cases/ registers its suite with IT_SUITE; support/it_main.c
+ * runs them all (or those named on the command line) and prints one final
+ * line "integration: N passed, N failed". The helpers declared here are
+ * defined in support/ (one file per group: it_http.c, it_sse.c, it_rpc.c,
+ * it_db.c, it_files.c, it_accounts.c, it_servers.c).
  *
  * Environment (set by ./build.sh test):
  *   MIQ_TEST_URL        http://127.0.0.1:PORT (the server's MomentIQBaseURL)
