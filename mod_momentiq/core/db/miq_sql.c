@@ -440,6 +440,9 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      * registration age S. Columns: kind, rows removed. */
     {MIQ_SQL_PURGE_TRANSIENT, "miq_purge_transient",
      "SELECT kind, removed FROM miq_purge_transient(%d, %d)"},
+    /* One hit in a rate limit window (sql/010). Column: 0, or the seconds to
+     * wait. Args: key, limit, window seconds. */
+    {MIQ_SQL_RATE_HIT, "miq_rate_hit", "SELECT miq_rate_hit(%s, %d, %d)"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

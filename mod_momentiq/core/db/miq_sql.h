@@ -76,6 +76,7 @@ typedef enum {
     MIQ_SQL_OAUTH_TRAIL_ADD,
     MIQ_SQL_OAUTH_TRAIL_GET,
     MIQ_SQL_PURGE_TRANSIENT,
+    MIQ_SQL_RATE_HIT,
     MIQ_SQL_COUNT
 } miq_sql_id_e;
 
