@@ -65,8 +65,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
-# fmt EXPR: awk arithmetic, printed with the given printf format
-calc() { awk "BEGIN{printf \"$1\", $2}"; }
+# fmt EXPR: awk arithmetic, printed with the given printf format. EXPR is
+# parenthesised: in a printf argument list awk reads a bare `>` as an output
+# redirection (`a > 60` wrote a file named 60 and printed nothing).
+calc() { awk "BEGIN{printf \"$1\", ($2)}"; }
 # timed VAR OUT_LOG CMD...: runs CMD with stdout+stderr to OUT_LOG; sets VAR to its
 # wall seconds and VAR_CPU to its user+system CPU seconds (the machine may be shared:
 # CPU time is the steadier figure)
