@@ -314,6 +314,10 @@ run_tests() {
     fi
     record config $(counts "$results/config.log")
 
+    say "== static analysis (cppcheck)"
+    "$ROOT/tests/check_static.sh" "$BUILD" >"$results/static.log" 2>&1 || true
+    record static $(counts "$results/static.log")
+
     local port pgport
     port=$(free_port); pgport=$(free_port)
     say "== starting a test stack on 127.0.0.1:$port (PostgreSQL on $pgport)"
