@@ -348,6 +348,10 @@ run_tests() {
     fi
     record config $(counts "$results/config.log")
 
+    say "== formatting (clang-format --dry-run)"
+    "$ROOT/tests/check_format.sh" >"$results/format.log" 2>&1 || true
+    record format $(counts "$results/format.log")
+
     say "== static analysis (cppcheck)"
     "$ROOT/tests/check_static.sh" "$BUILD" >"$results/static.log" 2>&1 || true
     record static $(counts "$results/static.log")
