@@ -313,7 +313,15 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 EOF
 }
 
+# Untracked files in the work tree outside var/ (ignored paths never show).
+untracked() {
+    git -C "$ROOT" status --porcelain --untracked-files=all -- . ':(exclude)var' \
+        ':(exclude,glob)**/node_modules/**' 2>/dev/null | sed -n 's/^?? //p' | sort
+}
+
 run_tests() {
+    local untracked_before
+    untracked_before=$(untracked)
     build tests
     ensure_user
     local tv=$VAR/test passed=0 failed=0 line
@@ -507,6 +515,16 @@ EOF
         else
             record sanitizers 1 0
         fi
+    fi
+    # Everything a run writes belongs under var/: a stray file (bench/worker.sh's `60`) fails.
+    say "== tree: no new untracked files"
+    local strays
+    strays=$(comm -13 <(printf '%s\n' "$untracked_before") <(untracked) | grep -v '^$' || true)
+    if [ -z "$strays" ]; then
+        record tree 1 0
+    else
+        printf '%s\n' "$strays" | sed 's/^/FAIL: left by the test run: /' >"$results/tree.log"
+        record tree 0 1
     fi
     for f in "$results"/*.log; do
         grep -E '^(FAIL|  FAIL|.*: FAILED|✗)' "$f" 2>/dev/null | head -20 | sed "s|^|$(basename "$f"): |" || true
