@@ -65,8 +65,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 now() { date +%s.%N; }
-# fmt EXPR: awk arithmetic, printed with the given printf format
-calc() { awk "BEGIN{printf \"$1\", $2}"; }
+# fmt EXPR: awk arithmetic, printed with the given printf format. EXPR is
+# parenthesised: in a printf argument list awk reads a bare `>` as an output
+# redirection (`a > 60` wrote a file named 60 and printed nothing).
+calc() { awk "BEGIN{printf \"$1\", ($2)}"; }
 # timed VAR OUT_LOG CMD...: runs CMD with stdout+stderr to OUT_LOG; sets VAR to its
 # wall seconds and VAR_CPU to its user+system CPU seconds (the machine may be shared:
 # CPU time is the steadier figure)
@@ -89,8 +91,9 @@ for o in "$BUILD"/worker/*.o "$BUILD"/worker/analyses/*.o; do
     case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o) ;; *) WOBJ+=("$o") ;; esac
 done
 DRIVER=$WORK/worker_driver
-# The flags of mod_momentiq/Makefile's BIN_CFLAGS and its worker link line.
-gcc -Wall -Wextra -O2 -g -std=gnu11 \
+# The flags of mod_momentiq/Makefile's WARN and BIN_CFLAGS and its worker link line.
+gcc -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
+    -Wformat-security -Werror=implicit-function-declaration -Werror -O2 -g -std=gnu11 \
     $(pkg-config --cflags apr-1 apr-util-1 jansson openssl libavformat libavcodec libavfilter libswscale libswresample libavutil) \
     -I"$(pg_config --includedir)" -I"$SRC/mod_momentiq/core" -I"$SRC/worker" -I"$ROOT/tests/worker" \
     -o "$DRIVER" "$HERE/worker_driver.c" "$ROOT/tests/worker/wtest_media.c" "${WOBJ[@]}" "$BUILD/libmomentiq_core.a" \

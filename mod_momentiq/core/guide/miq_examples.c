@@ -259,7 +259,7 @@ const char *miq_code_example(apr_pool_t *p, const char *base_url, const miq_pric
 {
     const char *tmpl, *params, *params_code, *list1, *credits = "100";
     const char *kv[32];
-    json_t *ex = miq_endpoints_example_params(p, e);
+    json_t *ex;
     miq_price_quote q;
     char *first;
     int i = 0;
@@ -274,6 +274,7 @@ const char *miq_code_example(apr_pool_t *p, const char *base_url, const miq_pric
         tmpl = javascript_tmpl;
     else
         tmpl = mcp_tmpl;
+    ex = miq_endpoints_example_params(p, e);
     params = miq_endpoints_json(p, ex, 0);
     params_code = miq_endpoints_json(p, ex, 1);
     first = apr_pstrdup(p, e->result_lists);
