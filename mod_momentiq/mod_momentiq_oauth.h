@@ -32,9 +32,9 @@ miq_oauth_conf *miq_oauth_cfg(request_rec *r);
 int miq_handle_oauth(request_rec *r);
 int miq_oauth_authorize(request_rec *r);  /* mod_momentiq_oauth_authorize.c */
 int miq_oauth_token(request_rec *r);      /* mod_momentiq_oauth_token.c */
-int miq_oauth_revoke(request_rec *r);     /* mod_momentiq_oauth_misc.c */
+int miq_oauth_revoke(request_rec *r);     /* mod_momentiq_oauth_revoke.c */
 int miq_oauth_introspect(request_rec *r);
-int miq_oauth_clients(request_rec *r);
+int miq_oauth_clients(request_rec *r);    /* mod_momentiq_oauth_register.c */
 int miq_oauth_register(request_rec *r);
 
 /* ---- shared helpers (mod_momentiq_oauth.c) ------------------------------------- */
