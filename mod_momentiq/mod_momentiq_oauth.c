@@ -1,6 +1,7 @@
 /* /api/auth/oauth/...: routing, and what every endpoint shares: RFC 6749
- * error bodies, form bodies, finding a client (pre-registered, metadata
- * document, registered), client authentication, the diagnostic trail. */
+ * error bodies, form bodies, client authentication (the credentials; the
+ * check is core/oauth's), the OAuth services' view of a request (database,
+ * settings), the diagnostic trail. */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -9,7 +10,6 @@
 #include <apr_strings.h>
 #include "mod_momentiq_oauth.h"
 #include "base/miq_http_rules.h"
-#include "base/miq_json.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -51,73 +51,39 @@ int miq_oauth_read_form(request_rec *r, apr_table_t **form)
     return OK;
 }
 
-/* A metadata document client: from the cache when fresh, else fetched and cached. */
-static int find_cimd(request_rec *r, ap_dbd_t *dbd, const char *id, miq_oauth_client *out,
-                     const char **why)
+const miq_oauth_settings *miq_oauth_settings_of(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *args[10], **row = NULL, *err;
-    int ncols = 0, got = miq_db_row(r, dbd, MIQ_SQL_OAUTH_CLIENT_GET, 1, &id, &row, &ncols);
-    json_t *doc;
-    if (got < 0)
-        return -1;
-    if (got == 1 && !strcmp(row[0], "cimd") && !strcmp(row[6], "fresh"))
-        return miq_oauth_client_from_row(r->pool, id, row, out) ? 0 : 1;
-    if ((err = miq_oauth_cimd_fetch(r->pool, id, sc->import_allow_private == 1,
-                                     sc->fetch_ca_file, &doc)) ||
-        (err = miq_oauth_cimd_parse(r->pool, id, doc, out))) {
-        *why = err;
-        return 0;
-    }
-    args[0] = id;
-    args[1] = "cimd";
-    args[2] = out->name;
-    args[3] = out->connector;
-    args[4] = miq_oauth_redirects_json(r->pool, out);
-    args[5] = out->auth_method;
-    args[6] = NULL;
-    args[7] = miq_json_dump(r->pool, doc);
-    args[8] = apr_itoa(r->pool, MIQ_OAUTH_CIMD_CACHE_S);
-    args[9] = args[8];
-    miq_db_exec(r, dbd, MIQ_SQL_OAUTH_CLIENT_PUT, 10, args);
-    return 1;
+    miq_oauth_conf *oc = miq_oauth_cfg(r);
+    miq_oauth_settings *s = apr_pcalloc(r->pool, sizeof(*s));
+    s->reg = oc->reg;
+    s->dcr = oc->dcr == 1;
+    s->cimd = oc->cimd == 1;
+    s->cimd_allow_private = sc->import_allow_private == 1;
+    s->fetch_ca_file = sc->fetch_ca_file;
+    s->access_ttl_s = oc->access_ttl_s;
+    s->refresh_ttl_s = oc->refresh_ttl_s;
+    s->state_key = sc->mcp->state_key;
+    s->state_key_len = sc->mcp->state_key_len;
+    s->issuer = sc->base_url;
+    return s;
 }
 
-int miq_oauth_find_client(request_rec *r, ap_dbd_t *dbd, const char *id,
-                          miq_oauth_client *out, const char **why)
+const miq_db *miq_oauth_db(request_rec *r, ap_dbd_t *dbd)
 {
-    miq_oauth_conf *oc = miq_oauth_cfg(r);
-    const miq_oauth_client *c = miq_oauth_registry_find(oc->reg, id);
-    const char **row = NULL;
-    int ncols = 0, got;
-    *why = NULL;
-    memset(out, 0, sizeof(*out));
-    if (c) {
-        *out = *c;
-        return 1;
-    }
-    if (!id)
-        return 0;
-    if (oc->cimd == 1 && miq_oauth_cimd_id(id))
-        return find_cimd(r, dbd, id, out, why);
-    if (oc->dcr != 1 || strncmp(id, "mcp_", 4))
-        return 0;
-    got = miq_db_row(r, dbd, MIQ_SQL_OAUTH_CLIENT_GET, 1, &id, &row, &ncols);
-    if (got <= 0)
-        return got;
-    if (strcmp(row[0], "dcr"))
-        return 0;
-    return miq_oauth_client_from_row(r->pool, apr_pstrdup(r->pool, id), row, out) ? 0 : 1;
+    miq_db *db = apr_pcalloc(r->pool, sizeof(*db));
+    miq_db_bind(r, dbd, db);
+    return db;
 }
 
 int miq_oauth_authenticate_client(request_rec *r, ap_dbd_t *dbd, apr_table_t *form,
                                   miq_oauth_client *client)
 {
-    const char *bid, *bsecret, *err, *why;
+    const char *bid, *bsecret, *err;
     const char *fid = apr_table_get(form, "client_id"), *fsecret = apr_table_get(form,
                                                                                   "client_secret");
     const char *id, *secret, *method;
-    int got;
+    miq_oauth_outcome out;
     memset(client, 0, sizeof(*client));
     err = miq_oauth_basic_auth(r->pool, apr_table_get(r->headers_in, "Authorization"), &bid,
                                &bsecret);
@@ -135,37 +101,27 @@ int miq_oauth_authenticate_client(request_rec *r, ap_dbd_t *dbd, apr_table_t *fo
     if (!id)
         return miq_oauth_send_error(r, "invalid_client", "client authentication is required "
                                                          "(client_id)");
-    got = miq_oauth_find_client(r, dbd, id, client, &why);
-    if (got < 0)
-        return miq_oauth_send_error(r, "temporarily_unavailable",
-                                    "the authorization database is unavailable");
-    if (got <= 0)
-        memset(client, 0, sizeof(*client));
-    if (got == 0)
-        return miq_oauth_send_error(r, "invalid_client",
-                                    why ? why : "unknown client: register again");
-    if ((err = miq_oauth_client_authenticate(r->pool, client, method, secret))) {
-        memset(client, 0, sizeof(*client));
-        return miq_oauth_send_error(r, "invalid_client", err);
-    }
+    if (miq_oauth_client_check(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), id,
+                               method, secret, client, &out))
+        return miq_oauth_send_error(r, out.error, out.description);
     return OK;
+}
+
+int miq_oauth_send_outcome(request_rec *r, int status, const miq_oauth_outcome *out)
+{
+    if (out->error)
+        return miq_oauth_send_error(r, out->error, out->description);
+    return miq_oauth_send_json(r, status, out->body);
 }
 
 void miq_oauth_trail(request_rec *r, ap_dbd_t *dbd, const char *correlation_id,
                      const char *client_id, const char *account_id, const char *step,
                      const char *error, const char *detail)
 {
-    const char *args[7];
-    if (!dbd || !correlation_id)
+    if (!dbd)
         return;
-    args[0] = correlation_id;
-    args[1] = client_id && strlen(client_id) <= 255 ? client_id : NULL;
-    args[2] = account_id && *account_id ? account_id : NULL;
-    args[3] = step;
-    args[4] = error ? "error" : "ok";
-    args[5] = error;
-    args[6] = detail;
-    miq_db_exec(r, dbd, MIQ_SQL_OAUTH_TRAIL_ADD, 7, args);
+    miq_oauth_trail_add(r->pool, miq_oauth_db(r, dbd), correlation_id, client_id, account_id,
+                        step, error, detail);
 }
 
 /* ---- routing ------------------------------------------------------------------------ */

@@ -15,7 +15,6 @@
 #include <apr_strings.h>
 #include "mod_momentiq_oauth.h"
 #include "base/miq_http_rules.h"
-#include "base/miq_scope.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -76,14 +75,21 @@ static int redirect_back(request_rec *r, const miq_oauth_authz *q, const char *c
     return miq_send_json(r, HTTP_SEE_OTHER, NULL);
 }
 
+/* The error (already in the trail) to the client's redirect URI. */
+static int redirect_failed(request_rec *r, const miq_oauth_authz *q, const char *corr,
+                           const char *error, const char *description)
+{
+    const char *pairs[5] = {"error", error, "error_description",
+                            apr_psprintf(r->pool, "%s (reference %s)", description, corr), NULL};
+    return redirect_back(r, q, pairs);
+}
+
 static int redirect_error(request_rec *r, ap_dbd_t *dbd, const miq_oauth_authz *q,
                           const char *corr, const char *account, const char *step,
                           const char *error, const char *description)
 {
-    const char *pairs[5] = {"error", error, "error_description",
-                            apr_psprintf(r->pool, "%s (reference %s)", description, corr), NULL};
     miq_oauth_trail(r, dbd, corr, q->client_id, account, step, error, description);
-    return redirect_back(r, q, pairs);
+    return redirect_failed(r, q, corr, error, description);
 }
 
 /* The signed-in user: the session cookie, else a trusted r->user (a session is
@@ -155,7 +161,8 @@ static int do_consent(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_p
                       const miq_web_session *s)
 {
     const miq_oauth_authz *q = pg->req;
-    const char *decision = apr_table_get(f, "decision"), *code, *args[9], *corr;
+    const char *decision = apr_table_get(f, "decision"), *code, *corr;
+    miq_oauth_outcome out;
     unsigned kept;
     corr = pg->correlation_id;
     if (!miq_csrf_ok(s->csrf_token, apr_table_get(f, "csrf_token"))) {
@@ -175,22 +182,12 @@ static int do_consent(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_p
         pg->message = "Choose at least one permission, or deny.";
         return send_html(r, HTTP_BAD_REQUEST, miq_oauth_page_consent(r->pool, pg));
     }
-    if (!(code = miq_oauth_code_new(r->pool)))
-        return show_error(r, "server_error", "no random bytes for a code", corr);
-    args[0] = miq_token_hash(r->pool, code);
-    args[1] = q->client_id;
-    args[2] = q->redirect_uri;
-    args[3] = s->account_id;
-    args[4] = miq_scope_format(r->pool, kept);
-    args[5] = q->resource;
-    args[6] = q->challenge;
-    args[7] = corr;
-    args[8] = apr_itoa(r->pool, MIQ_OAUTH_CODE_TTL_S);
-    if (miq_db_exec(r, dbd, MIQ_SQL_OAUTH_CODE_CREATE, 9, args) != 1)
-        return redirect_error(r, dbd, q, corr, s->account_id, "consent",
-                              "temporarily_unavailable", "the code could not be stored");
-    miq_oauth_trail(r, dbd, corr, q->client_id, s->account_id, "consent", NULL,
-                    apr_psprintf(r->pool, "approved scopes '%s'; code issued", args[4]));
+    if (!(code = miq_oauth_code_issue(r->pool, miq_oauth_db(r, dbd), q, s->account_id, kept,
+                                      corr, &out))) {
+        if (!strcmp(out.error, "server_error"))
+            return show_error(r, out.error, out.description, corr);
+        return redirect_failed(r, q, corr, out.error, out.description);
+    }
     {
         const char *pairs[] = {"code", code, NULL};
         return redirect_back(r, q, pairs);
@@ -228,7 +225,8 @@ int miq_oauth_authorize(request_rec *r)
         return show_error(r, "temporarily_unavailable", "the database is unavailable", corr);
     if (!apr_table_get(f, "client_id"))
         return show_error(r, "invalid_request", "client_id is required", corr);
-    got = miq_oauth_find_client(r, dbd, apr_table_get(f, "client_id"), &client, &why);
+    got = miq_oauth_client_find(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r),
+                                apr_table_get(f, "client_id"), &client, &why);
     if (got < 0)
         return show_error(r, "temporarily_unavailable", "the database is unavailable", corr);
     if (got == 0) {

@@ -376,7 +376,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "ELSE 'stale' END FROM oauth_clients WHERE client_id = %s"},
     /* Registers a client, or refreshes a cached metadata document. Args: id,
      * source, name, connector, redirect_uris json, auth method, secret hash (or
-     * NULL), metadata json, cache seconds (0: never expires), the same again. */
+     * NULL), metadata json, cache seconds (0: never expires), the same again.
+     * One row when stored (none when the id is taken by a registered client). */
     {MIQ_SQL_OAUTH_CLIENT_PUT, "miq_oauth_client_put",
      "INSERT INTO oauth_clients (client_id, source, name, connector, redirect_uris, auth_method, "
      "secret_hash, metadata, expires_at) VALUES (%s, %s, %s, %s, %s::jsonb, %s, %s, %s::jsonb, "
@@ -384,7 +385,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "UPDATE SET name = EXCLUDED.name, connector = EXCLUDED.connector, redirect_uris = "
      "EXCLUDED.redirect_uris, auth_method = EXCLUDED.auth_method, metadata = EXCLUDED.metadata, "
      "expires_at = EXCLUDED.expires_at, refreshed_at = now() WHERE oauth_clients.source = 'cimd' "
-     "AND EXCLUDED.source = 'cimd'"},
+     "AND EXCLUDED.source = 'cimd' RETURNING 1"},
     /* Args: code hash, client, redirect URI, account, scopes, resource, PKCE
      * challenge, correlation id, lifetime seconds. */
     {MIQ_SQL_OAUTH_CODE_CREATE, "miq_oauth_code_create",

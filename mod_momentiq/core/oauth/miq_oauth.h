@@ -1,7 +1,8 @@
 /* The OAuth 2.1 authorization server's pure parts (SPEC §5, issue #4): PKCE,
  * redirect URI rules, request parameters and RFC 6749 errors, the client
- * registry, token shapes, metadata documents and the HTML pages. No httpd:
- * the glue (mod_momentiq_oauth_*.c) does I/O and SQL. Parsers and checks
+ * registry, token shapes, metadata documents and the HTML pages. No httpd
+ * and no database: the services over miq_db are in oauth/miq_oauth_grants.h;
+ * the glue (mod_momentiq_oauth_*.c) does request I/O. Parsers and checks
  * return a const char * error (NULL = ok), like directive handlers. */
 #ifndef MIQ_OAUTH_H
 #define MIQ_OAUTH_H
@@ -129,7 +130,8 @@ const char *miq_oauth_cimd_parse(apr_pool_t *p, const char *url, const json_t *d
  * and pinned, no redirects, at most MIQ_OAUTH_CIMD_MAX_BYTES, 5 s. */
 const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_private,
                                  const char *ca_file, json_t **doc);
-/* A client from an oauth_clients row (redirect_uris as JSON text). */
+/* A client from an oauth_clients row (MIQ_SQL_OAUTH_CLIENT_GET, MIQ_OCL_* columns
+ * in oauth/miq_oauth_grants.h; redirect_uris as JSON text). */
 const char *miq_oauth_client_from_row(apr_pool_t *p, const char *id, const char *const *row,
                                       miq_oauth_client *out);
 /* JSON array text of the client's redirect URIs, for the row. */

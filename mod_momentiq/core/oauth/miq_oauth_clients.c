@@ -9,6 +9,7 @@
 #include "base/miq_fetch.h"
 #include "base/miq_json.h"
 #include "oauth/miq_oauth.h"
+#include "oauth/miq_oauth_grants.h"
 
 miq_oauth_registry *miq_oauth_registry_make(apr_pool_t *p)
 {
@@ -284,17 +285,19 @@ const char *miq_oauth_cimd_parse(apr_pool_t *p, const char *url, const json_t *d
 const char *miq_oauth_client_from_row(apr_pool_t *p, const char *id, const char *const *row,
                                       miq_oauth_client *out)
 {
-    json_t *uris = miq_json_parse(p, row[3], strlen(row[3]), NULL);
+    const char *text = row[MIQ_OCL_REDIRECTS];
+    json_t *uris = miq_json_parse(p, text, strlen(text), NULL);
     const char *err;
     memset(out, 0, sizeof(*out));
     if ((err = uris_from_json(p, uris, &out->redirect_uris)))
         return err;
     out->client_id = id;
-    out->source = row[0];
-    out->name = row[1];
-    out->connector = row[2];
-    out->auth_method = row[4];
-    out->secret_hash = row[5] && *row[5] ? row[5] : NULL;
+    out->source = row[MIQ_OCL_SOURCE];
+    out->name = row[MIQ_OCL_NAME];
+    out->connector = row[MIQ_OCL_CONNECTOR];
+    out->auth_method = row[MIQ_OCL_AUTH_METHOD];
+    out->secret_hash =
+        row[MIQ_OCL_SECRET_HASH] && *row[MIQ_OCL_SECRET_HASH] ? row[MIQ_OCL_SECRET_HASH] : NULL;
     return NULL;
 }
 
