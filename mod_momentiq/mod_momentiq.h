@@ -220,4 +220,19 @@ int miq_read_body(request_rec *r, apr_off_t limit, const char **body, apr_size_t
 int miq_origin_ok(request_rec *r, const miq_srv_conf *sc);
 int miq_host_ok(request_rec *r, const miq_srv_conf *sc);
 
+/* Shared glue helpers (mod_momentiq_body.c): a core service's reply as HTTP
+ * (the body, or {"error":{code,message}} with the reply's extra fields next
+ * to "error"; Cache-Control: no-store), and the 503 of a missing database
+ * ("the <what> database is unavailable; try again shortly"; what may be NULL). */
+struct miq_reply;
+int miq_send_reply(request_rec *r, const struct miq_reply *rep);
+int miq_send_db_unavailable(request_rec *r, const char *what);
+
+/* Account services' environment from the request (mod_momentiq_session.c),
+ * the session cookie's value, and setting it (sid NULL: clearing it). */
+struct miq_accounts_env;
+void miq_accounts_env_of(request_rec *r, const miq_db *db, struct miq_accounts_env *env);
+const char *miq_session_cookie(request_rec *r);
+void miq_session_set_cookie(request_rec *r, const char *sid);
+
 #endif

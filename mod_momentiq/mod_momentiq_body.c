@@ -8,6 +8,7 @@
 #include "mod_momentiq.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
+#include "base/miq_reply.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -30,6 +31,28 @@ int miq_send_error(request_rec *r, int status, const char *code, const char *mes
     json_t *e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code", code, "message",
                                message);
     return miq_send_json(r, status, miq_json_dump(r->pool, e));
+}
+
+int miq_send_reply(request_rec *r, const miq_reply *rep)
+{
+    json_t *e;
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (rep->status < 400)
+        return miq_send_json(r, rep->status, rep->body ? miq_json_dump(r->pool, rep->body)
+                                                       : "{}");
+    e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code",
+                       rep->code ? rep->code : "server_error", "message",
+                       rep->message ? rep->message : "error");
+    if (json_is_object(rep->body))
+        json_object_update_missing(e, rep->body);
+    return miq_send_json(r, rep->status, miq_json_dump(r->pool, e));
+}
+
+int miq_send_db_unavailable(request_rec *r, const char *what)
+{
+    return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
+                          apr_pstrcat(r->pool, "the ", what ? what : "", what ? " " : "",
+                                      "database is unavailable; try again shortly", NULL));
 }
 
 int miq_read_body(request_rec *r, apr_off_t limit, const char **body, apr_size_t *len)

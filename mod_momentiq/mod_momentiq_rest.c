@@ -34,8 +34,7 @@ static int rest_authenticate(request_rec *r, ap_dbd_t *dbd, miq_caller *caller, 
     int rv = miq_auth_bearer(r, dbd, "rest", caller, &why);
     *sent = 1;
     if (rv == -2)
-        return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
-                              "the database is unavailable; try again shortly");
+        return miq_send_db_unavailable(r, NULL);
     if (rv == -1)
         return rest_unauthorized(r, "invalid_api_key",
                                  apr_psprintf(r->pool, "the API key or token is %s",
@@ -113,15 +112,12 @@ static void env_init(miq_jobs_env *env, request_rec *r, miq_db *db, const miq_ca
     env->now = apr_time_now();
 }
 
-/* Renders a service reply: the body, or {"error":{code,message}} with the
- * reply's extra fields (numbers, ids) next to "error". */
+/* Renders a service reply (miq_send_reply) with the REST surface's extras:
+ * the scope-denied event, the Bearer challenge, Retry-After on a 503. */
 static int send_reply(request_rec *r, const miq_caller *caller, const miq_reply *rep)
 {
-    json_t *e;
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     if (rep->status < 400)
-        return miq_send_json(r, rep->status, rep->body ? miq_json_dump(r->pool, rep->body)
-                                                       : "{}");
+        return miq_send_reply(r, rep);
     if (rep->code && !strcmp(rep->code, "connector_scope_denied"))
         miq_event_push("connector_scope_denied", miq_json_str(rep->body, "endpoint", NULL),
                        caller->account_id, caller->token_id, "rest", NULL);
@@ -129,12 +125,7 @@ static int send_reply(request_rec *r, const miq_caller *caller, const miq_reply 
         apr_table_setn(r->err_headers_out, "WWW-Authenticate", miq_auth_challenge(r, NULL));
     if (rep->status == HTTP_SERVICE_UNAVAILABLE)
         apr_table_setn(r->err_headers_out, "Retry-After", "5");
-    e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code",
-                       rep->code ? rep->code : "server_error", "message",
-                       rep->message ? rep->message : "error");
-    if (json_is_object(rep->body))
-        json_object_update_missing(e, rep->body);
-    return miq_send_json(r, rep->status, miq_json_dump(r->pool, e));
+    return miq_send_reply(r, rep);
 }
 
 static int read_body(request_rec *r, json_t **body)

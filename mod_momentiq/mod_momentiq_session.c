@@ -1,7 +1,5 @@
-/* Dashboard sessions: a random id in an HttpOnly cookie, only its SHA-256 in
- * auth_sessions, idle and absolute expiry enforced by the database, and a
- * per-session CSRF token for state-changing calls. Nothing is cached in the
- * child, so a logout holds on every child and node at once. */
+/* Dashboard sessions over HTTP: the cookie and the X-CSRF-Token header; the
+ * sessions themselves are a core service (core/accounts/miq_sessions.c). */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -9,41 +7,31 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq.h"
-#include "accounts/miq_auth.h"
+#include "accounts/miq_accounts.h"
 
 APLOG_USE_MODULE(momentiq);
 
-/* Renewing the idle expiry writes the row; a busy dashboard would otherwise
- * write on every call. At most once a minute, sooner for very short idle limits. */
-static int renew_after(int idle_s)
-{
-    int quarter = idle_s / 4;
-    return quarter < 60 ? (quarter > 0 ? quarter : 1) : 60;
-}
-
-int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
+void miq_accounts_env_of(request_rec *r, const miq_db *db, miq_accounts_env *env)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *cookie, *args[3], **row = NULL;
-    int ncols = 0, got;
+    memset(env, 0, sizeof(*env));
+    env->pool = r->pool;
+    env->db = db;
+    env->client_ip = r->useragent_ip;
+    env->free_credits = miq_free_credits(r);
+    env->session_idle_s = sc->session_idle_s;
+    env->session_absolute_s = sc->session_absolute_s;
+    env->throttle_account = sc->throttle_account;
+    env->throttle_ip = sc->throttle_ip;
+    env->throttle_window_s = sc->throttle_window_s;
+    env->throttle_lock_s = sc->throttle_lock_s;
+    env->now = apr_time_now();
+    env->event = miq_event_push;
+}
 
-    memset(s, 0, sizeof(*s));
-    cookie = miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), MIQ_SESSION_COOKIE);
-    if (!cookie || !*cookie)
-        return 0;
-    /* Placeholder order of miq_auth_session_get: id hash, idle seconds (the
-     * new idle expiry), renew-after seconds. */
-    args[0] = miq_token_hash(r->pool, cookie);
-    args[1] = apr_itoa(r->pool, sc->session_idle_s);
-    args[2] = apr_itoa(r->pool, renew_after(sc->session_idle_s));
-    got = miq_db_row(r, dbd, MIQ_SQL_AUTH_SESSION_GET, 3, args, &row, &ncols);
-    if (got <= 0 || ncols < 4 || !row[0] || !row[1])
-        return got < 0 ? -1 : 0;
-    s->account_id = row[0];
-    s->csrf_token = row[1];
-    s->email = row[2] && *row[2] ? row[2] : NULL;
-    s->expires_at = row[3];
-    return 1;
+const char *miq_session_cookie(request_rec *r)
+{
+    return miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), MIQ_SESSION_COOKIE);
 }
 
 static int request_is_https(request_rec *r)
@@ -52,31 +40,44 @@ static int request_is_https(request_rec *r)
     return scheme && !strcasecmp(scheme, "https");
 }
 
-const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id)
+void miq_session_set_cookie(request_rec *r, const char *sid)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *sid = miq_session_secret(r->pool);
-    const char *csrf = miq_session_secret(r->pool);
-    const char *args[5];
-
-    if (!sid || !csrf) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      APLOGNO(10940) "MomentIQ: no random bytes for a session id");
-        return NULL;
-    }
-    /* The cookie value never reaches the database or a log: only its hash. */
-    args[0] = miq_token_hash(r->pool, sid);
-    args[1] = account_id;
-    args[2] = csrf;
-    args[3] = apr_itoa(r->pool, sc->session_idle_s);
-    args[4] = apr_itoa(r->pool, sc->session_absolute_s);
-    if (miq_db_exec(r, dbd, MIQ_SQL_AUTH_SESSION_CREATE, 5, args) != 1)
-        return NULL;
     apr_table_add(r->headers_out, "Set-Cookie",
-                  miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, sid, request_is_https(r),
-                                   (long)sc->session_absolute_s));
+                  sid ? miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, sid, request_is_https(r),
+                                         (long)sc->session_absolute_s)
+                      : miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, "", request_is_https(r),
+                                         -1));
     /* A response that sets a session cookie must never be stored by a cache. */
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+}
+
+int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
+{
+    miq_accounts_env env;
+    miq_session cs;
+    miq_db db;
+    int got;
+    miq_db_bind(r, dbd, &db);
+    miq_accounts_env_of(r, &db, &env);
+    got = miq_session_find(&env, miq_session_cookie(r), &cs);
+    s->account_id = cs.account_id;
+    s->email = cs.email;
+    s->csrf_token = cs.csrf_token;
+    s->expires_at = cs.expires_at;
+    return got;
+}
+
+const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id)
+{
+    miq_accounts_env env;
+    miq_session cs;
+    miq_db db;
+    const char *sid, *csrf;
+    miq_db_bind(r, dbd, &db);
+    miq_accounts_env_of(r, &db, &env);
+    if ((csrf = miq_session_create(&env, account_id, NULL, &cs, &sid)))
+        miq_session_set_cookie(r, sid);
     return csrf;
 }
 

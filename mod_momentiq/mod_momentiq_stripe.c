@@ -17,6 +17,7 @@
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
 #include "billing/miq_stripe.h"
+#include "billing/miq_stripe_events.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -30,11 +31,12 @@ APLOG_USE_MODULE(momentiq);
 int miq_handle_stripe_webhook(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *body, *why, *args[6], **row = NULL, *credits = NULL;
+    const char *body, *why;
     apr_size_t len;
     miq_stripe_event ev;
-    ap_dbd_t *dbd;
-    int rv, ncols = 0, got;
+    miq_reply rep;
+    miq_db db;
+    int rv;
 
     if (r->method_number != M_POST) {
         apr_table_setn(r->headers_out, "Allow", "POST");
@@ -65,40 +67,11 @@ int miq_handle_stripe_webhook(request_rec *r)
     }
     if ((why = miq_stripe_parse_event(r->pool, body, len, &ev)))
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", why);
-    if (ev.is_checkout && ev.paid) {
-        apr_int64_t c = miq_pricing_credits_for_amount(sc->mcp->pricing, ev.amount_minor,
-                                                       ev.currency);
-        if (c < 0)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          APLOGNO(10986) "MomentIQ: Stripe event %s pays in %s, not the "
-                          "MomentIQCreditPrice currency: recorded, no credits added",
-                          ev.id, ev.currency);
-        else
-            credits = apr_psprintf(r->pool, "%" APR_INT64_T_FMT, c);
-    }
-    if (!(dbd = miq_dbd(r)))
-        return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
-                              "the database is unavailable; Stripe will retry");
-    args[0] = ev.id;
-    args[1] = ev.type;
-    args[2] = ev.is_checkout ? ev.account_id : NULL;
-    args[3] = ev.is_checkout ? apr_psprintf(r->pool, "%" APR_INT64_T_FMT, ev.amount_minor) : NULL;
-    args[4] = ev.is_checkout ? ev.currency : NULL;
-    args[5] = credits;
-    got = miq_db_row(r, dbd, MIQ_SQL_STRIPE_EVENT, 6, args, &row, &ncols);
-    if (got != 1 || ncols < 2)
-        return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
-                              "the database is unavailable; Stripe will retry");
-    return miq_send_json(
-        r, HTTP_OK,
-        miq_json_dump(r->pool,
-                      miq_json_packp(r->pool, "{s:b,s:s,s:s,s:o,s:o}", "received", 1, "event_id",
-                                     ev.id, "outcome", row[0], "credits",
-                                     credits && !strcmp(row[0], "applied")
-                                         ? json_integer(atoll(credits))
-                                         : json_integer(0),
-                                     "balance_credits",
-                                     *row[1] ? json_integer(atoll(row[1])) : json_null())));
+    /* Applied once by event id (core/billing/miq_stripe_events.c). */
+    miq_db_bind(r, miq_dbd(r), &db);
+    memset(&rep, 0, sizeof(rep));
+    miq_stripe_event_apply(r->pool, &db, sc->mcp->pricing, &ev, &rep);
+    return miq_send_reply(r, &rep);
 }
 
 /* ---- checkout -------------------------------------------------------------------- */

@@ -35,12 +35,6 @@ static const char *spath(request_rec *r, const miq_srv_conf *sc, const char *rel
     return apr_pstrcat(r->pool, sc->storage_dir, "/", rel, NULL);
 }
 
-static int db_unavailable(request_rec *r)
-{
-    return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
-                          "the database is unavailable; try again shortly");
-}
-
 static int storage_error(request_rec *r, apr_status_t rv, const char *what)
 {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, APLOGNO(10960) "MomentIQ: storage: %s", what);
@@ -69,18 +63,14 @@ void miq_upload_conf_of(const miq_srv_conf *sc, miq_upload_conf *c)
     c->ca_file = sc->fetch_ca_file;
 }
 
-/* A service reply as HTTP: the body (201 with Location), or the error. */
+/* A service reply as HTTP (miq_send_reply), a new upload with its Location. */
 static int send_reply(request_rec *r, const miq_reply *rep)
 {
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    if (rep->status >= 400)
-        return miq_send_error(r, rep->status, rep->code ? rep->code : "server_error",
-                              rep->message ? rep->message : "error");
     if (rep->status == HTTP_CREATED && miq_upload_id_ok(miq_json_str(rep->body, "upload_id", "")))
         apr_table_setn(r->headers_out, "Location",
                        apr_pstrcat(r->pool, "/v1/uploads/",
                                    miq_json_str(rep->body, "upload_id", ""), NULL));
-    return miq_send_json(r, rep->status, miq_json_dump(r->pool, rep->body));
+    return miq_send_reply(r, rep);
 }
 
 static int send_upload(request_rec *r, ap_dbd_t *dbd, int status, const char *id,
@@ -318,10 +308,10 @@ static int put_bytes(request_rec *r, const char *id)
         return miq_send_error(r, HTTP_FORBIDDEN, "invalid_signature",
                               "the upload URL is invalid or expired; ask for a new one");
     if (!(dbd = miq_dbd(r)))
-        return db_unavailable(r);
+        return miq_send_db_unavailable(r, NULL);
     rv = miq_db_row(r, dbd, MIQ_SQL_UPLOAD_PUT_GET, 1, &id, &row, &ncols);
     if (rv < 0 || (rv == 1 && ncols < PC_COUNT))
-        return db_unavailable(r);
+        return miq_send_db_unavailable(r, NULL);
     if (rv == 0)
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
     hash = miq_sha256_hex(r->pool, sig, strlen(sig));
@@ -354,7 +344,7 @@ static int put_bytes(request_rec *r, const char *id)
     if (rv != 1) {
         apr_file_remove(part, r->pool);
         if (rv < 0)
-            return db_unavailable(r);
+            return miq_send_db_unavailable(r, NULL);
         return miq_send_error(r, HTTP_CONFLICT, "conflict",
                               "this upload already received its bytes");
     }
@@ -431,7 +421,7 @@ int miq_handle_uploads(request_rec *r, const miq_caller *caller)
                                   "POST /v1/uploads creates an upload");
         }
         if (!(dbd = miq_dbd(r)))
-            return db_unavailable(r);
+            return miq_send_db_unavailable(r, NULL);
         return post_uploads(r, sc, dbd, caller);
     }
     id = rest + 1;
@@ -446,7 +436,7 @@ int miq_handle_uploads(request_rec *r, const miq_caller *caller)
     if (!miq_upload_id_ok(id))
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such upload");
     if (!(dbd = miq_dbd(r)))
-        return db_unavailable(r);
+        return miq_send_db_unavailable(r, NULL);
     if (r->method_number == M_DELETE)
         return delete_upload(r, sc, dbd, caller, id);
     return send_upload(r, dbd, HTTP_OK, id, caller->account_id);

@@ -83,11 +83,12 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "RETURNING 1) "
      "SELECT id, coalesce(email, '') FROM found UNION ALL SELECT id, coalesce(email, '') FROM "
      "linked UNION ALL SELECT id, coalesce(email, '') FROM created"},
-    /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds. */
+    /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds.
+     * One row when created. */
     {MIQ_SQL_AUTH_SESSION_CREATE, "miq_auth_session_create",
      "INSERT INTO auth_sessions (id_hash, account_id, csrf_token, idle_expires_at, "
      "absolute_expires_at) VALUES (%s, %s::bigint, %s, now() + make_interval(secs => %d), "
-     "now() + make_interval(secs => %d))"},
+     "now() + make_interval(secs => %d)) RETURNING 1"},
     /* One round trip: the live session and its account; renews the idle expiry
      * when last renewed more than the given seconds ago.
      * Args: id_hash, idle seconds, renew-after seconds. */
@@ -149,7 +150,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "s AS (UPDATE api_tokens SET revoked_at = now() WHERE family_id IN (SELECT id FROM f) "
      "AND id <> %s AND revoked_at IS NULL) "
      "UPDATE api_tokens SET revoked_at = now() WHERE id = %s AND account_id = %s::bigint AND "
-     "kind = %s AND revoked_at IS NULL"},
+     "kind = %s AND revoked_at IS NULL RETURNING 1"},
     /* Every presented token, every request, one round trip, never cached (a
      * revoke holds on the very next request): the token, its state, its account
      * and the seconds since last_used_at was written; then the account's
@@ -321,10 +322,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "UPDATE accounts SET monthly_spend_cap_credits = CASE WHEN %s::boolean THEN %s::bigint "
      "ELSE monthly_spend_cap_credits END, alert_thresholds = CASE WHEN %s::boolean THEN "
      "%s::numeric[] ELSE alert_thresholds END WHERE id = %s::bigint AND deleted_at IS NULL"},
-    /* Args: cap (or NULL: none), token id, account. */
+    /* Args: cap (or NULL: none), token id, account. One row when set. */
     {MIQ_SQL_TOKEN_CAP_SET, "miq_token_cap_set",
      "UPDATE api_tokens SET monthly_spend_cap_credits = %s::bigint WHERE id = %s AND account_id "
-     "= %s::bigint AND revoked_at IS NULL"},
+     "= %s::bigint AND revoked_at IS NULL RETURNING 1"},
     /* Newest first, keyset paged by id. Columns: id, kind, credits, job id or
      * '', note, created. Args: account, before id (or NULL) twice, limit. */
     {MIQ_SQL_LEDGER_PAGE, "miq_ledger_page",
