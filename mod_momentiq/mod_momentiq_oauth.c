@@ -63,8 +63,8 @@ const miq_oauth_settings *miq_oauth_settings_of(request_rec *r)
     s->fetch_ca_file = sc->fetch_ca_file;
     s->access_ttl_s = oc->access_ttl_s;
     s->refresh_ttl_s = oc->refresh_ttl_s;
-    s->state_key = sc->mcp->state_key;
-    s->state_key_len = sc->mcp->state_key_len;
+    s->state_key = sc->mcp->keys.oauth;
+    s->state_key_len = sizeof(sc->mcp->keys.oauth);
     s->issuer = sc->base_url;
     return s;
 }

@@ -93,8 +93,7 @@ static void test_upload_put_urls(void)
     apr_time_t now = apr_time_now(), expires = now + apr_time_from_sec(600);
     memset(&srv, 0, sizeof(srv));
     srv.base_url = "https://api.example.com";
-    srv.state_key = key;
-    srv.state_key_len = sizeof(key);
+    miq_server_set_secret(&srv, key, sizeof(key));
     url = miq_upload_put_url(utp, &srv, id, expires, &sig);
     CU_ASSERT_PTR_NOT_NULL_FATAL(url);
     CU_ASSERT(!strncmp(url, "https://api.example.com/v1/uploads/upl_0123456789abcdef/bytes?exp=",
@@ -109,6 +108,17 @@ static void test_upload_put_urls(void)
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, exp, sig,
                                           expires + apr_time_from_sec(1))); /* expired */
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, NULL, sig, now));
+    /* one key per purpose: the same message signed for /files/ does not
+     * verify as an upload URL, and the keys differ from the secret and each other */
+    CU_ASSERT(memcmp(srv.keys.file_urls, srv.keys.upload_urls, 32) != 0);
+    CU_ASSERT(memcmp(srv.keys.upload_urls, srv.keys.request_state, 32) != 0);
+    CU_ASSERT(memcmp(srv.keys.request_state, srv.keys.oauth, 32) != 0);
+    CU_ASSERT(memcmp(srv.keys.file_urls, key, 32) != 0);
+    {
+        miq_server other = srv;
+        memcpy(other.keys.upload_urls, srv.keys.file_urls, 32);
+        CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &other, id, exp, sig, now));
+    }
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, "-1", sig, now));
 }
 

@@ -21,12 +21,24 @@ typedef struct miq_server {
     const char *instructions; /* InitializeResult.instructions */
     miq_registry *registry;
     miq_pricing *pricing;
-    const unsigned char *state_key; /* HMAC key for 2026 requestState */
+    const unsigned char *state_key; /* the server secret (MomentIQSecretFile); sign with keys */
     apr_size_t state_key_len;
+    /* One key per purpose, derived from the secret (miq_server_set_secret), so
+     * a signature made for one purpose never verifies for another. */
+    struct {
+        unsigned char file_urls[32];     /* signed /files/ URLs */
+        unsigned char upload_urls[32];   /* signed upload PUT URLs */
+        unsigned char request_state[32]; /* 2026 requestState */
+        unsigned char oauth[32];         /* OAuth token pair derivation */
+    } keys;
     int fixtures;             /* conformance fixtures registered */
     int ask_timeout_ms;       /* 2025 era: how long a tool waits for the client's answer */
     const char *usage_alerts; /* default alert thresholds, numeric[] literal "{0.5,0.8,1.0}" */
 } miq_server;
+
+/* Sets the server secret and derives the per-purpose keys from it
+ * (HMAC-SHA256 of the secret over "MomentIQ key v1 " + purpose). */
+void miq_server_set_secret(miq_server *srv, const unsigned char *secret, apr_size_t len);
 
 
 #endif

@@ -22,7 +22,7 @@ static const char *file_sig(apr_pool_t *p, const miq_server *srv, const char *re
 {
     unsigned char mac[32];
     const char *msg = apr_pstrcat(p, relpath, "\n", exp, NULL);
-    miq_hmac_sha256(srv->state_key, srv->state_key_len, msg, strlen(msg), mac);
+    miq_hmac_sha256(srv->keys.file_urls, sizeof(srv->keys.file_urls), msg, strlen(msg), mac);
     return miq_b64url_encode(p, mac, sizeof(mac));
 }
 

@@ -147,7 +147,7 @@ static const char *put_sig(apr_pool_t *p, const miq_server *srv, const char *upl
 {
     unsigned char mac[32];
     const char *msg = apr_pstrcat(p, "PUT upload/", upload_id, "\n", exp, NULL);
-    miq_hmac_sha256(srv->state_key, srv->state_key_len, msg, strlen(msg), mac);
+    miq_hmac_sha256(srv->keys.upload_urls, sizeof(srv->keys.upload_urls), msg, strlen(msg), mac);
     return miq_b64url_encode(p, mac, sizeof(mac));
 }
 

@@ -415,7 +415,7 @@ static int mrtr_begin(miq_mcp_call *c, outcome_t *o, const char *kind, const cha
         return 0;
     }
     if (st) {
-        state = miq_reqstate_verify(c->pool, c->srv->state_key, c->srv->state_key_len, st, c->now,
+        state = miq_reqstate_verify(c->pool, c->srv->keys.request_state, sizeof(c->srv->keys.request_state), st, c->now,
                                     &serr);
         if (!state) {
             fail(o, MIQ_RPC_INVALID_PARAMS, serr);
@@ -455,7 +455,7 @@ static int mrtr_pending(miq_mcp_call *c, outcome_t *o, const char *kind, const c
     }
     state = miq_json_packp(c->pool, "{s:s,s:s,s:o,s:s}", "kind", kind, "name", name, "answers", kept, "nonce",
                       miq_random_hex(c->pool, 8));
-    token = miq_reqstate_sign(c->pool, c->srv->state_key, c->srv->state_key_len, state, c->now,
+    token = miq_reqstate_sign(c->pool, c->srv->keys.request_state, sizeof(c->srv->keys.request_state), state, c->now,
                               600);
     o->result = miq_json_packp(c->pool, "{s:s,s:O,s:s}", "resultType", "input_required",
                                "inputRequests", c->pending_requests, "requestState", token);

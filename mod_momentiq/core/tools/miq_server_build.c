@@ -29,8 +29,7 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
     srv->mcp_url = apr_pstrcat(p, base_url, "/mcp", NULL);
     srv->instructions = instructions;
     srv->pricing = pricing ? pricing : miq_pricing_default(p);
-    srv->state_key = state_key;
-    srv->state_key_len = key_len;
+    miq_server_set_secret(srv, state_key, key_len);
     srv->fixtures = fixtures;
     srv->ask_timeout_ms = 60000;
     srv->usage_alerts = "{0.5,0.8,1.0}";

@@ -469,8 +469,7 @@ static void test_files_urls_are_signed(void)
         klen--;
     memset(&srv, 0, sizeof(srv));
     srv.base_url = itenv.url;
-    srv.state_key = (const unsigned char *)secret;
-    srv.state_key_len = klen;
+    miq_server_set_secret(&srv, (const unsigned char *)secret, klen);
     job = apr_psprintf(itp, "job_itestfiles%08x", (unsigned)(apr_time_now() & 0xffffffff));
     dir = storage(apr_pstrcat(itp, "outputs/", job, NULL));
     CU_ASSERT_EQUAL_FATAL(apr_dir_make_recursive(dir, APR_FPROT_OS_DEFAULT, itp), APR_SUCCESS);
