@@ -57,7 +57,14 @@ static void record(mcp_req *m, int status)
     rec.rpc_method = m->rpc_method;
     rec.tool = m->tool;
     rec.client_name = m->client_name;
-    rec.session_id = m->session_id;
+    /* the log keeps a hash of the session id, never the id a client presents */
+    rec.session_id = !m->session_id ? NULL
+                     : miq_mcp_session_id_ok(m->session_id)
+                         ? apr_pstrndup(m->r->pool,
+                                        miq_sha256_hex(m->r->pool, m->session_id,
+                                                       strlen(m->session_id)),
+                                        16)
+                         : "(malformed)";
     rec.caller = m->caller.token_id;
     rec.http_status = status;
     rec.outcome = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
@@ -245,7 +252,7 @@ static int session_load(mcp_req *m, const char *id, session_t *s)
 {
     const char *args[2], **row;
     int ncols, got;
-    if (strlen(id) > 128)
+    if (!miq_mcp_session_id_ok(id)) /* never sent to the database */
         return 0;
     args[0] = id;
     got = miq_db_row(m->r, m->dbd, MIQ_SQL_SESSION_GET, 1, args, &row, &ncols);

@@ -15,6 +15,7 @@
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
 #include "mod_momentiq.h"
+#include "base/miq_text.h"
 
 APLOG_USE_MODULE(momentiq);
 
@@ -42,9 +43,14 @@ static struct {
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
+/* A field as the database will take it: text that is not UTF-8 (a client's
+ * header bytes) is replaced, so one record can never make PostgreSQL refuse a
+ * whole batch of other users' records. */
 static char *dup_or_null(const char *s)
 {
-    return s && *s ? strdup(s) : NULL;
+    if (!s || !*s)
+        return NULL;
+    return strdup(miq_text_utf8_valid(s, strlen(s)) ? s : "(not UTF-8)");
 }
 
 /* Takes a queue slot (lock held on success); NULL when the queue is full. */
@@ -173,11 +179,8 @@ static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *re
     const char *args[NFIELDS];
     const char **col = apr_palloc(p, sizeof(char *) * n);
     char **ts = apr_palloc(p, sizeof(char *) * n);
-    apr_dbd_prepared_t *ps = apr_hash_get(dbd->prepared, miq_sql_get(stmt)->label,
-                                          APR_HASH_KEY_STRING);
+    const char *err = NULL;
     int i, j, k, m = 0, nf = 0, nrows = 0, rv;
-    if (!ps)
-        return -1;
     for (i = 0; i < n; i++)
         if (recs[i].stmt == stmt) {
             nf = recs[i].nf;
@@ -203,11 +206,19 @@ static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *re
         }
         args[j] = miq_sql_array_literal(p, col, m);
     }
-    rv = apr_dbd_pquery(dbd->driver, p, dbd->handle, &nrows, ps, nf, args);
+    rv = miq_dbd_run(dbd, p, stmt, nf, args, &nrows, NULL, &err);
+    if (rv && m > 1) {
+        /* one bad record must not lose the others: write them one by one */
+        int failed = 0;
+        for (i = 0; i < n; i++)
+            if (recs[i].stmt == stmt && write_stmt(p, dbd, stmt, recs + i, 1))
+                failed++;
+        return failed ? -1 : 0;
+    }
     if (rv)
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s, APLOGNO(10910)
                      "MomentIQ: writing %d %s records failed: %s", m, miq_sql_get(stmt)->label,
-                     apr_dbd_error(dbd->driver, dbd->handle, rv));
+                     err);
     return rv ? -1 : 0;
 }
 

@@ -769,3 +769,14 @@ const char *miq_mcp_dispatch(miq_mcp_call *c)
         json_object_set_new(o.result, "resultType", json_string("complete"));
     return miq_json_dump(c->pool, miq_rpc_result(c->pool, c->msg->id, json_incref(o.result)));
 }
+
+int miq_mcp_session_id_ok(const char *s)
+{
+    int i;
+    if (!s)
+        return 0;
+    for (i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[64] == 0;
+}

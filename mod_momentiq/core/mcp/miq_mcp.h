@@ -98,4 +98,8 @@ const char *miq_mcp_name_for(apr_pool_t *p, const miq_rpc_msg *msg);
 json_t *miq_mcp_capabilities(apr_pool_t *p, const miq_server *srv, miq_era_e era);
 json_t *miq_mcp_server_info(apr_pool_t *p, const miq_server *srv);
 
+/* 1 when s has the shape of a session id this server issues (64 lowercase
+ * hex digits); anything else is an unknown session, never looked up. */
+int miq_mcp_session_id_ok(const char *s);
+
 #endif
