@@ -8,7 +8,18 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_account.h"
+#include "mod_momentiq_config.h"
+#include "mod_momentiq_dashboard.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_discovery.h"
+#include "mod_momentiq_files.h"
+#include "mod_momentiq_mcp.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_rest.h"
+#include "mod_momentiq_stripe.h"
+#include "mod_momentiq_worker.h"
 #include "base/miq_log.h"
 
 
@@ -163,7 +174,8 @@ static void miq_register_hooks(apr_pool_t *p)
     ap_hook_handler(miq_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-AP_DECLARE_MODULE(momentiq) = {
+/* Not AP_DECLARE_MODULE: mod_momentiq_private.h already says APLOG_USE_MODULE. */
+module AP_MODULE_DECLARE_DATA momentiq_module = {
     STANDARD20_MODULE_STUFF,
     miq_create_dir_conf,  /* dir config */
     miq_merge_dir_conf,   /* merge dir config */

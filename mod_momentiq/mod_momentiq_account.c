@@ -10,12 +10,17 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_account.h"
+#include "mod_momentiq_billing_conf.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_oauth.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_session.h"
 #include "accounts/miq_auth.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
-
-APLOG_USE_MODULE(momentiq);
 
 /* Auth bodies are two short strings; anything bigger is not ours. */
 #define AUTH_BODY_LIMIT 16384

@@ -7,18 +7,15 @@
 #include <httpd.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_config.h"
+#include "mod_momentiq_billing_conf.h"
+#include "mod_momentiq_oauth_conf.h"
+#include "mod_momentiq_worker.h"
 #include "base/miq_crypto.h"
+#include "base/miq_file.h"
 #include "billing/miq_pricing.h"
-#include "mod_momentiq_oauth.h"
 #include "tools/miq_server_build.h"
-
-APLOG_USE_MODULE(momentiq);
-
-miq_srv_conf *miq_conf(const server_rec *s)
-{
-    return ap_get_module_config(s->module_config, &momentiq_module);
-}
 
 void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
 {
@@ -276,11 +273,6 @@ static const char *set_login_throttle(cmd_parms *cmd, void *dc, const char *line
     return NULL;
 }
 
-miq_dir_conf *miq_dconf(const request_rec *r)
-{
-    return ap_get_module_config(r->per_dir_config, &momentiq_module);
-}
-
 void *miq_create_dir_conf(apr_pool_t *p, char *dir)
 {
     miq_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
@@ -397,27 +389,6 @@ const command_rec miq_directives[] = {
     {NULL},
 };
 
-/* Reads a small file (<= 64 KiB) into pool memory. */
-apr_status_t miq_read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p)
-{
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
-    if (rv != APR_SUCCESS)
-        return rv;
-    if ((rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) == APR_SUCCESS) {
-        if (fi.size > 65536) {
-            apr_file_close(f);
-            return APR_EINVAL;
-        }
-        *buf = apr_palloc(p, (apr_size_t)fi.size + 1);
-        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, n);
-        (*buf)[*n] = 0;
-    }
-    apr_file_close(f);
-    return rv;
-}
-
 static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
                                const unsigned char **key, apr_size_t *len)
 {
@@ -435,7 +406,7 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
         *len = 32;
         return NULL;
     }
-    rv = miq_read_small_file(&buf, &n, sc->secret_file, p);
+    rv = miq_file_read_small(&buf, &n, sc->secret_file, p);
     if (rv != APR_SUCCESS)
         return apr_psprintf(p, "cannot read MomentIQSecretFile %s", sc->secret_file);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))

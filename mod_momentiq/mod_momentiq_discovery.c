@@ -6,12 +6,13 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_discovery.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_oauth_conf.h"
 #include "tools/miq_discovery.h"
 #include "base/miq_json.h"
-#include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 static int send_doc(request_rec *r, json_t *doc)
 {

@@ -7,11 +7,12 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
 #include "mod_momentiq_oauth.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define FORM_LIMIT 65536
 

@@ -13,9 +13,9 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 static const char *token_name(request_rec *r, const miq_oauth_client *c)
 {

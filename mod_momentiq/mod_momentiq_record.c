@@ -14,9 +14,11 @@
 #include <apr_thread_proc.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
-#include "mod_momentiq.h"
-
-APLOG_USE_MODULE(momentiq);
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_record.h"
+#include "db/miq_sql.h"
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096

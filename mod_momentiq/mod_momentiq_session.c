@@ -8,10 +8,10 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_session.h"
+#include "mod_momentiq_dbd.h"
 #include "accounts/miq_auth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 /* Renewing the idle expiry writes the row; a busy dashboard would otherwise
  * write on every call. At most once a minute, sooner for very short idle limits. */
