@@ -112,14 +112,6 @@ static int miq_handler(request_rec *r)
     return miq_handle_discovery(r);
 }
 
-static int miq_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
-{
-    (void)pconf;
-    (void)plog;
-    (void)ptemp;
-    return OK;
-}
-
 static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     server_rec *v;
@@ -164,7 +156,6 @@ static void miq_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = {"mod_dbd.c", NULL};
     (void)p;
-    ap_hook_pre_config(miq_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(miq_post_config_dbd, NULL, before_dbd, APR_HOOK_FIRST);
     ap_hook_post_config(miq_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(miq_child_init, NULL, NULL, APR_HOOK_LAST);

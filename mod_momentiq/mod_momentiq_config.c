@@ -4,7 +4,6 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
-#include <httpd.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "mod_momentiq_private.h"
