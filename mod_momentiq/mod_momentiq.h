@@ -18,6 +18,7 @@
 #include "mod_momentiq_files.h"
 #include "mod_momentiq_mcp.h"
 #include "mod_momentiq_record.h"
+#include "mod_momentiq_routes.h"
 #include "mod_momentiq_rest.h"
 #include "mod_momentiq_session.h"
 #include "mod_momentiq_stripe.h"

@@ -622,7 +622,7 @@ int miq_handle_mcp(request_rec *r)
             apr_table_setn(r->headers_out, "Allow", "POST, DELETE");
             return finish(&m, HTTP_METHOD_NOT_ALLOWED, NULL);
         }
-        return miq_handle_discovery(r);
+        return miq_doc_mcp(r);
     }
     apr_table_setn(r->headers_out, "Allow", "GET, POST, DELETE, OPTIONS");
     return rpc_fail(&m, HTTP_METHOD_NOT_ALLOWED, NULL, MIQ_RPC_INVALID_REQUEST,

@@ -8,8 +8,8 @@
 #include "mod_momentiq_oauth_conf.h"
 #include "oauth/miq_oauth.h"
 
-/* /api/auth/oauth/... (mod_momentiq_oauth.c routes to the endpoint files). */
-int miq_handle_oauth(request_rec *r);
+/* /api/auth/oauth/... endpoints, listed in the route table (mod_momentiq_routes.c),
+ * which checks the method and answers the CORS preflight first. */
 int miq_oauth_authorize(request_rec *r);  /* mod_momentiq_oauth_authorize.c */
 int miq_oauth_token(request_rec *r);      /* mod_momentiq_oauth_token.c */
 int miq_oauth_revoke(request_rec *r);     /* mod_momentiq_oauth_misc.c */
