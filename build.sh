@@ -314,6 +314,10 @@ run_tests() {
     fi
     record config $(counts "$results/config.log")
 
+    say "== route table against docs/routes.md"
+    "$ROOT/tests/check_routes.sh" >"$results/routes.log" 2>&1 || true
+    record routes $(counts "$results/routes.log")
+
     local port pgport
     port=$(free_port); pgport=$(free_port)
     say "== starting a test stack on 127.0.0.1:$port (PostgreSQL on $pgport)"
