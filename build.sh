@@ -367,6 +367,9 @@ run_tests() {
     say "== static analysis (cppcheck)"
     "$ROOT/tests/check_static.sh" "$BUILD" >"$results/static.log" 2>&1 || true
     record static $(counts "$results/static.log")
+    say "== route table against docs/routes.md"
+    "$ROOT/tests/check_routes.sh" >"$results/routes.log" 2>&1 || true
+    record routes $(counts "$results/routes.log")
 
     local port pgport
     port=$(free_port); pgport=$(free_port)

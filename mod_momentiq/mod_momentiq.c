@@ -1,5 +1,6 @@
-/* Module record and hooks: which URIs are ours, the log bridge into
- * error_log, and building the MCP server once the configuration is read. */
+/* Module record and hooks: the route table's translate_name and handler
+ * (mod_momentiq_routes.c), the log bridge into error_log, and building the
+ * MCP server once the configuration is read. */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
@@ -7,8 +8,12 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
-#include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_config.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_routes.h"
+#include "mod_momentiq_worker.h"
 #include "base/miq_log.h"
 
 
@@ -27,86 +32,12 @@ static int log_enabled(void *baton, miq_log_level_e level)
     return APLOG_IS_LEVEL(log_server, (int)level);
 }
 
-typedef struct {
-    const char *path;
-    int exact;
-} route_t;
-
-/* URIs served by MomentIQ itself; everything else is left to httpd. */
-static const route_t routes[] = {
-    {"/mcp", 1},
-    {"/mcp/", 1},
-    {"/mcp/manifest", 1},
-    {"/mcp/status", 1},
-    {"/.well-known/mcp.json", 1},
-    {"/.well-known/mcp", 1},
-    {"/.well-known/oauth-protected-resource", 1},
-    {"/.well-known/oauth-protected-resource/mcp", 1},
-    {"/.well-known/oauth-authorization-server", 1},     /* RFC 8414 (issuer = base URL) */
-    {"/.well-known/oauth-authorization-server/mcp", 1}, /* clients that insert the MCP path */
-    {"/.well-known/openid-configuration", 1},
-    {"/.well-known/openid-configuration/mcp", 1},
-    {"/api/billing/stripe/webhook", 1},
-};
-
-/* Route families claimed by prefix. */
-static const char *const prefixes[] = {"/api/auth/", "/api/dashboard/", "/v1/"};
-
-static int is_ours(const char *uri)
-{
-    size_t i;
-    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-        if (!strcmp(uri, routes[i].path))
-            return 1;
-    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (!strncmp(uri, prefixes[i], strlen(prefixes[i])))
-            return 1;
-    return 0;
-}
-
-static int miq_translate(request_rec *r)
-{
-    miq_srv_conf *sc = miq_conf(r->server);
-    if (sc->enabled != 1 || !r->uri || !is_ours(r->uri))
-        return DECLINED;
-    r->handler = "momentiq";
-    r->filename = apr_pstrcat(r->pool, "momentiq:", r->uri, NULL);
-    return OK;
-}
-
 /* Our URIs have no file behind them: skip the directory walk. */
 static int miq_map_to_storage(request_rec *r)
 {
-    if (r->handler && !strcmp(r->handler, "momentiq"))
+    if (r->handler && !strcmp(r->handler, MIQ_HANDLER))
         return OK;
     return DECLINED;
-}
-
-static int miq_handler(request_rec *r)
-{
-    if (!r->handler || strcmp(r->handler, "momentiq"))
-        return DECLINED;
-    /* Responses are streamed per event; no compression may buffer them. */
-    apr_table_setn(r->subprocess_env, "no-gzip", "1");
-    if (!strcmp(r->uri, "/mcp") || !strcmp(r->uri, "/mcp/"))
-        return miq_handle_mcp(r);
-    if (!strncmp(r->uri, "/api/auth/", 10))
-        return miq_handle_auth(r);
-    if (!strncmp(r->uri, "/api/dashboard/", 15))
-        return miq_handle_dashboard(r);
-    if (!strncmp(r->uri, "/v1/", 4))
-        return miq_handle_rest(r);
-    if (!strcmp(r->uri, "/api/billing/stripe/webhook"))
-        return miq_handle_stripe_webhook(r);
-    return miq_handle_discovery(r);
-}
-
-static int miq_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
-{
-    (void)pconf;
-    (void)plog;
-    (void)ptemp;
-    return OK;
 }
 
 static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -153,17 +84,16 @@ static void miq_register_hooks(apr_pool_t *p)
 {
     static const char *const before_dbd[] = {"mod_dbd.c", NULL};
     (void)p;
-    ap_hook_pre_config(miq_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(miq_post_config_dbd, NULL, before_dbd, APR_HOOK_FIRST);
     ap_hook_post_config(miq_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(miq_child_init, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_translate_name(miq_translate, NULL, NULL, APR_HOOK_FIRST);
-    ap_hook_translate_name(miq_files_translate, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_translate_name(miq_route_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(miq_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
-    ap_hook_handler(miq_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(miq_route_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-AP_DECLARE_MODULE(momentiq) = {
+/* Not AP_DECLARE_MODULE: mod_momentiq_private.h already says APLOG_USE_MODULE. */
+module AP_MODULE_DECLARE_DATA momentiq_module = {
     STANDARD20_MODULE_STUFF,
     miq_create_dir_conf,  /* dir config */
     miq_merge_dir_conf,   /* merge dir config */

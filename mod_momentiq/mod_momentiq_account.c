@@ -1,6 +1,7 @@
 /* /api/auth/...: built-in email + password accounts (signup, login, logout),
  * the current session, and sign-in through another Apache auth module
- * (r->user, when MomentIQTrustRemoteUser is On). Passwords, cookie values
+ * (r->user, when MomentIQTrustRemoteUser is On). The route table
+ * (mod_momentiq_routes.c) checks the method before these handlers run. Passwords, cookie values
  * and CSRF tokens never reach a log or an event. The services are in
  * core/accounts/miq_accounts_service.c; this file reads requests, sets the
  * session cookie and renders their replies. */
@@ -12,22 +13,20 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_account.h"
+#include "mod_momentiq_billing_conf.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_session.h"
 #include "accounts/miq_accounts.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 
-APLOG_USE_MODULE(momentiq);
-
 /* Auth bodies are two short strings; anything bigger is not ours. */
 #define AUTH_BODY_LIMIT 16384
-
-static int method_not_allowed(request_rec *r, const char *allow)
-{
-    apr_table_setn(r->headers_out, "Allow", allow);
-    return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
-                          apr_psprintf(r->pool, "this resource only answers %s", allow));
-}
 
 /* The account services (core/accounts/) run on the request's connection; a
  * missing one makes them answer 503. Returns whether there is one. */
@@ -72,7 +71,7 @@ static int read_credentials(request_rec *r, const char **email, const char **pas
 
 /* ---- signup and login ---------------------------------------------------- */
 
-static int handle_signup(request_rec *r)
+int miq_auth_signup(request_rec *r)
 {
     const char *email, *password;
     int sent, rv;
@@ -100,7 +99,7 @@ int miq_account_login(request_rec *r, ap_dbd_t *dbd, const char *norm, const cha
     return miq_accounts_check_password(&env, norm, password, account_id, wait);
 }
 
-static int handle_login(request_rec *r)
+int miq_auth_login(request_rec *r)
 {
     const char *email, *password;
     int sent, rv;
@@ -120,7 +119,7 @@ static int handle_login(request_rec *r)
 
 /* ---- logout and session --------------------------------------------------- */
 
-static int handle_logout(request_rec *r)
+int miq_auth_logout(request_rec *r)
 {
     miq_accounts_env env;
     miq_reply rep;
@@ -135,7 +134,7 @@ static int handle_logout(request_rec *r)
     return miq_send_reply(r, &rep);
 }
 
-static int handle_session(request_rec *r)
+int miq_auth_session(request_rec *r)
 {
     miq_accounts_env env;
     miq_reply rep;
@@ -170,7 +169,7 @@ int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id,
 }
 
 /* GET /api/auth/remote-user: a session for the user another module authenticated. */
-static int handle_remote_user(request_rec *r)
+int miq_auth_remote_user(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
     const char *url;
@@ -200,32 +199,7 @@ static int handle_remote_user(request_rec *r)
                          miq_json_dump(r->pool, miq_json_packp(r->pool, "{s:s}", "location", url)));
 }
 
-/* ---- routing ----------------------------------------------------------------- */
-
-typedef struct auth_route {
-    const char *path; /* after /api/auth/ */
-    int method;       /* M_GET or M_POST */
-    int (*handle)(request_rec *r);
-} auth_route;
-
-static const auth_route routes[] = {
-    {"signup", M_POST, handle_signup},          {"login", M_POST, handle_login},
-    {"logout", M_POST, handle_logout},          {"session", M_GET, handle_session},
-    {"remote-user", M_GET, handle_remote_user},
-};
-
-int miq_handle_auth(request_rec *r)
+int miq_auth_not_found(request_rec *r)
 {
-    const char *path = r->uri + sizeof("/api/auth/") - 1;
-    apr_size_t i;
-    if (!strncmp(path, "oauth/", 6))
-        return miq_handle_oauth(r); /* mod_momentiq_oauth.c */
-    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strcmp(path, routes[i].path))
-            continue;
-        if (r->method_number != routes[i].method)
-            return method_not_allowed(r, routes[i].method == M_GET ? "GET, HEAD" : "POST");
-        return routes[i].handle(r);
-    }
     return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
 }

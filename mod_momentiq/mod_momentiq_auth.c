@@ -7,12 +7,13 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_auth.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_record.h"
 #include "accounts/miq_auth.h"
 #include "base/miq_scope.h"
 #include "oauth/miq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 const char *miq_auth_challenge(request_rec *r, const char *error)
 {

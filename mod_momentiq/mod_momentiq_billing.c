@@ -14,12 +14,15 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_billing.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_session.h"
+#include "mod_momentiq_stripe.h"
 #include "billing/miq_billing.h"
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define BILLING_BODY_LIMIT 65536
 #define CAP_MAX 1000000000000LL

@@ -7,12 +7,12 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_billing_conf.h"
+#include "base/miq_file.h"
 #include "billing/miq_billing.h"
 #include "billing/miq_pricing.h"
 #include "billing/miq_stripe.h"
-
-APLOG_USE_MODULE(momentiq);
 
 const char *miq_set_free_credits(cmd_parms *cmd, void *dcv, const char *arg)
 {
@@ -103,7 +103,7 @@ static const char *read_secret_line(apr_pool_t *p, const char *directive, const 
 {
     apr_size_t n = 0;
     char *buf = NULL;
-    if (miq_read_small_file(&buf, &n, path, p) != APR_SUCCESS)
+    if (miq_file_read_small(&buf, &n, path, p) != APR_SUCCESS)
         return apr_psprintf(p, "cannot read %s %s", directive, path);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
         buf[--n] = 0;

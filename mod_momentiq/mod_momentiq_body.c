@@ -5,12 +5,11 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_body.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 #include "base/miq_reply.h"
-
-APLOG_USE_MODULE(momentiq);
 
 int miq_send_json(request_rec *r, int status, const char *body)
 {

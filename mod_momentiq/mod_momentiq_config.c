@@ -4,21 +4,19 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
-#include <httpd.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_config.h"
+#include "mod_momentiq_billing_conf.h"
+#include "mod_momentiq_oauth_conf.h"
+#include "mod_momentiq_worker.h"
 #include "base/miq_crypto.h"
+#include "base/miq_file.h"
 #include "billing/miq_pricing.h"
-#include "mod_momentiq_oauth.h"
+#include "billing/miq_stripe.h"
+#include "oauth/miq_oauth.h"
 #include "tools/miq_server_build.h"
-
-APLOG_USE_MODULE(momentiq);
-
-miq_srv_conf *miq_conf(const server_rec *s)
-{
-    return ap_get_module_config(s->module_config, &momentiq_module);
-}
 
 void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
 {
@@ -276,11 +274,6 @@ static const char *set_login_throttle(cmd_parms *cmd, void *dc, const char *line
     return NULL;
 }
 
-miq_dir_conf *miq_dconf(const request_rec *r)
-{
-    return ap_get_module_config(r->per_dir_config, &momentiq_module);
-}
-
 void *miq_create_dir_conf(apr_pool_t *p, char *dir)
 {
     miq_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
@@ -316,7 +309,8 @@ const command_rec miq_directives[] = {
                  "Register the MCP conformance suite's fixture tools, resources and prompts "
                  "(tests only)"),
     AP_INIT_TAKE1("MomentIQMaxRequestBody", set_max_body, NULL, RSRC_CONF,
-                  "Largest JSON request body accepted on /mcp, in bytes (default 1048576)"),
+                  "Largest JSON request body accepted on /mcp, in bytes (default " MIQ_STR(
+                      MIQ_DEFAULT_MAX_BODY) ")"),
     AP_INIT_ITERATE("MomentIQAllowedOrigin", add_origin, NULL, RSRC_CONF,
                     "Browser origins allowed to call /mcp besides the base URL's own"),
     AP_INIT_ITERATE("MomentIQAllowedHost", add_host, NULL, RSRC_CONF,
@@ -326,31 +320,40 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE23("MomentIQPrice", add_price, NULL, RSRC_CONF,
                    "Override a price: MomentIQPrice ENDPOINT [UNIT] CREDITS"),
     AP_INIT_TAKE1("MomentIQSessionIdleTimeout", set_seconds, OFF(mcp_session_idle_s), RSRC_CONF,
-                  "Seconds an idle MCP session lives (default 3600)"),
+                  "Seconds an idle MCP session lives (default " MIQ_STR(
+                      MIQ_DEFAULT_MCP_SESSION_IDLE_S) ")"),
     AP_INIT_TAKE1("MomentIQClientAnswerTimeout", set_seconds, OFF(ask_timeout_s), RSRC_CONF,
                   "Seconds a tool waits for the client's answer to sampling or elicitation "
-                  "(default 60)"),
+                  "(default " MIQ_STR(MIQ_DEFAULT_ASK_TIMEOUT_S) ")"),
     AP_INIT_FLAG("MomentIQRecordRequests", set_flag, OFF(record_requests), RSRC_CONF,
-                 "Record every MCP request in the mcp_requests table (default On)"),
+                 "Record every MCP request in the mcp_requests table (default " MIQ_ONOFF(
+                     MIQ_DEFAULT_RECORD_REQUESTS) ")"),
     AP_INIT_FLAG("MomentIQTrustRemoteUser", set_flag, OFF(trust_remote_user), RSRC_CONF,
                  "Sign users in as the r->user another auth module set (mod_auth_openidc, "
-                 "mod_auth_basic, LDAP) at /api/auth/remote-user (default Off)"),
+                 "mod_auth_basic, LDAP) at /api/auth/remote-user (default " MIQ_ONOFF(
+                     MIQ_DEFAULT_TRUST_REMOTE_USER) ")"),
     AP_INIT_TAKE2("MomentIQSessionTimeout", set_session_timeout, NULL, RSRC_CONF,
-                  "Dashboard session lifetime: IDLE ABSOLUTE seconds (default 86400 2592000)"),
+                  "Dashboard session lifetime: IDLE ABSOLUTE seconds (default " MIQ_STR(
+                      MIQ_DEFAULT_SESSION_IDLE_S) " " MIQ_STR(MIQ_DEFAULT_SESSION_ABSOLUTE_S) ")"),
     AP_INIT_RAW_ARGS("MomentIQLoginThrottle", set_login_throttle, NULL, RSRC_CONF,
-                     "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default 5 50 900 900)"),
+                     "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default " MIQ_STR(
+                         MIQ_DEFAULT_THROTTLE_ACCOUNT) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_IP) " " MIQ_STR(
+                         MIQ_DEFAULT_THROTTLE_WINDOW_S) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_LOCK_S) ")"),
     AP_INIT_TAKE1("MomentIQStorageDir", set_storage_dir, NULL, RSRC_CONF,
                   "Directory for uploads and job outputs (shared by every node and worker)"),
     AP_INIT_TAKE1("MomentIQMaxUploadSize", set_max_upload, NULL, RSRC_CONF,
-                  "Largest upload accepted, in bytes (K/M/G suffixes; default 2G)"),
+                  "Largest upload accepted, in bytes (K/M/G suffixes; default " MIQ_STR(
+                      MIQ_DEFAULT_MAX_UPLOAD) ")"),
     AP_INIT_TAKE2("MomentIQRetention", set_retention, NULL, RSRC_CONF,
                   "How long uploads and outputs are kept: UPLOAD_SECONDS OUTPUT_SECONDS "
-                  "(default 604800 2592000)"),
+                  "(default " MIQ_STR(MIQ_DEFAULT_UPLOAD_RETENTION_S) " " MIQ_STR(
+                      MIQ_DEFAULT_OUTPUT_RETENTION_S) ")"),
     AP_INIT_TAKE1("MomentIQFileURLTTL", set_seconds, OFF(file_url_ttl_s), RSRC_CONF,
-                  "Lifetime in seconds of signed /files/ and upload URLs (default 3600)"),
+                  "Lifetime in seconds of signed /files/ and upload URLs (default " MIQ_STR(
+                      MIQ_DEFAULT_FILE_URL_TTL_S) ")"),
     AP_INIT_FLAG("MomentIQImportAllowPrivate", set_flag, OFF(import_allow_private), RSRC_CONF,
                  "Let source_url imports reach private, loopback and link-local addresses "
-                 "(default Off; tests only)"),
+                 "(default " MIQ_ONOFF(MIQ_DEFAULT_IMPORT_ALLOW_PRIVATE) "; tests only)"),
     AP_INIT_TAKE1("MomentIQFetchCAFile", set_fetch_ca_file, NULL, RSRC_CONF,
                   "PEM file of the CA certificates trusted for outbound https fetches "
                   "(source_url imports, Client ID Metadata Documents); default: the system's"),
@@ -378,7 +381,8 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE1("MomentIQStripeAPIBase", miq_set_stripe_api_base, NULL, RSRC_CONF,
                   "Stripe API origin (default https://api.stripe.com)"),
     AP_INIT_TAKE1("MomentIQStripeWebhookTolerance", miq_set_stripe_tolerance, NULL, RSRC_CONF,
-                  "Seconds a webhook's signed timestamp may differ from now (default 300)"),
+                  "Seconds a webhook's signed timestamp may differ from now (default " MIQ_STR(
+                      MIQ_STRIPE_DEFAULT_TOLERANCE_S) ")"),
     AP_INIT_RAW_ARGS("MomentIQOAuthClient", miq_oauth_set_client, NULL, RSRC_CONF,
                      "A pre-registered OAuth client: ID NAME CONNECTOR REDIRECT_URI... "
                      "(repeatable)"),
@@ -391,32 +395,13 @@ const command_rec miq_directives[] = {
                  "Accept https client_id URLs naming a Client ID Metadata Document "
                  "(default Off)"),
     AP_INIT_TAKE1("MomentIQOAuthAccessTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
-                  "Lifetime of OAuth access tokens in seconds (default 3600)"),
+                  "Lifetime of OAuth access tokens in seconds (default " MIQ_STR(
+                      MIQ_OAUTH_ACCESS_TTL_S) ")"),
     AP_INIT_TAKE1("MomentIQOAuthRefreshTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
-                  "Lifetime of OAuth refresh tokens in seconds (default 2592000)"),
+                  "Lifetime of OAuth refresh tokens in seconds (default " MIQ_STR(
+                      MIQ_OAUTH_REFRESH_TTL_S) ")"),
     {NULL},
 };
-
-/* Reads a small file (<= 64 KiB) into pool memory. */
-apr_status_t miq_read_small_file(char **buf, apr_size_t *n, const char *path, apr_pool_t *p)
-{
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
-    if (rv != APR_SUCCESS)
-        return rv;
-    if ((rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f)) == APR_SUCCESS) {
-        if (fi.size > 65536) {
-            apr_file_close(f);
-            return APR_EINVAL;
-        }
-        *buf = apr_palloc(p, (apr_size_t)fi.size + 1);
-        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, n);
-        (*buf)[*n] = 0;
-    }
-    apr_file_close(f);
-    return rv;
-}
 
 static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
                                const unsigned char **key, apr_size_t *len)
@@ -435,7 +420,7 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
         *len = 32;
         return NULL;
     }
-    rv = miq_read_small_file(&buf, &n, sc->secret_file, p);
+    rv = miq_file_read_small(&buf, &n, sc->secret_file, p);
     if (rv != APR_SUCCESS)
         return apr_psprintf(p, "cannot read MomentIQSecretFile %s", sc->secret_file);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -449,6 +434,27 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
 }
 
 
+/* What an unset field becomes (mod_md's defconf). */
+static const miq_srv_conf defaults = {
+    .fixtures = MIQ_DEFAULT_FIXTURES,
+    .max_body = MIQ_DEFAULT_MAX_BODY,
+    .mcp_session_idle_s = MIQ_DEFAULT_MCP_SESSION_IDLE_S,
+    .ask_timeout_s = MIQ_DEFAULT_ASK_TIMEOUT_S,
+    .record_requests = MIQ_DEFAULT_RECORD_REQUESTS,
+    .trust_remote_user = MIQ_DEFAULT_TRUST_REMOTE_USER,
+    .session_idle_s = MIQ_DEFAULT_SESSION_IDLE_S,
+    .session_absolute_s = MIQ_DEFAULT_SESSION_ABSOLUTE_S,
+    .throttle_account = MIQ_DEFAULT_THROTTLE_ACCOUNT,
+    .throttle_ip = MIQ_DEFAULT_THROTTLE_IP,
+    .throttle_window_s = MIQ_DEFAULT_THROTTLE_WINDOW_S,
+    .throttle_lock_s = MIQ_DEFAULT_THROTTLE_LOCK_S,
+    .max_upload = MIQ_DEFAULT_MAX_UPLOAD,
+    .upload_retention_s = MIQ_DEFAULT_UPLOAD_RETENTION_S,
+    .output_retention_s = MIQ_DEFAULT_OUTPUT_RETENTION_S,
+    .file_url_ttl_s = MIQ_DEFAULT_FILE_URL_TTL_S,
+    .import_allow_private = MIQ_DEFAULT_IMPORT_ALLOW_PRIVATE,
+};
+
 const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
 {
     const unsigned char *key = NULL;
@@ -457,39 +463,39 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
     const char *err;
     int i;
     if (sc->fixtures == MIQ_UNSET)
-        sc->fixtures = 0;
+        sc->fixtures = defaults.fixtures;
     if (sc->max_body == MIQ_UNSET)
-        sc->max_body = 1048576;
+        sc->max_body = defaults.max_body;
     if (sc->mcp_session_idle_s == MIQ_UNSET)
-        sc->mcp_session_idle_s = 3600;
+        sc->mcp_session_idle_s = defaults.mcp_session_idle_s;
     if (sc->trust_remote_user == MIQ_UNSET)
-        sc->trust_remote_user = 0;
+        sc->trust_remote_user = defaults.trust_remote_user;
     if (sc->session_idle_s == MIQ_UNSET)
-        sc->session_idle_s = 86400;
+        sc->session_idle_s = defaults.session_idle_s;
     if (sc->session_absolute_s == MIQ_UNSET)
-        sc->session_absolute_s = 30 * 86400;
+        sc->session_absolute_s = defaults.session_absolute_s;
     if (!sc->storage_dir)
         sc->storage_dir = ap_server_root_relative(p, "storage");
     if (sc->max_upload == MIQ_UNSET)
-        sc->max_upload = (apr_off_t)2 << 30;
+        sc->max_upload = defaults.max_upload;
     if (sc->upload_retention_s == MIQ_UNSET) {
-        sc->upload_retention_s = 7 * 86400;
-        sc->output_retention_s = 30 * 86400;
+        sc->upload_retention_s = defaults.upload_retention_s;
+        sc->output_retention_s = defaults.output_retention_s;
     }
     if (sc->file_url_ttl_s == MIQ_UNSET)
-        sc->file_url_ttl_s = 3600;
+        sc->file_url_ttl_s = defaults.file_url_ttl_s;
     if (sc->import_allow_private == MIQ_UNSET)
-        sc->import_allow_private = 0;
+        sc->import_allow_private = defaults.import_allow_private;
     if (sc->throttle_account == MIQ_UNSET) {
-        sc->throttle_account = 5;
-        sc->throttle_ip = 50;
-        sc->throttle_window_s = 900;
-        sc->throttle_lock_s = 900;
+        sc->throttle_account = defaults.throttle_account;
+        sc->throttle_ip = defaults.throttle_ip;
+        sc->throttle_window_s = defaults.throttle_window_s;
+        sc->throttle_lock_s = defaults.throttle_lock_s;
     }
     if (sc->ask_timeout_s == MIQ_UNSET)
-        sc->ask_timeout_s = 60;
+        sc->ask_timeout_s = defaults.ask_timeout_s;
     if (sc->record_requests == MIQ_UNSET)
-        sc->record_requests = 1;
+        sc->record_requests = defaults.record_requests;
     if (!sc->base_url)
         sc->base_url = apr_psprintf(p, "http://%s:%u", s->server_hostname,
                                     s->port ? s->port : 80);

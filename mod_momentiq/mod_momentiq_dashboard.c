@@ -9,11 +9,16 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_dashboard.h"
+#include "mod_momentiq_billing.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
+#include "mod_momentiq_session.h"
+#include "accounts/miq_auth.h"
 #include "accounts/miq_accounts.h"
 #include "base/miq_json.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define DASH_BODY_LIMIT 65536
 #define TOKEN_ID_MAX    64

@@ -17,9 +17,8 @@
 #include <http_log.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
-
-APLOG_USE_MODULE(momentiq);
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_dbd.h"
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;

@@ -6,9 +6,9 @@
 #include <http_config.h>
 #include <http_log.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
-
-APLOG_USE_MODULE(momentiq);
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
 
 typedef struct dbcore {
     request_rec *r;

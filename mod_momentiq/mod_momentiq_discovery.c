@@ -1,17 +1,18 @@
-/* GET-only public documents: discovery, manifest, status, well-known (and
- * the browsers' CORS preflight for them). */
+/* GET-only public documents: discovery, manifest, status, well-known. The
+ * route table (mod_momentiq_routes.c) answers their CORS preflight and 405. */
 #include <string.h>
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_discovery.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_oauth_conf.h"
 #include "tools/miq_discovery.h"
 #include "base/miq_json.h"
-#include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 static int send_doc(request_rec *r, json_t *doc)
 {
@@ -44,39 +45,34 @@ static int send_status(request_rec *r, miq_srv_conf *sc)
                          miq_json_dump(r->pool, st));
 }
 
-int miq_handle_discovery(request_rec *r)
+int miq_doc_mcp(request_rec *r)
+{
+    return send_doc(r, miq_discovery_mcp(r->pool, miq_conf(r->server)->mcp));
+}
+
+int miq_doc_manifest(request_rec *r)
+{
+    return send_doc(r, miq_discovery_manifest(r->pool, miq_conf(r->server)->mcp));
+}
+
+int miq_doc_status(request_rec *r)
+{
+    return send_status(r, miq_conf(r->server));
+}
+
+int miq_doc_wellknown(request_rec *r)
+{
+    return send_doc(r, miq_discovery_wellknown(r->pool, miq_conf(r->server)->mcp));
+}
+
+int miq_doc_as_metadata(request_rec *r)
 {
     miq_srv_conf *sc = miq_conf(r->server);
-    const char *u = r->uri;
-    if (r->method_number == M_OPTIONS) {
-        /* Browser clients (MCP Inspector, web agents) send MCP-Protocol-Version
-         * on metadata fetches, which makes the browser ask first. */
-        apr_table_setn(r->headers_out, "Allow", "GET, OPTIONS");
-        apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
-        apr_table_setn(r->headers_out, "Access-Control-Allow-Methods", "GET");
-        apr_table_setn(r->headers_out, "Access-Control-Allow-Headers",
-                       "MCP-Protocol-Version, Authorization, Content-Type");
-        apr_table_setn(r->headers_out, "Access-Control-Max-Age", "600");
-        return miq_send_json(r, HTTP_NO_CONTENT, NULL);
-    }
-    if (r->method_number != M_GET) {
-        apr_table_setn(r->headers_out, "Allow", "GET");
-        return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
-                              "this resource only answers GET");
-    }
-    if (!strcmp(u, "/mcp") || !strcmp(u, "/mcp/"))
-        return send_doc(r, miq_discovery_mcp(r->pool, sc->mcp));
-    if (!strcmp(u, "/mcp/manifest"))
-        return send_doc(r, miq_discovery_manifest(r->pool, sc->mcp));
-    if (!strcmp(u, "/mcp/status"))
-        return send_status(r, sc);
-    if (!strcmp(u, "/.well-known/mcp.json") || !strcmp(u, "/.well-known/mcp"))
-        return send_doc(r, miq_discovery_wellknown(r->pool, sc->mcp));
-    if (!strncmp(u, "/.well-known/oauth-authorization-server", 39) ||
-        !strncmp(u, "/.well-known/openid-configuration", 33))
-        return send_doc(r, miq_oauth_as_metadata(r->pool, sc->base_url, sc->oauth->dcr == 1,
-                                                 sc->oauth->cimd == 1));
-    if (!strncmp(u, "/.well-known/oauth-protected-resource", 37))
-        return send_doc(r, miq_discovery_protected_resource(r->pool, sc->mcp));
-    return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
+    return send_doc(r, miq_oauth_as_metadata(r->pool, sc->base_url, sc->oauth->dcr == 1,
+                                             sc->oauth->cimd == 1));
+}
+
+int miq_doc_protected_resource(request_rec *r)
+{
+    return send_doc(r, miq_discovery_protected_resource(r->pool, miq_conf(r->server)->mcp));
 }

@@ -11,12 +11,11 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_files.h"
 #include "jobs/miq_jobs.h"
 #include "jobs/miq_uploads.h"
 #include "jobs/miq_file_urls.h"
-
-APLOG_USE_MODULE(momentiq);
 
 /* The value of key in a query string (not decoded: exp is digits, sig base64url). */
 static const char *query_arg(apr_pool_t *p, const char *args, const char *key)

@@ -12,15 +12,21 @@
 #include <apr_base64.h>
 #include <apr_lib.h>
 #include <libpq-fe.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_mcp.h"
+#include "mod_momentiq_auth.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
+#include "mod_momentiq_discovery.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_upload.h"
 #include "accounts/miq_auth.h"
 #include "base/miq_crypto.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 #include "mcp/miq_mcp.h"
 #include "jobs/miq_uploads.h"
-
-APLOG_USE_MODULE(momentiq);
 
 typedef struct mcp_req {
     request_rec *r;
@@ -623,7 +629,7 @@ int miq_handle_mcp(request_rec *r)
             apr_table_setn(r->headers_out, "Allow", "POST, DELETE");
             return finish(&m, HTTP_METHOD_NOT_ALLOWED, NULL);
         }
-        return miq_handle_discovery(r);
+        return miq_doc_mcp(r);
     }
     apr_table_setn(r->headers_out, "Allow", "GET, POST, DELETE, OPTIONS");
     return rpc_fail(&m, HTTP_METHOD_NOT_ALLOWED, NULL, MIQ_RPC_INVALID_REQUEST,

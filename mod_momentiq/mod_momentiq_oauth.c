@@ -1,4 +1,5 @@
-/* /api/auth/oauth/...: routing, and what every endpoint shares: RFC 6749
+/* /api/auth/oauth/...: what every endpoint shares (the route table,
+ * mod_momentiq_routes.c, dispatches to them): RFC 6749
  * error bodies, form bodies, client authentication (the credentials; the
  * check is core/oauth's), the OAuth services' view of a request (database,
  * settings), the diagnostic trail. */
@@ -8,10 +9,12 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
 #include "mod_momentiq_oauth.h"
 #include "base/miq_http_rules.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define FORM_LIMIT 65536
 
@@ -122,55 +125,4 @@ void miq_oauth_trail(request_rec *r, ap_dbd_t *dbd, const char *correlation_id,
         return;
     miq_oauth_trail_add(r->pool, miq_oauth_db(r, dbd), correlation_id, client_id, account_id,
                         step, error, detail);
-}
-
-/* ---- routing ------------------------------------------------------------------------ */
-
-typedef struct oauth_route {
-    const char *path; /* after /api/auth/oauth/ */
-    const char *allow;
-    int (*handle)(request_rec *r);
-    int cors; /* called from browsers of other origins (web clients) */
-} oauth_route;
-
-static const oauth_route routes[] = {
-    {"authorize", "GET, HEAD, POST", miq_oauth_authorize, 0},
-    {"token", "POST", miq_oauth_token, 1},
-    {"revoke", "POST", miq_oauth_revoke, 1},
-    {"introspect", "POST", miq_oauth_introspect, 1},
-    {"register", "POST", miq_oauth_register, 1},
-    {"clients", "GET, HEAD", miq_oauth_clients, 1},
-};
-
-int miq_handle_oauth(request_rec *r)
-{
-    const char *path = r->uri + sizeof("/api/auth/oauth/") - 1;
-    apr_size_t i;
-    if (!miq_oauth_cfg(r))
-        return miq_oauth_send_error(r, "server_error", "OAuth is not configured on this server");
-    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const oauth_route *rt = &routes[i];
-        int get = r->method_number == M_GET, post = r->method_number == M_POST;
-        if (strcmp(path, rt->path))
-            continue;
-        if (rt->cors) {
-            apr_table_setn(r->headers_out, "Access-Control-Allow-Origin", "*");
-            if (r->method_number == M_OPTIONS) {
-                apr_table_setn(r->headers_out, "Access-Control-Allow-Methods", rt->allow);
-                apr_table_setn(r->headers_out, "Access-Control-Allow-Headers",
-                               "Authorization, Content-Type");
-                apr_table_setn(r->headers_out, "Access-Control-Max-Age", "600");
-                return miq_send_json(r, HTTP_NO_CONTENT, NULL);
-            }
-        }
-        if ((get && !strstr(rt->allow, "GET")) || (post && !strstr(rt->allow, "POST")) ||
-            (!get && !post)) {
-            apr_table_setn(r->headers_out, "Allow", rt->allow);
-            return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
-                                  apr_psprintf(r->pool, "this resource only answers %s",
-                                               rt->allow));
-        }
-        return rt->handle(r);
-    }
-    return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
 }

@@ -13,10 +13,13 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_account.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
+#include "mod_momentiq_session.h"
 #include "base/miq_http_rules.h"
-
-APLOG_USE_MODULE(momentiq);
 
 static void page_headers(request_rec *r)
 {

@@ -13,9 +13,8 @@
 #include <http_log.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
-#include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_oauth_conf.h"
 
 static miq_oauth_conf *oconf(cmd_parms *cmd)
 {

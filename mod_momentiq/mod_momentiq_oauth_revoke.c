@@ -7,9 +7,10 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define NOT_CONFIGURED                                                                             \
     "OAuth is not configured: no client is registered and neither dynamic registration nor "     \

@@ -9,9 +9,9 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
-
-APLOG_USE_MODULE(momentiq);
 
 int miq_oauth_token(request_rec *r)
 {

@@ -14,10 +14,13 @@
 #include <apr_thread_proc.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_cond.h>
-#include "mod_momentiq.h"
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_dbd.h"
+#include "db/miq_sql.h"
 #include "base/miq_text.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096

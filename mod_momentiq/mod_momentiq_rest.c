@@ -8,13 +8,18 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_rest.h"
+#include "mod_momentiq_auth.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_upload.h"
 #include "accounts/miq_auth.h"
 #include "jobs/miq_jobs.h"
 #include "base/miq_json.h"
 #include "tools/miq_account_view.h"
-
-APLOG_USE_MODULE(momentiq);
 
 /* 401 with the Bearer challenge. */
 static int rest_unauthorized(request_rec *r, const char *code, const char *message)

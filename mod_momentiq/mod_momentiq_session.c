@@ -6,10 +6,13 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_session.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_billing_conf.h"
+#include "mod_momentiq_record.h"
+#include "mod_momentiq_dbd_core.h"
 #include "accounts/miq_accounts.h"
-
-APLOG_USE_MODULE(momentiq);
 
 void miq_accounts_env_of(request_rec *r, const miq_db *db, miq_accounts_env *env)
 {

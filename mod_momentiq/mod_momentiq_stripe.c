@@ -12,14 +12,17 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <apr_strings.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_stripe.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
+#include "mod_momentiq_session.h"
 #include "base/miq_crypto.h"
 #include "base/miq_json.h"
 #include "billing/miq_pricing.h"
 #include "billing/miq_stripe.h"
 #include "billing/miq_stripe_events.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define WEBHOOK_BODY_LIMIT (256 * 1024)
 #define STRIPE_REPLY_LIMIT (256 * 1024)

@@ -19,13 +19,15 @@
 #include <util_script.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
-#include "mod_momentiq.h"
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_upload.h"
+#include "mod_momentiq_body.h"
+#include "mod_momentiq_dbd.h"
+#include "mod_momentiq_dbd_core.h"
 #include "base/miq_crypto.h"
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 #include "jobs/miq_uploads.h"
-
-APLOG_USE_MODULE(momentiq);
 
 #define CHUNK          (64 * 1024)
 #define JSON_BODY_MAX  (64 * 1024)

@@ -10,9 +10,8 @@
 #include <unixd.h>
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
-#include "mod_momentiq.h"
-
-APLOG_USE_MODULE(momentiq);
+#include "mod_momentiq_private.h"
+#include "mod_momentiq_worker.h"
 
 typedef struct worker_proc {
     apr_pool_t *pool;

@@ -2,6 +2,9 @@
 # Source and configuration guards, without a running server:
 #  - every directive in the directive table is documented in docs/directives.md
 #    and every documented directive exists;
+#  - the default each directive's help text states (built from the defaults
+#    in mod_momentiq_config.h, read from `apache2 -L`) is the one
+#    docs/directives.md states;
 #  - each bad directive, rendered into a minimal config, makes `apache2 -t`
 #    fail with the expected message.
 # Prints "config: N passed, N failed".
@@ -19,7 +22,7 @@ for d in $docs; do echo "$code" | grep -qx "$d" && ok || bad "docs/directives.md
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check_bad() { # directive-line expected-message
+render_conf() { # extra-line
     cat >"$tmp/httpd.conf" <<EOF2
 ServerRoot "$tmp"
 ServerName 127.0.0.1
@@ -32,6 +35,24 @@ LoadModule dbd_module /usr/lib/apache2/modules/mod_dbd.so
 LoadModule momentiq_module "$BUILD/mod_momentiq.so"
 $1
 EOF2
+}
+
+# Defaults: "default X" in the help text against the docs' default column.
+render_conf ""
+helps=$(/usr/sbin/apache2 -L -d "$tmp" -f "$tmp/httpd.conf" 2>&1 | awk '/^MomentIQ/ {name=$1; next} name && /^\t/ && !seen[name]++ {sub(/^\t/, ""); print name "\t" $0}')
+[ -n "$helps" ] || bad "apache2 -L listed no MomentIQ directive"
+while IFS=$'\t' read -r name help; do
+    want=$(printf '%s' "$help" | grep -oE 'default [^);]+' | head -n 1 | sed 's/^default //')
+    [ -n "$want" ] || continue
+    doc=$(grep -E "^\| \`$name[ \`]" "$ROOT/docs/directives.md" | sed 's/\\|/\//g' | awk -F'|' '{print $3}' | sed -E 's/^ +| +$//g; s/`//g')
+    case "$doc" in
+    "$want" | "$want ("*) ok ;;
+    *) bad "$name: the help text says default '$want', docs/directives.md says '$doc'" ;;
+    esac
+done <<<"$helps"
+
+check_bad() { # directive-line expected-message
+    render_conf "$1"
     local out
     if out=$(/usr/sbin/apache2 -t -d "$tmp" -f "$tmp/httpd.conf" 2>&1); then
         bad "'$1' passed httpd -t"

@@ -1,0 +1,14 @@
+/* The core's miq_db over this request's connection (mod_momentiq_dbd_core.c). */
+#ifndef MOD_MOMENTIQ_DBD_CORE_H
+#define MOD_MOMENTIQ_DBD_CORE_H
+
+#include <httpd.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+#include "db/miq_db.h"
+
+/* Statements run on dbd, rows in the pool the core passes. dbd NULL: every
+ * query fails (the core answers 503). *out must outlive its use. */
+void miq_db_bind(request_rec *r, ap_dbd_t *dbd, miq_db *out);
+
+#endif
