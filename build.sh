@@ -441,6 +441,23 @@ MomentIQTrustRemoteUser On
     </If>
 </Location>
 MomentIQLoginThrottle 3 20 30 3
+# Rate limits: the suites sign up, log in and call from one address far more
+# than a person would, so the limits are raised here; the rate limit suite
+# lowers them per request with its test header.
+MomentIQRateLimit signup 100000 3600
+MomentIQRateLimit login 100000 600
+MomentIQRateLimit oauth 100000 60
+MomentIQRateLimit register 100000 3600
+MomentIQRateLimit anon_session 100000 600
+MomentIQRateLimit bad_token 100000 600
+MomentIQRateLimit mcp 100000 10
+MomentIQRateLimit api 100000 10
+<If "%{HTTP:X-Rate-Limit-Test} == '1'">
+    MomentIQRateLimit api 5 60
+    MomentIQRateLimit mcp 5 60
+    MomentIQRateLimit bad_token 3 60
+    MomentIQRateLimit signup 2 3600
+</If>
 MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_platform_oauth_redirect
 MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback
 MomentIQOAuthClientSecret itest-gateway "$tv/stack/oauth-client-secret"

@@ -64,9 +64,21 @@ ctl() {
     fi
 }
 
+# Rate limits (issue 11) would refuse a benchmark's load: off by default; with
+# BENCH_RATE_LIMITS=count they are on with limits no run reaches, so their
+# cost (one UNLOGGED upsert per request) is what the figures show.
+rate_limits() {
+    local c
+    for c in mcp api oauth register signup login anon_session bad_token; do
+        if [ "${BENCH_RATE_LIMITS:-off}" = count ]; then echo "MomentIQRateLimit $c 1000000 1"
+        else echo "MomentIQRateLimit $c off"; fi
+    done
+}
+
 # ---- stack, user, tokens ----------------------------------------------------
 mkdir -p "$VAR/conf.d" "$VAR/req"
 printf 'MomentIQConformanceFixtures Off\n' >"$VAR/conf.d/bench.conf"
+rate_limits >>"$VAR/conf.d/bench.conf"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "== starting a stack on $URL (PostgreSQL on $PG_PORT, state $VAR)"
 stack start >"$VAR/start.log" 2>&1 || { cat "$VAR/start.log" >&2; die "stack did not start"; }

@@ -43,6 +43,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Rate limits (issue 11) would refuse a benchmark's load: off by default; with
+# BENCH_RATE_LIMITS=count they are on with limits no run reaches, so their
+# cost (one UNLOGGED upsert per request) is what the figures show.
+rate_limits() {
+    local c
+    for c in mcp api oauth register signup login anon_session bad_token; do
+        if [ "${BENCH_RATE_LIMITS:-off}" = count ]; then echo "MomentIQRateLimit $c 1000000 1"
+        else echo "MomentIQRateLimit $c off"; fi
+    done
+}
+
 # ---- stack ---------------------------------------------------------------
 mkdir -p "$VAR/conf.d" "$VAR/static" "$VAR/req"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$VAR/static/1k.txt"
@@ -54,6 +65,7 @@ Alias /bench-static/ "$VAR/static/"
     Options None
 </Directory>
 EOF
+rate_limits >>"$VAR/conf.d/bench.conf"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "== starting a stack on $URL (PostgreSQL on $PG_PORT, state $VAR)"
 stack start >"$VAR/start.log" 2>&1 || { cat "$VAR/start.log" >&2; die "stack did not start"; }

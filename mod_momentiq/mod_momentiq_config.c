@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include "mod_momentiq_private.h"
+#include "mod_momentiq_limits.h"
 #include "mod_momentiq_config.h"
 #include "mod_momentiq_billing_conf.h"
 #include "mod_momentiq_oauth_conf.h"
@@ -280,6 +281,7 @@ void *miq_create_dir_conf(apr_pool_t *p, char *dir)
     (void)dir;
     dc->require_token = MIQ_UNSET;
     dc->free_credits = MIQ_UNSET;
+    miq_rate_conf_init(dc);
     return dc;
 }
 
@@ -288,6 +290,7 @@ void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     miq_dir_conf *base = basev, *add = addv, *n = apr_pcalloc(p, sizeof(*n));
     MERGE(require_token);
     MERGE(free_credits);
+    miq_rate_conf_merge(n, base, add);
     return n;
 }
 
@@ -363,6 +366,10 @@ const command_rec miq_directives[] = {
     AP_INIT_FLAG("MomentIQRequireToken", set_require_token, NULL, ACCESS_CONF | RSRC_CONF,
                  "Answer 401 with a Bearer challenge to any request without a token here "
                  "(for clients that start OAuth only on a 401)"),
+    AP_INIT_TAKE23("MomentIQRateLimit", miq_set_rate_limit, NULL, ACCESS_CONF | RSRC_CONF,
+                   "MomentIQRateLimit CLASS COUNT SECONDS | CLASS off: requests allowed per "
+                   "window, per token or client address, shared by every child and node "
+                   "(classes and defaults: docs/directives.md)"),
     AP_INIT_TAKE1("MomentIQFreeCredits", miq_set_free_credits, NULL, ACCESS_CONF | RSRC_CONF,
                   "Credits a new account receives (sign-up, remote-user); default 0"),
     AP_INIT_TAKE2("MomentIQCreditPrice", miq_set_credit_price, NULL, RSRC_CONF,

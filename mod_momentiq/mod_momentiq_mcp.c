@@ -13,6 +13,7 @@
 #include <apr_lib.h>
 #include <libpq-fe.h>
 #include "mod_momentiq_private.h"
+#include "mod_momentiq_limits.h"
 #include "mod_momentiq_mcp.h"
 #include "mod_momentiq_auth.h"
 #include "mod_momentiq_body.h"
@@ -123,11 +124,27 @@ static int unauthorized(mcp_req *m, const json_t *id, const char *code, const ch
                     miq_json_packp(m->r->pool, "{s:s}", "code", code));
 }
 
-/* Checks the Authorization header (every request, no cache). OK to go on. */
+/* 429 rate_limited as a JSON-RPC error, with Retry-After. */
+static int rate_refused(mcp_req *m, const json_t *id, miq_rate_class_e c, int wait)
+{
+    int rv;
+    apr_table_setn(m->r->headers_out, "Retry-After", apr_itoa(m->r->pool, wait));
+    m->error_code = "rate_limited";
+    rv = rpc_fail(m, HTTP_TOO_MANY_REQUESTS, id, MIQ_RPC_RATE_LIMITED,
+                  apr_psprintf(m->r->pool,
+                               "rate_limited: too many requests (%s); retry after %d s",
+                               miq_rate_class_name(c), wait),
+                  miq_json_packp(m->r->pool, "{s:s,s:i}", "code", "rate_limited",
+                                 "retry_after_s", wait));
+    return rv == OK ? DONE : rv;
+}
+
+/* Checks the Authorization header (every request, no cache), then counts the
+ * request against the token's (or the address's) rate limit. OK to go on. */
 static int authenticate(mcp_req *m, const json_t *id)
 {
     const char *why = NULL;
-    int rv;
+    int rv, wait;
     if (!m->dbd)
         m->dbd = miq_dbd(m->r);
     rv = miq_auth_bearer(m->r, m->dbd, "mcp", &m->caller, &why);
@@ -135,7 +152,11 @@ static int authenticate(mcp_req *m, const json_t *id)
         return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, id, MIQ_RPC_INTERNAL_ERROR,
                         "database unavailable", NULL);
     if (rv == -1) {
-        int r = unauthorized(m, id, "invalid_api_key",
+        int r;
+        /* guessing tokens costs a bounded number of tries per address */
+        if ((wait = miq_rate_hit_request(m->r, m->dbd, MIQ_RATE_BAD_TOKEN, NULL)) > 0)
+            return rate_refused(m, id, MIQ_RATE_BAD_TOKEN, wait);
+        r = unauthorized(m, id, "invalid_api_key",
                              apr_psprintf(m->r->pool, "the bearer token is %s; create a new one "
                                                       "in the dashboard or reconnect",
                                           !strcmp(why, "revoked")   ? "revoked"
@@ -149,6 +170,9 @@ static int authenticate(mcp_req *m, const json_t *id)
                              "Authorization: Bearer <token>");
         return r == OK ? DONE : r;
     }
+    wait = miq_rate_hit_request(m->r, m->dbd, MIQ_RATE_MCP, rv == 1 ? m->caller.token_id : NULL);
+    if (wait > 0)
+        return rate_refused(m, id, MIQ_RATE_MCP, wait);
     return OK;
 }
 
@@ -455,7 +479,13 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
                                                                 : json_rpc_status(atoi(c.error_code));
 
     if (c.init_version && !strcmp(c.outcome, "ok")) {
-        const char *sid = session_create(m, &c);
+        const char *sid;
+        int wait;
+        /* anonymous sessions are rows anyone can create: bounded per address */
+        if (!m->caller.account_id &&
+            (wait = miq_rate_hit_request(r, m->dbd, MIQ_RATE_ANON_SESSION, NULL)) > 0)
+            return rate_refused(m, msg->id, MIQ_RATE_ANON_SESSION, wait);
+        sid = session_create(m, &c);
         if (!sid)
             return rpc_fail(m, HTTP_SERVICE_UNAVAILABLE, msg->id, MIQ_RPC_INTERNAL_ERROR,
                             "could not create the session", NULL);

@@ -15,6 +15,8 @@ APLOG_USE_MODULE(momentiq);
 
 /* "Not set in this context": merges take the base's value, defaults are
  * filled at post_config (mod_momentiq_config.c). */
+#include "limits/miq_rate_limit.h"
+
 #define MIQ_UNSET (-1)
 
 struct miq_oauth_conf; /* mod_momentiq_oauth_conf.h */
@@ -64,6 +66,9 @@ typedef struct miq_srv_conf {
 typedef struct miq_dir_conf {
     int require_token;
     int free_credits; /* MomentIQFreeCredits (server-wide or per location) */
+    /* MomentIQRateLimit CLASS COUNT SECONDS (server-wide or per location);
+     * count MIQ_UNSET: the class's default (core/limits), 0: off */
+    miq_rate_rule rate[MIQ_RATE_CLASSES];
 } miq_dir_conf;
 
 static APR_INLINE miq_srv_conf *miq_conf(const server_rec *s)

@@ -9,6 +9,7 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 #include "mod_momentiq_private.h"
+#include "mod_momentiq_limits.h"
 #include "mod_momentiq_rest.h"
 #include "mod_momentiq_auth.h"
 #include "mod_momentiq_body.h"
@@ -36,10 +37,13 @@ static int rest_authenticate(request_rec *r, ap_dbd_t *dbd, miq_caller *caller, 
                              int *sent)
 {
     const char *why = NULL;
-    int rv = miq_auth_bearer(r, dbd, "rest", caller, &why);
+    int rv = miq_auth_bearer(r, dbd, "rest", caller, &why), wait;
     *sent = 1;
     if (rv == -2)
         return miq_send_db_unavailable(r, NULL);
+    /* guessing tokens costs a bounded number of tries per address */
+    if (rv == -1 && (wait = miq_rate_hit_request(r, dbd, MIQ_RATE_BAD_TOKEN, NULL)) > 0)
+        return miq_rate_send_refusal(r, MIQ_RATE_BAD_TOKEN, wait);
     if (rv == -1)
         return rest_unauthorized(r, "invalid_api_key",
                                  apr_psprintf(r->pool, "the API key or token is %s",
@@ -52,6 +56,9 @@ static int rest_authenticate(request_rec *r, ap_dbd_t *dbd, miq_caller *caller, 
             return rest_unauthorized(r, "authentication_required",
                                      "send Authorization: Bearer <API key or connector token>");
     }
+    wait = miq_rate_hit_request(r, dbd, MIQ_RATE_API, rv == 1 ? caller->token_id : NULL);
+    if (wait > 0)
+        return miq_rate_send_refusal(r, MIQ_RATE_API, wait);
     *sent = 0;
     return OK;
 }

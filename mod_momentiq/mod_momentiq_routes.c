@@ -18,6 +18,7 @@
 #include "mod_momentiq_oauth.h"
 #include "mod_momentiq_rest.h"
 #include "mod_momentiq_stripe.h"
+#include "mod_momentiq_limits.h"
 
 #define EXACT    MIQ_ROUTE_EXACT
 #define TEMPLATE MIQ_ROUTE_TEMPLATE
@@ -26,6 +27,10 @@
 #define CORS_API MIQ_ROUTE_CORS_API
 #define CORS_DOC MIQ_ROUTE_CORS_DOC
 #define OAUTH    MIQ_ROUTE_OAUTH
+#define LIMIT_SIGNUP   MIQ_ROUTE_LIMIT_SIGNUP
+#define LIMIT_LOGIN    MIQ_ROUTE_LIMIT_LOGIN
+#define LIMIT_OAUTH    MIQ_ROUTE_LIMIT_OAUTH
+#define LIMIT_REGISTER MIQ_ROUTE_LIMIT_REGISTER
 
 /* docs/routes.md describes each entry; tests/check_routes.sh compares them. */
 static const miq_route routes[] = {
@@ -49,21 +54,21 @@ static const miq_route routes[] = {
     {"/.well-known/openid-configuration/mcp", EXACT, "GET", "none", miq_doc_as_metadata,
      CORS_DOC},
     /* Accounts (SPEC §4) */
-    {"/api/auth/signup", EXACT, "POST", "none", miq_auth_signup, 0},
-    {"/api/auth/login", EXACT, "POST", "none", miq_auth_login, 0},
+    {"/api/auth/signup", EXACT, "POST", "none", miq_auth_signup, LIMIT_SIGNUP},
+    {"/api/auth/login", EXACT, "POST", "none", miq_auth_login, LIMIT_LOGIN},
     {"/api/auth/logout", EXACT, "POST", "session", miq_auth_logout, 0},
     {"/api/auth/session", EXACT, "GET, HEAD", "session", miq_auth_session, 0},
     {"/api/auth/remote-user", EXACT, "GET, HEAD", "remote-user", miq_auth_remote_user, 0},
     {"/api/auth/", PREFIX, "", "none", miq_auth_not_found, OWN},
     /* OAuth 2.1 authorization server (SPEC §5) */
     {"/api/auth/oauth/authorize", EXACT, "GET, HEAD, POST", "session", miq_oauth_authorize,
-     OAUTH},
-    {"/api/auth/oauth/token", EXACT, "POST", "client", miq_oauth_token, OAUTH | CORS_API},
-    {"/api/auth/oauth/revoke", EXACT, "POST", "client", miq_oauth_revoke, OAUTH | CORS_API},
+     OAUTH | LIMIT_OAUTH},
+    {"/api/auth/oauth/token", EXACT, "POST", "client", miq_oauth_token, OAUTH | CORS_API | LIMIT_OAUTH},
+    {"/api/auth/oauth/revoke", EXACT, "POST", "client", miq_oauth_revoke, OAUTH | CORS_API | LIMIT_OAUTH},
     {"/api/auth/oauth/introspect", EXACT, "POST", "client", miq_oauth_introspect,
-     OAUTH | CORS_API},
-    {"/api/auth/oauth/register", EXACT, "POST", "none", miq_oauth_register, OAUTH | CORS_API},
-    {"/api/auth/oauth/clients", EXACT, "GET, HEAD", "none", miq_oauth_clients, OAUTH | CORS_API},
+     OAUTH | CORS_API | LIMIT_OAUTH},
+    {"/api/auth/oauth/register", EXACT, "POST", "none", miq_oauth_register, OAUTH | CORS_API | LIMIT_REGISTER},
+    {"/api/auth/oauth/clients", EXACT, "GET, HEAD", "none", miq_oauth_clients, OAUTH | CORS_API | LIMIT_OAUTH},
     /* Dashboard (SPEC §4, §7): mod_momentiq_dashboard.c reads the ids */
     {"/api/dashboard/connectors", EXACT, "GET, HEAD, POST", "session", miq_handle_dashboard, OWN},
     {"/api/dashboard/connectors/{token_id}/revoke", TEMPLATE, "POST", "session",
@@ -202,5 +207,7 @@ int miq_route_handler(request_rec *r)
                               apr_psprintf(r->pool, "this resource only answers %s",
                                            rt->methods));
     }
+    if ((rt->flags & MIQ_ROUTE_LIMITS) && (rv = miq_rate_route(r, rt->flags)) != OK)
+        return rv;
     return rt->handle(r);
 }

@@ -48,7 +48,9 @@ int miq_rate_hit(apr_pool_t *p, const miq_db *db, miq_rate_class_e c, const miq_
     if (!rule || rule->count <= 0 || rule->window_s <= 0 || !db || !db->query || !subject)
         return 0;
     /* addresses and token ids are not kept as such: a short hash is enough */
-    args[0] = apr_pstrcat(p, miq_rate_class_name(c), ":",
+    /* the rule is part of the key: a window of another size or count starts over */
+    args[0] = apr_pstrcat(p, miq_rate_class_name(c), ":", apr_itoa(p, rule->count), "/",
+                          apr_itoa(p, rule->window_s), ":",
                           apr_pstrndup(p, miq_sha256_hex(p, subject, strlen(subject)), 32), NULL);
     args[1] = apr_itoa(p, rule->count);
     args[2] = apr_itoa(p, rule->window_s);

@@ -12,6 +12,7 @@
 #define MIQ_RPC_INVALID_PARAMS     (-32602)
 #define MIQ_RPC_INTERNAL_ERROR     (-32603)
 #define MIQ_RPC_RESOURCE_NOT_FOUND (-32002)
+#define MIQ_RPC_RATE_LIMITED       (-32029) /* implementation-defined server error: 429 */
 /* 2026-07-28 transport errors */
 #define MIQ_RPC_HEADER_MISMATCH    (-32020)
 #define MIQ_RPC_MISSING_CAPABILITY (-32021)
