@@ -53,7 +53,7 @@ static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         if (sc->enabled != 1)
             continue;
         if ((err = miq_conf_finish(pconf, v, sc))) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, APLOGNO(10901) "MomentIQ: %s", err);
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, MIQLOGNO(10901) "MomentIQ: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }

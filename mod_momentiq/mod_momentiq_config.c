@@ -420,7 +420,7 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
         unsigned char *k = apr_palloc(p, 32);
         if (miq_random_bytes(k, 32))
             return "could not draw a random secret";
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10902)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MIQLOGNO(10902)
                      "MomentIQ: no MomentIQSecretFile; using a random secret for this run "
                      "(request state will not survive a restart or cross nodes)");
         *key = k;

@@ -32,7 +32,7 @@ void miq_db_prepare_all(server_rec *s)
         dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     }
     if (!dbd_prepare) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10903)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MIQLOGNO(10903)
                      "MomentIQ needs mod_dbd (LoadModule dbd_module) with DBDriver pgsql");
         return;
     }
@@ -44,7 +44,7 @@ ap_dbd_t *miq_dbd(request_rec *r)
 {
     ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
     if (!dbd)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10904)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MIQLOGNO(10904)
                       "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
                       "configured?)");
     return dbd;
@@ -172,7 +172,7 @@ int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const
     const char *err;
     int nrows = 0;
     if (miq_dbd_run(dbd, r->pool, id, nargs, args, &nrows, NULL, &err)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10906) "MomentIQ: %s failed: %s",
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MIQLOGNO(10906) "MomentIQ: %s failed: %s",
                       miq_sql_get(id)->label, err);
         return -1;
     }
@@ -197,7 +197,7 @@ apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, 
     const char *err;
     apr_array_header_t *rows = miq_dbd_select(dbd, r->pool, id, nargs, args, ncols, &err);
     if (!rows)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10908) "MomentIQ: %s failed: %s",
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MIQLOGNO(10908) "MomentIQ: %s failed: %s",
                       miq_sql_get(id)->label, err);
     return rows;
 }

@@ -155,11 +155,11 @@ const char *miq_oauth_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc
     oc->reg->dcr = oc->dcr;
     oc->reg->cimd = oc->cimd;
     if (!miq_oauth_configured(oc->reg))
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(10970)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, MIQLOGNO(10970)
                      "MomentIQ: no OAuth client is configured; connectors can use tokens "
                      "from the dashboard only");
     else
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(10971)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, MIQLOGNO(10971)
                      "MomentIQ: OAuth: %d pre-registered client(s), dynamic registration %s, "
                      "metadata documents %s",
                      oc->reg->clients->nelts, oc->dcr ? "on" : "off", oc->cimd ? "on" : "off");

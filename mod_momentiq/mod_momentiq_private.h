@@ -19,6 +19,10 @@ APLOG_USE_MODULE(momentiq);
 
 #define MIQ_UNSET (-1)
 
+/* Our own log message numbers ("MIQnnnnn: "), stable so error_log allow
+ * lists and operators can match them; httpd's AH numbers are httpd's. */
+#define MIQLOGNO(n) "MIQ" #n ": "
+
 struct miq_oauth_conf; /* mod_momentiq_oauth_conf.h */
 
 typedef struct miq_srv_conf {

@@ -219,7 +219,7 @@ static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *re
         return failed ? -1 : 0;
     }
     if (rv)
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s, APLOGNO(10910)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s, MIQLOGNO(10910)
                      "MomentIQ: writing %d %s records failed: %s", m, miq_sql_get(stmt)->label,
                      err);
     return rv ? -1 : 0;
@@ -257,7 +257,7 @@ static void *APR_THREAD_FUNC flusher(apr_thread_t *thd, void *data)
         q.dropped = 0;
         apr_thread_mutex_unlock(q.mu);
         if (dropped)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q.s, APLOGNO(10911)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q.s, MIQLOGNO(10911)
                          "MomentIQ: request log queue full, %lu records dropped", dropped);
         if (n) {
             write_batch(p, batch, n);
@@ -309,7 +309,7 @@ void miq_record_child_init(apr_pool_t *pchild, server_rec *s)
     if (!q.buf || apr_thread_mutex_create(&q.mu, APR_THREAD_MUTEX_DEFAULT, pchild) ||
         apr_thread_cond_create(&q.cv, pchild) ||
         apr_thread_create(&q.thread, NULL, flusher, NULL, pchild)) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10912)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MIQLOGNO(10912)
                      "MomentIQ: cannot start the request log writer");
         q.mu = NULL;
         return;

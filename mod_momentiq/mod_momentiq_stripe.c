@@ -61,7 +61,7 @@ int miq_handle_stripe_webhook(request_rec *r)
                             apr_time_sec(apr_time_now()), sc->stripe_tolerance_s);
     if (why) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      APLOGNO(10985) "MomentIQ: Stripe webhook refused: signature %s", why);
+                      MIQLOGNO(10985) "MomentIQ: Stripe webhook refused: signature %s", why);
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                               apr_psprintf(r->pool, "Stripe-Signature is %s",
                                            !strcmp(why, "stale")      ? "too old (replay window)"
@@ -185,7 +185,7 @@ int miq_handle_stripe_checkout(request_rec *r, const miq_web_session *s, json_t 
         !miq_json_str(reply, "url", NULL)) {
         const char *msg = miq_json_str(json_object_get(reply, "error"), "message", NULL);
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      APLOGNO(10987) "MomentIQ: Stripe checkout session failed: HTTP %ld%s%s",
+                      MIQLOGNO(10987) "MomentIQ: Stripe checkout session failed: HTTP %ld%s%s",
                       status, err ? ", " : "", err ? err : "");
         return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
                               apr_psprintf(r->pool, "Stripe did not create the checkout "

@@ -39,7 +39,7 @@ static const char *spath(request_rec *r, const miq_srv_conf *sc, const char *rel
 
 static int storage_error(request_rec *r, apr_status_t rv, const char *what)
 {
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, APLOGNO(10960) "MomentIQ: storage: %s", what);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, MIQLOGNO(10960) "MomentIQ: storage: %s", what);
     return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                           "the upload could not be stored");
 }

@@ -22,6 +22,7 @@ cat >"$tmp/httpd.cfg" <<'CFG'
 <?xml version="1.0"?>
 <def format="2">
   <define name="APLOGNO(n)" value="&quot;AH&quot; #n &quot;: &quot;"/>
+  <define name="MIQLOGNO(n)" value="&quot;MIQ&quot; #n &quot;: &quot;"/>
   <define name="APLOG_MARK" value="__FILE__,__LINE__,-1"/>
 </def>
 CFG

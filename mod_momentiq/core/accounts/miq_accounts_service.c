@@ -95,7 +95,7 @@ void miq_accounts_signup(const miq_accounts_env *env, const char *email, const c
     }
     if (!(hash = miq_password_hash(env->pool, password, &why))) {
         miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, 0, env->pool,
-                       "AH10941: MomentIQ: password hashing failed: %s", why ? why : "?");
+                       "MIQ10941: MomentIQ: password hashing failed: %s", why ? why : "?");
         miq_reply_err(out, 500, "server_error", "the account could not be created", NULL);
         return;
     }

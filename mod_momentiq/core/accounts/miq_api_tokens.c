@@ -124,7 +124,7 @@ void miq_api_token_create(const miq_accounts_env *env, const char *account_id,
     scopes = miq_scope_format(env->pool, bits);
     if ((err = miq_token_generate(env->pool, kind, &nt))) {
         miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, 0, env->pool,
-                       "AH10945: MomentIQ: token generation failed: %s", err);
+                       "MIQ10945: MomentIQ: token generation failed: %s", err);
         miq_reply_err(out, 500, "server_error", "the token could not be created", NULL);
         return;
     }

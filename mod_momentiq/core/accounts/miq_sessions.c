@@ -68,7 +68,7 @@ const char *miq_session_create(const miq_accounts_env *env, const char *account_
     *sid = NULL;
     if (!id || !csrf) {
         miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, 0, env->pool,
-                       "AH10940: MomentIQ: no random bytes for a session id");
+                       "MIQ10940: MomentIQ: no random bytes for a session id");
         return NULL;
     }
     /* The cookie value never reaches the database or a log: only its hash. */

@@ -17,7 +17,7 @@ void miq_stripe_event_apply(apr_pool_t *p, const miq_db *db, const miq_pricing *
         apr_int64_t c = miq_pricing_credits_for_amount(pricing, ev->amount_minor, ev->currency);
         if (c < 0)
             miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_WARNING, 0, p,
-                           "AH10986: MomentIQ: Stripe event %s pays in %s, not the "
+                           "MIQ10986: MomentIQ: Stripe event %s pays in %s, not the "
                            "MomentIQCreditPrice currency: recorded, no credits added",
                            ev->id, ev->currency);
         else

@@ -499,7 +499,7 @@ void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
     if (!strncmp(path, "uploads/", 8) && miq_storage_name_ok(path + 8) &&
         (st = miq_storage_remove(p, apr_pstrcat(p, c->storage_dir, "/", path, NULL))) !=
             APR_SUCCESS)
-        miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p, "MIQ00101: could not remove %s", path);
+        miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p, "MIQ10101: MomentIQ: could not remove %s", path);
     jobs = json_object_get(res, "jobs");
     json_array_foreach(jobs, i, job)
     {
@@ -509,7 +509,7 @@ void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
         st = miq_storage_remove(p, apr_pstrcat(p, c->storage_dir, "/outputs/", jid, NULL));
         if (st != APR_SUCCESS)
             miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p,
-                           "MIQ00102: could not remove the outputs of %s", jid);
+                           "MIQ10102: MomentIQ: could not remove the outputs of %s", jid);
         else
             outputs++;
     }
