@@ -88,7 +88,7 @@ make -s -f "$SRC/mod_momentiq/Makefile" OUT="$BUILD" -j"$(nproc)" all >"$WORK/ma
     { cat "$WORK/make.log" >&2; die "make failed"; }
 WOBJ=()
 for o in "$BUILD"/worker/*.o "$BUILD"/worker/analyses/*.o; do
-    case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o) ;; *) WOBJ+=("$o") ;; esac
+    case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o | momentiq_probe.o) ;; *) WOBJ+=("$o") ;; esac
 done
 DRIVER=$WORK/worker_driver
 # The flags of mod_momentiq/Makefile's WARN and BIN_CFLAGS and its worker link line.

@@ -38,6 +38,7 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->upload_retention_s = MIQ_UNSET;
     sc->output_retention_s = MIQ_UNSET;
     sc->file_url_ttl_s = MIQ_UNSET;
+    sc->probe_timeout_s = MIQ_UNSET;
     sc->import_allow_private = MIQ_UNSET;
     sc->ask_timeout_s = MIQ_UNSET;
     sc->record_requests = MIQ_UNSET;
@@ -72,6 +73,8 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(import_allow_private);
     MERGE_PTR(storage_dir);
     MERGE_PTR(fetch_ca_file);
+    MERGE_PTR(probe_cmd);
+    MERGE(probe_timeout_s);
     MERGE(ask_timeout_s);
     MERGE(record_requests);
     MERGE_PTR(base_url);
@@ -141,6 +144,20 @@ static const char *set_fetch_ca_file(cmd_parms *cmd, void *dc, const char *arg)
         fi.filetype != APR_REG)
         return apr_psprintf(cmd->pool, "MomentIQFetchCAFile: '%s' is not a readable file", arg);
     miq_conf(cmd->server)->fetch_ca_file = path;
+    return NULL;
+}
+
+/* Checked now: without the probe every upload would fail. */
+static const char *set_probe_cmd(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+    (void)dc;
+    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_PROT, cmd->pool) != APR_SUCCESS ||
+        fi.filetype != APR_REG || !(fi.protection & APR_FPROT_WEXECUTE))
+        return apr_psprintf(cmd->pool, "MomentIQProbeCommand: '%s' is not an executable file",
+                            arg);
+    miq_conf(cmd->server)->probe_cmd = path;
     return NULL;
 }
 
@@ -360,6 +377,13 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE1("MomentIQFetchCAFile", set_fetch_ca_file, NULL, RSRC_CONF,
                   "PEM file of the CA certificates trusted for outbound https fetches "
                   "(source_url imports, Client ID Metadata Documents); default: the system's"),
+    AP_INIT_TAKE1("MomentIQProbeCommand", set_probe_cmd, NULL, RSRC_CONF,
+                  "The momentiq-probe program: uploads are probed in a child process with "
+                  "CPU, memory and time limits, never in httpd (default " MIQ_DEFAULT_PROBE_COMMAND
+                  ")"),
+    AP_INIT_TAKE1("MomentIQProbeTimeout", set_seconds, OFF(probe_timeout_s), RSRC_CONF,
+                  "Seconds one probe of an upload may take before it is killed (default " MIQ_STR(
+                      MIQ_DEFAULT_PROBE_TIMEOUT_S) ")"),
     AP_INIT_RAW_ARGS("MomentIQWorker", miq_set_worker, NULL, RSRC_CONF,
                      "Start the worker with httpd and restart it if it dies: "
                      "MomentIQWorker /path/momentiq-worker --db CONNINFO --storage DIR ..."),
@@ -483,6 +507,10 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
         sc->session_absolute_s = defaults.session_absolute_s;
     if (!sc->storage_dir)
         sc->storage_dir = ap_server_root_relative(p, "storage");
+    if (!sc->probe_cmd)
+        sc->probe_cmd = MIQ_DEFAULT_PROBE_COMMAND;
+    if (sc->probe_timeout_s == MIQ_UNSET)
+        sc->probe_timeout_s = MIQ_DEFAULT_PROBE_TIMEOUT_S;
     if (sc->max_upload == MIQ_UNSET)
         sc->max_upload = defaults.max_upload;
     if (sc->upload_retention_s == MIQ_UNSET) {

@@ -51,6 +51,8 @@ typedef struct miq_srv_conf {
     int file_url_ttl_s;          /* MomentIQFileURLTTL */
     int import_allow_private;    /* MomentIQImportAllowPrivate */
     const char *fetch_ca_file;   /* MomentIQFetchCAFile: CAs for outbound https (NULL: system) */
+    const char *probe_cmd;       /* MomentIQProbeCommand: uploads are probed in this program */
+    int probe_timeout_s;         /* MomentIQProbeTimeout */
     /* billing (mod_momentiq_billing_conf.c) */
     const char *credit_price;    /* MomentIQCreditPrice AMOUNT CURRENCY */
     const char *credit_currency;

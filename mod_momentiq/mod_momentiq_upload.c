@@ -63,6 +63,8 @@ void miq_upload_conf_of(const miq_srv_conf *sc, miq_upload_conf *c)
     c->url_ttl_s = sc->file_url_ttl_s;
     c->allow_private = sc->import_allow_private == 1;
     c->ca_file = sc->fetch_ca_file;
+    c->probe_cmd = sc->probe_cmd;
+    c->probe_timeout_s = sc->probe_timeout_s;
 }
 
 /* A service reply as HTTP (miq_send_reply), a new upload with its Location. */
@@ -299,6 +301,7 @@ static int put_bytes(request_rec *r, const char *id)
     json_t *probe;
     double duration;
     miq_reply rep;
+    miq_upload_conf uc;
     int ncols = 0, rv, sent;
     ap_args_to_table(r, &args);
     exp = args ? apr_table_get(args, "exp") : NULL;
@@ -330,8 +333,9 @@ static int put_bytes(request_rec *r, const char *id)
     if (sent)
         return rv;
     memset(&rep, 0, sizeof(rep));
-    if (!miq_upload_probe_part(r->pool, part, row[PC_FILENAME], bytes, &probe, &duration, &ext,
-                               &rep))
+    miq_upload_conf_of(sc, &uc);
+    if (!miq_upload_probe_part(r->pool, &uc, part, row[PC_FILENAME], bytes, &probe, &duration,
+                               &ext, &rep))
         return send_reply(r, &rep);
     rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
     a[0] = rel;

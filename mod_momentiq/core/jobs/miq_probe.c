@@ -43,6 +43,8 @@ static int first_frame_decodes(AVFormatContext *fmt, int idx)
     if (!dec || !(cc = avcodec_alloc_context3(dec)) || avcodec_parameters_to_context(cc, cp) < 0)
         goto done;
     cc->thread_count = 1;
+    cc->codec_whitelist = av_strdup(MIQ_PROBE_CODECS);
+    cc->max_pixels = MIQ_PROBE_MAX_PIXELS;
     if (avcodec_open2(cc, dec, NULL) < 0 || !(pkt = av_packet_alloc()) ||
         !(frame = av_frame_alloc()))
         goto done;
@@ -59,6 +61,36 @@ done:
     av_packet_free(&pkt);
     avcodec_free_context(&cc);
     return ok;
+}
+
+/* A header that claims more than any real media has, or NULL. Checked in
+ * 64-bit before anything is decoded. */
+static const char *header_insane(apr_pool_t *p, const AVFormatContext *fmt)
+{
+    unsigned i;
+    if (fmt->nb_streams > MIQ_PROBE_MAX_STREAMS)
+        return apr_psprintf(p, "the file declares %u streams (at most %d are accepted)",
+                            fmt->nb_streams, MIQ_PROBE_MAX_STREAMS);
+    for (i = 0; i < fmt->nb_streams; i++) {
+        const AVCodecParameters *cp = fmt->streams[i]->codecpar;
+        if (cp->codec_type == AVMEDIA_TYPE_VIDEO &&
+            (cp->width < 0 || cp->height < 0 || cp->width > MIQ_PROBE_MAX_SIDE ||
+             cp->height > MIQ_PROBE_MAX_SIDE ||
+             (int64_t)cp->width * (int64_t)cp->height > MIQ_PROBE_MAX_PIXELS))
+            return apr_psprintf(p,
+                                "the video declares %dx%d pixels, above the %ld-pixel limit",
+                                cp->width, cp->height, (long)MIQ_PROBE_MAX_PIXELS);
+        if (cp->codec_type == AVMEDIA_TYPE_AUDIO &&
+            (cp->sample_rate < 0 || cp->sample_rate > MIQ_PROBE_MAX_SAMPLE_RATE ||
+             cp->ch_layout.nb_channels < 0 ||
+             cp->ch_layout.nb_channels > MIQ_PROBE_MAX_CHANNELS))
+            return apr_psprintf(p,
+                                "the audio declares %d Hz and %d channels (at most %d Hz and %d "
+                                "channels are accepted)",
+                                cp->sample_rate, cp->ch_layout.nb_channels,
+                                MIQ_PROBE_MAX_SAMPLE_RATE, MIQ_PROBE_MAX_CHANNELS);
+    }
+    return NULL;
 }
 
 static json_t *probe_json(AVFormatContext *fmt, double duration, int audio, int video)
@@ -127,6 +159,9 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
     }
     fmt->format_whitelist = av_strdup(MIQ_PROBE_FORMATS);
     fmt->protocol_whitelist = av_strdup("file");
+    fmt->codec_whitelist = av_strdup(MIQ_PROBE_CODECS);
+    fmt->probesize = MIQ_PROBE_MAX_BYTES;
+    fmt->max_analyze_duration = (int64_t)MIQ_PROBE_MAX_ANALYZE_S * AV_TIME_BASE;
     av_dict_set(&opts, "protocol_whitelist", "file", 0);
     rv = avformat_open_input(&fmt, path, NULL, &opts); /* frees fmt on failure */
     av_dict_free(&opts);
@@ -139,6 +174,8 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
                             rv == AVERROR_INVALIDDATA ? "unrecognized or corrupt data"
                                                       : av_err(p, rv));
     }
+    if ((err = header_insane(p, fmt)))
+        goto out;
     if ((rv = avformat_find_stream_info(fmt, NULL)) < 0) {
         err = apr_psprintf(p, "the media streams could not be read (%s)", av_err(p, rv));
         goto out;
@@ -147,6 +184,8 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
         err = "the file holds no audio or video stream";
         goto out;
     }
+    if ((err = header_insane(p, fmt))) /* find_stream_info may have learnt more */
+        goto out;
     for (i = 0; i < fmt->nb_streams; i++) {
         AVStream *st = fmt->streams[i];
         const AVCodecParameters *cp = st->codecpar;

@@ -308,9 +308,9 @@ void miq_upload_read(apr_pool_t *p, const miq_db *db, const char *id, const char
           miq_upload_view(p, APR_ARRAY_IDX(rows, 0, const char *const *)));
 }
 
-int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
-                          apr_off_t bytes, json_t **probe, double *duration, const char **ext,
-                          miq_reply *out)
+int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *part,
+                          const char *filename, apr_off_t bytes, json_t **probe, double *duration,
+                          const char **ext, miq_reply *out)
 {
     const char *code = NULL, *err;
     if (bytes == 0) {
@@ -318,7 +318,13 @@ int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
         reply(out, 415, "unsupported_media", "the upload is empty", NULL);
         return 0;
     }
-    err = miq_probe_file(p, part, probe, duration, &code);
+    /* untrusted bytes are decoded in a limited child process when configured
+     * (always in httpd); in process only for tools that hold no secrets */
+    if (c && c->probe_cmd)
+        err = miq_probe_file_isolated(p, c->probe_cmd, part, c->probe_timeout_s, probe, duration,
+                                      &code);
+    else
+        err = miq_probe_file(p, part, probe, duration, &code);
     if (err) {
         apr_file_remove(part, p);
         if (code && !strcmp(code, "unsupported_media"))
@@ -329,7 +335,8 @@ int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
         }
         return 0;
     }
-    miq_json_pool(p, *probe);
+    if (!(c && c->probe_cmd))
+        miq_json_pool(p, *probe); /* the isolated probe's answer is pool-bound already */
     *ext = miq_upload_extension(p, filename, miq_json_str(*probe, "format", NULL));
     return 1;
 }
@@ -343,7 +350,7 @@ void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
     const char *ext, *rel, *args[11];
     apr_status_t rv;
     int ncols;
-    if (!miq_upload_probe_part(p, part, filename, bytes, &probe, &duration, &ext, out))
+    if (!miq_upload_probe_part(p, c, part, filename, bytes, &probe, &duration, &ext, out))
         return;
     rel = apr_pstrcat(p, "uploads/", id, ".", ext, NULL);
     if ((rv = apr_file_rename(part, spath(p, c, rel), p)) != APR_SUCCESS) {

@@ -63,6 +63,8 @@ typedef struct miq_upload_conf {
     int allow_private;       /* MomentIQImportAllowPrivate */
     int import_timeout_s;    /* whole source_url transfer; 0: 300 */
     const char *ca_file;     /* MomentIQFetchCAFile */
+    const char *probe_cmd;   /* MomentIQProbeCommand: momentiq-probe, or NULL: in process */
+    int probe_timeout_s;     /* how long one probe may take */
 } miq_upload_conf;
 
 /* Columns of MIQ_SQL_UPLOAD_GET. */
@@ -78,9 +80,9 @@ void miq_upload_read(apr_pool_t *p, const miq_db *db, const char *id, const char
                      int status, miq_reply *out);
 /* Probes a received file: 1 with *probe (pool-bound), *duration and *ext; 0
  * with a 415/500 reply, the file removed. */
-int miq_upload_probe_part(apr_pool_t *p, const char *part, const char *filename,
-                          apr_off_t bytes, json_t **probe, double *duration, const char **ext,
-                          miq_reply *out);
+int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *part,
+                          const char *filename, apr_off_t bytes, json_t **probe, double *duration,
+                          const char **ext, miq_reply *out);
 /* A received body at part (below storage_dir/uploads): probe, move into place
  * as uploads/<id>.<ext>, record. 201 with the upload view, or an error with
  * nothing left on disk. source_url: the redacted import URL or NULL. */
