@@ -110,8 +110,10 @@ int miq_rate_route(request_rec *r, unsigned flags)
             continue;
         /* a preflight or a page view counts too: each costs the same */
         wait = miq_rate_hit_request(r, miq_dbd(r), by_flag[i].c, NULL);
-        if (wait > 0)
-            return miq_rate_send_refusal(r, by_flag[i].c, wait);
+        if (wait > 0) {
+            int rv = miq_rate_send_refusal(r, by_flag[i].c, wait);
+            return rv == OK ? DONE : rv; /* answered: the handler must not run */
+        }
     }
     return OK;
 }

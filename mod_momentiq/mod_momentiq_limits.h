@@ -20,8 +20,8 @@ const char *miq_set_rate_limit(cmd_parms *cmd, void *dcv, const char *cls, const
 int miq_rate_hit_request(request_rec *r, ap_dbd_t *dbd, miq_rate_class_e c, const char *subject);
 /* The 429 rate_limited answer (JSON error, Retry-After). */
 int miq_rate_send_refusal(request_rec *r, miq_rate_class_e c, int retry_after_s);
-/* The route's per-address limit (MIQ_ROUTE_LIMIT_* flags): OK to go on, or
- * the 429 sent. */
+/* The route's per-address limit (MIQ_ROUTE_LIMIT_* flags): OK to go on,
+ * DONE when the 429 was sent, or an HTTP status. */
 int miq_rate_route(request_rec *r, unsigned route_flags);
 
 #endif

@@ -208,6 +208,6 @@ int miq_route_handler(request_rec *r)
                                            rt->methods));
     }
     if ((rt->flags & MIQ_ROUTE_LIMITS) && (rv = miq_rate_route(r, rt->flags)) != OK)
-        return rv;
+        return rv == DONE ? OK : rv;
     return rt->handle(r);
 }
