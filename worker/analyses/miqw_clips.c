@@ -11,7 +11,7 @@
 #include <libswresample/swresample.h>
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_clips.h"
-#include "analyses/miqw_frames.h"
+#include "analyses/miqw_video.h"
 
 typedef struct clipctx {
     miqw_media *m;
@@ -232,7 +232,7 @@ static const char *open_venc(clipctx *x, int width)
     x->venc->time_base = av_inv_q(fr);
     x->venc->framerate = fr;
     x->venc->sample_aspect_ratio = vs->codecpar->sample_aspect_ratio;
-    x->venc->thread_count = 0;
+    x->venc->thread_count = 2; /* bounded, as the decoders (miqw_video.c) */
     if (!strcmp(c->name, "libx264")) {
         av_opt_set(x->venc->priv_data, "preset", "veryfast", 0);
         av_opt_set(x->venc->priv_data, "crf", "20", 0);
