@@ -1,5 +1,6 @@
 /* Audio consumer: decode, then silence / RMS windows / peaks / BS.1770
  * loudness straight on the samples. See miqw_audio.h. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +88,9 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-static double param_num(const json_t *o, const char *key, double def, double lo, double hi)
+static double param_num(const json_t *o, const char *key)
 {
-    const json_t *v = o ? json_object_get(o, key) : NULL;
-    double x = v && json_is_number(v) ? json_number_value(v) : def;
-    return x < lo ? lo : x > hi ? hi : x;
+    return json_number_value(json_object_get(o, key));
 }
 
 /* ---- BS.1770 K-weighting, designed for the actual rate as libebur128 does ---- */
@@ -404,7 +403,7 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
     int c;
     s->rate = f->sample_rate;
     s->nch = f->ch_layout.nb_channels;
-    if (s->rate <= 0 || s->nch <= 0 || s->nch > MAX_CH) {
+    if (s->rate <= 0 || s->rate > MIQW_MAX_SAMPLE_RATE || s->nch <= 0 || s->nch > MAX_CH) {
         s->fail = "the audio stream has no usable sample rate or channel count";
         return -1;
     }
@@ -414,9 +413,23 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
         t = miqw_ts_seconds(m, m->audio_idx, f->best_effort_timestamp);
         s->t0 = t > 0 && t < 1e7 ? t : 0;
     }
-    s->sil_n = (int)fmax(1, lround(SIL_WINDOW_S * s->rate));
-    s->win_n = (int)fmax(1, lround(s->win_s * s->rate));
-    s->sub_n = (s->rate + 5) / 10;
+    /* In 64 bits, then checked: a window must fit an int and hold a sample. */
+    {
+        int64_t sil_n = llround(SIL_WINDOW_S * (double)s->rate);
+        int64_t win_n = s->do_en ? llround(s->win_s * (double)s->rate) : 1;
+        int64_t sub_n = ((int64_t)s->rate + 5) / 10;
+        if (sil_n < 1)
+            sil_n = 1;
+        if (win_n < 1)
+            win_n = 1;
+        if (sub_n < 1)
+            sub_n = 1;
+        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2 || sub_n > INT_MAX / 2) {
+            s->fail = "the audio's sample rate gives analysis windows out of range";
+            return -1;
+        }
+        s->sil_n = (int)sil_n, s->win_n = (int)win_n, s->sub_n = (int)sub_n;
+    }
     s->kz = calloc((size_t)s->nch, 8 * sizeof(double));
     if (!s->kz)
         return -1;
@@ -437,6 +450,12 @@ static int take_frame(audio_state *s, miqw_media *m, const AVFrame *f)
     float *planes[MAX_CH];
     if (f && !s->ready && setup_first(s, f, m))
         return -1;
+    if (f && (f->sample_rate <= 0 || f->sample_rate > MIQW_MAX_SAMPLE_RATE ||
+              f->ch_layout.nb_channels <= 0 || f->ch_layout.nb_channels > MAX_CH ||
+              f->nb_samples < 0)) {
+        s->fail = "the audio changes to an unusable sample rate or channel count";
+        return -1;
+    }
     if (!s->ready)
         return 0;
     if (f && !s->swr && f->format == AV_SAMPLE_FMT_FLTP && f->sample_rate == s->rate &&
@@ -669,16 +688,21 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->dur_hint = st->duration * av_q2d(st->time_base);
     else if (m->video_idx < 0)
         s->dur_hint = m->duration_s;
+    /* Ranges and defaults: the endpoint schemas (timeline/moments nests the same objects). */
+    if (silence_params && !(silence_params = miqw_endpoint_params(p, "audio/silence", silence_params, err)))
+        return NULL;
+    if (energy_params && !(energy_params = miqw_endpoint_params(p, "audio/energy", energy_params, err)))
+        return NULL;
     if ((s->do_sil = silence_params != NULL)) {
-        s->sil_min_s = param_num(silence_params, "min_silence_s", 0.5, 0.01, 3600);
-        s->sil_thr_db = param_num(silence_params, "threshold_db", -35, -120, 0);
+        s->sil_min_s = param_num(silence_params, "min_silence_s");
+        s->sil_thr_db = param_num(silence_params, "threshold_db");
         s->sil_thr_ms = pow(10.0, s->sil_thr_db / 10.0);
     }
     if ((s->do_en = energy_params != NULL)) {
         double dmin;
-        s->win_s = param_num(energy_params, "window_s", 0.5, 0.01, 3600);
-        s->top_k = (int)param_num(energy_params, "top_k", 10, 0, 1000);
-        s->gap_s = fmax(s->win_s, param_num(energy_params, "min_peak_gap_s", 2, 0, 3600));
+        s->win_s = param_num(energy_params, "window_s");
+        s->top_k = (int)param_num(energy_params, "top_k");
+        s->gap_s = fmax(s->win_s, param_num(energy_params, "min_peak_gap_s"));
         /* Greedy selection over the heap equals selection over all windows as long as
          * the heap holds top_k * (windows one pick can exclude) candidates. */
         dmin = ceil(s->gap_s / s->win_s - 1e-9);
