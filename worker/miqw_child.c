@@ -318,7 +318,6 @@ int miqw_child_main(int argc, char **argv)
     }
     mallopt(M_ARENA_MAX, 2); /* per-thread arenas reserve address space */
     apr_app_initialize(&argc, (const char *const **)&argv, NULL);
-    atexit(apr_terminate);
     apr_pool_create(&p, NULL);
     pricing = miq_pricing_default(p);
     for (i = 2; i < argc; i++)

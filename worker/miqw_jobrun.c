@@ -157,6 +157,9 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
         if (m->truncated || m->limited) {
             json_object_set_new(mj, "covered_s", json_real(floor(m->covered_s * 1000 + 0.5) / 1000));
             json_object_set_new(mj, m->truncated ? "truncated" : "limited", json_true());
+            if (m->truncated && m->video_idx >= 0) /* frames the file really holds */
+                json_object_set_new(mj, "frame_count",
+                                    json_integer((json_int_t)floor(m->covered_s * m->fps)));
         }
         if (m->covered_s > 0 && m->covered_s < bill_s)
             bill_s = m->covered_s;
