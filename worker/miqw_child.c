@@ -31,8 +31,8 @@
 #define MIQW_SANITIZED 0
 #endif
 
-#define SPEC_MAX (8 << 20) /* the job line: params are at most 1 MiB of JSON */
-#define OUT_MAX (64 << 20) /* the result line */
+#define SPEC_MAX (8 << 20)  /* the job line: params are at most 1 MiB of JSON */
+#define OUT_MAX  (64 << 20) /* the result line */
 
 miqw_limits miqw_limits_for(double base_s, double factor, double max_s, double reserved_s,
                             long memory_mb)
@@ -121,8 +121,8 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
             argv[i++] = APR_ARRAY_IDX(extra_args, k, const char *);
     argv[i] = NULL;
     spec = json_pack("{s:s,s:s,s:s,s:s,s:O?,s:f}", "id", job->id, "endpoint", job->endpoint,
-                     "input_path", job->input_path, "out_dir", job->out_dir, "params",
-                     job->params, "reserved_s", job->reserved_s);
+                     "input_path", job->input_path, "out_dir", job->out_dir, "params", job->params,
+                     "reserved_s", job->reserved_s);
     if (!spec || !(line = json_dumps(spec, JSON_COMPACT))) {
         json_decref(spec);
         FAIL(out, MIQW_CHILD_CRASHED, "server_error", "out of memory");
@@ -183,8 +183,7 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
                     eof = 1;
                 break; /* EAGAIN, or EOF */
             }
-        }
-        else if (eof || !buf)
+        } else if (eof || !buf)
             apr_sleep(apr_time_from_msec(50));
         r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
@@ -219,26 +218,25 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
         FAIL(out, MIQW_CHILD_STOPPED, "canceled", "the job was stopped");
     if (killed == BY_DEADLINE)
         FAIL(out, MIQW_CHILD_LIMIT, "processing_limit_exceeded",
-                    apr_psprintf(p, "the analysis ran past its time limit (%.0f s)", lim->wall_s));
+             apr_psprintf(p, "the analysis ran past its time limit (%.0f s)", lim->wall_s));
     if (killed == BY_CPU)
         FAIL(out, MIQW_CHILD_LIMIT, "processing_limit_exceeded",
-                    apr_psprintf(p, "the analysis used more than its CPU time limit (%ld s)",
-                                 lim->cpu_s));
+             apr_psprintf(p, "the analysis used more than its CPU time limit (%ld s)", lim->cpu_s));
     if (!result) {
         if (WIFSIGNALED(status))
             FAIL(out, MIQW_CHILD_CRASHED, "server_error",
-                        apr_psprintf(p, "the analysis process died (signal %d)", WTERMSIG(status)));
+                 apr_psprintf(p, "the analysis process died (signal %d)", WTERMSIG(status)));
         FAIL(out, MIQW_CHILD_CRASHED, "server_error",
-                    apr_psprintf(p, "the analysis process exited (%d) without a result",
-                                 WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+             apr_psprintf(p, "the analysis process exited (%d) without a result",
+                          WIFEXITED(status) ? WEXITSTATUS(status) : -1));
     }
     {
         json_t *doc = miq_json_parse(p, result, strlen(result), NULL);
         const char *code = miq_json_str(doc, "code", NULL);
         if (!json_is_object(doc))
             FAIL(out, MIQW_CHILD_CRASHED, "server_error", "the analysis sent no valid result");
-        out->outcome = code && !strcmp(code, "processing_limit_exceeded") ? MIQW_CHILD_LIMIT
-                                                                          : MIQW_CHILD_OK;
+        out->outcome =
+            code && !strcmp(code, "processing_limit_exceeded") ? MIQW_CHILD_LIMIT : MIQW_CHILD_OK;
         if (json_is_true(json_object_get(doc, "ok"))) {
             out->result = json_object_get(doc, "result");
             out->cost = (apr_int64_t)json_integer_value(json_object_get(doc, "cost"));
@@ -271,7 +269,8 @@ static int child_progress(void *baton, double fraction)
 static int emit(json_t *doc)
 {
     char *s = json_dumps(doc, JSON_COMPACT);
-    int rv = s && !write_all(1, "result ", 7) && !write_all(1, s, strlen(s)) && !write_all(1, "\n", 1);
+    int rv =
+        s && !write_all(1, "result ", 7) && !write_all(1, s, strlen(s)) && !write_all(1, "\n", 1);
     free(s);
     json_decref(doc);
     return rv ? 0 : 1;
@@ -355,12 +354,14 @@ int miqw_child_main(int argc, char **argv)
     job.reserved_s = miq_json_num(doc, "reserved_s", 0);
     err = miqw_job_run(p, &job, pricing, child_progress, NULL, &result, &cost, &code);
     if (!err)
-        return emit(json_pack("{s:b,s:O,s:I}", "ok", 1, "result", result, "cost", (json_int_t)cost));
+        return emit(
+            json_pack("{s:b,s:O,s:I}", "ok", 1, "result", result, "cost", (json_int_t)cost));
     /* Allocation failures under RLIMIT_AS are the memory limit speaking. */
     if (memory_mb > 0 && (!code || !strcmp(code, "server_error")) && strstr(err, "out of memory")) {
         code = "processing_limit_exceeded";
-        err = apr_psprintf(p, "the analysis needed more memory than its limit (%ld MiB)", memory_mb);
+        err =
+            apr_psprintf(p, "the analysis needed more memory than its limit (%ld MiB)", memory_mb);
     }
-    return emit(json_pack("{s:b,s:s,s:s}", "ok", 0, "code", code ? code : "server_error", "error",
-                          err));
+    return emit(
+        json_pack("{s:b,s:s,s:s}", "ok", 0, "code", code ? code : "server_error", "error", err));
 }

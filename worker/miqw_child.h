@@ -19,9 +19,9 @@
 #include "miqw_jobrun.h"
 
 typedef struct miqw_limits {
-    double wall_s;   /* deadline from the start of the child */
-    long cpu_s;      /* RLIMIT_CPU soft limit (SIGXCPU); hard = soft + 5 */
-    long memory_mb;  /* RLIMIT_AS; 0 = none (sanitizer builds ignore it) */
+    double wall_s;  /* deadline from the start of the child */
+    long cpu_s;     /* RLIMIT_CPU soft limit (SIGXCPU); hard = soft + 5 */
+    long memory_mb; /* RLIMIT_AS; 0 = none (sanitizer builds ignore it) */
 } miqw_limits;
 
 /* The wall-clock budget of a job: base + factor x the duration it reserved
@@ -35,10 +35,10 @@ miqw_limits miqw_limits_for(double base_s, double factor, double max_s, double r
 typedef int miqw_stop_fn(void *baton, double fraction);
 
 typedef enum {
-    MIQW_CHILD_OK,       /* ran; result or code/error below */
-    MIQW_CHILD_STOPPED,  /* killed because stop said so */
-    MIQW_CHILD_LIMIT,    /* deadline, CPU or memory: code processing_limit_exceeded */
-    MIQW_CHILD_CRASHED,  /* died otherwise (signal, no result): code server_error */
+    MIQW_CHILD_OK,      /* ran; result or code/error below */
+    MIQW_CHILD_STOPPED, /* killed because stop said so */
+    MIQW_CHILD_LIMIT,   /* deadline, CPU or memory: code processing_limit_exceeded */
+    MIQW_CHILD_CRASHED, /* died otherwise (signal, no result): code server_error */
 } miqw_child_outcome;
 
 typedef struct miqw_child_result {
@@ -46,8 +46,8 @@ typedef struct miqw_child_result {
     const char *code, *error; /* when failed (outcome != OK or code set) */
     json_t *result;           /* pool-bound, on success */
     apr_int64_t cost;
-    long pid;                 /* the child's pid, for logs */
-    double seconds;           /* wall time of the child */
+    long pid;       /* the child's pid, for logs */
+    double seconds; /* wall time of the child */
 } miqw_child_result;
 
 /* Runs job in a child of the executable self (an absolute path), passing

@@ -114,8 +114,8 @@ static json_t *wait_job(const char *token, const char *job, int timeout_s)
     apr_time_t end = apr_time_now() + apr_time_from_sec(timeout_s);
     json_t *last = NULL;
     do {
-        it_resp *r = rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S),
-                          NULL);
+        it_resp *r =
+            rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S), NULL);
         if (r->status != 200)
             return last;
         last = r->json;
@@ -153,8 +153,8 @@ static const char *tmpdir(void)
 static const char *ffmpeg(const char *name, const char *args)
 {
     const char *out = apr_psprintf(itp, "%s/%s", tmpdir(), name);
-    int rc = system(apr_psprintf(itp, "ffmpeg -nostdin -hide_banner -loglevel error -y %s '%s'",
-                                 args, out));
+    int rc = system(
+        apr_psprintf(itp, "ffmpeg -nostdin -hide_banner -loglevel error -y %s '%s'", args, out));
     IT_ASSERT_MSG(rc == 0, "ffmpeg %s failed", args);
     return rc == 0 ? out : NULL;
 }
@@ -218,15 +218,16 @@ static char *mkv_claiming(const char *src, double seconds, apr_size_t *len)
 static const char *upload(const h_acct *a, const char *name, const char *body, apr_size_t len,
                           long *status, const char **code)
 {
-    it_resp *r = it_request("POST", apr_pstrcat(itp, "/v1/uploads?filename=", name, NULL),
-                            hdrs(it_bearer(a->token), "Content-Type: application/octet-stream"),
-                            body, len);
+    it_resp *r =
+        it_request("POST", apr_pstrcat(itp, "/v1/uploads?filename=", name, NULL),
+                   hdrs(it_bearer(a->token), "Content-Type: application/octet-stream"), body, len);
     *status = r->status;
     *code = miq_json_str(json_object_get(r->json, "error"), "code", "");
     return r->status == 201 ? miq_json_str(r->json, "upload_id", NULL) : NULL;
 }
 
-static const char *create(const h_acct *a, const char *endpoint, const char *upl, const char *params)
+static const char *create(const h_acct *a, const char *endpoint, const char *upl,
+                          const char *params)
 {
     it_resp *r = rest(a->token, "POST", "/v1/jobs",
                       apr_psprintf(itp, "{\"endpoint\":\"%s\",\"upload_id\":\"%s\",\"params\":%s}",
@@ -276,8 +277,8 @@ static void test_hostile_uploads_fail_cleanly_unbilled(void)
     body = wav_40mhz(&len);
     id = upload(&a, "rate40M.wav", body, len, &st, &code);
     if (!id)
-        IT_ASSERT_MSG(st == 415 && !strcmp(code, "unsupported_media"), "40 MHz upload: %ld %s",
-                      st, code);
+        IT_ASSERT_MSG(st == 415 && !strcmp(code, "unsupported_media"), "40 MHz upload: %ld %s", st,
+                      code);
     else if ((job = create(&a, "audio/energy", id, "{\"window_s\":60}"))) {
         j = wait_job(a.token, job, 60);
         IT_ASSERT_MSG(j && !strcmp(miq_json_str(j, "status", ""), "failed") &&
@@ -308,8 +309,8 @@ static void test_hostile_uploads_fail_cleanly_unbilled(void)
             IT_ASSERT_MSG(charged > 0 && charged * 100 < est, "charged %ld of %ld", charged, est);
             IT_ASSERT_MSG(json_is_true(json_object_get(res, "truncated")), "truncated: %s",
                           it_dump(res));
-            IT_ASSERT_MSG(balance(a.id) == before - charged, "balance %ld, want %ld",
-                          balance(a.id), before - charged);
+            IT_ASSERT_MSG(balance(a.id) == before - charged, "balance %ld, want %ld", balance(a.id),
+                          before - charged);
         }
     }
     still_serving(&a);
@@ -495,8 +496,7 @@ static void test_limit_exceeded_and_cancel_kill_the_child(void)
         IT_ASSERT_MSG(child <= 0 || kill((pid_t)child, 0) != 0, "the child %ld survived", child);
         /* Handed back to the queue; cancel it so the stack's worker does not hang on it. */
         rest(a.token, "POST", apr_psprintf(itp, "/v1/jobs/%s/cancel", job), "{}");
-    }
-    else
+    } else
         stop_worker(w, &secs);
     resume_stack_worker();
     still_serving(&a);

@@ -59,4 +59,3 @@ double miqw_ms(double t)
 {
     return round(t * 1000.0) / 1000.0;
 }
-
