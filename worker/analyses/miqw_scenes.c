@@ -349,7 +349,8 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         *code = "server_error";
         return "out of memory";
     }
-    qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
+    if (s->ncuts > 1) /* no cuts: s->cuts is NULL, which qsort must not get */
+        qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
     end_t = s->end_pts > 0 ? miqw_ts_seconds(m, m->video_idx, s->end_pts) : m->duration_s;
     end_frame = miqw_frame_number(m, end_t);
     for (i = 0; i < s->ncuts; i++) {
