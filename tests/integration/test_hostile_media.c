@@ -441,7 +441,8 @@ static void test_limit_exceeded_and_cancel_kill_the_child(void)
         IT_ASSERT_MSG(0, "cannot pause the stack's worker");
         return;
     }
-    log = apr_psprintf(itp, "%s/worker.log", tmpdir());
+    /* In the stack's log folder: build.sh --asan scans it for sanitizer reports. */
+    log = apr_psprintf(itp, "%s/log/hostile-worker.log", stack_var());
     /* 1. Over its time limit (1 s) on each of its 3 attempts: failed, unbilled. */
     upl = stalling_upload(&a);
     w = start_worker("1:0:1", log);
