@@ -56,6 +56,7 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
     json_t *params, *res, *analysis;
     miqw_consumer *cs[2];
     int n = 0;
+    double bill_s;
     miq_price_quote q;
 
     *code = "invalid_request";
@@ -66,10 +67,13 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
         return err;
     if ((err = miqw_media_open(p, job->input_path, &m, code)))
         return err;
+    if (job->reserved_s > 0)
+        m->limit_s = job->reserved_s + MIQW_LIMIT_SLACK_S(job->reserved_s);
     if (apr_dir_make_recursive(job->out_dir, APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS) {
         *code = "server_error";
         return "cannot create the output directory";
     }
+    bill_s = m->duration_s;
     res = miq_json_pool(p, json_object());
     json_object_set_new(res, "endpoint", json_string(e));
     json_object_set_new(res, "job_id", json_string(job->id));
@@ -84,7 +88,7 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
             return err;
         cs[n] = miqw_audio_consumer(p, m, sil ? params : NULL, sil ? NULL : params, &err);
         if (!cs[n])
-            return err;
+            return (*code = "unsupported_media"), err;
         n++;
         if ((err = miqw_pass_run(m, cs, n, progress, baton, analysis, code)))
             return err;
@@ -105,8 +109,13 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
         if ((err = need(m->video_idx >= 0, "the media has no video stream", code)))
             return err;
         if (json_is_true(json_object_get(params, "at_scenes"))) {
-            if (!(cs[n] = miqw_scene_consumer(p, m, NULL, &err)))
-                return err;
+            /* The scene pass runs here, not inside frames: frames never builds a scene consumer. */
+            json_t *sp = miq_json_pool(p, json_object());
+            json_t *th = json_object_get(params, "scene_threshold");
+            if (th)
+                json_object_set(sp, "threshold", th);
+            if (!(cs[n] = miqw_scene_consumer(p, m, sp, &err)))
+                return (*code = "unsupported_media"), err;
             n++;
             if ((err = miqw_pass_run(m, cs, n, progress, baton, analysis, code)))
                 return err;
@@ -125,26 +134,41 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
             cs[n] = miqw_audio_consumer(p, m, json_object_get(params, "silence"),
                                         json_object_get(params, "energy"), &err);
             if (!cs[n])
-                return err;
+                return (*code = "unsupported_media"), err;
             n++;
         }
         if (m->video_idx >= 0) {
             if (!(cs[n] = miqw_scene_consumer(p, m, json_object_get(params, "scenes"), &err)))
-                return err;
+                return (*code = "unsupported_media"), err;
             n++;
         }
         if ((err = miqw_pass_run(m, cs, n, progress, baton, analysis, code)))
             return err;
-        merged = miq_timeline_merge(p, analysis, params, m->duration_s,
+        merged = miq_timeline_merge(p, analysis, params, m->truncated ? m->covered_s : m->duration_s,
                                     m->video_idx >= 0 ? m->fps : 0);
         merge_into(res, merged);
     }
     else
         return apr_psprintf(p, "endpoint %s has no analysis", e);
 
+    /* What the pass really read: the result says so, and the bill follows it. */
+    if (n > 0) {
+        json_t *mj = json_object_get(res, "media");
+        if (m->truncated || m->limited) {
+            json_object_set_new(mj, "covered_s", json_real(floor(m->covered_s * 1000 + 0.5) / 1000));
+            json_object_set_new(mj, m->truncated ? "truncated" : "limited", json_true());
+            if (m->truncated && m->video_idx >= 0) /* frames the file really holds */
+                json_object_set_new(mj, "frame_count",
+                                    json_integer((json_int_t)floor(m->covered_s * m->fps)));
+        }
+        if (m->covered_s > 0 && m->covered_s < bill_s)
+            bill_s = m->covered_s;
+    }
+    if (job->reserved_s > 0 && bill_s > job->reserved_s)
+        bill_s = job->reserved_s;
     /* The bill: the same pricing function as the estimate, on what was done. */
     {
-        json_t *priced = json_deep_copy(params);
+        json_t *priced = miq_json_pool(p, json_deep_copy(params));
         json_t *frames = json_object_get(res, "frames");
         if (!strcmp(e, "video/frames") && json_is_array(frames)) {
             json_t *ts = json_array(), *f;
@@ -157,8 +181,7 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
             json_object_del(priced, "at_scenes");
             json_object_set_new(priced, "timestamps", ts);
         }
-        err = miq_pricing_estimate(pricing, p, e, m->duration_s, priced, &q);
-        json_decref(priced);
+        err = miq_pricing_estimate(pricing, p, e, bill_s, priced, &q);
         if (err) {
             *code = "server_error";
             return apr_psprintf(p, "pricing the result failed: %s", err);

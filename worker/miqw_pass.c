@@ -1,6 +1,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <libavutil/avutil.h>
+#include "endpoints/miq_endpoints.h"
 #include "jobs/miq_probe.h"
 #include "miqw_media.h"
 
@@ -57,6 +58,9 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
         m->audio_idx = -1;
     if (m->video_idx >= 0 && !avcodec_find_decoder(m->fmt->streams[m->video_idx]->codecpar->codec_id))
         m->video_idx = -1;
+    if (m->fmt->nb_streams > MIQW_MAX_STREAMS)
+        return apr_psprintf(p, "the file has %u streams (at most %d are accepted)",
+                            m->fmt->nb_streams, MIQW_MAX_STREAMS);
     if (m->audio_idx < 0 && m->video_idx < 0)
         return "the file has no audio or video stream that can be decoded";
     if (m->fmt->duration > 0)
@@ -72,17 +76,34 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
     if (m->video_idx >= 0) {
         AVStream *st = m->fmt->streams[m->video_idx];
         AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
-        m->fps = r.num && r.den ? av_q2d(r) : 0;
+        m->fps = r.num > 0 && r.den > 0 ? av_q2d(r) : 0;
         m->width = st->codecpar->width;
         m->height = st->codecpar->height;
+        if (m->width <= 0 || m->height <= 0 || m->width > MIQW_MAX_DIMENSION ||
+            m->height > MIQW_MAX_DIMENSION || (int64_t)m->width * m->height > MIQW_MAX_PIXELS)
+            return apr_psprintf(p, "the video is %dx%d: sizes up to %dx%d and %" APR_INT64_T_FMT
+                                   " pixels are accepted", m->width, m->height, MIQW_MAX_DIMENSION,
+                                MIQW_MAX_DIMENSION, (apr_int64_t)MIQW_MAX_PIXELS);
+        if (!(m->fps >= 0 && m->fps <= MIQW_MAX_FPS))
+            return apr_psprintf(p, "the video declares %.0f frames per second (at most %.0f)",
+                                m->fps, MIQW_MAX_FPS);
     }
     if (m->audio_idx >= 0) {
         AVStream *st = m->fmt->streams[m->audio_idx];
         m->sample_rate = st->codecpar->sample_rate;
         m->channels = st->codecpar->ch_layout.nb_channels;
+        if (m->sample_rate < 1 || m->sample_rate > MIQW_MAX_SAMPLE_RATE)
+            return apr_psprintf(p, "the audio declares a sample rate of %d Hz (1..%d accepted)",
+                                m->sample_rate, MIQW_MAX_SAMPLE_RATE);
+        if (m->channels < 1 || m->channels > MIQW_MAX_CHANNELS)
+            return apr_psprintf(p, "the audio declares %d channels (1..%d accepted)", m->channels,
+                                MIQW_MAX_CHANNELS);
     }
-    if (m->duration_s <= 0)
+    if (!(m->duration_s > 0))
         return "the media has no duration (empty or truncated)";
+    if (m->duration_s > MIQW_MAX_DURATION_S)
+        return apr_psprintf(p, "the media declares %.0f s (at most %.0f s are accepted)",
+                            m->duration_s, MIQW_MAX_DURATION_S);
     *code = NULL;
     *out = m;
     return NULL;
@@ -94,6 +115,21 @@ void miqw_media_close(miqw_media *m)
         apr_pool_cleanup_kill(m->pool, m, media_cleanup);
         media_cleanup(m);
     }
+}
+
+json_t *miqw_endpoint_params(apr_pool_t *p, const char *endpoint, const json_t *params,
+                             const char **err)
+{
+    const miq_endpoint *ep = miq_endpoints_find(endpoint);
+    json_t *full;
+    if (!ep) {
+        *err = apr_psprintf(p, "unknown endpoint %s", endpoint);
+        return NULL;
+    }
+    full = miq_endpoints_apply_defaults(p, ep, params);
+    if ((*err = miq_endpoints_check_params(p, ep, full, 0)))
+        return NULL;
+    return full;
 }
 
 double miqw_ts_seconds(const miqw_media *m, int stream, int64_t ts)
@@ -141,14 +177,29 @@ json_t *miqw_media_probe_json(apr_pool_t *p, const miqw_media *m)
     return o;
 }
 
+/* End time (seconds) of a packet, -1 without timestamps. */
+static double packet_end(const miqw_media *m, const AVPacket *pkt)
+{
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    double t;
+    if (ts == AV_NOPTS_VALUE)
+        return -1;
+    t = miqw_ts_seconds(m, pkt->stream_index, ts);
+    if (pkt->duration > 0)
+        t += pkt->duration * av_q2d(m->fmt->streams[pkt->stream_index]->time_base);
+    return t;
+}
+
 const char *miqw_pass_run(miqw_media *m, miqw_consumer **cs, int n, miqw_progress_fn *progress,
                           void *baton, json_t *result, const char **code)
 {
     AVPacket *pkt = av_packet_alloc();
     const char *err = NULL;
     int i, rv, failed = 0;
-    int64_t packets = 0;
+    int64_t packets = 0, analysed = 0;
     *code = NULL;
+    m->covered_s = 0;
+    m->truncated = m->limited = 0;
     if (!pkt) {
         *code = "server_error";
         return "out of memory";
@@ -156,12 +207,24 @@ const char *miqw_pass_run(miqw_media *m, miqw_consumer **cs, int n, miqw_progres
     /* A pass always starts at the beginning, even if an analysis sought before. */
     avformat_seek_file(m->fmt, -1, INT64_MIN, 0, 0, 0);
     while (!failed && (rv = av_read_frame(m->fmt, pkt)) >= 0) {
+        int mine = pkt->stream_index == m->audio_idx || pkt->stream_index == m->video_idx;
+        double t = mine ? packet_end(m, pkt) : -1;
+        /* Never analyse far past what was reserved: the header may understate the length. */
+        if (mine && m->limit_s > 0 && t > m->limit_s) {
+            m->limited = 1;
+            av_packet_unref(pkt);
+            break;
+        }
+        if (mine) {
+            analysed++;
+            if (t > m->covered_s)
+                m->covered_s = t;
+        }
         for (i = 0; i < n && !failed; i++)
             if (cs[i]->on_packet(cs[i], m, pkt, &err, code))
                 failed = 1;
         /* Progress from the packet's time (cheap, monotonic enough). */
-        if (!failed && progress && (++packets & 255) == 0 && pkt->pts != AV_NOPTS_VALUE) {
-            double t = miqw_ts_seconds(m, pkt->stream_index, pkt->pts);
+        if (!failed && progress && (++packets & 255) == 0 && t >= 0) {
             double f = m->duration_s > 0 ? t / m->duration_s : 0;
             if (progress(baton, f < 0 ? 0 : f > 0.95 ? 0.95 : f)) {
                 err = "the job was canceled";
@@ -172,6 +235,14 @@ const char *miqw_pass_run(miqw_media *m, miqw_consumer **cs, int n, miqw_progres
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
+    if (!failed && !analysed) {
+        failed = 1;
+        *code = "unsupported_media";
+        err = "no packet of the media could be read (corrupt or truncated file)";
+    }
+    /* Shorter than declared: the result says so, and the bill follows what was read. */
+    if (!m->limited && m->covered_s > 0 && m->covered_s < m->duration_s * 0.95 - 0.5)
+        m->truncated = 1;
     for (i = 0; i < n && !failed; i++)
         if ((err = cs[i]->finish(cs[i], m, m->pool, result, code)))
             failed = 1;

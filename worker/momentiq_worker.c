@@ -1,9 +1,11 @@
 /* momentiq-worker: claims jobs from PostgreSQL (FOR UPDATE SKIP LOCKED with a
- * lease), runs their analysis in-process with the FFmpeg libraries, and
- * settles each job and its credits in one transaction. Woken by LISTEN
- * miq_jobs, with a slow poll as fallback. N job threads, each with its own
- * connection; the main thread keeps the worker's heartbeat. SIGTERM stops
- * claiming, and hands a running job back to the queue. */
+ * lease), runs each job's analysis in a child process of its own (this binary
+ * re-executed with --run-job, under CPU, memory and wall-clock limits: see
+ * miqw_child.h), and settles each job and its credits in one transaction.
+ * Woken by LISTEN miq_jobs, with a slow poll as fallback. N job threads, each
+ * with its own connection; the main thread keeps the worker's heartbeat.
+ * SIGTERM stops claiming, kills running children and hands their jobs back to
+ * the queue; a cancel kills the job's child within about a second. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,9 @@
 #include "billing/miq_pricing.h"
 #include "db/miq_sql.h"
 #include "db/miq_apr_db.h"
+#include "endpoints/miq_endpoints.h"
 #include "miqw_jobrun.h"
+#include "miqw_child.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -36,6 +40,10 @@ typedef struct worker_cfg {
     int lease_s;
     int poll_s;
     miq_pricing *pricing;
+    const char *self;                /* this executable, re-run with --run-job per job */
+    apr_array_header_t *child_args;  /* --price specs, forwarded to each job's child */
+    double time_base_s, time_factor, time_max_s; /* the wall-clock budget (miqw_limits_for) */
+    long memory_mb;                  /* RLIMIT_AS of a job's child */
 } worker_cfg;
 
 typedef struct job_ctx {
@@ -61,8 +69,9 @@ static void logf_(const char *fmt, ...)
     va_end(ap);
 }
 
-/* Called by the analyses that report progress; nonzero stops the job. */
-static int on_progress(void *baton, double fraction)
+/* Polled by miqw_child_run about every 100 ms with the child's progress;
+ * nonzero kills the child (canceled, lost, or the worker is stopping). */
+static int child_stop(void *baton, double fraction)
 {
     job_ctx *j = baton;
     j->fraction = fraction;
@@ -173,15 +182,25 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
         return 1;
     }
     job.input_path = apr_pstrcat(p, cfg->storage, "/", row[3], NULL);
+    job.reserved_s = *row[7] ? atof(row[7]) : 0;
     {
         apr_thread_t *beat = NULL;
         apr_status_t trv;
+        miqw_limits lim = miqw_limits_for(cfg->time_base_s, cfg->time_factor, cfg->time_max_s,
+                                          job.reserved_s, cfg->memory_mb);
+        miqw_child_result cr;
         if (apr_thread_create(&beat, NULL, beat_thread, &j, p) != APR_SUCCESS)
             beat = NULL;
-        err = miqw_job_run(p, &job, cfg->pricing, on_progress, &j, &result, &cost, &code);
+        miqw_child_run(p, cfg->self, cfg->child_args, &job, &lim, child_stop, &j, &cr);
         j.done = 1;
         if (beat)
             apr_thread_join(&trv, beat);
+        logf_("job %s: child %ld ran %.1f s (limits: %.0f s wall, %ld s CPU, %ld MiB)", job.id,
+              cr.pid, cr.seconds, lim.wall_s, lim.cpu_s, lim.memory_mb);
+        result = cr.result;
+        cost = cr.cost;
+        code = cr.code;
+        err = cr.outcome == MIQW_CHILD_OK && !cr.code ? NULL : cr.error;
     }
     if (err) {
         if (stopping && !j.stop) {
@@ -190,9 +209,12 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
             logf_("job %s handed back (worker stopping)", job.id);
         }
         else if (j.stop)
-            logf_("job %s stopped: canceled or taken over", job.id);
+            logf_("job %s stopped: canceled or taken over (its child was killed)", job.id);
         else {
-            int retry = code && !strcmp(code, "server_error");
+            /* Transient faults and limits are retried, up to the job's max_attempts
+             * (miq_job_fail); then the job fails with the code, unbilled. */
+            int retry = code && (!strcmp(code, "server_error") ||
+                                 !strcmp(code, "processing_limit_exceeded"));
             settle_failure(&j, p, code ? code : "server_error", err, retry);
             logf_("job %s failed (%s): %s", job.id, code ? code : "server_error", err);
         }
@@ -255,9 +277,14 @@ static int usage(void)
     fprintf(stderr,
             "usage: momentiq-worker [--db CONNINFO] --storage DIR [--jobs N] [--lease SECONDS]\n"
             "                       [--price ENDPOINT[:UNIT]=CREDITS]... [--pidfile FILE]\n"
-            "                       [--heartbeat SECONDS]\n"
+            "                       [--heartbeat SECONDS] [--job-time BASE:FACTOR:MAX]\n"
+            "                       [--job-memory MB]\n"
             "  --price repeats the MomentIQPrice directives of httpd.conf, so settlements\n"
-            "  use the same table as estimates (a job is never charged above its estimate).\n");
+            "  use the same table as estimates (a job is never charged above its estimate).\n"
+            "  Each job runs in a child process: --job-time gives its wall-clock budget,\n"
+            "  BASE + FACTOR x the media seconds it reserved, at most MAX (default\n"
+            "  120:4:14400); its CPU limit is twice that; --job-memory its address space\n"
+            "  (default 3072). A job over its limits fails with processing_limit_exceeded.\n");
     return 2;
 }
 
@@ -271,12 +298,21 @@ int main(int argc, char **argv)
     int i, jobs = 1, interval_s = 5;
     apr_thread_t **threads;
 
+    /* A job's child: its result is on the pipe already; nothing to tear down
+     * (and no exit-time leak report for a process that is gone anyway). */
+    if (argc > 1 && !strcmp(argv[1], "--run-job"))
+        _exit(miqw_child_main(argc, argv));
     apr_app_initialize(&argc, (const char *const **)&argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&p, NULL);
     memset(&cfg, 0, sizeof(cfg));
     cfg.lease_s = 60;
     cfg.poll_s = 5;
+    cfg.time_base_s = 120;
+    cfg.time_factor = 4;
+    cfg.time_max_s = 14400;
+    cfg.memory_mb = 3072;
+    cfg.child_args = apr_array_make(p, 8, sizeof(const char *));
     cfg.storage = getenv("MOMENTIQ_STORAGE_DIR");
     cfg.pricing = miq_pricing_default(p);
     for (i = 1; i < argc; i++) {
@@ -292,8 +328,21 @@ int main(int argc, char **argv)
             cfg.lease_s = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--heartbeat") && i + 1 < argc)
             interval_s = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--job-time") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%lf:%lf:%lf", &cfg.time_base_s, &cfg.time_factor,
+                       &cfg.time_max_s) != 3 || !(cfg.time_base_s > 0) ||
+                !(cfg.time_factor >= 0) || !(cfg.time_max_s >= cfg.time_base_s))
+                return usage();
+        }
+        else if (!strcmp(argv[i], "--job-memory") && i + 1 < argc) {
+            cfg.memory_mb = atol(argv[++i]);
+            if (cfg.memory_mb < 0)
+                return usage();
+        }
         else if (!strcmp(argv[i], "--price") && i + 1 < argc) {
             char *spec = apr_pstrdup(p, argv[++i]), *eq = strchr(spec, '='), *colon;
+            APR_ARRAY_PUSH(cfg.child_args, const char *) = "--price";
+            APR_ARRAY_PUSH(cfg.child_args, const char *) = argv[i];
             if (!eq)
                 return usage();
             *eq = 0;
@@ -310,6 +359,17 @@ int main(int argc, char **argv)
     }
     if (!cfg.storage || jobs < 1 || jobs > 64 || cfg.lease_s < 10 || interval_s < 1)
         return usage();
+    {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0) {
+            fprintf(stderr, "momentiq-worker: cannot find its own executable\n");
+            return 1;
+        }
+        self[n] = 0;
+        cfg.self = apr_pstrdup(p, self);
+    }
+    miq_endpoints_init();
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);

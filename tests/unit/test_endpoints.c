@@ -197,7 +197,7 @@ static void test_catalog_job_schemas(void)
               "\"progress\":101,\"created_at\":\"2026-01-02T03:04:05Z\"}")));
     for (ec = miq_endpoints_error_codes; ec->code; ec++, n++)
         CU_ASSERT(ec->http_status >= 400 && ec->http_status < 600);
-    CU_ASSERT_EQUAL(n, 13);
+    CU_ASSERT_EQUAL(n, 14);
 }
 
 static void test_catalog_timecodes(void)

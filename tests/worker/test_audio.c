@@ -401,6 +401,33 @@ static void test_bad_inputs(void)
     CU_ASSERT(err && !strcmp(err, "the media has no audio stream"));
 }
 
+/* The worker takes its ranges and defaults from the endpoint schemas: what
+ * POST /v1/jobs refuses, the consumer refuses too (the schema's min_silence_s
+ * is 0.05, window_s 0.05..60), and the defaults are the schema's. */
+static void test_params_follow_the_endpoint_schema(void)
+{
+    const char *path = speech_media("speech_params.wav", 16000, "-c:a pcm_s16le"), *err;
+    miqw_media *m = NULL;
+    const char *code = NULL;
+    json_t *sp;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_PTR_NULL_FATAL(miqw_media_open(utp, path, &m, &code));
+    CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, parse("{\"min_silence_s\":0.01}"), NULL, &err));
+    CU_ASSERT(err && strstr(err, "min_silence_s") && strstr(err, "0.05"));
+    CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, parse("{\"min_silence_s\":3600}"), NULL, &err));
+    CU_ASSERT(err && strstr(err, "<= 60"));
+    CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, parse("{\"threshold_db\":-100}"), NULL, &err));
+    CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, NULL, parse("{\"window_s\":61}"), &err));
+    CU_ASSERT(err && strstr(err, "window_s"));
+    CU_ASSERT_PTR_NOT_NULL(miqw_audio_consumer(utp, m, parse("{\"min_silence_s\":0.05}"), NULL, &err));
+    miqw_media_close(m);
+    /* Defaults: the schema's, filled in by the same helper the consumers use. */
+    sp = miqw_endpoint_params(utp, "audio/silence", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+    CU_ASSERT_DOUBLE_EQUAL(num(sp, "min_silence_s"), 0.5, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(num(sp, "threshold_db"), -35, 1e-9);
+}
+
 MIQ_SUITE("audio", MIQ_TEST(test_silence_formats), MIQ_TEST(test_silence_min_and_threshold),
           MIQ_TEST(test_energy_peaks), MIQ_TEST(test_loudness), MIQ_TEST(test_long_mp3),
-          MIQ_TEST(test_bad_inputs))
+          MIQ_TEST(test_bad_inputs), MIQ_TEST(test_params_follow_the_endpoint_schema))

@@ -1,5 +1,6 @@
 /* Audio consumer: decode, then silence / RMS windows / peaks / BS.1770
  * loudness straight on the samples. See miqw_audio.h. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
 #include "analyses/miqw_audio.h"
+#include "base/miq_json.h"
 
 #define DB_FLOOR      (-120.0)
 #define LU_MIN        (-70.0) /* absolute gate, histogram floor */
@@ -87,11 +89,9 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-static double param_num(const json_t *o, const char *key, double def, double lo, double hi)
+static double param_num(const json_t *o, const char *key)
 {
-    const json_t *v = o ? json_object_get(o, key) : NULL;
-    double x = v && json_is_number(v) ? json_number_value(v) : def;
-    return x < lo ? lo : x > hi ? hi : x;
+    return json_number_value(json_object_get(o, key));
 }
 
 /* ---- BS.1770 K-weighting, designed for the actual rate as libebur128 does ---- */
@@ -404,7 +404,7 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
     int c;
     s->rate = f->sample_rate;
     s->nch = f->ch_layout.nb_channels;
-    if (s->rate <= 0 || s->nch <= 0 || s->nch > MAX_CH) {
+    if (s->rate <= 0 || s->rate > MIQW_MAX_SAMPLE_RATE || s->nch <= 0 || s->nch > MAX_CH) {
         s->fail = "the audio stream has no usable sample rate or channel count";
         return -1;
     }
@@ -414,9 +414,23 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
         t = miqw_ts_seconds(m, m->audio_idx, f->best_effort_timestamp);
         s->t0 = t > 0 && t < 1e7 ? t : 0;
     }
-    s->sil_n = (int)fmax(1, lround(SIL_WINDOW_S * s->rate));
-    s->win_n = (int)fmax(1, lround(s->win_s * s->rate));
-    s->sub_n = (s->rate + 5) / 10;
+    /* In 64 bits, then checked: a window must fit an int and hold a sample. */
+    {
+        int64_t sil_n = llround(SIL_WINDOW_S * (double)s->rate);
+        int64_t win_n = s->do_en ? llround(s->win_s * (double)s->rate) : 1;
+        int64_t sub_n = ((int64_t)s->rate + 5) / 10;
+        if (sil_n < 1)
+            sil_n = 1;
+        if (win_n < 1)
+            win_n = 1;
+        if (sub_n < 1)
+            sub_n = 1;
+        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2 || sub_n > INT_MAX / 2) {
+            s->fail = "the audio's sample rate gives analysis windows out of range";
+            return -1;
+        }
+        s->sil_n = (int)sil_n, s->win_n = (int)win_n, s->sub_n = (int)sub_n;
+    }
     s->kz = calloc((size_t)s->nch, 8 * sizeof(double));
     if (!s->kz)
         return -1;
@@ -437,6 +451,12 @@ static int take_frame(audio_state *s, miqw_media *m, const AVFrame *f)
     float *planes[MAX_CH];
     if (f && !s->ready && setup_first(s, f, m))
         return -1;
+    if (f && (f->sample_rate <= 0 || f->sample_rate > MIQW_MAX_SAMPLE_RATE ||
+              f->ch_layout.nb_channels <= 0 || f->ch_layout.nb_channels > MAX_CH ||
+              f->nb_samples < 0)) {
+        s->fail = "the audio changes to an unusable sample rate or channel count";
+        return -1;
+    }
     if (!s->ready)
         return 0;
     if (f && !s->swr && f->format == AV_SAMPLE_FMT_FLTP && f->sample_rate == s->rate &&
@@ -500,13 +520,13 @@ static int audio_on_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt,
 }
 
 /* ---- results ---- */
-static json_t *silence_json(audio_state *s, double duration, json_t *result)
+static json_t *silence_json(apr_pool_t *p, audio_state *s, double duration, json_t *result)
 {
     json_t *list = json_array(), *params;
     double total = 0;
     size_t i;
-    params = json_pack("{s:f,s:f,s:f}", "min_silence_s", s->sil_min_s, "threshold_db",
-                       s->sil_thr_db, "window_s", SIL_WINDOW_S);
+    params = miq_json_packp(p, "{s:f,s:f,s:f}", "min_silence_s", s->sil_min_s, "threshold_db",
+                            s->sil_thr_db, "window_s", SIL_WINDOW_S);
     for (i = 0; i < s->nsil; i++) {
         const sil_item *it = &s->sils[i];
         double a = r3(it->start), b = r3(it->end);
@@ -517,7 +537,6 @@ static json_t *silence_json(audio_state *s, double duration, json_t *result)
                             "silence_rms", "params", params, "score",
                             round(clamp01((s->sil_thr_db - it->mean_db) / 30.0) * 1000) / 1000));
     }
-    json_decref(params);
     json_object_set_new(result, "silences", list);
     json_object_set_new(result, "silence_total_s", json_real(r3(total)));
     json_object_set_new(
@@ -532,7 +551,7 @@ static int cand_desc(const void *a, const void *b)
     return cand_less(y, x) ? -1 : cand_less(x, y) ? 1 : 0;
 }
 
-static void energy_json(audio_state *s, json_t *result)
+static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
 {
     json_t *wl = json_array(), *pl = json_array(), *params;
     double wlen = (double)s->win_n / s->rate, end = s->t0 + (double)s->nsamples / s->rate;
@@ -554,8 +573,8 @@ static void energy_json(audio_state *s, json_t *result)
                                         r3(i == total - 1 ? end : t0 + (first + len) / rate),
                                         "rms_db", fmin(0.0, round(ms_db(acc / len) * 100) / 100)));
     }
-    params = json_pack("{s:f,s:i,s:f}", "window_s", s->win_s, "top_k", s->top_k, "min_peak_gap_s",
-                       s->gap_s);
+    params = miq_json_packp(p, "{s:f,s:i,s:f}", "window_s", s->win_s, "top_k", s->top_k,
+                            "min_peak_gap_s", s->gap_s);
     qsort(s->heap, (size_t)s->nheap, sizeof(*s->heap), cand_desc);
     sel = malloc(sizeof(*sel) * (size_t)(s->top_k > 0 ? s->top_k : 1));
     for (i = 0; sel && i < s->nheap && nsel < s->top_k; i++) {
@@ -574,7 +593,6 @@ static void energy_json(audio_state *s, json_t *result)
                                             round(clamp01((db - overall) / 20.0) * 1000) / 1000));
     }
     free(sel);
-    json_decref(params);
     json_object_set_new(result, "windows", wl);
     json_object_set_new(result, "energy_window_s", json_real(r3(wlen * s->span)));
     json_object_set_new(result, "peaks", pl);
@@ -607,12 +625,12 @@ static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, 
             return "out of memory";
         if (s->in_run && sil_close(s, s->nsamples))
             return "out of memory";
-        silence_json(s, duration, result);
+        silence_json(p, s, duration, result);
     }
     if (s->do_en) {
         if (s->win_fill > 0 && 2 * s->win_fill >= s->win_n && s->heap_cap)
             heap_offer(s, s->win_acc / s->win_fill, s->win_idx, s->win_fill);
-        energy_json(s, result);
+        energy_json(p, s, result);
     }
     *code = NULL;
     return NULL;
@@ -669,16 +687,21 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->dur_hint = st->duration * av_q2d(st->time_base);
     else if (m->video_idx < 0)
         s->dur_hint = m->duration_s;
+    /* Ranges and defaults: the endpoint schemas (timeline/moments nests the same objects). */
+    if (silence_params && !(silence_params = miqw_endpoint_params(p, "audio/silence", silence_params, err)))
+        return NULL;
+    if (energy_params && !(energy_params = miqw_endpoint_params(p, "audio/energy", energy_params, err)))
+        return NULL;
     if ((s->do_sil = silence_params != NULL)) {
-        s->sil_min_s = param_num(silence_params, "min_silence_s", 0.5, 0.01, 3600);
-        s->sil_thr_db = param_num(silence_params, "threshold_db", -35, -120, 0);
+        s->sil_min_s = param_num(silence_params, "min_silence_s");
+        s->sil_thr_db = param_num(silence_params, "threshold_db");
         s->sil_thr_ms = pow(10.0, s->sil_thr_db / 10.0);
     }
     if ((s->do_en = energy_params != NULL)) {
         double dmin;
-        s->win_s = param_num(energy_params, "window_s", 0.5, 0.01, 3600);
-        s->top_k = (int)param_num(energy_params, "top_k", 10, 0, 1000);
-        s->gap_s = fmax(s->win_s, param_num(energy_params, "min_peak_gap_s", 2, 0, 3600));
+        s->win_s = param_num(energy_params, "window_s");
+        s->top_k = (int)param_num(energy_params, "top_k");
+        s->gap_s = fmax(s->win_s, param_num(energy_params, "min_peak_gap_s"));
         /* Greedy selection over the heap equals selection over all windows as long as
          * the heap holds top_k * (windows one pick can exclude) candidates. */
         dmin = ceil(s->gap_s / s->win_s - 1e-9);

@@ -11,8 +11,9 @@
 #include <libswresample/swresample.h>
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_clips.h"
-#include "analyses/miqw_frames.h"
+#include "analyses/miqw_video.h"
 #include "base/miq_text.h"
+#include "base/miq_json.h"
 
 typedef struct clipctx {
     miqw_media *m;
@@ -233,7 +234,7 @@ static const char *open_venc(clipctx *x, int width)
     x->venc->time_base = av_inv_q(fr);
     x->venc->framerate = fr;
     x->venc->sample_aspect_ratio = vs->codecpar->sample_aspect_ratio;
-    x->venc->thread_count = 0;
+    x->venc->thread_count = 2; /* bounded, as the decoders (miqw_video.c) */
     if (!strcmp(c->name, "libx264")) {
         av_opt_set(x->venc->priv_data, "preset", "veryfast", 0);
         av_opt_set(x->venc->priv_data, "crf", "20", 0);
@@ -506,7 +507,7 @@ const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params,
             err = reenc ? cut_reencode(&x, path, s, e, width) : cut_copy(&x, path, s, e, editlist);
         clip_close(&x);
         if (err) {
-            json_decref(out);
+            miq_json_pool(p, out);
             apr_file_remove(path, p);
             *code = "server_error";
             return err;

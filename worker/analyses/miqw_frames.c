@@ -11,63 +11,9 @@
 #include <libswscale/swscale.h>
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_frames.h"
-#include "analyses/miqw_scenes.h"
+#include "analyses/miqw_video.h"
 #include "base/miq_text.h"
-
-AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err)
-{
-    AVStream *st;
-    const AVCodec *codec;
-    AVCodecContext *dec;
-    if (m->video_idx < 0) {
-        *err = MIQW_NO_VIDEO;
-        return NULL;
-    }
-    st = m->fmt->streams[m->video_idx];
-    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id))) {
-        *err = "no decoder for the video codec";
-        return NULL;
-    }
-    if (!(dec = avcodec_alloc_context3(codec)) ||
-        avcodec_parameters_to_context(dec, st->codecpar) < 0) {
-        avcodec_free_context(&dec);
-        *err = "out of memory";
-        return NULL;
-    }
-    dec->pkt_timebase = st->time_base;
-    dec->thread_count = 0;
-    if (fast)
-        dec->skip_loop_filter = AVDISCARD_ALL;
-    if (avcodec_open2(dec, codec, NULL) < 0) {
-        avcodec_free_context(&dec);
-        *err = "could not open the video decoder";
-        return NULL;
-    }
-    return dec;
-}
-
-double miqw_frame_seconds(const miqw_media *m, const AVFrame *f)
-{
-    int64_t ts = f->best_effort_timestamp != AV_NOPTS_VALUE ? f->best_effort_timestamp : f->pts;
-    return miqw_ts_seconds(m, m->video_idx, ts);
-}
-
-int64_t miqw_frame_number(const miqw_media *m, double t)
-{
-    return m->fps > 0 && t > 0 ? llround(t * m->fps) : 0;
-}
-
-int64_t miqw_video_ts(const miqw_media *m, double t)
-{
-    AVStream *st = m->fmt->streams[m->video_idx];
-    int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
-    return start + llround(t / av_q2d(st->time_base));
-}
-
-double miqw_ms(double t)
-{
-    return round(t * 1000.0) / 1000.0;
-}
+#include "base/miq_json.h"
 
 /* ---- forward decoder with one frame of look-ahead ---- */
 typedef struct grabber {
@@ -266,7 +212,6 @@ static const char *build_requests(apr_pool_t *p, miqw_media *m, const json_t *pa
                                   const char **code)
 {
     json_t *ts = json_object_get(params, "timestamps"), *ev = json_object_get(params, "every_s");
-    json_t *tmp = NULL;
     req *r;
     size_t i, count = 0;
     *code = "invalid_request";
@@ -295,23 +240,9 @@ static const char *build_requests(apr_pool_t *p, miqw_media *m, const json_t *pa
         }
     }
     else if (json_is_true(json_object_get(params, "at_scenes"))) {
-        if (!cuts) {
-            json_t *sp = json_pack("{s:O?}", "threshold", json_object_get(params, "scene_threshold"));
-            const char *err = NULL;
-            miqw_consumer *c = miqw_scene_consumer(p, m, sp, &err);
-            json_decref(sp);
-            if (!c) {
-                *code = m->video_idx < 0 ? "unsupported_media" : "server_error";
-                return err;
-            }
-            tmp = json_object();
-            /* The pass reads from where the demuxer is: rewind first. */
-            av_seek_frame(m->fmt, m->video_idx, miqw_video_ts(m, 0), AVSEEK_FLAG_BACKWARD);
-            if ((err = miqw_pass_run(m, &c, 1, NULL, NULL, tmp, code))) {
-                json_decref(tmp);
-                return err;
-            }
-            cuts = json_object_get(tmp, "cuts");
+        if (!json_is_array(cuts)) {
+            *code = "server_error";
+            return "at_scenes needs the cuts of a scene pass";
         }
         r = apr_pcalloc(p, sizeof(*r) * (json_array_size(cuts) + 2));
         r[0].score = 1;
@@ -325,7 +256,6 @@ static const char *build_requests(apr_pool_t *p, miqw_media *m, const json_t *pa
             r[count].idx = (int)count;
             count++;
         }
-        json_decref(tmp);
     }
     else
         return "give one of timestamps, every_s or at_scenes";
@@ -372,7 +302,7 @@ static const char *extract(apr_pool_t *p, miqw_media *m, grabber *g, imgenc *e, 
 }
 
 const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *params,
-                                const json_t *scene_cuts_or_NULL, const char *out_dir,
+                                const json_t *scene_cuts, const char *out_dir,
                                 json_t *result, const char **code)
 {
     json_t *jw = json_object_get(params, "width"), *jf = json_object_get(params, "format");
@@ -394,12 +324,15 @@ const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *para
         return "format must be jpg, png or webp";
     if (width < 16 || width > 3840 || max < 1 || max > 5000)
         return "width must be 16..3840 and max_frames 1..5000";
-    if ((err = build_requests(p, m, params, scene_cuts_or_NULL, max, &r, &n, code)))
+    if ((err = build_requests(p, m, params, scene_cuts, max, &r, &n, code)))
         return err;
     st = m->fmt->streams[m->video_idx];
     sar = st->sample_aspect_ratio.num ? st->sample_aspect_ratio : st->codecpar->sample_aspect_ratio;
     dar = (double)m->width * (sar.num && sar.den ? av_q2d(sar) : 1) / (m->height ? m->height : 1);
-    h = (int)lround(width / (dar > 0 ? dar : 16.0 / 9));
+    /* The SAR comes from the file: bound the aspect ratio before it sizes a frame. */
+    if (!(dar >= 1.0 / 16 && dar <= 16))
+        dar = 16.0 / 9;
+    h = (int)lround(width / dar);
     if (strcmp(format, "png")) { /* 4:2:0 wants even sizes */
         width &= ~1;
         h = (h + 1) & ~1;
@@ -429,7 +362,7 @@ const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *para
         if (items[i])
             json_array_append_new(frames, items[i]);
     if (err) {
-        json_decref(frames);
+        miq_json_pool(p, frames);
         return err;
     }
     json_object_set_new(result, "frames", frames);

@@ -7,7 +7,7 @@
 #include <libswscale/swscale.h>
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_scenes.h"
-#include "analyses/miqw_frames.h"
+#include "analyses/miqw_video.h"
 #include "base/miq_text.h"
 
 #define TW 64
@@ -350,7 +350,8 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         *code = "server_error";
         return "out of memory";
     }
-    qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
+    if (s->ncuts > 1) /* no cuts: s->cuts is NULL, which qsort must not get */
+        qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
     end_t = s->end_pts > 0 ? miqw_ts_seconds(m, m->video_idx, s->end_pts) : m->duration_s;
     end_frame = miqw_frame_number(m, end_t);
     for (i = 0; i < s->ncuts; i++) {
@@ -403,11 +404,6 @@ static void sc_destroy(miqw_consumer *c)
     c->state = NULL;
 }
 
-static double num_param(const json_t *params, const char *key, double def)
-{
-    json_t *v = params ? json_object_get(params, key) : NULL;
-    return json_is_number(v) ? json_number_value(v) : def;
-}
 
 miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *params,
                                    const char **err)
@@ -419,13 +415,16 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
         *err = MIQW_NO_VIDEO;
         return NULL;
     }
+    /* Ranges and defaults: the video/scenes schema (timeline/moments nests the same object). */
+    if (!(params = miqw_endpoint_params(p, "video/scenes", params, err)))
+        return NULL;
     if (!(s = calloc(1, sizeof(*s)))) {
         *err = "out of memory";
         return NULL;
     }
     s->m = m;
-    s->threshold = num_param(params, "threshold", 0.3);
-    s->min_scene_s = num_param(params, "min_scene_s", 1.0);
+    s->threshold = json_number_value(json_object_get(params, "threshold"));
+    s->min_scene_s = json_number_value(json_object_get(params, "min_scene_s"));
     s->prev_gop = -1;
     s->frame = av_frame_alloc();
     s->pkt = av_packet_alloc();

@@ -23,7 +23,7 @@
  * score, detector, params}] and "stats": {"scenes": {decoded_frames,
  * total_frames, decoded_ratio, keyframes, refined_gops, seeks}}.
  * NULL with *err when m has no video stream (*err is MIQW_NO_VIDEO from
- * miqw_frames.h: report "unsupported_media") or the decoder cannot open
+ * miqw_video.h: report "unsupported_media") or the decoder cannot open
  * (server_error). */
 miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *params,
                                    const char **err);

@@ -35,7 +35,12 @@
     "\"has_video\":{\"type\":\"boolean\"},\"fps\":" NUM("Video frame rate") ","                     \
     "\"drop_frame\":{\"type\":\"boolean\",\"description\":\"Timecodes are drop-frame\"},"           \
     "\"frame_count\":" INT0("Video frames") ",\"width\":" INT0("Video width, px") ","               \
-    "\"height\":" INT0("Video height, px") ",\"sample_rate\":" INT0("Audio sample rate, Hz") "}}"
+    "\"height\":" INT0("Video height, px") ",\"sample_rate\":" INT0("Audio sample rate, Hz") ","     \
+    "\"covered_s\":" SECS("Media the analysis read, when it differs from duration_s") ","         \
+    "\"truncated\":{\"type\":\"boolean\",\"description\":\"The file ends well before duration_s: "   \
+    "the result covers covered_s, and only that is billed\"},"                                      \
+    "\"limited\":{\"type\":\"boolean\",\"description\":\"The file runs past the duration the job "  \
+    "was priced on: the analysis stopped at covered_s\"}}}"
 
 #define P_ENVELOPE(ep)                                                                             \
     "\"endpoint\":{\"type\":\"string\",\"const\":\"" ep "\"},"                                     \
@@ -331,7 +336,7 @@ const miq_endpoint *const *miq_endpoints_all(apr_size_t *n)
     "\"code\":{\"type\":\"string\",\"enum\":[\"invalid_request\",\"authentication_required\","     \
     "\"invalid_api_key\",\"billing_required\",\"insufficient_credits\",\"spend_cap_exceeded\","    \
     "\"connector_scope_denied\",\"not_found\",\"conflict\",\"payload_too_large\","                 \
-    "\"unsupported_media\",\"rate_limited\",\"server_error\"]},"                                   \
+    "\"unsupported_media\",\"rate_limited\",\"processing_limit_exceeded\",\"server_error\"]},"     \
     "\"message\":{\"type\":\"string\"}}}"
 #define TIME_OR_NULL "{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"}"
 
@@ -408,5 +413,7 @@ const miq_error_code miq_endpoints_error_codes[] = {
     {"payload_too_large", 413, "upload over the size cap"},
     {"unsupported_media", 415, "not decodable media (or no audio for an audio endpoint)"},
     {"rate_limited", 429, "too many requests; honour Retry-After"},
+    {"processing_limit_exceeded", 422,
+     "a job's media needed more time, CPU or memory than its bounds (a job error); not billed"},
     {"server_error", 500, "server fault or not configured (503 when unavailable)"},
     {NULL, 0, NULL}};

@@ -27,7 +27,7 @@
 
 /* Sanity bounds: a header claiming more is refused before anything is
  * decoded (a small file must not make the probe allocate gigabytes). */
-#define MIQ_PROBE_MAX_PIXELS      (8192L * 8192L) /* width x height of a video stream */
+#define MIQ_PROBE_MAX_PIXELS      (8192L * 4608L) /* width x height: 8K UHD and a little more */
 #define MIQ_PROBE_MAX_SIDE        16384           /* width or height */
 #define MIQ_PROBE_MAX_SAMPLE_RATE 768000
 #define MIQ_PROBE_MAX_CHANNELS    64

@@ -1,0 +1,27 @@
+/* The small video helpers the analyses share: a decoder for the media's video
+ * stream (with the worker's decode limits) and time <-> frame number. Used by
+ * scenes, frames and clips; uses nothing of theirs, so the analyses depend on
+ * it one way. */
+#ifndef MIQW_VIDEO_H
+#define MIQW_VIDEO_H
+
+#include "miqw_media.h"
+
+/* Message for media without a video stream (code "unsupported_media"). */
+#define MIQW_NO_VIDEO "the media has no video stream"
+
+/* A decoder for m's video stream, freed with avcodec_free_context(). fast: skip
+ * the in-loop deblocking filter (cheaper; fine for analysis thumbnails, never
+ * for output images). NULL with *err on failure. */
+AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err);
+
+/* Seconds of a video frame's best-effort timestamp (0 = first frame), -1 if none. */
+double miqw_frame_seconds(const miqw_media *m, const AVFrame *f);
+/* Frame number (0-based) of a time in seconds at the media's frame rate. */
+int64_t miqw_frame_number(const miqw_media *m, double t);
+/* Stream timestamp of t seconds in the video stream (adds the stream start). */
+int64_t miqw_video_ts(const miqw_media *m, double t);
+/* Seconds rounded to the millisecond (what results carry). */
+double miqw_ms(double t);
+
+#endif
