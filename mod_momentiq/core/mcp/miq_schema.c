@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include "base/miq_json.h"
 #include "mcp/miq_schema.h"
+#include "mcp/miq_schema_regex.h"
 #include "base/miq_text.h"
 
 #define SHOW_MAX 60 /* bytes of an instance value or key quoted in a message */
@@ -167,85 +168,6 @@ static const json_t *resolve(const json_t *root, const char *ref)
     return cur;
 }
 
-/* ---- patterns: ECMA-262 subset -> POSIX ERE ---------------------------------------------- */
-
-/* The ECMA escape at s[1] in POSIX form: a class (a bracket, or a bracket body when in_bracket),
- * a control character, or the escaped character itself; NULL when unsupported. */
-static const char *ecma_esc(apr_pool_t *p, char c, int in_bracket)
-{
-    static const char *const tab[][3] = {{"d", "0-9", "[0-9]"},
-                                         {"w", "A-Za-z0-9_", "[A-Za-z0-9_]"},
-                                         {"D", NULL, "[^0-9]"},
-                                         {"W", NULL, "[^A-Za-z0-9_]"},
-                                         {"s", " \t\n\r\f\v", "[ \t\n\r\f\v]"},
-                                         {"S", NULL, "[^ \t\n\r\f\v]"},
-                                         {"n", "\n", "\n"},
-                                         {"t", "\t", "\t"},
-                                         {"r", "\r", "\r"},
-                                         {"f", "\f", "\f"},
-                                         {"v", "\v", "\v"}};
-    size_t i;
-    for (i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (c == tab[i][0][0])
-            return tab[i][in_bracket ? 1 : 2];
-    if (apr_isalnum(c)) /* \b \B stay GNU word boundaries outside a class; \uXXXX \x \1 no */
-        return !in_bracket && (c == 'b' || c == 'B') ? apr_psprintf(p, "\\%c", c) : NULL;
-    return in_bracket || !c ? apr_psprintf(p, "%c", c) : apr_psprintf(p, "\\%c", c);
-}
-
-static apr_status_t re_cleanup(void *re)
-{
-    regfree(re);
-    return APR_SUCCESS;
-}
-
-/* Compiled regex for an ECMA-style pattern, cached in cache (if any); regfree'd with p.
- * Inside [...] escapes become literals (backslash is literal in a POSIX bracket) and an escaped
- * '-' moves to the end of the bracket; an escaped ']' or '^' is not supported. */
-static regex_t *compile(apr_pool_t *p, apr_hash_t *cache, const char *pat)
-{
-    regex_t *re = cache ? apr_hash_get(cache, pat, APR_HASH_KEY_STRING) : NULL;
-    const char *s = pat, *e;
-    char *ere = apr_palloc(p, strlen(pat) * 8 + 8), *o = ere;
-    int in = 0, dash = 0; /* inside a bracket; an escaped '-' is pending */
-    if (re)
-        return re;
-    for (; *s; s++) {
-        if (*s == '\\') {
-            if (!(e = ecma_esc(p, *++s, in)) || (in && (*s == ']' || *s == '^')) || !*s)
-                return NULL;
-            if (in && *s == '-')
-                dash = 1, e = "";
-        } else if (in && *s == '[' && s[1] == ':') { /* [:alpha:] */
-            const char *end = strstr(s, ":]");
-            if (!end)
-                return NULL;
-            e = apr_pstrndup(p, s, (size_t)(end + 2 - s));
-            s = end + 1;
-        } else if (!in && *s == '(' && s[1] == '?') {
-            return NULL; /* (?:...), lookarounds, flags */
-        } else if (!in && *s == '[') {
-            in = 1, e = s[1] == '^' ? (s++, "[^") : "[";
-            if (s[1] == ']')
-                return NULL; /* ECMA [] and [^] */
-        } else if (in && *s == ']') {
-            in = 0, e = dash ? "-]" : "]", dash = 0;
-        } else {
-            *o++ = *s;
-            continue;
-        }
-        o = stpcpy(o, e);
-    }
-    *o = '\0';
-    re = apr_pcalloc(p, sizeof *re);
-    if (in || regcomp(re, ere, REG_EXTENDED | REG_NOSUB) != 0)
-        return NULL;
-    apr_pool_cleanup_register(p, re, re_cleanup, apr_pool_cleanup_null);
-    if (cache)
-        apr_hash_set(cache, pat, APR_HASH_KEY_STRING, re);
-    return re;
-}
-
 /* ---- formats: light checks, as patterns ------------------------------------------------ */
 
 static const char *const formats[][3] = {
@@ -368,7 +290,7 @@ static const char *v_string(vctx *c, const json_t *s, const json_t *v)
     if ((f = v_count(c, s, "Length", n, "be", "characters long")))
         return f;
     if (json_is_string(k = json_object_get(s, "pattern"))) {
-        regex_t *re = compile(c->tmp, c->re, json_string_value(k));
+        regex_t *re = miq_schema_regex(c->tmp, c->re, json_string_value(k));
         if (!re)
             return fail(c, "schema error: pattern does not compile");
         if (nul || regexec(re, str, 0, NULL, 0) != 0)
@@ -378,7 +300,7 @@ static const char *v_string(vctx *c, const json_t *s, const json_t *v)
     f = json_string_value(json_object_get(s, "format"));
     for (i = 0; f && i < sizeof formats / sizeof formats[0]; i++)
         if (!strcmp(f, formats[i][0]) &&
-            (nul || regexec(compile(c->tmp, c->re, formats[i][1]), str, 0, NULL, 0) != 0))
+            (nul || regexec(miq_schema_regex(c->tmp, c->re, formats[i][1]), str, 0, NULL, 0) != 0))
             return fail(c, "must be %s (got %s)", formats[i][2], quote(c->tmp, str));
     return NULL;
 }
@@ -428,7 +350,7 @@ static const char *v_object(vctx *c, const json_t *s, const json_t *v)
     json_object_foreach((json_t *)v, key, val) {
         int matched = json_object_get(props, key) != NULL;
         json_object_foreach((json_t *)pp, pat, sub) {
-            regex_t *re = compile(c->tmp, c->re, pat);
+            regex_t *re = miq_schema_regex(c->tmp, c->re, pat);
             if (!re)
                 return fail(c, "schema error: patternProperties pattern does not compile");
             if (regexec(re, key, 0, NULL, 0) == 0) {
@@ -699,7 +621,7 @@ static const char *chk_kw(apr_pool_t *p, const json_t *root, const json_t *s, co
         if (!json_is_object(v))
             return apr_psprintf(p, "%s: must be an object", at);
         json_object_foreach((json_t *)v, name, sub) {
-            if (!strcmp(key, "patternProperties") && !compile(p, NULL, name))
+            if (!strcmp(key, "patternProperties") && !miq_schema_regex(p, NULL, name))
                 return apr_psprintf(p, "%s: pattern %s does not compile", at, quote(p, name));
             if ((e = chk(p, root, sub, apr_pstrcat(p, at, ".", name, NULL), depth + 1)))
                 return e;
@@ -728,7 +650,7 @@ static const char *chk_kw(apr_pool_t *p, const json_t *root, const json_t *s, co
     case K_STR:
         if (!json_is_string(v))
             e = "a string";
-        else if (!strcmp(key, "pattern") && !compile(p, NULL, json_string_value(v)))
+        else if (!strcmp(key, "pattern") && !miq_schema_regex(p, NULL, json_string_value(v)))
             e = "a regular expression that compiles (POSIX ERE plus \\d \\w \\s)";
         else if (!strcmp(key, "$ref") && json_string_value(v)[0] != '#')
             e = "a local reference such as \"#/$defs/name\"";
