@@ -8,7 +8,8 @@
 
 const char *miq_text_num(apr_pool_t *p, double v)
 {
-    char buf[64], *end;
+    /* room for any double: DBL_MAX is 309 digits before the point */
+    char buf[320], *end;
     if (!isfinite(v))
         return "NaN";
     snprintf(buf, sizeof(buf), "%.3f", v);
