@@ -20,4 +20,18 @@ static void test_text_num_keeps_large_values(void)
     CU_ASSERT_STRING_EQUAL(miq_text_num(utp, -0.0001), "0");
 }
 
-MIQ_SUITE("text", MIQ_TEST(test_text_num_keeps_large_values));
+static void test_text_timecode_refuses_absurd_rates(void)
+{
+    /* A media file can declare any frame rate: 1e300 fps made llround and
+     * the frame count overflow (undefined behaviour, UBSan aborts). */
+    CU_ASSERT_PTR_NULL(miq_text_timecode(utp, 2.5, 1e300));
+    CU_ASSERT_PTR_NULL(miq_text_timecode(utp, 1e300, 25));
+    CU_ASSERT_PTR_NULL(miq_text_timecode(utp, 1, INFINITY));
+    CU_ASSERT_PTR_NULL(miq_text_timecode(utp, NAN, 25));
+    CU_ASSERT_STRING_EQUAL(miq_text_timecode(utp, 3725.5, 25), "01:02:05:12");
+    CU_ASSERT_STRING_EQUAL(miq_text_timecode(utp, 0, 30000.0 / 1001.0), "00:00:00;00");
+    CU_ASSERT_PTR_NOT_NULL(miq_text_timecode(utp, MIQ_TEXT_TC_MAX_S, MIQ_TEXT_TC_MAX_FPS));
+}
+
+MIQ_SUITE("text", MIQ_TEST(test_text_num_keeps_large_values),
+          MIQ_TEST(test_text_timecode_refuses_absurd_rates));
