@@ -31,7 +31,8 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postgresql
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
-      libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3)
+      libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
+      clang libclang-rt-14-dev)  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
 
 deps() {
     local missing=() p
@@ -370,6 +371,10 @@ run_tests() {
     say "== route table against docs/routes.md"
     "$ROOT/tests/check_routes.sh" >"$results/routes.log" 2>&1 || true
     record routes $(counts "$results/routes.log")
+
+    say "== fuzz targets: replay of tests/fuzz/corpus and crashes (clang, ASan/UBSan)"
+    "$ROOT/tests/fuzz/run.sh" replay >"$results/fuzz.log" 2>&1 || true
+    record fuzz $(counts "$results/fuzz.log")
 
     local port pgport
     port=$(free_port); pgport=$(free_port)

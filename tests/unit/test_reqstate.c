@@ -34,4 +34,24 @@ static void test_reqstate_roundtrip_and_tamper(void)
     CU_ASSERT_PTR_NULL(miq_reqstate_verify(utp, key, 32, NULL, now, &err));
 }
 
-MIQ_SUITE("reqstate", MIQ_TEST(test_reqstate_roundtrip_and_tamper))
+/* A signed state whose "exp" is a real beyond int64 (fuzz_reqstate found the
+ * cast undefined): miq_json_int gives the default, so the state is expired. */
+static void test_reqstate_exp_out_of_range(void)
+{
+    static const unsigned char k1[] = "k";
+    const char *body = "{\"step\":1,\"exp\":999.999e99}", *b64, *tok, *err = NULL;
+    unsigned char mac[32];
+    const char *nums = "{\"a\":1e300,\"b\":-1e19,\"c\":2.9}";
+    json_t *o = miq_json_parse(utp, nums, strlen(nums), NULL);
+    CU_ASSERT_EQUAL(miq_json_int(o, "a", 7), 7);
+    CU_ASSERT_EQUAL(miq_json_int(o, "b", 7), 7);
+    CU_ASSERT_EQUAL(miq_json_int(o, "c", 7), 2);
+    b64 = miq_b64url_encode(utp, (const unsigned char *)body, strlen(body));
+    miq_hmac_sha256(k1, 1, b64, strlen(b64), mac);
+    tok = apr_pstrcat(utp, b64, ".", miq_b64url_encode(utp, mac, sizeof(mac)), NULL);
+    CU_ASSERT_PTR_NULL(miq_reqstate_verify(utp, k1, 1, tok, apr_time_now(), &err));
+    CU_ASSERT_PTR_NOT_NULL(err);
+}
+
+MIQ_SUITE("reqstate", MIQ_TEST(test_reqstate_roundtrip_and_tamper),
+          MIQ_TEST(test_reqstate_exp_out_of_range))

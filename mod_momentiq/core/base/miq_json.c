@@ -50,7 +50,8 @@ json_int_t miq_json_int(const json_t *o, const char *key, json_int_t dflt)
     json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
     if (json_is_integer(v))
         return json_integer_value(v);
-    if (json_is_real(v))
+    /* a real outside the integer range (1e300, NaN) would be undefined to cast */
+    if (json_is_real(v) && json_real_value(v) > -9.2e18 && json_real_value(v) < 9.2e18)
         return (json_int_t)json_real_value(v);
     return dflt;
 }

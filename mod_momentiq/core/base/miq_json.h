@@ -24,7 +24,8 @@ const char *miq_json_dump(apr_pool_t *p, const json_t *v);
 /* Parse; on failure returns NULL and sets *err (pool string). Result is pool-bound. */
 json_t *miq_json_parse(apr_pool_t *p, const char *buf, apr_size_t len, const char **err);
 
-/* Getters with defaults; path is a plain key (no nesting). */
+/* Getters with defaults; path is a plain key (no nesting). miq_json_int
+ * truncates a real, and gives dflt for one beyond +-9.2e18. */
 const char *miq_json_str(const json_t *o, const char *key, const char *dflt);
 json_int_t miq_json_int(const json_t *o, const char *key, json_int_t dflt);
 double miq_json_num(const json_t *o, const char *key, double dflt);

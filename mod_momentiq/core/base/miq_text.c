@@ -8,7 +8,8 @@
 
 const char *miq_text_num(apr_pool_t *p, double v)
 {
-    char buf[64], *end;
+    /* room for any double: DBL_MAX is 309 digits before the point */
+    char buf[320], *end;
     if (!isfinite(v))
         return "NaN";
     snprintf(buf, sizeof(buf), "%.3f", v);
@@ -26,7 +27,8 @@ const char *miq_text_timecode(apr_pool_t *p, double t, double fps)
 {
     apr_int64_t frames, nominal;
     int drop;
-    if (!(fps > 0) || !isfinite(fps) || !(t >= 0) || !isfinite(t))
+    /* past these, the frame count no longer fits an integer (undefined casts) */
+    if (!(fps > 0) || !(fps <= MIQ_TEXT_TC_MAX_FPS) || !(t >= 0) || !(t <= MIQ_TEXT_TC_MAX_S))
         return NULL;
     nominal = llround(fps);
     if (nominal < 1)

@@ -12,7 +12,10 @@ const char *miq_text_num(apr_pool_t *p, double v);
 
 /* SMPTE timecode for t seconds at fps: "HH:MM:SS:FF", or "HH:MM:SS;FF"
  * (drop-frame) for 29.97 and 59.94 fps. NULL for a negative or non-finite
- * time or rate. */
+ * time or rate, a rate above MIQ_TEXT_TC_MAX_FPS or a time above
+ * MIQ_TEXT_TC_MAX_S (media can declare any rate). */
+#define MIQ_TEXT_TC_MAX_FPS 10000.0
+#define MIQ_TEXT_TC_MAX_S   1e9
 const char *miq_text_timecode(apr_pool_t *p, double t, double fps);
 
 /* Length of the valid UTF-8 sequence at s (shortest form, no surrogates), or 0. */

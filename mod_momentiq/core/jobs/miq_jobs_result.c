@@ -248,14 +248,15 @@ static const char *render_edl(apr_pool_t *p, const char *job_id, const char *end
     const json_t *media = json_object_get(result, "media");
     double fps = miq_json_num(media, "fps", 0), rec = 0;
     int video = fps > 0 && miq_json_bool(media, "has_video", 1), i;
+    const char *tc0;
     apr_array_header_t *lines = apr_array_make(p, items->nelts * 2 + 3, sizeof(const char *));
     if (!video)
         fps = 25;
     APR_ARRAY_PUSH(lines, const char *) =
         apr_psprintf(p, "TITLE: %s %s\n", one_line(p, job_id), one_line(p, endpoint));
-    APR_ARRAY_PUSH(lines, const char *) =
-        strchr(miq_text_timecode(p, 0, fps), ';') ? "FCM: DROP FRAME\n\n"
-                                                      : "FCM: NON-DROP FRAME\n\n";
+    tc0 = miq_text_timecode(p, 0, fps); /* NULL for an absurd rate */
+    APR_ARRAY_PUSH(lines, const char *) = tc0 && strchr(tc0, ';') ? "FCM: DROP FRAME\n\n"
+                                                                  : "FCM: NON-DROP FRAME\n\n";
     for (i = 0; i < items->nelts; i++) {
         const item *x = &APR_ARRAY_IDX(items, i, item);
         double end = x->end > x->start ? x->end : x->start + POINT_S;
