@@ -18,7 +18,9 @@ static double r3(double v)
 void miq_timeline_frames(apr_pool_t *p, json_t *item, double fps)
 {
     double s = miq_json_num(item, "start", 0), e = miq_json_num(item, "end", 0);
-    if (fps <= 0)
+    /* media may declare any rate or time: frame numbers must fit an integer
+     * (the same bounds as miq_text_timecode, which answers NULL past them) */
+    if (!(fps > 0) || fps > 10000 || !(s >= 0) || !(e >= 0) || s > 1e9 || e > 1e9)
         return;
     json_object_set_new(item, "start_frame", json_integer((json_int_t)floor(s * fps + 1e-6)));
     json_object_set_new(item, "end_frame", json_integer((json_int_t)floor(e * fps + 1e-6)));
