@@ -15,6 +15,7 @@
 #include "miqctl_credits.h"
 #include "miqctl_purge.h"
 #include "miqctl_oauth.h"
+#include "limits/miq_rate_limit.h"
 
 static int usage(void)
 {
@@ -48,6 +49,7 @@ static int usage(void)
             "  purge [--storage DIR] [--uploads-older-than S] [--outputs-older-than S] [--dry-run]\n"
             "              delete expired uploads and old job outputs, printing each; DIR is\n"
             "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
+            "  rate-limits the rate limit classes and their defaults (MomentIQRateLimit)\n"
             "Exit status: 0 ok, 1 failure, 2 usage.\n"
             "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
@@ -214,6 +216,13 @@ int main(int argc, char **argv)
     }
     if (!cmd)
         return usage();
+    if (!strcmp(cmd, "rate-limits")) { /* no database: the defaults compiled in */
+        for (i = 0; i < MIQ_RATE_CLASSES; i++)
+            printf("%s %d %d\n", miq_rate_class_name(i), miq_rate_default(i)->count,
+                   miq_rate_default(i)->window_s);
+        apr_pool_destroy(p);
+        return 0;
+    }
     if (miqctl_accounts_handles(cmd)) {
         rc = miqctl_accounts_run(p, conninfo, cmd, rest->nelts,
                                    (const char *const *)rest->elts);

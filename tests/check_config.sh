@@ -84,5 +84,22 @@ check_bad "MomentIQOAuthClient c1 Name chatgpt http://evil.example/cb" "loopback
 check_bad "MomentIQOAuthClient c1 Name chatgpt" "at least one redirect URI"
 check_bad "MomentIQOAuthClient c1 Name chatgpt https://a.example/cb#frag" "fragment"
 check_bad "MomentIQOAuthAccessTokenTTL 5" "is not a number of seconds"
+check_bad "MomentIQRateLimit nosuch 10 60" "unknown class"
+check_bad "MomentIQRateLimit api 0 60" "is not a count of requests"
+check_bad "MomentIQRateLimit api 10" "give the window in seconds"
+check_bad "MomentIQProbeCommand /nonexistent/momentiq-probe" "is not an executable file"
+
+# The rate limit classes in docs/directives.md are the compiled-in defaults.
+if [ -x "$BUILD/momentiqctl" ]; then
+    while read -r cls count window; do
+        if grep -qE "^\| \`$cls\` \| $count / $window \|" "$ROOT/docs/directives.md"; then ok
+        else bad "docs/directives.md: rate limit class $cls is not documented as $count / $window"; fi
+    done < <("$BUILD/momentiqctl" rate-limits)
+    n=$(grep -cE '^\| `[a-z_]+` \| [0-9]+ / [0-9]+ \|' "$ROOT/docs/directives.md")
+    m=$("$BUILD/momentiqctl" rate-limits | wc -l)
+    [ "$n" -eq "$m" ] && ok || bad "docs/directives.md lists $n rate limit classes, the module $m"
+else
+    bad "no $BUILD/momentiqctl to read the rate limit defaults from"
+fi
 echo "config: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
