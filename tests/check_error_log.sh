@@ -8,7 +8,7 @@ set -u
 log=${1:?usage: check_error_log.sh ERROR_LOG}
 allow=$(dirname "$0")/error_log.allow
 [ -f "$log" ] || { echo "no error_log at $log"; exit 1; }
-outages=$(dirname "$(dirname "$(dirname "$log")")")/expected-outages
+outages=$(dirname "$(dirname "$(dirname "$log")")")/log/expected-outages
 bad=$(grep -E '\[(error|warn|crit|alert|emerg)\]|:(error|warn|crit|alert|emerg)\]' "$log" |
     grep -v -E -f <(grep -v '^#' "$allow" | sed -e 's/[[:space:]]*#.*$//' -e '/^$/d') |
     python3 -c '

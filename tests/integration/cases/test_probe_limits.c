@@ -5,6 +5,7 @@
  * is generated in the test. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <apr_file_info.h>
 #include <apr_strings.h>
 #include "base/miq_json.h"
@@ -47,10 +48,13 @@ static int parts_left(void)
 
 static void test_huge_picture_refused(void)
 {
-    const char *dir = it_stack_path("probe-media"), *path, *body;
+    char tmpl[] = "/tmp/miq-probe-XXXXXX";
+    const char *dir = mkdtemp(tmpl), *path, *body;
     apr_size_t len;
     it_resp *r;
     CU_ASSERT_PTR_NOT_NULL_FATAL(token());
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    dir = apr_pstrdup(itp, dir);
     path = apr_pstrcat(itp, dir, "/huge.mkv", NULL);
     CU_ASSERT_EQUAL_FATAL(system(apr_psprintf(itp,
                                               "mkdir -p %s && ffmpeg -nostdin -loglevel error -y "
@@ -64,6 +68,8 @@ static void test_huge_picture_refused(void)
     IT_ASSERT_R(r->status == 415 && !strcmp(jt_err_code(r), "unsupported_media"), r);
     IT_ASSERT_R(strstr(r->body, "pixel") != NULL, r);
     CU_ASSERT_EQUAL(parts_left(), 0);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* A WAV header declaring 40 MHz (review #1) over a few samples. */
