@@ -64,6 +64,8 @@ typedef struct miq_srv_conf {
 typedef struct miq_dir_conf {
     int require_token;
     int free_credits; /* MomentIQFreeCredits (server-wide or per location) */
+    apr_int64_t quota[4]; /* MomentIQQuota KIND LIMIT, by miq_quota_kind_e; MIQ_UNSET */
+    apr_int64_t storage_min_free; /* MomentIQStorageMinFree (bytes); MIQ_UNSET */
 } miq_dir_conf;
 
 static APR_INLINE miq_srv_conf *miq_conf(const server_rec *s)
