@@ -84,5 +84,9 @@ check_bad "MomentIQOAuthClient c1 Name chatgpt http://evil.example/cb" "loopback
 check_bad "MomentIQOAuthClient c1 Name chatgpt" "at least one redirect URI"
 check_bad "MomentIQOAuthClient c1 Name chatgpt https://a.example/cb#frag" "fragment"
 check_bad "MomentIQOAuthAccessTokenTTL 5" "is not a number of seconds"
+check_bad "MomentIQQuota disk 10G" "unknown kind 'disk'"
+check_bad "MomentIQQuota jobs many" "is not a count"
+check_bad "MomentIQQuota storage 10X" "is not a size"
+check_bad "MomentIQStorageMinFree lots" "MomentIQStorageMinFree: bytes"
 echo "config: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
