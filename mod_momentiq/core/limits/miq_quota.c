@@ -42,11 +42,24 @@ const char *miq_quota_parse_limit(apr_pool_t *p, miq_quota_kind_e k, const char 
     n = apr_strtoi64(arg, &end, 10);
     if (k == MIQ_QUOTA_STORAGE && *end && !end[1] && end != arg) {
         switch (*end) {
-        case 'K': case 'k': shift = 10; break;
-        case 'M': case 'm': shift = 20; break;
-        case 'G': case 'g': shift = 30; break;
-        case 'T': case 't': shift = 40; break;
-        default: shift = -1;
+        case 'K':
+        case 'k':
+            shift = 10;
+            break;
+        case 'M':
+        case 'm':
+            shift = 20;
+            break;
+        case 'G':
+        case 'g':
+            shift = 30;
+            break;
+        case 'T':
+        case 't':
+            shift = 40;
+            break;
+        default:
+            shift = -1;
         }
         if (shift > 0)
             end++;
@@ -54,19 +67,21 @@ const char *miq_quota_parse_limit(apr_pool_t *p, miq_quota_kind_e k, const char 
     if (end == arg || *end || n < 0 || n > (APR_INT64_C(1) << 20) ||
         (k != MIQ_QUOTA_STORAGE && n > 100000))
         return k == MIQ_QUOTA_STORAGE
-                   ? apr_psprintf(p, "'%s' is not a size (bytes, K/M/G/T suffix, up to 1024T; "
-                                     "0 or off: no limit)", arg)
+                   ? apr_psprintf(p,
+                                  "'%s' is not a size (bytes, K/M/G/T suffix, up to 1024T; "
+                                  "0 or off: no limit)",
+                                  arg)
                    : apr_psprintf(p, "'%s' is not a count (0..100000; 0 or off: no limit)", arg);
     *v = n << shift;
     return NULL;
 }
 
-void miq_quota_refusal(apr_pool_t *p, miq_quota_kind_e kind, apr_int64_t limit,
-                       apr_int64_t used, apr_int64_t requested, miq_reply *out)
+void miq_quota_refusal(apr_pool_t *p, miq_quota_kind_e kind, apr_int64_t limit, apr_int64_t used,
+                       apr_int64_t requested, miq_reply *out)
 {
     const char *what;
-    json_t *extra = miq_json_packp(p, "{s:s,s:I,s:I}", "quota", miq_quota_kind_name(kind),
-                                   "limit", (json_int_t)limit, "used", (json_int_t)used);
+    json_t *extra = miq_json_packp(p, "{s:s,s:I,s:I}", "quota", miq_quota_kind_name(kind), "limit",
+                                   (json_int_t)limit, "used", (json_int_t)used);
     switch (kind) {
     case MIQ_QUOTA_STORAGE:
         json_object_set_new(extra, "requested", json_integer((json_int_t)requested));
@@ -87,8 +102,9 @@ void miq_quota_refusal(apr_pool_t *p, miq_quota_kind_e kind, apr_int64_t limit,
         what = apr_psprintf(p,
                             "the account has %" APR_INT64_T_FMT " %s in flight, the limit is "
                             "%" APR_INT64_T_FMT "; wait for one to end",
-                            used, kind == MIQ_QUOTA_IMPORTS ? "source_url imports"
-                                                            : "waiting job requests (wait_s)",
+                            used,
+                            kind == MIQ_QUOTA_IMPORTS ? "source_url imports"
+                                                      : "waiting job requests (wait_s)",
                             limit);
     }
     miq_reply_err(out, 429, "quota_exceeded", what, extra);
@@ -120,8 +136,7 @@ int miq_quota_check(apr_pool_t *p, const miq_db *db, const miq_quotas *q, const 
     if (incoming < 0)
         incoming = 0;
     if (q->limit[MIQ_QUOTA_STORAGE] && stored + incoming > q->limit[MIQ_QUOTA_STORAGE]) {
-        miq_quota_refusal(p, MIQ_QUOTA_STORAGE, q->limit[MIQ_QUOTA_STORAGE], stored, incoming,
-                          out);
+        miq_quota_refusal(p, MIQ_QUOTA_STORAGE, q->limit[MIQ_QUOTA_STORAGE], stored, incoming, out);
         return 0;
     }
     if (jobs && q->limit[MIQ_QUOTA_JOBS] && active >= q->limit[MIQ_QUOTA_JOBS]) {
@@ -132,8 +147,7 @@ int miq_quota_check(apr_pool_t *p, const miq_db *db, const miq_quotas *q, const 
 }
 
 const char *miq_quota_acquire(apr_pool_t *p, const miq_db *db, const miq_quotas *q,
-                              miq_quota_kind_e kind, const char *account, int ttl_s,
-                              miq_reply *out)
+                              miq_quota_kind_e kind, const char *account, int ttl_s, miq_reply *out)
 {
     const char *args[5], *err = NULL, **row;
     apr_array_header_t *rows;

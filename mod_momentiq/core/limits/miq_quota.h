@@ -52,7 +52,7 @@ const char *miq_quota_acquire(apr_pool_t *p, const miq_db *db, const miq_quotas 
 void miq_quota_release(apr_pool_t *p, const miq_db *db, const char *lease);
 
 /* The refusal: 429 quota_exceeded, {quota, limit, used[, requested]}. */
-void miq_quota_refusal(apr_pool_t *p, miq_quota_kind_e kind, apr_int64_t limit,
-                       apr_int64_t used, apr_int64_t requested, miq_reply *out);
+void miq_quota_refusal(apr_pool_t *p, miq_quota_kind_e kind, apr_int64_t limit, apr_int64_t used,
+                       apr_int64_t requested, miq_reply *out);
 
 #endif

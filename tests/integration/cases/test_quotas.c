@@ -47,8 +47,7 @@ static void end_jobs(const char *account)
          account, NULL);
 }
 
-static it_resp *post_json(const char *token, const char *path, const char *extra,
-                         const char *json)
+static it_resp *post_json(const char *token, const char *path, const char *extra, const char *json)
 {
     return it_request("POST", path,
                       jt_hdrs(it_bearer(token), "Content-Type: application/json", extra), json,
@@ -166,8 +165,8 @@ static void test_long_poll_quota(void)
     IT_ASSERT_MSG(ok == 2 && refused == 1, "%d waited, %d refused (of 3, limit 2)", ok, refused);
     CU_ASSERT(apr_time_now() - t0 >= apr_time_from_sec(2));
     /* every slot is back */
-    IT_ASSERT_MSG(atoi(sqlv("SELECT count(*) FROM quota_leases WHERE account_id = $1::bigint",
-                            acct, NULL)) == 0,
+    IT_ASSERT_MSG(atoi(sqlv("SELECT count(*) FROM quota_leases WHERE account_id = $1::bigint", acct,
+                            NULL)) == 0,
                   "leases left after the long-polls ended");
     r = get_q(tok, apr_pstrcat(itp, "/v1/jobs/", job, "?wait_s=1", NULL), "X-Quota-Test: small");
     IT_ASSERT_R(r->status == 200, r);
@@ -233,8 +232,9 @@ static void test_long_polls_hold_no_connection(void)
     IT_ASSERT_MSG(took < apr_time_from_msec(1500),
                   "a normal request took %ld ms while %d long-polls waited",
                   (long)apr_time_as_msec(took), N_POLLS);
-    fprintf(stderr, "\n    [%d long-polls in flight (no quota), DBDMax 25: GET /v1/account took "
-                    "%ld ms]\n",
+    fprintf(stderr,
+            "\n    [%d long-polls in flight (no quota), DBDMax 25: GET /v1/account took "
+            "%ld ms]\n",
             N_POLLS, (long)apr_time_as_msec(took));
     (void)n;
     IT_ASSERT_MSG(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
