@@ -475,6 +475,22 @@ MomentIQSessionTimeout 4 12
         MomentIQRequireToken On
     </If>
 </Location>
+# Quotas and the free-space margin (tests/integration/cases/test_quotas.c):
+# small limits, none, or a margin larger than any disk, for requests with a
+# test header only.
+<Location /v1>
+    <If "%{HTTP:X-Quota-Test} == 'small'">
+        MomentIQQuota jobs 2
+        MomentIQQuota long_polls 2
+        MomentIQQuota imports 1
+    </If>
+    <If "%{HTTP:X-Quota-Test} == 'none'">
+        MomentIQQuota long_polls off
+    </If>
+    <If "%{HTTP:X-Disk-Full-Test} == '1'">
+        MomentIQStorageMinFree 1024T
+    </If>
+</Location>
 EOF
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
     local saved_trap

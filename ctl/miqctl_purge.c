@@ -16,6 +16,10 @@
  *            dynamic registrations with no code or token family left, older
  *            than --unused-clients-older-than S (default 7 days); see
  *            sql/006_retention.sql.
+ *   logs     the MCP request log (mcp_requests) and authentication events
+ *            (auth_events) older than --requests-older-than S (default 90
+ *            days): both grow by a row per request, anonymous ones included
+ *            (sql/011_quotas.sql).
  *
  * momentiqctl does not read httpd.conf: pass the storage directory (--storage
  * or $MOMENTIQ_STORAGE_DIR) and the retention the server uses. Run it from
@@ -36,6 +40,7 @@
 #define PART_MAX_AGE_S    86400
 #define DEFAULT_TRAIL_S   7776000
 #define DEFAULT_CLIENTS_S 604800
+#define DEFAULT_REQUESTS_S 7776000
 
 int miqctl_purge_handles(const char *cmd)
 {
@@ -47,15 +52,17 @@ static int purge_usage(void)
     fprintf(stderr,
             "usage: momentiqctl purge [--storage DIR] [--uploads-older-than SECONDS]\n"
             "                         [--outputs-older-than SECONDS] [--trail-older-than SECONDS]\n"
-            "                         [--unused-clients-older-than SECONDS] [--dry-run]\n"
+            "                         [--unused-clients-older-than SECONDS]\n"
+            "                         [--requests-older-than SECONDS] [--dry-run]\n"
             "  DIR defaults to $MOMENTIQ_STORAGE_DIR (httpd's MomentIQStorageDir).\n"
             "  Uploads go when past their expiry (MomentIQRetention at upload time) or,\n"
             "  with --uploads-older-than, when older than that. Job outputs go when the job\n"
             "  finished more than --outputs-older-than seconds ago (default %d).\n"
             "  Expired sign-in and OAuth state goes too; OAuth trail steps after\n"
             "  --trail-older-than (default %d), dynamic registrations unused after\n"
-            "  --unused-clients-older-than (default %d).\n",
-            DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S);
+            "  --unused-clients-older-than (default %d). The MCP request log and the\n"
+            "  authentication events go after --requests-older-than (default %d).\n",
+            DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S, DEFAULT_REQUESTS_S);
     return 2;
 }
 
@@ -106,9 +113,9 @@ static apr_array_header_t *list_dir(apr_pool_t *p, const char *dir, apr_array_he
 
 int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *const *argv)
 {
-    const char *storage = getenv("MOMENTIQ_STORAGE_DIR"), *err, *args[2];
+    const char *storage = getenv("MOMENTIQ_STORAGE_DIR"), *err, *args[3];
     long uploads_s = -1, outputs_s = DEFAULT_OUTPUTS_S, trail_s = DEFAULT_TRAIL_S,
-         clients_s = DEFAULT_CLIENTS_S;
+         clients_s = DEFAULT_CLIENTS_S, requests_s = DEFAULT_REQUESTS_S;
     long n_state = 0;
     int i, j, ncols, dry_run = 0, n_uploads = 0, n_outputs = 0, n_parts = 0, failed = 0;
     apr_array_header_t *rows, *names, *mtimes;
@@ -131,6 +138,10 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
         }
         else if (!strcmp(argv[i], "--unused-clients-older-than") && i + 1 < argc) {
             if (!parse_secs(argv[++i], &clients_s))
+                return purge_usage();
+        }
+        else if (!strcmp(argv[i], "--requests-older-than") && i + 1 < argc) {
+            if (!parse_secs(argv[++i], &requests_s))
                 return purge_usage();
         }
         else if (!strcmp(argv[i], "--dry-run"))
@@ -234,7 +245,8 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
     }
     args[0] = apr_ltoa(p, trail_s);
     args[1] = apr_ltoa(p, clients_s);
-    rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_PURGE_TRANSIENT, 2, args, &ncols, &err);
+    args[2] = apr_ltoa(p, requests_s);
+    rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_PURGE_TRANSIENT, 3, args, &ncols, &err);
     if (dry_run)
         miq_apr_db_exec_text(db, "ROLLBACK");
     if (!rows) {

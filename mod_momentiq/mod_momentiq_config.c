@@ -16,6 +16,7 @@
 #include "base/miq_file.h"
 #include "billing/miq_pricing.h"
 #include "billing/miq_stripe.h"
+#include "limits/miq_quota.h"
 #include "oauth/miq_oauth.h"
 #include "tools/miq_server_build.h"
 
@@ -299,6 +300,8 @@ void *miq_create_dir_conf(apr_pool_t *p, char *dir)
     dc->require_token = MIQ_UNSET;
     dc->free_credits = MIQ_UNSET;
     miq_rate_conf_init(dc);
+    dc->quota[0] = dc->quota[1] = dc->quota[2] = dc->quota[3] = MIQ_UNSET;
+    dc->storage_min_free = MIQ_UNSET;
     return dc;
 }
 
@@ -308,6 +311,11 @@ void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(require_token);
     MERGE(free_credits);
     miq_rate_conf_merge(n, base, add);
+    MERGE(quota[0]);
+    MERGE(quota[1]);
+    MERGE(quota[2]);
+    MERGE(quota[3]);
+    MERGE(storage_min_free);
     return n;
 }
 
@@ -316,6 +324,54 @@ static const char *set_require_token(cmd_parms *cmd, void *dcv, int on)
     (void)cmd;
     ((miq_dir_conf *)dcv)->require_token = on ? 1 : 0;
     return NULL;
+}
+
+/* MomentIQQuota KIND LIMIT: here and in <Location>/<If>, so a deployment
+ * can give an area other limits. */
+static const char *set_quota(cmd_parms *cmd, void *dcv, const char *kind, const char *limit)
+{
+    miq_dir_conf *dc = dcv;
+    int k = miq_quota_kind_parse(kind);
+    apr_int64_t v;
+    const char *err;
+    if (k < 0)
+        return apr_psprintf(cmd->pool, "MomentIQQuota: unknown kind '%s' (storage, jobs, "
+                                       "long_polls, imports)", kind);
+    if ((err = miq_quota_parse_limit(cmd->pool, (miq_quota_kind_e)k, limit, &v)))
+        return apr_pstrcat(cmd->pool, "MomentIQQuota ", kind, ": ", err, NULL);
+    dc->quota[k] = v;
+    return NULL;
+}
+
+static const char *set_storage_min_free(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    apr_int64_t v;
+    if (miq_quota_parse_limit(cmd->pool, MIQ_QUOTA_STORAGE, arg, &v))
+        return "MomentIQStorageMinFree: bytes (suffix K, M, G or T allowed); 0: no check";
+    ((miq_dir_conf *)dcv)->storage_min_free = v;
+    return NULL;
+}
+
+void miq_conf_quotas(request_rec *r, miq_quotas *q, apr_int64_t *min_free)
+{
+    static apr_int64_t defaults_q[MIQ_QUOTA_KINDS], default_free;
+    static const char *const written[MIQ_QUOTA_KINDS] = {
+        [MIQ_QUOTA_STORAGE] = MIQ_STR(MIQ_DEFAULT_QUOTA_STORAGE),
+        [MIQ_QUOTA_JOBS] = MIQ_STR(MIQ_DEFAULT_QUOTA_JOBS),
+        [MIQ_QUOTA_LONG_POLLS] = MIQ_STR(MIQ_DEFAULT_QUOTA_LONG_POLLS),
+        [MIQ_QUOTA_IMPORTS] = MIQ_STR(MIQ_DEFAULT_QUOTA_IMPORTS),
+    };
+    miq_dir_conf *dc = miq_dconf(r);
+    int k;
+    if (!default_free) { /* the defaults as written (10G), parsed once; the same each time */
+        for (k = 0; k < MIQ_QUOTA_KINDS; k++)
+            miq_quota_parse_limit(r->pool, (miq_quota_kind_e)k, written[k], &defaults_q[k]);
+        miq_quota_parse_limit(r->pool, MIQ_QUOTA_STORAGE, MIQ_STR(MIQ_DEFAULT_STORAGE_MIN_FREE),
+                              &default_free);
+    }
+    for (k = 0; k < MIQ_QUOTA_KINDS; k++)
+        q->limit[k] = dc && dc->quota[k] != MIQ_UNSET ? dc->quota[k] : defaults_q[k];
+    *min_free = dc && dc->storage_min_free != MIQ_UNSET ? dc->storage_min_free : default_free;
 }
 
 #define OFF(f) (void *)APR_OFFSETOF(miq_srv_conf, f)
@@ -394,6 +450,16 @@ const command_rec miq_directives[] = {
                    "MomentIQRateLimit CLASS COUNT SECONDS | CLASS off: requests allowed per "
                    "window, per token or client address, shared by every child and node "
                    "(classes and defaults: docs/directives.md)"),
+    AP_INIT_TAKE2("MomentIQQuota", set_quota, NULL, ACCESS_CONF | RSRC_CONF,
+                  "An account quota: KIND LIMIT, KIND storage (bytes, K/M/G/T; default " MIQ_STR(
+                      MIQ_DEFAULT_QUOTA_STORAGE) "), jobs (queued or running; default " MIQ_STR(
+                      MIQ_DEFAULT_QUOTA_JOBS) "), long_polls (wait_s requests in flight; "
+                  "default " MIQ_STR(MIQ_DEFAULT_QUOTA_LONG_POLLS) ") or imports (source_url "
+                  "imports in flight; default " MIQ_STR(MIQ_DEFAULT_QUOTA_IMPORTS) "); 0 or off: "
+                  "no limit"),
+    AP_INIT_TAKE1("MomentIQStorageMinFree", set_storage_min_free, NULL, ACCESS_CONF | RSRC_CONF,
+                  "Free bytes the storage disk keeps: uploads that would go below are refused "
+                  "(K/M/G/T; default " MIQ_STR(MIQ_DEFAULT_STORAGE_MIN_FREE) "; 0: no check)"),
     AP_INIT_TAKE1("MomentIQFreeCredits", miq_set_free_credits, NULL, ACCESS_CONF | RSRC_CONF,
                   "Credits a new account receives (sign-up, remote-user); default 0"),
     AP_INIT_TAKE2("MomentIQCreditPrice", miq_set_credit_price, NULL, RSRC_CONF,

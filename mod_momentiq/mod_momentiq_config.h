@@ -27,6 +27,11 @@
 #define MIQ_DEFAULT_PROBE_COMMAND        "/usr/sbin/momentiq-probe"
 #define MIQ_DEFAULT_PROBE_TIMEOUT_S      30
 #define MIQ_DEFAULT_IMPORT_ALLOW_PRIVATE 0
+#define MIQ_DEFAULT_QUOTA_STORAGE        10G
+#define MIQ_DEFAULT_QUOTA_JOBS           20
+#define MIQ_DEFAULT_QUOTA_LONG_POLLS     10
+#define MIQ_DEFAULT_QUOTA_IMPORTS        3
+#define MIQ_DEFAULT_STORAGE_MIN_FREE     1G
 
 /* A default as help text: MIQ_STR(MIQ_DEFAULT_MAX_BODY) is "1048576",
  * MIQ_ONOFF(MIQ_DEFAULT_RECORD_REQUESTS) is "On". */
@@ -42,6 +47,10 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s);
 void *miq_merge_srv_conf(apr_pool_t *p, void *base, void *add);
 void *miq_create_dir_conf(apr_pool_t *p, char *dir);
 void *miq_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+/* This request's quotas (MomentIQQuota, per directory, defaults filled) and
+ * the free space the storage disk keeps (MomentIQStorageMinFree). */
+struct miq_quotas;
+void miq_conf_quotas(request_rec *r, struct miq_quotas *q, apr_int64_t *min_free);
 /* Fills defaults, reads the secret, builds the MCP server. */
 const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc);
 

@@ -22,6 +22,8 @@
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
 void miq_db_prepare_all(server_rec *s)
 {
@@ -30,6 +32,8 @@ void miq_db_prepare_all(server_rec *s)
     if (!dbd_prepare) {
         dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
         dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+        dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+        dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     }
     if (!dbd_prepare) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MIQLOGNO(10903)
@@ -48,6 +52,22 @@ ap_dbd_t *miq_dbd(request_rec *r)
                       "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
                       "configured?)");
     return dbd;
+}
+
+ap_dbd_t *miq_dbd_open(request_rec *r)
+{
+    ap_dbd_t *dbd = dbd_open ? dbd_open(r->pool, r->server) : NULL;
+    if (!dbd)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10905)
+                      "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
+                      "configured?)");
+    return dbd;
+}
+
+void miq_dbd_close(request_rec *r, ap_dbd_t *dbd)
+{
+    if (dbd && dbd_close)
+        dbd_close(r->server, dbd);
 }
 
 #define BACKEND_PID_KEY "miq_backend_pid"

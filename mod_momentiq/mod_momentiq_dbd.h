@@ -10,6 +10,11 @@
 
 void miq_db_prepare_all(server_rec *s);
 ap_dbd_t *miq_dbd(request_rec *r);
+/* A pooled connection taken for a moment (ap_dbd_open), not tied to the
+ * request: give it back with miq_dbd_close as soon as the statement is done.
+ * For requests that wait long (wait_s), so they never pin one of DBDMax. */
+ap_dbd_t *miq_dbd_open(request_rec *r);
+void miq_dbd_close(request_rec *r, ap_dbd_t *dbd);
 /* Runs a catalog statement that returns no rows; NULL args are SQL NULL.
  * Returns the affected row count, or -1 on error (logged). */
 int miq_db_exec(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, int nargs, const char **args);

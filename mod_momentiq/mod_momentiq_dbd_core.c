@@ -13,6 +13,7 @@
 typedef struct dbcore {
     request_rec *r;
     ap_dbd_t *dbd;
+    int per_statement; /* take a pooled connection for each statement */
 } dbcore;
 
 /* Statements without a row set: plain INSERT/UPDATE/DELETE without RETURNING. */
@@ -29,6 +30,16 @@ static apr_array_header_t *dbcore_query(void *baton, apr_pool_t *p, miq_sql_id_e
     apr_array_header_t *rows;
     int nrows = 0;
     *ncols = 0;
+    if (d->per_statement) {
+        dbcore once = {d->r, miq_dbd_open(d->r), 0};
+        if (!once.dbd) {
+            *err = "no database connection";
+            return NULL;
+        }
+        rows = dbcore_query(&once, p, id, nargs, args, ncols, err);
+        miq_dbd_close(d->r, once.dbd);
+        return rows;
+    }
     if (st && !returns_rows(st->sql)) {
         if (miq_dbd_run(d->dbd, p, id, nargs, args, &nrows, NULL, err))
             rows = NULL;
@@ -41,6 +52,15 @@ static apr_array_header_t *dbcore_query(void *baton, apr_pool_t *p, miq_sql_id_e
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, d->r, "MomentIQ: %s failed: %s",
                       st ? st->label : "?", *err);
     return rows;
+}
+
+void miq_db_bind_per_statement(request_rec *r, miq_db *out)
+{
+    dbcore *d = apr_pcalloc(r->pool, sizeof(*d));
+    d->r = r;
+    d->per_statement = 1;
+    out->baton = d;
+    out->query = dbcore_query;
 }
 
 void miq_db_bind(request_rec *r, ap_dbd_t *dbd, miq_db *out)

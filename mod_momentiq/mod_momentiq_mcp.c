@@ -411,7 +411,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     c.storage_dir = m->sc->storage_dir;
     {
         miq_upload_conf *uc = apr_palloc(r->pool, sizeof(*uc));
-        miq_upload_conf_of(m->sc, uc);
+        miq_upload_conf_of(r, uc);
         c.uploads = uc;
     }
     c.file_url_ttl_s = m->sc->file_url_ttl_s;

@@ -75,6 +75,8 @@ typedef struct miq_dir_conf {
     /* MomentIQRateLimit CLASS COUNT SECONDS (server-wide or per location);
      * count MIQ_UNSET: the class's default (core/limits), 0: off */
     miq_rate_rule rate[MIQ_RATE_CLASSES];
+    apr_int64_t quota[4]; /* MomentIQQuota KIND LIMIT, by miq_quota_kind_e; MIQ_UNSET */
+    apr_int64_t storage_min_free; /* MomentIQStorageMinFree (bytes); MIQ_UNSET */
 } miq_dir_conf;
 
 static APR_INLINE miq_srv_conf *miq_conf(const server_rec *s)

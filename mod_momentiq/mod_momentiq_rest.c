@@ -17,6 +17,7 @@
 #include "mod_momentiq_dbd_core.h"
 #include "mod_momentiq_record.h"
 #include "mod_momentiq_upload.h"
+#include "mod_momentiq_config.h"
 #include "accounts/miq_auth.h"
 #include "jobs/miq_jobs.h"
 #include "base/miq_json.h"
@@ -114,7 +115,11 @@ static int int_arg(const char *s, int lo, int hi)
 static void env_init(miq_jobs_env *env, request_rec *r, miq_db *db, const miq_caller *caller)
 {
     miq_srv_conf *sc = miq_conf(r->server);
+    miq_quotas *q = apr_pcalloc(r->pool, sizeof(*q));
+    apr_int64_t min_free;
     memset(env, 0, sizeof(*env));
+    miq_conf_quotas(r, q, &min_free);
+    env->quotas = q;
     env->pool = r->pool;
     env->srv = sc->mcp;
     env->db = db;
@@ -269,6 +274,34 @@ static int route_job(request_rec *r, miq_jobs_env *env, const miq_caller *caller
     return route_not_found(r);
 }
 
+/* GET /v1/jobs/{id}?wait_s=N with N > 0: a request that sleeps. */
+static int is_long_poll(request_rec *r)
+{
+    const char *w;
+    return r->method_number == M_GET && !strncmp(r->uri, "/v1/jobs/", 9) && r->uri[9] &&
+           !strchr(r->uri + 9, '/') && (w = qarg(r, "wait_s")) && int_arg(w, 1, 45) > 0;
+}
+
+/* A long-poll takes a pooled connection per statement (the token check, each
+ * poll) and gives it back at once: while it sleeps it holds a thread, never a
+ * database connection, so long-polls cannot starve other requests of DBDMax
+ * connections (their number per account is a quota too). */
+static int long_poll(request_rec *r)
+{
+    ap_dbd_t *dbd = miq_dbd_open(r);
+    miq_caller caller;
+    miq_jobs_env env;
+    miq_db db;
+    int sent, rv;
+    rv = rest_authenticate(r, dbd, &caller, 0, &sent);
+    miq_dbd_close(r, dbd);
+    if (sent)
+        return rv;
+    miq_db_bind_per_statement(r, &db);
+    env_init(&env, r, &db, &caller);
+    return route_job(r, &env, &caller, r->uri + 9);
+}
+
 int miq_handle_rest(request_rec *r)
 {
     ap_dbd_t *dbd;
@@ -278,6 +311,8 @@ int miq_handle_rest(request_rec *r)
     int sent, rv, uploads;
     if (!strcmp(r->uri, "/v1/estimate"))
         return route_estimate(r);
+    if (is_long_poll(r))
+        return long_poll(r);
     uploads = !strcmp(r->uri, "/v1/uploads") || !strncmp(r->uri, "/v1/uploads/", 12);
     dbd = miq_dbd(r);
     /* A PUT to an upload without credentials is the signed upload URL. */

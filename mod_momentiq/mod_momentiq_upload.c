@@ -21,6 +21,7 @@
 #include <apr_file_io.h>
 #include "mod_momentiq_private.h"
 #include "mod_momentiq_upload.h"
+#include "mod_momentiq_config.h"
 #include "mod_momentiq_body.h"
 #include "mod_momentiq_dbd.h"
 #include "mod_momentiq_dbd_core.h"
@@ -28,6 +29,7 @@
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 #include "jobs/miq_uploads.h"
+#include "limits/miq_quota.h"
 
 #define CHUNK          (64 * 1024)
 #define JSON_BODY_MAX  (64 * 1024)
@@ -54,9 +56,13 @@ static apr_status_t uploads_dir(request_rec *r, const miq_srv_conf *sc)
 
 /* ---- services (core/miq_uploads.c) and their replies ---------------------------------- */
 
-void miq_upload_conf_of(const miq_srv_conf *sc, miq_upload_conf *c)
+void miq_upload_conf_of(request_rec *r, miq_upload_conf *c)
 {
+    const miq_srv_conf *sc = miq_conf(r->server);
+    miq_quotas *q = apr_pcalloc(r->pool, sizeof(*q));
     memset(c, 0, sizeof(*c));
+    miq_conf_quotas(r, q, &c->min_free);
+    c->quotas = q;
     c->storage_dir = sc->storage_dir;
     c->max_bytes = sc->max_upload;
     c->retention_s = sc->upload_retention_s;
@@ -110,13 +116,16 @@ static int too_large(request_rec *r, apr_off_t limit)
 
 /* Streams the request body into path (created exclusively). Returns OK with
  * *bytes, or the response already sent (nothing left on disk). */
-static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path,
-                        apr_off_t *bytes, int *sent)
+static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+                        const char *account, const char *path, apr_off_t *bytes, int *sent)
 {
+    miq_upload_conf c;
+    miq_reply rep;
+    miq_db db;
     apr_off_t limit = upload_limit(r, sc), total = 0;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_file_t *f;
-    apr_status_t rv;
+    apr_status_t rv, werr = APR_SUCCESS;
     char *buf;
     int status = OK;
     *bytes = 0;
@@ -129,6 +138,18 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path
                                   "Content-Length is not a number");
         if (v > limit)
             return too_large(r, limit); /* refused before a byte is read */
+    }
+    /* The account's storage quota and the disk, before a byte is read: with
+     * the announced length (a chunked body is counted again once received). */
+    miq_upload_conf_of(r, &c);
+    miq_db_bind(r, dbd, &db);
+    memset(&rep, 0, sizeof(rep));
+    if (!miq_quota_check(r->pool, &db, c.quotas, account, cl ? apr_atoi64(cl) : 0, 0, &rep) ||
+        !miq_upload_space_ok(r->pool, &c, cl ? (apr_off_t)apr_atoi64(cl) : 0, &rep)) {
+        r->connection->keepalive = AP_CONN_CLOSE; /* the body is never read */
+        if (rep.status == HTTP_SERVICE_UNAVAILABLE)
+            apr_table_setn(r->err_headers_out, "Retry-After", "60");
+        return miq_send_reply(r, &rep);
     }
     if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK)
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
@@ -158,12 +179,15 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path
             }
             if ((rv = apr_file_write_full(f, buf, (apr_size_t)n, NULL)) != APR_SUCCESS) {
                 status = HTTP_INTERNAL_SERVER_ERROR;
+                werr = rv;
                 break;
             }
         }
     }
-    if ((rv = apr_file_close(f)) != APR_SUCCESS && status == OK)
+    if ((rv = apr_file_close(f)) != APR_SUCCESS && status == OK) {
         status = HTTP_INTERNAL_SERVER_ERROR;
+        werr = rv;
+    }
     if (status != OK) {
         apr_file_remove(path, r->pool);
         if (status == HTTP_REQUEST_ENTITY_TOO_LARGE)
@@ -171,7 +195,16 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path
         if (status == HTTP_BAD_REQUEST)
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                                   "the upload was interrupted before the end of the body");
-        return storage_error(r, rv, "cannot write an upload file");
+        if (APR_STATUS_IS_ENOSPC(werr)) { /* the disk filled during the body: nothing kept */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, werr, r, APLOGNO(10961)
+                          "MomentIQ: storage full while receiving an upload");
+            r->connection->keepalive = AP_CONN_CLOSE;
+            apr_table_setn(r->err_headers_out, "Retry-After", "60");
+            return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
+                                  "storage full: the server cannot take this upload now; retry "
+                                  "later");
+        }
+        return storage_error(r, werr, "cannot write an upload file");
     }
     *bytes = total;
     *sent = 0;
@@ -179,14 +212,14 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, const char *path
 }
 
 /* A received and accepted body: probe, move into place, record. 201 upload. */
-static int store_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+static int store_upload(request_rec *r, ap_dbd_t *dbd,
                         const miq_caller *caller, const char *id, const char *part,
                         apr_off_t bytes, const char *filename)
 {
     miq_upload_conf c;
     miq_db db;
     miq_reply rep;
-    miq_upload_conf_of(sc, &c);
+    miq_upload_conf_of(r, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_store(r->pool, &c, &db, caller->account_id, id, part, bytes, filename, NULL,
@@ -208,19 +241,19 @@ static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     ap_args_to_table(r, &args);
     filename = miq_upload_filename(r->pool, args ? apr_table_get(args, "filename") : NULL);
     part = spath(r, sc, apr_pstrcat(r->pool, "uploads/", id, ".part", NULL));
-    rv = receive_body(r, sc, part, &bytes, &sent);
+    rv = receive_body(r, sc, dbd, caller->account_id, part, &bytes, &sent);
     if (sent)
         return rv;
-    return store_upload(r, sc, dbd, caller, id, part, bytes, filename);
+    return store_upload(r, dbd, caller, id, part, bytes, filename);
 }
 
-static int post_import(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+static int post_import(request_rec *r, ap_dbd_t *dbd,
                        const miq_caller *caller, const char *url, const char *filename)
 {
     miq_upload_conf c;
     miq_db db;
     miq_reply rep;
-    miq_upload_conf_of(sc, &c);
+    miq_upload_conf_of(r, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_import(r->pool, &c, &db, caller->account_id, url, filename, &rep);
@@ -236,7 +269,7 @@ static int post_signed(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     if (!sc->mcp)
         return miq_send_error(r, HTTP_INTERNAL_SERVER_ERROR, "server_error",
                               "signed upload URLs are not configured");
-    miq_upload_conf_of(sc, &c);
+    miq_upload_conf_of(r, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_signed(r->pool, sc->mcp, &c, &db, caller->account_id, filename, apr_time_now(),
@@ -277,7 +310,7 @@ static int post_uploads(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                               "give either source_url or signed_url, not both");
     if (url)
-        return post_import(r, sc, dbd, caller, url, filename);
+        return post_import(r, dbd, caller, url, filename);
     if (signed_url)
         return post_signed(r, sc, dbd, caller, filename ? filename : "upload");
     return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
@@ -329,11 +362,21 @@ static int put_bytes(request_rec *r, const char *id)
     part = spath(r, sc,
                  apr_pstrcat(r->pool, "uploads/", id, ".", miq_random_hex(r->pool, 4), ".part",
                              NULL));
-    rv = receive_body(r, sc, part, &bytes, &sent);
+    rv = receive_body(r, sc, dbd, row[PC_ACCOUNT], part, &bytes, &sent);
     if (sent)
         return rv;
     memset(&rep, 0, sizeof(rep));
-    miq_upload_conf_of(sc, &uc);
+    {
+        miq_upload_conf c;
+        miq_db db;
+        miq_upload_conf_of(r, &c);
+        miq_db_bind(r, dbd, &db);
+        if (!miq_quota_check(r->pool, &db, c.quotas, row[PC_ACCOUNT], bytes, 0, &rep)) {
+            apr_file_remove(part, r->pool);
+            return send_reply(r, &rep);
+        }
+    }
+    miq_upload_conf_of(r, &uc);
     if (!miq_upload_probe_part(r->pool, &uc, part, row[PC_FILENAME], bytes, &probe, &duration,
                                &ext, &rep))
         return send_reply(r, &rep);
@@ -363,13 +406,13 @@ static int put_bytes(request_rec *r, const char *id)
 
 /* ---- GET / DELETE /v1/uploads/{id} ------------------------------------------------------ */
 
-static int delete_upload(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
+static int delete_upload(request_rec *r, ap_dbd_t *dbd,
                          const miq_caller *caller, const char *id)
 {
     miq_upload_conf c;
     miq_db db;
     miq_reply rep;
-    miq_upload_conf_of(sc, &c);
+    miq_upload_conf_of(r, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
     miq_upload_delete(r->pool, &c, &db, caller, id, &rep);
@@ -444,6 +487,6 @@ int miq_handle_uploads(request_rec *r, const miq_caller *caller)
     if (!(dbd = miq_dbd(r)))
         return miq_send_db_unavailable(r, NULL);
     if (r->method_number == M_DELETE)
-        return delete_upload(r, sc, dbd, caller, id);
+        return delete_upload(r, dbd, caller, id);
     return send_upload(r, dbd, HTTP_OK, id, caller->account_id);
 }

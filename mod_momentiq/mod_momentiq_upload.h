@@ -15,8 +15,9 @@ int miq_handle_uploads(request_rec *r, const miq_caller *caller);
  * DECLINED for any other URI, else the response was sent (other methods get
  * 405). miq_handle_uploads calls it first too, so either order works. */
 int miq_upload_put_route(request_rec *r);
-/* The upload services' configuration (jobs/miq_uploads.h) from the server's. */
+/* The upload services' configuration (jobs/miq_uploads.h) for r: the
+ * server's, with the quotas and free-space margin of r's location. */
 struct miq_upload_conf;
-void miq_upload_conf_of(const miq_srv_conf *sc, struct miq_upload_conf *c);
+void miq_upload_conf_of(request_rec *r, struct miq_upload_conf *c);
 
 #endif

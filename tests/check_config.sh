@@ -101,5 +101,9 @@ if [ -x "$BUILD/momentiqctl" ]; then
 else
     bad "no $BUILD/momentiqctl to read the rate limit defaults from"
 fi
+check_bad "MomentIQQuota disk 10G" "unknown kind 'disk'"
+check_bad "MomentIQQuota jobs many" "is not a count"
+check_bad "MomentIQQuota storage 10X" "is not a size"
+check_bad "MomentIQStorageMinFree lots" "MomentIQStorageMinFree: bytes"
 echo "config: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

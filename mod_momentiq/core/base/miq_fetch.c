@@ -1,6 +1,9 @@
 /* Outbound fetches with libcurl: see miq_fetch.h for the rules. */
+#include <errno.h>
 #include <string.h>
 #include <stdlib.h>
+#include <time.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -266,26 +269,127 @@ const char *miq_fetch_redact(apr_pool_t *p, const char *url)
 
 /* ---- resolution ---------------------------------------------------------------- */
 
+/* getaddrinfo has no timeout: it runs in a thread of its own, and the
+ * caller waits for it until the deadline. A late answer is freed by the
+ * thread, which owns the job once the caller has given up on it. */
+typedef struct gai_job {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done, abandoned, rv;
+    char host[256], port[8];
+    struct addrinfo hints, *res;
+} gai_job;
+
+static void gai_job_free(gai_job *j)
+{
+    if (j->res)
+        freeaddrinfo(j->res);
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+static void *gai_thread(void *arg)
+{
+    gai_job *j = arg;
+    int abandoned;
+    j->rv = getaddrinfo(j->host, j->port, &j->hints, &j->res);
+    pthread_mutex_lock(&j->mu);
+    j->done = 1;
+    abandoned = j->abandoned;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (abandoned)
+        gai_job_free(j);
+    return NULL;
+}
+
+#define GAI_TIMED_OUT (-100000)
+
+/* getaddrinfo within deadline (absolute, CLOCK_REALTIME): its result, or
+ * GAI_TIMED_OUT. */
+static int gai_within(const char *host, const char *port, const struct addrinfo *hints,
+                      struct addrinfo **res, const struct timespec *deadline)
+{
+    gai_job *j = calloc(1, sizeof(*j));
+    pthread_attr_t attr;
+    pthread_t t;
+    int rv;
+    *res = NULL;
+    if (!j)
+        return EAI_MEMORY;
+    if (strlen(host) >= sizeof(j->host)) {
+        free(j);
+        return EAI_NONAME;
+    }
+    strcpy(j->host, host);
+    snprintf(j->port, sizeof(j->port), "%s", port);
+    j->hints = *hints;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rv = pthread_create(&t, &attr, gai_thread, j);
+    pthread_attr_destroy(&attr);
+    if (rv) {
+        gai_job_free(j);
+        return EAI_AGAIN;
+    }
+    pthread_mutex_lock(&j->mu);
+    while (!j->done)
+        if (pthread_cond_timedwait(&j->cv, &j->mu, deadline) == ETIMEDOUT)
+            break;
+    if (!j->done) {
+        j->abandoned = 1; /* the thread frees the job when getaddrinfo returns */
+        pthread_mutex_unlock(&j->mu);
+        return GAI_TIMED_OUT;
+    }
+    pthread_mutex_unlock(&j->mu);
+    rv = j->rv;
+    *res = j->res;
+    j->res = NULL;
+    gai_job_free(j);
+    return rv;
+}
+
 const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
                                const char **pinned)
+{
+    return miq_fetch_resolve_within(p, host, port, allow_private, MIQ_FETCH_RESOLVE_MS, pinned);
+}
+
+const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
+                                     int allow_private, int timeout_ms, const char **pinned)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char portstr[8], addr[INET6_ADDRSTRLEN];
     const char *first = NULL;
+    struct timespec deadline;
     int rv;
     *pinned = NULL;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    if (timeout_ms <= 0)
+        timeout_ms = 1;
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_ADDRCONFIG;
     snprintf(portstr, sizeof(portstr), "%d", port);
-    rv = getaddrinfo(host, portstr, &hints, &res);
+    rv = gai_within(host, portstr, &hints, &res, &deadline);
     if (rv == EAI_ADDRFAMILY || rv == EAI_NONAME || rv == EAI_NODATA) {
         /* AI_ADDRCONFIG hides loopback-only answers on hosts without a
          * configured address of that family: ask again without it. */
         hints.ai_flags = 0;
-        rv = getaddrinfo(host, portstr, &hints, &res);
+        rv = gai_within(host, portstr, &hints, &res, &deadline);
     }
+    if (rv == GAI_TIMED_OUT)
+        return apr_psprintf(p, "the source host %s could not be resolved in time", host);
     if (rv) {
         return apr_psprintf(p, "the source host %s could not be resolved (%s)", host,
                             gai_strerror(rv));
@@ -388,6 +492,9 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
 {
     int hops, max_redirects = o->max_redirects < 0 ? 3 : o->max_redirects;
     const char *current = url, *err = NULL;
+    /* One bound for the whole import, redirects and name resolution included. */
+    apr_time_t deadline =
+        apr_time_now() + apr_time_from_sec(o->total_timeout_s > 0 ? o->total_timeout_s : 600);
     xfer x;
     memset(res, 0, sizeof(*res));
     memset(&x, 0, sizeof(x));
@@ -408,12 +515,23 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
         char errbuf[CURL_ERROR_SIZE];
         CURLcode rc;
         char *location = NULL, *ctype = NULL;
+        apr_time_t left = deadline - apr_time_now();
+        long left_ms = (long)apr_time_as_msec(left);
+        if (left_ms <= 0) {
+            if (u)
+                curl_url_cleanup(u);
+            err = apr_psprintf(p, "fetching %s failed: timed out", redacted);
+            break;
+        }
         if (!u) {
             if (hops)
                 err = apr_psprintf(p, "redirect %d: %s", hops, err);
             break;
         }
-        if ((err = miq_fetch_resolve(p, pu.host, pu.port, o->allow_private, &pinned))) {
+        if ((err = miq_fetch_resolve_within(
+                 p, pu.host, pu.port, o->allow_private,
+                 (int)(left_ms < MIQ_FETCH_RESOLVE_MS ? left_ms : MIQ_FETCH_RESOLVE_MS),
+                 &pinned))) {
             curl_url_cleanup(u);
             break;
         }
@@ -444,8 +562,14 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
         curl_easy_setopt(x.curl, CURLOPT_RESOLVE, resolve);
         curl_easy_setopt(x.curl, CURLOPT_CONNECTTIMEOUT,
                          (long)(o->connect_timeout_s > 0 ? o->connect_timeout_s : 10));
-        curl_easy_setopt(x.curl, CURLOPT_TIMEOUT,
-                         (long)(o->total_timeout_s > 0 ? o->total_timeout_s : 600));
+        left_ms = (long)apr_time_as_msec(deadline - apr_time_now());
+        curl_easy_setopt(x.curl, CURLOPT_TIMEOUT_MS, left_ms > 0 ? left_ms : 1L);
+        /* A source trickling bytes would hold the request thread for the
+         * whole total bound: give up when it stays this slow this long. */
+        curl_easy_setopt(x.curl, CURLOPT_LOW_SPEED_LIMIT,
+                         (long)(o->low_speed_bytes > 0 ? o->low_speed_bytes : 1024));
+        curl_easy_setopt(x.curl, CURLOPT_LOW_SPEED_TIME,
+                         (long)(o->low_speed_s > 0 ? o->low_speed_s : 30));
         if (o->max_bytes > 0)
             curl_easy_setopt(x.curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
         curl_easy_setopt(x.curl, CURLOPT_WRITEFUNCTION, on_body);

@@ -12,7 +12,12 @@
  * - Redirects are followed by hand (at most max_redirects), each hop parsed
  *   and checked like the first.
  * - The body is streamed to a file; the transfer is aborted as soon as it
- *   passes max_bytes. Connect and total timeouts. No proxy.
+ *   passes max_bytes. No proxy.
+ * - Time is bounded: name resolution (in a thread, getaddrinfo having no
+ *   timeout) within MIQ_FETCH_RESOLVE_MS, each connect within
+ *   connect_timeout_s, the whole fetch (every hop, resolution included)
+ *   within total_timeout_s, and a transfer slower than low_speed_bytes a
+ *   second for low_speed_s seconds is aborted.
  * - The URL's query string and fragment (often signatures) are never
  *   returned in messages: use miq_fetch_redact for logs. */
 #ifndef MIQ_FETCH_H
@@ -28,6 +33,8 @@ typedef struct miq_fetch_opts {
     int connect_timeout_s;  /* 0: 10 */
     int total_timeout_s;    /* 0: 600 */
     int max_redirects;      /* < 0: 3 */
+    int low_speed_bytes;    /* abort below this many bytes/s ... (0: 1024) */
+    int low_speed_s;        /* ... for this many seconds (0: 30) */
     const char *ca_file;    /* MomentIQFetchCAFile; NULL: the system store */
 } miq_fetch_opts;
 
@@ -66,10 +73,16 @@ typedef struct miq_fetch_url {
 /* Parses and checks a URL (the same parser curl uses): scheme http/https, a
  * host, no userinfo, a valid port. NULL or why not. */
 const char *miq_fetch_parse_url(apr_pool_t *p, const char *url, miq_fetch_url *out);
+/* The longest a name resolution may take. */
+#define MIQ_FETCH_RESOLVE_MS 10000
 /* Resolves host and checks every address; on success *pinned gets the
- * address to connect to (numeric text). NULL or why not. */
+ * address to connect to (numeric text). NULL or why not. Gives up after
+ * MIQ_FETCH_RESOLVE_MS. */
 const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
                                const char **pinned);
+/* The same within timeout_ms. */
+const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
+                                     int allow_private, int timeout_ms, const char **pinned);
 /* scheme://host[:port]/path of url, without userinfo, query or fragment
  * ("(invalid URL)" when it does not parse). For logs and messages. */
 const char *miq_fetch_redact(apr_pool_t *p, const char *url);

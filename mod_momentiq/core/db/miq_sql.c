@@ -438,13 +438,24 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "''), coalesce(detail, '') FROM (SELECT * FROM oauth_trail WHERE correlation_id = %s OR "
      "client_id = %s ORDER BY id DESC LIMIT 200) t ORDER BY id"},
     /* momentiqctl purge: expired codes, tokens, sessions, old trail steps and
-     * unused registrations (sql/006_retention.sql). Args: trail age S, unused
-     * registration age S. Columns: kind, rows removed. */
+     * unused registrations, request log rows and auth events past their age
+     * (sql/011_quotas.sql). Args: trail age S, unused registration age S,
+     * request log age S. Columns: kind, rows removed. */
     {MIQ_SQL_PURGE_TRANSIENT, "miq_purge_transient",
-     "SELECT kind, removed FROM miq_purge_transient(%d, %d)"},
+     "SELECT kind, removed FROM miq_purge_transient(%d, %d, %d)"},
     /* One hit in a rate limit window (sql/010). Column: 0, or the seconds to
      * wait. Args: key, limit, window seconds. */
     {MIQ_SQL_RATE_HIT, "miq_rate_hit", "SELECT miq_rate_hit(%s, %d, %d)"},
+    /* What an account uses (sql/011). Columns: stored bytes, queued + running
+     * jobs. Args: account. */
+    {MIQ_SQL_QUOTA_USAGE, "miq_quota_usage",
+     "SELECT storage_bytes, active_jobs FROM miq_quota_usage(%s::bigint)"},
+    /* Takes a lease on a slot of a concurrency quota. Columns: 't'/'f' taken,
+     * leases in use. Args: lease id, account, kind, limit, seconds to expiry. */
+    {MIQ_SQL_QUOTA_LEASE, "miq_quota_lease",
+     "SELECT taken, in_use FROM miq_quota_lease(%s, %s::bigint, %s, %d, %d)"},
+    /* Gives a lease back. Args: lease id. */
+    {MIQ_SQL_QUOTA_RELEASE, "miq_quota_release", "DELETE FROM quota_leases WHERE id = %s"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

@@ -77,6 +77,10 @@ typedef enum {
     MIQ_SQL_OAUTH_TRAIL_GET,
     MIQ_SQL_PURGE_TRANSIENT,
     MIQ_SQL_RATE_HIT,
+    /* account quotas (sql/011) */
+    MIQ_SQL_QUOTA_USAGE,
+    MIQ_SQL_QUOTA_LEASE,
+    MIQ_SQL_QUOTA_RELEASE,
     MIQ_SQL_COUNT
 } miq_sql_id_e;
 

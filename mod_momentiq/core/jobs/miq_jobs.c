@@ -14,6 +14,7 @@
 #include "billing/miq_pricing.h"
 #include "base/miq_scope.h"
 #include "base/miq_text.h"
+#include "limits/miq_quota.h"
 
 #define WAIT_MAX_S 45
 #define WAIT_STEP_US 250000
@@ -419,6 +420,10 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
                                     json_integer_value(maxc)));
         return;
     }
+    /* Concurrent jobs: checked before the insert, so a burst of parallel
+     * creates may pass the limit by the burst's size, never more. */
+    if (!miq_quota_check(env->pool, env->db, env->quotas, env->caller->account_id, 0, 1, out))
+        return;
     canon = miq_json_dump(env->pool, jr.params);
     args[0] = apr_pstrcat(env->pool, "job_", miq_random_hex(env->pool, 8), NULL);
     args[1] = env->caller->account_id;
@@ -463,7 +468,7 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
 {
     apr_pool_t *sub;
     apr_time_t deadline, left;
-    const char **row;
+    const char **row, *lease = "";
     miq_jobs_env now_env;
     if (!miq_jobs_ready(env, out))
         return;
@@ -471,6 +476,12 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
         miq_reply_err(out, 400, "invalid_request", "wait_s must be 0 to 45 seconds", NULL);
         return;
     }
+    /* A wait holds a server thread: one slot of the account's long-polls, for
+     * the wait and a margin (a crashed child's slot expires with it). */
+    if (wait_s > 0 &&
+        !(lease = miq_quota_acquire(env->pool, env->db, env->quotas, MIQ_QUOTA_LONG_POLLS,
+                                    env->caller->account_id, wait_s + 30, out)))
+        return;
     deadline = apr_time_now() + apr_time_from_sec(wait_s);
     apr_pool_create(&sub, env->pool);
     for (;;) {
@@ -489,6 +500,7 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
         ok(env, out, 200, json_incref(miq_jobs_view(&now_env, row)));
     }
     apr_pool_destroy(sub); /* error replies are in env->pool or static */
+    miq_quota_release(env->pool, env->db, lease);
 }
 
 void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *status, int limit,

@@ -11,6 +11,7 @@
 #include "base/miq_server.h"
 #include "base/miq_caller.h"
 #include "base/miq_reply.h"
+#include "limits/miq_quota.h"
 
 typedef struct miq_jobs_env {
     apr_pool_t *pool;
@@ -20,6 +21,7 @@ typedef struct miq_jobs_env {
     const char *storage_dir;  /* MomentIQStorageDir */
     int file_url_ttl_s;       /* signed /files/ URL lifetime */
     apr_time_t now;
+    const miq_quotas *quotas; /* MomentIQQuota (concurrent jobs, long-polls); NULL: none */
 } miq_jobs_env;
 
 
@@ -27,9 +29,14 @@ typedef struct miq_jobs_env {
 void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *out);
 /* POST /v1/jobs, momentiq.create_job: {endpoint, upload_id, params, idempotency_key?,
  * max_credits?} -> 201 {job_id, status, estimated_credits, ...} (200 for an
- * idempotent repeat). Checks scope, params, price, balance before enqueueing. */
+ * idempotent repeat). Checks scope, params, price, the jobs quota (429
+ * quota_exceeded), balance before enqueueing. */
 void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out);
-/* GET /v1/jobs/{id}, momentiq.get_job (wait_s 0..45 waits for a terminal state). */
+/* GET /v1/jobs/{id}, momentiq.get_job (wait_s 0..45 waits for a terminal state).
+ * A wait takes a long_polls quota slot for its length (429 quota_exceeded when
+ * the account has its limit in flight). Between polls nothing is held but
+ * what env->db holds: the REST glue gives a database that takes a pooled
+ * connection per statement, so sleeping waits never pin DBDMax connections. */
 void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_reply *out);
 /* GET /v1/jobs?cursor=&status=&limit= , momentiq.list_jobs. */
 void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *status, int limit,

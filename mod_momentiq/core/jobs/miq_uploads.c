@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -15,6 +16,7 @@
 #include "base/miq_scope.h"
 #include "jobs/miq_probe.h"
 #include "jobs/miq_uploads.h"
+#include "limits/miq_quota.h"
 #include "base/miq_text.h"
 
 const char *miq_upload_id_new(apr_pool_t *p)
@@ -341,6 +343,27 @@ int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *p
     return 1;
 }
 
+int miq_upload_space_ok(apr_pool_t *p, const miq_upload_conf *c, apr_off_t incoming,
+                        miq_reply *out)
+{
+    struct statvfs fs;
+    apr_int64_t avail;
+    if (!c || c->min_free <= 0 || !c->storage_dir || statvfs(c->storage_dir, &fs))
+        return 1;
+    avail = (apr_int64_t)fs.f_bavail * (apr_int64_t)fs.f_frsize;
+    if (incoming < 0)
+        incoming = 0;
+    if (avail - (apr_int64_t)incoming >= c->min_free)
+        return 1;
+    miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_WARNING, 0, p,
+                   "MIQ00103: storage full: %" APR_INT64_T_FMT " bytes free in %s, %"
+                   APR_OFF_T_FMT " asked, %" APR_INT64_T_FMT " kept free (MomentIQStorageMinFree)",
+                   avail, c->storage_dir, incoming, c->min_free);
+    reply(out, 503, "server_error",
+          "storage full: the server cannot take this upload now; retry later", NULL);
+    return 0;
+}
+
 void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
                       const char *account, const char *id, const char *part, apr_off_t bytes,
                       const char *filename, const char *source_url, miq_reply *out)
@@ -350,6 +373,10 @@ void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
     const char *ext, *rel, *args[11];
     apr_status_t rv;
     int ncols;
+    if (!miq_quota_check(p, db, c->quotas, account, bytes, 0, out)) {
+        apr_file_remove(part, p);
+        return;
+    }
     if (!miq_upload_probe_part(p, c, part, filename, bytes, &probe, &duration, &ext, out))
         return;
     rel = apr_pstrcat(p, "uploads/", id, ".", ext, NULL);
@@ -389,10 +416,11 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
                        const char *account, const char *url, const char *filename,
                        miq_reply *out)
 {
-    const char *id = miq_upload_id_new(p), *part, *err, *code = NULL;
+    const char *id = miq_upload_id_new(p), *part, *err, *code = NULL, *lease;
     miq_fetch_opts o;
     miq_fetch_result res;
     apr_status_t rv;
+    int total_s = c->import_timeout_s > 0 ? c->import_timeout_s : IMPORT_TIMEOUT_S;
     if (!id) {
         storage_error(p, out, APR_EGENERAL, "no randomness for an upload id");
         return;
@@ -401,12 +429,22 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
         storage_error(p, out, rv, "cannot create the uploads directory");
         return;
     }
+    /* Full already, or the disk is: refused before anything is fetched. The
+     * size is not known yet; the bytes are checked again once here. */
+    if (!miq_quota_check(p, db, c->quotas, account, 0, 0, out) ||
+        !miq_upload_space_ok(p, c, 0, out))
+        return;
+    /* One slot of the account's imports for as long as the fetch may take
+     * (and the probe after it): a crashed child's slot expires with it. */
+    if (!(lease = miq_quota_acquire(p, db, c->quotas, MIQ_QUOTA_IMPORTS, account, total_s + 120,
+                                    out)))
+        return;
     memset(&o, 0, sizeof(o));
     memset(&res, 0, sizeof(res));
     o.max_bytes = c->max_bytes;
     o.allow_private = c->allow_private == 1;
     o.connect_timeout_s = 10;
-    o.total_timeout_s = c->import_timeout_s > 0 ? c->import_timeout_s : IMPORT_TIMEOUT_S;
+    o.total_timeout_s = total_s;
     o.max_redirects = 3;
     o.ca_file = c->ca_file;
     part = spath(p, c, apr_pstrcat(p, "uploads/", id, ".part", NULL));
@@ -414,8 +452,14 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
     /* Never the query string: it often holds a signature. */
     miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_INFO, 0, p, "MomentIQ: import %s for account %s: %s",
                    miq_fetch_redact(p, url), account, err ? code : "fetched");
+    if (!err && !miq_upload_space_ok(p, c, 0, out)) { /* the fetch filled the disk */
+        apr_file_remove(part, p);
+        miq_quota_release(p, db, lease);
+        return;
+    }
     if (err) {
         apr_file_remove(part, p);
+        miq_quota_release(p, db, lease);
         if (code && !strcmp(code, "payload_too_large"))
             reply(out, 413, code, err, NULL);
         else if (code && !strcmp(code, "server_error"))
@@ -428,6 +472,7 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
         filename = res.name_hint;
     miq_upload_store(p, c, db, account, id, part, res.bytes, miq_upload_filename(p, filename),
                      res.url_redacted, out);
+    miq_quota_release(p, db, lease);
 }
 
 void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_conf *c,
@@ -445,6 +490,8 @@ void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_co
         reply(out, 500, "server_error", "signed upload URLs are not configured", NULL);
         return;
     }
+    if (!miq_quota_check(p, db, c->quotas, account, 0, 0, out))
+        return;
     filename = filename ? filename : "upload";
     args[0] = id;
     args[1] = account;

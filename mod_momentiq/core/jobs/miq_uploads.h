@@ -65,6 +65,8 @@ typedef struct miq_upload_conf {
     const char *ca_file;     /* MomentIQFetchCAFile */
     const char *probe_cmd;   /* MomentIQProbeCommand: momentiq-probe, or NULL: in process */
     int probe_timeout_s;     /* how long one probe may take */
+    const miq_quotas *quotas; /* MomentIQQuota (storage, imports); NULL: none */
+    apr_int64_t min_free;    /* MomentIQStorageMinFree: bytes the disk keeps free */
 } miq_upload_conf;
 
 /* Columns of MIQ_SQL_UPLOAD_GET. */
@@ -83,6 +85,11 @@ void miq_upload_read(apr_pool_t *p, const miq_db *db, const char *id, const char
 int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *part,
                           const char *filename, apr_off_t bytes, json_t **probe, double *duration,
                           const char **ext, miq_reply *out);
+/* 1 when the storage disk can take incoming more bytes and keep min_free
+ * free (statvfs of storage_dir); 0 with 503 server_error "storage full"
+ * (Retry-After worthy). A disk that cannot be measured passes. */
+int miq_upload_space_ok(apr_pool_t *p, const miq_upload_conf *c, apr_off_t incoming,
+                        miq_reply *out);
 /* A received body at part (below storage_dir/uploads): probe, move into place
  * as uploads/<id>.<ext>, record. 201 with the upload view, or an error with
  * nothing left on disk. source_url: the redacted import URL or NULL. */
@@ -91,7 +98,8 @@ void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
                       const char *filename, const char *source_url, miq_reply *out);
 /* Imports url (miq_fetch_fetch with the configured limits), then stores it
  * like a body. filename NULL: the URL's last path segment. 201 upload, or
- * 400 invalid_request / 413 payload_too_large / 415 unsupported_media / 5xx. */
+ * 400 invalid_request / 413 payload_too_large / 415 unsupported_media / 429
+ * quota_exceeded (storage, or the imports in flight) / 5xx. */
 void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
                        const char *account, const char *url, const char *filename,
                        miq_reply *out);

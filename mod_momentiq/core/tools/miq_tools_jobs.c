@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 #include "endpoints/miq_endpoints.h"
 #include "jobs/miq_jobs.h"
+#include "jobs/miq_uploads.h"
 #include "base/miq_json.h"
 #include "tools/miq_tools_jobs.h"
 #include "mcp/miq_tool.h"
@@ -29,6 +30,7 @@ static void env_of(miq_tool_ctx *ctx, miq_jobs_env *env)
     env->storage_dir = ctx->storage_dir;
     env->file_url_ttl_s = ctx->file_url_ttl_s;
     env->now = apr_time_now();
+    env->quotas = ctx->uploads ? ctx->uploads->quotas : NULL; /* the request's MomentIQQuota */
 }
 
 /* The error result with the reply's extra fields next to "error". */

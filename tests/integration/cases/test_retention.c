@@ -133,4 +133,47 @@ static void test_purge_expired_state(void)
     CU_ASSERT(purge("--trail-older-than soon") == NULL);
 }
 
-IT_SUITE("retention", IT_TEST(test_purge_expired_state))
+/* The request log and the auth events (review #7): rows older than
+ * --requests-older-than go, newer ones stay; the default keeps 90 days. */
+static void test_purge_request_log(void)
+{
+    const char *tag = apr_psprintf(itp, "rlog%lx", (unsigned long)apr_time_now()), *out;
+    const char *old_ = apr_pstrcat(itp, tag, "-old", NULL), *mid = apr_pstrcat(itp, tag, "-mid", NULL),
+               *new_ = apr_pstrcat(itp, tag, "-new", NULL);
+    sql1(apr_psprintf(itp,
+                      "INSERT INTO mcp_requests (at, era, http_method, caller, http_status, "
+                      "outcome, latency_ms) VALUES (now() - interval '100 days', '2025', 'POST', "
+                      "'%s', 200, 'ok', 1), (now() - interval '10 days', '2025', 'POST', '%s', "
+                      "200, 'ok', 1), (now(), '2025', 'POST', '%s', 200, 'ok', 1) RETURNING 1",
+                      old_, mid, new_),
+         NULL);
+    sql1(apr_psprintf(itp,
+                      "INSERT INTO auth_events (at, kind, code, detail) VALUES (now() - interval "
+                      "'100 days', 'invalid_api_key', 'unknown', '%s'), (now() - interval '10 "
+                      "days', 'invalid_api_key', 'unknown', '%s'), (now(), 'invalid_api_key', "
+                      "'unknown', '%s') RETURNING 1",
+                      old_, mid, new_),
+         NULL);
+    out = purge("--dry-run");
+    IT_REQUIRE_R(out != NULL, NULL);
+    IT_ASSERT_MSG(strstr(out, "mcp request log rows") && strstr(out, "auth events"),
+                  "dry run: %s", out);
+    CU_ASSERT(exists("mcp_requests WHERE caller = $1", old_));
+    /* the default: 90 days */
+    out = purge("");
+    IT_REQUIRE_R(out != NULL, NULL);
+    CU_ASSERT(!exists("mcp_requests WHERE caller = $1", old_));
+    CU_ASSERT(!exists("auth_events WHERE detail = $1", old_));
+    CU_ASSERT(exists("mcp_requests WHERE caller = $1", mid));
+    CU_ASSERT(exists("auth_events WHERE detail = $1", mid));
+    /* a shorter retention: a week */
+    out = purge("--requests-older-than 604800");
+    IT_REQUIRE_R(out != NULL, NULL);
+    CU_ASSERT(!exists("mcp_requests WHERE caller = $1", mid));
+    CU_ASSERT(!exists("auth_events WHERE detail = $1", mid));
+    CU_ASSERT(exists("mcp_requests WHERE caller = $1", new_));
+    CU_ASSERT(exists("auth_events WHERE detail = $1", new_));
+    CU_ASSERT(purge("--requests-older-than -1") == NULL);
+}
+
+IT_SUITE("retention", IT_TEST(test_purge_expired_state), IT_TEST(test_purge_request_log))
