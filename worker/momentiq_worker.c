@@ -11,6 +11,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -119,7 +120,12 @@ static void wait_for_work(miq_apr_db *db, int seconds)
         pfd.revents = 0;
         if (poll(&pfd, 1, 250) > 0) {
             int got = 0;
-            PQconsumeInput(pg);
+            if (!PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK) {
+                /* the database went away: no busy loop on a dead socket; the
+                 * next statement restores the connection (miq_apr_db) */
+                apr_sleep(apr_time_from_sec(1));
+                return;
+            }
             while ((n = PQnotifies(pg))) {
                 PQfreemem(n);
                 got = 1;
@@ -247,6 +253,7 @@ static void *APR_THREAD_FUNC job_thread(apr_thread_t *thd, void *data)
     apr_pool_t *p, *iter;
     miq_apr_db *db = NULL;
     const char *err;
+    unsigned listened;
     (void)thd;
     apr_pool_create(&p, NULL);
     while (!stopping) {
@@ -260,9 +267,13 @@ static void *APR_THREAD_FUNC job_thread(apr_thread_t *thd, void *data)
         break;
     }
     apr_pool_create(&iter, p);
+    listened = db->generation;
     while (!stopping) {
         int ran = run_one(db, cfg, iter);
         apr_pool_clear(iter);
+        /* a restored connection is a new backend: LISTEN again */
+        if (db->generation != listened && !miq_apr_db_exec_text(db, "LISTEN miq_jobs"))
+            listened = db->generation;
         if (!ran)
             wait_for_work(db, cfg->poll_s);
     }
@@ -298,6 +309,9 @@ int main(int argc, char **argv)
     int i, jobs = 1, interval_s = 5;
     apr_thread_t **threads;
 
+    /* Outputs are the account's: readable by the service account and its
+     * group (httpd serves them), never by other local users (review #17). */
+    umask(027);
     /* A job's child: its result is on the pipe already; nothing to tear down
      * (and no exit-time leak report for a process that is gone anyway). */
     if (argc > 1 && !strcmp(argv[1], "--run-job"))
