@@ -49,7 +49,7 @@ static apr_array_header_t *dbcore_query(void *baton, apr_pool_t *p, miq_sql_id_e
     else
         rows = miq_dbd_select(d->dbd, p, id, nargs, args, ncols, err);
     if (!rows)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, d->r, "MomentIQ: %s failed: %s",
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, d->r, MIQLOGNO(10908) "MomentIQ: %s failed: %s",
                       st ? st->label : "?", *err);
     return rows;
 }

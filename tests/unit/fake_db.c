@@ -12,14 +12,17 @@ static apr_array_header_t *fake_query(void *baton, apr_pool_t *p, miq_sql_id_e i
     fake_canned *c = &f->by_id[id];
     apr_array_header_t *rows = apr_array_make(p, 4, sizeof(const char **));
     int i, j;
+    fake_call *l = &f->last[id];
     f->calls[id]++;
-    if (f->nlog < FAKE_MAX_CALLS) {
-        fake_call *l = &f->log[f->nlog++];
-        l->id = id;
-        l->nargs = nargs;
-        for (i = 0; i < nargs && i < FAKE_MAX_ARGS; i++)
-            l->args[i] = args[i] ? apr_pstrdup(utp, args[i]) : NULL;
-    }
+    CU_ASSERT(nargs <= FAKE_MAX_ARGS); /* raise FAKE_MAX_ARGS: a test would miss arguments */
+    memset(l, 0, sizeof(*l));
+    l->id = id;
+    l->nargs = nargs;
+    for (i = 0; i < nargs && i < FAKE_MAX_ARGS; i++)
+        l->args[i] = args[i] ? apr_pstrdup(utp, args[i]) : NULL;
+    f->has_last[id] = 1;
+    if (f->nlog < FAKE_MAX_CALLS)
+        f->log[f->nlog++] = *l;
     *ncols = 0;
     if (c->fail) {
         *err = "fake failure";
@@ -64,11 +67,7 @@ void fake_db_fail(fake_db *f, miq_sql_id_e id)
 
 const fake_call *fake_db_last(const fake_db *f, miq_sql_id_e id)
 {
-    int i;
-    for (i = f->nlog - 1; i >= 0; i--)
-        if (f->log[i].id == id)
-            return &f->log[i];
-    return NULL;
+    return f->has_last[id] ? &f->last[id] : NULL;
 }
 
 const char *fake_db_trace(const fake_db *f)

@@ -6,9 +6,9 @@
 
 #include "db/miq_db.h"
 
-#define FAKE_MAX_ROWS 8
-#define FAKE_MAX_COLS 20
-#define FAKE_MAX_ARGS 16
+#define FAKE_MAX_ROWS  8
+#define FAKE_MAX_COLS  20
+#define FAKE_MAX_ARGS  16
 #define FAKE_MAX_CALLS 32
 
 typedef struct fake_canned {
@@ -25,7 +25,9 @@ typedef struct fake_call {
 typedef struct fake_db {
     fake_canned by_id[MIQ_SQL_COUNT];
     int calls[MIQ_SQL_COUNT];
-    fake_call log[FAKE_MAX_CALLS];
+    fake_call last[MIQ_SQL_COUNT]; /* each statement's last call, however many ran */
+    int has_last[MIQ_SQL_COUNT];
+    fake_call log[FAKE_MAX_CALLS]; /* the first FAKE_MAX_CALLS calls, in order */
     int nlog;
     miq_db db;
 } fake_db;
@@ -38,7 +40,8 @@ void fake_db_can(fake_db *f, miq_sql_id_e id, int ncols, int nrows, ...);
 void fake_db_fail(fake_db *f, miq_sql_id_e id);
 /* The last call of a statement, or NULL when it was not run. */
 const fake_call *fake_db_last(const fake_db *f, miq_sql_id_e id);
-/* The statements run, in order, as "ID,ID,..." of their catalog labels. */
+/* The statements run, in order, as "ID,ID,..." of their catalog labels
+ * (the first FAKE_MAX_CALLS of them). */
 const char *fake_db_trace(const fake_db *f);
 
 #endif

@@ -1,7 +1,6 @@
 /* Job services over a fake database (canned rows per catalog statement):
  * create validation, scope, outcomes, views, cursors, renderings, signed URLs
  * and the MCP tool surface. */
-#include <stdarg.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "endpoints/miq_endpoints.h"
@@ -13,63 +12,17 @@
 #include "billing/miq_pricing.h"
 #include "mcp/miq_schema.h"
 #include "base/miq_scope.h"
+#include "fake_db.h"
 #include "unit.h"
 #include "jobs/miq_file_urls.h"
 #include "tools/miq_server_build.h"
 
-/* ---- the fake database ---------------------------------------------------- */
-
-#define MAX_ROWS 8
-typedef struct canned {
-    int set, fail, ncols, nrows;
-    const char *rows[MAX_ROWS][20];
-} canned;
-
-typedef struct fake_db {
-    canned by_id[MIQ_SQL_COUNT];
-    int calls[MIQ_SQL_COUNT];
-    const char *last_args[MIQ_SQL_COUNT][12];
-    int last_nargs[MIQ_SQL_COUNT];
-} fake_db;
-
-static apr_array_header_t *fake_query(void *baton, apr_pool_t *p, miq_sql_id_e id, int nargs,
-                                      const char *const *args, int *ncols, const char **err)
+/* The last call of a statement, which must have run. */
+static const fake_call *last(const fake_db *f, miq_sql_id_e id)
 {
-    fake_db *f = baton;
-    canned *c = &f->by_id[id];
-    apr_array_header_t *rows = apr_array_make(p, 4, sizeof(const char **));
-    int i, j;
-    f->calls[id]++;
-    f->last_nargs[id] = nargs;
-    for (i = 0; i < nargs && i < 12; i++)
-        f->last_args[id][i] = args[i] ? apr_pstrdup(utp, args[i]) : NULL;
-    if (c->fail) {
-        *err = "fake failure";
-        return NULL;
-    }
-    *ncols = c->ncols;
-    for (i = 0; i < c->nrows; i++) {
-        const char **row = apr_pcalloc(p, sizeof(char *) * (c->ncols + 1));
-        for (j = 0; j < c->ncols; j++)
-            row[j] = c->rows[i][j] ? apr_pstrdup(p, c->rows[i][j]) : NULL;
-        APR_ARRAY_PUSH(rows, const char **) = row;
-    }
-    return rows;
-}
-
-static void can(fake_db *f, miq_sql_id_e id, int ncols, int nrows, ...)
-{
-    canned *c = &f->by_id[id];
-    va_list ap;
-    int i, j;
-    c->set = 1;
-    c->ncols = ncols;
-    c->nrows = nrows;
-    va_start(ap, nrows);
-    for (i = 0; i < nrows; i++)
-        for (j = 0; j < ncols; j++)
-            c->rows[i][j] = va_arg(ap, const char *);
-    va_end(ap);
+    const fake_call *c = fake_db_last(f, id);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    return c;
 }
 
 #define JOB_ID "job_0123456789abcdef"
@@ -81,7 +34,7 @@ static void can_job(fake_db *f, const char *status, const char *progress, const 
                     const char *err_code, const char *err_msg, const char *started,
                     const char *result)
 {
-    can(f, MIQ_SQL_JOB_GET, 17, 1, JOB_ID, "audio/silence", "upl_1", "{\"min_silence_s\":0.5}",
+    fake_db_can(f, MIQ_SQL_JOB_GET, 17, 1, JOB_ID, "audio/silence", "upl_1", "{\"min_silence_s\":0.5}",
         status, progress, "3", charged, "1", err_code, err_msg, "", "2026-01-02T03:04:05.678Z",
         started, "", "2026-01-02T03:04:06.000Z", result);
 }
@@ -89,7 +42,6 @@ static void can_job(fake_db *f, const char *status, const char *progress, const 
 typedef struct fixture {
     miq_server *srv;
     fake_db *f;
-    miq_db db;
     miq_caller caller;
     miq_jobs_env env;
 } fixture;
@@ -98,21 +50,19 @@ static fixture *setup_fx(void)
 {
     fixture *x = apr_pcalloc(utp, sizeof(*x));
     CU_ASSERT_PTR_NULL_FATAL(miq_server_build(utp, BASE, NULL, key, 32, 0, &x->srv));
-    x->f = apr_pcalloc(utp, sizeof(fake_db));
-    x->db.baton = x->f;
-    x->db.query = fake_query;
+    x->f = fake_db_new();
     x->caller.account_id = "42";
     x->caller.token_id = "tok_1";
     x->caller.scopes = MIQ_SCOPE_ALL;
     x->env.pool = utp;
     x->env.srv = x->srv;
-    x->env.db = &x->db;
+    x->env.db = &x->f->db;
     x->env.caller = &x->caller;
     x->env.storage_dir = "/tmp/none";
     x->env.file_url_ttl_s = 600;
     x->env.now = apr_time_from_sec(1767323045); /* 2026-01-02T03:04:05Z */
     /* a ready 120.5 s upload */
-    can(x->f, MIQ_SQL_UPLOAD_GET, 10, 1, "upl_1", "a.mp3", "uploads/upl_1", "ready", "1000",
+    fake_db_can(x->f, MIQ_SQL_UPLOAD_GET, 10, 1, "upl_1", "a.mp3", "uploads/upl_1", "ready", "1000",
         "120.5", "null", "", "", "");
     return x;
 }
@@ -205,7 +155,7 @@ static void test_create_scope(void)
     CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_UPLOAD_GET], 0);
     CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CREATE], 0);
     /* audio is allowed */
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "created", JOB_ID);
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "created", JOB_ID);
     can_job(x->f, "queued", "0", "", "", "", "", "null");
     r = create(x, "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\"}");
     CU_ASSERT_EQUAL(r.status, 201);
@@ -220,14 +170,14 @@ static void test_create_outcomes(void)
     const char *req = "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\","
                       "\"idempotency_key\":\"k1\",\"params\":{\"threshold_db\":-40}}";
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "created", JOB_ID);
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "created", JOB_ID);
     can_job(x->f, "queued", "0", "", "", "", "", "null");
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 201);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "job_id", ""), JOB_ID);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "status", ""), "queued");
-    a = x->f->last_args[MIQ_SQL_JOB_CREATE];
-    CU_ASSERT_EQUAL(x->f->last_nargs[MIQ_SQL_JOB_CREATE], 10);
+    a = last(x->f, MIQ_SQL_JOB_CREATE)->args;
+    CU_ASSERT_EQUAL(last(x->f, MIQ_SQL_JOB_CREATE)->nargs, 10);
     CU_ASSERT_STRING_EQUAL(a[9], "{0.5,0.8,1.0}"); /* the default alert thresholds */
     CU_ASSERT_EQUAL(strlen(a[0]), 20);
     CU_ASSERT_EQUAL(strncmp(a[0], "job_", 4), 0);
@@ -247,25 +197,25 @@ static void test_create_outcomes(void)
         r = create(x, "{\"params\":{\"min_silence_s\":0.5,\"threshold_db\":-40},"
                       "\"upload_id\":\"upl_1\",\"endpoint\":\"audio/silence\","
                       "\"idempotency_key\":\"k1\"}");
-        CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_CREATE][6], h1);
+        CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_CREATE)->args[6], h1);
         r = create(x, "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\","
                       "\"params\":{\"threshold_db\":-41}}");
-        CU_ASSERT_STRING_NOT_EQUAL(x->f->last_args[MIQ_SQL_JOB_CREATE][6], h1);
-        CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_CREATE][7]);
+        CU_ASSERT_STRING_NOT_EQUAL(last(x->f, MIQ_SQL_JOB_CREATE)->args[6], h1);
+        CU_ASSERT_PTR_NULL(last(x->f, MIQ_SQL_JOB_CREATE)->args[7]);
     }
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "existing", JOB_ID);
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "existing", JOB_ID);
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "job_id", ""), JOB_ID);
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "conflict", JOB_ID);
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "conflict", JOB_ID);
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 409);
     CU_ASSERT_STRING_EQUAL(r.code, "conflict");
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "job_id", ""), JOB_ID);
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "insufficient_credits", "1");
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "insufficient_credits", "1");
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 402);
     CU_ASSERT_STRING_EQUAL(r.code, "insufficient_credits");
@@ -275,24 +225,24 @@ static void test_create_outcomes(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, apr_psprintf(utp, "balance is 1 credits and this job "
                                                                "needs %" APR_INT64_T_FMT, price)));
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "not_found", "");
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "not_found", "");
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 404);
     CU_ASSERT_STRING_EQUAL(r.code, "not_found");
 
-    x->f->by_id[MIQ_SQL_JOB_CREATE].fail = 1;
+    fake_db_fail(x->f, MIQ_SQL_JOB_CREATE);
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 503);
     CU_ASSERT_STRING_EQUAL(r.code, "server_error");
 
     /* unknown upload (or another account's): not_found before anything is created */
     x->f->by_id[MIQ_SQL_JOB_CREATE].fail = 0;
-    can(x->f, MIQ_SQL_UPLOAD_GET, 10, 0);
+    fake_db_can(x->f, MIQ_SQL_UPLOAD_GET, 10, 0);
     x->f->calls[MIQ_SQL_JOB_CREATE] = 0;
     r = create(x, req);
     CU_ASSERT_EQUAL(r.status, 404);
     CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CREATE], 0);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_UPLOAD_GET][1], "42");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_UPLOAD_GET)->args[1], "42");
 }
 
 static void test_estimate(void)
@@ -313,7 +263,7 @@ static void test_estimate(void)
     miq_jobs_estimate(&x->env, req, &r);
     CU_ASSERT_EQUAL(r.status, 401);
     x->caller.account_id = "42";
-    x->env.db = &x->db;
+    x->env.db = &x->f->db;
     miq_jobs_estimate(&x->env, req, &r);
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_EQUAL(miq_json_int(r.body, "credits", -1), silence_price(x, 120.5));
@@ -352,7 +302,7 @@ static void test_view_fields(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "result_url", ""),
                            BASE "/v1/jobs/" JOB_ID "/result");
     CU_ASSERT_EQUAL(miq_json_int(r.body, "eta_s", -1), 15);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_GET][1], "42");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_GET)->args[1], "42");
     /* the view satisfies the catalog's job schema */
     {
         json_t *schema = miq_json_parse(utp, miq_endpoints_job_schema,
@@ -374,7 +324,7 @@ static void test_view_fields(void)
 
     miq_jobs_get(&x->env, JOB_ID, 46, &r);
     CU_ASSERT_EQUAL(r.status, 400);
-    can(x->f, MIQ_SQL_JOB_GET, 17, 0);
+    fake_db_can(x->f, MIQ_SQL_JOB_GET, 17, 0);
     miq_jobs_get(&x->env, JOB_ID, 0, &r);
     CU_ASSERT_EQUAL(r.status, 404);
     miq_jobs_get(&x->env, "../etc", 0, &r);
@@ -386,17 +336,17 @@ static void test_cancel(void)
     fixture *x = setup_fx();
     miq_reply r;
     memset(&r, 0, sizeof(r));
-    can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "canceled");
+    fake_db_can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "canceled");
     can_job(x->f, "canceled", "0", "", "", "", "", "null");
     miq_jobs_cancel(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "status", ""), "canceled");
-    can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "succeeded");
+    fake_db_can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "succeeded");
     miq_jobs_cancel(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 409);
     CU_ASSERT_STRING_EQUAL(r.code, "conflict");
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "status", ""), "succeeded");
-    can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "not_found");
+    fake_db_can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "not_found");
     miq_jobs_cancel(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 404);
 }
@@ -416,18 +366,18 @@ static void test_scopes_on_reads_and_writes(void)
     CU_ASSERT_EQUAL(r.status, 403);
     miq_jobs_refresh_outputs(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 403);
-    can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "canceled");
+    fake_db_can(x->f, MIQ_SQL_JOB_CANCEL, 1, 1, "canceled");
     miq_jobs_cancel(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 403);
     CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CANCEL], 0); /* refused before the write */
 
-    can(x->f, MIQ_SQL_JOB_LIST, 17, 0);
+    fake_db_can(x->f, MIQ_SQL_JOB_LIST, 17, 0);
     miq_jobs_list(&x->env, NULL, NULL, 0, &r);
     CU_ASSERT_EQUAL(r.status, 200);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES], "{video}");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_FAMILIES], "{video}");
     x->caller.scopes = MIQ_SCOPE_AUDIO | MIQ_SCOPE_TIMELINE;
     miq_jobs_list(&x->env, NULL, NULL, 0, &r);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES],
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_FAMILIES],
                            "{audio,timeline}");
 
     x->caller.scopes = MIQ_SCOPE_AUDIO; /* the job's own family: allowed */
@@ -438,7 +388,7 @@ static void test_scopes_on_reads_and_writes(void)
     CU_ASSERT_EQUAL(x->f->calls[MIQ_SQL_JOB_CANCEL], 1);
     x->caller.scopes = MIQ_SCOPE_ALL;
     miq_jobs_list(&x->env, NULL, NULL, 0, &r);
-    CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_FAMILIES]);
+    CU_ASSERT_PTR_NULL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_FAMILIES]);
 }
 
 /* ---- list and cursor ------------------------------------------------------- */
@@ -455,30 +405,30 @@ static void test_cursor_round_trip(void)
     apr_size_t n;
     unsigned char *raw;
     memset(&r, 0, sizeof(r));
-    can(x->f, MIQ_SQL_JOB_LIST, 17, 3,
+    fake_db_can(x->f, MIQ_SQL_JOB_LIST, 17, 3,
         LIST_ROW("job_c", "2026-01-02T03:00:03.000Z", "2026-01-02T03:00:03.000123Z"),
         LIST_ROW("job_b", "2026-01-02T03:00:02.000Z", "2026-01-02T03:00:02.000456Z"),
         LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
     miq_jobs_list(&x->env, NULL, NULL, 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r.body, "jobs")), 2);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_LIMIT], "3"); /* one more than asked */
-    CU_ASSERT_PTR_NULL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME]);
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_LIMIT], "3"); /* one more than asked */
+    CU_ASSERT_PTR_NULL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME]);
     cursor = miq_json_str(r.body, "next_cursor", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cursor);
     raw = miq_b64url_decode(utp, cursor, &n);
     CU_ASSERT_EQUAL(n, strlen("2026-01-02T03:00:02.000456Z|job_b"));
     CU_ASSERT_EQUAL(memcmp(raw, "2026-01-02T03:00:02.000456Z|job_b", n), 0);
 
-    can(x->f, MIQ_SQL_JOB_LIST, 17, 1,
+    fake_db_can(x->f, MIQ_SQL_JOB_LIST, 17, 1,
         LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
     miq_jobs_list(&x->env, apr_pstrdup(utp, cursor), "succeeded", 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_ACCOUNT], "42");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME], "2026-01-02T03:00:02.000456Z");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_TIME2], "2026-01-02T03:00:02.000456Z");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_CURSOR_ID], "job_b");
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_STATUS], "succeeded");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_ACCOUNT], "42");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME], "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME2], "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_ID], "job_b");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_STATUS], "succeeded");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "next_cursor")));
 
     miq_jobs_list(&x->env, "not-a-cursor", NULL, 0, &r);
@@ -490,7 +440,7 @@ static void test_cursor_round_trip(void)
     miq_jobs_list(&x->env, NULL, NULL, 101, &r);
     CU_ASSERT_EQUAL(r.status, 400);
     miq_jobs_list(&x->env, NULL, NULL, 0, &r);
-    CU_ASSERT_STRING_EQUAL(x->f->last_args[MIQ_SQL_JOB_LIST][MIQ_JLA_LIMIT], "21");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_LIMIT], "21");
 }
 
 /* ---- results and renderings ------------------------------------------------ */
@@ -678,7 +628,7 @@ static json_t *tool_call(fixture *x, const char *body, json_t **events)
     c.era = MIQ_ERA_2025;
     c.protocol_version = "2025-11-25";
     c.client_caps = miq_json_pool(utp, json_object());
-    c.db = &x->db;
+    c.db = &x->f->db;
     c.file_url_ttl_s = 600;
     out = miq_mcp_dispatch(&c);
     *events = c.events;
@@ -703,7 +653,7 @@ static void test_tools(void)
                            "connector_scope_denied");
     CU_ASSERT_STRING_EQUAL(miq_json_str(json_array_get(events, 0), "code", ""), "video/scenes");
 
-    can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "insufficient_credits", "0");
+    fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "insufficient_credits", "0");
     res = tool_call(x, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
                        "\"name\":\"momentiq.create_job\",\"arguments\":{\"endpoint\":"
                        "\"audio/silence\",\"upload_id\":\"upl_1\",\"max_credits\":100}}}",
