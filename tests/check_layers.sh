@@ -134,10 +134,20 @@ for top, other in (('worker', 'ctl'), ('ctl', 'worker')):
 check('worker/ and ctl/ include no glue, httpd or each other\'s header', bad)
 
 # ---- file-level cycles from the built objects ------------------------------
+src_of = {'core': os.path.join(root, 'mod_momentiq/core'), 'mod': os.path.join(root, 'mod_momentiq'),
+          'worker': os.path.join(root, 'worker'), 'ctl': os.path.join(root, 'ctl')}
 def objects(sub):
+    """The build's objects of today's sources (a build dir may keep objects of
+    files since moved or deleted)."""
     out = []
-    for d, _, files in os.walk(os.path.join(build, sub)):
-        out += [os.path.join(d, f) for f in files if f.endswith('.o')]
+    top = os.path.join(build, sub)
+    for d, _, files in os.walk(top):
+        for f in files:
+            if not f.endswith('.o'):
+                continue
+            o = os.path.join(d, f)
+            if os.path.exists(os.path.join(src_of[sub], os.path.relpath(o, top)[:-2] + '.c')):
+                out.append(o)
     return sorted(out)
 def nm(o, flags):
     r = subprocess.run(['nm', '-P'] + flags + [o], capture_output=True, text=True)
