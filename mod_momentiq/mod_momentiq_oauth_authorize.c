@@ -19,6 +19,7 @@
 #include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
 #include "mod_momentiq_session.h"
+#include "accounts/miq_accounts.h"
 #include "base/miq_http_rules.h"
 
 static void page_headers(request_rec *r)
@@ -96,7 +97,8 @@ static int redirect_error(request_rec *r, ap_dbd_t *dbd, const miq_oauth_authz *
 }
 
 /* The signed-in user: the session cookie, else a trusted r->user (a session is
- * started for it so the consent form has a CSRF token). 1, 0 none, -1 db error. */
+ * started for it so the consent form has a CSRF token). 1, 0 none, -1 db
+ * error, -2 the remote user's email belongs to a password account (no link). */
 static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
 {
     miq_srv_conf *sc = miq_conf(r->server);
@@ -106,8 +108,9 @@ static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
         return got;
     if (sc->trust_remote_user != 1 || !r->user || !*r->user)
         return 0;
-    if (miq_account_remote(r, dbd, &account_id, &email) != 1 ||
-        !(csrf = miq_session_start(r, dbd, account_id)))
+    if ((got = miq_account_remote(r, dbd, &account_id, &email)) != 1)
+        return got == -2 ? -2 : -1;
+    if (!(csrf = miq_session_start(r, dbd, account_id)))
         return -1;
     s->account_id = account_id;
     s->email = email;
@@ -255,7 +258,14 @@ int miq_oauth_authorize(request_rec *r)
     action = post ? apr_table_get(f, "action") : NULL;
     if (post && action && !strcmp(action, "login"))
         return do_login(r, dbd, f, &pg);
-    if ((got = signed_in(r, dbd, &s)) < 0)
+    if ((got = signed_in(r, dbd, &s)) == -2) {
+        miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", "conflict",
+                        "the remote user's email belongs to a password account");
+        return send_html(r, HTTP_CONFLICT,
+                         miq_oauth_page_error(r->pool, "Sign in with your password",
+                                              MIQ_REMOTE_CONFLICT, corr));
+    }
+    if (got < 0)
         return show_error(r, "temporarily_unavailable", "the database is unavailable", corr);
     if (!got) {
         if (!post)

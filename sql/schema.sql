@@ -10,6 +10,73 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE FUNCTION public.miq_account_link_remote(p_account bigint, p_subject text, p_keep_session text) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    cur text;
+BEGIN
+    SELECT external_subject INTO cur FROM accounts
+     WHERE id = p_account AND deleted_at IS NULL FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN 'other';
+    END IF;
+    IF cur = p_subject THEN
+        RETURN 'already';
+    END IF;
+    IF cur IS NOT NULL THEN
+        RETURN 'other';
+    END IF;
+    IF EXISTS (SELECT 1 FROM accounts WHERE external_subject = p_subject) THEN
+        RETURN 'taken';
+    END IF;
+    UPDATE accounts SET external_subject = p_subject WHERE id = p_account;
+    UPDATE auth_sessions SET revoked_at = now()
+     WHERE account_id = p_account AND revoked_at IS NULL AND id_hash <> p_keep_session;
+    UPDATE oauth_families SET revoked_at = now(), revoked_reason = 'account'
+     WHERE account_id = p_account AND revoked_at IS NULL;
+    UPDATE api_tokens SET revoked_at = now()
+     WHERE account_id = p_account AND revoked_at IS NULL;
+    RETURN 'linked';
+END $$;
+
+CREATE FUNCTION public.miq_account_remote(p_subject text, p_email text, p_free bigint) RETURNS TABLE(account_id bigint, account_email text, outcome text)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    a record;
+    new_id bigint;
+    new_email text;
+BEGIN
+    SELECT id, email INTO a FROM accounts
+     WHERE external_subject = p_subject AND deleted_at IS NULL;
+    IF FOUND THEN
+        RETURN QUERY SELECT a.id, coalesce(a.email, ''), 'found'::text;
+        RETURN;
+    END IF;
+    IF coalesce(p_email, '') <> '' THEN
+        SELECT id, password_hash, external_subject INTO a FROM accounts
+         WHERE email = p_email AND deleted_at IS NULL;
+        IF FOUND AND (a.password_hash IS NOT NULL OR a.external_subject IS NULL) THEN
+            RETURN QUERY SELECT NULL::bigint, ''::text, 'conflict'::text;
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO accounts (email, external_subject)
+    SELECT CASE WHEN coalesce(p_email, '') = '' OR EXISTS (SELECT 1 FROM accounts WHERE email = p_email)
+                THEN NULL ELSE p_email END, p_subject
+    ON CONFLICT DO NOTHING
+    RETURNING id, email INTO new_id, new_email;
+    IF new_id IS NULL THEN
+        RETURN;
+    END IF;
+    IF p_free > 0 THEN
+        INSERT INTO credit_ledger (account_id, kind, credits, note)
+        VALUES (new_id, 'grant', p_free, 'free credits for a new account');
+    END IF;
+    RETURN QUERY SELECT new_id, coalesce(new_email, ''), 'created'::text;
+END $$;
+
 CREATE FUNCTION public.miq_alerts_json(acct bigint) RETURNS text
     LANGUAGE sql STABLE
     AS $$
@@ -446,6 +513,28 @@ BEGIN
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 END $$;
 
+CREATE FUNCTION public.miq_rate_hit(p_key text, p_limit integer, p_window_s integer) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    w timestamptz := to_timestamp(floor(extract(epoch FROM now()) / p_window_s) * p_window_s);
+    n integer;
+BEGIN
+    INSERT INTO rate_limit_hits (key, window_start, hits) VALUES (p_key, w, 1)
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+    RETURNING hits INTO n;
+    IF random() < 0.002 THEN
+        DELETE FROM rate_limit_hits WHERE window_start < now() - interval '1 day';
+    END IF;
+    IF n <= p_limit THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO rate_limit_refusals (day, class, refusals)
+    VALUES (current_date, split_part(p_key, ':', 1), 1)
+    ON CONFLICT (day, class) DO UPDATE SET refusals = rate_limit_refusals.refusals + 1;
+    RETURN greatest(1, ceil(extract(epoch FROM w + make_interval(secs => p_window_s) - now())))::integer;
+END $$;
+
 CREATE FUNCTION public.miq_spent(acct bigint) RETURNS bigint
     LANGUAGE sql STABLE
     AS $$
@@ -491,6 +580,31 @@ CREATE FUNCTION public.miq_token_spent(tok text) RETURNS bigint
     SELECT greatest(0, coalesce((SELECT credits FROM token_spend
                                   WHERE token_id = tok AND period = miq_period()), 0))
 $$;
+
+CREATE FUNCTION public.miq_upload_delete(p_upload text, p_account bigint) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_path text;
+    v_jobs jsonb := '[]'::jsonb;
+    v_canceled jsonb := '[]'::jsonb;
+    j record;
+BEGIN
+    UPDATE uploads SET status = 'deleted', deleted_at = now()
+     WHERE id = p_upload AND account_id = p_account AND deleted_at IS NULL
+    RETURNING path INTO v_path;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    FOR j IN SELECT id, status FROM jobs WHERE upload_id = p_upload AND account_id = p_account
+             ORDER BY id FOR UPDATE LOOP
+        v_jobs := v_jobs || to_jsonb(j.id);
+        IF j.status IN ('queued', 'running') AND miq_job_cancel(j.id, p_account) = 'canceled' THEN
+            v_canceled := v_canceled || to_jsonb(j.id);
+        END IF;
+    END LOOP;
+    RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
+END $$;
 
 CREATE TABLE public.account_spend (
     account_id bigint NOT NULL,
@@ -700,6 +814,19 @@ CREATE VIEW public.admin_mcp_top_tools AS
   GROUP BY mcp_requests.tool
   ORDER BY (count(*)) DESC;
 
+CREATE TABLE public.rate_limit_refusals (
+    day date NOT NULL,
+    class text NOT NULL,
+    refusals bigint NOT NULL
+);
+
+CREATE VIEW public.admin_rate_limit_refusals AS
+ SELECT rate_limit_refusals.day,
+    rate_limit_refusals.class,
+    rate_limit_refusals.refusals
+   FROM public.rate_limit_refusals
+  ORDER BY rate_limit_refusals.day DESC, rate_limit_refusals.refusals DESC;
+
 CREATE VIEW public.admin_readiness_warnings AS
  SELECT auth_events.code,
     count(*) AS times,
@@ -899,6 +1026,12 @@ CREATE SEQUENCE public.oauth_trail_id_seq
 
 ALTER SEQUENCE public.oauth_trail_id_seq OWNED BY public.oauth_trail.id;
 
+CREATE UNLOGGED TABLE public.rate_limit_hits (
+    key text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    hits integer NOT NULL
+);
+
 CREATE TABLE public.schema_migrations (
     version text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
@@ -1005,6 +1138,12 @@ ALTER TABLE ONLY public.oauth_refresh_tokens
 ALTER TABLE ONLY public.oauth_trail
     ADD CONSTRAINT oauth_trail_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.rate_limit_hits
+    ADD CONSTRAINT rate_limit_hits_pkey PRIMARY KEY (key, window_start);
+
+ALTER TABLE ONLY public.rate_limit_refusals
+    ADD CONSTRAINT rate_limit_refusals_pkey PRIMARY KEY (day, class);
+
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
@@ -1054,6 +1193,8 @@ CREATE INDEX oauth_refresh_family ON public.oauth_refresh_tokens USING btree (fa
 CREATE INDEX oauth_trail_client ON public.oauth_trail USING btree (client_id, id);
 
 CREATE INDEX oauth_trail_corr ON public.oauth_trail USING btree (correlation_id, id);
+
+CREATE INDEX rate_limit_hits_window ON public.rate_limit_hits USING btree (window_start);
 
 CREATE INDEX uploads_account ON public.uploads USING btree (account_id, created_at DESC);
 

@@ -310,16 +310,15 @@ static void test_remote_user_signin(void)
     const fake_call *c;
     env_init(&env, f);
     reply_init(&r);
-    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "9", "");
+    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "9", "", "created");
     fake_db_can(f, MIQ_SQL_AUTH_SESSION_CREATE, 1, 1, "1");
     miq_accounts_remote_signin(&env, "Bob@Example.com", &si, &r);
     CU_ASSERT_EQUAL(r.status, 200);
     c = fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL);
     CU_ASSERT_EQUAL(c->nargs, MIQ_AXA_N);
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FOUND_SUBJECT], "remote:Bob@Example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_NEW_SUBJECT], "remote:Bob@Example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_LINK_EMAIL], "bob@example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FREE_AGAIN], "100");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_SUBJECT], "remote:Bob@Example.com");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_EMAIL], "bob@example.com");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FREE], "100");
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "account_id", ""), "9");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "email")));
     CU_ASSERT_PTR_NOT_NULL(si.sid);
@@ -338,11 +337,81 @@ static void test_remote_user_race_runs_twice(void)
     fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 0);
     CU_ASSERT_EQUAL(miq_accounts_remote(&env, "carol", &id, &email), -1);
     CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_EXTERNAL], 2);
-    CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL)->args[MIQ_AXA_LINK_EMAIL],
-                           "");
+    CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL)->args[MIQ_AXA_EMAIL], "");
     miq_accounts_remote_signin(&env, "carol", &si, &r);
     CU_ASSERT_EQUAL(r.status, 503);
     CU_ASSERT_EQUAL(f->calls[MIQ_SQL_AUTH_SESSION_CREATE], 0);
+}
+
+/* Review #3: the email of a password account is never linked silently; the
+ * remote user is told to sign in with the password and link. */
+static void test_remote_user_email_of_password_account_refused(void)
+{
+    fake_db *f = fake_db_new();
+    miq_accounts_env env;
+    miq_signin si;
+    miq_reply r;
+    const char *id = NULL, *email = NULL;
+    env_init(&env, f);
+    reply_init(&r);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "", "", "conflict");
+    CU_ASSERT_EQUAL(miq_accounts_remote(&env, "ceo@corp.example", &id, &email), -2);
+    CU_ASSERT_PTR_NULL(id);
+    miq_accounts_remote_signin(&env, "ceo@corp.example", &si, &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    CU_ASSERT_STRING_EQUAL(r.code, "conflict");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "sign in with your password"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "dashboard"));
+    CU_ASSERT_PTR_NULL(si.sid);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_AUTH_SESSION_CREATE], 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ev_kinds, "remote_user_refused"));
+}
+
+/* Linking needs the session and its CSRF token; the kept session is the
+ * caller's, every other one is revoked by the statement. */
+static void test_remote_user_link(void)
+{
+    fake_db *f = fake_db_new();
+    miq_accounts_env env;
+    miq_reply r;
+    const fake_call *c;
+    env_init(&env, f);
+    reply_init(&r);
+    /* no session */
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 401);
+    fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "ceo@corp.example",
+                "2026-01-03T00:00:00Z");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "wrong", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 403);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_LINK_REMOTE], 0);
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", NULL, &r);
+    CU_ASSERT_EQUAL(r.status, 401);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_LINK_REMOTE], 0);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "linked");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_TRUE(miq_json_bool(r.body, "revoked_others", 0));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c = fake_db_last(f, MIQ_SQL_ACCOUNT_LINK_REMOTE));
+    CU_ASSERT_EQUAL(c->nargs, MIQ_ALA_N);
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_ACCOUNT], "7");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_SUBJECT], "remote:ceo@corp.example");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_KEEP_SESSION], miq_token_hash(utp, COOKIE));
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "taken");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "other");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    fake_db_fail(f, MIQ_SQL_ACCOUNT_LINK_REMOTE);
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 503);
 }
 
 /* ---- API keys and connector tokens ------------------------------------ */
@@ -459,5 +528,7 @@ MIQ_SUITE("accounts", MIQ_TEST(test_signup_creates_account_and_session),
           MIQ_TEST(test_login_unknown_email_same_answer), MIQ_TEST(test_login_throttle_lock),
           MIQ_TEST(test_session_find_and_expired), MIQ_TEST(test_logout_needs_csrf),
           MIQ_TEST(test_remote_user_signin), MIQ_TEST(test_remote_user_race_runs_twice),
+          MIQ_TEST(test_remote_user_email_of_password_account_refused),
+          MIQ_TEST(test_remote_user_link),
           MIQ_TEST(test_token_create), MIQ_TEST(test_token_create_refusals),
           MIQ_TEST(test_token_list), MIQ_TEST(test_token_revoke_someone_elses_refused))

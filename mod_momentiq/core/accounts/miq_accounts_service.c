@@ -263,7 +263,9 @@ void miq_accounts_session(const miq_accounts_env *env, const char *cookie, miq_r
 
 /* ---- sign-in through another auth module ------------------------------- */
 
-/* A concurrent first sight makes the statement return nothing once: it runs again. */
+/* A concurrent first sight makes the statement return nothing once: it runs
+ * again. Never links by email: an email held by a password account is a
+ * conflict (-2) until its owner links this identity with proof. */
 int miq_accounts_remote(const miq_accounts_env *env, const char *user, const char **account_id,
                         const char **email)
 {
@@ -271,34 +273,98 @@ int miq_accounts_remote(const miq_accounts_env *env, const char *user, const cha
     const char *norm = miq_email_normalize(env->pool, user), **row;
     apr_array_header_t *rows = NULL;
     int ncols = 0, attempt;
-    args[MIQ_AXA_FOUND_SUBJECT] = subject;
-    args[MIQ_AXA_LINK_SUBJECT] = subject;
-    args[MIQ_AXA_LINK_EMAIL] = norm ? norm : "";
-    args[MIQ_AXA_TAKEN_EMAIL] = args[MIQ_AXA_LINK_EMAIL];
-    args[MIQ_AXA_NEW_EMAIL] = args[MIQ_AXA_LINK_EMAIL];
-    args[MIQ_AXA_NEW_SUBJECT] = subject;
+    args[MIQ_AXA_SUBJECT] = subject;
+    args[MIQ_AXA_EMAIL] = norm ? norm : "";
     args[MIQ_AXA_FREE] = env->free_credits;
-    args[MIQ_AXA_FREE_AGAIN] = env->free_credits;
     for (attempt = 0; attempt < 2; attempt++) {
         if (!(rows = run(env, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXA_N, args, &ncols)) || rows->nelts)
             break;
     }
-    if (!(row = first_row(rows, ncols, MIQ_AXC_N)) || !row[MIQ_AXC_ID])
+    if (!(row = first_row(rows, ncols, MIQ_AXC_N)))
+        return -1;
+    if (row[MIQ_AXC_OUTCOME] && !strcmp(row[MIQ_AXC_OUTCOME], "conflict")) {
+        event(env, "remote_user_refused", "email_taken", NULL);
+        return -2;
+    }
+    if (!row[MIQ_AXC_ID] || !*row[MIQ_AXC_ID])
         return -1;
     *account_id = row[MIQ_AXC_ID];
     *email = row[MIQ_AXC_EMAIL] && *row[MIQ_AXC_EMAIL] ? row[MIQ_AXC_EMAIL] : NULL;
     return 1;
 }
 
+void miq_accounts_remote_conflict(miq_reply *out)
+{
+    miq_reply_err(out, 409, "conflict", MIQ_REMOTE_CONFLICT, NULL);
+}
+
 void miq_accounts_remote_signin(const miq_accounts_env *env, const char *user, miq_signin *si,
                                 miq_reply *out)
 {
     const char *account_id, *email;
+    int got;
     memset(si, 0, sizeof(*si));
-    if (miq_accounts_remote(env, user, &account_id, &email) != 1) {
-        miq_accounts_unavailable(out);
+    if ((got = miq_accounts_remote(env, user, &account_id, &email)) != 1) {
+        if (got == -2)
+            miq_accounts_remote_conflict(out);
+        else
+            miq_accounts_unavailable(out);
         return;
     }
     if (start(env, account_id, email, si, out))
         signed_in(env, 200, si, out);
+}
+
+void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, const char *csrf,
+                              const char *user, miq_reply *out)
+{
+    const char *args[MIQ_ALA_N], **row, *outcome;
+    apr_array_header_t *rows;
+    miq_session s;
+    int ncols, got = env->db ? miq_session_find(env, cookie, &s) : -1;
+    if (got < 0) {
+        miq_accounts_unavailable(out);
+        return;
+    }
+    if (!got) {
+        unauthenticated(out);
+        return;
+    }
+    if (!miq_session_csrf_ok(&s, csrf)) {
+        miq_reply_err(out, 403, "csrf_required",
+                      "this call needs the session's CSRF token in X-CSRF-Token", NULL);
+        return;
+    }
+    if (!user || !*user) {
+        miq_reply_err(out, 401, "authentication_required",
+                      "no user was authenticated by the web server for this location", NULL);
+        return;
+    }
+    args[MIQ_ALA_ACCOUNT] = s.account_id;
+    args[MIQ_ALA_SUBJECT] = apr_pstrcat(env->pool, "remote:", user, NULL);
+    args[MIQ_ALA_KEEP_SESSION] = miq_token_hash(env->pool, cookie);
+    if (!(rows = run(env, MIQ_SQL_ACCOUNT_LINK_REMOTE, MIQ_ALA_N, args, &ncols)) ||
+        !(row = first_row(rows, ncols, 1)) || !(outcome = row[0])) {
+        miq_accounts_unavailable(out);
+        return;
+    }
+    if (!strcmp(outcome, "taken")) {
+        miq_reply_err(out, 409, "conflict",
+                      "this sign-in already belongs to another account; sign in with it to use "
+                      "that account",
+                      NULL);
+        return;
+    }
+    if (!strcmp(outcome, "other")) {
+        miq_reply_err(out, 409, "conflict",
+                      "this account is already linked to another sign-in", NULL);
+        return;
+    }
+    if (!strcmp(outcome, "linked"))
+        event(env, "remote_user_linked", NULL, s.account_id);
+    out->status = 200;
+    out->code = out->message = NULL;
+    /* linked: every other session and every token of the account was revoked */
+    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:b}", "linked", 1, "account_id",
+                               s.account_id, "revoked_others", !strcmp(outcome, "linked"));
 }
