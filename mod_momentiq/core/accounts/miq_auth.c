@@ -2,6 +2,7 @@
  * password hashes, email normalization, cookies, CSRF and throttle policy. */
 #include <string.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <openssl/evp.h>
@@ -348,6 +349,32 @@ const char *miq_cookie_build(apr_pool_t *p, const char *name, const char *value,
         return NULL;
     return apr_psprintf(p, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", name, value,
                         sec, max_age);
+}
+
+int miq_cookie_secure(const char *base_url, int request_https)
+{
+    return request_https || (base_url && !strncasecmp(base_url, "https://", 8));
+}
+
+const char *miq_cookie_name(apr_pool_t *p, const char *name, int secure)
+{
+    return secure ? apr_pstrcat(p, "__Host-", name, NULL) : name;
+}
+
+const char *miq_url_origin(apr_pool_t *p, const char *url)
+{
+    const char *host, *end;
+    char *o, *c;
+    if (!url || (strncasecmp(url, "https://", 8) && strncasecmp(url, "http://", 7)))
+        return NULL;
+    host = strstr(url, "://") + 3;
+    end = host + strcspn(host, "/?#");
+    if (end == host)
+        return NULL;
+    o = apr_pstrndup(p, url, (apr_size_t)(end - url));
+    for (c = o; *c; c++)
+        *c = (char)apr_tolower(*c);
+    return o;
 }
 
 const char *miq_cookie_get(apr_pool_t *p, const char *cookie_header, const char *name)

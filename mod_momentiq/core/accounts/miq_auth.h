@@ -60,6 +60,15 @@ const char *miq_email_normalize(apr_pool_t *p, const char *email);
  * attributes (';', ',', quotes, blanks, control characters). */
 const char *miq_cookie_build(apr_pool_t *p, const char *name, const char *value, int secure,
                              long max_age);
+/* Whether cookies must be Secure: the public base URL (MomentIQBaseURL) is
+ * https, which holds behind a TLS-terminating proxy too, or the request
+ * itself came over TLS. */
+int miq_cookie_secure(const char *base_url, int request_https);
+/* The cookie's name: "__Host-" + name when secure (the browser then insists
+ * on Secure, Path=/ and no Domain), else name as is (plain http local runs). */
+const char *miq_cookie_name(apr_pool_t *p, const char *name, int secure);
+/* scheme://host[:port] of an absolute http(s) URL, lowercased, or NULL. */
+const char *miq_url_origin(apr_pool_t *p, const char *url);
 /* The value of cookie name in a Cookie header, or NULL. */
 const char *miq_cookie_get(apr_pool_t *p, const char *cookie_header, const char *name);
 /* A new session id (cookie value) and CSRF token: 32 random bytes, base64url. */
