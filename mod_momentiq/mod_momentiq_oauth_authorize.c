@@ -244,7 +244,11 @@ int miq_oauth_authorize(request_rec *r)
     }
     if ((err = miq_oauth_authorize_check(r->pool, &client, f, sc->mcp->mcp_url, &q, &error,
                                          &redirectable))) {
-        if (!redirectable) {
+        /* Review #13: anyone can register a DCR or metadata-document client,
+         * so its redirect URI gets no redirect without the user's interaction
+         * (RFC 9700 §4.11.2): the error is shown. Operator clients keep the
+         * RFC 6749 redirect. */
+        if (!redirectable || !miq_oauth_client_preregistered(&client)) {
             miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", error, err);
             return show_error(r, error, err, corr);
         }

@@ -107,6 +107,11 @@ const char *miq_oauth_registry_env(miq_oauth_registry *reg, const char *clients_
                                    const char *id, const char *name, const char *connector,
                                    const char *redirect_uris);
 const miq_oauth_client *miq_oauth_registry_find(const miq_oauth_registry *reg, const char *id);
+/* Whether the operator registered the client (MomentIQOAuthClient or the
+ * environment), as opposed to dynamic registration or a metadata document:
+ * only these get RFC redirects of authorize errors without user interaction
+ * and, when confidential, may introspect other clients' tokens. */
+int miq_oauth_client_preregistered(const miq_oauth_client *c);
 /* Whether any client can be known: pre-registered ones, DCR or metadata documents. */
 int miq_oauth_configured(const miq_oauth_registry *reg);
 /* [{"client_id","name","connector"}] of the pre-registered clients; never secrets. */

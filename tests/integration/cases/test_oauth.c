@@ -581,6 +581,19 @@ static void test_oauth_native_app_scheme(void)
     f.client_id = miq_json_str(r->json, "client_id", NULL);
     f.redirect = cb;
     f.k = itoa_new_pkce();
+    /* review #13: a registered client's redirectable error is shown, not
+     * redirected without the user (no open redirector) */
+    {
+        const char *q = apr_psprintf(
+            itp, "/api/auth/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
+                 "&code_challenge=%s&code_challenge_method=plain&state=p",
+            itoa_enc(f.client_id), itoa_enc(cb), f.k.challenge);
+        const char *html[] = {"Accept: text/html", NULL};
+        r = it_request("GET", q, html, NULL, 0);
+        IT_ASSERT_R(r->status == 400 && !it_header(r, "Location") &&
+                        strstr(r->body, "invalid_request"),
+                    r);
+    }
     IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);
     IT_ASSERT_R(!strncmp(it_header(f.last, "Location"), cb, strlen(cb)), f.last);
     r = redeem(&f, f.k.verifier, cb, f.client_id, itoa_mcp_url());
