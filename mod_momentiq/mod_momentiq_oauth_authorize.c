@@ -20,6 +20,7 @@
 #include "mod_momentiq_oauth.h"
 #include "mod_momentiq_session.h"
 #include "accounts/miq_accounts.h"
+#include "accounts/miq_auth.h"
 #include "base/miq_http_rules.h"
 
 static void page_headers(request_rec *r)
@@ -129,15 +130,66 @@ static const char *consent_url(request_rec *r, const miq_oauth_authz *q, const c
     return miq_oauth_redirect_build(r->pool, "/api/auth/oauth/authorize", pairs);
 }
 
+/* The sign-in form is protected before any session exists (review #11): a
+ * double-submit token in a cookie and a hidden field, plus the Origin check
+ * when the browser sends one. */
+#define LOGIN_COOKIE "miq_oauth_login"
+#define LOGIN_COOKIE_MAX_AGE 3600
+
+static const char *login_cookie(request_rec *r)
+{
+    const char *v = miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"),
+                                   miq_web_cookie_name(r, LOGIN_COOKIE));
+    return v && strlen(v) == 43 ? v : NULL; /* 32 bytes, base64url */
+}
+
+/* Shows the sign-in form with the browser's token (a new one when it has
+ * none), set again in the cookie. */
+static int show_login(request_rec *r, int status, miq_oauth_page *pg)
+{
+    const char *token = login_cookie(r);
+    if (!token && !(token = miq_session_secret(r->pool)))
+        return show_error(r, "server_error", "no random bytes for the sign-in form",
+                          pg->correlation_id);
+    pg->login_csrf = token;
+    apr_table_add(r->headers_out, "Set-Cookie",
+                  miq_cookie_build(r->pool, miq_web_cookie_name(r, LOGIN_COOKIE), token,
+                                   miq_web_cookie_secure(r), LOGIN_COOKIE_MAX_AGE));
+    return send_html(r, status, miq_oauth_page_login(r->pool, pg));
+}
+
+/* Whether a POST of the sign-in form came from our own page: an Origin, when
+ * present, is the public base URL's; the form's token is the cookie's. */
+static int login_form_ok(request_rec *r, apr_table_t *f, const char **why)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *own = miq_url_origin(r->pool, miq_conf(r->server)->base_url);
+    if (origin && (!own || strcasecmp(origin, own))) {
+        *why = "the sign-in form was posted from another site";
+        return 0;
+    }
+    if (!miq_csrf_ok(login_cookie(r), apr_table_get(f, "login_csrf"))) {
+        *why = "the sign-in form's token did not match its cookie";
+        return 0;
+    }
+    return 1;
+}
+
 static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_page *pg)
 {
     const char *email = apr_table_get(f, "email"), *password = apr_table_get(f, "password");
-    const char *norm = email ? miq_email_normalize(r->pool, email) : NULL, *account_id;
+    const char *norm = email ? miq_email_normalize(r->pool, email) : NULL, *account_id, *why;
     long wait = 0;
     int got;
+    if (!login_form_ok(r, f, &why)) {
+        miq_oauth_trail(r, dbd, pg->correlation_id, pg->req->client_id, NULL, "login", "csrf",
+                        why);
+        pg->message = "This form expired or did not come from this site. Sign in again.";
+        return show_login(r, HTTP_FORBIDDEN, pg);
+    }
     if (!norm || !password) {
         pg->message = "Enter your email address and password.";
-        return send_html(r, HTTP_BAD_REQUEST, miq_oauth_page_login(r->pool, pg));
+        return show_login(r, HTTP_BAD_REQUEST, pg);
     }
     got = miq_account_login(r, dbd, norm, password, &account_id, &wait);
     if (got == -1)
@@ -150,8 +202,7 @@ static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_pag
                                 : "The email or password is incorrect.";
         if (got == -2)
             apr_table_setn(r->headers_out, "Retry-After", apr_ltoa(r->pool, wait));
-        return send_html(r, got == -2 ? HTTP_TOO_MANY_REQUESTS : HTTP_UNAUTHORIZED,
-                         miq_oauth_page_login(r->pool, pg));
+        return show_login(r, got == -2 ? HTTP_TOO_MANY_REQUESTS : HTTP_UNAUTHORIZED, pg);
     }
     if (!miq_session_start(r, dbd, account_id))
         return show_error(r, "temporarily_unavailable", "the session could not be started",
@@ -275,7 +326,7 @@ int miq_oauth_authorize(request_rec *r)
         if (!post)
             miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", NULL,
                             "request valid; sign-in form shown");
-        return send_html(r, HTTP_OK, miq_oauth_page_login(r->pool, &pg));
+        return show_login(r, HTTP_OK, &pg);
     }
     pg.account = s.email ? s.email : apr_pstrcat(r->pool, "account ", s.account_id, NULL);
     pg.csrf = s.csrf_token;

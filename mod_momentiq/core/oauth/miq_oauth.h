@@ -204,6 +204,7 @@ typedef struct miq_oauth_page {
     const char *client_name, *connector;
     const char *correlation_id;
     const char *csrf;       /* consent form */
+    const char *login_csrf; /* sign-in form: the pre-session double-submit token */
     const char *account;    /* who is signed in (email or id) */
     const char *message;    /* a notice above the form (sign-in failed...), or NULL */
 } miq_oauth_page;
@@ -211,7 +212,8 @@ typedef struct miq_oauth_page {
 /* The consent screen: client, connector, account, a checkbox per requested
  * scope, Approve / Deny; works without JavaScript. */
 const char *miq_oauth_page_consent(apr_pool_t *p, const miq_oauth_page *pg);
-/* The sign-in form (email, password) that returns to the consent screen. */
+/* The sign-in form (email, password, the hidden login_csrf when set) that
+ * returns to the consent screen. */
 const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg);
 /* An error page for errors that must not be redirected. */
 const char *miq_oauth_page_error(apr_pool_t *p, const char *title, const char *message,
