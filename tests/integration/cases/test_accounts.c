@@ -353,6 +353,36 @@ static void test_throttle(void)
     }
 }
 
+/* ---- the dashboard's headers ---------------------------------------------------- */
+
+/* Review #17: the dashboard cannot be framed (clickjacking its revoke buttons)
+ * and runs no inline script; its script and styles are files. */
+static void test_dashboard_headers(void)
+{
+    it_resp *r = it_request("GET", "/dashboard/", NULL, NULL, 0);
+    const char *csp = it_header(r, "Content-Security-Policy");
+    IT_REQUIRE_R(r->status == 200 && csp, r);
+    IT_ASSERT_MSG(strstr(csp, "frame-ancestors 'none'") && strstr(csp, "script-src 'self'") &&
+                      !strstr(csp, "unsafe-inline") && !strstr(csp, "unsafe-eval"),
+                  "CSP: %s", csp);
+    IT_ASSERT_R(it_header(r, "X-Frame-Options") && !strcmp(it_header(r, "X-Frame-Options"), "DENY"),
+                r);
+    IT_ASSERT_R(it_header(r, "X-Content-Type-Options") &&
+                    !strcmp(it_header(r, "X-Content-Type-Options"), "nosniff"),
+                r);
+    /* every script has a src; no inline handlers or styles */
+    IT_ASSERT_R(!strstr(r->body, "<script>") && !strstr(r->body, "<style") &&
+                    !strstr(r->body, " onclick=") && !strstr(r->body, " style="),
+                r);
+    IT_ASSERT_R(strstr(r->body, "<script src=\"/dashboard/dashboard.js\">") != NULL, r);
+    r = it_request("GET", "/dashboard/dashboard.js", NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 200 && strstr(r->body, "/api/auth/login") &&
+                    it_header(r, "Content-Security-Policy"),
+                r);
+    r = it_request("GET", "/dashboard/dashboard.css", NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 200, r);
+}
+
 /* ---- methods, missing sessions, unknown routes -------------------------------------- */
 
 static void test_wrong_methods(void)
@@ -495,4 +525,5 @@ static void test_login_events(void)
 IT_SUITE("accounts", IT_TEST(test_signup), IT_TEST(test_signup_rejects), IT_TEST(test_login),
          IT_TEST(test_session), IT_TEST(test_logout), IT_TEST(test_session_idle_expiry),
          IT_TEST(test_session_absolute_expiry), IT_TEST(test_throttle),
-         IT_TEST(test_wrong_methods), IT_TEST(test_no_session), IT_TEST(test_login_events))
+         IT_TEST(test_wrong_methods), IT_TEST(test_no_session), IT_TEST(test_login_events),
+         IT_TEST(test_dashboard_headers))
