@@ -147,6 +147,10 @@ static void test_constant_time_compare(void)
     CU_ASSERT_FALSE(miq_csrf_ok("abc", ""));
 }
 
+/* scrypt ln=15 of "correct horse battery", as stored before the cost rose. */
+#define OLD_LN15_HASH                                                                              \
+    "$scrypt$ln=15,r=8,p=1$d4BCG0vVo90p7NGY4g4_9w$5WYvRMZUIuJUJTBZauHgkU_c1x7OupwJqtX7layQ4d4"
+
 static void test_scrypt(void)
 {
     const char *err = "unset", *h1, *h2;
@@ -156,7 +160,12 @@ static void test_scrypt(void)
     h1 = miq_password_hash(utp, "correct horse battery", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h1);
     CU_ASSERT_PTR_NULL(err);
-    CU_ASSERT_EQUAL(strncmp(h1, "$scrypt$ln=15,r=8,p=1$", 22), 0);
+    CU_ASSERT_EQUAL(strncmp(h1, "$scrypt$ln=17,r=8,p=1$", 22), 0);
+    CU_ASSERT_FALSE(miq_password_needs_rehash(h1));
+    /* a hash from before (ln=15) still verifies, and asks to be replaced */
+    CU_ASSERT_TRUE(miq_password_verify(utp, "correct horse battery", OLD_LN15_HASH));
+    CU_ASSERT_TRUE(miq_password_needs_rehash(OLD_LN15_HASH));
+    CU_ASSERT_TRUE(miq_password_needs_rehash(NULL));
     salt = h1 + 22;
     key = strchr(salt, '$');
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);

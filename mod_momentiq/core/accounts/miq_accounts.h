@@ -70,15 +70,20 @@ typedef struct miq_signin {
     long retry_after;  /* with a 429: seconds until the lock ends */
 } miq_signin;
 
-/* POST /api/auth/signup: 201 with the session, 400 (email, password policy),
- * 409 (the email is taken), 500 (hashing), 503 (database). */
+/* POST /api/auth/signup: 201 {"signed_up":true,"email","next"} whether the
+ * email was free (the account is created) or taken (nothing happens; an
+ * event for the admin views), and no session either way: signup does not
+ * reveal which emails have accounts, login is the only way in. 400 (email,
+ * password policy), 500 (hashing), 503 (database). */
 void miq_accounts_signup(const miq_accounts_env *env, const char *email, const char *password,
                          miq_signin *si, miq_reply *out);
 /* POST /api/auth/login: 200 with the session, 400 (email), 401 (unknown email
  * or wrong password: the same message), 429 (throttled), 503. */
 void miq_accounts_login(const miq_accounts_env *env, const char *email, const char *password,
                         miq_signin *si, miq_reply *out);
-/* The password check under the throttle, for every login form: 1 with
+/* The password check under the throttle (per account and address, and per
+ * address), for every login form; a hash of older scrypt parameters is
+ * replaced once the password verified: 1 with
  * *account_id; 0 refused (failure counted, event sent); -2 locked, *wait
  * seconds; -1 database error. normalized_email: miq_email_normalize's. */
 int miq_accounts_check_password(const miq_accounts_env *env, const char *normalized_email,

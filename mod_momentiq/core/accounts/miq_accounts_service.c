@@ -15,9 +15,10 @@
 #define LOGIN_FAILED "the email or password is incorrect"
 
 /* Verified when the email is unknown (or has no password), so both failures
- * cost one scrypt run. Its password was random and discarded. */
-static const char dummy_hash[] = "$scrypt$ln=15,r=8,p=1$Kpe_QBDBwB3K57nvlhLPbg$"
-                                 "n1IK2BOkqS1oGISU91iGyL5KXSdCGAVgpt5vXQfeFCM";
+ * cost one scrypt run at the current parameters. Its password was random and
+ * discarded. */
+static const char dummy_hash[] = "$scrypt$ln=17,r=8,p=1$OlRvfvyskCd73bvzZFhR0Q$"
+                                 "2ax6hJpAkt-iSE6HGwzb1wTV8AvAQbik1iDheeMQvTg";
 
 /* Runs a statement: the rows, or NULL on a database error (logged by the db). */
 static apr_array_header_t *run(const miq_accounts_env *env, miq_sql_id_e id, int nargs,
@@ -107,14 +108,16 @@ void miq_accounts_signup(const miq_accounts_env *env, const char *email, const c
         miq_accounts_unavailable(out);
         return;
     }
-    /* ON CONFLICT DO NOTHING: no row when the email is taken. */
-    if (!(row = first_row(rows, ncols, MIQ_ACC_N)) || !row[MIQ_ACC_ID]) {
-        miq_reply_err(out, 409, "conflict",
-                      "an account cannot be created with this email; sign in instead", NULL);
-        return;
-    }
-    if (start(env, row[MIQ_ACC_ID], norm, si, out))
-        signed_in(env, 201, si, out);
+    /* ON CONFLICT DO NOTHING: no row when the email is taken. The answer is
+     * the same either way and starts no session (review #14: signup must not
+     * tell which emails have accounts); login is the only way in. */
+    row = first_row(rows, ncols, MIQ_ACC_N);
+    if (!row || !row[MIQ_ACC_ID])
+        event(env, "signup_email_taken", NULL, NULL);
+    out->status = 201;
+    out->code = out->message = NULL;
+    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:s}", "signed_up", 1, "email", norm, "next",
+                               "sign in with POST /api/auth/login");
 }
 
 /* ---- login -------------------------------------------------------------- */
@@ -139,7 +142,7 @@ static long throttle_wait(const miq_accounts_env *env, const char *ek, const cha
     const char *args[MIQ_TCA_N], **row;
     apr_array_header_t *rows;
     int ncols;
-    args[MIQ_TCA_EMAIL_KEY] = ek;
+    args[MIQ_TCA_ACCOUNT_IP_KEY] = ek;
     args[MIQ_TCA_IP_KEY] = ik;
     if (!(rows = run(env, MIQ_SQL_THROTTLE_CHECK, MIQ_TCA_N, args, &ncols)))
         return -1;
@@ -147,10 +150,29 @@ static long throttle_wait(const miq_accounts_env *env, const char *ek, const cha
     return row && row[MIQ_TCC_WAIT_S] ? atol(row[MIQ_TCC_WAIT_S]) : 0;
 }
 
+/* A hash of older parameters is replaced now that the password is known;
+ * a failure only means it is tried again next time. */
+static void rehash(const miq_accounts_env *env, const char *account_id, const char *password,
+                   const char *stored)
+{
+    const char *args[MIQ_ARA_N], *why = NULL;
+    int ncols;
+    if (!miq_password_needs_rehash(stored) ||
+        !(args[MIQ_ARA_HASH] = miq_password_hash(env->pool, password, &why)))
+        return;
+    args[MIQ_ARA_ID] = account_id;
+    args[MIQ_ARA_OLD_HASH] = stored;
+    run(env, MIQ_SQL_ACCOUNT_REHASH, MIQ_ARA_N, args, &ncols);
+}
+
 int miq_accounts_check_password(const miq_accounts_env *env, const char *norm,
                                 const char *password, const char **account_id, long *wait)
 {
-    const char *ek = miq_throttle_key_email(env->pool, norm), *stored = NULL, **row;
+    /* Failures lock one account from one address, and one address: someone
+     * elsewhere cannot lock the owner out (review #14). */
+    const char *ek = miq_throttle_key_account_ip(env->pool, norm, env->client_ip ? env->client_ip
+                                                                                 : "-");
+    const char *stored = NULL, **row;
     const char *ik = miq_throttle_key_ip(env->pool, env->client_ip);
     apr_array_header_t *rows;
     int ncols, ok;
@@ -181,6 +203,7 @@ int miq_accounts_check_password(const miq_accounts_env *env, const char *norm,
         return 0;
     }
     run(env, MIQ_SQL_THROTTLE_RESET, 1, &ek, &ncols);
+    rehash(env, *account_id, password, stored);
     return 1;
 }
 

@@ -12,6 +12,8 @@ enum { MIQ_ACC_ID, MIQ_ACC_N };
 
 /* MIQ_SQL_ACCOUNT_BY_EMAIL: argument email; columns. */
 enum { MIQ_ABE_ID, MIQ_ABE_HASH, MIQ_ABE_N };
+/* MIQ_SQL_ACCOUNT_REHASH: arguments. */
+enum { MIQ_ARA_HASH, MIQ_ARA_ID, MIQ_ARA_OLD_HASH, MIQ_ARA_N };
 
 /* MIQ_SQL_ACCOUNT_EXTERNAL: arguments, and the columns (id, email or '',
  * outcome: found | created | conflict). */
@@ -31,7 +33,7 @@ enum { MIQ_SGC_ACCOUNT, MIQ_SGC_CSRF, MIQ_SGC_EMAIL, MIQ_SGC_EXPIRES, MIQ_SGC_N 
 /* MIQ_SQL_AUTH_SESSION_REVOKE: argument id hash. */
 
 /* MIQ_SQL_THROTTLE_CHECK: arguments; the column (seconds until unlocked). */
-enum { MIQ_TCA_EMAIL_KEY, MIQ_TCA_IP_KEY, MIQ_TCA_N };
+enum { MIQ_TCA_ACCOUNT_IP_KEY, MIQ_TCA_IP_KEY, MIQ_TCA_N };
 enum { MIQ_TCC_WAIT_S, MIQ_TCC_N };
 /* MIQ_SQL_THROTTLE_FAIL: arguments. */
 enum {

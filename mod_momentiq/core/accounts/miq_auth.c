@@ -1,5 +1,6 @@
 /* Credentials without httpd: token shapes and hashes, Bearer parsing, scrypt
  * password hashes, email normalization, cookies, CSRF and throttle policy. */
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -15,10 +16,13 @@
 #define TOKEN_PREFIX_CHARS 13 /* "miq_conn_" + 4 */
 #define PREFIX_LEN         9  /* strlen(MIQ_KEY_PREFIX) == strlen(MIQ_CONN_PREFIX) */
 
-#define SCRYPT_LN       15
+/* OWASP (2025): N = 2^17, r = 8, p = 1, i.e. 128 MiB per run. Older ln=15
+ * hashes still verify and are replaced on the next successful login
+ * (miq_password_needs_rehash). MAXMEM leaves room for V (128 r N bytes) and B. */
+#define SCRYPT_LN       17
 #define SCRYPT_R        8
 #define SCRYPT_P        1
-#define SCRYPT_MAXMEM   (64u * 1024 * 1024)
+#define SCRYPT_MAXMEM   (136u * 1024 * 1024)
 #define SCRYPT_SALT_LEN 16
 #define SCRYPT_KEY_LEN  32
 
@@ -222,6 +226,13 @@ int miq_password_verify(apr_pool_t *p, const char *password, const char *encoded
     ok = CRYPTO_memcmp(key, want, key_len) == 0;
     OPENSSL_cleanse(key, sizeof(key));
     return ok;
+}
+
+int miq_password_needs_rehash(const char *encoded)
+{
+    char want[40];
+    snprintf(want, sizeof(want), "$scrypt$ln=%d,r=%d,p=%d$", SCRYPT_LN, SCRYPT_R, SCRYPT_P);
+    return !encoded || strncmp(encoded, want, strlen(want)) != 0;
 }
 
 static const char *const common_passwords[] = {
@@ -442,6 +453,14 @@ void miq_throttle_defaults(miq_throttle_policy *tp)
 const char *miq_throttle_key_email(apr_pool_t *p, const char *normalized_email)
 {
     return normalized_email ? apr_pstrcat(p, "email:", normalized_email, NULL) : NULL;
+}
+
+const char *miq_throttle_key_account_ip(apr_pool_t *p, const char *normalized_email,
+                                       const char *address)
+{
+    return normalized_email && address
+               ? apr_pstrcat(p, "email_ip:", normalized_email, "|", address, NULL)
+               : NULL;
 }
 
 const char *miq_throttle_key_ip(apr_pool_t *p, const char *address)

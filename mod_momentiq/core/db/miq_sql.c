@@ -63,6 +63,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_ACCOUNT_BY_EMAIL, "miq_account_by_email",
      "SELECT id, coalesce(password_hash, '') FROM accounts WHERE email = %s AND deleted_at IS "
      "NULL"},
+    /* Replaces a password hash of older parameters after a successful login,
+     * unless it changed meanwhile. Args: account id, new hash, old hash. */
+    {MIQ_SQL_ACCOUNT_REHASH, "miq_account_rehash",
+     "UPDATE accounts SET password_hash = %s WHERE id = %s::bigint AND password_hash = %s"},
     /* A user from a trusted auth module: found by subject, else created; never
      * linked by email (sql/012: a password account's email answers
      * 'conflict'). Columns: id, email or '', outcome (found | created |

@@ -21,6 +21,7 @@ typedef enum {
     /* accounts and dashboard sessions */
     MIQ_SQL_ACCOUNT_CREATE,
     MIQ_SQL_ACCOUNT_BY_EMAIL,
+    MIQ_SQL_ACCOUNT_REHASH,
     MIQ_SQL_ACCOUNT_EXTERNAL,
     MIQ_SQL_ACCOUNT_LINK_REMOTE,
     MIQ_SQL_AUTH_SESSION_CREATE,

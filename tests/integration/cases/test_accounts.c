@@ -65,6 +65,16 @@ static void test_signup(void)
     it_secret_note(password);
     r = post_json("/api/auth/signup", NULL, creds(email, password));
     IT_REQUIRE_R(r->status == 201, r);
+    /* signup starts no session (review #14): login is the only way in */
+    IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+    IT_ASSERT_R(miq_json_bool(r->json, "signed_up", 0) &&
+                    !strcmp(miq_json_str(r->json, "email", ""), email) &&
+                    !json_object_get(r->json, "csrf_token") &&
+                    !json_object_get(r->json, "account_id"),
+                r);
+    IT_ASSERT_MSG(!strstr(r->body, password), "the password is echoed: %s", r->body);
+    r = post_json("/api/auth/login", NULL, creds(email, password));
+    IT_REQUIRE_R(r->status == 200, r);
     cookie = it_set_cookie(r, "miq_session", &attrs);
     csrf = miq_json_str(r->json, "csrf_token", NULL);
     it_secret_note(cookie);
@@ -128,21 +138,29 @@ static void test_signup_rejects(void)
     IT_ASSERT_R(r->status == 400 && !strcmp(err_code(r), "invalid_request"), r);
     r = post_json("/api/auth/signup", NULL, "not json");
     IT_ASSERT_R(r->status == 400 && !strcmp(err_code(r), "invalid_request"), r);
-    /* taken: also when it differs only by case and blanks (normalized) */
+    /* taken: the same answer as a new email (review #14), also when it
+     * differs only by case and blanks; no session, and the account keeps its
+     * password */
     r = post_json("/api/auth/signup", NULL, creds(email, good));
     IT_REQUIRE_R(r->status == 201, r);
-    it_secret_note(it_set_cookie(r, "miq_session", NULL));
-    it_secret_note(miq_json_str(r->json, "csrf_token", NULL));
-    r = post_json("/api/auth/signup", NULL, creds(email, "another-password-987"));
-    IT_ASSERT_R(r->status == 409 && !strcmp(err_code(r), "conflict"), r);
-    IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+    {
+        const char *fresh = r->body, *args[1] = {email}, *hash;
+        hash = it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1, args);
+        r = post_json("/api/auth/signup", NULL, creds(email, "another-password-987"));
+        IT_ASSERT_R(r->status == 201 && !strcmp(r->body, fresh), r);
+        IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+        IT_ASSERT_STRING_EQUAL(
+            it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1, args), hash);
+        r = post_json("/api/auth/login", NULL, creds(email, "another-password-987"));
+        IT_ASSERT_R(r->status == 401, r);
+    }
     {
         char *upper = apr_pstrcat(itp, "  ", email, " ", NULL), *c;
         for (c = upper; *c; c++)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
         r = post_json("/api/auth/signup", NULL, creds(upper, good));
-        IT_ASSERT_R(r->status == 409, r);
+        IT_ASSERT_R(r->status == 201 && it_set_cookie(r, "miq_session", NULL) == NULL, r);
     }
 }
 
@@ -320,6 +338,20 @@ static void test_throttle(void)
     IT_ASSERT_MSG(wait >= 1 && wait <= LOCK_S, "Retry-After: %s (lock is %d s)", ra, LOCK_S);
     r = login(a->email, "wrong-password-for-throttle");
     IT_ASSERT_R(r->status == 429, r);
+    /* review #14: the lock is the account's from this address only, so someone
+     * elsewhere cannot lock the owner out */
+    {
+        const char *args[] = {a->email};
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM auth_throttle WHERE key = "
+                                           "'email_ip:' || $1 || '|127.0.0.1' AND locked_until > "
+                                           "now()",
+                                           1, args),
+                               "1");
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM auth_throttle WHERE key = "
+                                           "'email:' || $1",
+                                           1, args),
+                               "0");
+    }
     /* another account from the same address is not locked (per-IP limit is 20) */
     {
         it_account *b = it_signup("throttle-other");
