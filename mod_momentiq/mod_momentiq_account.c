@@ -199,6 +199,26 @@ int miq_auth_remote_user(request_rec *r)
                          miq_json_dump(r->pool, miq_json_packp(r->pool, "{s:s}", "location", url)));
 }
 
+/* POST /api/auth/remote-user/link: the signed-in (password) session links the
+ * user the upstream module authenticated on this same request. */
+int miq_auth_remote_link(request_rec *r)
+{
+    miq_srv_conf *sc = miq_conf(r->server);
+    miq_accounts_env env;
+    miq_reply rep;
+    miq_db db;
+
+    if (sc->trust_remote_user != 1)
+        return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
+    memset(&rep, 0, sizeof(rep));
+    if (!env_init(r, &db, &env))
+        return miq_send_db_unavailable(r, "account");
+    miq_accounts_remote_link(&env, miq_session_cookie(r),
+                             apr_table_get(r->headers_in, "X-CSRF-Token"), r->user, &rep);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    return miq_send_reply(r, &rep);
+}
+
 int miq_auth_not_found(request_rec *r)
 {
     return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");

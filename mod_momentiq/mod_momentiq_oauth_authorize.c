@@ -19,6 +19,8 @@
 #include "mod_momentiq_dbd.h"
 #include "mod_momentiq_oauth.h"
 #include "mod_momentiq_session.h"
+#include "accounts/miq_accounts.h"
+#include "accounts/miq_auth.h"
 #include "base/miq_http_rules.h"
 
 static void page_headers(request_rec *r)
@@ -96,7 +98,8 @@ static int redirect_error(request_rec *r, ap_dbd_t *dbd, const miq_oauth_authz *
 }
 
 /* The signed-in user: the session cookie, else a trusted r->user (a session is
- * started for it so the consent form has a CSRF token). 1, 0 none, -1 db error. */
+ * started for it so the consent form has a CSRF token). 1, 0 none, -1 db
+ * error, -2 the remote user's email belongs to a password account (no link). */
 static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
 {
     miq_srv_conf *sc = miq_conf(r->server);
@@ -106,8 +109,9 @@ static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
         return got;
     if (sc->trust_remote_user != 1 || !r->user || !*r->user)
         return 0;
-    if (miq_account_remote(r, dbd, &account_id, &email) != 1 ||
-        !(csrf = miq_session_start(r, dbd, account_id)))
+    if ((got = miq_account_remote(r, dbd, &account_id, &email)) != 1)
+        return got == -2 ? -2 : -1;
+    if (!(csrf = miq_session_start(r, dbd, account_id)))
         return -1;
     s->account_id = account_id;
     s->email = email;
@@ -126,15 +130,66 @@ static const char *consent_url(request_rec *r, const miq_oauth_authz *q, const c
     return miq_oauth_redirect_build(r->pool, "/api/auth/oauth/authorize", pairs);
 }
 
+/* The sign-in form is protected before any session exists (review #11): a
+ * double-submit token in a cookie and a hidden field, plus the Origin check
+ * when the browser sends one. */
+#define LOGIN_COOKIE "miq_oauth_login"
+#define LOGIN_COOKIE_MAX_AGE 3600
+
+static const char *login_cookie(request_rec *r)
+{
+    const char *v = miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"),
+                                   miq_web_cookie_name(r, LOGIN_COOKIE));
+    return v && strlen(v) == 43 ? v : NULL; /* 32 bytes, base64url */
+}
+
+/* Shows the sign-in form with the browser's token (a new one when it has
+ * none), set again in the cookie. */
+static int show_login(request_rec *r, int status, miq_oauth_page *pg)
+{
+    const char *token = login_cookie(r);
+    if (!token && !(token = miq_session_secret(r->pool)))
+        return show_error(r, "server_error", "no random bytes for the sign-in form",
+                          pg->correlation_id);
+    pg->login_csrf = token;
+    apr_table_add(r->headers_out, "Set-Cookie",
+                  miq_cookie_build(r->pool, miq_web_cookie_name(r, LOGIN_COOKIE), token,
+                                   miq_web_cookie_secure(r), LOGIN_COOKIE_MAX_AGE));
+    return send_html(r, status, miq_oauth_page_login(r->pool, pg));
+}
+
+/* Whether a POST of the sign-in form came from our own page: an Origin, when
+ * present, is the public base URL's; the form's token is the cookie's. */
+static int login_form_ok(request_rec *r, apr_table_t *f, const char **why)
+{
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *own = miq_url_origin(r->pool, miq_conf(r->server)->base_url);
+    if (origin && (!own || strcasecmp(origin, own))) {
+        *why = "the sign-in form was posted from another site";
+        return 0;
+    }
+    if (!miq_csrf_ok(login_cookie(r), apr_table_get(f, "login_csrf"))) {
+        *why = "the sign-in form's token did not match its cookie";
+        return 0;
+    }
+    return 1;
+}
+
 static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_page *pg)
 {
     const char *email = apr_table_get(f, "email"), *password = apr_table_get(f, "password");
-    const char *norm = email ? miq_email_normalize(r->pool, email) : NULL, *account_id;
+    const char *norm = email ? miq_email_normalize(r->pool, email) : NULL, *account_id, *why;
     long wait = 0;
     int got;
+    if (!login_form_ok(r, f, &why)) {
+        miq_oauth_trail(r, dbd, pg->correlation_id, pg->req->client_id, NULL, "login", "csrf",
+                        why);
+        pg->message = "This form expired or did not come from this site. Sign in again.";
+        return show_login(r, HTTP_FORBIDDEN, pg);
+    }
     if (!norm || !password) {
         pg->message = "Enter your email address and password.";
-        return send_html(r, HTTP_BAD_REQUEST, miq_oauth_page_login(r->pool, pg));
+        return show_login(r, HTTP_BAD_REQUEST, pg);
     }
     got = miq_account_login(r, dbd, norm, password, &account_id, &wait);
     if (got == -1)
@@ -147,8 +202,7 @@ static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_pag
                                 : "The email or password is incorrect.";
         if (got == -2)
             apr_table_setn(r->headers_out, "Retry-After", apr_ltoa(r->pool, wait));
-        return send_html(r, got == -2 ? HTTP_TOO_MANY_REQUESTS : HTTP_UNAUTHORIZED,
-                         miq_oauth_page_login(r->pool, pg));
+        return show_login(r, got == -2 ? HTTP_TOO_MANY_REQUESTS : HTTP_UNAUTHORIZED, pg);
     }
     if (!miq_session_start(r, dbd, account_id))
         return show_error(r, "temporarily_unavailable", "the session could not be started",
@@ -241,7 +295,11 @@ int miq_oauth_authorize(request_rec *r)
     }
     if ((err = miq_oauth_authorize_check(r->pool, &client, f, sc->mcp->mcp_url, &q, &error,
                                          &redirectable))) {
-        if (!redirectable) {
+        /* Review #13: anyone can register a DCR or metadata-document client,
+         * so its redirect URI gets no redirect without the user's interaction
+         * (RFC 9700 §4.11.2): the error is shown. Operator clients keep the
+         * RFC 6749 redirect. */
+        if (!redirectable || !miq_oauth_client_preregistered(&client)) {
             miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", error, err);
             return show_error(r, error, err, corr);
         }
@@ -255,13 +313,20 @@ int miq_oauth_authorize(request_rec *r)
     action = post ? apr_table_get(f, "action") : NULL;
     if (post && action && !strcmp(action, "login"))
         return do_login(r, dbd, f, &pg);
-    if ((got = signed_in(r, dbd, &s)) < 0)
+    if ((got = signed_in(r, dbd, &s)) == -2) {
+        miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", "conflict",
+                        "the remote user's email belongs to a password account");
+        return send_html(r, HTTP_CONFLICT,
+                         miq_oauth_page_error(r->pool, "Sign in with your password",
+                                              MIQ_REMOTE_CONFLICT, corr));
+    }
+    if (got < 0)
         return show_error(r, "temporarily_unavailable", "the database is unavailable", corr);
     if (!got) {
         if (!post)
             miq_oauth_trail(r, dbd, corr, client.client_id, NULL, "authorize", NULL,
                             "request valid; sign-in form shown");
-        return send_html(r, HTTP_OK, miq_oauth_page_login(r->pool, &pg));
+        return show_login(r, HTTP_OK, &pg);
     }
     pg.account = s.email ? s.email : apr_pstrcat(r->pool, "account ", s.account_id, NULL);
     pg.csrf = s.csrf_token;

@@ -59,6 +59,7 @@ static const miq_route routes[] = {
     {"/api/auth/logout", EXACT, "POST", "session", miq_auth_logout, 0},
     {"/api/auth/session", EXACT, "GET, HEAD", "session", miq_auth_session, 0},
     {"/api/auth/remote-user", EXACT, "GET, HEAD", "remote-user", miq_auth_remote_user, 0},
+    {"/api/auth/remote-user/link", EXACT, "POST", "session", miq_auth_remote_link, 0},
     {"/api/auth/", PREFIX, "", "none", miq_auth_not_found, OWN},
     /* OAuth 2.1 authorization server (SPEC §5) */
     {"/api/auth/oauth/authorize", EXACT, "GET, HEAD, POST", "session", miq_oauth_authorize,

@@ -32,25 +32,36 @@ void miq_accounts_env_of(request_rec *r, const miq_db *db, miq_accounts_env *env
     env->event = miq_event_push;
 }
 
-const char *miq_session_cookie(request_rec *r)
-{
-    return miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"), MIQ_SESSION_COOKIE);
-}
-
 static int request_is_https(request_rec *r)
 {
     const char *scheme = ap_http_scheme(r);
     return scheme && !strcasecmp(scheme, "https");
 }
 
+int miq_web_cookie_secure(request_rec *r)
+{
+    return miq_cookie_secure(miq_conf(r->server)->base_url, request_is_https(r));
+}
+
+const char *miq_web_cookie_name(request_rec *r, const char *name)
+{
+    return miq_cookie_name(r->pool, name, miq_web_cookie_secure(r));
+}
+
+const char *miq_session_cookie(request_rec *r)
+{
+    return miq_cookie_get(r->pool, apr_table_get(r->headers_in, "Cookie"),
+                          miq_web_cookie_name(r, MIQ_SESSION_COOKIE));
+}
+
 void miq_session_set_cookie(request_rec *r, const char *sid)
 {
     miq_srv_conf *sc = miq_conf(r->server);
+    int secure = miq_web_cookie_secure(r);
+    const char *name = miq_web_cookie_name(r, MIQ_SESSION_COOKIE);
     apr_table_add(r->headers_out, "Set-Cookie",
-                  sid ? miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, sid, request_is_https(r),
-                                         (long)sc->session_absolute_s)
-                      : miq_cookie_build(r->pool, MIQ_SESSION_COOKIE, "", request_is_https(r),
-                                         -1));
+                  sid ? miq_cookie_build(r->pool, name, sid, secure, (long)sc->session_absolute_s)
+                      : miq_cookie_build(r->pool, name, "", secure, -1));
     /* A response that sets a session cookie must never be stored by a cache. */
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
 }

@@ -25,6 +25,11 @@ struct miq_accounts_env;
 struct miq_db;
 void miq_accounts_env_of(request_rec *r, const struct miq_db *db, struct miq_accounts_env *env);
 const char *miq_session_cookie(request_rec *r);
+/* Whether this server's cookies are Secure: MomentIQBaseURL is https (also
+ * behind a TLS-terminating proxy) or the request came over TLS. */
+int miq_web_cookie_secure(request_rec *r);
+/* A cookie's name here: "__Host-" + name when Secure, else name. */
+const char *miq_web_cookie_name(request_rec *r, const char *name);
 void miq_session_set_cookie(request_rec *r, const char *sid);
 
 #endif

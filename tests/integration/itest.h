@@ -265,8 +265,9 @@ typedef struct it_account {
     const char *cookie; /* miq_session cookie value */
     const char *csrf;
 } it_account;
-/* POST /api/auth/signup with a unique email and a random password (both noted
- * as secrets, with the cookie and CSRF token); NULL (response shown) unless 201. */
+/* POST /api/auth/signup with a unique email and a random password, then
+ * POST /api/auth/login (signup starts no session); all noted as secrets, with
+ * the cookie and CSRF token. NULL (response shown) unless 201 then 200. */
 it_account *it_signup(const char *tag);
 /* "Cookie: miq_session=..." (+ "X-CSRF-Token: ..." when csrf), then extra. */
 const char *const *it_session_headers(const it_account *a, int csrf, const char *const *extra);

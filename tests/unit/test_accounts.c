@@ -57,48 +57,47 @@ static void test_signup_creates_account_and_session(void)
     miq_accounts_env env;
     miq_signin si;
     miq_reply r;
-    const fake_call *c, *s;
+    const fake_call *c;
     env_init(&env, f);
     reply_init(&r);
     fake_db_can(f, MIQ_SQL_ACCOUNT_CREATE, MIQ_ACC_N, 1, "7");
-    fake_db_can(f, MIQ_SQL_AUTH_SESSION_CREATE, 1, 1, "1");
     miq_accounts_signup(&env, "  Ann@Example.COM ", PASSWORD, &si, &r);
     CU_ASSERT_EQUAL(r.status, 201);
-    CU_ASSERT_STRING_EQUAL(fake_db_trace(f), "miq_account_create,miq_auth_session_create");
+    /* no session: login is the only way in (review #14) */
+    CU_ASSERT_STRING_EQUAL(fake_db_trace(f), "miq_account_create");
+    CU_ASSERT_PTR_NULL(si.sid);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c = fake_db_last(f, MIQ_SQL_ACCOUNT_CREATE));
     CU_ASSERT_EQUAL(c->nargs, MIQ_ACA_N);
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_ACA_EMAIL], "ann@example.com");
-    CU_ASSERT_EQUAL(strncmp(c->args[MIQ_ACA_HASH], "$scrypt$", 8), 0);
+    CU_ASSERT_EQUAL(strncmp(c->args[MIQ_ACA_HASH], "$scrypt$ln=17,", 14), 0);
     CU_ASSERT_NOT_EQUAL(strstr(c->args[MIQ_ACA_HASH], PASSWORD) != NULL, 1);
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_ACA_FREE], "100");
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_ACA_FREE_AGAIN], "100");
-    /* the session: only the cookie's hash is stored */
-    CU_ASSERT_PTR_NOT_NULL_FATAL(si.sid);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s = fake_db_last(f, MIQ_SQL_AUTH_SESSION_CREATE));
-    CU_ASSERT_STRING_EQUAL(s->args[MIQ_SCA_ID_HASH], miq_token_hash(utp, si.sid));
-    CU_ASSERT_STRING_EQUAL(s->args[MIQ_SCA_ACCOUNT], "7");
-    CU_ASSERT_STRING_EQUAL(s->args[MIQ_SCA_IDLE_S], "3600");
-    CU_ASSERT_STRING_EQUAL(s->args[MIQ_SCA_ABSOLUTE_S], "86400");
-    CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "account_id", ""), "7");
+    CU_ASSERT_TRUE(miq_json_bool(r.body, "signed_up", 0));
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "email", ""), "ann@example.com");
-    CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "csrf_token", ""), s->args[MIQ_SCA_CSRF]);
-    CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "expires_at", ""), "2026-01-03T03:04:05Z");
+    CU_ASSERT_PTR_NULL(json_object_get(r.body, "account_id"));
+    CU_ASSERT_PTR_NULL(json_object_get(r.body, "csrf_token"));
 }
 
+/* Review #14: a taken email answers exactly like a free one, with no session. */
 static void test_signup_duplicate_email(void)
 {
     fake_db *f = fake_db_new();
     miq_accounts_env env;
-    miq_signin si;
-    miq_reply r;
+    miq_signin si, si2;
+    miq_reply r, fresh;
     env_init(&env, f);
     reply_init(&r);
+    reply_init(&fresh);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_CREATE, MIQ_ACC_N, 1, "7");
+    miq_accounts_signup(&env, "ann@example.com", PASSWORD, &si2, &fresh);
     fake_db_can(f, MIQ_SQL_ACCOUNT_CREATE, MIQ_ACC_N, 0); /* ON CONFLICT DO NOTHING */
     miq_accounts_signup(&env, "ann@example.com", PASSWORD, &si, &r);
-    CU_ASSERT_EQUAL(r.status, 409);
-    CU_ASSERT_STRING_EQUAL(r.code, "conflict");
+    CU_ASSERT_EQUAL(r.status, fresh.status);
+    CU_ASSERT_STRING_EQUAL(miq_json_dump(utp, r.body), miq_json_dump(utp, fresh.body));
     CU_ASSERT_PTR_NULL(si.sid);
     CU_ASSERT_EQUAL(f->calls[MIQ_SQL_AUTH_SESSION_CREATE], 0);
+    CU_ASSERT_STRING_EQUAL(ev_kinds, "signup_email_taken");
 }
 
 static void test_signup_refusals_before_the_database(void)
@@ -130,12 +129,6 @@ static void test_signup_database_down(void)
     miq_accounts_signup(&env, "ann@example.com", PASSWORD, &si, &r);
     CU_ASSERT_EQUAL(r.status, 503);
     CU_ASSERT_STRING_EQUAL(r.message, "the account database is unavailable; try again shortly");
-    /* the account made, the session not stored: 503 and no cookie */
-    fake_db_can(f, MIQ_SQL_ACCOUNT_CREATE, MIQ_ACC_N, 1, "7");
-    f->by_id[MIQ_SQL_ACCOUNT_CREATE].fail = 0;
-    fake_db_fail(f, MIQ_SQL_AUTH_SESSION_CREATE);
-    miq_accounts_signup(&env, "ann@example.com", PASSWORD, &si, &r);
-    CU_ASSERT_EQUAL(r.status, 503);
     CU_ASSERT_PTR_NULL(si.sid);
 }
 
@@ -159,15 +152,46 @@ static void test_login_ok_resets_throttle(void)
     CU_ASSERT_STRING_EQUAL(fake_db_trace(f), "miq_throttle_check,miq_account_by_email,"
                                              "miq_throttle_reset,miq_auth_session_create");
     c = fake_db_last(f, MIQ_SQL_THROTTLE_CHECK);
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_TCA_EMAIL_KEY],
-                           miq_throttle_key_email(utp, "ann@example.com"));
+    /* the account's key is per client address (review #14) */
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_TCA_ACCOUNT_IP_KEY],
+                           miq_throttle_key_account_ip(utp, "ann@example.com", "192.0.2.7"));
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_TCA_ACCOUNT_IP_KEY], "email_ip:ann@example.com|192.0.2.7");
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_TCA_IP_KEY], miq_throttle_key_ip(utp, "192.0.2.7"));
     CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_ACCOUNT_BY_EMAIL)->args[0], "ann@example.com");
     CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_THROTTLE_RESET)->args[0],
-                           c->args[MIQ_TCA_EMAIL_KEY]);
+                           c->args[MIQ_TCA_ACCOUNT_IP_KEY]);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "account_id", ""), "7");
     CU_ASSERT_PTR_NOT_NULL(si.sid);
     CU_ASSERT_STRING_EQUAL(ev_kinds, "");
+}
+
+/* An ln=15 hash from before still signs in, and is replaced by an ln=17 one
+ * (only if it is still the stored one). */
+static void test_login_rehashes_old_scrypt(void)
+{
+    static const char old[] = "$scrypt$ln=15,r=8,p=1$oUC5Ry98A8TGl-XFNY1lVg$"
+                              "RGHVyidXRkZ3DrmJdVcppx5Ss1vuHK7HY4-Z-2s4cnE";
+    fake_db *f = fake_db_new();
+    miq_accounts_env env;
+    miq_signin si;
+    miq_reply r;
+    const fake_call *c;
+    env_init(&env, f);
+    reply_init(&r);
+    fake_db_can(f, MIQ_SQL_THROTTLE_CHECK, MIQ_TCC_N, 1, "0");
+    fake_db_can(f, MIQ_SQL_ACCOUNT_BY_EMAIL, MIQ_ABE_N, 1, "7", old);
+    fake_db_can(f, MIQ_SQL_AUTH_SESSION_CREATE, 1, 1, "1");
+    miq_accounts_login(&env, "ann@example.com", PASSWORD, &si, &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_STRING_EQUAL(fake_db_trace(f), "miq_throttle_check,miq_account_by_email,"
+                                             "miq_throttle_reset,miq_account_rehash,"
+                                             "miq_auth_session_create");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c = fake_db_last(f, MIQ_SQL_ACCOUNT_REHASH));
+    CU_ASSERT_EQUAL(c->nargs, MIQ_ARA_N);
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ARA_ID], "7");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ARA_OLD_HASH], old);
+    CU_ASSERT_EQUAL(strncmp(c->args[MIQ_ARA_HASH], "$scrypt$ln=17,r=8,p=1$", 22), 0);
+    CU_ASSERT_TRUE(miq_password_verify(utp, PASSWORD, c->args[MIQ_ARA_HASH]));
 }
 
 static void test_login_wrong_password_counts_failures(void)
@@ -196,7 +220,7 @@ static void test_login_wrong_password_counts_failures(void)
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_TFA_WINDOW_S3], "900");
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_TFA_LOCK_S], "600");
     CU_ASSERT_STRING_EQUAL(f->log[2].args[MIQ_TFA_KEY],
-                           miq_throttle_key_email(utp, "ann@example.com"));
+                           miq_throttle_key_account_ip(utp, "ann@example.com", "192.0.2.7"));
     CU_ASSERT_STRING_EQUAL(f->log[2].args[MIQ_TFA_LIMIT], "5");
     CU_ASSERT_STRING_EQUAL(ev_kinds, "login_failed");
     CU_ASSERT_STRING_EQUAL(ev_codes, "wrong_password");
@@ -310,16 +334,15 @@ static void test_remote_user_signin(void)
     const fake_call *c;
     env_init(&env, f);
     reply_init(&r);
-    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "9", "");
+    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "9", "", "created");
     fake_db_can(f, MIQ_SQL_AUTH_SESSION_CREATE, 1, 1, "1");
     miq_accounts_remote_signin(&env, "Bob@Example.com", &si, &r);
     CU_ASSERT_EQUAL(r.status, 200);
     c = fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL);
     CU_ASSERT_EQUAL(c->nargs, MIQ_AXA_N);
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FOUND_SUBJECT], "remote:Bob@Example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_NEW_SUBJECT], "remote:Bob@Example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_LINK_EMAIL], "bob@example.com");
-    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FREE_AGAIN], "100");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_SUBJECT], "remote:Bob@Example.com");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_EMAIL], "bob@example.com");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_AXA_FREE], "100");
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "account_id", ""), "9");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "email")));
     CU_ASSERT_PTR_NOT_NULL(si.sid);
@@ -338,11 +361,81 @@ static void test_remote_user_race_runs_twice(void)
     fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 0);
     CU_ASSERT_EQUAL(miq_accounts_remote(&env, "carol", &id, &email), -1);
     CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_EXTERNAL], 2);
-    CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL)->args[MIQ_AXA_LINK_EMAIL],
-                           "");
+    CU_ASSERT_STRING_EQUAL(fake_db_last(f, MIQ_SQL_ACCOUNT_EXTERNAL)->args[MIQ_AXA_EMAIL], "");
     miq_accounts_remote_signin(&env, "carol", &si, &r);
     CU_ASSERT_EQUAL(r.status, 503);
     CU_ASSERT_EQUAL(f->calls[MIQ_SQL_AUTH_SESSION_CREATE], 0);
+}
+
+/* Review #3: the email of a password account is never linked silently; the
+ * remote user is told to sign in with the password and link. */
+static void test_remote_user_email_of_password_account_refused(void)
+{
+    fake_db *f = fake_db_new();
+    miq_accounts_env env;
+    miq_signin si;
+    miq_reply r;
+    const char *id = NULL, *email = NULL;
+    env_init(&env, f);
+    reply_init(&r);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXC_N, 1, "", "", "conflict");
+    CU_ASSERT_EQUAL(miq_accounts_remote(&env, "ceo@corp.example", &id, &email), -2);
+    CU_ASSERT_PTR_NULL(id);
+    miq_accounts_remote_signin(&env, "ceo@corp.example", &si, &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    CU_ASSERT_STRING_EQUAL(r.code, "conflict");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "sign in with your password"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "dashboard"));
+    CU_ASSERT_PTR_NULL(si.sid);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_AUTH_SESSION_CREATE], 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ev_kinds, "remote_user_refused"));
+}
+
+/* Linking needs the session and its CSRF token; the kept session is the
+ * caller's, every other one is revoked by the statement. */
+static void test_remote_user_link(void)
+{
+    fake_db *f = fake_db_new();
+    miq_accounts_env env;
+    miq_reply r;
+    const fake_call *c;
+    env_init(&env, f);
+    reply_init(&r);
+    /* no session */
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 401);
+    fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "ceo@corp.example",
+                "2026-01-03T00:00:00Z");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "wrong", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 403);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_LINK_REMOTE], 0);
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", NULL, &r);
+    CU_ASSERT_EQUAL(r.status, 401);
+    CU_ASSERT_EQUAL(f->calls[MIQ_SQL_ACCOUNT_LINK_REMOTE], 0);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "linked");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_TRUE(miq_json_bool(r.body, "revoked_others", 0));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c = fake_db_last(f, MIQ_SQL_ACCOUNT_LINK_REMOTE));
+    CU_ASSERT_EQUAL(c->nargs, MIQ_ALA_N);
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_ACCOUNT], "7");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_SUBJECT], "remote:ceo@corp.example");
+    CU_ASSERT_STRING_EQUAL(c->args[MIQ_ALA_KEEP_SESSION], miq_token_hash(utp, COOKIE));
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "taken");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    fake_db_can(f, MIQ_SQL_ACCOUNT_LINK_REMOTE, 1, 1, "other");
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 409);
+    fake_db_fail(f, MIQ_SQL_ACCOUNT_LINK_REMOTE);
+    reply_init(&r);
+    miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
+    CU_ASSERT_EQUAL(r.status, 503);
 }
 
 /* ---- API keys and connector tokens ------------------------------------ */
@@ -455,9 +548,12 @@ static void test_token_revoke_someone_elses_refused(void)
 MIQ_SUITE("accounts", MIQ_TEST(test_signup_creates_account_and_session),
           MIQ_TEST(test_signup_duplicate_email), MIQ_TEST(test_signup_refusals_before_the_database),
           MIQ_TEST(test_signup_database_down), MIQ_TEST(test_login_ok_resets_throttle),
+          MIQ_TEST(test_login_rehashes_old_scrypt),
           MIQ_TEST(test_login_wrong_password_counts_failures),
           MIQ_TEST(test_login_unknown_email_same_answer), MIQ_TEST(test_login_throttle_lock),
           MIQ_TEST(test_session_find_and_expired), MIQ_TEST(test_logout_needs_csrf),
           MIQ_TEST(test_remote_user_signin), MIQ_TEST(test_remote_user_race_runs_twice),
+          MIQ_TEST(test_remote_user_email_of_password_account_refused),
+          MIQ_TEST(test_remote_user_link),
           MIQ_TEST(test_token_create), MIQ_TEST(test_token_create_refusals),
           MIQ_TEST(test_token_list), MIQ_TEST(test_token_revoke_someone_elses_refused))

@@ -147,6 +147,10 @@ static void test_constant_time_compare(void)
     CU_ASSERT_FALSE(miq_csrf_ok("abc", ""));
 }
 
+/* scrypt ln=15 of "correct horse battery", as stored before the cost rose. */
+#define OLD_LN15_HASH                                                                              \
+    "$scrypt$ln=15,r=8,p=1$d4BCG0vVo90p7NGY4g4_9w$5WYvRMZUIuJUJTBZauHgkU_c1x7OupwJqtX7layQ4d4"
+
 static void test_scrypt(void)
 {
     const char *err = "unset", *h1, *h2;
@@ -156,7 +160,12 @@ static void test_scrypt(void)
     h1 = miq_password_hash(utp, "correct horse battery", &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h1);
     CU_ASSERT_PTR_NULL(err);
-    CU_ASSERT_EQUAL(strncmp(h1, "$scrypt$ln=15,r=8,p=1$", 22), 0);
+    CU_ASSERT_EQUAL(strncmp(h1, "$scrypt$ln=17,r=8,p=1$", 22), 0);
+    CU_ASSERT_FALSE(miq_password_needs_rehash(h1));
+    /* a hash from before (ln=15) still verifies, and asks to be replaced */
+    CU_ASSERT_TRUE(miq_password_verify(utp, "correct horse battery", OLD_LN15_HASH));
+    CU_ASSERT_TRUE(miq_password_needs_rehash(OLD_LN15_HASH));
+    CU_ASSERT_TRUE(miq_password_needs_rehash(NULL));
     salt = h1 + 22;
     key = strchr(salt, '$');
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);
@@ -283,6 +292,29 @@ static void test_email_normalize(void)
     local[65] = '\0';
     CU_ASSERT_PTR_NULL(miq_email_normalize(utp, apr_pstrcat(utp, local, "@example.com", NULL)));
     CU_ASSERT_STRING_EQUAL(miq_throttle_key_email(utp, "a@b.co"), "email:a@b.co");
+}
+
+/* Review #12: Secure follows the public base URL (a TLS-terminating proxy
+ * sends plain http to httpd), with the __Host- prefix; plain http keeps the
+ * bare name. */
+static void test_cookie_policy(void)
+{
+    CU_ASSERT_TRUE(miq_cookie_secure("https://api.example.com", 0));
+    CU_ASSERT_TRUE(miq_cookie_secure("HTTPS://api.example.com/", 0));
+    CU_ASSERT_TRUE(miq_cookie_secure("http://127.0.0.1:8080", 1));
+    CU_ASSERT_FALSE(miq_cookie_secure("http://127.0.0.1:8080", 0));
+    CU_ASSERT_FALSE(miq_cookie_secure(NULL, 0));
+    CU_ASSERT_STRING_EQUAL(miq_cookie_name(utp, MIQ_SESSION_COOKIE, 1), "__Host-miq_session");
+    CU_ASSERT_STRING_EQUAL(miq_cookie_name(utp, MIQ_SESSION_COOKIE, 0), "miq_session");
+    CU_ASSERT_STRING_EQUAL(miq_cookie_build(utp, miq_cookie_name(utp, "miq_oauth_login", 1), "v",
+                                            1, 60),
+                           "__Host-miq_oauth_login=v; Path=/; HttpOnly; SameSite=Lax; Secure; "
+                           "Max-Age=60");
+    CU_ASSERT_STRING_EQUAL(miq_url_origin(utp, "https://API.example.com:8443/mcp?x#y"),
+                           "https://api.example.com:8443");
+    CU_ASSERT_STRING_EQUAL(miq_url_origin(utp, "http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    CU_ASSERT_PTR_NULL(miq_url_origin(utp, "ftp://x"));
+    CU_ASSERT_PTR_NULL(miq_url_origin(utp, "https:///path"));
 }
 
 static void test_cookies(void)
@@ -492,5 +524,6 @@ static void test_account_view(void)
 MIQ_SUITE("auth", MIQ_TEST(test_token_format), MIQ_TEST(test_token_bad_shapes),
           MIQ_TEST(test_bearer), MIQ_TEST(test_constant_time_compare), MIQ_TEST(test_scrypt),
           MIQ_TEST(test_password_policy), MIQ_TEST(test_email_normalize), MIQ_TEST(test_cookies),
+          MIQ_TEST(test_cookie_policy),
           MIQ_TEST(test_session_secret_and_throttle), MIQ_TEST(test_scope_table),
           MIQ_TEST(test_account_view))

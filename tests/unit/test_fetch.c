@@ -141,9 +141,32 @@ static void test_import_url_parsing(void)
 static void test_import_redaction_drops_query_and_credentials(void)
 {
     const char *r = miq_fetch_redact(utp, "https://u:p@cdn.example.com:8443/v/a.mp4?sig=SECRET#frag");
-    CU_ASSERT_STRING_EQUAL(r, "https://cdn.example.com:8443/v/a.mp4");
+    CU_ASSERT_STRING_EQUAL(r, "https://cdn.example.com:8443/.../a.mp4");
     CU_ASSERT_PTR_NULL(strstr(r, "SECRET"));
     CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "not a url"), "(invalid URL)");
+}
+
+/* A path may carry a capability: only a plain last file name survives. */
+static void test_import_redaction_drops_capability_paths(void)
+{
+    CU_ASSERT_STRING_EQUAL(
+        miq_fetch_redact(utp, "https://www.dropbox.com/s/q8x2CAPTOKEN77z/talk.mp4?dl=1"),
+        "https://www.dropbox.com/.../talk.mp4");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://cdn.example.com/clip.mp4"),
+                           "https://cdn.example.com/clip.mp4");
+    /* a last segment that is itself a token (no extension, odd characters, too long) */
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://cdn.example.com/sig/CAPTOKEN0123456789"),
+                           "https://cdn.example.com/...");
+    CU_ASSERT_STRING_EQUAL(
+        miq_fetch_redact(utp, "https://h.example/v/CAPTOKEN0123456789abcdef0123456789abcdef0123456789"
+                              "abcdef0123456789abcdef.mp4"),
+        "https://h.example/...");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://h.example/a/b%2FCAPTOKEN.mp4"),
+                           "https://h.example/...");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://h.example/CAPTOKEN.token-part"),
+                           "https://h.example/...");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "http://h.example"), "http://h.example/");
+    CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "http://h.example/"), "http://h.example/");
 }
 
 /* The fetch refuses before connecting: bad scheme, credentials, private hosts. */
@@ -175,4 +198,5 @@ MIQ_SUITE("import", MIQ_TEST(test_import_refuses_every_non_public_ipv4),
           MIQ_TEST(test_import_resolve_refuses_loopback_spellings),
           MIQ_TEST(test_import_url_parsing),
           MIQ_TEST(test_import_redaction_drops_query_and_credentials),
+          MIQ_TEST(test_import_redaction_drops_capability_paths),
           MIQ_TEST(test_import_fetch_refuses_before_connecting))

@@ -600,6 +600,22 @@ static void test_introspect(void)
     can_token(x, "access", CLIENT, "active");
     miq_oauth_token_introspect(utp, &x->db, &x->set, &x->gateway, "miq_conn_x", &x->out);
     CU_ASSERT_TRUE(json_is_true(json_object_get(body_of(&x->out), "active")));
+    /* review #13: a dynamically registered client with a secret is no gateway */
+    {
+        miq_oauth_client dcr = x->gateway;
+        dcr.client_id = "mcp_00112233445566778899aabbccddeeff";
+        dcr.source = "dcr";
+        can_token(x, "access", CLIENT, "active");
+        miq_oauth_token_introspect(utp, &x->db, &x->set, &dcr, "miq_conn_x", &x->out);
+        CU_ASSERT_STRING_EQUAL(x->out.body, "{\"active\":false}");
+        dcr.source = "cimd";
+        miq_oauth_token_introspect(utp, &x->db, &x->set, &dcr, "miq_conn_x", &x->out);
+        CU_ASSERT_STRING_EQUAL(x->out.body, "{\"active\":false}");
+        /* its own tokens, yes */
+        can_token(x, "access", dcr.client_id, "active");
+        miq_oauth_token_introspect(utp, &x->db, &x->set, &dcr, "miq_conn_x", &x->out);
+        CU_ASSERT_TRUE(json_is_true(json_object_get(body_of(&x->out), "active")));
+    }
     /* revoked or expired, unknown */
     can_token(x, "access", CLIENT, "inactive");
     miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x", &x->out);

@@ -70,27 +70,48 @@ typedef struct miq_signin {
     long retry_after;  /* with a 429: seconds until the lock ends */
 } miq_signin;
 
-/* POST /api/auth/signup: 201 with the session, 400 (email, password policy),
- * 409 (the email is taken), 500 (hashing), 503 (database). */
+/* POST /api/auth/signup: 201 {"signed_up":true,"email","next"} whether the
+ * email was free (the account is created) or taken (nothing happens; an
+ * event for the admin views), and no session either way: signup does not
+ * reveal which emails have accounts, login is the only way in. 400 (email,
+ * password policy), 500 (hashing), 503 (database). */
 void miq_accounts_signup(const miq_accounts_env *env, const char *email, const char *password,
                          miq_signin *si, miq_reply *out);
 /* POST /api/auth/login: 200 with the session, 400 (email), 401 (unknown email
  * or wrong password: the same message), 429 (throttled), 503. */
 void miq_accounts_login(const miq_accounts_env *env, const char *email, const char *password,
                         miq_signin *si, miq_reply *out);
-/* The password check under the throttle, for every login form: 1 with
+/* The password check under the throttle (per account and address, and per
+ * address), for every login form; a hash of older scrypt parameters is
+ * replaced once the password verified: 1 with
  * *account_id; 0 refused (failure counted, event sent); -2 locked, *wait
  * seconds; -1 database error. normalized_email: miq_email_normalize's. */
 int miq_accounts_check_password(const miq_accounts_env *env, const char *normalized_email,
                                 const char *password, const char **account_id, long *wait);
+/* What a remote user whose email belongs to a password account is told (409). */
+#define MIQ_REMOTE_CONFLICT                                                                        \
+    "an account with this email already exists; sign in with your password and link this "     \
+    "sign-in from the dashboard"
 /* The account of a user another module authenticated (found by subject, else
- * linked by email, else created): 1 with *account_id and *email (NULL when
- * none), -1 on a database error. */
+ * created; never linked by email): 1 with *account_id and *email (NULL when
+ * none); -2 when the email belongs to an account with a password that is not
+ * linked to this user (an event is sent); -1 on a database error. */
 int miq_accounts_remote(const miq_accounts_env *env, const char *user, const char **account_id,
                         const char **email);
-/* GET /api/auth/remote-user once a user is known: 200 with a new session, 503. */
+/* The 409 of miq_accounts_remote's -2 (MIQ_REMOTE_CONFLICT). */
+void miq_accounts_remote_conflict(miq_reply *out);
+/* GET /api/auth/remote-user once a user is known: 200 with a new session,
+ * 409 (the email is a password account's: miq_accounts_remote_conflict), 503. */
 void miq_accounts_remote_signin(const miq_accounts_env *env, const char *user, miq_signin *si,
                                 miq_reply *out);
+/* POST /api/auth/remote-user/link: links the user another module authenticated
+ * on this request to the session's account (the proof: a live session and its
+ * X-CSRF-Token). 200 {"linked":true,"account_id","revoked_others"}: a new link
+ * revokes the account's other sessions and every token; 401 (no session or no
+ * remote user), 403 (CSRF), 409 (the identity has another account, or this
+ * account is linked to another identity), 503. */
+void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, const char *csrf,
+                              const char *user, miq_reply *out);
 /* POST /api/auth/logout: 200 {"logged_out":true}, 401 (no session), 403 (CSRF), 503. */
 void miq_accounts_logout(const miq_accounts_env *env, const char *cookie, const char *csrf,
                          miq_reply *out);

@@ -15,9 +15,10 @@
 #define LOGIN_FAILED "the email or password is incorrect"
 
 /* Verified when the email is unknown (or has no password), so both failures
- * cost one scrypt run. Its password was random and discarded. */
-static const char dummy_hash[] = "$scrypt$ln=15,r=8,p=1$Kpe_QBDBwB3K57nvlhLPbg$"
-                                 "n1IK2BOkqS1oGISU91iGyL5KXSdCGAVgpt5vXQfeFCM";
+ * cost one scrypt run at the current parameters. Its password was random and
+ * discarded. */
+static const char dummy_hash[] = "$scrypt$ln=17,r=8,p=1$OlRvfvyskCd73bvzZFhR0Q$"
+                                 "2ax6hJpAkt-iSE6HGwzb1wTV8AvAQbik1iDheeMQvTg";
 
 /* Runs a statement: the rows, or NULL on a database error (logged by the db). */
 static apr_array_header_t *run(const miq_accounts_env *env, miq_sql_id_e id, int nargs,
@@ -107,14 +108,16 @@ void miq_accounts_signup(const miq_accounts_env *env, const char *email, const c
         miq_accounts_unavailable(out);
         return;
     }
-    /* ON CONFLICT DO NOTHING: no row when the email is taken. */
-    if (!(row = first_row(rows, ncols, MIQ_ACC_N)) || !row[MIQ_ACC_ID]) {
-        miq_reply_err(out, 409, "conflict",
-                      "an account cannot be created with this email; sign in instead", NULL);
-        return;
-    }
-    if (start(env, row[MIQ_ACC_ID], norm, si, out))
-        signed_in(env, 201, si, out);
+    /* ON CONFLICT DO NOTHING: no row when the email is taken. The answer is
+     * the same either way and starts no session (review #14: signup must not
+     * tell which emails have accounts); login is the only way in. */
+    row = first_row(rows, ncols, MIQ_ACC_N);
+    if (!row || !row[MIQ_ACC_ID])
+        event(env, "signup_email_taken", NULL, NULL);
+    out->status = 201;
+    out->code = out->message = NULL;
+    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:s}", "signed_up", 1, "email", norm, "next",
+                               "sign in with POST /api/auth/login");
 }
 
 /* ---- login -------------------------------------------------------------- */
@@ -139,7 +142,7 @@ static long throttle_wait(const miq_accounts_env *env, const char *ek, const cha
     const char *args[MIQ_TCA_N], **row;
     apr_array_header_t *rows;
     int ncols;
-    args[MIQ_TCA_EMAIL_KEY] = ek;
+    args[MIQ_TCA_ACCOUNT_IP_KEY] = ek;
     args[MIQ_TCA_IP_KEY] = ik;
     if (!(rows = run(env, MIQ_SQL_THROTTLE_CHECK, MIQ_TCA_N, args, &ncols)))
         return -1;
@@ -147,10 +150,29 @@ static long throttle_wait(const miq_accounts_env *env, const char *ek, const cha
     return row && row[MIQ_TCC_WAIT_S] ? atol(row[MIQ_TCC_WAIT_S]) : 0;
 }
 
+/* A hash of older parameters is replaced now that the password is known;
+ * a failure only means it is tried again next time. */
+static void rehash(const miq_accounts_env *env, const char *account_id, const char *password,
+                   const char *stored)
+{
+    const char *args[MIQ_ARA_N], *why = NULL;
+    int ncols;
+    if (!miq_password_needs_rehash(stored) ||
+        !(args[MIQ_ARA_HASH] = miq_password_hash(env->pool, password, &why)))
+        return;
+    args[MIQ_ARA_ID] = account_id;
+    args[MIQ_ARA_OLD_HASH] = stored;
+    run(env, MIQ_SQL_ACCOUNT_REHASH, MIQ_ARA_N, args, &ncols);
+}
+
 int miq_accounts_check_password(const miq_accounts_env *env, const char *norm,
                                 const char *password, const char **account_id, long *wait)
 {
-    const char *ek = miq_throttle_key_email(env->pool, norm), *stored = NULL, **row;
+    /* Failures lock one account from one address, and one address: someone
+     * elsewhere cannot lock the owner out (review #14). */
+    const char *ek = miq_throttle_key_account_ip(env->pool, norm, env->client_ip ? env->client_ip
+                                                                                 : "-");
+    const char *stored = NULL, **row;
     const char *ik = miq_throttle_key_ip(env->pool, env->client_ip);
     apr_array_header_t *rows;
     int ncols, ok;
@@ -181,6 +203,7 @@ int miq_accounts_check_password(const miq_accounts_env *env, const char *norm,
         return 0;
     }
     run(env, MIQ_SQL_THROTTLE_RESET, 1, &ek, &ncols);
+    rehash(env, *account_id, password, stored);
     return 1;
 }
 
@@ -263,7 +286,9 @@ void miq_accounts_session(const miq_accounts_env *env, const char *cookie, miq_r
 
 /* ---- sign-in through another auth module ------------------------------- */
 
-/* A concurrent first sight makes the statement return nothing once: it runs again. */
+/* A concurrent first sight makes the statement return nothing once: it runs
+ * again. Never links by email: an email held by a password account is a
+ * conflict (-2) until its owner links this identity with proof. */
 int miq_accounts_remote(const miq_accounts_env *env, const char *user, const char **account_id,
                         const char **email)
 {
@@ -271,34 +296,98 @@ int miq_accounts_remote(const miq_accounts_env *env, const char *user, const cha
     const char *norm = miq_email_normalize(env->pool, user), **row;
     apr_array_header_t *rows = NULL;
     int ncols = 0, attempt;
-    args[MIQ_AXA_FOUND_SUBJECT] = subject;
-    args[MIQ_AXA_LINK_SUBJECT] = subject;
-    args[MIQ_AXA_LINK_EMAIL] = norm ? norm : "";
-    args[MIQ_AXA_TAKEN_EMAIL] = args[MIQ_AXA_LINK_EMAIL];
-    args[MIQ_AXA_NEW_EMAIL] = args[MIQ_AXA_LINK_EMAIL];
-    args[MIQ_AXA_NEW_SUBJECT] = subject;
+    args[MIQ_AXA_SUBJECT] = subject;
+    args[MIQ_AXA_EMAIL] = norm ? norm : "";
     args[MIQ_AXA_FREE] = env->free_credits;
-    args[MIQ_AXA_FREE_AGAIN] = env->free_credits;
     for (attempt = 0; attempt < 2; attempt++) {
         if (!(rows = run(env, MIQ_SQL_ACCOUNT_EXTERNAL, MIQ_AXA_N, args, &ncols)) || rows->nelts)
             break;
     }
-    if (!(row = first_row(rows, ncols, MIQ_AXC_N)) || !row[MIQ_AXC_ID])
+    if (!(row = first_row(rows, ncols, MIQ_AXC_N)))
+        return -1;
+    if (row[MIQ_AXC_OUTCOME] && !strcmp(row[MIQ_AXC_OUTCOME], "conflict")) {
+        event(env, "remote_user_refused", "email_taken", NULL);
+        return -2;
+    }
+    if (!row[MIQ_AXC_ID] || !*row[MIQ_AXC_ID])
         return -1;
     *account_id = row[MIQ_AXC_ID];
     *email = row[MIQ_AXC_EMAIL] && *row[MIQ_AXC_EMAIL] ? row[MIQ_AXC_EMAIL] : NULL;
     return 1;
 }
 
+void miq_accounts_remote_conflict(miq_reply *out)
+{
+    miq_reply_err(out, 409, "conflict", MIQ_REMOTE_CONFLICT, NULL);
+}
+
 void miq_accounts_remote_signin(const miq_accounts_env *env, const char *user, miq_signin *si,
                                 miq_reply *out)
 {
     const char *account_id, *email;
+    int got;
     memset(si, 0, sizeof(*si));
-    if (miq_accounts_remote(env, user, &account_id, &email) != 1) {
-        miq_accounts_unavailable(out);
+    if ((got = miq_accounts_remote(env, user, &account_id, &email)) != 1) {
+        if (got == -2)
+            miq_accounts_remote_conflict(out);
+        else
+            miq_accounts_unavailable(out);
         return;
     }
     if (start(env, account_id, email, si, out))
         signed_in(env, 200, si, out);
+}
+
+void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, const char *csrf,
+                              const char *user, miq_reply *out)
+{
+    const char *args[MIQ_ALA_N], **row, *outcome;
+    apr_array_header_t *rows;
+    miq_session s;
+    int ncols, got = env->db ? miq_session_find(env, cookie, &s) : -1;
+    if (got < 0) {
+        miq_accounts_unavailable(out);
+        return;
+    }
+    if (!got) {
+        unauthenticated(out);
+        return;
+    }
+    if (!miq_session_csrf_ok(&s, csrf)) {
+        miq_reply_err(out, 403, "csrf_required",
+                      "this call needs the session's CSRF token in X-CSRF-Token", NULL);
+        return;
+    }
+    if (!user || !*user) {
+        miq_reply_err(out, 401, "authentication_required",
+                      "no user was authenticated by the web server for this location", NULL);
+        return;
+    }
+    args[MIQ_ALA_ACCOUNT] = s.account_id;
+    args[MIQ_ALA_SUBJECT] = apr_pstrcat(env->pool, "remote:", user, NULL);
+    args[MIQ_ALA_KEEP_SESSION] = miq_token_hash(env->pool, cookie);
+    if (!(rows = run(env, MIQ_SQL_ACCOUNT_LINK_REMOTE, MIQ_ALA_N, args, &ncols)) ||
+        !(row = first_row(rows, ncols, 1)) || !(outcome = row[0])) {
+        miq_accounts_unavailable(out);
+        return;
+    }
+    if (!strcmp(outcome, "taken")) {
+        miq_reply_err(out, 409, "conflict",
+                      "this sign-in already belongs to another account; sign in with it to use "
+                      "that account",
+                      NULL);
+        return;
+    }
+    if (!strcmp(outcome, "other")) {
+        miq_reply_err(out, 409, "conflict",
+                      "this account is already linked to another sign-in", NULL);
+        return;
+    }
+    if (!strcmp(outcome, "linked"))
+        event(env, "remote_user_linked", NULL, s.account_id);
+    out->status = 200;
+    out->code = out->message = NULL;
+    /* linked: every other session and every token of the account was revoked */
+    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:b}", "linked", 1, "account_id",
+                               s.account_id, "revoked_others", !strcmp(outcome, "linked"));
 }

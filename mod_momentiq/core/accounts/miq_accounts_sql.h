@@ -12,13 +12,16 @@ enum { MIQ_ACC_ID, MIQ_ACC_N };
 
 /* MIQ_SQL_ACCOUNT_BY_EMAIL: argument email; columns. */
 enum { MIQ_ABE_ID, MIQ_ABE_HASH, MIQ_ABE_N };
+/* MIQ_SQL_ACCOUNT_REHASH: arguments. */
+enum { MIQ_ARA_HASH, MIQ_ARA_ID, MIQ_ARA_OLD_HASH, MIQ_ARA_N };
 
-/* MIQ_SQL_ACCOUNT_EXTERNAL: arguments, and the columns (id, email or ''). */
-enum {
-    MIQ_AXA_FOUND_SUBJECT, MIQ_AXA_LINK_SUBJECT, MIQ_AXA_LINK_EMAIL, MIQ_AXA_TAKEN_EMAIL,
-    MIQ_AXA_NEW_EMAIL, MIQ_AXA_NEW_SUBJECT, MIQ_AXA_FREE, MIQ_AXA_FREE_AGAIN, MIQ_AXA_N
-};
-enum { MIQ_AXC_ID, MIQ_AXC_EMAIL, MIQ_AXC_N };
+/* MIQ_SQL_ACCOUNT_EXTERNAL: arguments, and the columns (id, email or '',
+ * outcome: found | created | conflict). */
+enum { MIQ_AXA_SUBJECT, MIQ_AXA_EMAIL, MIQ_AXA_FREE, MIQ_AXA_N };
+enum { MIQ_AXC_ID, MIQ_AXC_EMAIL, MIQ_AXC_OUTCOME, MIQ_AXC_N };
+/* MIQ_SQL_ACCOUNT_LINK_REMOTE: arguments; one column (linked | already |
+ * taken | other). */
+enum { MIQ_ALA_ACCOUNT, MIQ_ALA_SUBJECT, MIQ_ALA_KEEP_SESSION, MIQ_ALA_N };
 
 /* MIQ_SQL_AUTH_SESSION_CREATE: arguments (no rows but the RETURNING marker). */
 enum {
@@ -30,7 +33,7 @@ enum { MIQ_SGC_ACCOUNT, MIQ_SGC_CSRF, MIQ_SGC_EMAIL, MIQ_SGC_EXPIRES, MIQ_SGC_N 
 /* MIQ_SQL_AUTH_SESSION_REVOKE: argument id hash. */
 
 /* MIQ_SQL_THROTTLE_CHECK: arguments; the column (seconds until unlocked). */
-enum { MIQ_TCA_EMAIL_KEY, MIQ_TCA_IP_KEY, MIQ_TCA_N };
+enum { MIQ_TCA_ACCOUNT_IP_KEY, MIQ_TCA_IP_KEY, MIQ_TCA_N };
 enum { MIQ_TCC_WAIT_S, MIQ_TCC_N };
 /* MIQ_SQL_THROTTLE_FAIL: arguments. */
 enum {

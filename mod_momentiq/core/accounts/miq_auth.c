@@ -1,7 +1,9 @@
 /* Credentials without httpd: token shapes and hashes, Bearer parsing, scrypt
  * password hashes, email normalization, cookies, CSRF and throttle policy. */
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <openssl/evp.h>
@@ -14,10 +16,13 @@
 #define TOKEN_PREFIX_CHARS 13 /* "miq_conn_" + 4 */
 #define PREFIX_LEN         9  /* strlen(MIQ_KEY_PREFIX) == strlen(MIQ_CONN_PREFIX) */
 
-#define SCRYPT_LN       15
+/* OWASP (2025): N = 2^17, r = 8, p = 1, i.e. 128 MiB per run. Older ln=15
+ * hashes still verify and are replaced on the next successful login
+ * (miq_password_needs_rehash). MAXMEM leaves room for V (128 r N bytes) and B. */
+#define SCRYPT_LN       17
 #define SCRYPT_R        8
 #define SCRYPT_P        1
-#define SCRYPT_MAXMEM   (64u * 1024 * 1024)
+#define SCRYPT_MAXMEM   (136u * 1024 * 1024)
 #define SCRYPT_SALT_LEN 16
 #define SCRYPT_KEY_LEN  32
 
@@ -223,6 +228,13 @@ int miq_password_verify(apr_pool_t *p, const char *password, const char *encoded
     return ok;
 }
 
+int miq_password_needs_rehash(const char *encoded)
+{
+    char want[40];
+    snprintf(want, sizeof(want), "$scrypt$ln=%d,r=%d,p=%d$", SCRYPT_LN, SCRYPT_R, SCRYPT_P);
+    return !encoded || strncmp(encoded, want, strlen(want)) != 0;
+}
+
 static const char *const common_passwords[] = {
     "password", "password1", "password12", "password123", "password1234", "qwertyuiop",
     "qwerty1234", "qwerty12345", "iloveyou12", "letmein123", "welcome123", "admin12345",
@@ -350,6 +362,32 @@ const char *miq_cookie_build(apr_pool_t *p, const char *name, const char *value,
                         sec, max_age);
 }
 
+int miq_cookie_secure(const char *base_url, int request_https)
+{
+    return request_https || (base_url && !strncasecmp(base_url, "https://", 8));
+}
+
+const char *miq_cookie_name(apr_pool_t *p, const char *name, int secure)
+{
+    return secure ? apr_pstrcat(p, "__Host-", name, NULL) : name;
+}
+
+const char *miq_url_origin(apr_pool_t *p, const char *url)
+{
+    const char *host, *end;
+    char *o, *c;
+    if (!url || (strncasecmp(url, "https://", 8) && strncasecmp(url, "http://", 7)))
+        return NULL;
+    host = strstr(url, "://") + 3;
+    end = host + strcspn(host, "/?#");
+    if (end == host)
+        return NULL;
+    o = apr_pstrndup(p, url, (apr_size_t)(end - url));
+    for (c = o; *c; c++)
+        *c = (char)apr_tolower(*c);
+    return o;
+}
+
 const char *miq_cookie_get(apr_pool_t *p, const char *cookie_header, const char *name)
 {
     const char *s = cookie_header, *pair_end, *eq, *ns, *ne, *vs, *ve;
@@ -415,6 +453,14 @@ void miq_throttle_defaults(miq_throttle_policy *tp)
 const char *miq_throttle_key_email(apr_pool_t *p, const char *normalized_email)
 {
     return normalized_email ? apr_pstrcat(p, "email:", normalized_email, NULL) : NULL;
+}
+
+const char *miq_throttle_key_account_ip(apr_pool_t *p, const char *normalized_email,
+                                       const char *address)
+{
+    return normalized_email && address
+               ? apr_pstrcat(p, "email_ip:", normalized_email, "|", address, NULL)
+               : NULL;
 }
 
 const char *miq_throttle_key_ip(apr_pool_t *p, const char *address)

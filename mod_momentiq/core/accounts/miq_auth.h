@@ -39,9 +39,13 @@ const char *miq_bearer_token(apr_pool_t *p, const char *authorization);
 
 /* ---- passwords ---------------------------------------------------------- */
 
-/* scrypt parameters: N = 2^15, r = 8, p = 1 (32 MiB, memory-hard), 16-byte
- * salt, 32-byte key. Encoded "$scrypt$ln=15,r=8,p=1$<salt b64url>$<key b64url>". */
+/* scrypt parameters: N = 2^17, r = 8, p = 1 (128 MiB, memory-hard; OWASP's
+ * guidance), 16-byte salt, 32-byte key. Encoded
+ * "$scrypt$ln=17,r=8,p=1$<salt b64url>$<key b64url>". */
 const char *miq_password_hash(apr_pool_t *p, const char *password, const char **err);
+/* Whether an encoding is not of the current parameters (an ln=15 hash from
+ * before): login then stores a new hash once the password verified. */
+int miq_password_needs_rehash(const char *encoded);
 /* Constant-time check; 0 for a NULL, malformed or foreign encoding. */
 int miq_password_verify(apr_pool_t *p, const char *password, const char *encoded);
 /* NULL if acceptable, else why not (length 10..1024, not all one character...). */
@@ -60,6 +64,15 @@ const char *miq_email_normalize(apr_pool_t *p, const char *email);
  * attributes (';', ',', quotes, blanks, control characters). */
 const char *miq_cookie_build(apr_pool_t *p, const char *name, const char *value, int secure,
                              long max_age);
+/* Whether cookies must be Secure: the public base URL (MomentIQBaseURL) is
+ * https, which holds behind a TLS-terminating proxy too, or the request
+ * itself came over TLS. */
+int miq_cookie_secure(const char *base_url, int request_https);
+/* The cookie's name: "__Host-" + name when secure (the browser then insists
+ * on Secure, Path=/ and no Domain), else name as is (plain http local runs). */
+const char *miq_cookie_name(apr_pool_t *p, const char *name, int secure);
+/* scheme://host[:port] of an absolute http(s) URL, lowercased, or NULL. */
+const char *miq_url_origin(apr_pool_t *p, const char *url);
 /* The value of cookie name in a Cookie header, or NULL. */
 const char *miq_cookie_get(apr_pool_t *p, const char *cookie_header, const char *name);
 /* A new session id (cookie value) and CSRF token: 32 random bytes, base64url. */
@@ -80,6 +93,11 @@ void miq_throttle_defaults(miq_throttle_policy *tp);
 /* Throttle keys: "email:<normalized>" and "ip:<address>". */
 const char *miq_throttle_key_email(apr_pool_t *p, const char *normalized_email);
 const char *miq_throttle_key_ip(apr_pool_t *p, const char *address);
+/* "email_ip:<email>|<address>": failures of one account from one address. An
+ * attacker elsewhere cannot lock the owner out (review #14); together with
+ * the per-address key it bounds guessing. */
+const char *miq_throttle_key_account_ip(apr_pool_t *p, const char *normalized_email,
+                                       const char *address);
 
 
 #endif

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <curl/curl.h>
 #include "base/miq_fetch.h"
@@ -247,10 +248,36 @@ const char *miq_fetch_parse_url(apr_pool_t *p, const char *url, miq_fetch_url *o
     return err;
 }
 
+/* Whether a path segment looks like a plain file name ("clip.mp4") rather
+ * than something that may be a capability: short, [A-Za-z0-9._-] only, a
+ * stem of at most 64 characters and an extension of 1 to 8 letters or digits. */
+static int plain_file_name(const char *s, apr_size_t n)
+{
+    const char *dot = NULL, *c;
+    apr_size_t ext;
+    if (n == 0 || n > 80 || s[0] == '.')
+        return 0;
+    for (c = s; c < s + n; c++) {
+        if (*c == '.')
+            dot = c;
+        else if (!apr_isalnum(*c) && *c != '_' && *c != '-')
+            return 0;
+    }
+    if (!dot || dot - s > 64)
+        return 0;
+    ext = (apr_size_t)(s + n - dot - 1);
+    if (ext < 1 || ext > 8)
+        return 0;
+    for (c = dot + 1; c < s + n; c++)
+        if (!apr_isalnum(*c))
+            return 0;
+    return 1;
+}
+
 const char *miq_fetch_redact(apr_pool_t *p, const char *url)
 {
     CURLU *u;
-    const char *scheme, *host, *port, *path;
+    const char *scheme, *host, *port, *path, *last, *end, *kept = "";
     curl_init_once();
     if (!url || !(u = curl_url()))
         return "(invalid URL)";
@@ -263,8 +290,21 @@ const char *miq_fetch_redact(apr_pool_t *p, const char *url)
     port = url_part(p, u, CURLUPART_PORT);
     path = url_part(p, u, CURLUPART_PATH);
     curl_url_cleanup(u);
+    /* A path may carry a capability (Dropbox /s/<token>/..., signed CDN
+     * paths): only the last segment is kept, and only when it is a plain file
+     * name; the segments before it become "...". */
+    if (path && *path) {
+        end = path + strlen(path);
+        last = end;
+        while (last > path && last[-1] != '/')
+            last--;
+        if (plain_file_name(last, (apr_size_t)(end - last)))
+            kept = apr_pstrcat(p, last - path > 1 ? ".../" : "", last, NULL);
+        else if (end - path > 1)
+            kept = "...";
+    }
     return apr_pstrcat(p, scheme ? scheme : "?", "://", host ? host : "", port ? ":" : "",
-                       port ? port : "", path ? path : "/", NULL);
+                       port ? port : "", "/", kept, NULL);
 }
 
 /* ---- resolution ---------------------------------------------------------------- */

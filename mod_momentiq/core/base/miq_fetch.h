@@ -83,8 +83,11 @@ const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int all
 /* The same within timeout_ms. */
 const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
                                      int allow_private, int timeout_ms, const char **pinned);
-/* scheme://host[:port]/path of url, without userinfo, query or fragment
- * ("(invalid URL)" when it does not parse). For logs and messages. */
+/* scheme://host[:port]/ of url plus, at most, the last path segment when it
+ * is a plain file name ("https://cdn.example/.../clip.mp4"); never userinfo,
+ * query, fragment or the rest of the path, which may carry a capability
+ * ("(invalid URL)" when it does not parse). For logs, messages and
+ * uploads.source_url. */
 const char *miq_fetch_redact(apr_pool_t *p, const char *url);
 
 #endif

@@ -63,26 +63,22 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_ACCOUNT_BY_EMAIL, "miq_account_by_email",
      "SELECT id, coalesce(password_hash, '') FROM accounts WHERE email = %s AND deleted_at IS "
      "NULL"},
-    /* First sight of a user from a trusted auth module: found by subject, else
-     * linked by email, else created (without the email when another identity
-     * holds it; nothing when a concurrent first sight won: run it again).
-     * Returns id and email. A created account gets its free credits.
-     * Args: subject, subject, email, email, email, subject, free credits, free credits. */
+    /* Replaces a password hash of older parameters after a successful login,
+     * unless it changed meanwhile. Args: account id, new hash, old hash. */
+    {MIQ_SQL_ACCOUNT_REHASH, "miq_account_rehash",
+     "UPDATE accounts SET password_hash = %s WHERE id = %s::bigint AND password_hash = %s"},
+    /* A user from a trusted auth module: found by subject, else created; never
+     * linked by email (sql/012: a password account's email answers
+     * 'conflict'). Columns: id, email or '', outcome (found | created |
+     * conflict); no row when a concurrent first sight won: run it again.
+     * Args: subject, normalized email or '', free credits. */
     {MIQ_SQL_ACCOUNT_EXTERNAL, "miq_account_external",
-     "WITH found AS (SELECT id, email FROM accounts WHERE external_subject = %s AND deleted_at "
-     "IS NULL), "
-     "linked AS (UPDATE accounts SET external_subject = %s WHERE email = NULLIF(%s, '') AND "
-     "external_subject IS NULL AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM found) "
-     "RETURNING id, email), "
-     "created AS (INSERT INTO accounts (email, external_subject) SELECT CASE WHEN EXISTS "
-     "(SELECT 1 FROM accounts WHERE email = NULLIF(%s, '')) THEN NULL ELSE NULLIF(%s, '') END, "
-     "%s WHERE NOT EXISTS (SELECT 1 FROM found) AND NOT EXISTS (SELECT 1 FROM linked) "
-     "ON CONFLICT DO NOTHING RETURNING id, email), "
-     "free AS (INSERT INTO credit_ledger (account_id, kind, credits, note) SELECT id, 'grant', "
-     "%s::bigint, 'free credits for a new account' FROM created WHERE %s::bigint > 0 "
-     "RETURNING 1) "
-     "SELECT id, coalesce(email, '') FROM found UNION ALL SELECT id, coalesce(email, '') FROM "
-     "linked UNION ALL SELECT id, coalesce(email, '') FROM created"},
+     "SELECT account_id, account_email, outcome FROM miq_account_remote(%s, %s, %s::bigint)"},
+    /* Links a remote identity to a signed-in account and revokes its other
+     * sessions and every token (sql/012). Column: linked | already | taken |
+     * other. Args: account id, subject, the kept session's id hash. */
+    {MIQ_SQL_ACCOUNT_LINK_REMOTE, "miq_account_link_remote",
+     "SELECT miq_account_link_remote(%s::bigint, %s, %s)"},
     /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds.
      * One row when created. */
     {MIQ_SQL_AUTH_SESSION_CREATE, "miq_auth_session_create",

@@ -107,6 +107,11 @@ const char *miq_oauth_registry_env(miq_oauth_registry *reg, const char *clients_
                                    const char *id, const char *name, const char *connector,
                                    const char *redirect_uris);
 const miq_oauth_client *miq_oauth_registry_find(const miq_oauth_registry *reg, const char *id);
+/* Whether the operator registered the client (MomentIQOAuthClient or the
+ * environment), as opposed to dynamic registration or a metadata document:
+ * only these get RFC redirects of authorize errors without user interaction
+ * and, when confidential, may introspect other clients' tokens. */
+int miq_oauth_client_preregistered(const miq_oauth_client *c);
 /* Whether any client can be known: pre-registered ones, DCR or metadata documents. */
 int miq_oauth_configured(const miq_oauth_registry *reg);
 /* [{"client_id","name","connector"}] of the pre-registered clients; never secrets. */
@@ -199,6 +204,7 @@ typedef struct miq_oauth_page {
     const char *client_name, *connector;
     const char *correlation_id;
     const char *csrf;       /* consent form */
+    const char *login_csrf; /* sign-in form: the pre-session double-submit token */
     const char *account;    /* who is signed in (email or id) */
     const char *message;    /* a notice above the form (sign-in failed...), or NULL */
 } miq_oauth_page;
@@ -206,7 +212,8 @@ typedef struct miq_oauth_page {
 /* The consent screen: client, connector, account, a checkbox per requested
  * scope, Approve / Deny; works without JavaScript. */
 const char *miq_oauth_page_consent(apr_pool_t *p, const miq_oauth_page *pg);
-/* The sign-in form (email, password) that returns to the consent screen. */
+/* The sign-in form (email, password, the hidden login_csrf when set) that
+ * returns to the consent screen. */
 const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg);
 /* An error page for errors that must not be redirected. */
 const char *miq_oauth_page_error(apr_pool_t *p, const char *title, const char *message,

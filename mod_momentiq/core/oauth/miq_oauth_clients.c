@@ -412,3 +412,8 @@ const char *miq_oauth_cimd_fetch(apr_pool_t *p, const char *url, int allow_priva
     }
     return NULL;
 }
+
+int miq_oauth_client_preregistered(const miq_oauth_client *c)
+{
+    return c && c->source && (!strcmp(c->source, "directive") || !strcmp(c->source, "env"));
+}

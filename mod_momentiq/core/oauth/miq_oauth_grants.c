@@ -300,10 +300,13 @@ int miq_oauth_token_introspect(apr_pool_t *p, const miq_db *db, const miq_oauth_
     got = find_token(p, db, token, &row);
     if (got < 0)
         return fail(out, "temporarily_unavailable", "the database is unavailable");
-    /* a public client may only learn about its own tokens; a confidential one
-     * (a gateway) about any */
+    /* a client may only learn about its own tokens; a confidential client the
+     * operator registered (a gateway) about any. A registered (DCR) client
+     * with a client_secret_* method is confidential too, but anyone may
+     * register one (review #13). */
     if (got == 0 || strcmp(row[MIQ_OTK_STATE], "active") ||
-        (!c->secret_hash && strcmp(row[MIQ_OTK_CLIENT], c->client_id))) {
+        (!(c->secret_hash && miq_oauth_client_preregistered(c)) &&
+         strcmp(row[MIQ_OTK_CLIENT], c->client_id))) {
         out->body = "{\"active\":false}";
         return 0;
     }

@@ -163,7 +163,8 @@ int miq_oauth_refresh_rotate(apr_pool_t *p, const miq_db *db, const miq_oauth_se
 int miq_oauth_token_revoke(apr_pool_t *p, const miq_db *db, const miq_oauth_client *c,
                             const char *token, miq_oauth_outcome *out);
 /* Introspection (RFC 7662): {"active":false} unless the token is active and
- * c is confidential or the token's client. */
+ * c is the token's client or a confidential client the operator registered
+ * (miq_oauth_client_preregistered); a DCR client with a secret is not. */
 int miq_oauth_token_introspect(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
                                 const miq_oauth_client *c, const char *token,
                                 miq_oauth_outcome *out);

@@ -126,7 +126,7 @@ const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg)
         p, head(p, "Sign in"), "<h1>Sign in to connect ", E(pg->client_name), "</h1>",
         notice(p, pg->message),
         "<form method=\"post\" action=\"/api/auth/oauth/authorize\">", request_fields(p, pg),
-        hidden(p, "action", "login"),
+        hidden(p, "action", "login"), pg->login_csrf ? hidden(p, "login_csrf", pg->login_csrf) : "",
         "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" name=\"email\" "
         "autocomplete=\"username\" required>"
         "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" "

@@ -65,6 +65,16 @@ static void test_signup(void)
     it_secret_note(password);
     r = post_json("/api/auth/signup", NULL, creds(email, password));
     IT_REQUIRE_R(r->status == 201, r);
+    /* signup starts no session (review #14): login is the only way in */
+    IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+    IT_ASSERT_R(miq_json_bool(r->json, "signed_up", 0) &&
+                    !strcmp(miq_json_str(r->json, "email", ""), email) &&
+                    !json_object_get(r->json, "csrf_token") &&
+                    !json_object_get(r->json, "account_id"),
+                r);
+    IT_ASSERT_MSG(!strstr(r->body, password), "the password is echoed: %s", r->body);
+    r = post_json("/api/auth/login", NULL, creds(email, password));
+    IT_REQUIRE_R(r->status == 200, r);
     cookie = it_set_cookie(r, "miq_session", &attrs);
     csrf = miq_json_str(r->json, "csrf_token", NULL);
     it_secret_note(cookie);
@@ -128,21 +138,29 @@ static void test_signup_rejects(void)
     IT_ASSERT_R(r->status == 400 && !strcmp(err_code(r), "invalid_request"), r);
     r = post_json("/api/auth/signup", NULL, "not json");
     IT_ASSERT_R(r->status == 400 && !strcmp(err_code(r), "invalid_request"), r);
-    /* taken: also when it differs only by case and blanks (normalized) */
+    /* taken: the same answer as a new email (review #14), also when it
+     * differs only by case and blanks; no session, and the account keeps its
+     * password */
     r = post_json("/api/auth/signup", NULL, creds(email, good));
     IT_REQUIRE_R(r->status == 201, r);
-    it_secret_note(it_set_cookie(r, "miq_session", NULL));
-    it_secret_note(miq_json_str(r->json, "csrf_token", NULL));
-    r = post_json("/api/auth/signup", NULL, creds(email, "another-password-987"));
-    IT_ASSERT_R(r->status == 409 && !strcmp(err_code(r), "conflict"), r);
-    IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+    {
+        const char *fresh = r->body, *args[1] = {email}, *hash;
+        hash = it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1, args);
+        r = post_json("/api/auth/signup", NULL, creds(email, "another-password-987"));
+        IT_ASSERT_R(r->status == 201 && !strcmp(r->body, fresh), r);
+        IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
+        IT_ASSERT_STRING_EQUAL(
+            it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1, args), hash);
+        r = post_json("/api/auth/login", NULL, creds(email, "another-password-987"));
+        IT_ASSERT_R(r->status == 401, r);
+    }
     {
         char *upper = apr_pstrcat(itp, "  ", email, " ", NULL), *c;
         for (c = upper; *c; c++)
             if (*c >= 'a' && *c <= 'z')
                 *c = (char)(*c - 'a' + 'A');
         r = post_json("/api/auth/signup", NULL, creds(upper, good));
-        IT_ASSERT_R(r->status == 409, r);
+        IT_ASSERT_R(r->status == 201 && it_set_cookie(r, "miq_session", NULL) == NULL, r);
     }
 }
 
@@ -271,8 +289,9 @@ static void test_session_idle_expiry(void)
 
 static void test_session_absolute_expiry(void)
 {
-    apr_time_t t0 = apr_time_now();
+    /* the clock starts once signed in: signup and login cost a scrypt run each */
     it_account *a = it_signup("absolute");
+    apr_time_t t0 = apr_time_now();
     double first_401 = -1, last_200 = -1;
     IT_REQUIRE_R(a != NULL, NULL);
     /* used every 2 s (inside the 4 s idle limit), it still ends at 12 s */
@@ -320,6 +339,20 @@ static void test_throttle(void)
     IT_ASSERT_MSG(wait >= 1 && wait <= LOCK_S, "Retry-After: %s (lock is %d s)", ra, LOCK_S);
     r = login(a->email, "wrong-password-for-throttle");
     IT_ASSERT_R(r->status == 429, r);
+    /* review #14: the lock is the account's from this address only, so someone
+     * elsewhere cannot lock the owner out */
+    {
+        const char *args[] = {a->email};
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM auth_throttle WHERE key = "
+                                           "'email_ip:' || $1 || '|127.0.0.1' AND locked_until > "
+                                           "now()",
+                                           1, args),
+                               "1");
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM auth_throttle WHERE key = "
+                                           "'email:' || $1",
+                                           1, args),
+                               "0");
+    }
     /* another account from the same address is not locked (per-IP limit is 20) */
     {
         it_account *b = it_signup("throttle-other");
@@ -351,6 +384,36 @@ static void test_throttle(void)
         n = it_db_value("SELECT count(*) FROM auth_events WHERE kind = 'login_throttled'", 0, NULL);
         IT_ASSERT_MSG(n && atoi(n) >= 2, "login_throttled events: %s", n);
     }
+}
+
+/* ---- the dashboard's headers ---------------------------------------------------- */
+
+/* Review #17: the dashboard cannot be framed (clickjacking its revoke buttons)
+ * and runs no inline script; its script and styles are files. */
+static void test_dashboard_headers(void)
+{
+    it_resp *r = it_request("GET", "/dashboard/", NULL, NULL, 0);
+    const char *csp = it_header(r, "Content-Security-Policy");
+    IT_REQUIRE_R(r->status == 200 && csp, r);
+    IT_ASSERT_MSG(strstr(csp, "frame-ancestors 'none'") && strstr(csp, "script-src 'self'") &&
+                      !strstr(csp, "unsafe-inline") && !strstr(csp, "unsafe-eval"),
+                  "CSP: %s", csp);
+    IT_ASSERT_R(it_header(r, "X-Frame-Options") && !strcmp(it_header(r, "X-Frame-Options"), "DENY"),
+                r);
+    IT_ASSERT_R(it_header(r, "X-Content-Type-Options") &&
+                    !strcmp(it_header(r, "X-Content-Type-Options"), "nosniff"),
+                r);
+    /* every script has a src; no inline handlers or styles */
+    IT_ASSERT_R(!strstr(r->body, "<script>") && !strstr(r->body, "<style") &&
+                    !strstr(r->body, " onclick=") && !strstr(r->body, " style="),
+                r);
+    IT_ASSERT_R(strstr(r->body, "<script src=\"/dashboard/dashboard.js\">") != NULL, r);
+    r = it_request("GET", "/dashboard/dashboard.js", NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 200 && strstr(r->body, "/api/auth/login") &&
+                    it_header(r, "Content-Security-Policy"),
+                r);
+    r = it_request("GET", "/dashboard/dashboard.css", NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 200, r);
 }
 
 /* ---- methods, missing sessions, unknown routes -------------------------------------- */
@@ -495,4 +558,5 @@ static void test_login_events(void)
 IT_SUITE("accounts", IT_TEST(test_signup), IT_TEST(test_signup_rejects), IT_TEST(test_login),
          IT_TEST(test_session), IT_TEST(test_logout), IT_TEST(test_session_idle_expiry),
          IT_TEST(test_session_absolute_expiry), IT_TEST(test_throttle),
-         IT_TEST(test_wrong_methods), IT_TEST(test_no_session), IT_TEST(test_login_events))
+         IT_TEST(test_wrong_methods), IT_TEST(test_no_session), IT_TEST(test_login_events),
+         IT_TEST(test_dashboard_headers))

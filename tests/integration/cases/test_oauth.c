@@ -493,7 +493,7 @@ static void test_oauth_authorize_screen_rules(void)
     it_account *a = it_signup("oauthui");
     flow f = {CHATGPT, CHATGPT_CB, "all", "deny-state", NULL, {NULL, NULL}, NULL, NULL};
     static const char *const form[] = {FORM, NULL};
-    const char *q, *loc, *body;
+    const char *q, *loc, *body, *login_cookie, *attrs = NULL;
     it_resp *r;
     IT_REQUIRE_R(a != NULL, NULL);
     f.k = itoa_new_pkce();
@@ -540,23 +540,50 @@ static void test_oauth_authorize_screen_rules(void)
     r = it_request("POST", "/api/auth/oauth/authorize", it_session_headers(a, 0, form), body,
                    strlen(body));
     IT_ASSERT_R(r->status == 403 && !it_header(r, "Location"), r);
-    /* not signed in: the sign-in form; signing in there returns to the consent screen */
+    /* not signed in: the sign-in form with its pre-session token (cookie and
+     * hidden field, review #11); signing in returns to the consent screen */
     r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
     IT_ASSERT_R(r->status == 200 && strstr(r->body, "name=\"password\""), r);
+    login_cookie = it_set_cookie(r, "miq_oauth_login", &attrs);
+    IT_REQUIRE_R(login_cookie && strstr(r->body, "name=\"login_csrf\"") && attrs &&
+                     strstr(attrs, "HttpOnly") && strstr(attrs, "SameSite=Lax"),
+                 r);
     body = apr_psprintf(itp, "%s&email=%s&password=%s", hidden_fields(r->body, NULL, NULL),
                         itoa_enc(a->email), itoa_enc(a->password));
+    /* login CSRF: without the cookie (a cross-site form), or with a foreign
+     * Origin, the sign-in is refused and no session is made */
     r = it_request("POST", "/api/auth/oauth/authorize", form, body, strlen(body));
+    IT_ASSERT_R(r->status == 403 && !it_set_cookie(r, "miq_session", NULL), r);
+    {
+        const char *with[] = {"Content-Type: application/x-www-form-urlencoded",
+                              apr_pstrcat(itp, "Cookie: miq_oauth_login=", login_cookie, NULL),
+                              "Origin: https://evil.example", NULL};
+        r = it_request("POST", "/api/auth/oauth/authorize", with, body, strlen(body));
+        IT_ASSERT_R(r->status == 403 && !it_set_cookie(r, "miq_session", NULL), r);
+        with[1] = "Cookie: miq_oauth_login=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        with[2] = NULL;
+        r = it_request("POST", "/api/auth/oauth/authorize", with, body, strlen(body));
+        IT_ASSERT_R(r->status == 403 && !it_set_cookie(r, "miq_session", NULL), r);
+        with[1] = apr_pstrcat(itp, "Cookie: miq_oauth_login=", login_cookie, NULL);
+        with[2] = apr_pstrcat(itp, "Origin: ", itenv.url, NULL);
+        r = it_request("POST", "/api/auth/oauth/authorize", with, body, strlen(body));
+    }
     IT_ASSERT_R(r->status == 303 && it_set_cookie(r, "miq_session", NULL), r);
     it_secret_note(it_set_cookie(r, "miq_session", NULL));
     IT_ASSERT_R(it_header(r, "Location") &&
                     !strncmp(it_header(r, "Location"), "/api/auth/oauth/authorize?", 26),
                 r);
     /* a wrong password there: 401 and the form again */
+    r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
     body = apr_psprintf(itp, "%s&email=%s&password=wrong-password-1",
-                        hidden_fields(it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0)->body,
-                                      NULL, NULL),
-                        itoa_enc(a->email));
-    r = it_request("POST", "/api/auth/oauth/authorize", form, body, strlen(body));
+                        hidden_fields(r->body, NULL, NULL), itoa_enc(a->email));
+    {
+        const char *with[] = {"Content-Type: application/x-www-form-urlencoded",
+                              apr_pstrcat(itp, "Cookie: miq_oauth_login=",
+                                          it_set_cookie(r, "miq_oauth_login", NULL), NULL),
+                              NULL};
+        r = it_request("POST", "/api/auth/oauth/authorize", with, body, strlen(body));
+    }
     IT_ASSERT_R(r->status == 401 && strstr(r->body, "incorrect"), r);
 }
 
@@ -581,6 +608,19 @@ static void test_oauth_native_app_scheme(void)
     f.client_id = miq_json_str(r->json, "client_id", NULL);
     f.redirect = cb;
     f.k = itoa_new_pkce();
+    /* review #13: a registered client's redirectable error is shown, not
+     * redirected without the user (no open redirector) */
+    {
+        const char *q = apr_psprintf(
+            itp, "/api/auth/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
+                 "&code_challenge=%s&code_challenge_method=plain&state=p",
+            itoa_enc(f.client_id), itoa_enc(cb), f.k.challenge);
+        const char *html[] = {"Accept: text/html", NULL};
+        r = it_request("GET", q, html, NULL, 0);
+        IT_ASSERT_R(r->status == 400 && !it_header(r, "Location") &&
+                        strstr(r->body, "invalid_request"),
+                    r);
+    }
     IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);
     IT_ASSERT_R(!strncmp(it_header(f.last, "Location"), cb, strlen(cb)), f.last);
     r = redeem(&f, f.k.verifier, cb, f.client_id, itoa_mcp_url());

@@ -89,7 +89,9 @@ static void test_remote_user_needs_credentials(void)
 }
 
 /* Runs first among the email-user tests: the password account exists before
- * the remote user is first seen, so that first sight links to it. */
+ * the remote user is first seen. Review #3: that first sight must not link to
+ * it (409); the owner signs in with the password and links with proof, which
+ * revokes the account's other sessions and tokens. */
 static void test_remote_user_links_password_account(void)
 {
     REQUIRE_USERS(1);
@@ -98,31 +100,63 @@ static void test_remote_user_links_password_account(void)
         const char *body = apr_psprintf(itp, "{\"email\":%s,\"password\":%s}", it_quote(user),
                                         it_quote(own));
         const char *ct[] = {"Content-Type: application/json", NULL};
-        const char *account_id;
+        const char *account_id, *args[1], *tok, *tok_id = NULL;
+        it_account me, other;
         it_resp *r;
         it_secret_note(own);
         r = it_request("POST", "/api/auth/signup", ct, body, strlen(body));
-        it_secret_note(it_set_cookie(r, "miq_session", NULL));
-        it_secret_note(miq_json_str(r->json, "csrf_token", NULL));
         IT_REQUIRE_R(r->status == 201, r); /* a fresh test stack: the email is free */
+        /* first sight through the upstream module: refused, no session */
+        r = remote_signin(user, password, 1);
+        IT_ASSERT_R(r->status == 409 && it_set_cookie(r, "miq_session", NULL) == NULL, r);
+        IT_ASSERT_R(strstr(miq_json_str(json_object_get(r->json, "error"), "message", ""),
+                           "sign in with your password") != NULL,
+                    r);
+        /* two password sessions, and an API key */
+        memset(&me, 0, sizeof(me));
+        memset(&other, 0, sizeof(other));
+        r = it_request("POST", "/api/auth/login", ct, body, strlen(body));
+        IT_REQUIRE_R(r->status == 200, r);
+        me.cookie = it_set_cookie(r, "miq_session", NULL);
+        me.csrf = miq_json_str(r->json, "csrf_token", NULL);
         account_id = miq_json_str(r->json, "account_id", NULL);
+        it_secret_note(me.cookie);
+        it_secret_note(me.csrf);
+        r = it_request("POST", "/api/auth/login", ct, body, strlen(body));
+        IT_REQUIRE_R(r->status == 200, r);
+        other.cookie = it_set_cookie(r, "miq_session", NULL);
+        other.csrf = miq_json_str(r->json, "csrf_token", NULL);
+        it_secret_note(other.cookie);
+        it_secret_note(other.csrf);
+        tok = it_create_token(&me, "keys", "{\"name\":\"before link\"}", &tok_id, NULL);
+        IT_REQUIRE_R(tok != NULL, NULL);
+        /* linking needs the session's CSRF token */
+        {
+            const char *extra[] = {basic(user, password), NULL};
+            r = it_request("POST", RU_PATH "/link", it_session_headers(&me, 0, extra), "", 0);
+            IT_ASSERT_R(r->status == 403, r);
+            r = it_request("POST", RU_PATH "/link", it_session_headers(&me, 1, extra), "", 0);
+            IT_REQUIRE_R(r->status == 200 && miq_json_bool(r->json, "revoked_others", 0), r);
+        }
+        args[0] = account_id;
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT external_subject FROM accounts WHERE id = "
+                                           "$1::bigint",
+                                           1, args),
+                               apr_pstrcat(itp, "remote:", user, NULL));
+        /* the linking session lives on; the other one and the key do not */
+        IT_ASSERT_R(session_of(me.cookie)->status == 200, NULL);
+        IT_ASSERT_R(session_of(other.cookie)->status == 401, NULL);
+        {
+            const char *h[] = {it_bearer(tok), NULL};
+            r = it_request("GET", "/v1/account", h, NULL, 0);
+            IT_ASSERT_R(r->status == 401, r);
+        }
+        /* now the remote sign-in reaches the same account */
         r = remote_signin(user, password, 1);
         IT_REQUIRE_R(r->status == 200, r);
         IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "account_id", NULL), account_id);
         IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "email", NULL), user);
-        {
-            const char *args[] = {account_id};
-            IT_ASSERT_STRING_EQUAL(it_db_value("SELECT external_subject FROM accounts WHERE id = "
-                                               "$1::bigint",
-                                               1, args),
-                                   apr_pstrcat(itp, "remote:", user, NULL));
-            IT_ASSERT_STRING_EQUAL(it_db_value("SELECT count(*) FROM accounts WHERE email = "
-                                               "(SELECT email FROM accounts WHERE id = $1::bigint)",
-                                               1, args),
-                                   "1");
-        }
-        /* the password still works for the same account */
-        body = apr_psprintf(itp, "{\"email\":%s,\"password\":%s}", it_quote(user), it_quote(own));
+        /* and the password still works for the same account */
         r = it_request("POST", "/api/auth/login", ct, body, strlen(body));
         it_secret_note(it_set_cookie(r, "miq_session", NULL));
         it_secret_note(miq_json_str(r->json, "csrf_token", NULL));

@@ -89,13 +89,19 @@ it_account *it_signup(const char *tag)
     body = apr_psprintf(itp, "{\"email\":%s,\"password\":%s}", it_quote(a->email),
                         it_quote(a->password));
     r = it_request("POST", "/api/auth/signup", h, body, strlen(body));
+    if (r->status != 201) {
+        it_show("signup failed", r);
+        return NULL;
+    }
+    /* signup starts no session: login is the only way in */
+    r = it_request("POST", "/api/auth/login", h, body, strlen(body));
     a->cookie = it_set_cookie(r, "miq_session", NULL);
     a->csrf = miq_json_str(r->json, "csrf_token", NULL);
     a->account_id = miq_json_str(r->json, "account_id", NULL);
     it_secret_note(a->cookie);
     it_secret_note(a->csrf);
-    if (r->status != 201 || !a->cookie || !a->csrf || !a->account_id) {
-        it_show("signup failed", r);
+    if (r->status != 200 || !a->cookie || !a->csrf || !a->account_id) {
+        it_show("login after signup failed", r);
         return NULL;
     }
     return a;
