@@ -451,7 +451,7 @@ CREATE FUNCTION public.miq_period_start() RETURNS timestamp with time zone
     SELECT miq_period()::timestamp AT TIME ZONE 'UTC'
 $$;
 
-CREATE FUNCTION public.miq_purge_transient(p_trail_s integer, p_unused_client_s integer) RETURNS TABLE(kind text, removed bigint)
+CREATE FUNCTION public.miq_purge_transient(p_trail_s integer, p_unused_client_s integer, p_requests_s integer) RETURNS TABLE(kind text, removed bigint)
     LANGUAGE plpgsql
     AS $$
 BEGIN
@@ -463,7 +463,6 @@ BEGIN
     DELETE FROM oauth_refresh_tokens WHERE expires_at < now() - interval '1 day';
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 
-    -- A family with no refresh token left and no live access token is over.
     kind := 'oauth families';
     DELETE FROM oauth_families f
      WHERE f.created_at < now() - interval '1 day'
@@ -473,12 +472,6 @@ BEGIN
                           AND a.revoked_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now()));
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 
-    -- Cached metadata documents are fetched again when needed. A dynamic
-    -- registration with nothing live (no code, no token family: never used,
-    -- or its last refresh token has expired) is what an open registration
-    -- endpoint accumulates; a client that comes back after it is gone gets
-    -- invalid_client and registers again (SPEC §5), as it would have to
-    -- authorize again anyway.
     kind := 'oauth clients';
     DELETE FROM oauth_clients c
      WHERE (c.source = 'cimd' AND c.expires_at < now() - interval '1 day')
@@ -495,7 +488,6 @@ BEGIN
     DELETE FROM mcp_sessions WHERE coalesce(deleted_at, expires_at) < now() - interval '1 day';
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 
-    -- Answers to sampling/elicitation requests are taken within seconds.
     kind := 'mcp client responses';
     DELETE FROM mcp_client_responses WHERE created_at < now() - interval '1 hour';
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
@@ -511,7 +503,53 @@ BEGIN
      WHERE window_start < now() - interval '7 days'
        AND (locked_until IS NULL OR locked_until < now());
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
+
+    -- The request log and the authentication events: reporting data, kept
+    -- p_requests_s seconds (momentiqctl purge --requests-older-than).
+    kind := 'mcp request log rows';
+    DELETE FROM mcp_requests WHERE at < now() - make_interval(secs => p_requests_s);
+    GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
+
+    kind := 'auth events';
+    DELETE FROM auth_events WHERE at < now() - make_interval(secs => p_requests_s);
+    GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
+
+    kind := 'expired quota leases';
+    DELETE FROM quota_leases WHERE expires_at < now();
+    GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 END $$;
+
+CREATE FUNCTION public.miq_quota_lease(p_id text, p_account bigint, p_kind text, p_limit integer, p_ttl_s integer) RETURNS TABLE(taken boolean, in_use integer)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('miq_quota:' || p_kind || ':' || p_account, 0));
+    DELETE FROM quota_leases WHERE account_id = p_account AND kind = p_kind AND expires_at < now();
+    IF random() < 0.01 THEN
+        DELETE FROM quota_leases WHERE expires_at < now();
+    END IF;
+    SELECT count(*) INTO n FROM quota_leases WHERE account_id = p_account AND kind = p_kind;
+    IF n >= p_limit THEN
+        taken := false; in_use := n; RETURN NEXT; RETURN;
+    END IF;
+    INSERT INTO quota_leases (id, account_id, kind, expires_at)
+    VALUES (p_id, p_account, p_kind, now() + make_interval(secs => p_ttl_s));
+    taken := true; in_use := n + 1; RETURN NEXT;
+END $$;
+
+CREATE FUNCTION public.miq_quota_usage(p_account bigint, OUT storage_bytes bigint, OUT active_jobs bigint) RETURNS record
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT sum(u.size_bytes) FROM uploads u
+                      WHERE u.account_id = p_account AND u.deleted_at IS NULL), 0)::bigint
+         + coalesce((SELECT sum(j.output_bytes) FROM jobs j JOIN uploads u ON u.id = j.upload_id
+                      WHERE j.account_id = p_account AND u.deleted_at IS NULL
+                        AND j.output_bytes > 0), 0)::bigint,
+           (SELECT count(*) FROM jobs j
+             WHERE j.account_id = p_account AND j.status IN ('queued', 'running'))::bigint
+$$;
 
 CREATE FUNCTION public.miq_rate_hit(p_key text, p_limit integer, p_window_s integer) RETURNS integer
     LANGUAGE plpgsql
@@ -750,8 +788,11 @@ CREATE TABLE public.jobs (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    output_bytes bigint DEFAULT 0 NOT NULL,
     CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text])))
 );
+
+COMMENT ON COLUMN public.jobs.output_bytes IS 'bytes of the job''s files under storage/outputs/<id>/ (counted in the storage quota)';
 
 CREATE VIEW public.admin_failed_jobs_by_endpoint AS
  SELECT jobs.endpoint,
@@ -1026,6 +1067,13 @@ CREATE SEQUENCE public.oauth_trail_id_seq
 
 ALTER SEQUENCE public.oauth_trail_id_seq OWNED BY public.oauth_trail.id;
 
+CREATE UNLOGGED TABLE public.quota_leases (
+    id text NOT NULL,
+    account_id bigint NOT NULL,
+    kind text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
 CREATE UNLOGGED TABLE public.rate_limit_hits (
     key text NOT NULL,
     window_start timestamp with time zone NOT NULL,
@@ -1138,6 +1186,9 @@ ALTER TABLE ONLY public.oauth_refresh_tokens
 ALTER TABLE ONLY public.oauth_trail
     ADD CONSTRAINT oauth_trail_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.quota_leases
+    ADD CONSTRAINT quota_leases_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.rate_limit_hits
     ADD CONSTRAINT rate_limit_hits_pkey PRIMARY KEY (key, window_start);
 
@@ -1166,6 +1217,8 @@ CREATE INDEX api_tokens_account ON public.api_tokens USING btree (account_id, ki
 
 CREATE INDEX api_tokens_family ON public.api_tokens USING btree (family_id) WHERE (family_id IS NOT NULL);
 
+CREATE INDEX auth_events_at ON public.auth_events USING btree (at);
+
 CREATE INDEX auth_events_kind_at ON public.auth_events USING btree (kind, at);
 
 CREATE INDEX auth_sessions_account ON public.auth_sessions USING btree (account_id);
@@ -1175,6 +1228,8 @@ CREATE INDEX credit_ledger_account ON public.credit_ledger USING btree (account_
 CREATE INDEX credit_ledger_job ON public.credit_ledger USING btree (job_id) WHERE (job_id IS NOT NULL);
 
 CREATE INDEX jobs_account ON public.jobs USING btree (account_id, created_at DESC, id);
+
+CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
 CREATE INDEX jobs_queue ON public.jobs USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
@@ -1193,6 +1248,8 @@ CREATE INDEX oauth_refresh_family ON public.oauth_refresh_tokens USING btree (fa
 CREATE INDEX oauth_trail_client ON public.oauth_trail USING btree (client_id, id);
 
 CREATE INDEX oauth_trail_corr ON public.oauth_trail USING btree (correlation_id, id);
+
+CREATE INDEX quota_leases_account ON public.quota_leases USING btree (account_id, kind);
 
 CREATE INDEX rate_limit_hits_window ON public.rate_limit_hits USING btree (window_start);
 
