@@ -55,7 +55,8 @@ static json_t *cut_frames(json_t *res)
     if ((arr = json_object_get(res, "cuts")) && json_is_array(arr)) {
         json_array_foreach(arr, i, o)
         {
-            json_array_append_new(out, json_integer(json_integer_value(json_object_get(o, "frame"))));
+            json_array_append_new(out,
+                                  json_integer(json_integer_value(json_object_get(o, "frame"))));
         }
         return out;
     }
@@ -194,8 +195,9 @@ int main(int argc, char **argv)
     json_object_set_new(stats, "wall_s", json_real(t1 - g.t0));
     json_object_set_new(stats, "pass_s", json_real(g.last - g.t0));
     json_object_set_new(stats, "finish_s", json_real(t1 - g.last));
-    json_object_set_new(stats, "cpu_s", json_real(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-                                                  ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
+    json_object_set_new(stats, "cpu_s",
+                        json_real(ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                                  ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
     json_object_set_new(stats, "vm_hwm_kb", json_integer(wtest_vm_hwm_kb()));
     json_object_set_new(stats, "vm_rss_kb", json_integer(wtest_vm_rss_kb()));
     if (result) {
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
             json_object_set_new(stats, "silences", json_integer(count_type(result, "silence")));
             json_object_set_new(stats, "peaks", json_integer(count_type(result, "peak")));
             json_object_set_new(stats, "highlights",
-                                json_integer(json_array_size(json_object_get(result, "highlights"))));
+                                json_integer(
+                                    json_array_size(json_object_get(result, "highlights"))));
         }
         if ((a = json_object_get(result, "silences")))
             json_object_set_new(stats, "silences", json_integer(json_array_size(a)));

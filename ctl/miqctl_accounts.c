@@ -307,7 +307,7 @@ static const ctl_action actions[] = {
 };
 
 int miqctl_accounts_run(apr_pool_t *p, const char *conninfo, const char *cmd, int argc,
-                          const char *const *argv)
+                        const char *const *argv)
 {
     const ctl_action *a = NULL;
     ctl_opts o;

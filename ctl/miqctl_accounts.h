@@ -11,6 +11,6 @@ int miqctl_accounts_handles(const char *cmd);
 /* Runs cmd with its arguments (argv[0] is the subcommand); conninfo NULL
  * means $MOMENTIQ_DB. Returns the exit code: 0 ok, 1 failure, 2 usage. */
 int miqctl_accounts_run(apr_pool_t *p, const char *conninfo, const char *cmd, int argc,
-                          const char *const *argv);
+                        const char *const *argv);
 
 #endif

@@ -51,8 +51,8 @@ static int billing_report(apr_pool_t *p, const char *conninfo)
            "balance", "cap", "spent", "granted", "topped_up", "paid_minor", "alerts");
     for (i = 0; i < rows->nelts; i++) {
         const char **r = APR_ARRAY_IDX(rows, i, const char **);
-        printf("%-8s %-32s %-10s %10s %10s %10s %10s %10s %12s %6s\n", r[0], r[1], r[2], r[3],
-               r[4], r[5], r[6], r[7], r[8], r[9]);
+        printf("%-8s %-32s %-10s %10s %10s %10s %10s %10s %12s %6s\n", r[0], r[1], r[2], r[3], r[4],
+               r[5], r[6], r[7], r[8], r[9]);
         tot[0] += atoll(r[3]);
         tot[1] += atoll(r[5]);
         tot[2] += atoll(r[6]);

@@ -36,10 +36,10 @@
 #include "db/miq_sql.h"
 #include "jobs/miq_uploads.h"
 
-#define DEFAULT_OUTPUTS_S 2592000
-#define PART_MAX_AGE_S    86400
-#define DEFAULT_TRAIL_S   7776000
-#define DEFAULT_CLIENTS_S 604800
+#define DEFAULT_OUTPUTS_S  2592000
+#define PART_MAX_AGE_S     86400
+#define DEFAULT_TRAIL_S    7776000
+#define DEFAULT_CLIENTS_S  604800
 #define DEFAULT_REQUESTS_S 7776000
 
 int miqctl_purge_handles(const char *cmd)
@@ -261,8 +261,8 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
             printf("%s %ld %s\n", dry_run ? "would remove" : "removed", n, r[0]);
     }
     printf("purge: %d upload(s), %d output directorie(s), %d partial file(s), %ld database "
-           "row(s) of expired state %s%s\n", n_uploads, n_outputs, n_parts, n_state,
-           dry_run ? "to remove" : "removed",
+           "row(s) of expired state %s%s\n",
+           n_uploads, n_outputs, n_parts, n_state, dry_run ? "to remove" : "removed",
            failed ? apr_psprintf(p, "; %d failure(s)", failed) : "");
     apr_dbd_close(db->driver, db->handle);
     return failed ? 1 : 0;

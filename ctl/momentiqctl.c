@@ -19,39 +19,40 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: momentiqctl [--db CONNINFO] COMMAND\n"
-            "  migrate     apply sql/NNN_*.sql not yet applied (dir: --sql DIR or "
-            "$MOMENTIQ_SQL_DIR), then prepare every catalog statement\n"
-            "  check-sql   prepare every statement of the SQL catalog against the schema\n"
-            "  status      schema version, workers, MCP requests in the last hour\n"
-            "  user create EMAIL [--password-stdin] [--free-credits N]\n"
-            "              create an account; the password is read from stdin (one line),\n"
-            "              else a strong one is generated and printed once; N free credits\n"
-            "              (default $MOMENTIQ_FREE_CREDITS or 0, like MomentIQFreeCredits)\n"
-            "  token create --user EMAIL --name NAME --scopes SCOPES [--expires-in SECONDS]\n"
-            "              create a connector token (miq_conn_...); the secret is printed once.\n"
-            "              SCOPES: all, video/*, audio/*, timeline/* (several: 'audio/* video/*')\n"
-            "  token list --user EMAIL\n"
-            "              the account's connector tokens and API keys (never the secrets)\n"
-            "  token revoke --user EMAIL TOKEN_ID\n"
-            "              revoke a token or key; the next request using it fails\n"
-            "  key create --user EMAIL --name NAME [--scopes SCOPES] [--expires-in SECONDS]\n"
-            "              create an API key (miq_live_...; scopes default to all), printed once\n"
-            "  credits grant --email ADDRESS --credits N [--note TEXT]\n"
-            "              add credits to an account's ledger; prints the new balance\n"
-            "  credits show --email ADDRESS\n"
-            "              balance, monthly cap, spend this period, billing state, alerts\n"
-            "  oauth trail ID\n"
-            "              the OAuth diagnostic trail of an authorization (corr_...) or a client\n"
-            "  billing report\n"
-            "              every account's balance, cap, spend, grants, top-ups and alerts\n"
-            "  purge [--storage DIR] [--uploads-older-than S] [--outputs-older-than S] [--dry-run]\n"
-            "              delete expired uploads and old job outputs, printing each; DIR is\n"
-            "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
-            "  rate-limits the rate limit classes and their defaults (MomentIQRateLimit)\n"
-            "Exit status: 0 ok, 1 failure, 2 usage.\n"
-            "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
+    fprintf(
+        stderr,
+        "usage: momentiqctl [--db CONNINFO] COMMAND\n"
+        "  migrate     apply sql/NNN_*.sql not yet applied (dir: --sql DIR or "
+        "$MOMENTIQ_SQL_DIR), then prepare every catalog statement\n"
+        "  check-sql   prepare every statement of the SQL catalog against the schema\n"
+        "  status      schema version, workers, MCP requests in the last hour\n"
+        "  user create EMAIL [--password-stdin] [--free-credits N]\n"
+        "              create an account; the password is read from stdin (one line),\n"
+        "              else a strong one is generated and printed once; N free credits\n"
+        "              (default $MOMENTIQ_FREE_CREDITS or 0, like MomentIQFreeCredits)\n"
+        "  token create --user EMAIL --name NAME --scopes SCOPES [--expires-in SECONDS]\n"
+        "              create a connector token (miq_conn_...); the secret is printed once.\n"
+        "              SCOPES: all, video/*, audio/*, timeline/* (several: 'audio/* video/*')\n"
+        "  token list --user EMAIL\n"
+        "              the account's connector tokens and API keys (never the secrets)\n"
+        "  token revoke --user EMAIL TOKEN_ID\n"
+        "              revoke a token or key; the next request using it fails\n"
+        "  key create --user EMAIL --name NAME [--scopes SCOPES] [--expires-in SECONDS]\n"
+        "              create an API key (miq_live_...; scopes default to all), printed once\n"
+        "  credits grant --email ADDRESS --credits N [--note TEXT]\n"
+        "              add credits to an account's ledger; prints the new balance\n"
+        "  credits show --email ADDRESS\n"
+        "              balance, monthly cap, spend this period, billing state, alerts\n"
+        "  oauth trail ID\n"
+        "              the OAuth diagnostic trail of an authorization (corr_...) or a client\n"
+        "  billing report\n"
+        "              every account's balance, cap, spend, grants, top-ups and alerts\n"
+        "  purge [--storage DIR] [--uploads-older-than S] [--outputs-older-than S] [--dry-run]\n"
+        "              delete expired uploads and old job outputs, printing each; DIR is\n"
+        "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
+        "  rate-limits the rate limit classes and their defaults (MomentIQRateLimit)\n"
+        "Exit status: 0 ok, 1 failure, 2 usage.\n"
+        "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
 }
 
@@ -72,7 +73,8 @@ static const char *read_file(apr_pool_t *p, const char *path, const char **err)
         return NULL;
     }
     buf = apr_palloc(p, (apr_size_t)fi.size + 1);
-    if (apr_file_read_full(f, buf, (apr_size_t)fi.size, &n) != APR_SUCCESS && n != (apr_size_t)fi.size) {
+    if (apr_file_read_full(f, buf, (apr_size_t)fi.size, &n) != APR_SUCCESS &&
+        n != (apr_size_t)fi.size) {
         *err = apr_psprintf(p, "cannot read %s", path);
         apr_file_close(f);
         return NULL;
@@ -108,8 +110,8 @@ static int migrate(apr_pool_t *p, miq_apr_db *db, const char *dir)
     /* One migrator at a time, whatever the number of nodes starting. */
     if ((err = miq_apr_db_exec_text(db, "SELECT pg_advisory_lock(727001)")) ||
         (err = miq_apr_db_exec_text(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                     "version text PRIMARY KEY, applied_at timestamptz NOT NULL "
-                                     "DEFAULT now())"))) {
+                                        "version text PRIMARY KEY, applied_at timestamptz NOT NULL "
+                                        "DEFAULT now())"))) {
         fprintf(stderr, "momentiqctl: %s\n", err);
         return 1;
     }
@@ -147,8 +149,8 @@ static int migrate(apr_pool_t *p, miq_apr_db *db, const char *dir)
         fprintf(stderr, "momentiqctl: schema does not fit the SQL catalog: %s\n", err);
         return 1;
     }
-    printf("schema up to date (%d applied now, %d known); %d catalog statements prepare\n",
-           applied, files->nelts, MIQ_SQL_COUNT);
+    printf("schema up to date (%d applied now, %d known); %d catalog statements prepare\n", applied,
+           files->nelts, MIQ_SQL_COUNT);
     return 0;
 }
 
@@ -177,10 +179,10 @@ static int status(apr_pool_t *p, miq_apr_db *db)
                MIQ_VERSION, r[0], r[1], r[2], r[3], r[4]);
     }
     rows = miq_apr_db_select_text(db, p,
-                               "SELECT coalesce(rpc_method, '-'), outcome, count(*) FROM "
-                               "mcp_requests WHERE at > now() - interval '1 hour' GROUP BY 1, 2 "
-                               "ORDER BY 3 DESC LIMIT 10",
-                               &ncols, &err);
+                                  "SELECT coalesce(rpc_method, '-'), outcome, count(*) FROM "
+                                  "mcp_requests WHERE at > now() - interval '1 hour' GROUP BY 1, 2 "
+                                  "ORDER BY 3 DESC LIMIT 10",
+                                  &ncols, &err);
     for (i = 0; rows && i < rows->nelts; i++) {
         const char **r = APR_ARRAY_IDX(rows, i, const char **);
         printf("  %-28s %-14s %s\n", r[0], r[1], r[2]);
@@ -224,8 +226,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (miqctl_accounts_handles(cmd)) {
-        rc = miqctl_accounts_run(p, conninfo, cmd, rest->nelts,
-                                   (const char *const *)rest->elts);
+        rc = miqctl_accounts_run(p, conninfo, cmd, rest->nelts, (const char *const *)rest->elts);
         apr_pool_destroy(p);
         return rc;
     }

@@ -16,7 +16,6 @@
 #include "mod_momentiq_worker.h"
 #include "base/miq_log.h"
 
-
 static server_rec *log_server;
 
 static void log_to_httpd(const char *file, int line, miq_log_level_e level, apr_status_t rv,
@@ -93,15 +92,14 @@ static void miq_register_hooks(apr_pool_t *p)
 }
 
 /* Not AP_DECLARE_MODULE: mod_momentiq_private.h already says APLOG_USE_MODULE. */
-module AP_MODULE_DECLARE_DATA momentiq_module = {
-    STANDARD20_MODULE_STUFF,
-    miq_create_dir_conf,  /* dir config */
-    miq_merge_dir_conf,   /* merge dir config */
-    miq_create_srv_conf,  /* server config */
-    miq_merge_srv_conf,   /* merge server config */
-    miq_directives,       /* directives */
-    miq_register_hooks,
+module AP_MODULE_DECLARE_DATA momentiq_module = {STANDARD20_MODULE_STUFF,
+                                                 miq_create_dir_conf, /* dir config */
+                                                 miq_merge_dir_conf,  /* merge dir config */
+                                                 miq_create_srv_conf, /* server config */
+                                                 miq_merge_srv_conf,  /* merge server config */
+                                                 miq_directives,      /* directives */
+                                                 miq_register_hooks,
 #if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
-    AP_MODULE_FLAG_ALWAYS_MERGE
+                                                 AP_MODULE_FLAG_ALWAYS_MERGE
 #endif
 };

@@ -57,9 +57,10 @@ static int read_credentials(request_rec *r, const char **email, const char **pas
     int rv = miq_read_json_body(r, AUTH_BODY_LIMIT, &body, &err);
     *sent = 1;
     if (rv != OK)
-        return miq_send_error(
-            r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
-            rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large" : "invalid_request", err);
+        return miq_send_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                              rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
+                                                                  : "invalid_request",
+                              err);
     *email = miq_json_str(body, "email", NULL);
     *password = miq_json_str(body, "password", NULL);
     if (!*email || !*password)
@@ -158,8 +159,7 @@ static int prefers_json(request_rec *r)
     return miq_http_accepts(accept, "application/json") && (!html || json < html);
 }
 
-int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id,
-                       const char **email)
+int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id, const char **email)
 {
     miq_accounts_env env;
     miq_db db;

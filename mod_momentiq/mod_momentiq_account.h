@@ -16,8 +16,7 @@ int miq_account_login(request_rec *r, ap_dbd_t *dbd, const char *normalized_emai
  * linked by email: 1 with *account_id and *email (may be NULL), -2 when the
  * email belongs to a password account not linked to this user, -1 on a
  * database error. */
-int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id,
-                       const char **email);
+int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id, const char **email);
 
 /* Handlers of /api/auth/... (the route table, mod_momentiq_routes.c, checks
  * the method first). */

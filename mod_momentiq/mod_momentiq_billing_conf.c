@@ -32,8 +32,7 @@ const char *miq_free_credits(request_rec *r)
     return apr_itoa(r->pool, n == MIQ_UNSET ? 0 : n);
 }
 
-const char *miq_set_credit_price(cmd_parms *cmd, void *dc, const char *amount,
-                                 const char *currency)
+const char *miq_set_credit_price(cmd_parms *cmd, void *dc, const char *amount, const char *currency)
 {
     miq_srv_conf *sc = miq_conf(cmd->server);
     char *end;
@@ -69,8 +68,7 @@ const char *miq_set_stripe_file(cmd_parms *cmd, void *dc, const char *arg)
 {
     miq_srv_conf *sc = miq_conf(cmd->server);
     (void)dc;
-    *(const char **)((char *)sc + (apr_size_t)cmd->info) = ap_server_root_relative(cmd->pool,
-                                                                                   arg);
+    *(const char **)((char *)sc + (apr_size_t)cmd->info) = ap_server_root_relative(cmd->pool, arg);
     return NULL;
 }
 
@@ -139,8 +137,8 @@ const char *miq_billing_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *
         sc->stripe_webhook_secret_len = n;
     }
     if (sc->stripe_secret_key_file) {
-        if ((err = read_secret_line(p, "MomentIQStripeSecretKeyFile", sc->stripe_secret_key_file,
-                                    8, &buf, &n)))
+        if ((err = read_secret_line(p, "MomentIQStripeSecretKeyFile", sc->stripe_secret_key_file, 8,
+                                    &buf, &n)))
             return err;
         if (memchr(buf, '\n', n) || memchr(buf, '\r', n))
             return "MomentIQStripeSecretKeyFile must hold one line";

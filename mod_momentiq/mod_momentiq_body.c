@@ -27,8 +27,7 @@ int miq_send_json(request_rec *r, int status, const char *body)
 
 int miq_send_error(request_rec *r, int status, const char *code, const char *message)
 {
-    json_t *e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code", code, "message",
-                               message);
+    json_t *e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code", code, "message", message);
     return miq_send_json(r, status, miq_json_dump(r->pool, e));
 }
 
@@ -37,8 +36,7 @@ int miq_send_reply(request_rec *r, const miq_reply *rep)
     json_t *e;
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     if (rep->status < 400)
-        return miq_send_json(r, rep->status, rep->body ? miq_json_dump(r->pool, rep->body)
-                                                       : "{}");
+        return miq_send_json(r, rep->status, rep->body ? miq_json_dump(r->pool, rep->body) : "{}");
     e = miq_json_packp(r->pool, "{s:{s:s,s:s}}", "error", "code",
                        rep->code ? rep->code : "server_error", "message",
                        rep->message ? rep->message : "error");

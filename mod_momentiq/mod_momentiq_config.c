@@ -50,7 +50,7 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     return sc;
 }
 
-#define MERGE(f) n->f = (add->f == MIQ_UNSET) ? base->f : add->f
+#define MERGE(f)     n->f = (add->f == MIQ_UNSET) ? base->f : add->f
 #define MERGE_PTR(f) n->f = add->f ? add->f : base->f
 
 void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
@@ -156,8 +156,7 @@ static const char *set_probe_cmd(cmd_parms *cmd, void *dc, const char *arg)
     (void)dc;
     if (!path || apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_PROT, cmd->pool) != APR_SUCCESS ||
         fi.filetype != APR_REG || !(fi.protection & APR_FPROT_WEXECUTE))
-        return apr_psprintf(cmd->pool, "MomentIQProbeCommand: '%s' is not an executable file",
-                            arg);
+        return apr_psprintf(cmd->pool, "MomentIQProbeCommand: '%s' is not an executable file", arg);
     miq_conf(cmd->server)->probe_cmd = path;
     return NULL;
 }
@@ -179,8 +178,7 @@ static const char *set_max_upload(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_retention(cmd_parms *cmd, void *dc, const char *uploads,
-                                 const char *outputs)
+static const char *set_retention(cmd_parms *cmd, void *dc, const char *uploads, const char *outputs)
 {
     miq_srv_conf *sc = miq_conf(cmd->server);
     char *e1, *e2;
@@ -217,8 +215,10 @@ static const char *add_origin(cmd_parms *cmd, void *dc, const char *arg)
 {
     (void)dc;
     if (strcmp(arg, "*") && strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
-        return apr_psprintf(cmd->pool, "MomentIQAllowedOrigin: '%s' is not an origin "
-                                       "(scheme://host[:port]) or *", arg);
+        return apr_psprintf(cmd->pool,
+                            "MomentIQAllowedOrigin: '%s' is not an origin "
+                            "(scheme://host[:port]) or *",
+                            arg);
     APR_ARRAY_PUSH(miq_conf(cmd->server)->origins, const char *) = arg;
     return NULL;
 }
@@ -335,8 +335,10 @@ static const char *set_quota(cmd_parms *cmd, void *dcv, const char *kind, const 
     apr_int64_t v;
     const char *err;
     if (k < 0)
-        return apr_psprintf(cmd->pool, "MomentIQQuota: unknown kind '%s' (storage, jobs, "
-                                       "long_polls, imports)", kind);
+        return apr_psprintf(cmd->pool,
+                            "MomentIQQuota: unknown kind '%s' (storage, jobs, "
+                            "long_polls, imports)",
+                            kind);
     if ((err = miq_quota_parse_limit(cmd->pool, (miq_quota_kind_e)k, limit, &v)))
         return apr_pstrcat(cmd->pool, "MomentIQQuota ", kind, ": ", err, NULL);
     dc->quota[k] = v;
@@ -411,10 +413,10 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE2("MomentIQSessionTimeout", set_session_timeout, NULL, RSRC_CONF,
                   "Dashboard session lifetime: IDLE ABSOLUTE seconds (default " MIQ_STR(
                       MIQ_DEFAULT_SESSION_IDLE_S) " " MIQ_STR(MIQ_DEFAULT_SESSION_ABSOLUTE_S) ")"),
-    AP_INIT_RAW_ARGS("MomentIQLoginThrottle", set_login_throttle, NULL, RSRC_CONF,
-                     "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default " MIQ_STR(
-                         MIQ_DEFAULT_THROTTLE_ACCOUNT) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_IP) " " MIQ_STR(
-                         MIQ_DEFAULT_THROTTLE_WINDOW_S) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_LOCK_S) ")"),
+    AP_INIT_RAW_ARGS(
+        "MomentIQLoginThrottle", set_login_throttle, NULL, RSRC_CONF,
+        "Failed logins that lock: ACCOUNT IP WINDOW LOCK (default " MIQ_STR(MIQ_DEFAULT_THROTTLE_ACCOUNT) " " MIQ_STR(
+            MIQ_DEFAULT_THROTTLE_IP) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_WINDOW_S) " " MIQ_STR(MIQ_DEFAULT_THROTTLE_LOCK_S) ")"),
     AP_INIT_TAKE1("MomentIQStorageDir", set_storage_dir, NULL, RSRC_CONF,
                   "Directory for uploads and job outputs (shared by every node and worker)"),
     AP_INIT_TAKE1("MomentIQMaxUploadSize", set_max_upload, NULL, RSRC_CONF,
@@ -450,13 +452,15 @@ const command_rec miq_directives[] = {
                    "MomentIQRateLimit CLASS COUNT SECONDS | CLASS off: requests allowed per "
                    "window, per token or client address, shared by every child and node "
                    "(classes and defaults: docs/directives.md)"),
-    AP_INIT_TAKE2("MomentIQQuota", set_quota, NULL, ACCESS_CONF | RSRC_CONF,
-                  "An account quota: KIND LIMIT, KIND storage (bytes, K/M/G/T; default " MIQ_STR(
-                      MIQ_DEFAULT_QUOTA_STORAGE) "), jobs (queued or running; default " MIQ_STR(
-                      MIQ_DEFAULT_QUOTA_JOBS) "), long_polls (wait_s requests in flight; "
-                  "default " MIQ_STR(MIQ_DEFAULT_QUOTA_LONG_POLLS) ") or imports (source_url "
-                  "imports in flight; default " MIQ_STR(MIQ_DEFAULT_QUOTA_IMPORTS) "); 0 or off: "
-                  "no limit"),
+    AP_INIT_TAKE2(
+        "MomentIQQuota", set_quota, NULL, ACCESS_CONF | RSRC_CONF,
+        "An account quota: KIND LIMIT, KIND storage (bytes, K/M/G/T; default " MIQ_STR(MIQ_DEFAULT_QUOTA_STORAGE) "), jobs (queued or running; default " MIQ_STR(
+            MIQ_DEFAULT_QUOTA_JOBS) "), long_polls (wait_s requests in flight; "
+                                    "default " MIQ_STR(
+                                        MIQ_DEFAULT_QUOTA_LONG_POLLS) ") or imports (source_url "
+                                                                      "imports in flight; default " MIQ_STR(
+                                                                          MIQ_DEFAULT_QUOTA_IMPORTS) "); 0 or off: "
+                                                                                                     "no limit"),
     AP_INIT_TAKE1("MomentIQStorageMinFree", set_storage_min_free, NULL, ACCESS_CONF | RSRC_CONF,
                   "Free bytes the storage disk keeps: uploads that would go below are refused "
                   "(K/M/G/T; default " MIQ_STR(MIQ_DEFAULT_STORAGE_MIN_FREE) "; 0: no check)"),
@@ -472,8 +476,8 @@ const command_rec miq_directives[] = {
                   OFF(stripe_webhook_secret_file), RSRC_CONF,
                   "File holding the Stripe webhook signing secret (whsec_...); without it the "
                   "webhook answers 503"),
-    AP_INIT_TAKE1("MomentIQStripeSecretKeyFile", miq_set_stripe_file,
-                  OFF(stripe_secret_key_file), RSRC_CONF,
+    AP_INIT_TAKE1("MomentIQStripeSecretKeyFile", miq_set_stripe_file, OFF(stripe_secret_key_file),
+                  RSRC_CONF,
                   "File holding the Stripe secret API key (sk_...) for Checkout Sessions"),
     AP_INIT_TAKE1("MomentIQStripeAPIBase", miq_set_stripe_api_base, NULL, RSRC_CONF,
                   "Stripe API origin (default https://api.stripe.com)"),
@@ -510,9 +514,10 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
         unsigned char *k = apr_palloc(p, 32);
         if (miq_random_bytes(k, 32))
             return "could not draw a random secret";
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MIQLOGNO(10902)
-                     "MomentIQ: no MomentIQSecretFile; using a random secret for this run "
-                     "(request state will not survive a restart or cross nodes)");
+        ap_log_error(
+            APLOG_MARK, APLOG_NOTICE, 0, s,
+            MIQLOGNO(10902) "MomentIQ: no MomentIQSecretFile; using a random secret for this run "
+                            "(request state will not survive a restart or cross nodes)");
         *key = k;
         *len = 32;
         return NULL;
@@ -523,13 +528,11 @@ static const char *read_secret(apr_pool_t *p, miq_srv_conf *sc, server_rec *s,
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         n--;
     if (n < 32)
-        return apr_psprintf(p, "MomentIQSecretFile %s holds fewer than 32 bytes",
-                            sc->secret_file);
+        return apr_psprintf(p, "MomentIQSecretFile %s holds fewer than 32 bytes", sc->secret_file);
     *key = (const unsigned char *)buf;
     *len = n;
     return NULL;
 }
-
 
 /* What an unset field becomes (mod_md's defconf). */
 static const miq_srv_conf defaults = {
@@ -598,8 +601,7 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
     if (sc->record_requests == MIQ_UNSET)
         sc->record_requests = defaults.record_requests;
     if (!sc->base_url)
-        sc->base_url = apr_psprintf(p, "http://%s:%u", s->server_hostname,
-                                    s->port ? s->port : 80);
+        sc->base_url = apr_psprintf(p, "http://%s:%u", s->server_hostname, s->port ? s->port : 80);
     if ((err = read_secret(p, sc, s, &key, &klen)))
         return err;
     for (i = 0; i + 2 < sc->prices->nelts; i += 3) {

@@ -41,10 +41,12 @@ static int parse_route(apr_pool_t *p, const char *path, dash_route *out)
     if (!strncmp(path, "connectors", 10)) {
         out->kind = MIQ_TOKEN_CONNECTOR;
         rest = path + 10;
-    } else if (!strncmp(path, "keys", 4)) {
+    }
+    else if (!strncmp(path, "keys", 4)) {
         out->kind = MIQ_TOKEN_API_KEY;
         rest = path + 4;
-    } else
+    }
+    else
         return 0;
     out->token_id = NULL;
     if (!*rest)

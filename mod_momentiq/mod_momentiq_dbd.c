@@ -20,10 +20,10 @@
 #include "mod_momentiq_private.h"
 #include "mod_momentiq_dbd.h"
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) * dbd_prepare;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) * dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) * dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) * dbd_close;
 
 void miq_db_prepare_all(server_rec *s)
 {
@@ -36,8 +36,9 @@ void miq_db_prepare_all(server_rec *s)
         dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     }
     if (!dbd_prepare) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MIQLOGNO(10903)
-                     "MomentIQ needs mod_dbd (LoadModule dbd_module) with DBDriver pgsql");
+        ap_log_error(
+            APLOG_MARK, APLOG_ERR, 0, s,
+            MIQLOGNO(10903) "MomentIQ needs mod_dbd (LoadModule dbd_module) with DBDriver pgsql");
         return;
     }
     for (i = 0; i < MIQ_SQL_COUNT; i++)
@@ -48,9 +49,10 @@ ap_dbd_t *miq_dbd(request_rec *r)
 {
     ap_dbd_t *dbd = dbd_acquire ? dbd_acquire(r) : NULL;
     if (!dbd)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MIQLOGNO(10904)
-                      "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
-                      "configured?)");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MIQLOGNO(
+                          10904) "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
+                                 "configured?)");
     return dbd;
 }
 
@@ -58,9 +60,10 @@ ap_dbd_t *miq_dbd_open(request_rec *r)
 {
     ap_dbd_t *dbd = dbd_open ? dbd_open(r->pool, r->server) : NULL;
     if (!dbd)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10905)
-                      "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
-                      "configured?)");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      APLOGNO(
+                          10905) "MomentIQ: no database connection (is PostgreSQL up and mod_dbd "
+                                 "configured?)");
     return dbd;
 }
 
@@ -153,8 +156,8 @@ static int lost_connection(ap_dbd_t *dbd, const char *err)
            (err && strstr(err, "prepared statement") && strstr(err, "does not exist"));
 }
 
-int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
-                const char *const *args, int *nrows, apr_dbd_results_t **res, const char **err)
+int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs, const char *const *args,
+                int *nrows, apr_dbd_results_t **res, const char **err)
 {
     const miq_sql_stmt *st = miq_sql_get(id);
     int attempt, rv = -1;
@@ -176,8 +179,7 @@ int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
             rv = apr_dbd_pselect(dbd->driver, p, dbd->handle, res, ps, 1, nargs,
                                  (const char **)args);
         else
-            rv = apr_dbd_pquery(dbd->driver, p, dbd->handle, nrows, ps, nargs,
-                                (const char **)args);
+            rv = apr_dbd_pquery(dbd->driver, p, dbd->handle, nrows, ps, nargs, (const char **)args);
         if (!rv)
             return 0;
         *err = apr_pstrdup(p, apr_dbd_error(dbd->driver, dbd->handle, rv));

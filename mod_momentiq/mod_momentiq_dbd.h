@@ -29,8 +29,8 @@ apr_array_header_t *miq_db_rows(request_rec *r, ap_dbd_t *dbd, miq_sql_id_e id, 
 /* Runs a catalog statement on dbd, recovering a connection PostgreSQL lost
  * (reset, statements prepared again, one more try). res NULL: no row set,
  * *nrows the affected rows. 0, or -1/an apr_dbd error with *err. */
-int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
-                const char *const *args, int *nrows, apr_dbd_results_t **res, const char **err);
+int miq_dbd_run(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs, const char *const *args,
+                int *nrows, apr_dbd_results_t **res, const char **err);
 /* The rows of a catalog statement, allocated in p, or NULL with *err. */
 apr_array_header_t *miq_dbd_select(ap_dbd_t *dbd, apr_pool_t *p, miq_sql_id_e id, int nargs,
                                    const char *const *args, int *ncols, const char **err);

@@ -27,14 +27,14 @@ static int send_status(request_rec *r, miq_srv_conf *sc)
     ap_dbd_t *dbd = miq_dbd(r);
     const char **row = NULL;
     int ncols = 0, got = dbd ? miq_db_row(r, dbd, MIQ_SQL_STATUS, 0, NULL, &row, &ncols) : -1;
-    json_t *st = json_pack("{s:s,s:s,s:b}", "service", sc->mcp->name, "version",
-                           sc->mcp->version, "database_reachable", got == 1);
+    json_t *st = json_pack("{s:s,s:s,s:b}", "service", sc->mcp->name, "version", sc->mcp->version,
+                           "database_reachable", got == 1);
     miq_json_pool(r->pool, st);
     if (got == 1 && row[0] && row[1] && row[2] && row[3]) {
         long age = atol(row[0]), oldest = atol(row[3]);
         json_object_set_new(st, "workers", json_integer(atol(row[1])));
-        json_object_set_new(st, "worker_heartbeat_age_s", age >= 0 ? json_integer(age)
-                                                                   : json_null());
+        json_object_set_new(st, "worker_heartbeat_age_s",
+                            age >= 0 ? json_integer(age) : json_null());
         json_object_set_new(st, "queue_depth", json_integer(atol(row[2])));
         json_object_set_new(st, "oldest_queued_job_age_s",
                             oldest >= 0 ? json_integer(oldest) : json_null());

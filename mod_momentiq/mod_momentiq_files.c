@@ -43,15 +43,15 @@ int miq_files_translate(request_rec *r)
      * (the decoded URI is a C string: an encoded NUL never gets this far). */
     if (!miq_files_relpath_ok(relpath) || strstr(relpath, "..") || strstr(relpath, "//") ||
         strchr(relpath, '\\') || !sc->storage_dir || !sc->mcp) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MIQLOGNO(10965)
-                      "MomentIQ: /files/ path refused");
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      MIQLOGNO(10965) "MomentIQ: /files/ path refused");
         return HTTP_FORBIDDEN;
     }
     exp = query_arg(r->pool, r->args, "exp");
     sig = query_arg(r->pool, r->args, "sig");
     if (!miq_file_sig_ok(r->pool, sc->mcp, relpath, exp, sig, apr_time_now())) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MIQLOGNO(10966)
-                      "MomentIQ: /files/ signature invalid or expired");
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      MIQLOGNO(10966) "MomentIQ: /files/ signature invalid or expired");
         return HTTP_FORBIDDEN;
     }
     r->filename = apr_pstrcat(r->pool, sc->storage_dir, "/outputs/", relpath, NULL);

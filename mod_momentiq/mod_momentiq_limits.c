@@ -56,8 +56,8 @@ const char *miq_set_rate_limit(cmd_parms *cmd, void *dcv, const char *cls, const
     w = strtol(seconds, &end, 10);
     if (*end || w < 1 || w > 86400)
         return apr_psprintf(cmd->pool,
-                            "MomentIQRateLimit %s: '%s' is not a window in seconds (1..86400)",
-                            cls, seconds);
+                            "MomentIQRateLimit %s: '%s' is not a window in seconds (1..86400)", cls,
+                            seconds);
     dc->rate[c].count = (int)n;
     dc->rate[c].window_s = (int)w;
     return NULL;

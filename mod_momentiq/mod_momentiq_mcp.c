@@ -46,8 +46,7 @@ typedef struct mcp_req {
  * keep its session. Authority still comes from each request's own token. */
 static const char *caller_key(apr_pool_t *p, const miq_caller *c)
 {
-    return c && c->token_id && c->account_id ? apr_pstrcat(p, "account:", c->account_id, NULL)
-                                             : "";
+    return c && c->token_id && c->account_id ? apr_pstrcat(p, "account:", c->account_id, NULL) : "";
 }
 
 /* ---- the request log ------------------------------------------------------ */
@@ -117,10 +116,10 @@ static void record_events(mcp_req *m, json_t *events)
 static int unauthorized(mcp_req *m, const json_t *id, const char *code, const char *message)
 {
     apr_table_setn(m->r->err_headers_out, "WWW-Authenticate",
-                   miq_auth_challenge(m->r, !strcmp(code, "invalid_api_key") ? "invalid_token"
-                                                                            : NULL));
-    return rpc_fail(m, HTTP_UNAUTHORIZED, id, -32001, apr_pstrcat(m->r->pool, code, ": ",
-                                                                   message, NULL),
+                   miq_auth_challenge(m->r,
+                                      !strcmp(code, "invalid_api_key") ? "invalid_token" : NULL));
+    return rpc_fail(m, HTTP_UNAUTHORIZED, id, -32001,
+                    apr_pstrcat(m->r->pool, code, ": ", message, NULL),
                     miq_json_packp(m->r->pool, "{s:s}", "code", code));
 }
 
@@ -131,11 +130,10 @@ static int rate_refused(mcp_req *m, const json_t *id, miq_rate_class_e c, int wa
     apr_table_setn(m->r->headers_out, "Retry-After", apr_itoa(m->r->pool, wait));
     m->error_code = "rate_limited";
     rv = rpc_fail(m, HTTP_TOO_MANY_REQUESTS, id, MIQ_RPC_RATE_LIMITED,
-                  apr_psprintf(m->r->pool,
-                               "rate_limited: too many requests (%s); retry after %d s",
+                  apr_psprintf(m->r->pool, "rate_limited: too many requests (%s); retry after %d s",
                                miq_rate_class_name(c), wait),
-                  miq_json_packp(m->r->pool, "{s:s,s:i}", "code", "rate_limited",
-                                 "retry_after_s", wait));
+                  miq_json_packp(m->r->pool, "{s:s,s:i}", "code", "rate_limited", "retry_after_s",
+                                 wait));
     return rv == OK ? DONE : rv;
 }
 
@@ -157,11 +155,12 @@ static int authenticate(mcp_req *m, const json_t *id)
         if ((wait = miq_rate_hit_request(m->r, m->dbd, MIQ_RATE_BAD_TOKEN, NULL)) > 0)
             return rate_refused(m, id, MIQ_RATE_BAD_TOKEN, wait);
         r = unauthorized(m, id, "invalid_api_key",
-                             apr_psprintf(m->r->pool, "the bearer token is %s; create a new one "
-                                                      "in the dashboard or reconnect",
-                                          !strcmp(why, "revoked")   ? "revoked"
-                                          : !strcmp(why, "expired") ? "expired"
-                                                                    : "not valid"));
+                         apr_psprintf(m->r->pool,
+                                      "the bearer token is %s; create a new one "
+                                      "in the dashboard or reconnect",
+                                      !strcmp(why, "revoked")   ? "revoked"
+                                      : !strcmp(why, "expired") ? "expired"
+                                                                : "not valid"));
         return r == OK ? DONE : r;
     }
     if (rv == 0 && miq_dconf(m->r)->require_token == 1) {
@@ -448,8 +447,7 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
                             "session store unavailable", NULL);
         if (got == 0 || strcmp(s.caller, caller_key(m->r->pool, c.caller)))
             return rpc_fail(m, HTTP_NOT_FOUND, msg->id, MIQ_RPC_INVALID_REQUEST,
-                            "Session not found: it expired or was deleted; initialize again",
-                            NULL);
+                            "Session not found: it expired or was deleted; initialize again", NULL);
         c.era = MIQ_ERA_2025;
         c.protocol_version = s.version;
         c.session_id = m->session_id;
@@ -475,8 +473,9 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     m->error_code = c.error_code;
     status = c.http_status;
     if (c.error_code && c.outcome && !strcmp(c.outcome, "rpc_error"))
-        status = json_rpc_status(atoi(c.error_code)) == HTTP_OK ? status
-                                                                : json_rpc_status(atoi(c.error_code));
+        status = json_rpc_status(atoi(c.error_code)) == HTTP_OK
+                     ? status
+                     : json_rpc_status(atoi(c.error_code));
 
     if (c.init_version && !strcmp(c.outcome, "ok")) {
         const char *sid;
@@ -546,8 +545,8 @@ static int handle_post(mcp_req *m)
     rv = miq_read_body(r, m->sc->max_body, &body, &len);
     if (rv == HTTP_REQUEST_ENTITY_TOO_LARGE)
         return rpc_fail(m, rv, NULL, MIQ_RPC_INVALID_REQUEST,
-                        apr_psprintf(r->pool, "request body is larger than %" APR_OFF_T_FMT
-                                              " bytes",
+                        apr_psprintf(r->pool,
+                                     "request body is larger than %" APR_OFF_T_FMT " bytes",
                                      m->sc->max_body),
                         NULL);
     if (rv != OK)
@@ -630,8 +629,8 @@ int miq_handle_mcp(request_rec *r)
         return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST,
                         "Host header does not name this server", NULL);
     if (!miq_origin_ok(r, m.sc))
-        return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST,
-                        "Origin is not allowed", NULL);
+        return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST, "Origin is not allowed",
+                        NULL);
     cors(r);
     if (r->method_number == M_POST)
         return handle_post(&m);

@@ -83,8 +83,8 @@ int miq_oauth_authenticate_client(request_rec *r, ap_dbd_t *dbd, apr_table_t *fo
                                   miq_oauth_client *client)
 {
     const char *bid, *bsecret, *err;
-    const char *fid = apr_table_get(form, "client_id"), *fsecret = apr_table_get(form,
-                                                                                  "client_secret");
+    const char *fid = apr_table_get(form, "client_id"),
+               *fsecret = apr_table_get(form, "client_secret");
     const char *id, *secret, *method;
     miq_oauth_outcome out;
     memset(client, 0, sizeof(*client));
@@ -102,10 +102,11 @@ int miq_oauth_authenticate_client(request_rec *r, ap_dbd_t *dbd, apr_table_t *fo
     secret = bid ? bsecret : fsecret;
     method = bid ? "client_secret_basic" : fsecret ? "client_secret_post" : "none";
     if (!id)
-        return miq_oauth_send_error(r, "invalid_client", "client authentication is required "
-                                                         "(client_id)");
-    if (miq_oauth_client_check(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), id,
-                               method, secret, client, &out))
+        return miq_oauth_send_error(r, "invalid_client",
+                                    "client authentication is required "
+                                    "(client_id)");
+    if (miq_oauth_client_check(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), id, method,
+                               secret, client, &out))
         return miq_oauth_send_error(r, out.error, out.description);
     return OK;
 }
@@ -123,6 +124,6 @@ void miq_oauth_trail(request_rec *r, ap_dbd_t *dbd, const char *correlation_id,
 {
     if (!dbd)
         return;
-    miq_oauth_trail_add(r->pool, miq_oauth_db(r, dbd), correlation_id, client_id, account_id,
-                        step, error, detail);
+    miq_oauth_trail_add(r->pool, miq_oauth_db(r, dbd), correlation_id, client_id, account_id, step,
+                        error, detail);
 }

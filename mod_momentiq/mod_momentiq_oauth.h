@@ -13,11 +13,11 @@
 
 /* /api/auth/oauth/... endpoints, listed in the route table (mod_momentiq_routes.c),
  * which checks the method and answers the CORS preflight first. */
-int miq_oauth_authorize(request_rec *r);  /* mod_momentiq_oauth_authorize.c */
-int miq_oauth_token(request_rec *r);      /* mod_momentiq_oauth_token.c */
-int miq_oauth_revoke(request_rec *r);     /* mod_momentiq_oauth_revoke.c */
+int miq_oauth_authorize(request_rec *r); /* mod_momentiq_oauth_authorize.c */
+int miq_oauth_token(request_rec *r);     /* mod_momentiq_oauth_token.c */
+int miq_oauth_revoke(request_rec *r);    /* mod_momentiq_oauth_revoke.c */
 int miq_oauth_introspect(request_rec *r);
-int miq_oauth_clients(request_rec *r);    /* mod_momentiq_oauth_register.c */
+int miq_oauth_clients(request_rec *r); /* mod_momentiq_oauth_register.c */
 int miq_oauth_register(request_rec *r);
 
 /* ---- shared helpers (mod_momentiq_oauth.c) ------------------------------------- */

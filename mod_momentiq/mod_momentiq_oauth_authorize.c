@@ -47,8 +47,7 @@ static int send_html(request_rec *r, int status, const char *html)
 
 /* An error that must not go to the redirect URI: an HTML page for browsers,
  * the RFC 6749 body for programs. */
-static int show_error(request_rec *r, const char *error, const char *description,
-                      const char *corr)
+static int show_error(request_rec *r, const char *error, const char *description, const char *corr)
 {
     const char *accept = apr_table_get(r->headers_in, "Accept");
     int status = miq_oauth_error_status(error);
@@ -89,9 +88,9 @@ static int redirect_failed(request_rec *r, const miq_oauth_authz *q, const char 
     return redirect_back(r, q, pairs);
 }
 
-static int redirect_error(request_rec *r, ap_dbd_t *dbd, const miq_oauth_authz *q,
-                          const char *corr, const char *account, const char *step,
-                          const char *error, const char *description)
+static int redirect_error(request_rec *r, ap_dbd_t *dbd, const miq_oauth_authz *q, const char *corr,
+                          const char *account, const char *step, const char *error,
+                          const char *description)
 {
     miq_oauth_trail(r, dbd, corr, q->client_id, account, step, error, description);
     return redirect_failed(r, q, corr, error, description);
@@ -122,18 +121,32 @@ static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
 /* The consent screen's URL for this request (after a sign-in). */
 static const char *consent_url(request_rec *r, const miq_oauth_authz *q, const char *corr)
 {
-    const char *pairs[] = {"response_type", "code", "client_id", q->client_id,
-                           "redirect_uri", q->redirect_uri, "code_challenge", q->challenge,
-                           "code_challenge_method", "S256", "scope", q->scope,
-                           "resource", q->resource, "correlation_id", corr,
-                           q->state ? "state" : NULL, q->state, NULL};
+    const char *pairs[] = {"response_type",
+                           "code",
+                           "client_id",
+                           q->client_id,
+                           "redirect_uri",
+                           q->redirect_uri,
+                           "code_challenge",
+                           q->challenge,
+                           "code_challenge_method",
+                           "S256",
+                           "scope",
+                           q->scope,
+                           "resource",
+                           q->resource,
+                           "correlation_id",
+                           corr,
+                           q->state ? "state" : NULL,
+                           q->state,
+                           NULL};
     return miq_oauth_redirect_build(r->pool, "/api/auth/oauth/authorize", pairs);
 }
 
 /* The sign-in form is protected before any session exists (review #11): a
  * double-submit token in a cookie and a hidden field, plus the Origin check
  * when the browser sends one. */
-#define LOGIN_COOKIE "miq_oauth_login"
+#define LOGIN_COOKIE         "miq_oauth_login"
 #define LOGIN_COOKIE_MAX_AGE 3600
 
 static const char *login_cookie(request_rec *r)
@@ -182,8 +195,7 @@ static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_pag
     long wait = 0;
     int got;
     if (!login_form_ok(r, f, &why)) {
-        miq_oauth_trail(r, dbd, pg->correlation_id, pg->req->client_id, NULL, "login", "csrf",
-                        why);
+        miq_oauth_trail(r, dbd, pg->correlation_id, pg->req->client_id, NULL, "login", "csrf", why);
         pg->message = "This form expired or did not come from this site. Sign in again.";
         return show_login(r, HTTP_FORBIDDEN, pg);
     }
@@ -239,8 +251,8 @@ static int do_consent(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_p
         pg->message = "Choose at least one permission, or deny.";
         return send_html(r, HTTP_BAD_REQUEST, miq_oauth_page_consent(r->pool, pg));
     }
-    if (!(code = miq_oauth_code_issue(r->pool, miq_oauth_db(r, dbd), q, s->account_id, kept,
-                                      corr, &out))) {
+    if (!(code = miq_oauth_code_issue(r->pool, miq_oauth_db(r, dbd), q, s->account_id, kept, corr,
+                                      &out))) {
         if (!strcmp(out.error, "server_error"))
             return show_error(r, out.error, out.description, corr);
         return redirect_failed(r, q, corr, out.error, out.description);
@@ -290,8 +302,7 @@ int miq_oauth_authorize(request_rec *r)
         miq_oauth_trail(r, dbd, corr, apr_table_get(f, "client_id"), NULL, "authorize",
                         "invalid_client", why ? why : "unknown client");
         return show_error(r, "invalid_client",
-                          why ? why : "unknown client: the application must register again",
-                          corr);
+                          why ? why : "unknown client: the application must register again", corr);
     }
     if ((err = miq_oauth_authorize_check(r->pool, &client, f, sc->mcp->mcp_url, &q, &error,
                                          &redirectable))) {
@@ -335,7 +346,8 @@ int miq_oauth_authorize(request_rec *r)
     if (post)
         return show_error(r, "invalid_request", "unknown form action", corr);
     miq_oauth_trail(r, dbd, corr, client.client_id, s.account_id, "authorize", NULL,
-                    apr_psprintf(r->pool, "request valid; consent screen shown (scopes '%s'%s%.200s%s)",
+                    apr_psprintf(r->pool,
+                                 "request valid; consent screen shown (scopes '%s'%s%.200s%s)",
                                  q.scope, q.ignored_scope ? "; ignored unknown '" : "",
                                  q.ignored_scope ? q.ignored_scope : "",
                                  q.ignored_scope ? "'" : ""));

@@ -123,8 +123,7 @@ const char *miq_oauth_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc
     {
         miq_oauth_registry *reg = miq_oauth_registry_make(p);
         for (i = 0; oc->declared && i < oc->declared->clients->nelts; i++) {
-            const miq_oauth_client *c =
-                APR_ARRAY_IDX(oc->declared->clients, i, miq_oauth_client *);
+            const miq_oauth_client *c = APR_ARRAY_IDX(oc->declared->clients, i, miq_oauth_client *);
             if ((err = miq_oauth_registry_add(reg, c->client_id, c->name, c->connector,
                                               c->redirect_uris, c->source)))
                 return err;
@@ -139,8 +138,7 @@ const char *miq_oauth_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc
     }
     for (i = 0; i + 1 < oc->secret_files->nelts; i += 2) {
         const char *id = APR_ARRAY_IDX(oc->secret_files, i, const char *);
-        if ((err = read_secret(p, APR_ARRAY_IDX(oc->secret_files, i + 1, const char *),
-                               &secret)) ||
+        if ((err = read_secret(p, APR_ARRAY_IDX(oc->secret_files, i + 1, const char *), &secret)) ||
             (err = miq_oauth_registry_set_secret(oc->reg, id, secret)))
             return apr_pstrcat(p, "MomentIQOAuthClientSecret: ", err, NULL);
     }
@@ -155,13 +153,16 @@ const char *miq_oauth_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc
     oc->reg->dcr = oc->dcr;
     oc->reg->cimd = oc->cimd;
     if (!miq_oauth_configured(oc->reg))
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, MIQLOGNO(10970)
-                     "MomentIQ: no OAuth client is configured; connectors can use tokens "
-                     "from the dashboard only");
+        ap_log_error(
+            APLOG_MARK, APLOG_INFO, 0, s,
+            MIQLOGNO(10970) "MomentIQ: no OAuth client is configured; connectors can use tokens "
+                            "from the dashboard only");
     else
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, MIQLOGNO(10971)
-                     "MomentIQ: OAuth: %d pre-registered client(s), dynamic registration %s, "
-                     "metadata documents %s",
-                     oc->reg->clients->nelts, oc->dcr ? "on" : "off", oc->cimd ? "on" : "off");
+        ap_log_error(
+            APLOG_MARK, APLOG_INFO, 0, s,
+            MIQLOGNO(
+                10971) "MomentIQ: OAuth: %d pre-registered client(s), dynamic registration %s, "
+                       "metadata documents %s",
+            oc->reg->clients->nelts, oc->dcr ? "on" : "off", oc->cimd ? "on" : "off");
     return NULL;
 }

@@ -15,7 +15,7 @@
 #include "base/miq_json.h"
 
 #define NOT_CONFIGURED                                                                             \
-    "OAuth is not configured: no client is registered and neither dynamic registration nor "     \
+    "OAuth is not configured: no client is registered and neither dynamic registration nor "       \
     "client metadata documents are enabled"
 
 int miq_oauth_clients(request_rec *r)
@@ -43,12 +43,10 @@ int miq_oauth_register(request_rec *r)
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found",
                               "dynamic client registration is not enabled on this server");
     if ((rv = miq_read_json_body(r, 16384, &req, &err)) != OK)
-        return miq_oauth_send_json(
-            r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
-            miq_oauth_error_body(r->pool, "invalid_client_metadata", err));
+        return miq_oauth_send_json(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                                   miq_oauth_error_body(r->pool, "invalid_client_metadata", err));
     if ((err = miq_oauth_dcr_parse(r->pool, req, &c, &error)))
-        return miq_oauth_send_json(r, HTTP_BAD_REQUEST,
-                                   miq_oauth_error_body(r->pool, error, err));
+        return miq_oauth_send_json(r, HTTP_BAD_REQUEST, miq_oauth_error_body(r->pool, error, err));
     if (!(dbd = miq_dbd(r)))
         return miq_oauth_send_error(r, "temporarily_unavailable", "the database is unavailable");
     miq_oauth_client_register(r->pool, miq_oauth_db(r, dbd), &c, req, &out);

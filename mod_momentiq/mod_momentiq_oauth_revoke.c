@@ -13,12 +13,12 @@
 #include "mod_momentiq_oauth.h"
 
 #define NOT_CONFIGURED                                                                             \
-    "OAuth is not configured: no client is registered and neither dynamic registration nor "     \
+    "OAuth is not configured: no client is registered and neither dynamic registration nor "       \
     "client metadata documents are enabled"
 
 /* Reads the form, authenticates the client, takes "token". 1 ready, 0 answered. */
-static int client_request(request_rec *r, ap_dbd_t **dbd, miq_oauth_client *c,
-                          const char **token, int *rv)
+static int client_request(request_rec *r, ap_dbd_t **dbd, miq_oauth_client *c, const char **token,
+                          int *rv)
 {
     apr_table_t *f;
     *token = NULL;
@@ -63,7 +63,7 @@ int miq_oauth_introspect(request_rec *r)
     int rv;
     if (!client_request(r, &dbd, &c, &token, &rv))
         return rv;
-    miq_oauth_token_introspect(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), &c,
-                               token, &out);
+    miq_oauth_token_introspect(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), &c, token,
+                               &out);
     return miq_oauth_send_outcome(r, HTTP_OK, &out);
 }

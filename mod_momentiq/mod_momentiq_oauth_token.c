@@ -42,11 +42,10 @@ int miq_oauth_token(request_rec *r)
     if (!strcmp(grant, "authorization_code"))
         miq_oauth_code_redeem(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), &client,
                               apr_table_get(f, "code"), apr_table_get(f, "code_verifier"),
-                              apr_table_get(f, "redirect_uri"), apr_table_get(f, "resource"),
-                              &out);
+                              apr_table_get(f, "redirect_uri"), apr_table_get(f, "resource"), &out);
     else
-        miq_oauth_refresh_rotate(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r),
-                                 &client, apr_table_get(f, "refresh_token"),
-                                 apr_table_get(f, "resource"), &out);
+        miq_oauth_refresh_rotate(r->pool, miq_oauth_db(r, dbd), miq_oauth_settings_of(r), &client,
+                                 apr_table_get(f, "refresh_token"), apr_table_get(f, "resource"),
+                                 &out);
     return miq_oauth_send_outcome(r, HTTP_OK, &out);
 }

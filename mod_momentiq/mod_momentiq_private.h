@@ -40,32 +40,32 @@ typedef struct miq_srv_conf {
     int trust_remote_user;       /* MomentIQTrustRemoteUser */
     int session_idle_s;          /* MomentIQSessionTimeout IDLE ABSOLUTE (dashboard) */
     int session_absolute_s;
-    int throttle_account;        /* MomentIQLoginThrottle ACCOUNT IP WINDOW LOCK */
+    int throttle_account; /* MomentIQLoginThrottle ACCOUNT IP WINDOW LOCK */
     int throttle_ip;
     int throttle_window_s;
     int throttle_lock_s;
-    const char *storage_dir;     /* MomentIQStorageDir: uploads/ and outputs/ below it */
-    apr_off_t max_upload;        /* MomentIQMaxUploadSize (bytes) */
-    int upload_retention_s;      /* MomentIQRetention UPLOADS OUTPUTS (seconds) */
+    const char *storage_dir; /* MomentIQStorageDir: uploads/ and outputs/ below it */
+    apr_off_t max_upload;    /* MomentIQMaxUploadSize (bytes) */
+    int upload_retention_s;  /* MomentIQRetention UPLOADS OUTPUTS (seconds) */
     int output_retention_s;
-    int file_url_ttl_s;          /* MomentIQFileURLTTL */
-    int import_allow_private;    /* MomentIQImportAllowPrivate */
-    const char *fetch_ca_file;   /* MomentIQFetchCAFile: CAs for outbound https (NULL: system) */
-    const char *probe_cmd;       /* MomentIQProbeCommand: uploads are probed in this program */
-    int probe_timeout_s;         /* MomentIQProbeTimeout */
+    int file_url_ttl_s;        /* MomentIQFileURLTTL */
+    int import_allow_private;  /* MomentIQImportAllowPrivate */
+    const char *fetch_ca_file; /* MomentIQFetchCAFile: CAs for outbound https (NULL: system) */
+    const char *probe_cmd;     /* MomentIQProbeCommand: uploads are probed in this program */
+    int probe_timeout_s;       /* MomentIQProbeTimeout */
     /* billing (mod_momentiq_billing_conf.c) */
-    const char *credit_price;    /* MomentIQCreditPrice AMOUNT CURRENCY */
+    const char *credit_price; /* MomentIQCreditPrice AMOUNT CURRENCY */
     const char *credit_currency;
-    const char *usage_alerts;    /* MomentIQUsageAlerts, as a numeric[] literal */
-    const char *stripe_webhook_secret_file; /* MomentIQStripeWebhookSecretFile */
-    const char *stripe_secret_key_file;     /* MomentIQStripeSecretKeyFile */
-    const char *stripe_api_base;            /* MomentIQStripeAPIBase */
-    int stripe_tolerance_s;                 /* MomentIQStripeWebhookTolerance */
+    const char *usage_alerts;                   /* MomentIQUsageAlerts, as a numeric[] literal */
+    const char *stripe_webhook_secret_file;     /* MomentIQStripeWebhookSecretFile */
+    const char *stripe_secret_key_file;         /* MomentIQStripeSecretKeyFile */
+    const char *stripe_api_base;                /* MomentIQStripeAPIBase */
+    int stripe_tolerance_s;                     /* MomentIQStripeWebhookTolerance */
     const unsigned char *stripe_webhook_secret; /* read at post_config, or NULL */
     apr_size_t stripe_webhook_secret_len;
-    const char *stripe_secret_key;              /* read at post_config, or NULL */
-    struct miq_oauth_conf *oauth; /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
-    miq_server *mcp;             /* built in post_config */
+    const char *stripe_secret_key; /* read at post_config, or NULL */
+    struct miq_oauth_conf *oauth;  /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
+    miq_server *mcp;               /* built in post_config */
 } miq_srv_conf;
 
 /* Per-directory: MomentIQRequireToken (for clients that start OAuth only on a 401). */
@@ -75,7 +75,7 @@ typedef struct miq_dir_conf {
     /* MomentIQRateLimit CLASS COUNT SECONDS (server-wide or per location);
      * count MIQ_UNSET: the class's default (core/limits), 0: off */
     miq_rate_rule rate[MIQ_RATE_CLASSES];
-    apr_int64_t quota[4]; /* MomentIQQuota KIND LIMIT, by miq_quota_kind_e; MIQ_UNSET */
+    apr_int64_t quota[4];         /* MomentIQQuota KIND LIMIT, by miq_quota_kind_e; MIQ_UNSET */
     apr_int64_t storage_min_free; /* MomentIQStorageMinFree (bytes); MIQ_UNSET */
 } miq_dir_conf;
 

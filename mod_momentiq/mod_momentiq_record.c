@@ -24,7 +24,7 @@
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096
-#define NFIELDS 13
+#define NFIELDS   13
 
 typedef struct {
     miq_sql_id_e stmt; /* MIQ_SQL_REQUEST_RECORD_BATCH or MIQ_SQL_AUTH_EVENTS_BATCH */
@@ -43,8 +43,8 @@ static struct {
     server_rec *s;
 } q;
 
-static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) * dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) * dbd_close;
 
 /* A field as the database will take it: text that is not UTF-8 (a client's
  * header bytes) is replaced, so one record can never make PostgreSQL refuse a
@@ -97,7 +97,8 @@ static int recently_warned(const char *token_id, const char *account_id, const c
 {
     apr_uint32_t h = 2166136261u;
     const char *parts[3] = {token_id ? token_id : "", account_id ? account_id : "",
-                            code ? code : ""}, *c;
+                            code ? code : ""},
+               *c;
     apr_time_t now = apr_time_now();
     int i, seen;
     for (i = 0; i < 3; i++) {
@@ -198,9 +199,9 @@ static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *re
             if (j == 0) { /* epoch microseconds -> timestamptz literal */
                 apr_time_exp_t t;
                 apr_time_exp_gmt(&t, (apr_time_t)apr_atoi64(recs[i].f[0]));
-                ts[k] = apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-                                     t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
-                                     t.tm_min, t.tm_sec, t.tm_usec);
+                ts[k] = apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", t.tm_year + 1900,
+                                     t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                                     t.tm_usec);
                 col[k] = ts[k];
             }
             else
@@ -219,9 +220,9 @@ static int write_stmt(apr_pool_t *p, ap_dbd_t *dbd, miq_sql_id_e stmt, rec_t *re
         return failed ? -1 : 0;
     }
     if (rv)
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s, MIQLOGNO(10910)
-                     "MomentIQ: writing %d %s records failed: %s", m, miq_sql_get(stmt)->label,
-                     err);
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s,
+                     MIQLOGNO(10910) "MomentIQ: writing %d %s records failed: %s", m,
+                     miq_sql_get(stmt)->label, err);
     return rv ? -1 : 0;
 }
 
@@ -257,8 +258,9 @@ static void *APR_THREAD_FUNC flusher(apr_thread_t *thd, void *data)
         q.dropped = 0;
         apr_thread_mutex_unlock(q.mu);
         if (dropped)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q.s, MIQLOGNO(10911)
-                         "MomentIQ: request log queue full, %lu records dropped", dropped);
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q.s,
+                         MIQLOGNO(10911) "MomentIQ: request log queue full, %lu records dropped",
+                         dropped);
         if (n) {
             write_batch(p, batch, n);
             free_recs(batch, n);
@@ -309,8 +311,8 @@ void miq_record_child_init(apr_pool_t *pchild, server_rec *s)
     if (!q.buf || apr_thread_mutex_create(&q.mu, APR_THREAD_MUTEX_DEFAULT, pchild) ||
         apr_thread_cond_create(&q.cv, pchild) ||
         apr_thread_create(&q.thread, NULL, flusher, NULL, pchild)) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, MIQLOGNO(10912)
-                     "MomentIQ: cannot start the request log writer");
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     MIQLOGNO(10912) "MomentIQ: cannot start the request log writer");
         q.mu = NULL;
         return;
     }

@@ -27,8 +27,8 @@
 static int rest_unauthorized(request_rec *r, const char *code, const char *message)
 {
     apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   miq_auth_challenge(r, !strcmp(code, "invalid_api_key") ? "invalid_token"
-                                                                          : NULL));
+                   miq_auth_challenge(r,
+                                      !strcmp(code, "invalid_api_key") ? "invalid_token" : NULL));
     return miq_send_error(r, HTTP_UNAUTHORIZED, code, message);
 }
 
@@ -151,9 +151,10 @@ static int read_body(request_rec *r, json_t **body)
     int rv = miq_read_json_body(r, miq_conf(r->server)->max_body, body, &err);
     if (rv == OK)
         return OK;
-    return miq_send_error(
-        r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
-        rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large" : "invalid_request", err);
+    return miq_send_error(r, rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? rv : HTTP_BAD_REQUEST,
+                          rv == HTTP_REQUEST_ENTITY_TOO_LARGE ? "payload_too_large"
+                                                              : "invalid_request",
+                          err);
 }
 
 static int get_account(request_rec *r, const miq_caller *caller)
@@ -225,8 +226,7 @@ static int route_jobs(request_rec *r, miq_jobs_env *env, const miq_caller *calle
 }
 
 /* /v1/jobs/{id}[/result|/cancel|/outputs/refresh] */
-static int route_job(request_rec *r, miq_jobs_env *env, const miq_caller *caller,
-                     const char *rest)
+static int route_job(request_rec *r, miq_jobs_env *env, const miq_caller *caller, const char *rest)
 {
     miq_reply rep;
     const char *slash = strchr(rest, '/'), *sub = slash ? slash : "";

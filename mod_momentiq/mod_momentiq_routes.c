@@ -20,13 +20,13 @@
 #include "mod_momentiq_stripe.h"
 #include "mod_momentiq_limits.h"
 
-#define EXACT    MIQ_ROUTE_EXACT
-#define TEMPLATE MIQ_ROUTE_TEMPLATE
-#define PREFIX   MIQ_ROUTE_PREFIX
-#define OWN      MIQ_ROUTE_OWN_METHODS
-#define CORS_API MIQ_ROUTE_CORS_API
-#define CORS_DOC MIQ_ROUTE_CORS_DOC
-#define OAUTH    MIQ_ROUTE_OAUTH
+#define EXACT          MIQ_ROUTE_EXACT
+#define TEMPLATE       MIQ_ROUTE_TEMPLATE
+#define PREFIX         MIQ_ROUTE_PREFIX
+#define OWN            MIQ_ROUTE_OWN_METHODS
+#define CORS_API       MIQ_ROUTE_CORS_API
+#define CORS_DOC       MIQ_ROUTE_CORS_DOC
+#define OAUTH          MIQ_ROUTE_OAUTH
 #define LIMIT_SIGNUP   MIQ_ROUTE_LIMIT_SIGNUP
 #define LIMIT_LOGIN    MIQ_ROUTE_LIMIT_LOGIN
 #define LIMIT_OAUTH    MIQ_ROUTE_LIMIT_OAUTH
@@ -44,15 +44,14 @@ static const miq_route routes[] = {
     /* OAuth metadata (SPEC §5) */
     {"/.well-known/oauth-protected-resource", EXACT, "GET", "none", miq_doc_protected_resource,
      CORS_DOC},
-    {"/.well-known/oauth-protected-resource/mcp", EXACT, "GET", "none",
-     miq_doc_protected_resource, CORS_DOC},
+    {"/.well-known/oauth-protected-resource/mcp", EXACT, "GET", "none", miq_doc_protected_resource,
+     CORS_DOC},
     {"/.well-known/oauth-authorization-server", EXACT, "GET", "none", miq_doc_as_metadata,
      CORS_DOC}, /* RFC 8414 (issuer = base URL) */
     {"/.well-known/oauth-authorization-server/mcp", EXACT, "GET", "none", miq_doc_as_metadata,
      CORS_DOC}, /* clients that insert the MCP path */
     {"/.well-known/openid-configuration", EXACT, "GET", "none", miq_doc_as_metadata, CORS_DOC},
-    {"/.well-known/openid-configuration/mcp", EXACT, "GET", "none", miq_doc_as_metadata,
-     CORS_DOC},
+    {"/.well-known/openid-configuration/mcp", EXACT, "GET", "none", miq_doc_as_metadata, CORS_DOC},
     /* Accounts (SPEC §4) */
     {"/api/auth/signup", EXACT, "POST", "none", miq_auth_signup, LIMIT_SIGNUP},
     {"/api/auth/login", EXACT, "POST", "none", miq_auth_login, LIMIT_LOGIN},
@@ -64,12 +63,16 @@ static const miq_route routes[] = {
     /* OAuth 2.1 authorization server (SPEC §5) */
     {"/api/auth/oauth/authorize", EXACT, "GET, HEAD, POST", "session", miq_oauth_authorize,
      OAUTH | LIMIT_OAUTH},
-    {"/api/auth/oauth/token", EXACT, "POST", "client", miq_oauth_token, OAUTH | CORS_API | LIMIT_OAUTH},
-    {"/api/auth/oauth/revoke", EXACT, "POST", "client", miq_oauth_revoke, OAUTH | CORS_API | LIMIT_OAUTH},
+    {"/api/auth/oauth/token", EXACT, "POST", "client", miq_oauth_token,
+     OAUTH | CORS_API | LIMIT_OAUTH},
+    {"/api/auth/oauth/revoke", EXACT, "POST", "client", miq_oauth_revoke,
+     OAUTH | CORS_API | LIMIT_OAUTH},
     {"/api/auth/oauth/introspect", EXACT, "POST", "client", miq_oauth_introspect,
      OAUTH | CORS_API | LIMIT_OAUTH},
-    {"/api/auth/oauth/register", EXACT, "POST", "none", miq_oauth_register, OAUTH | CORS_API | LIMIT_REGISTER},
-    {"/api/auth/oauth/clients", EXACT, "GET, HEAD", "none", miq_oauth_clients, OAUTH | CORS_API | LIMIT_OAUTH},
+    {"/api/auth/oauth/register", EXACT, "POST", "none", miq_oauth_register,
+     OAUTH | CORS_API | LIMIT_REGISTER},
+    {"/api/auth/oauth/clients", EXACT, "GET, HEAD", "none", miq_oauth_clients,
+     OAUTH | CORS_API | LIMIT_OAUTH},
     /* Dashboard (SPEC §4, §7): mod_momentiq_dashboard.c reads the ids */
     {"/api/dashboard/connectors", EXACT, "GET, HEAD, POST", "session", miq_handle_dashboard, OWN},
     {"/api/dashboard/connectors/{token_id}/revoke", TEMPLATE, "POST", "session",
@@ -95,12 +98,10 @@ static const miq_route routes[] = {
     {"/v1/jobs/{job_id}/outputs/refresh", TEMPLATE, "POST", "bearer", miq_handle_rest, OWN},
     {"/v1/uploads", EXACT, "POST", "bearer", miq_handle_rest, OWN},
     {"/v1/uploads/{upload_id}", TEMPLATE, "GET, DELETE", "bearer", miq_handle_rest, OWN},
-    {"/v1/uploads/{upload_id}/bytes", TEMPLATE, "PUT", "bearer-or-signature", miq_handle_rest,
-     OWN},
+    {"/v1/uploads/{upload_id}/bytes", TEMPLATE, "PUT", "bearer-or-signature", miq_handle_rest, OWN},
     {"/v1/", PREFIX, "", "bearer", miq_handle_rest, OWN},
     /* Output files, served by httpd's default handler (SPEC §6) */
-    {"/files/", PREFIX, "GET, HEAD", "signature", miq_files_translate,
-     OWN | MIQ_ROUTE_TRANSLATE},
+    {"/files/", PREFIX, "GET, HEAD", "signature", miq_files_translate, OWN | MIQ_ROUTE_TRANSLATE},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -116,7 +117,8 @@ static int template_match(const char *pattern, const char *uri)
             while (*uri && *uri != '/')
                 uri++;
             pattern = close + 1;
-        } else if (*pattern++ != *uri++)
+        }
+        else if (*pattern++ != *uri++)
             return 0;
     }
     return !*pattern && !*uri;
@@ -205,8 +207,7 @@ int miq_route_handler(request_rec *r)
     if (!(rt->flags & MIQ_ROUTE_OWN_METHODS) && !method_allowed(r, rt->methods)) {
         apr_table_setn(r->headers_out, "Allow", rt->methods);
         return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
-                              apr_psprintf(r->pool, "this resource only answers %s",
-                                           rt->methods));
+                              apr_psprintf(r->pool, "this resource only answers %s", rt->methods));
     }
     if ((rt->flags & MIQ_ROUTE_LIMITS) && (rv = miq_rate_route(r, rt->flags)) != OK)
         return rv == DONE ? OK : rv;

@@ -32,7 +32,7 @@ typedef enum {
 #define MIQ_ROUTE_LIMIT_OAUTH    0x80u
 #define MIQ_ROUTE_LIMIT_REGISTER 0x100u
 #define MIQ_ROUTE_LIMITS                                                                           \
-    (MIQ_ROUTE_LIMIT_SIGNUP | MIQ_ROUTE_LIMIT_LOGIN | MIQ_ROUTE_LIMIT_OAUTH |                     \
+    (MIQ_ROUTE_LIMIT_SIGNUP | MIQ_ROUTE_LIMIT_LOGIN | MIQ_ROUTE_LIMIT_OAUTH |                      \
      MIQ_ROUTE_LIMIT_REGISTER)
 
 typedef struct miq_route {

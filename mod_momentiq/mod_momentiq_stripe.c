@@ -24,10 +24,10 @@
 #include "billing/miq_stripe.h"
 #include "billing/miq_stripe_events.h"
 
-#define WEBHOOK_BODY_LIMIT (256 * 1024)
-#define STRIPE_REPLY_LIMIT (256 * 1024)
+#define WEBHOOK_BODY_LIMIT   (256 * 1024)
+#define STRIPE_REPLY_LIMIT   (256 * 1024)
 #define CHECKOUT_MAX_CREDITS 10000000
-#define STRIPE_TIMEOUT_S 20
+#define STRIPE_TIMEOUT_S     20
 
 /* ---- webhook ------------------------------------------------------------------ */
 
@@ -188,8 +188,9 @@ int miq_handle_stripe_checkout(request_rec *r, const miq_web_session *s, json_t 
                       MIQLOGNO(10987) "MomentIQ: Stripe checkout session failed: HTTP %ld%s%s",
                       status, err ? ", " : "", err ? err : "");
         return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
-                              apr_psprintf(r->pool, "Stripe did not create the checkout "
-                                                    "session%s%s; try again shortly",
+                              apr_psprintf(r->pool,
+                                           "Stripe did not create the checkout "
+                                           "session%s%s; try again shortly",
                                            msg ? ": " : "", msg ? msg : ""));
     }
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");

@@ -31,8 +31,8 @@
 #include "jobs/miq_uploads.h"
 #include "limits/miq_quota.h"
 
-#define CHUNK          (64 * 1024)
-#define JSON_BODY_MAX  (64 * 1024)
+#define CHUNK         (64 * 1024)
+#define JSON_BODY_MAX (64 * 1024)
 
 static const char *spath(request_rec *r, const miq_srv_conf *sc, const char *rel)
 {
@@ -116,8 +116,8 @@ static int too_large(request_rec *r, apr_off_t limit)
 
 /* Streams the request body into path (created exclusively). Returns OK with
  * *bytes, or the response already sent (nothing left on disk). */
-static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
-                        const char *account, const char *path, apr_off_t *bytes, int *sent)
+static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd, const char *account,
+                        const char *path, apr_off_t *bytes, int *sent)
 {
     miq_upload_conf c;
     miq_reply rep;
@@ -156,8 +156,8 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
                               "the request body could not be read");
     if ((rv = uploads_dir(r, sc)) != APR_SUCCESS)
         return storage_error(r, rv, "cannot create the uploads directory");
-    rv = apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_EXCL |
-                                     APR_FOPEN_BINARY,
+    rv = apr_file_open(&f, path,
+                       APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_EXCL | APR_FOPEN_BINARY,
                        APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD, r->pool);
     if (rv != APR_SUCCESS)
         return storage_error(r, rv, "cannot create an upload file");
@@ -196,8 +196,8 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                                   "the upload was interrupted before the end of the body");
         if (APR_STATUS_IS_ENOSPC(werr)) { /* the disk filled during the body: nothing kept */
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, werr, r, APLOGNO(10961)
-                          "MomentIQ: storage full while receiving an upload");
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, werr, r,
+                          APLOGNO(10961) "MomentIQ: storage full while receiving an upload");
             r->connection->keepalive = AP_CONN_CLOSE;
             apr_table_setn(r->err_headers_out, "Retry-After", "60");
             return miq_send_error(r, HTTP_SERVICE_UNAVAILABLE, "server_error",
@@ -212,9 +212,8 @@ static int receive_body(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
 }
 
 /* A received and accepted body: probe, move into place, record. 201 upload. */
-static int store_upload(request_rec *r, ap_dbd_t *dbd,
-                        const miq_caller *caller, const char *id, const char *part,
-                        apr_off_t bytes, const char *filename)
+static int store_upload(request_rec *r, ap_dbd_t *dbd, const miq_caller *caller, const char *id,
+                        const char *part, apr_off_t bytes, const char *filename)
 {
     miq_upload_conf c;
     miq_db db;
@@ -222,15 +221,13 @@ static int store_upload(request_rec *r, ap_dbd_t *dbd,
     miq_upload_conf_of(r, &c);
     miq_db_bind(r, dbd, &db);
     memset(&rep, 0, sizeof(rep));
-    miq_upload_store(r->pool, &c, &db, caller->account_id, id, part, bytes, filename, NULL,
-                     &rep);
+    miq_upload_store(r->pool, &c, &db, caller->account_id, id, part, bytes, filename, NULL, &rep);
     return send_reply(r, &rep);
 }
 
 /* ---- POST /v1/uploads ---------------------------------------------------------------- */
 
-static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
-                    const miq_caller *caller)
+static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd, const miq_caller *caller)
 {
     apr_table_t *args = NULL;
     const char *id = miq_upload_id_new(r->pool), *part, *filename;
@@ -247,8 +244,8 @@ static int post_raw(request_rec *r, const miq_srv_conf *sc, ap_dbd_t *dbd,
     return store_upload(r, dbd, caller, id, part, bytes, filename);
 }
 
-static int post_import(request_rec *r, ap_dbd_t *dbd,
-                       const miq_caller *caller, const char *url, const char *filename)
+static int post_import(request_rec *r, ap_dbd_t *dbd, const miq_caller *caller, const char *url,
+                       const char *filename)
 {
     miq_upload_conf c;
     miq_db db;
@@ -377,8 +374,8 @@ static int put_bytes(request_rec *r, const char *id)
         }
     }
     miq_upload_conf_of(r, &uc);
-    if (!miq_upload_probe_part(r->pool, &uc, part, row[PC_FILENAME], bytes, &probe, &duration,
-                               &ext, &rep))
+    if (!miq_upload_probe_part(r->pool, &uc, part, row[PC_FILENAME], bytes, &probe, &duration, &ext,
+                               &rep))
         return send_reply(r, &rep);
     rel = apr_pstrcat(r->pool, "uploads/", id, ".", ext, NULL);
     a[0] = rel;
@@ -406,8 +403,7 @@ static int put_bytes(request_rec *r, const char *id)
 
 /* ---- GET / DELETE /v1/uploads/{id} ------------------------------------------------------ */
 
-static int delete_upload(request_rec *r, ap_dbd_t *dbd,
-                         const miq_caller *caller, const char *id)
+static int delete_upload(request_rec *r, ap_dbd_t *dbd, const miq_caller *caller, const char *id)
 {
     miq_upload_conf c;
     miq_db db;

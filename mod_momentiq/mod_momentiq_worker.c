@@ -68,14 +68,15 @@ static void worker_maintenance(int reason, void *data, apr_wait_t status)
     case APR_OC_REASON_LOST:
         w->alive = 0;
         apr_proc_other_child_unregister(w); /* calls back with UNREGISTER */
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, w->s, MIQLOGNO(10950)
-                     "MomentIQ: the worker (pid %d) died; restarting it", (int)w->proc.pid);
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, w->s,
+                     MIQLOGNO(10950) "MomentIQ: the worker (pid %d) died; restarting it",
+                     (int)w->proc.pid);
         /* Back off a little when it dies right after starting. */
         if (apr_time_now() - w->started < apr_time_from_sec(2))
             apr_sleep(apr_time_from_sec(1));
         if (worker_spawn(w) != APR_SUCCESS)
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, w->s, MIQLOGNO(10951)
-                         "MomentIQ: could not restart the worker");
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, w->s,
+                         MIQLOGNO(10951) "MomentIQ: could not restart the worker");
         break;
     case APR_OC_REASON_RESTART:
         apr_proc_other_child_unregister(w); /* calls back with UNREGISTER */
@@ -107,11 +108,11 @@ int miq_worker_start(apr_pool_t *pconf, server_rec *s)
     w->s = s;
     w->argv = (const char *const *)argv;
     if ((rv = worker_spawn(w)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MIQLOGNO(10952)
-                     "MomentIQ: cannot start the worker %s", argv[0]);
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                     MIQLOGNO(10952) "MomentIQ: cannot start the worker %s", argv[0]);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MIQLOGNO(10953)
-                 "MomentIQ: worker started (pid %d)", (int)w->proc.pid);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
+                 MIQLOGNO(10953) "MomentIQ: worker started (pid %d)", (int)w->proc.pid);
     return OK;
 }

@@ -121,8 +121,8 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
             argv[i++] = APR_ARRAY_IDX(extra_args, k, const char *);
     argv[i] = NULL;
     spec = miq_json_packp(p, "{s:s,s:s,s:s,s:s,s:O?,s:f}", "id", job->id, "endpoint", job->endpoint,
-                     "input_path", job->input_path, "out_dir", job->out_dir, "params", job->params,
-                     "reserved_s", job->reserved_s);
+                          "input_path", job->input_path, "out_dir", job->out_dir, "params",
+                          job->params, "reserved_s", job->reserved_s);
     if (!spec || !(line = json_dumps(spec, JSON_COMPACT)))
         FAIL(out, MIQW_CHILD_CRASHED, "server_error", "out of memory");
     if (pipe2(in, O_CLOEXEC) || pipe2(from, O_CLOEXEC)) {
@@ -180,7 +180,8 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
                     eof = 1;
                 break; /* EAGAIN, or EOF */
             }
-        } else if (eof || !buf)
+        }
+        else if (eof || !buf)
             apr_sleep(apr_time_from_msec(50));
         r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
@@ -232,8 +233,8 @@ void miqw_child_run(apr_pool_t *p, const char *self, const apr_array_header_t *e
         const char *code = miq_json_str(doc, "code", NULL);
         if (!json_is_object(doc))
             FAIL(out, MIQW_CHILD_CRASHED, "server_error", "the analysis sent no valid result");
-        out->outcome =
-            code && !strcmp(code, "processing_limit_exceeded") ? MIQW_CHILD_LIMIT : MIQW_CHILD_OK;
+        out->outcome = code && !strcmp(code, "processing_limit_exceeded") ? MIQW_CHILD_LIMIT
+                                                                          : MIQW_CHILD_OK;
         if (json_is_true(json_object_get(doc, "ok"))) {
             out->result = json_object_get(doc, "result");
             out->cost = (apr_int64_t)json_integer_value(json_object_get(doc, "cost"));
@@ -267,8 +268,8 @@ static int child_progress(void *baton, double fraction)
 static int emit(apr_pool_t *p, json_t *doc)
 {
     char *s = json_dumps(doc, JSON_COMPACT);
-    int rv =
-        s && !write_all(1, "result ", 7) && !write_all(1, s, strlen(s)) && !write_all(1, "\n", 1);
+    int rv = s && !write_all(1, "result ", 7) && !write_all(1, s, strlen(s)) &&
+             !write_all(1, "\n", 1);
     free(s);
     miq_json_pool(p, doc);
     return rv ? 0 : 1;
@@ -342,7 +343,7 @@ int miqw_child_main(int argc, char **argv)
     free(spec);
     if (!json_is_object(doc))
         return emit(p, json_pack("{s:b,s:s,s:s}", "ok", 0, "code", "server_error", "error",
-                              "the job process got no job"));
+                                 "the job process got no job"));
     memset(&job, 0, sizeof(job));
     job.id = miq_json_str(doc, "id", "");
     job.endpoint = miq_json_str(doc, "endpoint", "");
@@ -352,14 +353,14 @@ int miqw_child_main(int argc, char **argv)
     job.reserved_s = miq_json_num(doc, "reserved_s", 0);
     err = miqw_job_run(p, &job, pricing, child_progress, NULL, &result, &cost, &code);
     if (!err)
-        return emit(p,
-            json_pack("{s:b,s:O,s:I}", "ok", 1, "result", result, "cost", (json_int_t)cost));
+        return emit(p, json_pack("{s:b,s:O,s:I}", "ok", 1, "result", result, "cost",
+                                 (json_int_t)cost));
     /* Allocation failures under RLIMIT_AS are the memory limit speaking. */
     if (memory_mb > 0 && (!code || !strcmp(code, "server_error")) && strstr(err, "out of memory")) {
         code = "processing_limit_exceeded";
-        err =
-            apr_psprintf(p, "the analysis needed more memory than its limit (%ld MiB)", memory_mb);
+        err = apr_psprintf(p, "the analysis needed more memory than its limit (%ld MiB)",
+                           memory_mb);
     }
-    return emit(p,
-        json_pack("{s:b,s:s,s:s}", "ok", 0, "code", code ? code : "server_error", "error", err));
+    return emit(p, json_pack("{s:b,s:s,s:s}", "ok", 0, "code", code ? code : "server_error",
+                             "error", err));
 }

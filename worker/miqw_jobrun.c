@@ -144,7 +144,8 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
         }
         if ((err = miqw_pass_run(m, cs, n, progress, baton, analysis, code)))
             return err;
-        merged = miq_timeline_merge(p, analysis, params, m->truncated ? m->covered_s : m->duration_s,
+        merged = miq_timeline_merge(p, analysis, params,
+                                    m->truncated ? m->covered_s : m->duration_s,
                                     m->video_idx >= 0 ? m->fps : 0);
         merge_into(res, merged);
     }
@@ -155,7 +156,8 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
     if (n > 0) {
         json_t *mj = json_object_get(res, "media");
         if (m->truncated || m->limited) {
-            json_object_set_new(mj, "covered_s", json_real(floor(m->covered_s * 1000 + 0.5) / 1000));
+            json_object_set_new(mj, "covered_s",
+                                json_real(floor(m->covered_s * 1000 + 0.5) / 1000));
             json_object_set_new(mj, m->truncated ? "truncated" : "limited", json_true());
             if (m->truncated && m->video_idx >= 0) /* frames the file really holds */
                 json_object_set_new(mj, "frame_count",

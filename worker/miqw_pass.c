@@ -54,9 +54,11 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
     if (m->video_idx >= 0 &&
         (m->fmt->streams[m->video_idx]->disposition & AV_DISPOSITION_ATTACHED_PIC))
         m->video_idx = -1;
-    if (m->audio_idx >= 0 && !avcodec_find_decoder(m->fmt->streams[m->audio_idx]->codecpar->codec_id))
+    if (m->audio_idx >= 0 &&
+        !avcodec_find_decoder(m->fmt->streams[m->audio_idx]->codecpar->codec_id))
         m->audio_idx = -1;
-    if (m->video_idx >= 0 && !avcodec_find_decoder(m->fmt->streams[m->video_idx]->codecpar->codec_id))
+    if (m->video_idx >= 0 &&
+        !avcodec_find_decoder(m->fmt->streams[m->video_idx]->codecpar->codec_id))
         m->video_idx = -1;
     if (m->fmt->nb_streams > MIQW_MAX_STREAMS)
         return apr_psprintf(p, "the file has %u streams (at most %d are accepted)",
@@ -81,9 +83,11 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
         m->height = st->codecpar->height;
         if (m->width <= 0 || m->height <= 0 || m->width > MIQW_MAX_DIMENSION ||
             m->height > MIQW_MAX_DIMENSION || (int64_t)m->width * m->height > MIQW_MAX_PIXELS)
-            return apr_psprintf(p, "the video is %dx%d: sizes up to %dx%d and %" APR_INT64_T_FMT
-                                   " pixels are accepted", m->width, m->height, MIQW_MAX_DIMENSION,
-                                MIQW_MAX_DIMENSION, (apr_int64_t)MIQW_MAX_PIXELS);
+            return apr_psprintf(p,
+                                "the video is %dx%d: sizes up to %dx%d and %" APR_INT64_T_FMT
+                                " pixels are accepted",
+                                m->width, m->height, MIQW_MAX_DIMENSION, MIQW_MAX_DIMENSION,
+                                (apr_int64_t)MIQW_MAX_PIXELS);
         if (!(m->fps >= 0 && m->fps <= MIQW_MAX_FPS))
             return apr_psprintf(p, "the video declares %.0f frames per second (at most %.0f)",
                                 m->fps, MIQW_MAX_FPS);

@@ -41,10 +41,10 @@ typedef struct worker_cfg {
     int lease_s;
     int poll_s;
     miq_pricing *pricing;
-    const char *self;                /* this executable, re-run with --run-job per job */
-    apr_array_header_t *child_args;  /* --price specs, forwarded to each job's child */
+    const char *self;               /* this executable, re-run with --run-job per job */
+    apr_array_header_t *child_args; /* --price specs, forwarded to each job's child */
     double time_base_s, time_factor, time_max_s; /* the wall-clock budget (miqw_limits_for) */
-    long memory_mb;                  /* RLIMIT_AS of a job's child */
+    long memory_mb;                              /* RLIMIT_AS of a job's child */
 } worker_cfg;
 
 typedef struct job_ctx {
@@ -136,8 +136,7 @@ static void wait_for_work(miq_apr_db *db, int seconds)
     }
 }
 
-static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const char *msg,
-                           int retry)
+static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const char *msg, int retry)
 {
     const char *args[5], *err;
     int ncols;
@@ -344,8 +343,9 @@ int main(int argc, char **argv)
             interval_s = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--job-time") && i + 1 < argc) {
             if (sscanf(argv[++i], "%lf:%lf:%lf", &cfg.time_base_s, &cfg.time_factor,
-                       &cfg.time_max_s) != 3 || !(cfg.time_base_s > 0) ||
-                !(cfg.time_factor >= 0) || !(cfg.time_max_s >= cfg.time_base_s))
+                       &cfg.time_max_s) != 3 ||
+                !(cfg.time_base_s > 0) || !(cfg.time_factor >= 0) ||
+                !(cfg.time_max_s >= cfg.time_base_s))
                 return usage();
         }
         else if (!strcmp(argv[i], "--job-memory") && i + 1 < argc) {
@@ -408,8 +408,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "momentiq-worker: cannot start job threads\n");
             return 1;
         }
-    logf_("%s started: %d job thread(s), lease %d s, storage %s", cfg.worker_id, jobs,
-          cfg.lease_s, cfg.storage);
+    logf_("%s started: %d job thread(s), lease %d s, storage %s", cfg.worker_id, jobs, cfg.lease_s,
+          cfg.storage);
     args[0] = cfg.worker_id;
     args[1] = host;
     args[2] = apr_ltoa(p, (long)getpid());

@@ -31,12 +31,15 @@ typedef struct it_test {
 void it_register(const char *suite, const it_test *tests);
 
 #define IT_SUITE(suite, ...)                                                                       \
-    static const it_test it_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                         \
-    __attribute__((constructor)) static void it_suite_register_(void)                             \
+    static const it_test it_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                          \
+    __attribute__((constructor)) static void it_suite_register_(void)                              \
     {                                                                                              \
         it_register(suite, it_suite_tests_);                                                       \
     }
-#define IT_TEST(fn) {#fn, fn}
+#define IT_TEST(fn)                                                                                \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 /* A fresh pool per test, destroyed after it. */
 extern apr_pool_t *itp;
@@ -46,8 +49,8 @@ typedef struct it_env {
     const char *db;        /* may be NULL: DB checks then fail */
     const char *error_log; /* may be NULL */
     const char *root;
-    const char *tls_dir;   /* cert.pem (its own CA) + key.pem for 127.0.0.1; may be NULL */
-    long error_log_start;  /* error_log size when the run began */
+    const char *tls_dir;  /* cert.pem (its own CA) + key.pem for 127.0.0.1; may be NULL */
+    long error_log_start; /* error_log size when the run began */
 } it_env;
 extern it_env itenv;
 
@@ -63,15 +66,15 @@ typedef struct it_event {
 } it_event;
 
 typedef struct it_resp {
-    long status;        /* 0: transport failure (see curl_error) */
+    long status; /* 0: transport failure (see curl_error) */
     const char *curl_error;
     apr_table_t *headers; /* response headers (case-insensitive lookup) */
     const char *ctype;    /* Content-Type or "" */
     const char *body;
     apr_size_t len;
-    json_t *json;                /* body parsed as JSON (any content type), or NULL */
-    apr_array_header_t *events;  /* it_event, when the body is text/event-stream */
-    json_t *rpc;                 /* the JSON-RPC response: the JSON body, or the SSE event
+    json_t *json;               /* body parsed as JSON (any content type), or NULL */
+    apr_array_header_t *events; /* it_event, when the body is text/event-stream */
+    json_t *rpc;                /* the JSON-RPC response: the JSON body, or the SSE event
                                     carrying result/error */
     apr_time_t started, done;
 } it_resp;
@@ -117,8 +120,8 @@ it_resp **it_parallel(int n, const it_req *reqs, int timeout_ms);
 
 /* ---- JSON-RPC / MCP ------------------------------------------------------------ */
 
-#define IT_V2025 "2025-11-25"
-#define IT_V2026 "2026-07-28"
+#define IT_V2025  "2025-11-25"
+#define IT_V2026  "2026-07-28"
 #define IT_CLIENT "miq-itest"
 
 /* A JSON-RPC request body (id auto-numbered when id < 0). params may be NULL. */
@@ -152,11 +155,11 @@ const char *const *mcp_2026_headers(const char *method, const json_t *params,
                                     const char *const *extra);
 
 /* Accessors on it_resp->rpc. */
-json_t *it_result(const it_resp *r);      /* result object or NULL */
-json_t *it_error(const it_resp *r);       /* error object or NULL */
-long it_error_code(const it_resp *r);     /* error.code or 0 */
-int it_id_is(const it_resp *r, long id);  /* rpc.id == id */
-long it_body_id(const char *body);        /* the id in a request body we built */
+json_t *it_result(const it_resp *r);     /* result object or NULL */
+json_t *it_error(const it_resp *r);      /* error object or NULL */
+long it_error_code(const it_resp *r);    /* error.code or 0 */
+int it_id_is(const it_resp *r, long id); /* rpc.id == id */
+long it_body_id(const char *body);       /* the id in a request body we built */
 
 /* Pool-bound JSON from text (NULL and a message on stderr if invalid). */
 json_t *it_json(const char *text);
@@ -221,7 +224,7 @@ void it_show(const char *what, const it_resp *r);
 #define IT_ASSERT_STRING_EQUAL(actual, expected)                                                   \
     do {                                                                                           \
         const char *a_ = (actual), *e_ = (expected);                                               \
-        IT_ASSERT_MSG(a_ && e_ && !strcmp(a_, e_), "%s: got \"%s\", want \"%s\"", #actual,           \
+        IT_ASSERT_MSG(a_ &&e_ && !strcmp(a_, e_), "%s: got \"%s\", want \"%s\"", #actual,          \
                       a_ ? a_ : "(null)", e_ ? e_ : "(null)");                                     \
     } while (0)
 
@@ -233,7 +236,6 @@ void it_show(const char *what, const it_resp *r);
             it_show(#cond, (resp));                                                                \
         CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_TRUE);                      \
     } while (0)
-
 
 /* ---- accounts, sessions, secrets (issue 3) -------------------------------------- */
 
@@ -247,8 +249,8 @@ const apr_array_header_t *it_secrets(void);
 /* Like IT_SUITE, but the suite runs after every IT_SUITE suite. */
 void it_register_last(const char *suite, const it_test *tests);
 #define IT_SUITE_LAST(suite, ...)                                                                  \
-    static const it_test it_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                         \
-    __attribute__((constructor)) static void it_suite_register_(void)                             \
+    static const it_test it_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                          \
+    __attribute__((constructor)) static void it_suite_register_(void)                              \
     {                                                                                              \
         it_register_last(suite, it_suite_tests_);                                                  \
     }

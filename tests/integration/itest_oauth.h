@@ -4,9 +4,9 @@
 
 #include "itest.h"
 
-#define CHATGPT "itest-chatgpt"
+#define CHATGPT    "itest-chatgpt"
 #define CHATGPT_CB "https://chatgpt.com/connector_platform_oauth_redirect"
-#define FORM "Content-Type: application/x-www-form-urlencoded"
+#define FORM       "Content-Type: application/x-www-form-urlencoded"
 
 typedef struct pkce {
     const char *verifier, *challenge;

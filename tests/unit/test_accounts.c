@@ -11,7 +11,7 @@
 #include "unit.h"
 
 #define PASSWORD "correct horse battery staple"
-#define COOKIE "sess-cookie-value"
+#define COOKIE   "sess-cookie-value"
 
 static const char *ev_kinds, *ev_codes;
 
@@ -285,7 +285,8 @@ static void test_session_find_and_expired(void)
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_SGA_ID_HASH], miq_token_hash(utp, COOKIE));
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_SGA_IDLE_S], "3600");
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_SGA_RENEW_AFTER_S], "60");
-    fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "", "2026-01-03T00:00:00Z");
+    fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "",
+                "2026-01-03T00:00:00Z");
     miq_accounts_session(&env, COOKIE, &r);
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "csrf_token", ""), "csrf-1");
@@ -455,7 +456,8 @@ static void test_token_create(void)
     reply_init(&r);
     fake_db_can(f, MIQ_SQL_TOKEN_CREATE, MIQ_TKC_N, 1, "2026-01-02T03:04:05Z", "");
     miq_api_token_create(&env, "7", MIQ_TOKEN_CONNECTOR,
-                         parse("{\"name\":\"Claude\",\"scopes\":[\"audio/*\"],\"expires_in\":3600}"),
+                         parse(
+                             "{\"name\":\"Claude\",\"scopes\":[\"audio/*\"],\"expires_in\":3600}"),
                          &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 201);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c = fake_db_last(f, MIQ_SQL_TOKEN_CREATE));
@@ -486,8 +488,8 @@ static void test_token_create_refusals(void)
     CU_ASSERT_EQUAL(r.status, 400); /* a connector needs scopes */
     miq_api_token_create(&env, "7", MIQ_TOKEN_API_KEY, parse("{\"name\":\"  \"}"), &r);
     CU_ASSERT_EQUAL(r.status, 400);
-    miq_api_token_create(&env, "7", MIQ_TOKEN_API_KEY,
-                         parse("{\"name\":\"k\",\"expires_in\":5}"), &r);
+    miq_api_token_create(&env, "7", MIQ_TOKEN_API_KEY, parse("{\"name\":\"k\",\"expires_in\":5}"),
+                         &r);
     CU_ASSERT_EQUAL(r.status, 400);
     CU_ASSERT_EQUAL(f->nlog, 0);
     /* an API key defaults to all scopes */
@@ -554,6 +556,6 @@ MIQ_SUITE("accounts", MIQ_TEST(test_signup_creates_account_and_session),
           MIQ_TEST(test_session_find_and_expired), MIQ_TEST(test_logout_needs_csrf),
           MIQ_TEST(test_remote_user_signin), MIQ_TEST(test_remote_user_race_runs_twice),
           MIQ_TEST(test_remote_user_email_of_password_account_refused),
-          MIQ_TEST(test_remote_user_link),
-          MIQ_TEST(test_token_create), MIQ_TEST(test_token_create_refusals),
-          MIQ_TEST(test_token_list), MIQ_TEST(test_token_revoke_someone_elses_refused))
+          MIQ_TEST(test_remote_user_link), MIQ_TEST(test_token_create),
+          MIQ_TEST(test_token_create_refusals), MIQ_TEST(test_token_list),
+          MIQ_TEST(test_token_revoke_someone_elses_refused))

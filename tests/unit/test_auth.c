@@ -67,9 +67,9 @@ static void test_token_bad_shapes(void)
         NULL,
         "",
         "miq_live_",
-        apr_pstrcat(utp, "miq_test_", body, NULL),            /* unknown prefix */
-        apr_pstrcat(utp, "MIQ_LIVE_", body, NULL),            /* case matters */
-        apr_pstrcat(utp, "miq_live_", body, "A", NULL),       /* 44 */
+        apr_pstrcat(utp, "miq_test_", body, NULL),                        /* unknown prefix */
+        apr_pstrcat(utp, "MIQ_LIVE_", body, NULL),                        /* case matters */
+        apr_pstrcat(utp, "miq_live_", body, "A", NULL),                   /* 44 */
         apr_pstrndup(utp, apr_pstrcat(utp, "miq_live_", body, NULL), 51), /* 42 */
         apr_pstrcat(utp, "miq_live_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/AbCdE", NULL),
         apr_pstrcat(utp, "miq_live_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCd=", NULL),
@@ -169,7 +169,8 @@ static void test_scrypt(void)
     salt = h1 + 22;
     key = strchr(salt, '$');
     CU_ASSERT_PTR_NOT_NULL_FATAL(key);
-    CU_ASSERT_PTR_NOT_NULL(miq_b64url_decode(utp, apr_pstrndup(utp, salt, (apr_size_t)(key - salt)), &n));
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_b64url_decode(utp, apr_pstrndup(utp, salt, (apr_size_t)(key - salt)), &n));
     CU_ASSERT_EQUAL(n, 16);
     CU_ASSERT_PTR_NOT_NULL(miq_b64url_decode(utp, key + 1, &n));
     CU_ASSERT_EQUAL(n, 32);
@@ -193,25 +194,26 @@ static void test_scrypt(void)
     bad[12] = '4'; /* ln=14 */
     CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery", bad));
     {
-        static const char *const params[] = {"ln=9,r=8,p=1",  "ln=21,r=8,p=1", "ln=15,r=0,p=1",
-                                              "ln=15,r=33,p=1", "ln=15,r=8,p=0", "ln=15,r=8,p=17",
-                                              "ln=015,r=8,p=1", "ln=15,r=8",     "r=8,ln=15,p=1",
-                                              "ln=-15,r=8,p=1", "ln=15,r=8,p=1,x=1"};
+        static const char *const params[] = {"ln=9,r=8,p=1",   "ln=21,r=8,p=1",    "ln=15,r=0,p=1",
+                                             "ln=15,r=33,p=1", "ln=15,r=8,p=0",    "ln=15,r=8,p=17",
+                                             "ln=015,r=8,p=1", "ln=15,r=8",        "r=8,ln=15,p=1",
+                                             "ln=-15,r=8,p=1", "ln=15,r=8,p=1,x=1"};
         apr_size_t i;
         for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-            CU_ASSERT_FALSE(miq_password_verify(
-                utp, "correct horse battery",
-                apr_pstrcat(utp, "$scrypt$", params[i], h1 + 21, NULL)));
+            CU_ASSERT_FALSE(
+                miq_password_verify(utp, "correct horse battery",
+                                    apr_pstrcat(utp, "$scrypt$", params[i], h1 + 21, NULL)));
     }
     CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery", NULL));
     CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery", ""));
     CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery", "$scrypt$ln=15,r=8,p=1$"));
-    CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery",
-                                        apr_pstrcat(utp, h1, "$", NULL)));
-    CU_ASSERT_FALSE(miq_password_verify(utp, "correct horse battery",
-                                        apr_pstrcat(utp, h1, "==", NULL)));
-    CU_ASSERT_FALSE(miq_password_verify(
-        utp, "x", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
+    CU_ASSERT_FALSE(
+        miq_password_verify(utp, "correct horse battery", apr_pstrcat(utp, h1, "$", NULL)));
+    CU_ASSERT_FALSE(
+        miq_password_verify(utp, "correct horse battery", apr_pstrcat(utp, h1, "==", NULL)));
+    CU_ASSERT_FALSE(
+        miq_password_verify(utp, "x",
+                            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"));
     CU_ASSERT_PTR_NULL(miq_password_hash(utp, NULL, &err));
     CU_ASSERT_PTR_NOT_NULL(err);
 }
@@ -219,7 +221,7 @@ static void test_scrypt(void)
 static void test_password_policy(void)
 {
     const char *ok[] = {"correct horse battery", "Tr0ub4dor&3x", "ünïcødé-pässwörd", "0123456788"};
-    const char *bad[] = {NULL,         "",           "short",      "123456789",   "aaaaaaaaaaaa",
+    const char *bad[] = {NULL,          "",           "short",      "123456789",  "aaaaaaaaaaaa",
                          "ééééééééééé", "abcdefghij", "0123456789", "9876543210", "Password123",
                          "ééééé"};
     apr_size_t i;
@@ -285,8 +287,10 @@ static void test_email_normalize(void)
         char *dom = apr_palloc(utp, 300);
         memset(dom, 'b', 300);
         dom[254 - 61 - 4] = '\0';
-        CU_ASSERT_PTR_NOT_NULL(miq_email_normalize(utp, apr_pstrcat(utp, local, "@", dom, ".com", NULL)));
-        CU_ASSERT_PTR_NULL(miq_email_normalize(utp, apr_pstrcat(utp, local, "@", dom, "b.com", NULL)));
+        CU_ASSERT_PTR_NOT_NULL(
+            miq_email_normalize(utp, apr_pstrcat(utp, local, "@", dom, ".com", NULL)));
+        CU_ASSERT_PTR_NULL(
+            miq_email_normalize(utp, apr_pstrcat(utp, local, "@", dom, "b.com", NULL)));
     }
     memset(local, 'a', 65);
     local[65] = '\0';
@@ -306,8 +310,8 @@ static void test_cookie_policy(void)
     CU_ASSERT_FALSE(miq_cookie_secure(NULL, 0));
     CU_ASSERT_STRING_EQUAL(miq_cookie_name(utp, MIQ_SESSION_COOKIE, 1), "__Host-miq_session");
     CU_ASSERT_STRING_EQUAL(miq_cookie_name(utp, MIQ_SESSION_COOKIE, 0), "miq_session");
-    CU_ASSERT_STRING_EQUAL(miq_cookie_build(utp, miq_cookie_name(utp, "miq_oauth_login", 1), "v",
-                                            1, 60),
+    CU_ASSERT_STRING_EQUAL(miq_cookie_build(utp, miq_cookie_name(utp, "miq_oauth_login", 1), "v", 1,
+                                            60),
                            "__Host-miq_oauth_login=v; Path=/; HttpOnly; SameSite=Lax; Secure; "
                            "Max-Age=60");
     CU_ASSERT_STRING_EQUAL(miq_url_origin(utp, "https://API.example.com:8443/mcp?x#y"),
@@ -321,9 +325,11 @@ static void test_cookies(void)
 {
     const char *c = miq_cookie_build(utp, MIQ_SESSION_COOKIE, "abc_DEF-1", 0, 3600);
     const char *hdr;
-    CU_ASSERT_STRING_EQUAL(c, "miq_session=abc_DEF-1; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600");
+    CU_ASSERT_STRING_EQUAL(c,
+                           "miq_session=abc_DEF-1; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600");
     c = miq_cookie_build(utp, MIQ_SESSION_COOKIE, "abc", 1, 60);
-    CU_ASSERT_STRING_EQUAL(c, "miq_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60");
+    CU_ASSERT_STRING_EQUAL(c,
+                           "miq_session=abc; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60");
     c = miq_cookie_build(utp, MIQ_SESSION_COOKIE, "ignored", 1, -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_EQUAL(strncmp(c, "miq_session=;", 13), 0);
@@ -393,7 +399,8 @@ static void test_scope_table(void)
     static const struct {
         const char *family;
         unsigned bit;
-    } families[] = {{"audio/", MIQ_SCOPE_AUDIO}, {"video/", MIQ_SCOPE_VIDEO},
+    } families[] = {{"audio/", MIQ_SCOPE_AUDIO},
+                    {"video/", MIQ_SCOPE_VIDEO},
                     {"timeline/", MIQ_SCOPE_TIMELINE}};
     apr_size_t n, i, f;
     const miq_endpoint *const *all = miq_endpoints_all(&n);
@@ -411,8 +418,7 @@ static void test_scope_table(void)
             int expect = (set & MIQ_SCOPE_ALL) != 0 || (set & family_bit) != 0;
             int got = miq_scope_allows(set, all[i]->name);
             if (got != expect)
-                fprintf(stderr, "scope table: %s with bits 0x%x: got %d\n", all[i]->name, set,
-                        got);
+                fprintf(stderr, "scope table: %s with bits 0x%x: got %d\n", all[i]->name, set, got);
             CU_ASSERT_EQUAL(got, expect);
             checked++;
         }
@@ -442,9 +448,13 @@ static const json_t *warning(const json_t *w, const char *code)
 
 static void test_account_view(void)
 {
-    miq_caller c = {.account_id = "acc_1", .token_id = "tok_0123456789abcdef",
-                    .scopes = MIQ_SCOPE_ALL, .kind = "connector", .email = "a@b.co",
-                    .account_created = "2026-01-02T03:04:05Z", .token_expires_in_s = -1};
+    miq_caller c = {.account_id = "acc_1",
+                    .token_id = "tok_0123456789abcdef",
+                    .scopes = MIQ_SCOPE_ALL,
+                    .kind = "connector",
+                    .email = "a@b.co",
+                    .account_created = "2026-01-02T03:04:05Z",
+                    .token_expires_in_s = -1};
     json_t *w = NULL, *v = miq_account_view(utp, &c, &w), *tok, *x;
     size_t i;
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -486,8 +496,8 @@ static void test_account_view(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(miq_json_str(x, "message", ""), "highlight_reel"));
     CU_ASSERT_PTR_NOT_NULL(strstr(miq_json_str(x, "message", ""), "timeline/*"));
     CU_ASSERT_PTR_NULL(strstr(miq_json_str(x, "message", ""), "loudness_qa"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(miq_json_str(warning(w, "token_expiring_soon"), "message", ""),
-                                  "3 days"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(miq_json_str(warning(w, "token_expiring_soon"), "message", ""), "3 days"));
 
     /* every family but not all: no scope warning; 7 days or more, or expired: none */
     c.scopes = MIQ_SCOPE_AUDIO | MIQ_SCOPE_VIDEO | MIQ_SCOPE_TIMELINE;
@@ -524,6 +534,5 @@ static void test_account_view(void)
 MIQ_SUITE("auth", MIQ_TEST(test_token_format), MIQ_TEST(test_token_bad_shapes),
           MIQ_TEST(test_bearer), MIQ_TEST(test_constant_time_compare), MIQ_TEST(test_scrypt),
           MIQ_TEST(test_password_policy), MIQ_TEST(test_email_normalize), MIQ_TEST(test_cookies),
-          MIQ_TEST(test_cookie_policy),
-          MIQ_TEST(test_session_secret_and_throttle), MIQ_TEST(test_scope_table),
-          MIQ_TEST(test_account_view))
+          MIQ_TEST(test_cookie_policy), MIQ_TEST(test_session_secret_and_throttle),
+          MIQ_TEST(test_scope_table), MIQ_TEST(test_account_view))

@@ -28,7 +28,9 @@ static void test_pricing_edges_every_endpoint(void)
     static const struct {
         const char *ep;
         apr_int64_t per_min;
-    } eps[] = {{"audio/silence", 1}, {"audio/energy", 1}, {"video/scenes", 2},
+    } eps[] = {{"audio/silence", 1},
+               {"audio/energy", 1},
+               {"video/scenes", 2},
                {"timeline/moments", 3}};
     miq_pricing *pr = miq_pricing_default(utp);
     size_t i;
@@ -43,16 +45,15 @@ static void test_pricing_edges_every_endpoint(void)
     /* frames: one per timestamp, every_s over the duration, at_scenes bounded */
     CU_ASSERT_EQUAL(price(pr, "video/frames", 59.9, "{\"timestamps\":[0,1,2]}"), 1);
     CU_ASSERT_EQUAL(price(pr, "video/frames", 600, "{\"every_s\":1,\"max_frames\":5000}"), 60);
-    CU_ASSERT_EQUAL(price(pr, "video/frames", 60, "{\"every_s\":10}"), 1);   /* 6 x 0.1 */
+    CU_ASSERT_EQUAL(price(pr, "video/frames", 60, "{\"every_s\":10}"), 1);      /* 6 x 0.1 */
     CU_ASSERT_EQUAL(price(pr, "video/frames", 60, "{\"at_scenes\":true}"), 20); /* 200 x 0.1 */
     CU_ASSERT_EQUAL(price(pr, "video/frames", 0, "{\"every_s\":1}"), -1);
     /* clips: started minutes of output, copy vs reencode */
     CU_ASSERT_EQUAL(price(pr, "video/clips", 600, "{\"clips\":[{\"start\":0,\"end\":59.9}]}"), 1);
     CU_ASSERT_EQUAL(price(pr, "video/clips", 600, "{\"clips\":[{\"start\":0,\"end\":60}]}"), 1);
-    CU_ASSERT_EQUAL(
-        price(pr, "video/clips", 600,
-              "{\"clips\":[{\"start\":0,\"end\":30},{\"start\":40,\"end\":70.5}]}"),
-        2);
+    CU_ASSERT_EQUAL(price(pr, "video/clips", 600,
+                          "{\"clips\":[{\"start\":0,\"end\":30},{\"start\":40,\"end\":70.5}]}"),
+                    2);
     CU_ASSERT_EQUAL(price(pr, "video/clips", 600,
                           "{\"mode\":\"reencode\",\"clips\":[{\"start\":0,\"end\":61}]}"),
                     6);
@@ -73,7 +74,7 @@ static void test_credit_price(void)
     CU_ASSERT_PTR_NULL(miq_pricing_set_credit_price(pr, 0.004, "EUR"));
     CU_ASSERT_EQUAL(miq_pricing_credits_for_amount(pr, 1000, "eur"), 2500);
     CU_ASSERT_EQUAL(miq_pricing_credits_for_amount(pr, 1, "eur"), 2);
-    CU_ASSERT_EQUAL(miq_pricing_amount_for_credits(pr, 3), 2); /* 1.2 cents, rounded up */
+    CU_ASSERT_EQUAL(miq_pricing_amount_for_credits(pr, 3), 2);      /* 1.2 cents, rounded up */
     CU_ASSERT_PTR_NULL(miq_pricing_set_credit_price(pr, 2, "jpy")); /* zero-decimal */
     CU_ASSERT_EQUAL(miq_pricing_minor_per_unit("JPY"), 1);
     CU_ASSERT_EQUAL(miq_pricing_credits_for_amount(pr, 1000, "jpy"), 500);
@@ -92,8 +93,9 @@ static void test_thresholds(void)
     const char *lit = NULL;
     const char *words[] = {"80%", "0.5", "1"};
     json_t *j;
-    CU_ASSERT_PTR_NULL(miq_billing_thresholds_parse(
-        utp, miq_json_parse(utp, "[1.0,0.5,0.8,0.5]", 17, NULL), &lit));
+    CU_ASSERT_PTR_NULL(
+        miq_billing_thresholds_parse(utp, miq_json_parse(utp, "[1.0,0.5,0.8,0.5]", 17, NULL),
+                                     &lit));
     CU_ASSERT_STRING_EQUAL(lit, "{0.5,0.8,1}");
     CU_ASSERT_PTR_NULL(miq_billing_thresholds_parse(utp, miq_json_parse(utp, "[]", 2, NULL), &lit));
     CU_ASSERT_STRING_EQUAL(lit, "{}");
@@ -169,8 +171,8 @@ static const char *msg_of(const json_t *w, const char *code)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(w, i, v) if (!strcmp(miq_json_str(v, "code", ""), code))
-        return miq_json_str(v, "message", "");
+    json_array_foreach(w, i, v) if (!strcmp(miq_json_str(v, "code", ""),
+                                            code)) return miq_json_str(v, "message", "");
     return "";
 }
 
@@ -201,8 +203,8 @@ static void test_account_billing_view(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(v, "billing_state", ""), "active");
     CU_ASSERT_EQUAL(json_array_size(json_object_get(v, "usage_alerts")), 2);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(v, "alert_thresholds")), 3);
-    CU_ASSERT_EQUAL(miq_json_int(json_object_get(v, "token_spend_cap"),
-                                 "monthly_spend_cap_credits", -1),
+    CU_ASSERT_EQUAL(miq_json_int(json_object_get(v, "token_spend_cap"), "monthly_spend_cap_credits",
+                                 -1),
                     20);
     CU_ASSERT_FALSE(has(w, "billing_not_set_up"));
     CU_ASSERT_FALSE(has(w, "no_spend_cap"));
@@ -220,11 +222,11 @@ static void test_account_billing_view(void)
 
 /* ---- Stripe ---------------------------------------------------------------------- */
 
-#define SECRET "whsec_test_secret_0123456789"
+#define SECRET  "whsec_test_secret_0123456789"
 #define PAYLOAD "{\"id\":\"evt_1\",\"type\":\"ping\"}"
 /* HMAC-SHA256(SECRET, "1700000000." PAYLOAD), computed with Python's hmac module. */
 #define SIG "ca4620dcda0df82d724dc9135fc3e9d3313af224c6485dbd6e057d118e621e32"
-#define T0 1700000000
+#define T0  1700000000
 
 static const char *verify(const char *header, const char *secret, apr_int64_t now)
 {
@@ -307,7 +309,10 @@ static void test_stripe_events(void)
     CU_ASSERT_FALSE(ev.is_checkout);
     {
         static const char *const bad[] = {
-            "[]", "not json", "{\"type\":\"ping\"}", "{\"id\":\"evt_1\"}",
+            "[]",
+            "not json",
+            "{\"type\":\"ping\"}",
+            "{\"id\":\"evt_1\"}",
             "{\"id\":\"evt_1\",\"type\":\"checkout.session.completed\"}",
             "{\"id\":\"evt_1\",\"type\":\"checkout.session.completed\",\"data\":{\"object\":{"
             "\"amount_total\":1,\"currency\":\"usd\"}}}",
@@ -341,13 +346,14 @@ static void test_stripe_checkout_form(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "client_reference_id=42&"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "customer_email=a%2Bb%40example.com"));
     CU_ASSERT_PTR_NOT_NULL(
-        strstr(f, "success_url=https%3A%2F%2Fapi.test%2Fdashboard%2F%3Fcheckout%3Dsuccess%23billing"));
+        strstr(f,
+               "success_url=https%3A%2F%2Fapi.test%2Fdashboard%2F%3Fcheckout%3Dsuccess%23billing"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D=500"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D=usd"));
     CU_ASSERT_PTR_NOT_NULL(strstr(f, "metadata%5Bcredits%5D=500"));
 }
 
 MIQ_SUITE("billing", MIQ_TEST(test_pricing_edges_every_endpoint), MIQ_TEST(test_credit_price),
-          MIQ_TEST(test_thresholds), MIQ_TEST(test_refusals),
-          MIQ_TEST(test_account_billing_view), MIQ_TEST(test_stripe_signatures),
-          MIQ_TEST(test_stripe_events), MIQ_TEST(test_stripe_checkout_form))
+          MIQ_TEST(test_thresholds), MIQ_TEST(test_refusals), MIQ_TEST(test_account_billing_view),
+          MIQ_TEST(test_stripe_signatures), MIQ_TEST(test_stripe_events),
+          MIQ_TEST(test_stripe_checkout_form))

@@ -19,8 +19,8 @@ typedef struct {
 static miq_server *server(void)
 {
     miq_server *srv = NULL;
-    CU_ASSERT_PTR_NULL_FATAL(miq_server_build(utp, "https://api.example.com", NULL, key, 32, 0,
-                                              &srv));
+    CU_ASSERT_PTR_NULL_FATAL(
+        miq_server_build(utp, "https://api.example.com", NULL, key, 32, 0, &srv));
     return srv;
 }
 
@@ -56,8 +56,9 @@ static outcome_t call(miq_server *srv, miq_era_e era, const char *hdr, const cha
     return o;
 }
 
-#define META "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"," \
-             "\"io.modelcontextprotocol/clientCapabilities\":{}}"
+#define META                                                                                       \
+    "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","                       \
+    "\"io.modelcontextprotocol/clientCapabilities\":{}}"
 
 static json_t *result(outcome_t o)
 {
@@ -74,9 +75,9 @@ static void test_list_shapes_per_era(void)
     miq_server *srv = server();
     outcome_t a = call(srv, MIQ_ERA_2025, NULL,
                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
-    outcome_t b = call(srv, MIQ_ERA_2026, "2026-07-28",
-                       "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\",\"params\":{" META
-                       "}}");
+    outcome_t b = call(
+        srv, MIQ_ERA_2026, "2026-07-28",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\",\"params\":{" META "}}");
     json_t *tools = json_object_get(result(a), "tools");
     CU_ASSERT_EQUAL(json_array_size(tools), 15); /* 7 public + 8 that need a token */
     CU_ASSERT_PTR_NULL(json_object_get(result(a), "resultType"));
@@ -94,7 +95,8 @@ static void test_methods_per_era(void)
     o = call(srv, MIQ_ERA_2025, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
     CU_ASSERT_EQUAL(json_object_size(result(o)), 0);
     CU_ASSERT_PTR_NOT_NULL(result(o));
-    o = call(srv, MIQ_ERA_2025, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\"}");
+    o = call(srv, MIQ_ERA_2025, NULL,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\"}");
     CU_ASSERT_EQUAL(error_code(o), -32601);
     CU_ASSERT_EQUAL(o.status, 200);
     o = call(srv, MIQ_ERA_2026, "2026-07-28",
@@ -107,8 +109,8 @@ static void test_methods_per_era(void)
     o = call(srv, MIQ_ERA_2026, "2026-07-28",
              "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"server/discover\",\"params\":{" META "}}");
     CU_ASSERT_STRING_EQUAL(miq_json_str(result(o), "resultType", ""), "complete");
-    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(result(o), "_meta"),
-                                           "io.modelcontextprotocol/serverInfo"));
+    CU_ASSERT_PTR_NOT_NULL(
+        json_object_get(json_object_get(result(o), "_meta"), "io.modelcontextprotocol/serverInfo"));
     CU_ASSERT_PTR_NOT_NULL(json_object_get(result(o), "capabilities"));
     o = call(srv, MIQ_ERA_2025, NULL,
              "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{"
@@ -173,8 +175,7 @@ static void test_tool_argument_validation(void)
              "\"momentiq.estimate_cost\",\"arguments\":{\"endpoint\":\"video/scenes\","
              "\"duration_s\":600}}}");
     CU_ASSERT_FALSE(json_is_true(json_object_get(result(o), "isError")));
-    CU_ASSERT_TRUE(miq_json_int(json_object_get(result(o), "structuredContent"), "credits", 0) >
-                   0);
+    CU_ASSERT_TRUE(miq_json_int(json_object_get(result(o), "structuredContent"), "credits", 0) > 0);
 }
 
 static void test_resources_prompts_completion(void)
@@ -205,8 +206,8 @@ static void test_resources_prompts_completion(void)
              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"completion/complete\",\"params\":{\"ref\":"
              "{\"type\":\"ref/resource\",\"uri\":\"momentiq://endpoints/{endpoint}/schema\"},"
              "\"argument\":{\"name\":\"endpoint\",\"value\":\"audio/\"}}}");
-    CU_ASSERT_TRUE(json_array_size(json_object_get(json_object_get(result(o), "completion"),
-                                                   "values")) >= 2);
+    CU_ASSERT_TRUE(
+        json_array_size(json_object_get(json_object_get(result(o), "completion"), "values")) >= 2);
     o = call(srv, MIQ_ERA_2025, NULL,
              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"completion/complete\",\"params\":{\"ref\":"
              "{\"type\":\"ref/nothing\"},\"argument\":{\"name\":\"x\",\"value\":\"\"}}}");
@@ -250,10 +251,10 @@ static void test_authenticated_tools(void)
     r = result(o);
     CU_ASSERT_TRUE(json_is_true(json_object_get(r, "isError")));
     meta = json_object_get(r, "_meta");
-    CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_array_get(
-                                      json_object_get(meta, "mcp/www_authenticate"), 0)),
-                                  "resource_metadata=\"https://api.example.com/.well-known/"
-                                  "oauth-protected-resource/mcp\""));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(json_string_value(json_array_get(json_object_get(meta, "mcp/www_authenticate"), 0)),
+               "resource_metadata=\"https://api.example.com/.well-known/"
+               "oauth-protected-resource/mcp\""));
     /* with a token: the account view, warnings recorded as events */
     memset(&who, 0, sizeof(who));
     who.account_id = "42";
@@ -272,6 +273,6 @@ static void test_authenticated_tools(void)
     CU_ASSERT_STRING_EQUAL(o.outcome, "ok");
 }
 
-MIQ_SUITE("dispatch", MIQ_TEST(test_authenticated_tools), MIQ_TEST(test_list_shapes_per_era), MIQ_TEST(test_methods_per_era),
-          MIQ_TEST(test_meta_rules_order), MIQ_TEST(test_tool_argument_validation),
-          MIQ_TEST(test_resources_prompts_completion))
+MIQ_SUITE("dispatch", MIQ_TEST(test_authenticated_tools), MIQ_TEST(test_list_shapes_per_era),
+          MIQ_TEST(test_methods_per_era), MIQ_TEST(test_meta_rules_order),
+          MIQ_TEST(test_tool_argument_validation), MIQ_TEST(test_resources_prompts_completion))

@@ -59,8 +59,9 @@ static void test_catalog_schemas_parse_and_are_complete(void)
         props = json_object_get(rs, "properties");
         CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(props, "endpoint"), "const", ""),
                                e->name);
-        CU_ASSERT_PTR_NOT_NULL(json_object_get(
-            json_object_get(json_object_get(props, "media"), "properties"), "duration_s"));
+        CU_ASSERT_PTR_NOT_NULL(
+            json_object_get(json_object_get(json_object_get(props, "media"), "properties"),
+                            "duration_s"));
         for (tok = apr_strtok(lists, ",", &last); tok; tok = apr_strtok(NULL, ",", &last)) {
             size_t k;
             int found = 0;
@@ -84,18 +85,19 @@ static void test_catalog_defaults_match_spec(void)
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(d, "window_s", 0), 0.5, 1e-9);
     CU_ASSERT_EQUAL(miq_json_int(d, "top_k", 0), 10);
     d = miq_endpoints_apply_defaults(utp, miq_endpoints_find("video/scenes"),
-                                   parse("{\"threshold\":0.5}"));
+                                     parse("{\"threshold\":0.5}"));
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(d, "threshold", 0), 0.5, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(d, "min_scene_s", 0), 1.0, 1e-9);
-    d = miq_endpoints_apply_defaults(utp, miq_endpoints_find("video/frames"), parse("{\"every_s\":5}"));
+    d = miq_endpoints_apply_defaults(utp, miq_endpoints_find("video/frames"),
+                                     parse("{\"every_s\":5}"));
     CU_ASSERT_EQUAL(miq_json_int(d, "width", 0), 640);
     CU_ASSERT_STRING_EQUAL(miq_json_str(d, "format", ""), "jpg");
     CU_ASSERT(json_is_false(json_object_get(d, "at_scenes")));
     d = miq_endpoints_apply_defaults(utp, miq_endpoints_find("video/clips"),
-                                   parse("{\"clips\":[{\"start\":1,\"end\":2}]}"));
+                                     parse("{\"clips\":[{\"start\":1,\"end\":2}]}"));
     CU_ASSERT_STRING_EQUAL(miq_json_str(d, "mode", ""), "copy");
     d = miq_endpoints_apply_defaults(utp, miq_endpoints_find("timeline/moments"),
-                                   parse("{\"silence\":{\"threshold_db\":-50}}"));
+                                     parse("{\"silence\":{\"threshold_db\":-50}}"));
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(json_object_get(d, "silence"), "threshold_db", 0), -50,
                            1e-9);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(json_object_get(d, "silence"), "min_silence_s", 0), 0.5,
@@ -133,7 +135,8 @@ static void test_catalog_check_params_refuses_nonsense(void)
     CU_ASSERT_PTR_NULL(miq_endpoints_check_params(utp, frames, parse("{\"at_scenes\":true}"), 0));
     CU_ASSERT_PTR_NULL(
         miq_endpoints_check_params(utp, frames, parse("{\"timestamps\":[0,59.9995]}"), 60));
-    CU_ASSERT_PTR_NULL(miq_endpoints_check_params(utp, miq_endpoints_find("audio/silence"), NULL, 0));
+    CU_ASSERT_PTR_NULL(
+        miq_endpoints_check_params(utp, miq_endpoints_find("audio/silence"), NULL, 0));
 }
 
 static void test_catalog_result_schema_accepts_a_real_result(void)
@@ -181,8 +184,8 @@ static void test_catalog_job_schemas(void)
         CU_ASSERT_PTR_NULL(miq_schema_check(utp, s));
     }
     job = parse(miq_endpoints_job_schema);
-    status_enum =
-        json_object_get(json_object_get(json_object_get(job, "properties"), "status"), "enum");
+    status_enum = json_object_get(json_object_get(json_object_get(job, "properties"), "status"),
+                                  "enum");
     json_array_foreach(status_enum, i, v)
         CU_ASSERT_STRING_EQUAL(json_string_value(v), miq_endpoints_job_statuses[i]);
     CU_ASSERT_EQUAL(json_array_size(status_enum), 5);

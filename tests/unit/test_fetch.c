@@ -8,12 +8,15 @@
 
 static void test_import_refuses_every_non_public_ipv4(void)
 {
-    static const char *const refused[] = {
-        "0.0.0.0", "0.1.2.3", "10.0.0.1", "10.255.255.255", "100.64.0.1", "100.127.255.254",
-        "127.0.0.1", "127.1.2.3", "127.255.255.255", "169.254.169.254", "169.254.0.1",
-        "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.88.99.1", "192.168.0.1",
-        "192.168.255.255", "198.18.0.1", "198.19.255.255", "198.51.100.7", "203.0.113.9",
-        "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", NULL};
+    static const char *const refused[] = {"0.0.0.0",         "0.1.2.3",         "10.0.0.1",
+                                          "10.255.255.255",  "100.64.0.1",      "100.127.255.254",
+                                          "127.0.0.1",       "127.1.2.3",       "127.255.255.255",
+                                          "169.254.169.254", "169.254.0.1",     "172.16.0.1",
+                                          "172.31.255.255",  "192.0.0.8",       "192.0.2.1",
+                                          "192.88.99.1",     "192.168.0.1",     "192.168.255.255",
+                                          "198.18.0.1",      "198.19.255.255",  "198.51.100.7",
+                                          "203.0.113.9",     "224.0.0.1",       "239.255.255.250",
+                                          "240.0.0.1",       "255.255.255.255", NULL};
     int i;
     for (i = 0; refused[i]; i++) {
         int v = miq_fetch_ip_public(refused[i]);
@@ -25,15 +28,40 @@ static void test_import_refuses_every_non_public_ipv4(void)
 
 static void test_import_refuses_every_non_public_ipv6(void)
 {
-    static const char *const refused[] = {
-        "::", "::1", "[::1]", "::0.0.0.1", "::127.0.0.1", "::8.8.8.8", /* v4-compatible */
-        "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.1.2.3", "::ffff:169.254.169.254",
-        "::ffff:192.168.1.1", "::ffff:0.0.0.0", "::ffff:0:127.0.0.1", "[::ffff:127.0.0.1]",
-        "64:ff9b::127.0.0.1", "64:ff9b::a00:1", "64:ff9b:1::1", "100::1", "2001::1",
-        "2001:0:4136:e378:8000:63bf:3fff:fdd2", /* Teredo */
-        "2001:db8::1", "2002:7f00:1::1", "2002:c0a8:101::1", "3fff::1", "fc00::1",
-        "fd12:3456:789a::1", "fe80::1", "fe80::1%1", "febf::1", "fec0::1", "ff02::1",
-        "ff05::1:3", "ff0e::1", NULL};
+    static const char *const refused[] = {"::",
+                                          "::1",
+                                          "[::1]",
+                                          "::0.0.0.1",
+                                          "::127.0.0.1",
+                                          "::8.8.8.8", /* v4-compatible */
+                                          "::ffff:127.0.0.1",
+                                          "::ffff:7f00:1",
+                                          "::ffff:10.1.2.3",
+                                          "::ffff:169.254.169.254",
+                                          "::ffff:192.168.1.1",
+                                          "::ffff:0.0.0.0",
+                                          "::ffff:0:127.0.0.1",
+                                          "[::ffff:127.0.0.1]",
+                                          "64:ff9b::127.0.0.1",
+                                          "64:ff9b::a00:1",
+                                          "64:ff9b:1::1",
+                                          "100::1",
+                                          "2001::1",
+                                          "2001:0:4136:e378:8000:63bf:3fff:fdd2", /* Teredo */
+                                          "2001:db8::1",
+                                          "2002:7f00:1::1",
+                                          "2002:c0a8:101::1",
+                                          "3fff::1",
+                                          "fc00::1",
+                                          "fd12:3456:789a::1",
+                                          "fe80::1",
+                                          "fe80::1%1",
+                                          "febf::1",
+                                          "fec0::1",
+                                          "ff02::1",
+                                          "ff05::1:3",
+                                          "ff0e::1",
+                                          NULL};
     int i;
     for (i = 0; refused[i]; i++) {
         int v = miq_fetch_ip_public(refused[i]);
@@ -47,12 +75,24 @@ static void test_import_refuses_every_non_public_ipv6(void)
 
 static void test_import_allows_public_addresses(void)
 {
-    static const char *const ok[] = {"8.8.8.8", "1.1.1.1", "93.184.216.34", "100.63.255.255",
-                                     "100.128.0.1", "172.15.255.255", "172.32.0.1",
-                                     "192.167.1.1", "192.169.0.1", "198.20.0.1", "223.255.255.254",
-                                     "2606:4700:4700::1111", "2001:4860:4860::8888",
-                                     "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1",
-                                     "[2a00:1450:4001::1]", NULL};
+    static const char *const ok[] = {"8.8.8.8",
+                                     "1.1.1.1",
+                                     "93.184.216.34",
+                                     "100.63.255.255",
+                                     "100.128.0.1",
+                                     "172.15.255.255",
+                                     "172.32.0.1",
+                                     "192.167.1.1",
+                                     "192.169.0.1",
+                                     "198.20.0.1",
+                                     "223.255.255.254",
+                                     "2606:4700:4700::1111",
+                                     "2001:4860:4860::8888",
+                                     "::ffff:8.8.8.8",
+                                     "64:ff9b::808:808",
+                                     "2002:808:808::1",
+                                     "[2a00:1450:4001::1]",
+                                     NULL};
     int i;
     for (i = 0; ok[i]; i++) {
         int v = miq_fetch_ip_public(ok[i]);
@@ -88,8 +128,9 @@ static void test_import_sockaddr_classification(void)
 /* Names and odd IPv4 spellings resolve to refused addresses. */
 static void test_import_resolve_refuses_loopback_spellings(void)
 {
-    static const char *const hosts[] = {"localhost", "127.1", "0x7f.0.0.1", "2130706433",
-                                        "017700000001", "0", "::1", "::ffff:127.0.0.1", NULL};
+    static const char *const hosts[] = {
+        "localhost", "127.1", "0x7f.0.0.1",       "2130706433", "017700000001",
+        "0",         "::1",   "::ffff:127.0.0.1", NULL};
     const char *pinned;
     int i;
     for (i = 0; hosts[i]; i++) {
@@ -107,15 +148,31 @@ static void test_import_resolve_refuses_loopback_spellings(void)
 static void test_import_url_parsing(void)
 {
     miq_fetch_url u;
-    static const char *const bad[] = {
-        "ftp://example.com/a.mp4", "file:///etc/passwd", "gopher://example.com/",
-        "dict://example.com:11211/", "ldap://example.com/", "smb://example.com/x",
-        "scp://example.com/x", "data:text/plain,hello", "javascript:alert(1)",
-        "//example.com/a.mp4", "example.com/a.mp4", "http://", "http:///a.mp4",
-        "http://user:pass@example.com/a.mp4", "http://user@example.com/a.mp4",
-        "https://:secret@example.com/a.mp4", "http://example.com:0/a", "http://example.com:99999/a",
-        "http://example.com:abc/a", "http://exa mple.com/a", "http://example.com/a b",
-        "http://example.com\\@evil.com/", "http://[fe80::1%25eth0]/a", "", NULL};
+    static const char *const bad[] = {"ftp://example.com/a.mp4",
+                                      "file:///etc/passwd",
+                                      "gopher://example.com/",
+                                      "dict://example.com:11211/",
+                                      "ldap://example.com/",
+                                      "smb://example.com/x",
+                                      "scp://example.com/x",
+                                      "data:text/plain,hello",
+                                      "javascript:alert(1)",
+                                      "//example.com/a.mp4",
+                                      "example.com/a.mp4",
+                                      "http://",
+                                      "http:///a.mp4",
+                                      "http://user:pass@example.com/a.mp4",
+                                      "http://user@example.com/a.mp4",
+                                      "https://:secret@example.com/a.mp4",
+                                      "http://example.com:0/a",
+                                      "http://example.com:99999/a",
+                                      "http://example.com:abc/a",
+                                      "http://exa mple.com/a",
+                                      "http://example.com/a b",
+                                      "http://example.com\\@evil.com/",
+                                      "http://[fe80::1%25eth0]/a",
+                                      "",
+                                      NULL};
     int i;
     for (i = 0; bad[i]; i++) {
         const char *err = miq_fetch_parse_url(utp, bad[i], &u);
@@ -140,7 +197,8 @@ static void test_import_url_parsing(void)
 
 static void test_import_redaction_drops_query_and_credentials(void)
 {
-    const char *r = miq_fetch_redact(utp, "https://u:p@cdn.example.com:8443/v/a.mp4?sig=SECRET#frag");
+    const char *r = miq_fetch_redact(utp,
+                                     "https://u:p@cdn.example.com:8443/v/a.mp4?sig=SECRET#frag");
     CU_ASSERT_STRING_EQUAL(r, "https://cdn.example.com:8443/.../a.mp4");
     CU_ASSERT_PTR_NULL(strstr(r, "SECRET"));
     CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "not a url"), "(invalid URL)");
@@ -158,8 +216,9 @@ static void test_import_redaction_drops_capability_paths(void)
     CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://cdn.example.com/sig/CAPTOKEN0123456789"),
                            "https://cdn.example.com/...");
     CU_ASSERT_STRING_EQUAL(
-        miq_fetch_redact(utp, "https://h.example/v/CAPTOKEN0123456789abcdef0123456789abcdef0123456789"
-                              "abcdef0123456789abcdef.mp4"),
+        miq_fetch_redact(utp,
+                         "https://h.example/v/CAPTOKEN0123456789abcdef0123456789abcdef0123456789"
+                         "abcdef0123456789abcdef.mp4"),
         "https://h.example/...");
     CU_ASSERT_STRING_EQUAL(miq_fetch_redact(utp, "https://h.example/a/b%2FCAPTOKEN.mp4"),
                            "https://h.example/...");

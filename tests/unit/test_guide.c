@@ -44,7 +44,8 @@ static void test_content_examples_for_every_endpoint_and_language(void)
                 CU_ASSERT(has(code, "momentiq.create_job"));
                 CU_ASSERT(has(code, "momentiq.get_job"));
                 CU_ASSERT(has(code, BASE "/mcp"));
-            } else {
+            }
+            else {
                 CU_ASSERT(has(code, "/v1/uploads"));
                 CU_ASSERT(has(code, "/v1/estimate"));
                 CU_ASSERT(has(code, "/v1/jobs"));
@@ -146,8 +147,8 @@ static void test_content_plan_adapts(void)
 {
     json_t *a = plan_for("Trim the dead air and long pauses from our podcast episodes", "python",
                          "backend", NULL);
-    json_t *b =
-        plan_for("Make a highlight reel of the best moments for TikTok", NULL, "chatgpt", NULL);
+    json_t *b = plan_for("Make a highlight reel of the best moments for TikTok", NULL, "chatgpt",
+                         NULL);
     json_t *cost;
     const char *md;
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -247,8 +248,8 @@ static json_t *call_tool(miq_server *srv, const char *name, const char *args)
     res = t->def->call(&ctx, a);
     CU_ASSERT_PTR_NOT_NULL_FATAL(res);
     if (!json_is_true(json_object_get(res, "isError")) && t->output_schema) {
-        const char *err =
-            miq_schema_validate(utp, t->output_schema, json_object_get(res, "structuredContent"));
+        const char *err = miq_schema_validate(utp, t->output_schema,
+                                              json_object_get(res, "structuredContent"));
         if (err)
             CU_FAIL(apr_psprintf(utp, "%s output: %s", name, err));
     }
@@ -282,8 +283,9 @@ static void test_content_public_tools(void)
     r = call_tool(srv, names[0], "{}");
     CU_ASSERT(has(text_of(r), "# MomentIQ agent guide"));
     r = call_tool(srv, names[1], "{\"media\":\"audio\"}");
-    CU_ASSERT_EQUAL(
-        json_array_size(json_object_get(json_object_get(r, "structuredContent"), "endpoints")), 3);
+    CU_ASSERT_EQUAL(json_array_size(
+                        json_object_get(json_object_get(r, "structuredContent"), "endpoints")),
+                    3);
     CU_ASSERT(has(text_of(r), "| `audio/silence` |"));
     r = call_tool(srv, names[2], "{\"endpoint\":\"video/scenes\"}");
     CU_ASSERT(has(text_of(r), "### params schema"));

@@ -19,8 +19,8 @@ static void test_accept(void)
     CU_ASSERT_TRUE(miq_http_accepts("text/*;q=0.5", "text/event-stream"));
     CU_ASSERT_TRUE(miq_http_accepts(NULL, "application/json"));
     CU_ASSERT_FALSE(miq_http_accepts("application/json", "text/event-stream"));
-    CU_ASSERT_FALSE(miq_http_accepts("text/event-stream;q=0, application/json",
-                                     "text/event-stream"));
+    CU_ASSERT_FALSE(
+        miq_http_accepts("text/event-stream;q=0, application/json", "text/event-stream"));
     CU_ASSERT_FALSE(miq_http_accepts("text/html", "application/json"));
 }
 
@@ -38,10 +38,10 @@ static void test_origin(void)
     APR_ARRAY_PUSH(allowed, const char *) = "https://chat.openai.com";
     CU_ASSERT_TRUE(miq_http_origin_allowed(utp, "https://chat.openai.com", base, allowed));
     /* A loopback deployment accepts loopback origins, never foreign ones. */
-    CU_ASSERT_TRUE(miq_http_origin_allowed(utp, "http://localhost:6274", "http://127.0.0.1:8080",
-                                           NULL));
-    CU_ASSERT_FALSE(miq_http_origin_allowed(utp, "http://evil.example.com",
-                                            "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_TRUE(
+        miq_http_origin_allowed(utp, "http://localhost:6274", "http://127.0.0.1:8080", NULL));
+    CU_ASSERT_FALSE(
+        miq_http_origin_allowed(utp, "http://evil.example.com", "http://127.0.0.1:8080", NULL));
 }
 
 static void test_host(void)
@@ -57,8 +57,8 @@ static void test_host(void)
     /* DNS-rebinding names that only look like loopback */
     CU_ASSERT_TRUE(miq_http_host_allowed(utp, "127.1.2.3:8080", "http://127.0.0.1:8080", NULL));
     CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0.1.nip.io", "http://127.0.0.1:8080", NULL));
-    CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.1.2.3.evil.com:8080", "http://127.0.0.1:8080",
-                                          NULL));
+    CU_ASSERT_FALSE(
+        miq_http_host_allowed(utp, "127.1.2.3.evil.com:8080", "http://127.0.0.1:8080", NULL));
     CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0.256", "http://127.0.0.1:8080", NULL));
     CU_ASSERT_FALSE(miq_http_host_allowed(utp, "127.0.0", "http://127.0.0.1:8080", NULL));
     CU_ASSERT_FALSE(miq_http_origin_allowed(utp, "https://127.0.0.1.evil.example.com",

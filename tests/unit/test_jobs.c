@@ -26,7 +26,7 @@ static const fake_call *last(const fake_db *f, miq_sql_id_e id)
 }
 
 #define JOB_ID "job_0123456789abcdef"
-#define BASE "https://api.test"
+#define BASE   "https://api.test"
 static const unsigned char key[] = "0123456789abcdef0123456789abcdef";
 
 /* A JOB_GET row (17 columns). */
@@ -34,9 +34,9 @@ static void can_job(fake_db *f, const char *status, const char *progress, const 
                     const char *err_code, const char *err_msg, const char *started,
                     const char *result)
 {
-    fake_db_can(f, MIQ_SQL_JOB_GET, 17, 1, JOB_ID, "audio/silence", "upl_1", "{\"min_silence_s\":0.5}",
-        status, progress, "3", charged, "1", err_code, err_msg, "", "2026-01-02T03:04:05.678Z",
-        started, "", "2026-01-02T03:04:06.000Z", result);
+    fake_db_can(f, MIQ_SQL_JOB_GET, 17, 1, JOB_ID, "audio/silence", "upl_1",
+                "{\"min_silence_s\":0.5}", status, progress, "3", charged, "1", err_code, err_msg,
+                "", "2026-01-02T03:04:05.678Z", started, "", "2026-01-02T03:04:06.000Z", result);
 }
 
 typedef struct fixture {
@@ -63,7 +63,7 @@ static fixture *setup_fx(void)
     x->env.now = apr_time_from_sec(1767323045); /* 2026-01-02T03:04:05Z */
     /* a ready 120.5 s upload */
     fake_db_can(x->f, MIQ_SQL_UPLOAD_GET, 10, 1, "upl_1", "a.mp3", "uploads/upl_1", "ready", "1000",
-        "120.5", "null", "", "", "");
+                "120.5", "null", "", "", "");
     return x;
 }
 
@@ -116,8 +116,9 @@ static void test_create_validation(void)
                   "\"idempotency_key\":\"\"}");
     CU_ASSERT_EQUAL(r.status, 400);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "idempotency_key"));
-    r = create(x, apr_psprintf(utp, "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\","
-                                    "\"idempotency_key\":\"%s\"}",
+    r = create(x, apr_psprintf(utp,
+                               "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\","
+                               "\"idempotency_key\":\"%s\"}",
                                long_key));
     CU_ASSERT_EQUAL(r.status, 400);
     r = create(x, "{\"endpoint\":\"audio/silence\",\"upload_id\":\"upl_1\","
@@ -222,8 +223,10 @@ static void test_create_outcomes(void)
     CU_ASSERT_EQUAL(miq_json_int(r.body, "balance_credits", -1), 1);
     CU_ASSERT_EQUAL(miq_json_int(r.body, "estimated_credits", -1), price);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "credits grant"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, apr_psprintf(utp, "balance is 1 credits and this job "
-                                                               "needs %" APR_INT64_T_FMT, price)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.message, apr_psprintf(utp,
+                                                          "balance is 1 credits and this job "
+                                                          "needs %" APR_INT64_T_FMT,
+                                                          price)));
 
     fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "not_found", "");
     r = create(x, req);
@@ -249,8 +252,7 @@ static void test_estimate(void)
 {
     fixture *x = setup_fx();
     miq_reply r;
-    json_t *req = miq_json_packp(utp, "{s:s,s:f}", "endpoint", "audio/silence", "duration_s",
-                                 61.0);
+    json_t *req = miq_json_packp(utp, "{s:s,s:f}", "endpoint", "audio/silence", "duration_s", 61.0);
     memset(&r, 0, sizeof(r));
     x->caller.account_id = NULL;
     x->env.db = NULL;
@@ -394,8 +396,8 @@ static void test_scopes_on_reads_and_writes(void)
 /* ---- list and cursor ------------------------------------------------------- */
 
 #define LIST_ROW(id, created, us)                                                                  \
-    id, "audio/silence", "upl_1", "{}", "succeeded", "100", "3", "3", "1", "", "", "", created, "", \
-        "", created, us
+    id, "audio/silence", "upl_1", "{}", "succeeded", "100", "3", "3", "1", "", "", "", created,    \
+        "", "", created, us
 
 static void test_cursor_round_trip(void)
 {
@@ -406,13 +408,14 @@ static void test_cursor_round_trip(void)
     unsigned char *raw;
     memset(&r, 0, sizeof(r));
     fake_db_can(x->f, MIQ_SQL_JOB_LIST, 17, 3,
-        LIST_ROW("job_c", "2026-01-02T03:00:03.000Z", "2026-01-02T03:00:03.000123Z"),
-        LIST_ROW("job_b", "2026-01-02T03:00:02.000Z", "2026-01-02T03:00:02.000456Z"),
-        LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
+                LIST_ROW("job_c", "2026-01-02T03:00:03.000Z", "2026-01-02T03:00:03.000123Z"),
+                LIST_ROW("job_b", "2026-01-02T03:00:02.000Z", "2026-01-02T03:00:02.000456Z"),
+                LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
     miq_jobs_list(&x->env, NULL, NULL, 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r.body, "jobs")), 2);
-    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_LIMIT], "3"); /* one more than asked */
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_LIMIT],
+                           "3"); /* one more than asked */
     CU_ASSERT_PTR_NULL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME]);
     cursor = miq_json_str(r.body, "next_cursor", NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cursor);
@@ -421,12 +424,14 @@ static void test_cursor_round_trip(void)
     CU_ASSERT_EQUAL(memcmp(raw, "2026-01-02T03:00:02.000456Z|job_b", n), 0);
 
     fake_db_can(x->f, MIQ_SQL_JOB_LIST, 17, 1,
-        LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
+                LIST_ROW("job_a", "2026-01-02T03:00:01.000Z", "2026-01-02T03:00:01.000789Z"));
     miq_jobs_list(&x->env, apr_pstrdup(utp, cursor), "succeeded", 2, &r);
     CU_ASSERT_EQUAL_FATAL(r.status, 200);
     CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_ACCOUNT], "42");
-    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME], "2026-01-02T03:00:02.000456Z");
-    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME2], "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME],
+                           "2026-01-02T03:00:02.000456Z");
+    CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_TIME2],
+                           "2026-01-02T03:00:02.000456Z");
     CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_CURSOR_ID], "job_b");
     CU_ASSERT_STRING_EQUAL(last(x->f, MIQ_SQL_JOB_LIST)->args[MIQ_JLA_STATUS], "succeeded");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "next_cursor")));
@@ -540,8 +545,8 @@ static void test_result_states_and_urls(void)
     miq_jobs_result(&x->env, JOB_ID, NULL, &r, &ct, &text);
     CU_ASSERT_EQUAL(r.status, 409);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "no audio"));
-    CU_ASSERT_STRING_EQUAL(
-        miq_json_str(json_object_get(r.body, "job_error"), "code", ""), "unsupported_media");
+    CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(r.body, "job_error"), "code", ""),
+                           "unsupported_media");
     miq_jobs_refresh_outputs(&x->env, JOB_ID, &r);
     CU_ASSERT_EQUAL(r.status, 409);
     miq_jobs_result(&x->env, JOB_ID, "pdf", &r, &ct, &text);
@@ -555,8 +560,9 @@ static void test_result_states_and_urls(void)
     CU_ASSERT_PTR_NULL(text);
     frame = json_array_get(json_object_get(r.body, "frames"), 0);
     url = miq_json_str(frame, "url", "");
-    CU_ASSERT_EQUAL(strncmp(url, BASE "/files/" JOB_ID "/frame_000.jpg?exp=", 
-                            strlen(BASE "/files/" JOB_ID "/frame_000.jpg?exp=")), 0);
+    CU_ASSERT_EQUAL(strncmp(url, BASE "/files/" JOB_ID "/frame_000.jpg?exp=",
+                            strlen(BASE "/files/" JOB_ID "/frame_000.jpg?exp=")),
+                    0);
     CU_ASSERT_STRING_EQUAL(miq_json_str(frame, "expires_at", ""), "2026-01-02T03:14:05Z");
     CU_ASSERT_STRING_EQUAL(miq_json_str(frame, "url_expires_at", ""), "2026-01-02T03:14:05Z");
     q = strchr(url, '?');
@@ -588,18 +594,18 @@ static void test_signed_urls(void)
     CU_ASSERT_TRUE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, sig, now));
     /* tampered path, expiry, signature */
     CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_2/a b.jpg", exp, sig, now));
-    CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg",
-                                    apr_psprintf(utp, "%" APR_TIME_T_FMT,
-                                                 apr_time_sec(exp_t) + 1000),
-                                    sig, now));
+    CU_ASSERT_FALSE(
+        miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg",
+                        apr_psprintf(utp, "%" APR_TIME_T_FMT, apr_time_sec(exp_t) + 1000), sig,
+                        now));
     bad = apr_pstrdup(utp, sig);
     bad[0] = bad[0] == 'A' ? 'B' : 'A';
     CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, bad, now));
     CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, "", now));
     CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", "-5", sig, now));
     /* expired */
-    CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, sig,
-                                    exp_t + apr_time_from_sec(1)));
+    CU_ASSERT_FALSE(
+        miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, sig, exp_t + apr_time_from_sec(1)));
     CU_ASSERT_FALSE(miq_file_sig_ok(utp, x->srv, "job_1/a b.jpg", exp, sig, exp_t));
     /* traversal refused both ways */
     CU_ASSERT_PTR_NULL(miq_file_url(utp, x->srv, "../secret", exp_t));
@@ -640,9 +646,10 @@ static void test_tools(void)
     fixture *x = setup_fx();
     json_t *res, *events, *sc;
     x->caller.scopes = MIQ_SCOPE_AUDIO;
-    res = tool_call(x, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
-                       "\"name\":\"momentiq.create_job\",\"arguments\":{\"endpoint\":"
-                       "\"video/scenes\",\"upload_id\":\"upl_1\"}}}",
+    res = tool_call(x,
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{"
+                    "\"name\":\"momentiq.create_job\",\"arguments\":{\"endpoint\":"
+                    "\"video/scenes\",\"upload_id\":\"upl_1\"}}}",
                     &events);
     CU_ASSERT_TRUE(json_is_true(json_object_get(res, "isError")));
     sc = json_object_get(res, "structuredContent");
@@ -654,9 +661,10 @@ static void test_tools(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(json_array_get(events, 0), "code", ""), "video/scenes");
 
     fake_db_can(x->f, MIQ_SQL_JOB_CREATE, 2, 1, "insufficient_credits", "0");
-    res = tool_call(x, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
-                       "\"name\":\"momentiq.create_job\",\"arguments\":{\"endpoint\":"
-                       "\"audio/silence\",\"upload_id\":\"upl_1\",\"max_credits\":100}}}",
+    res = tool_call(x,
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{"
+                    "\"name\":\"momentiq.create_job\",\"arguments\":{\"endpoint\":"
+                    "\"audio/silence\",\"upload_id\":\"upl_1\",\"max_credits\":100}}}",
                     &events);
     sc = json_object_get(res, "structuredContent");
     CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(sc, "error"), "code", ""),
@@ -665,16 +673,17 @@ static void test_tools(void)
     CU_ASSERT_EQUAL(miq_json_int(sc, "estimated_credits", -1), silence_price(x, 120.5));
 
     can_job(x->f, "queued", "0", "", "", "", "", "null");
-    res = tool_call(x, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
-                       "\"name\":\"momentiq.get_job\",\"arguments\":{\"job_id\":\"" JOB_ID
-                       "\"}}}",
+    res = tool_call(x,
+                    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{"
+                    "\"name\":\"momentiq.get_job\",\"arguments\":{\"job_id\":\"" JOB_ID "\"}}}",
                     &events);
     CU_ASSERT_PTR_NULL(json_object_get(res, "isError"));
     CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(res, "structuredContent"), "status", ""),
                            "queued");
-    res = tool_call(x, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
-                       "\"name\":\"momentiq.get_job\",\"arguments\":{\"job_id\":\"" JOB_ID
-                       "\",\"wait_s\":46}}}",
+    res = tool_call(x,
+                    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{"
+                    "\"name\":\"momentiq.get_job\",\"arguments\":{\"job_id\":\"" JOB_ID
+                    "\",\"wait_s\":46}}}",
                     &events);
     CU_ASSERT_TRUE(json_is_true(json_object_get(res, "isError")));
 }
@@ -683,5 +692,4 @@ MIQ_SUITE("jobs", MIQ_TEST(test_create_validation), MIQ_TEST(test_create_scope),
           MIQ_TEST(test_create_outcomes), MIQ_TEST(test_estimate), MIQ_TEST(test_view_fields),
           MIQ_TEST(test_cancel), MIQ_TEST(test_scopes_on_reads_and_writes),
           MIQ_TEST(test_cursor_round_trip), MIQ_TEST(test_renderings),
-          MIQ_TEST(test_result_states_and_urls), MIQ_TEST(test_signed_urls),
-          MIQ_TEST(test_tools))
+          MIQ_TEST(test_result_states_and_urls), MIQ_TEST(test_signed_urls), MIQ_TEST(test_tools))

@@ -17,8 +17,8 @@ static void test_request_notification_response(void)
     CU_ASSERT_EQUAL(m.kind, MIQ_MSG_REQUEST);
     CU_ASSERT_STRING_EQUAL(m.method, "ping");
     CU_ASSERT_EQUAL(json_integer_value(m.id), 7);
-    CU_ASSERT_PTR_NULL(parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &m,
-                             &code));
+    CU_ASSERT_PTR_NULL(
+        parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", &m, &code));
     CU_ASSERT_EQUAL(m.kind, MIQ_MSG_NOTIFICATION);
     CU_ASSERT_PTR_NULL(m.id);
     CU_ASSERT_PTR_NULL(parse("{\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"result\":{}}", &m, &code));
@@ -38,7 +38,8 @@ static void test_parse_errors(void)
     CU_ASSERT_EQUAL(code, MIQ_RPC_PARSE_ERROR);
     CU_ASSERT_PTR_NOT_NULL(miq_rpc_parse(utp, "", 0, &m, &code));
     CU_ASSERT_EQUAL(code, MIQ_RPC_PARSE_ERROR);
-    CU_ASSERT_PTR_NOT_NULL(parse("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", &m, &code));
+    CU_ASSERT_PTR_NOT_NULL(
+        parse("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]", &m, &code));
     CU_ASSERT_EQUAL(code, MIQ_RPC_INVALID_REQUEST);
     CU_ASSERT_PTR_NOT_NULL(strstr(parse("[]", &m, &code), "batches"));
     CU_ASSERT_PTR_NOT_NULL(parse("\"hello\"", &m, &code));
@@ -47,8 +48,8 @@ static void test_parse_errors(void)
     CU_ASSERT_EQUAL(code, MIQ_RPC_INVALID_REQUEST);
     CU_ASSERT_EQUAL(json_integer_value(m.id), 1); /* the id survives for the error reply */
     CU_ASSERT_PTR_NOT_NULL(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":5}", &m, &code));
-    CU_ASSERT_PTR_NOT_NULL(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[1]}",
-                                 &m, &code));
+    CU_ASSERT_PTR_NOT_NULL(
+        parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[1]}", &m, &code));
     CU_ASSERT_EQUAL(code, MIQ_RPC_INVALID_REQUEST);
     CU_ASSERT_PTR_NOT_NULL(parse("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"x\"}", &m, &code));
     CU_ASSERT_PTR_NOT_NULL(parse("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"x\"}", &m, &code));

@@ -83,8 +83,7 @@ int main(int argc, char **argv)
         for (j = 0; CU_get_error() == CUE_SUCCESS && suites[i].tests[j].name; j++)
             CU_add_test(s, suites[i].tests[j].name, suites[i].tests[j].fn);
         if (!s || CU_get_error() != CUE_SUCCESS) { /* e.g. a test named twice in one suite */
-            fprintf(stderr, "suite %s not registered: %s\n", suites[i].name,
-                    CU_get_error_msg());
+            fprintf(stderr, "suite %s not registered: %s\n", suites[i].name, CU_get_error_msg());
             printf("0 passed, 1 failed\n");
             return 2;
         }
@@ -102,7 +101,8 @@ int main(int argc, char **argv)
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed();
     passed = CU_get_number_of_tests_run() - failed;
-    printf("\n%s: %u passed, %u failed\n", strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], passed, failed);
+    printf("\n%s: %u passed, %u failed\n",
+           strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], passed, failed);
     CU_cleanup_registry();
     return failed ? 1 : 0;
 }

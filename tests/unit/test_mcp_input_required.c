@@ -184,10 +184,10 @@ static void test_mrtr_multi_round(void)
                "\"arguments\":{}}");
     CU_ASSERT_FATAL(mt_is_input_required(r));
     CU_ASSERT(mt_str_is(
-        miq_json_str(
-            json_object_get(json_object_get(json_object_get(RESULT(r), "inputRequests"), "step1"),
-                            "params"),
-            "message", NULL),
+        miq_json_str(json_object_get(json_object_get(json_object_get(RESULT(r), "inputRequests"),
+                                                     "step1"),
+                                     "params"),
+                     "message", NULL),
         "Step 1: What is your name?"));
     s1 = mt_state_of(r);
     r = mt_retry(&e, "test_input_required_result_multi_round", "{\"step1\":" ALICE "}", s1);
@@ -283,10 +283,10 @@ static void test_streaming_elicitation(void)
     mt_env(&e, MIQ_ERA_2026, "{\"elicitation\":{}}");
     r = mt_rpc(&e, "tools/call", "{\"name\":\"test_streaming_elicitation\",\"arguments\":{}}");
     CU_ASSERT_FATAL(mt_is_input_required(r));
-    CU_ASSERT(mt_str_is(
-        miq_json_str(json_object_get(json_object_get(RESULT(r), "inputRequests"), "confirmation"),
-                     "method", NULL),
-        "elicitation/create"));
+    CU_ASSERT(mt_str_is(miq_json_str(json_object_get(json_object_get(RESULT(r), "inputRequests"),
+                                                     "confirmation"),
+                                     "method", NULL),
+                        "elicitation/create"));
     CU_ASSERT_EQUAL(json_array_size(e.emitted), 0);
     r = mt_retry(&e, "test_streaming_elicitation",
                  "{\"confirmation\":{\"action\":\"accept\",\"content\":{\"ok\":true}}}",

@@ -141,8 +141,9 @@ static void test_prompts(void)
                "{\"ref\":{\"type\":\"ref/prompt\",\"name\":"
                "\"test_prompt_with_arguments\"},\"argument\":{\"name\":"
                "\"arg2\",\"value\":\"\"}}");
-    CU_ASSERT_EQUAL(
-        json_array_size(json_object_get(json_object_get(RESULT(r), "completion"), "values")), 4);
+    CU_ASSERT_EQUAL(json_array_size(
+                        json_object_get(json_object_get(RESULT(r), "completion"), "values")),
+                    4);
 
     /* 2025: the input-required prompt asks over the stream */
     e.canned = mt_json("{\"action\":\"accept\",\"content\":{\"context\":\"test context\"}}");
@@ -150,9 +151,9 @@ static void test_prompts(void)
     CU_ASSERT_EQUAL(e.awaits, 1);
     CU_ASSERT(mt_str_is(miq_json_str(mt_server_request(&e), "method", NULL), "elicitation/create"));
     CU_ASSERT(mt_str_is(
-        miq_json_str(
-            json_object_get(json_array_get(json_object_get(RESULT(r), "messages"), 0), "content"),
-            "text", NULL),
+        miq_json_str(json_object_get(json_array_get(json_object_get(RESULT(r), "messages"), 0),
+                                     "content"),
+                     "text", NULL),
         "Use this context for the task: test context"));
 }
 

@@ -11,10 +11,10 @@ static void test_sampling_2025(void)
     tenv e;
     json_t *r, *q;
     mt_env(&e, MIQ_ERA_2025, "{\"sampling\":{},\"elicitation\":{}}");
-    e.canned =
-        mt_json("{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"This is a "
-                "test response from the client\"},\"model\":\"test-model\",\"stopReason\":"
-                "\"endTurn\"}");
+    e.canned = mt_json(
+        "{\"role\":\"assistant\",\"content\":{\"type\":\"text\",\"text\":\"This is a "
+        "test response from the client\"},\"model\":\"test-model\",\"stopReason\":"
+        "\"endTurn\"}");
     r = mt_rpc(&e, "tools/call",
                "{\"name\":\"test_sampling\",\"arguments\":{\"prompt\":\"Test "
                "prompt for sampling\"}}");

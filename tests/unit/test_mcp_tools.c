@@ -122,13 +122,13 @@ static void test_server_lists_fixtures_first(void)
     json_t *r;
     mt_env(&e, MIQ_ERA_2025, "{}");
     r = mt_rpc(&e, "tools/list", NULL);
-    CU_ASSERT(mt_str_is(
-        miq_json_str(json_array_get(json_object_get(RESULT(r), "tools"), 0), "name", NULL),
-        "test_simple_text"));
+    CU_ASSERT(mt_str_is(miq_json_str(json_array_get(json_object_get(RESULT(r), "tools"), 0), "name",
+                                     NULL),
+                        "test_simple_text"));
     r = mt_rpc(&e, "resources/list", NULL);
-    CU_ASSERT(mt_str_is(
-        miq_json_str(json_array_get(json_object_get(RESULT(r), "resources"), 0), "uri", NULL),
-        "test://static-text"));
+    CU_ASSERT(mt_str_is(miq_json_str(json_array_get(json_object_get(RESULT(r), "resources"), 0),
+                                     "uri", NULL),
+                        "test://static-text"));
 }
 
 static void test_json_schema_2020_12_listing(void)
@@ -208,9 +208,9 @@ static void test_content_tools(void)
     mt_env(&e, MIQ_ERA_2026, "{}");
     r = mt_rpc(&e, "tools/call", "{\"name\":\"test_audio_content\",\"arguments\":{}}");
     CU_ASSERT(mt_str_is(miq_json_str(RESULT(r), "resultType", NULL), "complete"));
-    CU_ASSERT(mt_str_is(
-        miq_json_str(json_array_get(json_object_get(RESULT(r), "content"), 0), "mimeType", NULL),
-        "audio/wav"));
+    CU_ASSERT(mt_str_is(miq_json_str(json_array_get(json_object_get(RESULT(r), "content"), 0),
+                                     "mimeType", NULL),
+                        "audio/wav"));
     r = mt_rpc(&e, "tools/call", "{\"name\":\"test_simple_text\"}");
     CU_ASSERT(mt_str_is(mt_text_at(r, 0), "This is a simple text response for testing."));
 }
@@ -246,9 +246,9 @@ static void test_progress(void)
                "{\"name\":\"test_tool_with_progress\",\"_meta\":{"
                "\"progressToken\":7}}");
     CU_ASSERT_EQUAL(json_array_size(e.emitted), 3);
-    CU_ASSERT_EQUAL(
-        miq_json_int(json_object_get(json_array_get(e.emitted, 0), "params"), "progressToken", 0),
-        7);
+    CU_ASSERT_EQUAL(miq_json_int(json_object_get(json_array_get(e.emitted, 0), "params"),
+                                 "progressToken", 0),
+                    7);
     CU_ASSERT(mt_str_is(mt_text_at(r, 0), "7"));
     mt_env(&e, MIQ_ERA_2025, "{}");
     t0 = apr_time_now();

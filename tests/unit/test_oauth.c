@@ -100,8 +100,10 @@ static void test_redirect_exact_and_loopback_any_port(void)
 {
     apr_array_header_t *reg = registered();
     CU_ASSERT_PTR_NULL(
-        miq_oauth_redirect_match(utp, reg, "https://chatgpt.com/connector_platform_oauth_redirect"));
-    CU_ASSERT_PTR_NULL(miq_oauth_redirect_match(utp, reg, "https://claude.ai/api/mcp/auth_callback"));
+        miq_oauth_redirect_match(utp, reg,
+                                 "https://chatgpt.com/connector_platform_oauth_redirect"));
+    CU_ASSERT_PTR_NULL(
+        miq_oauth_redirect_match(utp, reg, "https://claude.ai/api/mcp/auth_callback"));
     CU_ASSERT_PTR_NULL(miq_oauth_redirect_match(utp, reg, "http://127.0.0.1:53682/callback"));
     CU_ASSERT_PTR_NULL(miq_oauth_redirect_match(utp, reg, "http://127.0.0.1/callback"));
     CU_ASSERT_PTR_NULL(miq_oauth_redirect_match(utp, reg, "http://localhost:8080/callback"));
@@ -128,14 +130,32 @@ static void test_redirect_registrable(void)
         /* desktop clients' own schemes (Cursor, VS Code) */
         "cursor://anysphere.cursor-retrieval/oauth/user-mcp/callback",
         "vscode://vscode.github-authentication/did-authenticate", NULL};
-    static const char *const bad[] = {
-        "http://example.com/cb", "https://a.example/cb#f", "javascript:alert(1)",
-        "data:text/html,x", "file:///etc/passwd", "HTTPS://a.example/cb", "https://A.example/cb",
-        "https://user@a.example/cb", "https://a.example./cb", "https://a.example/../cb",
-        "https://bücher.example/cb", "https://a.example/cb%2f..", "https:///cb", "", "cb",
-        "https://a.example/c b", "https://a.example\\@b.example/", "about:blank",
-        "blob:https://a.example/x", "vbscript:x", "intent://x#Intent;end", "ws://a.example/cb",
-        "mailto:a@b.example", "view-source:https://a.example/", "Cursor://x/cb", NULL};
+    static const char *const bad[] = {"http://example.com/cb",
+                                      "https://a.example/cb#f",
+                                      "javascript:alert(1)",
+                                      "data:text/html,x",
+                                      "file:///etc/passwd",
+                                      "HTTPS://a.example/cb",
+                                      "https://A.example/cb",
+                                      "https://user@a.example/cb",
+                                      "https://a.example./cb",
+                                      "https://a.example/../cb",
+                                      "https://bücher.example/cb",
+                                      "https://a.example/cb%2f..",
+                                      "https:///cb",
+                                      "",
+                                      "cb",
+                                      "https://a.example/c b",
+                                      "https://a.example\\@b.example/",
+                                      "about:blank",
+                                      "blob:https://a.example/x",
+                                      "vbscript:x",
+                                      "intent://x#Intent;end",
+                                      "ws://a.example/cb",
+                                      "mailto:a@b.example",
+                                      "view-source:https://a.example/",
+                                      "Cursor://x/cb",
+                                      NULL};
     int i;
     for (i = 0; good[i]; i++)
         CU_ASSERT_PTR_NULL(miq_oauth_redirect_registrable(utp, good[i]));
@@ -212,15 +232,15 @@ static void test_errors_and_basic_auth(void)
 static miq_oauth_client *test_client(void)
 {
     miq_oauth_registry *reg = miq_oauth_registry_make(utp);
-    CU_ASSERT_PTR_NULL(miq_oauth_registry_add(
-        reg, "c1", "ChatGPT", "chatgpt",
-        list("https://chatgpt.com/connector_platform_oauth_redirect", "http://127.0.0.1/cb",
-             NULL),
-        "directive"));
+    CU_ASSERT_PTR_NULL(
+        miq_oauth_registry_add(reg, "c1", "ChatGPT", "chatgpt",
+                               list("https://chatgpt.com/connector_platform_oauth_redirect",
+                                    "http://127.0.0.1/cb", NULL),
+                               "directive"));
     return (miq_oauth_client *)miq_oauth_registry_find(reg, "c1");
 }
 
-#define MCP "https://api.example/mcp"
+#define MCP  "https://api.example/mcp"
 #define CHAL "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 static const char *check(miq_oauth_client *c, const char *query, miq_oauth_authz *q,
@@ -244,9 +264,11 @@ static void test_authorize_check(void)
     CU_ASSERT_STRING_EQUAL(q.resource, MCP);
     CU_ASSERT_STRING_EQUAL(q.state, "xyz");
     CU_ASSERT_STRING_EQUAL(q.redirect_uri, "http://127.0.0.1:4567/cb");
-    CU_ASSERT_PTR_NULL(check(c, apr_pstrcat(utp, base, "&scope=audio%2F*+offline_access"
-                                                       "&resource=https%3A%2F%2Fapi.example%2Fmcp%2F",
-                                            NULL),
+    CU_ASSERT_PTR_NULL(check(c,
+                             apr_pstrcat(utp, base,
+                                         "&scope=audio%2F*+offline_access"
+                                         "&resource=https%3A%2F%2Fapi.example%2Fmcp%2F",
+                                         NULL),
                              &q, &error, &red));
     CU_ASSERT_EQUAL(q.scopes, MIQ_SCOPE_AUDIO);
     CU_ASSERT_STRING_EQUAL(q.resource, MCP);
@@ -258,33 +280,35 @@ static void test_authorize_check(void)
     CU_ASSERT_PTR_NOT_NULL(check(c, "response_type=code", &q, &error, &red));
     CU_ASSERT_EQUAL(red, 0);
     /* redirectable errors */
-    CU_ASSERT_PTR_NOT_NULL(check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=token",
-                                 &q, &error, &red));
+    CU_ASSERT_PTR_NOT_NULL(
+        check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=token", &q, &error, &red));
     CU_ASSERT_EQUAL(red, 1);
     CU_ASSERT_STRING_EQUAL(error, "unsupported_response_type");
-    CU_ASSERT_PTR_NOT_NULL(check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code"
-                                    "&code_challenge=" CHAL,
+    CU_ASSERT_PTR_NOT_NULL(check(c,
+                                 "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code"
+                                 "&code_challenge=" CHAL,
                                  &q, &error, &red));
     CU_ASSERT_STRING_EQUAL(error, "invalid_request"); /* no method: plain by default, refused */
-    CU_ASSERT_PTR_NOT_NULL(check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code"
-                                    "&code_challenge=" CHAL "&code_challenge_method=plain",
+    CU_ASSERT_PTR_NOT_NULL(check(c,
+                                 "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code"
+                                 "&code_challenge=" CHAL "&code_challenge_method=plain",
                                  &q, &error, &red));
     CU_ASSERT_STRING_EQUAL(error, "invalid_request");
-    CU_ASSERT_PTR_NOT_NULL(check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code",
-                                 &q, &error, &red));
+    CU_ASSERT_PTR_NOT_NULL(
+        check(c, "redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&response_type=code", &q, &error, &red));
     CU_ASSERT_STRING_EQUAL(error, "invalid_request");
     /* unknown scope words are ignored, not fatal; nothing known left means all */
     CU_ASSERT_PTR_NULL(check(c, apr_pstrcat(utp, base, "&scope=root", NULL), &q, &error, &red));
     CU_ASSERT_STRING_EQUAL(q.scope, "all");
     CU_ASSERT_STRING_EQUAL(q.ignored_scope, "root");
-    CU_ASSERT_PTR_NULL(check(c, apr_pstrcat(utp, base, "&scope=openid+audio%2F*+offline_access+profile",
-                                            NULL),
-                             &q, &error, &red));
+    CU_ASSERT_PTR_NULL(
+        check(c, apr_pstrcat(utp, base, "&scope=openid+audio%2F*+offline_access+profile", NULL), &q,
+              &error, &red));
     CU_ASSERT_STRING_EQUAL(q.scope, "audio/*");
     CU_ASSERT_STRING_EQUAL(q.ignored_scope, "openid profile");
-    CU_ASSERT_PTR_NOT_NULL(check(c, apr_pstrcat(utp, base, "&resource=https%3A%2F%2Fother.example%2Fmcp",
-                                                NULL),
-                                 &q, &error, &red));
+    CU_ASSERT_PTR_NOT_NULL(
+        check(c, apr_pstrcat(utp, base, "&resource=https%3A%2F%2Fother.example%2Fmcp", NULL), &q,
+              &error, &red));
     CU_ASSERT_STRING_EQUAL(error, "invalid_target");
     CU_ASSERT_EQUAL(red, 1);
 }
@@ -310,10 +334,11 @@ static void test_registry_directives_and_env(void)
     CU_ASSERT_TRUE(miq_oauth_configured(reg));
     reg->dcr = 0;
     CU_ASSERT_PTR_NULL(miq_oauth_registry_env(
-        reg, "[{\"client_id\":\"gpt\",\"name\":\"ChatGPT\",\"connector\":\"chatgpt\","
-             "\"redirect_uris\":[\"https://chatgpt.com/connector_platform_oauth_redirect\"]},"
-             "{\"client_id\":\"cl\",\"name\":\"Claude\",\"connector\":\"claude\","
-             "\"redirect_uris\":[\"https://claude.ai/api/mcp/auth_callback\"]}]",
+        reg,
+        "[{\"client_id\":\"gpt\",\"name\":\"ChatGPT\",\"connector\":\"chatgpt\","
+        "\"redirect_uris\":[\"https://chatgpt.com/connector_platform_oauth_redirect\"]},"
+        "{\"client_id\":\"cl\",\"name\":\"Claude\",\"connector\":\"claude\","
+        "\"redirect_uris\":[\"https://claude.ai/api/mcp/auth_callback\"]}]",
         "ignored", NULL, NULL, NULL));
     CU_ASSERT_TRUE(miq_oauth_configured(reg));
     CU_ASSERT_PTR_NULL(miq_oauth_registry_find(reg, "ignored"));
@@ -330,18 +355,21 @@ static void test_registry_directives_and_env(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_EQUAL(c->redirect_uris->nelts, 2);
     /* a duplicate, a bad list, a bad URI */
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_registry_env(reg, NULL, "one", "x", "y", "https://a.example/"));
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_registry_env(reg, "{\"client_id\":1}", NULL, NULL, NULL, NULL));
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_registry_env(reg, "[{\"client_id\":\"z\",\"redirect_uris\":"
-                                                       "[\"http://evil.example/cb\"]}]",
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_oauth_registry_env(reg, NULL, "one", "x", "y", "https://a.example/"));
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_oauth_registry_env(reg, "{\"client_id\":1}", NULL, NULL, NULL, NULL));
+    CU_ASSERT_PTR_NOT_NULL(miq_oauth_registry_env(reg,
+                                                  "[{\"client_id\":\"z\",\"redirect_uris\":"
+                                                  "[\"http://evil.example/cb\"]}]",
                                                   NULL, NULL, NULL, NULL));
     /* secrets: hashed, never listed; authentication rules */
     CU_ASSERT_PTR_NULL(miq_oauth_registry_set_secret(reg, "one", "a-long-enough-secret"));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_registry_set_secret(reg, "one", "short"));
     c = miq_oauth_registry_find(reg, "one");
     CU_ASSERT_STRING_EQUAL(c->secret_hash, miq_token_hash(utp, "a-long-enough-secret"));
-    CU_ASSERT_PTR_NULL(miq_oauth_client_authenticate(utp, c, "client_secret_basic",
-                                                     "a-long-enough-secret"));
+    CU_ASSERT_PTR_NULL(
+        miq_oauth_client_authenticate(utp, c, "client_secret_basic", "a-long-enough-secret"));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_client_authenticate(utp, c, "client_secret_post", "wrong"));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_client_authenticate(utp, c, "none", NULL));
     pub = miq_oauth_clients_public(utp, reg);
@@ -388,8 +416,10 @@ static void test_dcr_and_metadata_documents(void)
     json_object_set_new(doc, "token_endpoint_auth_method", json_string("client_secret_basic"));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_parse(utp, url, doc, &c));
     /* the fetch refuses private addresses before connecting */
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://127.0.0.1/client.json", 0, NULL, &doc));
-    CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "https://10.1.2.3/client.json", 0, NULL, &doc));
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_oauth_cimd_fetch(utp, "https://127.0.0.1/client.json", 0, NULL, &doc));
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_oauth_cimd_fetch(utp, "https://10.1.2.3/client.json", 0, NULL, &doc));
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_cimd_fetch(utp, "http://app.example/c.json", 0, NULL, &doc));
 }
 
@@ -413,9 +443,10 @@ static void test_tokens_derivation(void)
     /* another token or key: another pair */
     CU_ASSERT_PTR_NULL(miq_oauth_pair_derive(utp, key, 32, a.refresh, &c));
     CU_ASSERT_STRING_NOT_EQUAL(c.refresh, a.refresh);
-    CU_ASSERT_PTR_NULL(miq_oauth_pair_derive(utp, (const unsigned char *)"another key of 32 bytes "
-                                                                         "........", 32,
-                                             first.refresh, &c));
+    CU_ASSERT_PTR_NULL(miq_oauth_pair_derive(utp,
+                                             (const unsigned char *)"another key of 32 bytes "
+                                                                    "........",
+                                             32, first.refresh, &c));
     CU_ASSERT_STRING_NOT_EQUAL(c.access.secret, a.access.secret);
     CU_ASSERT_PTR_NOT_NULL(miq_oauth_pair_derive(utp, key, 32, "miq_rt_short", &c));
     CU_ASSERT_FALSE(miq_oauth_refresh_format_ok(first.access.secret));
@@ -433,13 +464,15 @@ static void test_metadata_lists_exactly_what_is_supported(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(m, "token_endpoint", ""),
                            "https://api.example/api/auth/oauth/token");
     CU_ASSERT_PTR_NULL(json_object_get(m, "registration_endpoint"));
-    CU_ASSERT_STRING_EQUAL(miq_json_dump(utp, json_object_get(m, "code_challenge_methods_supported")),
+    CU_ASSERT_STRING_EQUAL(miq_json_dump(utp,
+                                         json_object_get(m, "code_challenge_methods_supported")),
                            "[\"S256\"]");
     CU_ASSERT_STRING_EQUAL(miq_json_dump(utp, json_object_get(m, "response_types_supported")),
                            "[\"code\"]");
     CU_ASSERT_STRING_EQUAL(miq_json_dump(utp, json_object_get(m, "grant_types_supported")),
                            "[\"authorization_code\",\"refresh_token\"]");
-    CU_ASSERT_TRUE(json_is_true(json_object_get(m, "authorization_response_iss_parameter_supported")));
+    CU_ASSERT_TRUE(
+        json_is_true(json_object_get(m, "authorization_response_iss_parameter_supported")));
     CU_ASSERT_TRUE(json_is_false(json_object_get(m, "client_id_metadata_document_supported")));
     m = miq_oauth_as_metadata(utp, "https://api.example", 1, 1);
     CU_ASSERT_STRING_EQUAL(miq_json_str(m, "registration_endpoint", ""),

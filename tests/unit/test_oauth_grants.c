@@ -144,13 +144,13 @@ static void expect_trail(fake_db *f, const char *step, const char *error, const 
 
 /* ---- fixture ---------------------------------------------------------------------- */
 
-#define CLIENT   "itest-chatgpt"
-#define REDIRECT "https://chatgpt.com/connector_platform_oauth_redirect"
-#define GATEWAY  "itest-gateway"
+#define CLIENT    "itest-chatgpt"
+#define REDIRECT  "https://chatgpt.com/connector_platform_oauth_redirect"
+#define GATEWAY   "itest-gateway"
 #define GW_SECRET "gateway-secret-0123456789"
-#define CORR     "corr_0123456789abcdef"
-#define MCP_URL  "https://api.test/mcp"
-#define VERIFIER "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define CORR      "corr_0123456789abcdef"
+#define MCP_URL   "https://api.test/mcp"
+#define VERIFIER  "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 #define CHALLENGE "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 static const unsigned char state_key[] = "0123456789abcdef0123456789abcdef";
@@ -177,8 +177,8 @@ static fixture *setup_fx(void)
 {
     fixture *x = apr_pcalloc(utp, sizeof(*x));
     miq_oauth_registry *reg = miq_oauth_registry_make(utp);
-    CU_ASSERT_PTR_NULL_FATAL(
-        miq_oauth_registry_add(reg, CLIENT, "ChatGPT", "chatgpt", uris(REDIRECT, NULL), "directive"));
+    CU_ASSERT_PTR_NULL_FATAL(miq_oauth_registry_add(reg, CLIENT, "ChatGPT", "chatgpt",
+                                                    uris(REDIRECT, NULL), "directive"));
     CU_ASSERT_PTR_NULL_FATAL(miq_oauth_registry_add(reg, GATEWAY, "Test gateway", "gateway",
                                                     uris("https://gateway.example/cb", NULL),
                                                     "directive"));
@@ -233,8 +233,8 @@ static void test_code_issue_stores_the_hash_and_trails(void)
     q.redirect_uri = REDIRECT;
     q.challenge = CHALLENGE;
     q.resource = MCP_URL;
-    code = miq_oauth_code_issue(utp, &x->db, &q, "42", MIQ_SCOPE_AUDIO | MIQ_SCOPE_TIMELINE,
-                                CORR, &x->out);
+    code = miq_oauth_code_issue(utp, &x->db, &q, "42", MIQ_SCOPE_AUDIO | MIQ_SCOPE_TIMELINE, CORR,
+                                &x->out);
     CU_ASSERT_PTR_NOT_NULL_FATAL(code);
     CU_ASSERT_PTR_NULL(x->out.error);
     CU_ASSERT_EQUAL(strlen(code), 43);
@@ -323,7 +323,8 @@ static void refused_code(fixture *x, const char *outcome, const char *error, con
                                           REDIRECT, NULL, &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, error);
-    CU_ASSERT_STRING_EQUAL(x->out.description, apr_pstrcat(utp, "authorization code: ", text, NULL));
+    CU_ASSERT_STRING_EQUAL(x->out.description,
+                           apr_pstrcat(utp, "authorization code: ", text, NULL));
     CU_ASSERT_PTR_NULL(x->out.body);
     expect_calls(x->f, MIQ_SQL_OAUTH_CODE_REDEEM, MIQ_SQL_OAUTH_TRAIL_ADD, -1);
     expect_trail(x->f, "token", error, "42");
@@ -370,8 +371,8 @@ static void test_code_redeem_request_and_database_errors(void)
     fixture *x = setup_fx();
     miq_oauth_client two = x->client;
     /* no verifier: refused before the database, in the trail */
-    CU_ASSERT_EQUAL(miq_oauth_code_redeem(utp, &x->db, &x->set, &x->client, "the-code", NULL,
-                                          NULL, NULL, &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_code_redeem(utp, &x->db, &x->set, &x->client, "the-code", NULL, NULL,
+                                          NULL, &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "invalid_request");
     CU_ASSERT_STRING_EQUAL(x->out.description, "code and code_verifier are required (PKCE S256)");
@@ -483,14 +484,13 @@ static void test_refresh_refusals(void)
     }
     /* missing, or not a refresh token at all: refused before the database */
     reset(x->f);
-    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, NULL, NULL,
-                                             &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, NULL, NULL, &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "invalid_request");
     CU_ASSERT_STRING_EQUAL(x->out.description, "refresh_token is required");
     reset(x->f);
-    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, "miq_rt_short",
-                                             NULL, &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, "miq_rt_short", NULL,
+                                             &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "invalid_grant");
     CU_ASSERT_STRING_EQUAL(x->out.description, "unknown refresh token");
@@ -498,8 +498,8 @@ static void test_refresh_refusals(void)
     /* the database fails: 503 without a trail */
     reset(x->f);
     can_fail(x->f, MIQ_SQL_OAUTH_REFRESH);
-    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, first.refresh,
-                                             NULL, &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_refresh_rotate(utp, &x->db, &x->set, &x->client, first.refresh, NULL,
+                                             &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "temporarily_unavailable");
     expect_calls(x->f, MIQ_SQL_OAUTH_REFRESH, -1);
@@ -576,8 +576,9 @@ static void test_introspect(void)
     fixture *x = setup_fx();
     json_t *b;
     can_token(x, "access", CLIENT, "active");
-    CU_ASSERT_EQUAL(
-        miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x", &x->out), 0);
+    CU_ASSERT_EQUAL(miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x",
+                                               &x->out),
+                    0);
     b = body_of(&x->out);
     CU_ASSERT_TRUE(json_is_true(json_object_get(b, "active")));
     CU_ASSERT_STRING_EQUAL(miq_json_str(b, "client_id", ""), CLIENT);
@@ -624,8 +625,9 @@ static void test_introspect(void)
     miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x", &x->out);
     CU_ASSERT_STRING_EQUAL(x->out.body, "{\"active\":false}");
     can_fail(x->f, MIQ_SQL_OAUTH_TOKEN_FIND);
-    CU_ASSERT_EQUAL(
-        miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x", &x->out), -1);
+    CU_ASSERT_EQUAL(miq_oauth_token_introspect(utp, &x->db, &x->set, &x->client, "miq_conn_x",
+                                               &x->out),
+                    -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "temporarily_unavailable");
 }
 
@@ -684,8 +686,7 @@ static void test_client_check(void)
 {
     fixture *x = setup_fx();
     miq_oauth_client c;
-    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, CLIENT, "none", NULL, &c,
-                                           &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, CLIENT, "none", NULL, &c, &x->out),
                     0);
     CU_ASSERT_STRING_EQUAL(c.client_id, CLIENT);
     CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, GATEWAY, "client_secret_basic",
@@ -703,20 +704,18 @@ static void test_client_check(void)
                                            &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "invalid_client");
-    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, CLIENT, "client_secret_post",
-                                           "s", &c, &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, CLIENT, "client_secret_post", "s",
+                                           &c, &x->out),
                     -1);
     CU_ASSERT_PTR_NULL(c.client_id);
     /* unknown, database down */
     can_none(x->f, MIQ_SQL_OAUTH_CLIENT_GET);
-    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, DCR_ID, "none", NULL, &c,
-                                           &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, DCR_ID, "none", NULL, &c, &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "invalid_client");
     CU_ASSERT_STRING_EQUAL(x->out.description, "unknown client: register again");
     can_fail(x->f, MIQ_SQL_OAUTH_CLIENT_GET);
-    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, DCR_ID, "none", NULL, &c,
-                                           &x->out),
+    CU_ASSERT_EQUAL(miq_oauth_client_check(utp, &x->db, &x->set, DCR_ID, "none", NULL, &c, &x->out),
                     -1);
     CU_ASSERT_STRING_EQUAL(x->out.error, "temporarily_unavailable");
     CU_ASSERT_STRING_EQUAL(x->out.description, "the authorization database is unavailable");

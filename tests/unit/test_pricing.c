@@ -186,8 +186,8 @@ static void test_pricing_json(void)
     CU_ASSERT_PTR_NULL(
         miq_pricing_estimate(pr, utp, "video/frames", 600, parse("{\"at_scenes\":true}"), &q));
     qj = miq_price_quote_json(utp, &q);
-    schema =
-        miq_json_parse(utp, miq_endpoints_estimate_schema, strlen(miq_endpoints_estimate_schema), NULL);
+    schema = miq_json_parse(utp, miq_endpoints_estimate_schema,
+                            strlen(miq_endpoints_estimate_schema), NULL);
     CU_ASSERT_PTR_NULL(miq_schema_validate(utp, schema, qj));
     CU_ASSERT_EQUAL(miq_json_int(qj, "credits", -1), 20);
     CU_ASSERT(json_is_true(json_object_get(qj, "upper_bound")));

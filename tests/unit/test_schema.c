@@ -199,15 +199,15 @@ static void test_arrays(void)
 
 static void test_combinators(void)
 {
-    const char *s =
-        OBJ("{\"one\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"number\",\"minimum\":5}]},"
-            "\"any\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},"
-            "\"all\":{\"allOf\":[{\"minimum\":0},{\"maximum\":1}]},"
-            "\"not\":{\"not\":{\"type\":\"string\"}},"
-            "\"src\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"kind\",\"url\"],"
-            "\"properties\":{\"kind\":{\"const\":\"url\"},\"url\":{\"format\":\"uri\"}}},"
-            "{\"type\":\"object\",\"required\":[\"kind\",\"id\"],"
-            "\"properties\":{\"kind\":{\"const\":\"asset\"},\"id\":{\"type\":\"integer\"}}}]}}");
+    const char *s = OBJ(
+        "{\"one\":{\"oneOf\":[{\"type\":\"integer\"},{\"type\":\"number\",\"minimum\":5}]},"
+        "\"any\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},"
+        "\"all\":{\"allOf\":[{\"minimum\":0},{\"maximum\":1}]},"
+        "\"not\":{\"not\":{\"type\":\"string\"}},"
+        "\"src\":{\"oneOf\":[{\"type\":\"object\",\"required\":[\"kind\",\"url\"],"
+        "\"properties\":{\"kind\":{\"const\":\"url\"},\"url\":{\"format\":\"uri\"}}},"
+        "{\"type\":\"object\",\"required\":[\"kind\",\"id\"],"
+        "\"properties\":{\"kind\":{\"const\":\"asset\"},\"id\":{\"type\":\"integer\"}}}]}}");
     OK(s, "{\"one\":1,\"any\":\"x\",\"all\":0.5,\"not\":1}");
     OK(s, "{\"one\":5.5,\"any\":2}");
     OK(s, "{\"src\":{\"kind\":\"asset\",\"id\":4}}");

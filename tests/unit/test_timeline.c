@@ -342,14 +342,14 @@ static void test_highlights_stay_inside_the_media(void)
 {
     json_t *hl;
     /* near the end: moved back to end at the end, full length */
-    hl = json_object_get(
-        merge("{\"peaks\":[{\"time\":59.5}]}", "{\"highlights\":{\"clip_s\":4}}", 60, 0),
-        "highlights");
+    hl = json_object_get(merge("{\"peaks\":[{\"time\":59.5}]}", "{\"highlights\":{\"clip_s\":4}}",
+                               60, 0),
+                         "highlights");
     CU_ASSERT(spans(hl, 0, 56, 60));
     /* near the start: from 0 */
-    hl = json_object_get(
-        merge("{\"peaks\":[{\"time\":0.5}]}", "{\"highlights\":{\"clip_s\":4}}", 60, 0),
-        "highlights");
+    hl = json_object_get(merge("{\"peaks\":[{\"time\":0.5}]}", "{\"highlights\":{\"clip_s\":4}}",
+                               60, 0),
+                         "highlights");
     CU_ASSERT(spans(hl, 0, 0, 4));
     /* a clip longer than the media: the whole media (default clip_s 20) */
     hl = json_object_get(merge("{\"peaks\":[{\"time\":3}]}", "{}", 5, 0), "highlights");

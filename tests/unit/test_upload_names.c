@@ -96,15 +96,15 @@ static void test_upload_put_urls(void)
     miq_server_set_secret(&srv, key, sizeof(key));
     url = miq_upload_put_url(utp, &srv, id, expires, &sig);
     CU_ASSERT_PTR_NOT_NULL_FATAL(url);
-    CU_ASSERT(!strncmp(url, "https://api.example.com/v1/uploads/upl_0123456789abcdef/bytes?exp=",
-                       66));
+    CU_ASSERT(
+        !strncmp(url, "https://api.example.com/v1/uploads/upl_0123456789abcdef/bytes?exp=", 66));
     exp = apr_psprintf(utp, "%" APR_TIME_T_FMT, apr_time_sec(expires));
     CU_ASSERT_TRUE(miq_upload_put_sig_ok(utp, &srv, id, exp, sig, now));
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, "upl_0123456789abcdee", exp, sig, now));
-    CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, apr_pstrcat(utp, exp, "0", NULL), sig,
-                                          now));
-    CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, exp, apr_pstrcat(utp, sig, "A", NULL),
-                                          now));
+    CU_ASSERT_FALSE(
+        miq_upload_put_sig_ok(utp, &srv, id, apr_pstrcat(utp, exp, "0", NULL), sig, now));
+    CU_ASSERT_FALSE(
+        miq_upload_put_sig_ok(utp, &srv, id, exp, apr_pstrcat(utp, sig, "A", NULL), now));
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, exp, sig,
                                           expires + apr_time_from_sec(1))); /* expired */
     CU_ASSERT_FALSE(miq_upload_put_sig_ok(utp, &srv, id, NULL, sig, now));
@@ -131,8 +131,8 @@ static void test_probe_refuses_non_media(void)
     const char *code = NULL, *err;
     apr_size_t n;
     static const char text[] = "This is not media. Just some words in a text file.\n";
-    CU_ASSERT_EQUAL_FATAL(apr_file_open(&f, path, APR_FOPEN_WRITE | APR_FOPEN_CREATE |
-                                                      APR_FOPEN_TRUNCATE,
+    CU_ASSERT_EQUAL_FATAL(apr_file_open(&f, path,
+                                        APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE,
                                         APR_FPROT_OS_DEFAULT, utp),
                           APR_SUCCESS);
     n = sizeof(text) - 1;

@@ -17,11 +17,14 @@ void miq_unit_register(const char *suite, const miq_unit_test *tests);
 extern apr_pool_t *utp;
 
 #define MIQ_SUITE(suite, ...)                                                                      \
-    static const miq_unit_test miq_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                  \
-    __attribute__((constructor)) static void miq_suite_register_(void)                            \
+    static const miq_unit_test miq_suite_tests_[] = {__VA_ARGS__, {NULL, NULL}};                   \
+    __attribute__((constructor)) static void miq_suite_register_(void)                             \
     {                                                                                              \
         miq_unit_register(suite, miq_suite_tests_);                                                \
     }
-#define MIQ_TEST(fn) {#fn, fn}
+#define MIQ_TEST(fn)                                                                               \
+    {                                                                                              \
+#fn, fn                                                                                    \
+    }
 
 #endif

@@ -38,8 +38,8 @@ static int t_await(void *baton, const char *request_id, int timeout_ms, apr_pool
     e->awaits++;
     if (!e->canned)
         return 0;
-    *response =
-        miq_json_packp(p, "{s:s,s:s,s:O}", "jsonrpc", "2.0", "id", request_id, "result", e->canned);
+    *response = miq_json_packp(p, "{s:s,s:s,s:O}", "jsonrpc", "2.0", "id", request_id, "result",
+                               e->canned);
     return 1;
 }
 
@@ -87,9 +87,9 @@ json_t *mt_rpc(tenv *e, const char *method, const char *params_text)
         }
         json_object_set_new(meta, "io.modelcontextprotocol/protocolVersion",
                             json_string(MIQ_PROTO_2026));
-        json_object_set_new(
-            meta, "io.modelcontextprotocol/clientInfo",
-            json_pack("{s:s,s:s}", "name", "conformance-test-client", "version", "1.0.0"));
+        json_object_set_new(meta, "io.modelcontextprotocol/clientInfo",
+                            json_pack("{s:s,s:s}", "name", "conformance-test-client", "version",
+                                      "1.0.0"));
         if (!json_object_get(meta, "io.modelcontextprotocol/clientCapabilities"))
             json_object_set(meta, "io.modelcontextprotocol/clientCapabilities",
                             mt_json(e->caps ? e->caps : "{}"));
@@ -115,7 +115,8 @@ json_t *mt_rpc(tenv *e, const char *method, const char *params_text)
         json_t *data = NULL;
         err = miq_mcp_read_meta(&c, MIQ_PROTO_2026, &code, &data);
         CU_ASSERT_PTR_NULL_FATAL(err);
-    } else {
+    }
+    else {
         c.era = MIQ_ERA_2025;
         c.protocol_version = MIQ_PROTO_LATEST_2025;
         c.session_id = "test-session";

@@ -261,13 +261,15 @@ static void test_loudness(void)
          0.1},
         /* case 3: -36 / -23 / -36 dBFS, 10 / 60 / 10 s (relative gate). */
         {"t3341_3.wav",
-         "aevalsrc='" STEP("between(t,10,70)", 0.0707946, 0.0158489) "|" STEP(
-             "between(t,10,70)", 0.0707946, 0.0158489) "':s=48000:d=80",
+         "aevalsrc='" STEP("between(t,10,70)", 0.0707946,
+                           0.0158489) "|" STEP("between(t,10,70)", 0.0707946,
+                                               0.0158489) "':s=48000:d=80",
          -23.0, 0.1},
         /* case 5: -26 / -20 / -26 dBFS, 20 / 20.1 / 20 s. */
         {"t3341_5.wav",
-         "aevalsrc='" STEP("between(t,20,40.1)", 0.1, 0.0501187) "|" STEP(
-             "between(t,20,40.1)", 0.1, 0.0501187) "':s=48000:d=60.1",
+         "aevalsrc='" STEP("between(t,20,40.1)", 0.1,
+                           0.0501187) "|" STEP("between(t,20,40.1)", 0.1,
+                                               0.0501187) "':s=48000:d=60.1",
          -23.0, 0.1},
     };
     size_t i;
@@ -387,8 +389,8 @@ static void test_bad_inputs(void)
     paths[1] = wtest_random_file(utp, "random.mp3", 65536, 12345);
     paths[2] = wtest_write(utp, "text.mp3", text, sizeof(text) - 1);
     paths[3] = wtest_truncated(utp, good, "truncated.mp3", 0.4);
-    paths[4] =
-        wtest_ffmpeg(utp, "noaudio.mp4", "-f lavfi -i testsrc=size=64x64:rate=10:d=2 -c:v mpeg4");
+    paths[4] = wtest_ffmpeg(utp, "noaudio.mp4",
+                            "-f lavfi -i testsrc=size=64x64:rate=10:d=2 -c:v mpeg4");
     for (i = 0; i < 5; i++) {
         CU_ASSERT_PTR_NOT_NULL_FATAL(paths[i]);
         err = analyze(paths[i], "{}", "{}", &res, &code, NULL);
@@ -419,7 +421,8 @@ static void test_params_follow_the_endpoint_schema(void)
     CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, parse("{\"threshold_db\":-100}"), NULL, &err));
     CU_ASSERT_PTR_NULL(miqw_audio_consumer(utp, m, NULL, parse("{\"window_s\":61}"), &err));
     CU_ASSERT(err && strstr(err, "window_s"));
-    CU_ASSERT_PTR_NOT_NULL(miqw_audio_consumer(utp, m, parse("{\"min_silence_s\":0.05}"), NULL, &err));
+    CU_ASSERT_PTR_NOT_NULL(
+        miqw_audio_consumer(utp, m, parse("{\"min_silence_s\":0.05}"), NULL, &err));
     miqw_media_close(m);
     /* Defaults: the schema's, filled in by the same helper the consumers use. */
     sp = miqw_endpoint_params(utp, "audio/silence", NULL, &err);

@@ -182,8 +182,8 @@ static void highest_sample_rate_with_longest_window(void)
  * decoding to the end, the bill is that of 1 s, and the result says so. */
 static void short_header_over_long_media_stops_at_the_reservation(void)
 {
-    const char *src =
-        wtest_ffmpeg(utp, "long60.mkv", "-f lavfi -i 'sine=f=440:r=16000:d=60' -c:a pcm_s16le");
+    const char *src = wtest_ffmpeg(utp, "long60.mkv",
+                                   "-f lavfi -i 'sine=f=440:r=16000:d=60' -c:a pcm_s16le");
     const char *path, *err, *code = NULL;
     json_t *res, *media;
     apr_int64_t cost;
@@ -249,8 +249,8 @@ static void truncated_mid_packet_is_flagged_or_refused(void)
     int i;
     CU_ASSERT_PTR_NOT_NULL_FATAL(src);
     for (i = 0; i < 3; i++) {
-        const char *path =
-            wtest_truncated(utp, src, apr_psprintf(utp, "trunc%d.mkv", i), fractions[i]);
+        const char *path = wtest_truncated(utp, src, apr_psprintf(utp, "trunc%d.mkv", i),
+                                           fractions[i]);
         const char *err, *code = NULL;
         json_t *res;
         apr_int64_t cost;
@@ -259,7 +259,8 @@ static void truncated_mid_packet_is_flagged_or_refused(void)
         if (err) {
             printf("\n  truncated at %.1f %% -> %s: %s", fractions[i] * 100, code, err);
             CU_ASSERT_STRING_EQUAL(code ? code : "", "unsupported_media");
-        } else {
+        }
+        else {
             json_t *media = json_object_get(res, "media"), *stats;
             stats = json_object_get(json_object_get(res, "stats"), "scenes");
             printf("\n  truncated at %.1f %% -> truncated %d, covered %.3f s, %d frames decoded, "

@@ -34,8 +34,8 @@ static const char *const sources[] = {
 #define NSEG 7
 
 /* Frame counts per segment: the cuts are their running sums. */
-static const int seg25[NSEG] = {75, 55, 50, 110, 60, 75, 65};     /* cuts 75 130 180 290 350 425 */
-static const int seg2997[NSEG] = {80, 61, 51, 124, 66, 80, 70};   /* 192 is on a keyframe */
+static const int seg25[NSEG] = {75, 55, 50, 110, 60, 75, 65};   /* cuts 75 130 180 290 350 425 */
+static const int seg2997[NSEG] = {80, 61, 51, 124, 66, 80, 70}; /* 192 is on a keyframe */
 
 static const char *make_file(apr_pool_t *p, const char *name, const char *fps,
                              const char *const *srcs, const int *frames, int nseg)
@@ -47,8 +47,10 @@ static const char *make_file(apr_pool_t *p, const char *name, const char *fps,
     for (i = 0; i < nseg; i++) {
         const char *src = strstr(srcs[i], "crop") ? apr_psprintf(p, srcs[i], H, fps, W, H)
                                                   : apr_psprintf(p, srcs[i], W, H, fps);
-        graph = apr_psprintf(p, "%s%s,trim=end_frame=%d,setpts=PTS-STARTPTS,format=yuv420p,"
-                             "setsar=1[v%d];", graph, src, frames[i], i);
+        graph = apr_psprintf(p,
+                             "%s%s,trim=end_frame=%d,setpts=PTS-STARTPTS,format=yuv420p,"
+                             "setsar=1[v%d];",
+                             graph, src, frames[i], i);
         inputs = apr_psprintf(p, "%s[v%d]", inputs, i);
     }
     graph = apr_psprintf(p, "%s%sconcat=n=%d:v=1:a=0[v]", graph, inputs, nseg);
@@ -88,8 +90,9 @@ static void envelope(json_t *r, const char *ep, const miqw_media *m, const json_
 {
     json_object_set_new(r, "endpoint", json_string(ep));
     json_object_set_new(r, "params", params ? json_deep_copy(params) : json_object());
-    json_object_set_new(r, "media", json_pack("{s:f,s:b,s:f}", "duration_s", m->duration_s,
-                                              "has_video", m->video_idx >= 0, "fps", m->fps));
+    json_object_set_new(r, "media",
+                        json_pack("{s:f,s:b,s:f}", "duration_s", m->duration_s, "has_video",
+                                  m->video_idx >= 0, "fps", m->fps));
 }
 
 static void assert_valid(const char *ep, json_t *r)
@@ -124,7 +127,8 @@ static void check_cuts(const char *file, const char *fps, const int *seg)
     json_t *st = json_object_get(json_object_get(r, "stats"), "scenes");
     cut_frames(seg, want);
     printf("\n    %s: %d cuts, decoded %.1f%% of frames (%d/%d), %d GOPs refined\n    ", file,
-           (int)json_array_size(cuts), 100 * json_number_value(json_object_get(st, "decoded_ratio")),
+           (int)json_array_size(cuts),
+           100 * json_number_value(json_object_get(st, "decoded_ratio")),
            (int)json_integer_value(json_object_get(st, "decoded_frames")),
            (int)json_integer_value(json_object_get(st, "total_frames")),
            (int)json_integer_value(json_object_get(st, "refined_gops")));
@@ -243,11 +247,16 @@ static unsigned char *gray(const char *src, int n, int w, int h)
     FILE *f;
     size_t got;
     if (n >= 0)
-        cmd = apr_psprintf(utp, "ffmpeg -v error -i '%s' -vf \"select=eq(n\\,%d),scale=%d:%d,format=rgb24\" "
-                           "-frames:v 1 -f rawvideo -pix_fmt gray -", src, n, w, h);
+        cmd = apr_psprintf(
+            utp,
+            "ffmpeg -v error -i '%s' -vf \"select=eq(n\\,%d),scale=%d:%d,format=rgb24\" "
+            "-frames:v 1 -f rawvideo -pix_fmt gray -",
+            src, n, w, h);
     else
-        cmd = apr_psprintf(utp, "ffmpeg -v error -i '%s' -vf scale=%d:%d -f rawvideo "
-                           "-pix_fmt gray -", src, w, h);
+        cmd = apr_psprintf(utp,
+                           "ffmpeg -v error -i '%s' -vf scale=%d:%d -f rawvideo "
+                           "-pix_fmt gray -",
+                           src, w, h);
     f = popen(cmd, "r");
     got = f ? fread(buf, 1, (size_t)w * h, f) : 0;
     if (f)
@@ -341,8 +350,8 @@ static void frames_at_scenes_and_every_s(void)
     const char *code = NULL;
     int want[NSEG - 1], i;
     cut_frames(seg25, want);
-    CU_ASSERT_PTR_NULL(miqw_frames_extract(utp, m, p1, json_object_get(sr, "cuts"), wtest_dir(),
-                                           r, &code));
+    CU_ASSERT_PTR_NULL(
+        miqw_frames_extract(utp, m, p1, json_object_get(sr, "cuts"), wtest_dir(), r, &code));
     fr = json_object_get(r, "frames");
     CU_ASSERT_EQUAL(json_array_size(fr), NSEG);
     for (i = 1; i < (int)json_array_size(fr) && i < NSEG; i++)
@@ -358,7 +367,8 @@ static void frames_at_scenes_and_every_s(void)
     fr = json_object_get(r, "frames");
     CU_ASSERT_EQUAL(json_array_size(fr), 5);
     for (i = 0; i < (int)json_array_size(fr); i++)
-        CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(fr, i), "frame")), i * 50);
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(fr, i), "frame")),
+                        i * 50);
     json_decref(sr);
     json_decref(r);
     json_decref(p1);
@@ -369,9 +379,11 @@ static void frames_at_scenes_and_every_s(void)
 static double probe(const char *path, const char *sel, const char *entry, int count)
 {
     char buf[128] = "";
-    FILE *f = popen(apr_psprintf(utp, "ffprobe -v error %s -select_streams %s:0 -show_entries "
-                                 "%s -of csv=p=0 '%s'", count ? "-count_frames" : "", sel, entry,
-                                 path), "r");
+    FILE *f = popen(apr_psprintf(utp,
+                                 "ffprobe -v error %s -select_streams %s:0 -show_entries "
+                                 "%s -of csv=p=0 '%s'",
+                                 count ? "-count_frames" : "", sel, entry, path),
+                    "r");
     if (!f)
         return -1;
     if (!fgets(buf, sizeof(buf), f))
@@ -387,8 +399,7 @@ static const char *subdir(const char *name)
     return d;
 }
 
-static json_t *cut_clips(miqw_media *m, const char *mode, const char *dir, const double *se,
-                         int n)
+static json_t *cut_clips(miqw_media *m, const char *mode, const char *dir, const double *se, int n)
 {
     json_t *params = json_pack("{s:[],s:s}", "clips", "mode", mode), *r = json_object();
     const char *code = NULL, *err;
@@ -417,7 +428,8 @@ static void clips_reencode_frame_accurate(void)
     int k, i;
     for (k = 0; k < 2; k++) {
         miqw_media *m = open_media(make_cut_file(utp, files[k], fps[k], segs[k]));
-        json_t *r = cut_clips(m, "reencode", apr_psprintf(utp, "reenc%d", k), se, 3), *clips = json_object_get(r, "clips");
+        json_t *r = cut_clips(m, "reencode", apr_psprintf(utp, "reenc%d", k), se, 3),
+               *clips = json_object_get(r, "clips");
         for (i = 0; i < (int)json_array_size(clips); i++) {
             json_t *c = json_array_get(clips, i);
             const char *path = apr_pstrcat(utp, subdir(apr_psprintf(utp, "reenc%d", k)), "/",
@@ -451,10 +463,10 @@ static void clips_copy_starts_on_keyframe(void)
         double as = json_number_value(json_object_get(c, "actual_start"));
         long kf = lround(as * 25);
         double dur = probe(path, "v", "format=duration", 0);
-        printf("\n    copy [%.2f,%.2f): actual_start %.3f (frame %ld), file duration %.3f", se[2 * i],
-               se[2 * i + 1], as, kf, dur);
+        printf("\n    copy [%.2f,%.2f): actual_start %.3f (frame %ld), file duration %.3f",
+               se[2 * i], se[2 * i + 1], as, kf, dur);
         CU_ASSERT(as <= se[2 * i] + 1e-6);
-        CU_ASSERT(kf % 48 == 0);                     /* GOP of 48: a keyframe */
+        CU_ASSERT(kf % 48 == 0);                      /* GOP of 48: a keyframe */
         CU_ASSERT(se[2 * i] - as < 48 / 25.0 + 1e-6); /* the previous one, not an earlier one */
         CU_ASSERT(json_is_true(json_object_get(c, "keyframe_aligned")));
         CU_ASSERT(dur > 0 && dur < se[2 * i + 1] - as + 0.2);
@@ -496,10 +508,9 @@ static void scenes_speed_720p_printed(void)
 }
 
 MIQ_SUITE("video", MIQ_TEST(scenes_cuts_exact_25fps_inside_gops),
-          MIQ_TEST(scenes_cuts_exact_2997fps_dropframe), MIQ_TEST(scenes_min_scene_drops_close_cuts),
-          MIQ_TEST(scenes_all_intra_from_the_pass),
-          MIQ_TEST(scenes_cut_between_identical_keyframes),
-          MIQ_TEST(scenes_audio_only_unsupported), MIQ_TEST(frames_exact_at_timestamps),
-          MIQ_TEST(frames_exact_2997_ms_times), MIQ_TEST(frames_at_scenes_and_every_s),
-          MIQ_TEST(clips_reencode_frame_accurate), MIQ_TEST(clips_copy_starts_on_keyframe),
-          MIQ_TEST(scenes_speed_720p_printed))
+          MIQ_TEST(scenes_cuts_exact_2997fps_dropframe),
+          MIQ_TEST(scenes_min_scene_drops_close_cuts), MIQ_TEST(scenes_all_intra_from_the_pass),
+          MIQ_TEST(scenes_cut_between_identical_keyframes), MIQ_TEST(scenes_audio_only_unsupported),
+          MIQ_TEST(frames_exact_at_timestamps), MIQ_TEST(frames_exact_2997_ms_times),
+          MIQ_TEST(frames_at_scenes_and_every_s), MIQ_TEST(clips_reencode_frame_accurate),
+          MIQ_TEST(clips_copy_starts_on_keyframe), MIQ_TEST(scenes_speed_720p_printed))

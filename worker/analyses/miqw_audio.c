@@ -451,9 +451,9 @@ static int take_frame(audio_state *s, miqw_media *m, const AVFrame *f)
     float *planes[MAX_CH];
     if (f && !s->ready && setup_first(s, f, m))
         return -1;
-    if (f && (f->sample_rate <= 0 || f->sample_rate > MIQW_MAX_SAMPLE_RATE ||
-              f->ch_layout.nb_channels <= 0 || f->ch_layout.nb_channels > MAX_CH ||
-              f->nb_samples < 0)) {
+    if (f &&
+        (f->sample_rate <= 0 || f->sample_rate > MIQW_MAX_SAMPLE_RATE ||
+         f->ch_layout.nb_channels <= 0 || f->ch_layout.nb_channels > MAX_CH || f->nb_samples < 0)) {
         s->fail = "the audio changes to an unusable sample rate or channel count";
         return -1;
     }
@@ -539,9 +539,10 @@ static json_t *silence_json(apr_pool_t *p, audio_state *s, double duration, json
     }
     json_object_set_new(result, "silences", list);
     json_object_set_new(result, "silence_total_s", json_real(r3(total)));
-    json_object_set_new(
-        result, "speech_ratio",
-        json_real(duration > 0 ? round(clamp01(1.0 - total / duration) * 1000) / 1000 : 0));
+    json_object_set_new(result, "speech_ratio",
+                        json_real(duration > 0
+                                      ? round(clamp01(1.0 - total / duration) * 1000) / 1000
+                                      : 0));
     return result;
 }
 
@@ -688,9 +689,11 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
     else if (m->video_idx < 0)
         s->dur_hint = m->duration_s;
     /* Ranges and defaults: the endpoint schemas (timeline/moments nests the same objects). */
-    if (silence_params && !(silence_params = miqw_endpoint_params(p, "audio/silence", silence_params, err)))
+    if (silence_params &&
+        !(silence_params = miqw_endpoint_params(p, "audio/silence", silence_params, err)))
         return NULL;
-    if (energy_params && !(energy_params = miqw_endpoint_params(p, "audio/energy", energy_params, err)))
+    if (energy_params &&
+        !(energy_params = miqw_endpoint_params(p, "audio/energy", energy_params, err)))
         return NULL;
     if ((s->do_sil = silence_params != NULL)) {
         s->sil_min_s = param_num(silence_params, "min_silence_s");

@@ -282,9 +282,9 @@ static const char *open_audio(clipctx *x)
         x->aenc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (avcodec_open2(x->aenc, ec, NULL) < 0)
         return "could not open the AAC encoder";
-    if (swr_alloc_set_opts2(&x->swr, &x->aenc->ch_layout, AV_SAMPLE_FMT_FLTP,
-                            x->aenc->sample_rate, &x->adec->ch_layout, x->adec->sample_fmt,
-                            x->adec->sample_rate, 0, NULL) < 0 ||
+    if (swr_alloc_set_opts2(&x->swr, &x->aenc->ch_layout, AV_SAMPLE_FMT_FLTP, x->aenc->sample_rate,
+                            &x->adec->ch_layout, x->adec->sample_fmt, x->adec->sample_rate, 0,
+                            NULL) < 0 ||
         swr_init(x->swr) < 0)
         return "could not set up audio conversion";
     if (!(x->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, x->aenc->ch_layout.nb_channels,
@@ -368,8 +368,7 @@ static int take_audio(clipctx *x, const AVFrame *f, double a0, double a1, int *d
     return put_audio(x, 0);
 }
 
-static const char *cut_reencode(clipctx *x, const char *path, double start, double end,
-                                int width)
+static const char *cut_reencode(clipctx *x, const char *path, double start, double end, int width)
 {
     miqw_media *m = x->m;
     AVStream *vs = m->fmt->streams[m->video_idx];
@@ -397,8 +396,9 @@ static const char *cut_reencode(clipctx *x, const char *path, double start, doub
         }
         else {
             ist = x->pkt->stream_index;
-            dec = ist == m->video_idx && !vdone ? x->vdec
-                  : ist == m->audio_idx && !adone ? x->adec : NULL;
+            dec = ist == m->video_idx && !vdone   ? x->vdec
+                  : ist == m->audio_idx && !adone ? x->adec
+                                                  : NULL;
             if (dec)
                 avcodec_send_packet(dec, x->pkt);
             av_packet_unref(x->pkt);
@@ -457,8 +457,8 @@ static void put_span(json_t *o, apr_pool_t *p, const miqw_media *m, double s, do
     json_object_set_new(o, "end_tc", json_string(t1 ? t1 : "00:00:00:00"));
 }
 
-const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params,
-                           const char *out_dir, json_t *result, const char **code)
+const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params, const char *out_dir,
+                           json_t *result, const char **code)
 {
     json_t *clips = json_object_get(params, "clips"), *jm = json_object_get(params, "mode");
     json_t *jf = json_object_get(params, "format"), *jw = json_object_get(params, "width");
@@ -483,8 +483,9 @@ const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params,
         json_t *c = json_array_get(clips, i);
         double s = json_number_value(json_object_get(c, "start"));
         double e = json_number_value(json_object_get(c, "end"));
-        if (!json_is_number(json_object_get(c, "start")) || !json_is_number(json_object_get(c, "end")) ||
-            s < 0 || e <= s || s >= m->duration_s + 0.001)
+        if (!json_is_number(json_object_get(c, "start")) ||
+            !json_is_number(json_object_get(c, "end")) || s < 0 || e <= s ||
+            s >= m->duration_s + 0.001)
             return apr_psprintf(p, "clips[%d] needs 0 <= start < end within the media", (int)i);
     }
     out = json_array();

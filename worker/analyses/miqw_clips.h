@@ -20,7 +20,7 @@
  * end_tc, actual_start, actual_end, mode, file, bytes, frames,
  * keyframe_aligned, edit_list, video_codec, label?}] and "output_total_s"
  * to result. NULL, or an error with *code. */
-const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params,
-                           const char *out_dir, json_t *result, const char **code);
+const char *miqw_clips_cut(apr_pool_t *p, miqw_media *m, const json_t *params, const char *out_dir,
+                           json_t *result, const char **code);
 
 #endif

@@ -60,8 +60,8 @@ static const char *grab(grabber *g, int64_t target, int64_t tol)
     int seek = !g->positioned || (g->have_best && target + tol < g->cur);
     int rv;
     if (!seek && g->positioned) {
-        const AVIndexEntry *e =
-            avformat_index_get_entry_from_timestamp(st, target + tol, AVSEEK_FLAG_BACKWARD);
+        const AVIndexEntry *e = avformat_index_get_entry_from_timestamp(st, target + tol,
+                                                                        AVSEEK_FLAG_BACKWARD);
         int64_t here = g->have_best ? g->cur : INT64_MIN;
         if (e ? e->timestamp > here : target - here > llround(5 / av_q2d(st->time_base)))
             seek = 1;
@@ -175,15 +175,16 @@ static const char *imgenc_write(imgenc *e, apr_pool_t *p, const AVFrame *src, co
                                   e->c->height, e->c->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
     if (!e->sws || av_frame_make_writable(e->f) < 0)
         return "could not scale the frame";
-    sws_scale(e->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
-              e->f->data, e->f->linesize);
+    sws_scale(e->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, e->f->data,
+              e->f->linesize);
     e->f->quality = e->c->global_quality;
     e->f->pts = e->count++;
     if (avcodec_send_frame(e->c, e->f) < 0 || (rv = avcodec_receive_packet(e->c, e->pkt)) < 0)
         return "could not encode the image";
     n = e->pkt->size;
-    if (apr_file_open(&fh, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE |
-                                     APR_FOPEN_BINARY, APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS) {
+    if (apr_file_open(&fh, path,
+                      APR_FOPEN_CREATE | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE | APR_FOPEN_BINARY,
+                      APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS) {
         av_packet_unref(e->pkt);
         return apr_psprintf(p, "could not create %s", path);
     }
@@ -208,8 +209,7 @@ static int req_cmp(const void *a, const void *b)
 }
 
 static const char *build_requests(apr_pool_t *p, miqw_media *m, const json_t *params,
-                                  const json_t *cuts, int max, req **out, int *n,
-                                  const char **code)
+                                  const json_t *cuts, int max, req **out, int *n, const char **code)
 {
     json_t *ts = json_object_get(params, "timestamps"), *ev = json_object_get(params, "every_s");
     req *r;
@@ -292,8 +292,11 @@ static const char *extract(apr_pool_t *p, miqw_media *m, grabber *g, imgenc *e, 
                       r[i].idx, "time", miqw_ms(m->fps > 0 ? fr / m->fps : t), "requested_time",
                       miqw_ms(r[i].t), "frame", (json_int_t)fr, "timecode", tc ? tc : "00:00:00:00",
                       "file", name, "width", e->c->width, "height", e->c->height, "format", ext,
-                      "bytes", (json_int_t)bytes, "detector", "exact-seek", "params", "format",
-                      ext, "score", r[i].score < 0 ? 0 : r[i].score > 1 ? 1 : r[i].score);
+                      "bytes", (json_int_t)bytes, "detector", "exact-seek", "params", "format", ext,
+                      "score",
+                      r[i].score < 0   ? 0
+                      : r[i].score > 1 ? 1
+                                       : r[i].score);
         if (!o)
             return "out of memory";
         items[r[i].idx] = o;
@@ -302,8 +305,8 @@ static const char *extract(apr_pool_t *p, miqw_media *m, grabber *g, imgenc *e, 
 }
 
 const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *params,
-                                const json_t *scene_cuts, const char *out_dir,
-                                json_t *result, const char **code)
+                                const json_t *scene_cuts, const char *out_dir, json_t *result,
+                                const char **code)
 {
     json_t *jw = json_object_get(params, "width"), *jf = json_object_get(params, "format");
     json_t *jm = json_object_get(params, "max_frames"), *frames, **items;

@@ -17,7 +17,7 @@
  * name relative to out_dir (the job layer adds URLs). NULL, or an error with
  * *code ("unsupported_media", "invalid_request", "server_error"). */
 const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *params,
-                                const json_t *scene_cuts, const char *out_dir,
-                                json_t *result, const char **code);
+                                const json_t *scene_cuts, const char *out_dir, json_t *result,
+                                const char **code);
 
 #endif

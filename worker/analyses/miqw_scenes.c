@@ -10,22 +10,22 @@
 #include "analyses/miqw_video.h"
 #include "base/miq_text.h"
 
-#define TW 64
-#define TH 36
-#define TY (TW * TH)
-#define TC ((TW / 2) * (TH / 2))
+#define TW    64
+#define TH    36
+#define TY    (TW * TH)
+#define TC    ((TW / 2) * (TH / 2))
 #define TSIZE (TY + 2 * TC)
 /* score = GAIN x (frame difference - the larger neighbouring difference) */
-#define GAIN 4.0
+#define GAIN       4.0
 #define LONG_GOP_S 10.0
-#define RECENT 6
-#define DETECTOR "keyframe-gop-refine"
+#define RECENT     6
+#define DETECTOR   "keyframe-gop-refine"
 
 enum { G_SUSPECT = 1 };
 
 typedef struct gop {
-    int64_t pts;  /* keyframe pts, stream time base */
-    double diff;  /* thumbnail difference to the next keyframe, -1 unknown */
+    int64_t pts; /* keyframe pts, stream time base */
+    double diff; /* thumbnail difference to the next keyframe, -1 unknown */
     int flags;
 } gop;
 
@@ -403,7 +403,6 @@ static void sc_destroy(miqw_consumer *c)
     free(s);
     c->state = NULL;
 }
-
 
 miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *params,
                                    const char **err)

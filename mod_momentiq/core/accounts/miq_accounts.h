@@ -26,19 +26,19 @@ typedef struct miq_accounts_env {
     const char *free_credits; /* MomentIQFreeCredits for a new account, as text */
     int session_idle_s;       /* MomentIQSessionTimeout IDLE ABSOLUTE */
     int session_absolute_s;
-    int throttle_account;     /* MomentIQLoginThrottle ACCOUNT IP WINDOW LOCK */
+    int throttle_account; /* MomentIQLoginThrottle ACCOUNT IP WINDOW LOCK */
     int throttle_ip;
     int throttle_window_s;
     int throttle_lock_s;
     apr_time_t now;
-    miq_event_fn *event;      /* NULL: no events */
+    miq_event_fn *event; /* NULL: no events */
 } miq_accounts_env;
 
 /* ---- sessions (miq_sessions.c) -------------------------------------------- */
 
 typedef struct miq_session {
     const char *account_id;
-    const char *email;      /* NULL when the account has none */
+    const char *email; /* NULL when the account has none */
     const char *csrf_token;
     const char *expires_at; /* absolute expiry, ISO 8601 UTC */
 } miq_session;
@@ -66,8 +66,8 @@ json_t *miq_session_json(apr_pool_t *p, const miq_session *s);
 /* What a sign-in made, for the glue: the cookie to set and the throttle wait. */
 typedef struct miq_signin {
     miq_session session;
-    const char *sid;   /* the new session's cookie value, or NULL */
-    long retry_after;  /* with a 429: seconds until the lock ends */
+    const char *sid;  /* the new session's cookie value, or NULL */
+    long retry_after; /* with a 429: seconds until the lock ends */
 } miq_signin;
 
 /* POST /api/auth/signup: 201 {"signed_up":true,"email","next"} whether the
@@ -90,7 +90,7 @@ int miq_accounts_check_password(const miq_accounts_env *env, const char *normali
                                 const char *password, const char **account_id, long *wait);
 /* What a remote user whose email belongs to a password account is told (409). */
 #define MIQ_REMOTE_CONFLICT                                                                        \
-    "an account with this email already exists; sign in with your password and link this "     \
+    "an account with this email already exists; sign in with your password and link this "         \
     "sign-in from the dashboard"
 /* The account of a user another module authenticated (found by subject, else
  * created; never linked by email): 1 with *account_id and *email (NULL when
@@ -127,8 +127,8 @@ void miq_accounts_unavailable(miq_reply *out);
 void miq_api_token_create(const miq_accounts_env *env, const char *account_id,
                           miq_token_kind_e kind, const json_t *body, miq_reply *out);
 /* The account's tokens of a kind, without secrets: 200 {"tokens":[...]}, 503. */
-void miq_api_token_list(const miq_accounts_env *env, const char *account_id,
-                        miq_token_kind_e kind, miq_reply *out);
+void miq_api_token_list(const miq_accounts_env *env, const char *account_id, miq_token_kind_e kind,
+                        miq_reply *out);
 /* Revokes a live token of the account: 200; 404 when unknown, revoked or
  * another account's (they look alike); 503. */
 void miq_api_token_revoke(const miq_accounts_env *env, const char *account_id,

@@ -26,8 +26,7 @@ static apr_array_header_t *run(const miq_accounts_env *env, miq_sql_id_e id, int
 {
     const char *err = NULL;
     *ncols = 0;
-    return env->db ? env->db->query(env->db->baton, env->pool, id, nargs, args, ncols, &err)
-                   : NULL;
+    return env->db ? env->db->query(env->db->baton, env->pool, id, nargs, args, ncols, &err) : NULL;
 }
 
 /* The first row when there is one with at least min_cols columns, else NULL. */
@@ -57,8 +56,7 @@ static void unauthenticated(miq_reply *out)
 }
 
 /* The reply of a sign-in that made a session. */
-static void signed_in(const miq_accounts_env *env, int status, const miq_signin *si,
-                      miq_reply *out)
+static void signed_in(const miq_accounts_env *env, int status, const miq_signin *si, miq_reply *out)
 {
     out->status = status;
     out->code = NULL;
@@ -165,13 +163,13 @@ static void rehash(const miq_accounts_env *env, const char *account_id, const ch
     run(env, MIQ_SQL_ACCOUNT_REHASH, MIQ_ARA_N, args, &ncols);
 }
 
-int miq_accounts_check_password(const miq_accounts_env *env, const char *norm,
-                                const char *password, const char **account_id, long *wait)
+int miq_accounts_check_password(const miq_accounts_env *env, const char *norm, const char *password,
+                                const char **account_id, long *wait)
 {
     /* Failures lock one account from one address, and one address: someone
      * elsewhere cannot lock the owner out (review #14). */
-    const char *ek = miq_throttle_key_account_ip(env->pool, norm, env->client_ip ? env->client_ip
-                                                                                 : "-");
+    const char *ek = miq_throttle_key_account_ip(env->pool, norm,
+                                                 env->client_ip ? env->client_ip : "-");
     const char *stored = NULL, **row;
     const char *ik = miq_throttle_key_ip(env->pool, env->client_ip);
     apr_array_header_t *rows;
@@ -379,8 +377,8 @@ void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, c
         return;
     }
     if (!strcmp(outcome, "other")) {
-        miq_reply_err(out, 409, "conflict",
-                      "this account is already linked to another sign-in", NULL);
+        miq_reply_err(out, 409, "conflict", "this account is already linked to another sign-in",
+                      NULL);
         return;
     }
     if (!strcmp(outcome, "linked"))
@@ -388,6 +386,6 @@ void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, c
     out->status = 200;
     out->code = out->message = NULL;
     /* linked: every other session and every token of the account was revoked */
-    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:b}", "linked", 1, "account_id",
-                               s.account_id, "revoked_others", !strcmp(outcome, "linked"));
+    out->body = miq_json_packp(env->pool, "{s:b,s:s,s:b}", "linked", 1, "account_id", s.account_id,
+                               "revoked_others", !strcmp(outcome, "linked"));
 }

@@ -18,8 +18,7 @@ static apr_array_header_t *run(const miq_accounts_env *env, miq_sql_id_e id, int
 {
     const char *err = NULL;
     *ncols = 0;
-    return env->db ? env->db->query(env->db->baton, env->pool, id, nargs, args, ncols, &err)
-                   : NULL;
+    return env->db ? env->db->query(env->db->baton, env->pool, id, nargs, args, ncols, &err) : NULL;
 }
 
 static void ok(const miq_accounts_env *env, miq_reply *out, int status, json_t *body)
@@ -146,17 +145,17 @@ void miq_api_token_create(const miq_accounts_env *env, const char *account_id,
     }
     row = APR_ARRAY_IDX(rows, 0, const char **);
     ok(env, out, 201,
-       json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "token_id", nt.id, "token", nt.secret,
-                 "kind", miq_token_kind_name(kind), "name", name, "scopes",
-                 scopes_array(env->pool, scopes), "prefix", nt.prefix, "created_at",
+       json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:o}", "token_id", nt.id, "token", nt.secret, "kind",
+                 miq_token_kind_name(kind), "name", name, "scopes", scopes_array(env->pool, scopes),
+                 "prefix", nt.prefix, "created_at",
                  row[MIQ_TKC_CREATED] ? row[MIQ_TKC_CREATED] : "", "expires_at",
                  date_or_null(row[MIQ_TKC_EXPIRES])));
 }
 
 /* ---- list and revoke ------------------------------------------------------ */
 
-void miq_api_token_list(const miq_accounts_env *env, const char *account_id,
-                        miq_token_kind_e kind, miq_reply *out)
+void miq_api_token_list(const miq_accounts_env *env, const char *account_id, miq_token_kind_e kind,
+                        miq_reply *out)
 {
     const char *args[MIQ_TLA_N];
     apr_array_header_t *rows;
@@ -172,15 +171,16 @@ void miq_api_token_list(const miq_accounts_env *env, const char *account_id,
     list = json_array();
     for (i = 0; ncols >= MIQ_TLC_N && i < rows->nelts; i++) {
         const char **c = APR_ARRAY_IDX(rows, i, const char **);
-        json_array_append_new(
-            list, json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s}", "token_id", c[MIQ_TLC_ID],
-                            "name", c[MIQ_TLC_NAME], "prefix", c[MIQ_TLC_PREFIX], "scopes",
-                            scopes_array(env->pool, c[MIQ_TLC_SCOPES]), "created_at",
-                            c[MIQ_TLC_CREATED] ? c[MIQ_TLC_CREATED] : "", "expires_at",
-                            date_or_null(c[MIQ_TLC_EXPIRES]), "last_used_at",
-                            date_or_null(c[MIQ_TLC_LAST_USED]), "revoked_at",
-                            date_or_null(c[MIQ_TLC_REVOKED]), "created_via",
-                            c[MIQ_TLC_VIA] ? c[MIQ_TLC_VIA] : ""));
+        json_array_append_new(list,
+                              json_pack("{s:s,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:s}", "token_id",
+                                        c[MIQ_TLC_ID], "name", c[MIQ_TLC_NAME], "prefix",
+                                        c[MIQ_TLC_PREFIX], "scopes",
+                                        scopes_array(env->pool, c[MIQ_TLC_SCOPES]), "created_at",
+                                        c[MIQ_TLC_CREATED] ? c[MIQ_TLC_CREATED] : "", "expires_at",
+                                        date_or_null(c[MIQ_TLC_EXPIRES]), "last_used_at",
+                                        date_or_null(c[MIQ_TLC_LAST_USED]), "revoked_at",
+                                        date_or_null(c[MIQ_TLC_REVOKED]), "created_via",
+                                        c[MIQ_TLC_VIA] ? c[MIQ_TLC_VIA] : ""));
     }
     ok(env, out, 200, json_pack("{s:o}", "tokens", list));
 }

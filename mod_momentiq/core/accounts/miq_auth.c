@@ -135,8 +135,8 @@ const char *miq_bearer_token(apr_pool_t *p, const char *authorization)
 
 /* ---- passwords ---------------------------------------------------------- */
 
-static int scrypt_derive(const char *pw, const unsigned char *salt, apr_size_t salt_len,
-                         int ln, int r, int par, unsigned char *key, apr_size_t key_len)
+static int scrypt_derive(const char *pw, const unsigned char *salt, apr_size_t salt_len, int ln,
+                         int r, int par, unsigned char *key, apr_size_t key_len)
 {
     return EVP_PBE_scrypt(pw, strlen(pw), salt, salt_len, (uint64_t)1 << ln, (uint64_t)r,
                           (uint64_t)par, SCRYPT_MAXMEM, key, key_len) == 1;
@@ -236,9 +236,10 @@ int miq_password_needs_rehash(const char *encoded)
 }
 
 static const char *const common_passwords[] = {
-    "password", "password1", "password12", "password123", "password1234", "qwertyuiop",
-    "qwerty1234", "qwerty12345", "iloveyou12", "letmein123", "welcome123", "admin12345",
-    "1q2w3e4r5t", "asdfghjkl1", "zaq12wsxcde", "momentiq123", NULL};
+    "password",    "password1",  "password12",  "password123", "password1234",
+    "qwertyuiop",  "qwerty1234", "qwerty12345", "iloveyou12",  "letmein123",
+    "welcome123",  "admin12345", "1q2w3e4r5t",  "asdfghjkl1",  "zaq12wsxcde",
+    "momentiq123", NULL};
 
 /* Each byte one more (or one less) than the previous: "abcdefghij", "9876543210". */
 static int is_simple_run(const char *s, apr_size_t n)
@@ -358,8 +359,8 @@ const char *miq_cookie_build(apr_pool_t *p, const char *name, const char *value,
                             name, sec);
     if (!value || !cookie_value_ok(value))
         return NULL;
-    return apr_psprintf(p, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", name, value,
-                        sec, max_age);
+    return apr_psprintf(p, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", name, value, sec,
+                        max_age);
 }
 
 int miq_cookie_secure(const char *base_url, int request_https)
@@ -456,7 +457,7 @@ const char *miq_throttle_key_email(apr_pool_t *p, const char *normalized_email)
 }
 
 const char *miq_throttle_key_account_ip(apr_pool_t *p, const char *normalized_email,
-                                       const char *address)
+                                        const char *address)
 {
     return normalized_email && address
                ? apr_pstrcat(p, "email_ip:", normalized_email, "|", address, NULL)

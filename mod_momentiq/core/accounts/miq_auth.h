@@ -97,7 +97,6 @@ const char *miq_throttle_key_ip(apr_pool_t *p, const char *address);
  * attacker elsewhere cannot lock the owner out (review #14); together with
  * the per-address key it bounds guessing. */
 const char *miq_throttle_key_account_ip(apr_pool_t *p, const char *normalized_email,
-                                       const char *address);
-
+                                        const char *address);
 
 #endif

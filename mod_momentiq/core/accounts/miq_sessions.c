@@ -77,8 +77,8 @@ const char *miq_session_create(const miq_accounts_env *env, const char *account_
     args[MIQ_SCA_CSRF] = csrf;
     args[MIQ_SCA_IDLE_S] = apr_itoa(env->pool, env->session_idle_s);
     args[MIQ_SCA_ABSOLUTE_S] = apr_itoa(env->pool, env->session_absolute_s);
-    rows = env->db->query(env->db->baton, env->pool, MIQ_SQL_AUTH_SESSION_CREATE, MIQ_SCA_N,
-                          args, &ncols, &err);
+    rows = env->db->query(env->db->baton, env->pool, MIQ_SQL_AUTH_SESSION_CREATE, MIQ_SCA_N, args,
+                          &ncols, &err);
     if (!rows || rows->nelts != 1)
         return NULL;
     s->account_id = account_id;
@@ -93,8 +93,8 @@ int miq_session_revoke(const miq_accounts_env *env, const char *cookie)
 {
     const char *hash = miq_token_hash(env->pool, cookie), *err = NULL;
     int ncols = 0;
-    return env->db->query(env->db->baton, env->pool, MIQ_SQL_AUTH_SESSION_REVOKE, 1, &hash,
-                          &ncols, &err)
+    return env->db->query(env->db->baton, env->pool, MIQ_SQL_AUTH_SESSION_REVOKE, 1, &hash, &ncols,
+                          &err)
                ? 0
                : -1;
 }
@@ -107,6 +107,6 @@ int miq_session_csrf_ok(const miq_session *s, const char *presented)
 json_t *miq_session_json(apr_pool_t *p, const miq_session *s)
 {
     return miq_json_packp(p, "{s:s,s:o,s:s,s:s}", "account_id", s->account_id, "email",
-                          s->email && *s->email ? json_string(s->email) : json_null(),
-                          "csrf_token", s->csrf_token, "expires_at", s->expires_at);
+                          s->email && *s->email ? json_string(s->email) : json_null(), "csrf_token",
+                          s->csrf_token, "expires_at", s->expires_at);
 }

@@ -7,8 +7,8 @@
 typedef struct miq_caller {
     const char *account_id; /* NULL: anonymous */
     const char *token_id;
-    unsigned scopes;        /* MIQ_SCOPE_* */
-    const char *kind;       /* "api_key", "connector" */
+    unsigned scopes;  /* MIQ_SCOPE_* */
+    const char *kind; /* "api_key", "connector" */
     /* read with the token in the same round trip (miq_token_check) */
     const char *email;
     const char *account_created; /* ISO 8601 */

@@ -393,13 +393,13 @@ static int gai_within(const char *host, const char *port, const struct addrinfo 
 }
 
 const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
-                               const char **pinned)
+                              const char **pinned)
 {
     return miq_fetch_resolve_within(p, host, port, allow_private, MIQ_FETCH_RESOLVE_MS, pinned);
 }
 
-const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
-                                     int allow_private, int timeout_ms, const char **pinned)
+const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port, int allow_private,
+                                     int timeout_ms, const char **pinned)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char portstr[8], addr[INET6_ADDRSTRLEN];
@@ -439,9 +439,11 @@ const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
             continue;
         if (!allow_private && !miq_fetch_addr_public(ai->ai_addr)) {
             freeaddrinfo(res);
-            return apr_psprintf(p, "the source host %s resolves to a private, loopback, "
-                                   "link-local or reserved address; imports may only reach "
-                                   "public addresses", host);
+            return apr_psprintf(p,
+                                "the source host %s resolves to a private, loopback, "
+                                "link-local or reserved address; imports may only reach "
+                                "public addresses",
+                                host);
         }
         if (!first &&
             inet_ntop(ai->ai_family,
@@ -527,14 +529,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *baton)
 }
 
 const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_path,
-                             const miq_fetch_opts *o, miq_fetch_result *res,
-                             const char **code)
+                            const miq_fetch_opts *o, miq_fetch_result *res, const char **code)
 {
     int hops, max_redirects = o->max_redirects < 0 ? 3 : o->max_redirects;
     const char *current = url, *err = NULL;
     /* One bound for the whole import, redirects and name resolution included. */
-    apr_time_t deadline =
-        apr_time_now() + apr_time_from_sec(o->total_timeout_s > 0 ? o->total_timeout_s : 600);
+    apr_time_t deadline = apr_time_now() +
+                          apr_time_from_sec(o->total_timeout_s > 0 ? o->total_timeout_s : 600);
     xfer x;
     memset(res, 0, sizeof(*res));
     memset(&x, 0, sizeof(x));
@@ -582,10 +583,9 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
             break;
         }
         if (!pu.host_is_ip)
-            resolve = curl_slist_append(
-                NULL, apr_psprintf(p, "%s:%d:%s%s%s", pu.host, pu.port,
-                                   strchr(pinned, ':') ? "[" : "", pinned,
-                                   strchr(pinned, ':') ? "]" : ""));
+            resolve = curl_slist_append(NULL, apr_psprintf(p, "%s:%d:%s%s%s", pu.host, pu.port,
+                                                           strchr(pinned, ':') ? "[" : "", pinned,
+                                                           strchr(pinned, ':') ? "]" : ""));
         apr_file_trunc(x.f, 0);
         x.bytes = 0;
         x.status = 0;
@@ -620,7 +620,8 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
         curl_easy_setopt(x.curl, CURLOPT_OPENSOCKETDATA, &x);
         curl_easy_setopt(x.curl, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(x.curl, CURLOPT_USERAGENT, "MomentIQ-import/1");
-        curl_easy_setopt(x.curl, CURLOPT_ACCEPT_ENCODING, NULL); /* identity: the cap is on bytes stored */
+        curl_easy_setopt(x.curl, CURLOPT_ACCEPT_ENCODING,
+                         NULL); /* identity: the cap is on bytes stored */
         rc = curl_easy_perform(x.curl);
         curl_easy_getinfo(x.curl, CURLINFO_RESPONSE_CODE, &x.status);
         if (rc == CURLE_OK && x.status >= 300 && x.status < 400 &&
@@ -636,8 +637,10 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
         curl_url_cleanup(u);
         res->url_redacted = redacted;
         if (x.over || rc == CURLE_FILESIZE_EXCEEDED) {
-            err = apr_psprintf(p, "the source is larger than the upload limit (%" APR_OFF_T_FMT
-                                  " bytes)", x.max);
+            err = apr_psprintf(p,
+                               "the source is larger than the upload limit (%" APR_OFF_T_FMT
+                               " bytes)",
+                               x.max);
             *code = "payload_too_large";
             free(location);
             break;
@@ -655,9 +658,9 @@ const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_pat
         }
         if (rc != CURLE_OK) {
             err = apr_psprintf(p, "fetching %s failed: %s", redacted,
-                               rc == CURLE_OPERATION_TIMEDOUT ? "timed out"
+                               rc == CURLE_OPERATION_TIMEDOUT    ? "timed out"
                                : *errbuf && !strstr(errbuf, "?") ? errbuf
-                                                                   : curl_easy_strerror(rc));
+                                                                 : curl_easy_strerror(rc));
             free(location);
             break;
         }

@@ -28,14 +28,14 @@
 #include <sys/socket.h>
 
 typedef struct miq_fetch_opts {
-    apr_off_t max_bytes;    /* size cap of the body */
-    int allow_private;      /* MomentIQImportAllowPrivate */
-    int connect_timeout_s;  /* 0: 10 */
-    int total_timeout_s;    /* 0: 600 */
-    int max_redirects;      /* < 0: 3 */
-    int low_speed_bytes;    /* abort below this many bytes/s ... (0: 1024) */
-    int low_speed_s;        /* ... for this many seconds (0: 30) */
-    const char *ca_file;    /* MomentIQFetchCAFile; NULL: the system store */
+    apr_off_t max_bytes;   /* size cap of the body */
+    int allow_private;     /* MomentIQImportAllowPrivate */
+    int connect_timeout_s; /* 0: 10 */
+    int total_timeout_s;   /* 0: 600 */
+    int max_redirects;     /* < 0: 3 */
+    int low_speed_bytes;   /* abort below this many bytes/s ... (0: 1024) */
+    int low_speed_s;       /* ... for this many seconds (0: 30) */
+    const char *ca_file;   /* MomentIQFetchCAFile; NULL: the system store */
 } miq_fetch_opts;
 
 typedef struct miq_fetch_result {
@@ -52,8 +52,7 @@ typedef struct miq_fetch_result {
  * error, timeout), "payload_too_large" (over max_bytes) or "server_error"
  * (local file). On failure the caller removes dest_path. */
 const char *miq_fetch_fetch(apr_pool_t *p, const char *url, const char *dest_path,
-                             const miq_fetch_opts *o, miq_fetch_result *res,
-                             const char **code);
+                            const miq_fetch_opts *o, miq_fetch_result *res, const char **code);
 
 /* ---- the checks, exposed for tests --------------------------------------- */
 
@@ -68,7 +67,7 @@ typedef struct miq_fetch_url {
     const char *scheme; /* "http" or "https" */
     const char *host;   /* without brackets */
     int port;
-    int host_is_ip;     /* a numeric literal */
+    int host_is_ip; /* a numeric literal */
 } miq_fetch_url;
 /* Parses and checks a URL (the same parser curl uses): scheme http/https, a
  * host, no userinfo, a valid port. NULL or why not. */
@@ -79,10 +78,10 @@ const char *miq_fetch_parse_url(apr_pool_t *p, const char *url, miq_fetch_url *o
  * address to connect to (numeric text). NULL or why not. Gives up after
  * MIQ_FETCH_RESOLVE_MS. */
 const char *miq_fetch_resolve(apr_pool_t *p, const char *host, int port, int allow_private,
-                               const char **pinned);
+                              const char **pinned);
 /* The same within timeout_ms. */
-const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port,
-                                     int allow_private, int timeout_ms, const char **pinned);
+const char *miq_fetch_resolve_within(apr_pool_t *p, const char *host, int port, int allow_private,
+                                     int timeout_ms, const char **pinned);
 /* scheme://host[:port]/ of url plus, at most, the last path segment when it
  * is a plain file name ("https://cdn.example/.../clip.mp4"); never userinfo,
  * query, fragment or the rest of the path, which may carry a capability

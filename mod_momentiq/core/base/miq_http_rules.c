@@ -108,7 +108,7 @@ static int is_loopback(const char *host)
         return 1;
     if (strncmp(host, "127.", 4))
         return 0;
-    for (c = host; ; c++) {
+    for (c = host;; c++) {
         if (*c >= '0' && *c <= '9') {
             val = val * 10 + (*c - '0');
             if (++digits > 3 || val > 255)

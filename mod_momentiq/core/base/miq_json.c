@@ -18,7 +18,8 @@ json_t *miq_json_pool(apr_pool_t *p, json_t *v)
 
 const char *miq_json_dump(apr_pool_t *p, const json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
+                                JSON_REAL_PRECISION(15));
     const char *r;
     if (!s)
         return NULL;

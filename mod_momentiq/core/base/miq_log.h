@@ -22,8 +22,7 @@ void miq_log_set(miq_log_sink_fn *sink, miq_log_enabled_fn *enabled, void *baton
 int miq_log_is_level(miq_log_level_e level);
 
 void miq_log_perror(const char *file, int line, miq_log_level_e level, apr_status_t rv,
-                    apr_pool_t *p, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+                    apr_pool_t *p, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 #define MIQ_LOG_MARK __FILE__, __LINE__
 

@@ -40,5 +40,4 @@ typedef struct miq_server {
  * (HMAC-SHA256 of the secret over "MomentIQ key v1 " + purpose). */
 void miq_server_set_secret(miq_server *srv, const unsigned char *secret, apr_size_t len);
 
-
 #endif

@@ -43,22 +43,22 @@ int miq_billing_refusal(apr_pool_t *p, const miq_server *srv, const char *outcom
     if (!strcmp(outcome, "billing_required")) {
         json_object_set_new(extra, "billing_state", json_string("not_set_up"));
         miq_reply_err(out, 402, "billing_required",
-                     apr_psprintf(p,
-                                  "billing is not set up and the balance is %" I64 " credits "
-                                  "(free credits spent), while this job needs %" I64 "; add "
-                                  "credits in the dashboard (%s) to set up billing; estimates "
-                                  "stay free",
-                                  bal, estimate, url),
-                     extra);
+                      apr_psprintf(p,
+                                   "billing is not set up and the balance is %" I64 " credits "
+                                   "(free credits spent), while this job needs %" I64 "; add "
+                                   "credits in the dashboard (%s) to set up billing; estimates "
+                                   "stay free",
+                                   bal, estimate, url),
+                      extra);
     }
     else if (!strcmp(outcome, "insufficient_credits")) {
         miq_reply_err(out, 402, "insufficient_credits",
-                     apr_psprintf(p,
-                                  "the balance is %" I64 " credits and this job needs %" I64
-                                  "; add credits in the dashboard (%s), or an operator runs "
-                                  "momentiqctl credits grant --email ADDRESS --credits N",
-                                  bal, estimate, url),
-                     extra);
+                      apr_psprintf(p,
+                                   "the balance is %" I64 " credits and this job needs %" I64
+                                   "; add credits in the dashboard (%s), or an operator runs "
+                                   "momentiqctl credits grant --email ADDRESS --credits N",
+                                   bal, estimate, url),
+                      extra);
     }
     else {
         int connector = !strcmp(miq_json_str(d, "cap_scope", ""), "connector");
@@ -202,8 +202,7 @@ void miq_billing_view(apr_pool_t *p, const miq_caller *c, json_t *view, json_t *
     if (known && c->token_id && c->token_cap_credits >= 0)
         json_object_set_new(view, "token_spend_cap",
                             json_pack("{s:I,s:I}", "monthly_spend_cap_credits",
-                                      (json_int_t)c->token_cap_credits,
-                                      "spent_this_period_credits",
+                                      (json_int_t)c->token_cap_credits, "spent_this_period_credits",
                                       (json_int_t)c->token_spent_credits));
 
     if (!strcmp(state, "not_set_up"))
@@ -239,13 +238,14 @@ void miq_billing_view(apr_pool_t *p, const miq_caller *c, json_t *view, json_t *
                              spent, cap));
     else if (json_array_size(alerts))
         warning(warn, "usage_alert", "warning",
-                apr_psprintf(p,
-                             "This month's spend (%" I64 " credits) has passed %s %% of the "
-                             "monthly spend cap (%" I64 "). Review usage or raise the cap in "
-                             "the dashboard (/dashboard/ > Billing).",
-                             spent,
-                             miq_text_num(p, 100.0 * miq_json_num(json_array_get(
-                                                           alerts, json_array_size(alerts) - 1),
-                                                       "threshold", 0)),
-                             cap));
+                apr_psprintf(
+                    p,
+                    "This month's spend (%" I64 " credits) has passed %s %% of the "
+                    "monthly spend cap (%" I64 "). Review usage or raise the cap in "
+                    "the dashboard (/dashboard/ > Billing).",
+                    spent,
+                    miq_text_num(
+                        p, 100.0 * miq_json_num(json_array_get(alerts, json_array_size(alerts) - 1),
+                                                "threshold", 0)),
+                    cap));
 }

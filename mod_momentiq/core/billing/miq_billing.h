@@ -11,7 +11,7 @@
 #include "base/miq_reply.h"
 #include "base/miq_server.h"
 
-#define MIQ_BILLING_MAX_THRESHOLDS 10
+#define MIQ_BILLING_MAX_THRESHOLDS     10
 #define MIQ_BILLING_DEFAULT_THRESHOLDS "{0.5,0.8,1.0}"
 
 /* Where a user fixes billing: base_url + "/dashboard/#billing". */
@@ -21,8 +21,8 @@ const char *miq_billing_dashboard_url(apr_pool_t *p, const miq_server *srv);
  * code, a message saying what to do, and the numbers (details: the JSON
  * object the function returned, or a bare balance) plus dashboard_url in
  * out->body. Returns 0 when outcome is not a billing refusal. */
-int miq_billing_refusal(apr_pool_t *p, const miq_server *srv, const char *outcome, const char *details,
-                        apr_int64_t estimate, miq_reply *out);
+int miq_billing_refusal(apr_pool_t *p, const miq_server *srv, const char *outcome,
+                        const char *details, apr_int64_t estimate, miq_reply *out);
 
 /* Alert thresholds from JSON (an array of 1..10 fractions, each > 0 and <= 1)
  * to a numeric[] literal ("{0.5,0.8,1}", sorted, without duplicates). NULL

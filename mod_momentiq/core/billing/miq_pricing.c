@@ -332,10 +332,11 @@ static const char *price_clips(const miq_pricing *pr, apr_pool_t *p, const json_
     }
     minutes = started_minutes(total_ms);
     add_line(pr, q, row, minutes,
-             apr_psprintf(
-                 p, "%lu clip(s), %s s of output = %" APR_INT64_T_FMT " started minute(s), mode %s",
-                 (unsigned long)json_array_size(clips), miq_text_num(p, total_ms / 1000.0),
-                 minutes, mode));
+             apr_psprintf(p,
+                          "%lu clip(s), %s s of output = %" APR_INT64_T_FMT
+                          " started minute(s), mode %s",
+                          (unsigned long)json_array_size(clips), miq_text_num(p, total_ms / 1000.0),
+                          minutes, mode));
     return NULL;
 }
 
@@ -387,10 +388,11 @@ json_t *miq_price_quote_json(apr_pool_t *p, const miq_price_quote *q)
     int i;
     for (i = 0; i < q->n_lines; i++) {
         const miq_price_line *l = &q->lines[i];
-        json_array_append_new(
-            lines, json_pack("{s:s,s:I,s:f,s:f,s:s}", "unit", l->unit, "units",
-                             (json_int_t)l->units, "unit_credits", l->unit_credits, "subtotal",
-                             l->subtotal_milli / 1000.0, "basis", l->basis ? l->basis : ""));
+        json_array_append_new(lines,
+                              json_pack("{s:s,s:I,s:f,s:f,s:s}", "unit", l->unit, "units",
+                                        (json_int_t)l->units, "unit_credits", l->unit_credits,
+                                        "subtotal", l->subtotal_milli / 1000.0, "basis",
+                                        l->basis ? l->basis : ""));
     }
     return miq_json_pool(p, json_pack("{s:s,s:f,s:I,s:b,s:o,s:s}", "endpoint",
                                       q->endpoint ? q->endpoint : "", "duration_s", q->duration_s,
@@ -400,9 +402,9 @@ json_t *miq_price_quote_json(apr_pool_t *p, const miq_price_quote *q)
 
 const char *miq_price_quote_text(apr_pool_t *p, const miq_price_quote *q)
 {
-    const char *s =
-        apr_psprintf(p, "%s%" APR_INT64_T_FMT " credit%s =", q->upper_bound ? "at most " : "",
-                     q->credits, q->credits == 1 ? "" : "s");
+    const char *s = apr_psprintf(p, "%s%" APR_INT64_T_FMT " credit%s =",
+                                 q->upper_bound ? "at most " : "", q->credits,
+                                 q->credits == 1 ? "" : "s");
     int i;
     for (i = 0; i < q->n_lines; i++)
         s = apr_psprintf(p, "%s%s %" APR_INT64_T_FMT " %s x %s (%s)", s, i ? " +" : "",
@@ -420,11 +422,11 @@ json_t *miq_pricing_table_json(apr_pool_t *p, const miq_pricing *pr)
                               json_pack("{s:s,s:s,s:f,s:s}", "endpoint", rows[i].endpoint, "unit",
                                         rows[i].unit, "credits", pr->milli[i] / 1000.0,
                                         "description", rows[i].description));
-    return miq_json_pool(p, json_pack("{s:s,s:s,s:f,s:o,s:{s:f,s:s}}", "currency", "credits",
-                                      "rounding", ROUNDING_TEXT, "max_duration_s",
-                                      pr->max_duration_ms / 1000.0, "prices", prices,
-                                      "credit_price", "amount", pr->credit_micros / 1e6,
-                                      "currency", pr->currency));
+    return miq_json_pool(p,
+                         json_pack("{s:s,s:s,s:f,s:o,s:{s:f,s:s}}", "currency", "credits",
+                                   "rounding", ROUNDING_TEXT, "max_duration_s",
+                                   pr->max_duration_ms / 1000.0, "prices", prices, "credit_price",
+                                   "amount", pr->credit_micros / 1e6, "currency", pr->currency));
 }
 
 const char *miq_pricing_table_markdown(apr_pool_t *p, const miq_pricing *pr)
@@ -435,7 +437,7 @@ const char *miq_pricing_table_markdown(apr_pool_t *p, const miq_pricing *pr)
         s = apr_psprintf(p, "%s| `%s` | %s | %s | %s |\n", s, rows[i].endpoint, rows[i].unit,
                          miq_text_num(p, pr->milli[i] / 1000.0), rows[i].description);
     return apr_pstrcat(p, s, "\n", ROUNDING_TEXT,
-                       apr_psprintf(p, " One credit costs %s %s.", miq_text_num(p, pr->credit_micros / 1e6),
-                                    pr->currency),
+                       apr_psprintf(p, " One credit costs %s %s.",
+                                    miq_text_num(p, pr->credit_micros / 1e6), pr->currency),
                        "\n", NULL);
 }

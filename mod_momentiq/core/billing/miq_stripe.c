@@ -34,8 +34,8 @@ static int hex_matches(const char *hex, apr_size_t n, const unsigned char mac[32
 }
 
 const char *miq_stripe_verify(const char *header, const char *payload, apr_size_t len,
-                              const unsigned char *secret, apr_size_t secret_len,
-                              apr_int64_t now_s, int tolerance_s)
+                              const unsigned char *secret, apr_size_t secret_len, apr_int64_t now_s,
+                              int tolerance_s)
 {
     const char *s, *item, *ts = NULL;
     apr_size_t ts_len = 0;
@@ -213,8 +213,8 @@ static const char *form_escape(apr_pool_t *p, const char *s)
 
 static const char *field(apr_pool_t *p, const char *body, const char *key, const char *value)
 {
-    return apr_pstrcat(p, body, *body ? "&" : "", form_escape(p, key), "=",
-                       form_escape(p, value), NULL);
+    return apr_pstrcat(p, body, *body ? "&" : "", form_escape(p, key), "=", form_escape(p, value),
+                       NULL);
 }
 
 const char *miq_stripe_checkout_form(apr_pool_t *p, const miq_stripe_checkout *c)

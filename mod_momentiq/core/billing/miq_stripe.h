@@ -9,7 +9,7 @@
 #include "base/miq_server.h"
 
 #define MIQ_STRIPE_DEFAULT_TOLERANCE_S 300
-#define MIQ_STRIPE_HEADER_MAX 4096
+#define MIQ_STRIPE_HEADER_MAX          4096
 
 /* NULL when header carries a v1 signature of payload under secret, made
  * within tolerance_s of now_s (either side); else why not: "missing",
@@ -17,22 +17,22 @@
  * one of several v1 values may match (secret rotation); v0 and unknown
  * schemes are ignored. */
 const char *miq_stripe_verify(const char *header, const char *payload, apr_size_t len,
-                              const unsigned char *secret, apr_size_t secret_len,
-                              apr_int64_t now_s, int tolerance_s);
+                              const unsigned char *secret, apr_size_t secret_len, apr_int64_t now_s,
+                              int tolerance_s);
 
 /* "t=T,v1=HEX" for payload at time t (tests and the loopback tools). */
 const char *miq_stripe_sign(apr_pool_t *p, const char *payload, apr_size_t len,
                             const unsigned char *secret, apr_size_t secret_len, apr_int64_t t);
 
 typedef struct miq_stripe_event {
-    const char *id;             /* evt_... */
-    const char *type;           /* e.g. checkout.session.completed */
-    int is_checkout;            /* checkout.session.completed or .async_payment_succeeded */
-    int paid;                   /* payment_status "paid" */
-    const char *session_id;     /* cs_... */
-    const char *account_id;     /* client_reference_id (or metadata.account_id), digits */
-    apr_int64_t amount_minor;   /* amount_total, minor units */
-    const char *currency;       /* lowercase */
+    const char *id;           /* evt_... */
+    const char *type;         /* e.g. checkout.session.completed */
+    int is_checkout;          /* checkout.session.completed or .async_payment_succeeded */
+    int paid;                 /* payment_status "paid" */
+    const char *session_id;   /* cs_... */
+    const char *account_id;   /* client_reference_id (or metadata.account_id), digits */
+    apr_int64_t amount_minor; /* amount_total, minor units */
+    const char *currency;     /* lowercase */
 } miq_stripe_event;
 
 /* Parses a verified event. NULL with *ev filled, or why it is malformed (an
@@ -48,7 +48,7 @@ typedef struct miq_stripe_checkout {
     apr_int64_t amount_minor; /* what the credits cost (miq_pricing_amount_for_credits) */
     const char *currency;
     const char *success_url, *cancel_url;
-    const char *email;        /* customer_email, or NULL */
+    const char *email; /* customer_email, or NULL */
 } miq_stripe_checkout;
 
 /* application/x-www-form-urlencoded body for POST /v1/checkout/sessions. */

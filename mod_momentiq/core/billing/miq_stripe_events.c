@@ -26,12 +26,11 @@ void miq_stripe_event_apply(apr_pool_t *p, const miq_db *db, const miq_pricing *
     args[MIQ_SEA_ID] = ev->id;
     args[MIQ_SEA_TYPE] = ev->type;
     args[MIQ_SEA_ACCOUNT] = ev->is_checkout ? ev->account_id : NULL;
-    args[MIQ_SEA_AMOUNT] =
-        ev->is_checkout ? apr_psprintf(p, "%" APR_INT64_T_FMT, ev->amount_minor) : NULL;
+    args[MIQ_SEA_AMOUNT] = ev->is_checkout ? apr_psprintf(p, "%" APR_INT64_T_FMT, ev->amount_minor)
+                                           : NULL;
     args[MIQ_SEA_CURRENCY] = ev->is_checkout ? ev->currency : NULL;
     args[MIQ_SEA_CREDITS] = credits;
-    rows = db ? db->query(db->baton, p, MIQ_SQL_STRIPE_EVENT, MIQ_SEA_N, args, &ncols, &err)
-              : NULL;
+    rows = db ? db->query(db->baton, p, MIQ_SQL_STRIPE_EVENT, MIQ_SEA_N, args, &ncols, &err) : NULL;
     if (!rows || !rows->nelts || ncols < MIQ_SEC_N) {
         miq_reply_err(out, 503, "server_error", "the database is unavailable; Stripe will retry",
                       NULL);
@@ -41,12 +40,12 @@ void miq_stripe_event_apply(apr_pool_t *p, const miq_db *db, const miq_pricing *
     out->status = 200;
     out->code = out->message = NULL;
     /* Only an applied event added credits; a replay answers its first outcome. */
-    out->body = miq_json_packp(
-        p, "{s:b,s:s,s:s,s:o,s:o}", "received", 1, "event_id", ev->id, "outcome",
-        row[MIQ_SEC_OUTCOME],
-        "credits",
-        credits && !strcmp(row[MIQ_SEC_OUTCOME], "applied") ? json_integer(atoll(credits))
-                                                            : json_integer(0),
-        "balance_credits",
-        *row[MIQ_SEC_BALANCE] ? json_integer(atoll(row[MIQ_SEC_BALANCE])) : json_null());
+    out->body = miq_json_packp(p, "{s:b,s:s,s:s,s:o,s:o}", "received", 1, "event_id", ev->id,
+                               "outcome", row[MIQ_SEC_OUTCOME], "credits",
+                               credits && !strcmp(row[MIQ_SEC_OUTCOME], "applied")
+                                   ? json_integer(atoll(credits))
+                                   : json_integer(0),
+                               "balance_credits",
+                               *row[MIQ_SEC_BALANCE] ? json_integer(atoll(row[MIQ_SEC_BALANCE]))
+                                                     : json_null());
 }

@@ -56,8 +56,7 @@ int miq_apr_db_recover(miq_apr_db *db, const char **err)
     if (PQstatus(pg) != CONNECTION_OK) {
         PQreset(pg);
         if (PQstatus(pg) != CONNECTION_OK) {
-            *err = apr_pstrcat(db->pool, "the database is unavailable: ", PQerrorMessage(pg),
-                               NULL);
+            *err = apr_pstrcat(db->pool, "the database is unavailable: ", PQerrorMessage(pg), NULL);
             return -1;
         }
     }
@@ -80,7 +79,7 @@ const char *miq_apr_db_exec_text(miq_apr_db *db, const char *sql)
 }
 
 int miq_apr_db_exec(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const char **args,
-                 const char **err)
+                    const char **err)
 {
     int nrows = 0, rv;
     if (!db->stmts[id]) {
@@ -122,8 +121,8 @@ static apr_array_header_t *collect_rows(miq_apr_db *db, apr_pool_t *p, apr_dbd_r
     return rows;
 }
 
-apr_array_header_t *miq_apr_db_select_text(miq_apr_db *db, apr_pool_t *p, const char *sql, int *ncols,
-                                        const char **err)
+apr_array_header_t *miq_apr_db_select_text(miq_apr_db *db, apr_pool_t *p, const char *sql,
+                                           int *ncols, const char **err)
 {
     apr_dbd_results_t *res = NULL;
     int rv = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
@@ -134,8 +133,9 @@ apr_array_header_t *miq_apr_db_select_text(miq_apr_db *db, apr_pool_t *p, const 
     return collect_rows(db, p, res, ncols);
 }
 
-apr_array_header_t *miq_apr_db_select_stmt(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs,
-                                        const char **args, int *ncols, const char **err)
+apr_array_header_t *miq_apr_db_select_stmt(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id,
+                                           int nargs, const char **args, int *ncols,
+                                           const char **err)
 {
     apr_dbd_results_t *res = NULL;
     int rv;

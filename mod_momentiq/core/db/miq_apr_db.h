@@ -32,13 +32,14 @@ int miq_apr_db_recover(miq_apr_db *db, const char **err);
  * statement that fails because the connection was lost is run once more on
  * the restored connection. */
 int miq_apr_db_exec(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs, const char **args,
-                 const char **err);
+                    const char **err);
 /* Rows of a prepared catalog statement (each a const char ** of *ncols), or
  * NULL with *err. */
-apr_array_header_t *miq_apr_db_select_stmt(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id, int nargs,
-                                        const char **args, int *ncols, const char **err);
+apr_array_header_t *miq_apr_db_select_stmt(miq_apr_db *db, apr_pool_t *p, miq_sql_id_e id,
+                                           int nargs, const char **args, int *ncols,
+                                           const char **err);
 /* Runs a query; returns the rows as an array of (const char **) or NULL with *err. */
-apr_array_header_t *miq_apr_db_select_text(miq_apr_db *db, apr_pool_t *p, const char *sql, int *ncols,
-                                        const char **err);
+apr_array_header_t *miq_apr_db_select_text(miq_apr_db *db, apr_pool_t *p, const char *sql,
+                                           int *ncols, const char **err);
 
 #endif

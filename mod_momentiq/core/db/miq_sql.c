@@ -205,8 +205,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "FROM uploads WHERE id = %s AND account_id = %s::bigint AND deleted_at IS NULL"},
     /* Marks the upload deleted and cancels its live jobs (sql/009). Column: NULL
      * when there is no such upload, else {path, jobs, canceled}. Args: id, account. */
-    {MIQ_SQL_UPLOAD_DELETE, "miq_upload_delete",
-     "SELECT miq_upload_delete(%s, %s::bigint)::text"},
+    {MIQ_SQL_UPLOAD_DELETE, "miq_upload_delete", "SELECT miq_upload_delete(%s, %s::bigint)::text"},
     /* Jobs derived from an upload, whose outputs go with it. Args: upload id. */
     {MIQ_SQL_UPLOAD_JOB_IDS, "miq_upload_job_ids", "SELECT id FROM jobs WHERE upload_id = %s"},
     /* The signed upload URL's row, whoever owns it. Columns: account, filename,

@@ -192,14 +192,11 @@ static const char *check_value(apr_pool_t *p, const char *path, const json_t *s,
         if (!isfinite(d))
             return apr_psprintf(p, "%s must be a finite number", path);
         if ((x = json_object_get(s, "minimum")) && d < json_number_value(x))
-            return apr_psprintf(p, "%s must be >= %s", path,
-                                miq_text_num(p, json_number_value(x)));
+            return apr_psprintf(p, "%s must be >= %s", path, miq_text_num(p, json_number_value(x)));
         if ((x = json_object_get(s, "maximum")) && d > json_number_value(x))
-            return apr_psprintf(p, "%s must be <= %s", path,
-                                miq_text_num(p, json_number_value(x)));
+            return apr_psprintf(p, "%s must be <= %s", path, miq_text_num(p, json_number_value(x)));
         if ((x = json_object_get(s, "exclusiveMinimum")) && d <= json_number_value(x))
-            return apr_psprintf(p, "%s must be > %s", path,
-                                miq_text_num(p, json_number_value(x)));
+            return apr_psprintf(p, "%s must be > %s", path, miq_text_num(p, json_number_value(x)));
     }
     if (json_is_string(v) && (x = json_object_get(s, "maxLength")) &&
         strlen(json_string_value(v)) > (size_t)json_integer_value(x))
@@ -215,8 +212,8 @@ static const char *check_value(apr_pool_t *p, const char *path, const json_t *s,
         if (json_is_object(items)) {
             json_array_foreach(v, i, x)
             {
-                const char *err =
-                    check_value(p, apr_psprintf(p, "%s[%lu]", path, (unsigned long)i), items, x);
+                const char *err = check_value(p, apr_psprintf(p, "%s[%lu]", path, (unsigned long)i),
+                                              items, x);
                 if (err)
                     return err;
             }
@@ -292,7 +289,7 @@ static const char *check_clips(apr_pool_t *p, const json_t *params, double durat
 }
 
 const char *miq_endpoints_check_params(apr_pool_t *p, const miq_endpoint *e, const json_t *params,
-                                     double duration_s)
+                                       double duration_s)
 {
     json_t *schema = miq_endpoints_params_schema(p, e);
     json_t *empty = miq_json_pool(p, json_object());

@@ -56,7 +56,7 @@ json_t *miq_endpoints_apply_defaults(apr_pool_t *p, const miq_endpoint *e, const
  * additionally bounds timestamps and clips by the media length (1 ms slack).
  * Returns NULL or a message suitable for an invalid_request error. */
 const char *miq_endpoints_check_params(apr_pool_t *p, const miq_endpoint *e, const json_t *params,
-                                     double duration_s);
+                                       double duration_s);
 
 /* JSON text for people and code samples, reals to 15 significant digits
  * (0.8, not 0.80000000000000004). style 0: compact, 1: ", " and ": ",

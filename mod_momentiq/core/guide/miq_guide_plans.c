@@ -125,7 +125,8 @@ static plan_auth choose_auth(apr_pool_t *p, const char *client, const char *base
                                 : "In Claude (Settings > Connectors > Add custom connector), ",
                             oauth, NULL);
         a.header = "set by the client after OAuth";
-    } else if (!strcmp(client, "backend")) {
+    }
+    else if (!strcmp(client, "backend")) {
         a.method = "api_key";
         a.how = apr_psprintf(p,
                              "Create an API key (miq_live_...) in %s/dashboard/ and keep it in a "
@@ -133,7 +134,8 @@ static plan_auth choose_auth(apr_pool_t *p, const char *client, const char *base
                              "shown once and can be revoked.",
                              base);
         a.header = "Authorization: Bearer miq_live_...";
-    } else {
+    }
+    else {
         a.method = "connector_token";
         a.how = apr_psprintf(p,
                              "Create a connector token in %s/dashboard/ (POST "
@@ -432,33 +434,36 @@ const char *miq_plan_markdown(apr_pool_t *p, const json_t *plan)
                       miq_json_str(plan, "goal", ""), miq_json_str(plan, "client", ""),
                       miq_json_str(plan, "platform", ""), miq_json_str(plan, "transport", ""),
                       miq_json_str(plan, "media", ""));
-    json_array_foreach(json_object_get(plan, "endpoints"), i, x) md = apr_psprintf(
-        p, "%s- `%s` (scope `%s`): %s. Params: `%s`\n", md, miq_json_str(x, "endpoint", ""),
-        miq_json_str(x, "scope", ""), miq_json_str(x, "why", ""),
-        miq_endpoints_json(p, json_object_get(x, "params"), 0));
+    json_array_foreach(json_object_get(plan, "endpoints"), i, x)
+        md = apr_psprintf(p, "%s- `%s` (scope `%s`): %s. Params: `%s`\n", md,
+                          miq_json_str(x, "endpoint", ""), miq_json_str(x, "scope", ""),
+                          miq_json_str(x, "why", ""),
+                          miq_endpoints_json(p, json_object_get(x, "params"), 0));
     if (json_object_get(plan, "workflow"))
         md = apr_psprintf(p, "%s\nMatching workflow: `%s` (also an MCP prompt).\n", md,
                           miq_json_str(plan, "workflow", ""));
     md = apr_psprintf(p, "%s\n## Auth: %s\n\n%s\n\nHeader: `%s`; scopes: `%s`\n\n## Steps\n\n", md,
                       miq_json_str(auth, "method", ""), miq_json_str(auth, "how", ""),
                       miq_json_str(auth, "header", ""), miq_json_str(auth, "scopes", ""));
-    json_array_foreach(json_object_get(plan, "steps"), i, x) md =
-        apr_psprintf(p, "%s%d. **%s**: %s\n", md, (int)miq_json_int(x, "step", 0),
-                     miq_json_str(x, "title", ""), miq_json_str(x, "detail", ""));
+    json_array_foreach(json_object_get(plan, "steps"), i, x)
+        md = apr_psprintf(p, "%s%d. **%s**: %s\n", md, (int)miq_json_int(x, "step", 0),
+                          miq_json_str(x, "title", ""), miq_json_str(x, "detail", ""));
     md = apr_psprintf(p, "%s\n## Cost\n\nAbout **%" APR_INT64_T_FMT " credits** per %.0f s item",
                       md, (apr_int64_t)miq_json_int(cost, "per_item_credits", 0),
                       miq_json_num(cost, "duration_s", 0));
     if (json_object_get(cost, "per_month_credits"))
-        md = apr_psprintf(
-            p, "%s, **%" APR_INT64_T_FMT " credits** per month for %" APR_INT64_T_FMT " items", md,
-            (apr_int64_t)miq_json_int(cost, "per_month_credits", 0),
-            (apr_int64_t)miq_json_int(cost, "items_per_month", 0));
+        md = apr_psprintf(p,
+                          "%s, **%" APR_INT64_T_FMT " credits** per month for %" APR_INT64_T_FMT
+                          " items",
+                          md, (apr_int64_t)miq_json_int(cost, "per_month_credits", 0),
+                          (apr_int64_t)miq_json_int(cost, "items_per_month", 0));
     md = apr_pstrcat(p, md, ":\n\n", NULL);
-    json_array_foreach(json_object_get(cost, "breakdown"), i, x) md = apr_psprintf(
-        p, "%s- `%s`: %s\n", md, miq_json_str(x, "endpoint", ""), miq_json_str(x, "text", ""));
+    json_array_foreach(json_object_get(cost, "breakdown"), i, x)
+        md = apr_psprintf(p, "%s- `%s`: %s\n", md, miq_json_str(x, "endpoint", ""),
+                          miq_json_str(x, "text", ""));
     md = apr_pstrcat(p, md, "\n## Pitfalls\n\n", NULL);
-    json_array_foreach(json_object_get(plan, "pitfalls"), i, x) md =
-        apr_psprintf(p, "%s- %s\n", md, json_string_value(x));
+    json_array_foreach(json_object_get(plan, "pitfalls"), i, x)
+        md = apr_psprintf(p, "%s- %s\n", md, json_string_value(x));
     return apr_psprintf(p, "%s\n## Example (%s, %s)\n\n```%s\n%s```\n", md,
                         miq_json_str(code, "endpoint", ""), miq_json_str(code, "language", ""),
                         fence_lang(miq_json_str(code, "language", "text")),

@@ -163,9 +163,9 @@ const char *miq_workflow_estimate(apr_pool_t *p, const miq_pricing *pr, const mi
         double d = duration_s;
         const char *err;
         if (s->output_ratio > 0 && duration_s > 0) /* output follows the media length */
-            json_object_set_new(
-                params, "clips",
-                json_pack("[{s:f,s:f}]", "start", 0.0, "end", duration_s * s->output_ratio));
+            json_object_set_new(params, "clips",
+                                json_pack("[{s:f,s:f}]", "start", 0.0, "end",
+                                          duration_s * s->output_ratio));
         else if (s->derive) /* sample spans/timestamps, independent of the media length */
             d = 0;
         err = miq_pricing_estimate(pr, p, s->endpoint, d, params, &q);

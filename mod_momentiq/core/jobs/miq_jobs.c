@@ -16,11 +16,11 @@
 #include "base/miq_text.h"
 #include "limits/miq_quota.h"
 
-#define WAIT_MAX_S 45
+#define WAIT_MAX_S   45
 #define WAIT_STEP_US 250000
 #define LIST_DEFAULT 20
-#define LIST_MAX 100
-#define KEY_MAX 200
+#define LIST_MAX     100
+#define KEY_MAX      200
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -33,8 +33,7 @@ static void ok(const miq_jobs_env *env, miq_reply *out, int status, json_t *body
 }
 
 apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_sql_id_e id,
-                                   int nargs, const char *const *args, int *ncols,
-                                   miq_reply *out)
+                                   int nargs, const char *const *args, int *ncols, miq_reply *out)
 {
     const char *err = NULL;
     apr_array_header_t *rows;
@@ -42,7 +41,7 @@ apr_array_header_t *miq_jobs_query(const miq_jobs_env *env, apr_pool_t *p, miq_s
     rows = env->db ? env->db->query(env->db->baton, p, id, nargs, args, ncols, &err) : NULL;
     if (!rows)
         miq_reply_err(out, 503, "server_error", "the database is unavailable; try again shortly",
-                     NULL);
+                      NULL);
     return rows;
 }
 
@@ -50,12 +49,12 @@ int miq_jobs_ready(const miq_jobs_env *env, miq_reply *out)
 {
     if (!env->caller || !env->caller->account_id) {
         miq_reply_err(out, 401, "authentication_required",
-                     "send an API key or connector token (Authorization: Bearer ...)", NULL);
+                      "send an API key or connector token (Authorization: Bearer ...)", NULL);
         return 0;
     }
     if (!env->db) {
         miq_reply_err(out, 503, "server_error", "the database is unavailable; try again shortly",
-                     NULL);
+                      NULL);
         return 0;
     }
     return 1;
@@ -76,7 +75,7 @@ static int job_id_ok(const char *id)
 static void not_found(const miq_jobs_env *env, miq_reply *out, const char *what, const char *id)
 {
     miq_reply_err(out, 404, "not_found",
-                 apr_psprintf(env->pool, "no %s %s in this account", what, id ? id : ""), NULL);
+                  apr_psprintf(env->pool, "no %s %s in this account", what, id ? id : ""), NULL);
 }
 
 /* 403 connector_scope_denied: the token's scopes do not cover the endpoint. */
@@ -159,8 +158,8 @@ json_t *miq_jobs_view(const miq_jobs_env *env, const char *const *row)
     const char *base = env->srv && env->srv->base_url ? env->srv->base_url : "";
 
     json_object_set_new(v, "job_id", json_string(row[MIQ_JC_ID]));
-    json_object_set_new(v, "endpoint", json_string(row[MIQ_JC_ENDPOINT] ? row[MIQ_JC_ENDPOINT]
-                                                                        : ""));
+    json_object_set_new(v, "endpoint",
+                        json_string(row[MIQ_JC_ENDPOINT] ? row[MIQ_JC_ENDPOINT] : ""));
     json_object_set_new(v, "status", json_string(status));
     json_object_set_new(v, "progress", json_integer(progress));
     if (row[MIQ_JC_UPLOAD] && *row[MIQ_JC_UPLOAD])
@@ -184,8 +183,8 @@ json_t *miq_jobs_view(const miq_jobs_env *env, const char *const *row)
                                       row[MIQ_JC_ERR_MSG] ? row[MIQ_JC_ERR_MSG] : ""));
     else
         json_object_set_new(v, "error", json_null());
-    json_object_set_new(v, "created_at", json_string(row[MIQ_JC_CREATED] ? row[MIQ_JC_CREATED]
-                                                                        : ""));
+    json_object_set_new(v, "created_at",
+                        json_string(row[MIQ_JC_CREATED] ? row[MIQ_JC_CREATED] : ""));
     json_object_set_new(v, "started_at", str_or_null(row[MIQ_JC_STARTED]));
     json_object_set_new(v, "finished_at", str_or_null(row[MIQ_JC_FINISHED]));
     json_object_set_new(v, "updated_at", str_or_null(row[MIQ_JC_UPDATED]));
@@ -197,8 +196,8 @@ json_t *miq_jobs_view(const miq_jobs_env *env, const char *const *row)
         if (progress > 0 && progress < 100 && started && env->now > started) {
             double elapsed = (double)(env->now - started) / APR_USEC_PER_SEC;
             json_object_set_new(v, "eta_s",
-                                json_integer((json_int_t)ceil(elapsed * (100 - progress) /
-                                                              progress)));
+                                json_integer(
+                                    (json_int_t)ceil(elapsed * (100 - progress) / progress)));
         }
         else
             json_object_set_new(v, "eta_s", json_null());
@@ -227,15 +226,15 @@ static int upload_duration(const miq_jobs_env *env, const char *upload_id, doubl
     row = APR_ARRAY_IDX(rows, 0, const char **);
     if (row[3] && strcmp(row[3], "ready")) {
         miq_reply_err(out, 409, "conflict",
-                     apr_psprintf(env->pool, "upload %s is %s, not ready: send its bytes first",
-                                  upload_id, row[3]),
-                     NULL);
+                      apr_psprintf(env->pool, "upload %s is %s, not ready: send its bytes first",
+                                   upload_id, row[3]),
+                      NULL);
         return 0;
     }
     *d = row[5] && *row[5] ? strtod(row[5], &end) : -1;
     if (!row[5] || !*row[5] || *end || !isfinite(*d) || *d < 0) {
         miq_reply_err(out, 400, "invalid_request",
-                     apr_psprintf(env->pool, "upload %s has no known duration", upload_id), NULL);
+                      apr_psprintf(env->pool, "upload %s has no known duration", upload_id), NULL);
         return 0;
     }
     return 1;
@@ -261,16 +260,16 @@ static int read_endpoint(const miq_jobs_env *env, const json_t *req, job_req *jr
     name = miq_json_str(req, "endpoint", NULL);
     if (!name) {
         miq_reply_err(out, 400, "invalid_request",
-                     "endpoint is required (audio/silence, audio/energy, video/scenes, "
-                     "video/frames, video/clips or timeline/moments)",
-                     NULL);
+                      "endpoint is required (audio/silence, audio/energy, video/scenes, "
+                      "video/frames, video/clips or timeline/moments)",
+                      NULL);
         return 0;
     }
     if (!(jr->e = miq_endpoints_find(name))) {
         miq_reply_err(out, 400, "invalid_request",
-                     apr_psprintf(env->pool, "unknown endpoint %s; see momentiq.list_endpoints",
-                                  name),
-                     NULL);
+                      apr_psprintf(env->pool, "unknown endpoint %s; see momentiq.list_endpoints",
+                                   name),
+                      NULL);
         return 0;
     }
     params = json_object_get(req, "params");
@@ -328,9 +327,9 @@ void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *ou
     }
     else {
         miq_reply_err(out, 400, "invalid_request",
-                     dur ? "duration_s must be a number of seconds >= 0"
-                         : "give upload_id or duration_s (seconds of media)",
-                     NULL);
+                      dur ? "duration_s must be a number of seconds >= 0"
+                          : "give upload_id or duration_s (seconds of media)",
+                      NULL);
         return;
     }
     if (!price(env, &jr, out))
@@ -378,12 +377,12 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     maxc = json_object_get(req, "max_credits");
     if (!json_is_string(upload) || !*json_string_value(upload)) {
         miq_reply_err(out, 400, "invalid_request",
-                     upload && !json_is_null(upload)
-                         ? "upload_id must be a string"
-                         : "upload_id is required: upload the media first (POST /v1/uploads or "
-                           "momentiq.create_upload); duration_s alone only prices a job "
-                           "(estimate)",
-                     NULL);
+                      upload && !json_is_null(upload)
+                          ? "upload_id must be a string"
+                          : "upload_id is required: upload the media first (POST /v1/uploads or "
+                            "momentiq.create_upload); duration_s alone only prices a job "
+                            "(estimate)",
+                      NULL);
         return;
     }
     jr.upload_id = json_string_value(upload);
@@ -391,7 +390,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
         (!json_is_string(key) || !*json_string_value(key) ||
          miq_text_utf8_chars(json_string_value(key), json_string_length(key)) > KEY_MAX)) {
         miq_reply_err(out, 400, "invalid_request",
-                     "idempotency_key must be a string of 1 to 200 characters", NULL);
+                      "idempotency_key must be a string of 1 to 200 characters", NULL);
         return;
     }
     if (maxc && !json_is_null(maxc) && (!json_is_integer(maxc) || json_integer_value(maxc) < 0)) {
@@ -410,14 +409,14 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
         return;
     if (json_is_integer(maxc) && jr.quote.credits > json_integer_value(maxc)) {
         miq_reply_err(out, 400, "invalid_request",
-                     apr_psprintf(env->pool,
-                                  "the estimate is %" APR_INT64_T_FMT " credits, above "
-                                  "max_credits %" APR_INT64_T_FMT
-                                  "; raise max_credits or ask for less",
-                                  jr.quote.credits, (apr_int64_t)json_integer_value(maxc)),
-                     miq_json_packp(env->pool, "{s:I,s:I}", "estimated_credits",
-                                    (json_int_t)jr.quote.credits, "max_credits",
-                                    json_integer_value(maxc)));
+                      apr_psprintf(env->pool,
+                                   "the estimate is %" APR_INT64_T_FMT " credits, above "
+                                   "max_credits %" APR_INT64_T_FMT
+                                   "; raise max_credits or ask for less",
+                                   jr.quote.credits, (apr_int64_t)json_integer_value(maxc)),
+                      miq_json_packp(env->pool, "{s:I,s:I}", "estimated_credits",
+                                     (json_int_t)jr.quote.credits, "max_credits",
+                                     json_integer_value(maxc)));
         return;
     }
     /* Concurrent jobs: checked before the insert, so a burst of parallel
@@ -449,11 +448,11 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
         view_of(env, row[1], 200, out);
     else if (!strcmp(outcome, "conflict"))
         miq_reply_err(out, 409, "conflict",
-                     apr_psprintf(env->pool,
-                                  "idempotency_key \"%s\" was already used for another request "
-                                  "(job %s); use a new key for a different job",
-                                  args[7], row[1]),
-                     miq_json_packp(env->pool, "{s:s}", "job_id", row[1] ? row[1] : ""));
+                      apr_psprintf(env->pool,
+                                   "idempotency_key \"%s\" was already used for another request "
+                                   "(job %s); use a new key for a different job",
+                                   args[7], row[1]),
+                      miq_json_packp(env->pool, "{s:s}", "job_id", row[1] ? row[1] : ""));
     else if (miq_billing_refusal(env->pool, env->srv, outcome, row[1], jr.quote.credits, out))
         return; /* billing_required, insufficient_credits, spend_cap_exceeded (402) */
     else if (!strcmp(outcome, "not_found"))
@@ -524,7 +523,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
             ;
         if (!*s) {
             miq_reply_err(out, 400, "invalid_request",
-                         "status must be queued, running, succeeded, failed or canceled", NULL);
+                          "status must be queued, running, succeeded, failed or canceled", NULL);
             return;
         }
     }
@@ -545,7 +544,7 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
         }
         if (!ctime || !job_id_ok(cid)) {
             miq_reply_err(out, 400, "invalid_request",
-                         "cursor is not valid: pass next_cursor from the previous page", NULL);
+                          "cursor is not valid: pass next_cursor from the previous page", NULL);
             return;
         }
     }
@@ -554,8 +553,8 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
     args[MIQ_JLA_CURSOR_ID] = cid;
     args[MIQ_JLA_STATUS] = args[MIQ_JLA_STATUS2] = status;
     /* only the jobs the token's scopes cover; NULL: all */
-    args[MIQ_JLA_FAMILIES] = args[MIQ_JLA_FAMILIES2] =
-        miq_scope_families(env->pool, env->caller->scopes);
+    args[MIQ_JLA_FAMILIES] = args[MIQ_JLA_FAMILIES2] = miq_scope_families(env->pool,
+                                                                          env->caller->scopes);
     args[MIQ_JLA_LIMIT] = apr_itoa(env->pool, limit + 1);
     if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_LIST, MIQ_JLA_COUNT, args, &ncols,
                                 out)))
@@ -579,8 +578,8 @@ void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *stat
                             : row[MIQ_JC_CREATED];
         const char *c = apr_pstrcat(env->pool, t, "|", row[MIQ_JC_ID], NULL);
         json_object_set_new(body, "next_cursor",
-                            json_string(miq_b64url_encode(env->pool, (const unsigned char *)c,
-                                                          strlen(c))));
+                            json_string(
+                                miq_b64url_encode(env->pool, (const unsigned char *)c, strlen(c))));
     }
     else
         json_object_set_new(body, "next_cursor", json_null());
@@ -607,7 +606,7 @@ void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out
         view_of(env, job_id, 200, out);
     else
         miq_reply_err(out, 409, "conflict",
-                     apr_psprintf(env->pool, "job %s is already %s and cannot be canceled",
-                                  job_id, st),
-                     miq_json_packp(env->pool, "{s:s,s:s}", "job_id", job_id, "status", st));
+                      apr_psprintf(env->pool, "job %s is already %s and cannot be canceled", job_id,
+                                   st),
+                      miq_json_packp(env->pool, "{s:s,s:s}", "job_id", job_id, "status", st));
 }

@@ -15,7 +15,7 @@
 
 typedef struct miq_jobs_env {
     apr_pool_t *pool;
-    const miq_server *srv;    /* pricing, base_url, secret for signed URLs */
+    const miq_server *srv; /* pricing, base_url, secret for signed URLs */
     const miq_db *db;
     const miq_caller *caller; /* authenticated (account_id set) */
     const char *storage_dir;  /* MomentIQStorageDir */
@@ -23,7 +23,6 @@ typedef struct miq_jobs_env {
     apr_time_t now;
     const miq_quotas *quotas; /* MomentIQQuota (concurrent jobs, long-polls); NULL: none */
 } miq_jobs_env;
-
 
 /* POST /v1/estimate, momentiq.estimate_cost: {endpoint, upload_id | duration_s, params}. */
 void miq_jobs_estimate(const miq_jobs_env *env, const json_t *req, miq_reply *out);
@@ -51,6 +50,5 @@ void miq_jobs_cancel(const miq_jobs_env *env, const char *job_id, miq_reply *out
 /* POST /v1/jobs/{id}/outputs/refresh, momentiq.refresh_output_urls: new signed
  * URLs, never a rerun. */
 void miq_jobs_refresh_outputs(const miq_jobs_env *env, const char *job_id, miq_reply *out);
-
 
 #endif

@@ -13,7 +13,7 @@
 #include "jobs/miq_file_urls.h"
 
 #define DEFAULT_TTL_S 3600
-#define POINT_S 1.0 /* cue length given to point items (cuts, peaks, frames) in VTT and EDL */
+#define POINT_S       1.0 /* cue length given to point items (cuts, peaks, frames) in VTT and EDL */
 
 /* ---- output URLs ------------------------------------------------------------ */
 
@@ -45,17 +45,16 @@ static json_t *sign_outputs(const miq_jobs_env *env, const char *job_id, json_t 
             const char *file = miq_json_str(item, "file", NULL), *url;
             if (!json_is_object(item) || !file)
                 continue;
-            url = miq_file_url(env->pool, env->srv, apr_pstrcat(env->pool, job_id, "/", file,
-                                                                NULL),
+            url = miq_file_url(env->pool, env->srv, apr_pstrcat(env->pool, job_id, "/", file, NULL),
                                exp);
             if (!url)
                 continue;
             json_object_set_new(item, "url", json_string(url));
             json_object_set_new(item, "expires_at", json_string(exp_iso));
             json_object_set_new(item, "url_expires_at", json_string(exp_iso));
-            json_array_append_new(outputs, json_pack("{s:s,s:i,s:s,s:s,s:s}", "list", list,
-                                                     "index", (int)i, "file", file, "url", url,
-                                                     "expires_at", exp_iso));
+            json_array_append_new(outputs,
+                                  json_pack("{s:s,s:i,s:s,s:s,s:s}", "list", list, "index", (int)i,
+                                            "file", file, "url", url, "expires_at", exp_iso));
         }
     }
     return outputs;
@@ -71,8 +70,8 @@ typedef struct item {
 
 static const struct {
     const char *list, *type; /* type NULL: each item's own "type" (segments) */
-} lists[] = {{"segments", NULL}, {"silences", "silence"}, {"scenes", "scene"},
-             {"cuts", "cut"},    {"peaks", "peak"},       {"frames", "frame"},
+} lists[] = {{"segments", NULL}, {"silences", "silence"},    {"scenes", "scene"},
+             {"cuts", "cut"},    {"peaks", "peak"},          {"frames", "frame"},
              {"clips", "clip"},  {"highlights", "highlight"}};
 
 static int item_cmp(const void *a, const void *b)
@@ -196,9 +195,9 @@ static const char *render_vtt(apr_pool_t *p, const apr_array_header_t *items)
     for (i = 0; i < items->nelts; i++) {
         const item *x = &APR_ARRAY_IDX(items, i, item);
         double end = x->end > x->start ? x->end : x->start + POINT_S;
-        APR_ARRAY_PUSH(cues, const char *) =
-            apr_psprintf(p, "\n%d\n%s --> %s\n%s\n", i + 1, vtt_time(p, x->start),
-                         vtt_time(p, end), vtt_escape(p, x->label));
+        APR_ARRAY_PUSH(cues, const char *) = apr_psprintf(p, "\n%d\n%s --> %s\n%s\n", i + 1,
+                                                          vtt_time(p, x->start), vtt_time(p, end),
+                                                          vtt_escape(p, x->label));
     }
     return apr_array_pstrcat(p, cues, 0);
 }
@@ -252,8 +251,8 @@ static const char *render_edl(apr_pool_t *p, const char *job_id, const char *end
     apr_array_header_t *lines = apr_array_make(p, items->nelts * 2 + 3, sizeof(const char *));
     if (!video)
         fps = 25;
-    APR_ARRAY_PUSH(lines, const char *) =
-        apr_psprintf(p, "TITLE: %s %s\n", one_line(p, job_id), one_line(p, endpoint));
+    APR_ARRAY_PUSH(lines, const char *) = apr_psprintf(p, "TITLE: %s %s\n", one_line(p, job_id),
+                                                       one_line(p, endpoint));
     tc0 = miq_text_timecode(p, 0, fps); /* NULL for an absurd rate */
     APR_ARRAY_PUSH(lines, const char *) = tc0 && strchr(tc0, ';') ? "FCM: DROP FRAME\n\n"
                                                                   : "FCM: NON-DROP FRAME\n\n";
@@ -264,8 +263,8 @@ static const char *render_edl(apr_pool_t *p, const char *job_id, const char *end
             p, "%03d  %-8s %-5s %-8s %s %s %s %s\n", i + 1, "AX", video ? "V" : "A", "C",
             miq_text_timecode(p, x->start, fps), miq_text_timecode(p, end, fps),
             miq_text_timecode(p, rec, fps), miq_text_timecode(p, rec + end - x->start, fps));
-        APR_ARRAY_PUSH(lines, const char *) =
-            apr_psprintf(p, "* FROM CLIP NAME: %s\n", one_line(p, x->label));
+        APR_ARRAY_PUSH(lines, const char *) = apr_psprintf(p, "* FROM CLIP NAME: %s\n",
+                                                           one_line(p, x->label));
         rec += end - x->start;
     }
     return apr_array_pstrcat(p, lines, 0);
@@ -284,37 +283,37 @@ static json_t *succeeded_result(const miq_jobs_env *env, const char *job_id, con
     st = row[MIQ_JC_STATUS] ? row[MIQ_JC_STATUS] : "";
     if (!strcmp(st, "failed")) {
         const char *code = row[MIQ_JC_ERR_CODE] && *row[MIQ_JC_ERR_CODE] ? row[MIQ_JC_ERR_CODE]
-                                                                        : "server_error";
+                                                                         : "server_error";
         const char *msg = row[MIQ_JC_ERR_MSG] ? row[MIQ_JC_ERR_MSG] : "";
         miq_reply_err(out, 409, "conflict",
-                     apr_psprintf(env->pool, "job %s failed (%s: %s); it has no result and "
-                                             "was not billed",
-                                  job_id, code, msg),
-                     miq_json_packp(env->pool, "{s:s,s:s,s:{s:s,s:s}}", "job_id", job_id,
-                                    "status", st, "job_error", "code", code, "message", msg));
+                      apr_psprintf(env->pool,
+                                   "job %s failed (%s: %s); it has no result and "
+                                   "was not billed",
+                                   job_id, code, msg),
+                      miq_json_packp(env->pool, "{s:s,s:s,s:{s:s,s:s}}", "job_id", job_id, "status",
+                                     st, "job_error", "code", code, "message", msg));
         return NULL;
     }
     if (strcmp(st, "succeeded")) {
         int progress = row[MIQ_JC_PROGRESS] ? atoi(row[MIQ_JC_PROGRESS]) : 0;
         miq_reply_err(out, 409, "conflict",
-                     !strcmp(st, "canceled")
-                         ? apr_psprintf(env->pool, "job %s was canceled; it has no result",
-                                        job_id)
-                         : apr_psprintf(env->pool,
-                                        "job %s is %s (progress %d%%); the result is not ready: "
-                                        "wait with momentiq.get_job wait_s (at most 45 s) or "
-                                        "GET /v1/jobs/%s?wait_s=30",
-                                        job_id, st, progress, job_id),
-                     miq_json_packp(env->pool, "{s:s,s:s,s:i}", "job_id", job_id, "status", st,
-                                    "progress", progress));
+                      !strcmp(st, "canceled")
+                          ? apr_psprintf(env->pool, "job %s was canceled; it has no result", job_id)
+                          : apr_psprintf(env->pool,
+                                         "job %s is %s (progress %d%%); the result is not ready: "
+                                         "wait with momentiq.get_job wait_s (at most 45 s) or "
+                                         "GET /v1/jobs/%s?wait_s=30",
+                                         job_id, st, progress, job_id),
+                      miq_json_packp(env->pool, "{s:s,s:s,s:i}", "job_id", job_id, "status", st,
+                                     "progress", progress));
         return NULL;
     }
-    result = row[MIQ_JC_RESULT] ? miq_json_parse(env->pool, row[MIQ_JC_RESULT],
-                                                 strlen(row[MIQ_JC_RESULT]), NULL)
-                                : NULL;
+    result = row[MIQ_JC_RESULT]
+                 ? miq_json_parse(env->pool, row[MIQ_JC_RESULT], strlen(row[MIQ_JC_RESULT]), NULL)
+                 : NULL;
     if (!json_is_object(result)) {
         miq_reply_err(out, 500, "server_error",
-                     apr_psprintf(env->pool, "job %s has no stored result", job_id), NULL);
+                      apr_psprintf(env->pool, "job %s has no stored result", job_id), NULL);
         return NULL;
     }
     *rowp = row;

@@ -77,13 +77,11 @@ static const char *header_insane(apr_pool_t *p, const AVFormatContext *fmt)
             (cp->width < 0 || cp->height < 0 || cp->width > MIQ_PROBE_MAX_SIDE ||
              cp->height > MIQ_PROBE_MAX_SIDE ||
              (int64_t)cp->width * (int64_t)cp->height > MIQ_PROBE_MAX_PIXELS))
-            return apr_psprintf(p,
-                                "the video declares %dx%d pixels, above the %ld-pixel limit",
+            return apr_psprintf(p, "the video declares %dx%d pixels, above the %ld-pixel limit",
                                 cp->width, cp->height, (long)MIQ_PROBE_MAX_PIXELS);
         if (cp->codec_type == AVMEDIA_TYPE_AUDIO &&
             (cp->sample_rate < 0 || cp->sample_rate > MIQ_PROBE_MAX_SAMPLE_RATE ||
-             cp->ch_layout.nb_channels < 0 ||
-             cp->ch_layout.nb_channels > MIQ_PROBE_MAX_CHANNELS))
+             cp->ch_layout.nb_channels < 0 || cp->ch_layout.nb_channels > MIQ_PROBE_MAX_CHANNELS))
             return apr_psprintf(p,
                                 "the audio declares %d Hz and %d channels (at most %d Hz and %d "
                                 "channels are accepted)",
@@ -106,12 +104,10 @@ static json_t *probe_json(AVFormatContext *fmt, double duration, int audio, int 
     for (i = 0; i < fmt->nb_streams; i++) {
         AVStream *st = fmt->streams[i];
         AVCodecParameters *cp = st->codecpar;
-        json_t *s = json_pack("{s:i,s:s,s:s}", "index", (int)i, "type",
-                              stream_type(cp->codec_type), "codec",
-                              avcodec_get_name(cp->codec_id));
+        json_t *s = json_pack("{s:i,s:s,s:s}", "index", (int)i, "type", stream_type(cp->codec_type),
+                              "codec", avcodec_get_name(cp->codec_id));
         if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
-            json_object_set_new(s, "duration_s",
-                                json_real(st->duration * av_q2d(st->time_base)));
+            json_object_set_new(s, "duration_s", json_real(st->duration * av_q2d(st->time_base)));
         if (cp->codec_type == AVMEDIA_TYPE_VIDEO) {
             AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
             json_object_set_new(s, "width", json_integer(cp->width > 0 ? cp->width : 0));
@@ -124,9 +120,9 @@ static json_t *probe_json(AVFormatContext *fmt, double duration, int audio, int 
         else if (cp->codec_type == AVMEDIA_TYPE_AUDIO) {
             json_object_set_new(s, "sample_rate",
                                 json_integer(cp->sample_rate > 0 ? cp->sample_rate : 0));
-            json_object_set_new(s, "channels", json_integer(cp->ch_layout.nb_channels > 0
-                                                                ? cp->ch_layout.nb_channels
-                                                                : 0));
+            json_object_set_new(s, "channels",
+                                json_integer(
+                                    cp->ch_layout.nb_channels > 0 ? cp->ch_layout.nb_channels : 0));
         }
         json_array_append_new(streams, s);
     }
@@ -191,8 +187,8 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
         const AVCodecParameters *cp = st->codecpar;
         if (!avcodec_find_decoder(cp->codec_id))
             continue;
-        if (cp->codec_type == AVMEDIA_TYPE_VIDEO && video < 0 && cp->width > 0 &&
-            cp->height > 0 && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+        if (cp->codec_type == AVMEDIA_TYPE_VIDEO && video < 0 && cp->width > 0 && cp->height > 0 &&
+            !(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
             video = (int)i;
         if (cp->codec_type == AVMEDIA_TYPE_AUDIO && audio < 0 && cp->sample_rate > 0 &&
             cp->ch_layout.nb_channels > 0)
@@ -237,4 +233,3 @@ out:
     avformat_close_input(&fmt);
     return err;
 }
-

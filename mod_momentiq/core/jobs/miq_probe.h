@@ -12,17 +12,17 @@
 
 /* Demuxers accepted (libavformat format_whitelist syntax). */
 #define MIQ_PROBE_FORMATS                                                                          \
-    "mov,mp4,3gp,matroska,webm,avi,wav,w64,mp3,flac,ogg,aac,loas,mpegts,mpeg,mpegvideo,flv,asf,"  \
+    "mov,mp4,3gp,matroska,webm,avi,wav,w64,mp3,flac,ogg,aac,loas,mpegts,mpeg,mpegvideo,flv,asf,"   \
     "aiff,caf,amr,amrnb,amrwb,ac3,eac3,dts,truehd,mlp,mxf,m4v,h264,hevc,ivf,wv,ape,tta,au,rm,"     \
     "nut,dv,gxf,oma,voc"
 
 /* Decoders accepted (libavcodec codec_whitelist syntax): the codecs real
  * uploads use. Anything else is unsupported_media without being decoded. */
 #define MIQ_PROBE_CODECS                                                                           \
-    "h264,hevc,vp8,vp9,av1,libdav1d,mpeg4,mpeg2video,mpeg1video,mjpeg,prores,dnxhd,theora,"       \
-    "wmv1,wmv2,wmv3,vc1,h263,flv,aac,aac_latm,mp3,mp3float,mp2,mp2float,flac,alac,opus,libopus,"  \
+    "h264,hevc,vp8,vp9,av1,libdav1d,mpeg4,mpeg2video,mpeg1video,mjpeg,prores,dnxhd,theora,"        \
+    "wmv1,wmv2,wmv3,vc1,h263,flv,aac,aac_latm,mp3,mp3float,mp2,mp2float,flac,alac,opus,libopus,"   \
     "vorbis,ac3,eac3,dca,truehd,mlp,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,"  \
-    "pcm_f64le,pcm_u8,pcm_s8,pcm_mulaw,pcm_alaw,adpcm_ima_wav,adpcm_ms,amrnb,amrwb,wmav1,wmav2,"  \
+    "pcm_f64le,pcm_u8,pcm_s8,pcm_mulaw,pcm_alaw,adpcm_ima_wav,adpcm_ms,amrnb,amrwb,wmav1,wmav2,"   \
     "wmapro,ape,tta,wavpack,dvvideo,dvaudio,cook,ra_144,ra_288"
 
 /* Sanity bounds: a header claiming more is refused before anything is
@@ -49,9 +49,8 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
  * `cmd FILE` with its own CPU, memory and time limits (it sets them), so a
  * hostile file costs the child, never the caller (an httpd child holding
  * every secret). Killed after timeout_s. The probe is pool-bound. */
-const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *path,
-                                    int timeout_s, json_t **probe, double *duration_s,
-                                    const char **code);
+const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *path, int timeout_s,
+                                    json_t **probe, double *duration_s, const char **code);
 /* The child's side, for momentiq-probe: sets the limits, probes path and
  * writes one JSON line to out ({"probe", "duration_s"} or {"code", "error"}).
  * Returns the exit status. */

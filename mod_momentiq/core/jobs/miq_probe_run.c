@@ -11,9 +11,9 @@
 #include "base/miq_json.h"
 #include "jobs/miq_probe.h"
 
-#define PROBE_CPU_S      20                   /* CPU seconds of one probe */
+#define PROBE_CPU_S      20                    /* CPU seconds of one probe */
 #define PROBE_MEMORY     (1024L * 1024 * 1024) /* address space of one probe */
-#define PROBE_OUTPUT_MAX (256 * 1024)         /* the answer's size */
+#define PROBE_OUTPUT_MAX (256 * 1024)          /* the answer's size */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1 /* ASan reserves terabytes of address space: no RLIMIT_AS */
@@ -50,9 +50,8 @@ int miq_probe_child_main(apr_pool_t *p, const char *path, FILE *out)
     return 0;
 }
 
-const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *path,
-                                    int timeout_s, json_t **probe, double *duration_s,
-                                    const char **code)
+const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *path, int timeout_s,
+                                    json_t **probe, double *duration_s, const char **code)
 {
     apr_procattr_t *attr;
     apr_proc_t proc;
@@ -69,8 +68,7 @@ const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *
     *duration_s = 0;
     *code = "server_error";
     if ((rv = apr_procattr_create(&attr, p)) != APR_SUCCESS ||
-        (rv = apr_procattr_io_set(attr, APR_NO_FILE, APR_FULL_BLOCK, APR_NO_FILE)) !=
-            APR_SUCCESS ||
+        (rv = apr_procattr_io_set(attr, APR_NO_FILE, APR_FULL_BLOCK, APR_NO_FILE)) != APR_SUCCESS ||
         (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM_ENV)) != APR_SUCCESS ||
         (rv = apr_proc_create(&proc, cmd, argv, NULL, attr, p)) != APR_SUCCESS)
         return apr_psprintf(p, "the media probe could not be started (%s)", cmd);

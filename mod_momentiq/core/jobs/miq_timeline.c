@@ -28,13 +28,15 @@ void miq_timeline_frames(apr_pool_t *p, json_t *item, double fps)
     json_object_set_new(item, "end_tc", json_string(miq_text_timecode(p, e, fps)));
 }
 
-static json_t *segment(apr_pool_t *p, const char *type, int index, double s, double e,
-                       double score, const json_t *params, double fps)
+static json_t *segment(apr_pool_t *p, const char *type, int index, double s, double e, double score,
+                       const json_t *params, double fps)
 {
     json_t *o = json_pack("{s:s,s:i,s:f,s:f,s:f,s:s,s:O,s:f}", "type", type, "index", index,
-                          "start", r3(s), "end", r3(e), "duration", r3(e - s), "detector",
-                          DETECTOR, "params", params ? params : json_object(), "score",
-                          score < 0 ? 0 : score > 1 ? 1 : r3(score));
+                          "start", r3(s), "end", r3(e), "duration", r3(e - s), "detector", DETECTOR,
+                          "params", params ? params : json_object(), "score",
+                          score < 0   ? 0
+                          : score > 1 ? 1
+                                      : r3(score));
     miq_timeline_frames(p, o, fps);
     return o;
 }
@@ -157,8 +159,8 @@ static json_t *highlights(apr_pool_t *p, const json_t *analysis, const json_t *h
             for (b = a + 1; b < m; b++) {
                 json_t *x = json_array_get(out, a), *y = json_array_get(out, b);
                 double sx = miq_json_num(x, "score", 0), sy = miq_json_num(y, "score", 0);
-                if (sy > sx || (sy == sx && miq_json_num(y, "start", 0) <
-                                                miq_json_num(x, "start", 0))) {
+                if (sy > sx ||
+                    (sy == sx && miq_json_num(y, "start", 0) < miq_json_num(x, "start", 0))) {
                     json_incref(x);
                     json_array_set(out, a, y);
                     json_array_set_new(out, b, x);
@@ -187,10 +189,11 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         idx = 0;
         json_array_foreach(silences, i, x)
         {
-            APR_ARRAY_PUSH(segs, json_t *) =
-                segment(p, "silence", idx++, miq_json_num(x, "start", 0),
-                        miq_json_num(x, "end", 0), miq_json_num(x, "score", 0.5),
-                        json_object_get(params, "silence"), fps);
+            APR_ARRAY_PUSH(segs, json_t *) = segment(p, "silence", idx++,
+                                                     miq_json_num(x, "start", 0),
+                                                     miq_json_num(x, "end", 0),
+                                                     miq_json_num(x, "score", 0.5),
+                                                     json_object_get(params, "silence"), fps);
         }
     }
     if (wants(params, "speech")) {
@@ -202,9 +205,9 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
             {
                 double s = miq_json_num(x, "start", 0);
                 if (s - t >= 0.1)
-                    APR_ARRAY_PUSH(segs, json_t *) =
-                        segment(p, "speech", idx++, t, s, 1.0,
-                                json_object_get(params, "silence"), fps);
+                    APR_ARRAY_PUSH(segs, json_t *) = segment(p, "speech", idx++, t, s, 1.0,
+                                                             json_object_get(params, "silence"),
+                                                             fps);
                 t = miq_json_num(x, "end", t);
             }
             if (duration_s - t >= 0.1)
@@ -216,9 +219,10 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         idx = 0;
         json_array_foreach(scenes, i, x)
         {
-            APR_ARRAY_PUSH(segs, json_t *) =
-                segment(p, "scene", idx++, miq_json_num(x, "start", 0), miq_json_num(x, "end", 0),
-                        miq_json_num(x, "score", 1.0), json_object_get(params, "scenes"), fps);
+            APR_ARRAY_PUSH(segs, json_t *) = segment(p, "scene", idx++, miq_json_num(x, "start", 0),
+                                                     miq_json_num(x, "end", 0),
+                                                     miq_json_num(x, "score", 1.0),
+                                                     json_object_get(params, "scenes"), fps);
         }
     }
     if (wants(params, "peak")) {
@@ -226,9 +230,9 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         json_array_foreach(peaks, i, x)
         {
             double t = miq_json_num(x, "time", 0), s = t - win / 2, e = t + win / 2;
-            json_t *sg = segment(p, "peak", idx++, s < 0 ? 0 : s,
-                                 e > duration_s ? duration_s : e, miq_json_num(x, "score", 0.5),
-                                 json_object_get(params, "energy"), fps);
+            json_t *sg = segment(p, "peak", idx++, s < 0 ? 0 : s, e > duration_s ? duration_s : e,
+                                 miq_json_num(x, "score", 0.5), json_object_get(params, "energy"),
+                                 fps);
             json_object_set_new(sg, "time", json_real(r3(t)));
             json_object_set(sg, "rms_db", json_object_get(x, "rms_db"));
             APR_ARRAY_PUSH(segs, json_t *) = sg;
@@ -239,8 +243,8 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         json_array_append_new(arr, APR_ARRAY_IDX(segs, k, json_t *));
     json_object_set_new(out, "segments", arr);
     json_object_set_new(out, "highlights",
-                        highlights(p, analysis, json_object_get(params, "highlights"),
-                                   duration_s, fps));
+                        highlights(p, analysis, json_object_get(params, "highlights"), duration_s,
+                                   fps));
     if (json_object_get(analysis, "speech_ratio"))
         json_object_set(out, "speech_ratio", json_object_get(analysis, "speech_ratio"));
     if (json_object_get(analysis, "integrated_lufs"))

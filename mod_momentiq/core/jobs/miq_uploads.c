@@ -67,20 +67,20 @@ int miq_files_relpath_ok(const char *relpath)
 }
 
 /* Extensions a stored upload may get. */
-static const char *const exts[] = {"mp4", "m4v", "m4a", "mov", "3gp", "mkv", "webm", "mka",
-                                   "avi", "wav", "mp3", "flac", "ogg", "oga", "ogv", "opus",
-                                   "aac", "ts", "mts", "m2ts", "mpg", "mpeg", "flv", "wmv",
-                                   "wma", "asf", "aif", "aiff", "caf", "amr", "ac3", "mxf",
-                                   "w64", "wv", NULL};
+static const char *const exts[] = {"mp4",  "m4v",  "m4a", "mov", "3gp",  "mkv",  "webm",
+                                   "mka",  "avi",  "wav", "mp3", "flac", "ogg",  "oga",
+                                   "ogv",  "opus", "aac", "ts",  "mts",  "m2ts", "mpg",
+                                   "mpeg", "flv",  "wmv", "wma", "asf",  "aif",  "aiff",
+                                   "caf",  "amr",  "ac3", "mxf", "w64",  "wv",   NULL};
 
 /* First element of a demuxer name list -> extension. */
 static const struct {
     const char *fmt, *ext;
-} fmt_exts[] = {{"mov", "mp4"},   {"matroska", "mkv"}, {"avi", "avi"},  {"wav", "wav"},
-                {"w64", "w64"},   {"mp3", "mp3"},      {"flac", "flac"}, {"ogg", "ogg"},
-                {"aac", "aac"},   {"mpegts", "ts"},    {"mpeg", "mpg"}, {"flv", "flv"},
-                {"asf", "asf"},   {"aiff", "aiff"},    {"caf", "caf"},  {"amr", "amr"},
-                {"ac3", "ac3"},   {"mxf", "mxf"},      {"wv", "wv"},    {NULL, NULL}};
+} fmt_exts[] = {{"mov", "mp4"}, {"matroska", "mkv"}, {"avi", "avi"},   {"wav", "wav"},
+                {"w64", "w64"}, {"mp3", "mp3"},      {"flac", "flac"}, {"ogg", "ogg"},
+                {"aac", "aac"}, {"mpegts", "ts"},    {"mpeg", "mpg"},  {"flv", "flv"},
+                {"asf", "asf"}, {"aiff", "aiff"},    {"caf", "caf"},   {"amr", "amr"},
+                {"ac3", "ac3"}, {"mxf", "mxf"},      {"wv", "wv"},     {NULL, NULL}};
 
 const char *miq_upload_extension(apr_pool_t *p, const char *filename, const char *format)
 {
@@ -170,8 +170,7 @@ const char *miq_upload_put_url(apr_pool_t *p, const miq_server *srv, const char 
 int miq_upload_put_sig_ok(apr_pool_t *p, const miq_server *srv, const char *upload_id,
                           const char *exp, const char *sig, apr_time_t now)
 {
-    if (!srv || !srv->state_key || !miq_upload_id_ok(upload_id) || !sig ||
-        !miq_expiry_ok(exp, now))
+    if (!srv || !srv->state_key || !miq_upload_id_ok(upload_id) || !sig || !miq_expiry_ok(exp, now))
         return 0;
     return miq_secure_streq(put_sig(p, srv, upload_id, exp), sig);
 }
@@ -218,8 +217,7 @@ apr_status_t miq_storage_remove(apr_pool_t *p, const char *path)
 
 #define IMPORT_TIMEOUT_S 300
 
-static void reply(miq_reply *out, int status, const char *code, const char *message,
-                  json_t *body)
+static void reply(miq_reply *out, int status, const char *code, const char *message, json_t *body)
 {
     out->status = status;
     out->code = code;
@@ -285,9 +283,10 @@ json_t *miq_upload_view(apr_pool_t *p, const char *const *row)
     else
         json_object_set_new(o, "streams", json_array());
     json_object_set_new(o, "created_at", json_string(row[MIQ_UC_CREATED]));
-    json_object_set_new(o, "expires_at", row[MIQ_UC_EXPIRES] && *row[MIQ_UC_EXPIRES]
-                                             ? json_string(row[MIQ_UC_EXPIRES])
-                                             : json_null());
+    json_object_set_new(o, "expires_at",
+                        row[MIQ_UC_EXPIRES] && *row[MIQ_UC_EXPIRES]
+                            ? json_string(row[MIQ_UC_EXPIRES])
+                            : json_null());
     return miq_json_pool(p, o);
 }
 
@@ -306,8 +305,7 @@ void miq_upload_read(apr_pool_t *p, const miq_db *db, const char *id, const char
         reply(out, 404, "not_found", "no such upload", NULL);
         return;
     }
-    reply(out, status, NULL, NULL,
-          miq_upload_view(p, APR_ARRAY_IDX(rows, 0, const char *const *)));
+    reply(out, status, NULL, NULL, miq_upload_view(p, APR_ARRAY_IDX(rows, 0, const char *const *)));
 }
 
 int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *part,
@@ -343,8 +341,7 @@ int miq_upload_probe_part(apr_pool_t *p, const miq_upload_conf *c, const char *p
     return 1;
 }
 
-int miq_upload_space_ok(apr_pool_t *p, const miq_upload_conf *c, apr_off_t incoming,
-                        miq_reply *out)
+int miq_upload_space_ok(apr_pool_t *p, const miq_upload_conf *c, apr_off_t incoming, miq_reply *out)
 {
     struct statvfs fs;
     apr_int64_t avail;
@@ -356,8 +353,8 @@ int miq_upload_space_ok(apr_pool_t *p, const miq_upload_conf *c, apr_off_t incom
     if (avail - (apr_int64_t)incoming >= c->min_free)
         return 1;
     miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_WARNING, 0, p,
-                   "MIQ00103: storage full: %" APR_INT64_T_FMT " bytes free in %s, %"
-                   APR_OFF_T_FMT " asked, %" APR_INT64_T_FMT " kept free (MomentIQStorageMinFree)",
+                   "MIQ00103: storage full: %" APR_INT64_T_FMT " bytes free in %s, %" APR_OFF_T_FMT
+                   " asked, %" APR_INT64_T_FMT " kept free (MomentIQStorageMinFree)",
                    avail, c->storage_dir, incoming, c->min_free);
     reply(out, 503, "server_error",
           "storage full: the server cannot take this upload now; retry later", NULL);
@@ -413,8 +410,7 @@ static apr_status_t uploads_dir(apr_pool_t *p, const miq_upload_conf *c)
 }
 
 void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
-                       const char *account, const char *url, const char *filename,
-                       miq_reply *out)
+                       const char *account, const char *url, const char *filename, miq_reply *out)
 {
     const char *id = miq_upload_id_new(p), *part, *err, *code = NULL, *lease;
     miq_fetch_opts o;
@@ -476,8 +472,8 @@ void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
 }
 
 void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_conf *c,
-                       const miq_db *db, const char *account, const char *filename,
-                       apr_time_t now, miq_reply *out)
+                       const miq_db *db, const char *account, const char *filename, apr_time_t now,
+                       miq_reply *out)
 {
     const char *id = miq_upload_id_new(p), *sig = NULL, *url, *args[11];
     apr_time_t exp = now + apr_time_from_sec(c->url_ttl_s);
@@ -553,7 +549,8 @@ void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
     if (!strncmp(path, "uploads/", 8) && miq_storage_name_ok(path + 8) &&
         (st = miq_storage_remove(p, apr_pstrcat(p, c->storage_dir, "/", path, NULL))) !=
             APR_SUCCESS)
-        miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p, "MIQ10101: MomentIQ: could not remove %s", path);
+        miq_log_perror(MIQ_LOG_MARK, MIQ_LOG_ERR, st, p, "MIQ10101: MomentIQ: could not remove %s",
+                       path);
     jobs = json_object_get(res, "jobs");
     json_array_foreach(jobs, i, job)
     {

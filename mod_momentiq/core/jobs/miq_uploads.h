@@ -56,22 +56,33 @@ apr_status_t miq_storage_remove(apr_pool_t *p, const char *path);
 
 /* What the upload services need from the configuration. */
 typedef struct miq_upload_conf {
-    const char *storage_dir; /* MomentIQStorageDir */
-    apr_off_t max_bytes;     /* MomentIQMaxUploadSize */
-    int retention_s;         /* MomentIQRetention (uploads) */
-    int url_ttl_s;           /* signed upload URL lifetime (MomentIQFileURLTTL) */
-    int allow_private;       /* MomentIQImportAllowPrivate */
-    int import_timeout_s;    /* whole source_url transfer; 0: 300 */
-    const char *ca_file;     /* MomentIQFetchCAFile */
-    const char *probe_cmd;   /* MomentIQProbeCommand: momentiq-probe, or NULL: in process */
-    int probe_timeout_s;     /* how long one probe may take */
+    const char *storage_dir;  /* MomentIQStorageDir */
+    apr_off_t max_bytes;      /* MomentIQMaxUploadSize */
+    int retention_s;          /* MomentIQRetention (uploads) */
+    int url_ttl_s;            /* signed upload URL lifetime (MomentIQFileURLTTL) */
+    int allow_private;        /* MomentIQImportAllowPrivate */
+    int import_timeout_s;     /* whole source_url transfer; 0: 300 */
+    const char *ca_file;      /* MomentIQFetchCAFile */
+    const char *probe_cmd;    /* MomentIQProbeCommand: momentiq-probe, or NULL: in process */
+    int probe_timeout_s;      /* how long one probe may take */
     const miq_quotas *quotas; /* MomentIQQuota (storage, imports); NULL: none */
-    apr_int64_t min_free;    /* MomentIQStorageMinFree: bytes the disk keeps free */
+    apr_int64_t min_free;     /* MomentIQStorageMinFree: bytes the disk keeps free */
 } miq_upload_conf;
 
 /* Columns of MIQ_SQL_UPLOAD_GET. */
-enum { MIQ_UC_ID, MIQ_UC_FILENAME, MIQ_UC_PATH, MIQ_UC_STATUS, MIQ_UC_SIZE, MIQ_UC_DURATION,
-       MIQ_UC_PROBE, MIQ_UC_CREATED, MIQ_UC_EXPIRES, MIQ_UC_PUT_HASH, MIQ_UC_COUNT };
+enum {
+    MIQ_UC_ID,
+    MIQ_UC_FILENAME,
+    MIQ_UC_PATH,
+    MIQ_UC_STATUS,
+    MIQ_UC_SIZE,
+    MIQ_UC_DURATION,
+    MIQ_UC_PROBE,
+    MIQ_UC_CREATED,
+    MIQ_UC_EXPIRES,
+    MIQ_UC_PUT_HASH,
+    MIQ_UC_COUNT
+};
 
 /* The public view of an upload row (MIQ_SQL_UPLOAD_GET): upload_id, filename,
  * status, bytes, duration_s, format, streams, has_audio, has_video,
@@ -101,8 +112,7 @@ void miq_upload_store(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
  * 400 invalid_request / 413 payload_too_large / 415 unsupported_media / 429
  * quota_exceeded (storage, or the imports in flight) / 5xx. */
 void miq_upload_import(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db,
-                       const char *account, const char *url, const char *filename,
-                       miq_reply *out);
+                       const char *account, const char *url, const char *filename, miq_reply *out);
 /* DELETE /v1/uploads/{id}: the upload, its file and every derived job's
  * outputs go; its queued and running jobs are canceled (reservations
  * released). Needs the all scope: a connector limited to a family must not
@@ -113,7 +123,7 @@ void miq_upload_delete(apr_pool_t *p, const miq_upload_conf *c, const miq_db *db
 /* An awaiting_bytes upload and its signed PUT URL, valid url_ttl_s from now:
  * 201 {upload_id, filename, status, upload_url, upload_method, expires_at}. */
 void miq_upload_signed(apr_pool_t *p, const miq_server *srv, const miq_upload_conf *c,
-                       const miq_db *db, const char *account, const char *filename,
-                       apr_time_t now, miq_reply *out);
+                       const miq_db *db, const char *account, const char *filename, apr_time_t now,
+                       miq_reply *out);
 
 #endif

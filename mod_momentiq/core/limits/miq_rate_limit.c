@@ -10,7 +10,7 @@ static const struct {
     const char *name;
     miq_rate_rule rule;
 } classes[MIQ_RATE_CLASSES] = {
-    [MIQ_RATE_MCP] = {"mcp", {600, 10}},           /* 60/s sustained over 10 s */
+    [MIQ_RATE_MCP] = {"mcp", {600, 10}}, /* 60/s sustained over 10 s */
     [MIQ_RATE_API] = {"api", {600, 10}},
     [MIQ_RATE_OAUTH] = {"oauth", {120, 60}},
     [MIQ_RATE_REGISTER] = {"register", {20, 3600}},

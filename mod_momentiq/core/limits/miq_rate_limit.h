@@ -11,12 +11,12 @@
 #include "db/miq_db.h"
 
 typedef enum {
-    MIQ_RATE_MCP,          /* /mcp requests, per token (anonymous: per address) */
-    MIQ_RATE_API,          /* /v1 requests, per token */
-    MIQ_RATE_OAUTH,        /* /api/auth/oauth/... (authorize, token, revoke, introspect), per address */
-    MIQ_RATE_REGISTER,     /* OAuth dynamic client registration, per address */
-    MIQ_RATE_SIGNUP,       /* POST /api/auth/signup, per address */
-    MIQ_RATE_LOGIN,        /* POST /api/auth/login, per address (the throttle guards accounts) */
+    MIQ_RATE_MCP,      /* /mcp requests, per token (anonymous: per address) */
+    MIQ_RATE_API,      /* /v1 requests, per token */
+    MIQ_RATE_OAUTH,    /* /api/auth/oauth/... (authorize, token, revoke, introspect), per address */
+    MIQ_RATE_REGISTER, /* OAuth dynamic client registration, per address */
+    MIQ_RATE_SIGNUP,   /* POST /api/auth/signup, per address */
+    MIQ_RATE_LOGIN,    /* POST /api/auth/login, per address (the throttle guards accounts) */
     MIQ_RATE_ANON_SESSION, /* 2025-era initialize without a token, per address */
     MIQ_RATE_BAD_TOKEN,    /* requests with an unknown or revoked bearer token, per address */
     MIQ_RATE_CLASSES

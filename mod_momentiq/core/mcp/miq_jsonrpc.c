@@ -89,8 +89,7 @@ json_t *miq_rpc_result(apr_pool_t *p, const json_t *id, json_t *result)
     return miq_json_pool(p, o);
 }
 
-json_t *miq_rpc_error(apr_pool_t *p, const json_t *id, int code, const char *message,
-                      json_t *data)
+json_t *miq_rpc_error(apr_pool_t *p, const json_t *id, int code, const char *message, json_t *data)
 {
     json_t *o = json_object(), *e = json_object();
     json_object_set_new(e, "code", json_integer(code));

@@ -14,8 +14,8 @@
 #define MIQ_RPC_RESOURCE_NOT_FOUND (-32002)
 #define MIQ_RPC_RATE_LIMITED       (-32029) /* implementation-defined server error: 429 */
 /* 2026-07-28 transport errors */
-#define MIQ_RPC_HEADER_MISMATCH    (-32020)
-#define MIQ_RPC_MISSING_CAPABILITY (-32021)
+#define MIQ_RPC_HEADER_MISMATCH     (-32020)
+#define MIQ_RPC_MISSING_CAPABILITY  (-32021)
 #define MIQ_RPC_UNSUPPORTED_VERSION (-32022)
 
 typedef enum { MIQ_MSG_REQUEST, MIQ_MSG_NOTIFICATION, MIQ_MSG_RESPONSE } miq_msg_kind_e;
@@ -39,8 +39,7 @@ const char *miq_rpc_parse(apr_pool_t *p, const char *body, apr_size_t len, miq_r
 /* {"jsonrpc":"2.0","id":id,"result":result}; steals result. id NULL -> null. */
 json_t *miq_rpc_result(apr_pool_t *p, const json_t *id, json_t *result);
 /* {"jsonrpc":"2.0","id":id,"error":{code,message,data?}}; steals data. */
-json_t *miq_rpc_error(apr_pool_t *p, const json_t *id, int code, const char *message,
-                      json_t *data);
+json_t *miq_rpc_error(apr_pool_t *p, const json_t *id, int code, const char *message, json_t *data);
 /* The id as text for logs and correlation ("7", "\"abc\""). */
 const char *miq_rpc_id_text(apr_pool_t *p, const json_t *id);
 

@@ -34,8 +34,8 @@ json_t *miq_mcp_versions_json(apr_pool_t *p)
     return miq_json_pool(p, a);
 }
 
-static const char *const level_names[] = {"debug",    "info",  "notice", "warning", "error",
-                                          "critical", "alert", "emergency"};
+static const char *const level_names[] = {"debug", "info",     "notice", "warning",
+                                          "error", "critical", "alert",  "emergency"};
 
 const char *miq_mcp_level_name(miq_mcp_level_e l)
 {
@@ -85,8 +85,8 @@ json_t *miq_tool_content(miq_tool_ctx *ctx, json_t *content, json_t *structured)
 json_t *miq_tool_fail(miq_tool_ctx *ctx, const char *code, const char *message)
 {
     json_t *r = json_object(), *content = json_array();
-    json_array_append_new(content, text_item(apr_psprintf(ctx->pool, "Error %s: %s", code,
-                                                          message)));
+    json_array_append_new(content,
+                          text_item(apr_psprintf(ctx->pool, "Error %s: %s", code, message)));
     json_object_set_new(r, "content", content);
     json_object_set_new(r, "structuredContent",
                         json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
@@ -174,8 +174,9 @@ int miq_tool_ask(miq_tool_ctx *ctx, const char *key, const char *method, json_t 
     if (cap && !json_object_get(c->client_caps, cap)) {
         *result = miq_json_packp(ctx->pool, "{s:i,s:s,s:{s:{s:{}}}}", "code",
                                  MIQ_RPC_MISSING_CAPABILITY, "message",
-                                 apr_psprintf(ctx->pool, "this request needs the client "
-                                                         "capability '%s'",
+                                 apr_psprintf(ctx->pool,
+                                              "this request needs the client "
+                                              "capability '%s'",
                                               cap),
                                  "data", "requiredCapabilities", cap);
         return -1;
@@ -199,8 +200,8 @@ int miq_tool_ask(miq_tool_ctx *ctx, const char *key, const char *method, json_t 
     /* 2025: a server-to-client request on the SSE stream; the answer comes
      * back on another POST and reaches us through the glue's await. */
     if (!c->io || !c->io->emit || !c->io->await) {
-        *result = miq_json_packp(ctx->pool, "{s:i,s:s}", "code", MIQ_RPC_INTERNAL_ERROR,
-                                 "message", "this transport cannot ask the client");
+        *result = miq_json_packp(ctx->pool, "{s:i,s:s}", "code", MIQ_RPC_INTERNAL_ERROR, "message",
+                                 "this transport cannot ask the client");
         return -1;
     }
     {
@@ -258,8 +259,7 @@ json_t *miq_mcp_capabilities(apr_pool_t *p, const miq_server *srv, miq_era_e era
 #define META_INFO    "io.modelcontextprotocol/clientInfo"
 #define META_LOGLVL  "io.modelcontextprotocol/logLevel"
 
-const char *miq_mcp_read_meta(miq_mcp_call *c, const char *header_version, int *code,
-                              json_t **data)
+const char *miq_mcp_read_meta(miq_mcp_call *c, const char *header_version, int *code, json_t **data)
 {
     json_t *meta = json_object_get(c->msg->params, "_meta");
     const char *v = miq_json_str(meta, META_VERSION, NULL);
@@ -373,8 +373,9 @@ static void do_discover(miq_mcp_call *c, outcome_t *o)
                           miq_mcp_versions_json(c->pool), "capabilities",
                           miq_mcp_capabilities(c->pool, c->srv, MIQ_ERA_2026), "ttlMs", 300000,
                           "cacheScope", "public");
-    json_object_set_new(r, "_meta", json_pack("{s:O}", "io.modelcontextprotocol/serverInfo",
-                                              miq_mcp_server_info(c->pool, c->srv)));
+    json_object_set_new(r, "_meta",
+                        json_pack("{s:O}", "io.modelcontextprotocol/serverInfo",
+                                  miq_mcp_server_info(c->pool, c->srv)));
     if (c->srv->instructions)
         json_object_set_new(r, "instructions", json_string(c->srv->instructions));
     o->result = miq_json_pool(c->pool, r);
@@ -415,8 +416,8 @@ static int mrtr_begin(miq_mcp_call *c, outcome_t *o, const char *kind, const cha
         return 0;
     }
     if (st) {
-        state = miq_reqstate_verify(c->pool, c->srv->keys.request_state, sizeof(c->srv->keys.request_state), st, c->now,
-                                    &serr);
+        state = miq_reqstate_verify(c->pool, c->srv->keys.request_state,
+                                    sizeof(c->srv->keys.request_state), st, c->now, &serr);
         if (!state) {
             fail(o, MIQ_RPC_INVALID_PARAMS, serr);
             return 0;
@@ -453,10 +454,10 @@ static int mrtr_pending(miq_mcp_call *c, outcome_t *o, const char *kind, const c
         if (json_is_object(v) && json_object_get(c->answered, key))
             json_object_set(kept, key, v);
     }
-    state = miq_json_packp(c->pool, "{s:s,s:s,s:o,s:s}", "kind", kind, "name", name, "answers", kept, "nonce",
-                      miq_random_hex(c->pool, 8));
-    token = miq_reqstate_sign(c->pool, c->srv->keys.request_state, sizeof(c->srv->keys.request_state), state, c->now,
-                              600);
+    state = miq_json_packp(c->pool, "{s:s,s:s,s:o,s:s}", "kind", kind, "name", name, "answers",
+                           kept, "nonce", miq_random_hex(c->pool, 8));
+    token = miq_reqstate_sign(c->pool, c->srv->keys.request_state,
+                              sizeof(c->srv->keys.request_state), state, c->now, 600);
     o->result = miq_json_packp(c->pool, "{s:s,s:O,s:s}", "resultType", "input_required",
                                "inputRequests", c->pending_requests, "requestState", token);
     c->outcome = "input_required";
@@ -570,8 +571,8 @@ static void do_prompts_get(miq_mcp_call *c, outcome_t *o)
     const miq_prompt_arg *a;
     json_t *r;
     if (!d) {
-        fail(o, MIQ_RPC_INVALID_PARAMS, apr_psprintf(c->pool, "Unknown prompt: %s",
-                                                     name ? name : "(none)"));
+        fail(o, MIQ_RPC_INVALID_PARAMS,
+             apr_psprintf(c->pool, "Unknown prompt: %s", name ? name : "(none)"));
         return;
     }
     if (args && !json_is_object(args)) {
@@ -598,9 +599,11 @@ static void do_prompts_get(miq_mcp_call *c, outcome_t *o)
     if (!r && mrtr_pending(c, o, "prompt", name))
         return;
     if (!r) {
-        fail(o, MIQ_RPC_INVALID_PARAMS, apr_psprintf(c->pool, "prompt %s could not be built "
-                                                              "from these arguments",
-                                                     d->name));
+        fail(o, MIQ_RPC_INVALID_PARAMS,
+             apr_psprintf(c->pool,
+                          "prompt %s could not be built "
+                          "from these arguments",
+                          d->name));
         return;
     }
     o->result = r;
@@ -762,9 +765,9 @@ const char *miq_mcp_dispatch(miq_mcp_call *c)
                                                     o.data ? json_incref(o.data) : NULL));
     }
     if (o.text) /* cached list: spliced in, never re-serialized */
-        return apr_pstrcat(c->pool, "{\"jsonrpc\":\"2.0\",\"id\":",
-                           miq_rpc_id_text(c->pool, c->msg->id), ",\"result\":", o.text, "}",
-                           NULL);
+        return apr_pstrcat(c->pool,
+                           "{\"jsonrpc\":\"2.0\",\"id\":", miq_rpc_id_text(c->pool, c->msg->id),
+                           ",\"result\":", o.text, "}", NULL);
     if (c->era == MIQ_ERA_2026 && !json_object_get(o.result, "resultType"))
         json_object_set_new(o.result, "resultType", json_string("complete"));
     return miq_json_dump(c->pool, miq_rpc_result(c->pool, c->msg->id, json_incref(o.result)));

@@ -20,7 +20,7 @@
 
 typedef enum { MIQ_ERA_NONE = 0, MIQ_ERA_2025, MIQ_ERA_2026 } miq_era_e;
 
-#define MIQ_PROTO_2026 "2026-07-28"
+#define MIQ_PROTO_2026        "2026-07-28"
 #define MIQ_PROTO_LATEST_2025 "2025-11-25"
 
 /* Versions this server speaks, newest first (NULL-terminated). */
@@ -59,7 +59,7 @@ typedef struct miq_mcp_call {
     const miq_db *db;        /* for authenticated tools (jobs); NULL without a database */
     const char *storage_dir; /* MomentIQStorageDir */
     const struct miq_upload_conf *uploads; /* upload limits (miq_uploads.h), or NULL */
-    int file_url_ttl_s;      /* signed /files/ URL lifetime */
+    int file_url_ttl_s;                    /* signed /files/ URL lifetime */
 
     /* outputs */
     int http_status;        /* 200 unless the era's rules say otherwise */

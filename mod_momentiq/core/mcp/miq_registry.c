@@ -8,7 +8,7 @@
 
 struct miq_registry {
     apr_pool_t *pool;
-    apr_array_header_t *tools;     /* miq_tool_entry* */
+    apr_array_header_t *tools; /* miq_tool_entry* */
     apr_hash_t *tool_by_name;
     apr_array_header_t *resources; /* miq_resource_def* */
     apr_array_header_t *prompts;   /* miq_prompt_def* */
@@ -205,7 +205,8 @@ static const char *dump_tools(miq_registry *reg, int authenticated, unsigned sco
 const char *miq_registry_seal(miq_registry *reg, const char *base_url)
 {
     json_t *res = miq_json_pool(reg->pool, json_array());
-    json_t *tpl = miq_json_pool(reg->pool, json_array()), *pr = miq_json_pool(reg->pool, json_array());
+    json_t *tpl = miq_json_pool(reg->pool, json_array()),
+           *pr = miq_json_pool(reg->pool, json_array());
     unsigned s;
     int i;
     (void)base_url;

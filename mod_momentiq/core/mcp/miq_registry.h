@@ -28,14 +28,14 @@ typedef json_t *miq_tool_fn(miq_tool_ctx *ctx, const json_t *args);
 #define MIQ_ANN_OPENWORLD   0x08
 
 typedef struct miq_tool_def {
-    const char *name;          /* [A-Za-z0-9_.-]{1,128} */
+    const char *name; /* [A-Za-z0-9_.-]{1,128} */
     const char *title;
     const char *description;
     const char *input_schema;  /* JSON Schema text (object) */
     const char *output_schema; /* JSON Schema text or NULL */
     unsigned annotations;      /* MIQ_ANN_* */
-    unsigned scopes;           /* 0 = public (noauth); else MIQ_SCOPE_* bits any of which allows it */
-    int needs_auth;            /* authenticated even when scopes == 0 (e.g. get_account) */
+    unsigned scopes; /* 0 = public (noauth); else MIQ_SCOPE_* bits any of which allows it */
+    int needs_auth;  /* authenticated even when scopes == 0 (e.g. get_account) */
     miq_tool_fn *call;
 } miq_tool_def;
 
@@ -43,7 +43,7 @@ typedef struct miq_tool_def {
 typedef json_t *miq_resource_fn(miq_tool_ctx *ctx, const char *uri, const void *baton);
 
 typedef struct miq_resource_def {
-    const char *uri;           /* exact URI, or an RFC 6570 level-1 template when is_template */
+    const char *uri; /* exact URI, or an RFC 6570 level-1 template when is_template */
     const char *name;
     const char *title;
     const char *description;
@@ -73,7 +73,7 @@ typedef struct miq_prompt_def {
     const char *description;
     const miq_prompt_arg *args; /* terminated by {NULL} */
     miq_prompt_fn *get;
-    miq_complete_fn *complete;  /* for argument completion; may be NULL */
+    miq_complete_fn *complete; /* for argument completion; may be NULL */
     const void *baton;
 } miq_prompt_def;
 
@@ -99,9 +99,9 @@ typedef struct miq_tool_entry {
 } miq_tool_entry;
 
 const miq_tool_entry *miq_registry_tool(const miq_registry *reg, const char *name);
-const apr_array_header_t *miq_registry_tools(const miq_registry *reg); /* miq_tool_entry* */
+const apr_array_header_t *miq_registry_tools(const miq_registry *reg);     /* miq_tool_entry* */
 const apr_array_header_t *miq_registry_resources(const miq_registry *reg); /* miq_resource_def* */
-const apr_array_header_t *miq_registry_prompts(const miq_registry *reg); /* miq_prompt_def* */
+const apr_array_header_t *miq_registry_prompts(const miq_registry *reg);   /* miq_prompt_def* */
 const miq_prompt_def *miq_registry_prompt(const miq_registry *reg, const char *name);
 /* Finds the resource serving uri (exact match first, then templates). */
 const miq_resource_def *miq_registry_resource_for(const miq_registry *reg, const char *uri);

@@ -139,7 +139,8 @@ static int numcmp(const json_t *a, const json_t *b)
     if (json_is_integer(a) && json_is_integer(b)) {
         json_int_t x = json_integer_value(a), y = json_integer_value(b);
         return x < y ? -1 : x > y;
-    } else {
+    }
+    else {
         double x = json_number_value(a), y = json_number_value(b);
         return x < y ? -1 : x > y;
     }
@@ -270,7 +271,8 @@ static const char *v_number(vctx *c, const json_t *s, const json_t *v)
         int ok;
         if (json_is_integer(v) && json_is_integer(k)) {
             ok = json_integer_value(v) % json_integer_value(k) == 0;
-        } else {
+        }
+        else {
             double q = json_number_value(v) / json_number_value(k);
             ok = isfinite(q) && fabs(q - nearbyint(q)) <= 1e-9 * fmax(1.0, fabs(q));
         }
@@ -341,15 +343,18 @@ static const char *v_object(vctx *c, const json_t *s, const json_t *v)
     const json_t *addl = json_object_get(s, "additionalProperties"), *k, *sub, *val;
     const char *key, *e, *pat;
     size_t i, n = json_object_size(v);
-    json_array_foreach(json_object_get(s, "required"), i, k) {
+    json_array_foreach(json_object_get(s, "required"), i, k)
+    {
         if (json_is_string(k) && !json_object_get(v, json_string_value(k)))
             return fail(c, "missing required property %s", show_key(c->tmp, json_string_value(k)));
     }
     if ((e = v_count(c, s, "Properties", n, "have", "properties")))
         return e;
-    json_object_foreach((json_t *)v, key, val) {
+    json_object_foreach((json_t *)v, key, val)
+    {
         int matched = json_object_get(props, key) != NULL;
-        json_object_foreach((json_t *)pp, pat, sub) {
+        json_object_foreach((json_t *)pp, pat, sub)
+        {
             regex_t *re = miq_schema_regex(c->tmp, c->re, pat);
             if (!re)
                 return fail(c, "schema error: patternProperties pattern does not compile");
@@ -366,7 +371,8 @@ static const char *v_object(vctx *c, const json_t *s, const json_t *v)
         if ((e = vchild(c, addl, val, key, 0)))
             return e;
     }
-    json_object_foreach((json_t *)props, key, sub) {
+    json_object_foreach((json_t *)props, key, sub)
+    {
         if ((val = json_object_get(v, key)) && (e = vchild(c, sub, val, key, 0)))
             return e;
     }
@@ -380,7 +386,8 @@ static const char *v_any(vctx *c, const json_t *list, const json_t *v, int one)
     int best_depth = -1, hits = 0, first = -1;
     size_t i;
     const json_t *sub;
-    json_array_foreach(list, i, sub) {
+    json_array_foreach(list, i, sub)
+    {
         e = vnode(c, sub, v);
         if (c->fatal)
             return c->fatal;
@@ -391,7 +398,8 @@ static const char *v_any(vctx *c, const json_t *list, const json_t *v, int one)
                 return fail(c, "must match exactly one oneOf alternative, but matches %d and %d",
                             first, (int)i);
             first = (int)i;
-        } else if (c->err_nseg > best_depth) {
+        }
+        else if (c->err_nseg > best_depth) {
             best = e;
             best_depth = c->err_nseg;
         }
@@ -420,10 +428,12 @@ static const char *v_keywords(vctx *c, const json_t *s, const json_t *v)
     if ((k = json_object_get(s, "type"))) {
         int ok = json_is_string(k) && type_ok(json_string_value(k), v);
         const char *want = json_string_value(k);
-        json_array_foreach(k, i, sub) {
+        json_array_foreach(k, i, sub)
+        {
             ok |= json_is_string(sub) && type_ok(json_string_value(sub), v);
         }
-        json_array_foreach(k, i, sub) {
+        json_array_foreach(k, i, sub)
+        {
             if (ok)
                 break;
             want = i ? apr_pstrcat(c->tmp, want, " or ", json_string_value(sub), NULL)
@@ -434,12 +444,14 @@ static const char *v_keywords(vctx *c, const json_t *s, const json_t *v)
     }
     if (json_is_array(k = json_object_get(s, "enum"))) {
         const char *list = NULL;
-        json_array_foreach(k, i, sub) {
+        json_array_foreach(k, i, sub)
+        {
             if (json_equal(sub, v))
                 break;
         }
         if (i == json_array_size(k)) {
-            json_array_foreach(k, i, sub) {
+            json_array_foreach(k, i, sub)
+            {
                 const char *one = i < 12 ? show_schema_val(c->tmp, sub) : "...";
                 list = list ? apr_pstrcat(c->tmp, list, ", ", one, NULL) : one;
                 if (i >= 12)
@@ -459,7 +471,8 @@ static const char *v_keywords(vctx *c, const json_t *s, const json_t *v)
         return e;
     if (json_is_object(v) && (e = v_object(c, s, v)))
         return e;
-    json_array_foreach(json_object_get(s, "allOf"), i, sub) {
+    json_array_foreach(json_object_get(s, "allOf"), i, sub)
+    {
         if ((e = vnode(c, sub, v)))
             return e;
     }
@@ -546,11 +559,13 @@ static void fill(const json_t *root, const json_t *s, json_t *v, int depth)
         return;
     if (json_object_get(s, "$ref"))
         fill(root, resolve(root, json_string_value(json_object_get(s, "$ref"))), v, depth + 1);
-    json_array_foreach(json_object_get(s, "allOf"), i, sub) {
+    json_array_foreach(json_object_get(s, "allOf"), i, sub)
+    {
         fill(root, sub, v, depth + 1);
     }
     if (json_is_object(v)) {
-        json_object_foreach((json_t *)json_object_get(s, "properties"), key, sub) {
+        json_object_foreach((json_t *)json_object_get(s, "properties"), key, sub)
+        {
             if (!(cur = json_object_get(v, key)) && json_is_object(ds = deref(root, sub)) &&
                 (d = json_object_get(ds, "default")))
                 json_object_set_new(v, key, cur = json_deep_copy(d));
@@ -559,7 +574,8 @@ static void fill(const json_t *root, const json_t *s, json_t *v, int depth)
             if (cur)
                 fill(root, sub, cur, depth + 1);
         }
-    } else if (json_is_array(v)) {
+    }
+    else if (json_is_array(v)) {
         const json_t *pre = json_object_get(s, "prefixItems"), *items = json_object_get(s, "items");
         npre = json_is_array(pre) ? json_array_size(pre) : 0;
         for (i = 0; i < json_array_size(v); i++) {
@@ -620,7 +636,8 @@ static const char *chk_kw(apr_pool_t *p, const json_t *root, const json_t *s, co
     case K_MAP:
         if (!json_is_object(v))
             return apr_psprintf(p, "%s: must be an object", at);
-        json_object_foreach((json_t *)v, name, sub) {
+        json_object_foreach((json_t *)v, name, sub)
+        {
             if (!strcmp(key, "patternProperties") && !miq_schema_regex(p, NULL, name))
                 return apr_psprintf(p, "%s: pattern %s does not compile", at, quote(p, name));
             if ((e = chk(p, root, sub, apr_pstrcat(p, at, ".", name, NULL), depth + 1)))
@@ -701,7 +718,8 @@ static const char *chk(apr_pool_t *p, const json_t *root, const json_t *s, const
         return apr_psprintf(p, "%s: must be a schema (object or boolean)", path);
     if (depth >= MIQ_SCHEMA_MAX_DEPTH)
         return apr_psprintf(p, "%s: schema nested too deep (limit %d)", path, MIQ_SCHEMA_MAX_DEPTH);
-    json_object_foreach((json_t *)s, key, v) {
+    json_object_foreach((json_t *)s, key, v)
+    {
         if ((e = chk_kw(p, root, s, key, v, apr_pstrcat(p, path, ".", key, NULL), depth)))
             return e;
     }

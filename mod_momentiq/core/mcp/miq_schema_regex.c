@@ -54,21 +54,26 @@ regex_t *miq_schema_regex(apr_pool_t *p, apr_hash_t *cache, const char *pat)
                 return NULL;
             if (in && *s == '-')
                 dash = 1, e = "";
-        } else if (in && *s == '[' && s[1] == ':') { /* [:alpha:] */
+        }
+        else if (in && *s == '[' && s[1] == ':') { /* [:alpha:] */
             const char *end = strstr(s, ":]");
             if (!end)
                 return NULL;
             e = apr_pstrndup(p, s, (size_t)(end + 2 - s));
             s = end + 1;
-        } else if (!in && *s == '(' && s[1] == '?') {
+        }
+        else if (!in && *s == '(' && s[1] == '?') {
             return NULL; /* (?:...), lookarounds, flags */
-        } else if (!in && *s == '[') {
+        }
+        else if (!in && *s == '[') {
             in = 1, e = s[1] == '^' ? (s++, "[^") : "[";
             if (s[1] == ']')
                 return NULL; /* ECMA [] and [^] */
-        } else if (in && *s == ']') {
+        }
+        else if (in && *s == ']') {
             in = 0, e = dash ? "-]" : "]", dash = 0;
-        } else {
+        }
+        else {
             *o++ = *s;
             continue;
         }
@@ -83,4 +88,3 @@ regex_t *miq_schema_regex(apr_pool_t *p, apr_hash_t *cache, const char *pat)
         apr_hash_set(cache, pat, APR_HASH_KEY_STRING, re);
     return re;
 }
-

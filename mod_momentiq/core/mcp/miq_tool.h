@@ -13,7 +13,6 @@
 
 struct miq_upload_conf; /* miq_uploads.h */
 
-
 struct miq_tool_ctx {
     apr_pool_t *pool;
     const miq_server *srv;
@@ -23,7 +22,7 @@ struct miq_tool_ctx {
     const miq_db *db;             /* the request's database, NULL when there is none */
     const char *storage_dir;      /* MomentIQStorageDir */
     const struct miq_upload_conf *uploads; /* upload limits (momentiq.create_upload), or NULL */
-    int file_url_ttl_s;           /* signed /files/ URL lifetime */
+    int file_url_ttl_s;                    /* signed /files/ URL lifetime */
 };
 
 /* MCP log levels (RFC 5424 names). */

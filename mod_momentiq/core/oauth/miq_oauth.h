@@ -58,8 +58,7 @@ int miq_oauth_audience_ok(const char *audience, const char *mcp_url);
 /* Parses application/x-www-form-urlencoded text (a body or a query string).
  * A parameter given twice is refused (RFC 6749 §3.1); parameters without a
  * value are treated as omitted. *out gets a table. NULL or why not. */
-const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len,
-                                 apr_table_t **out);
+const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len, apr_table_t **out);
 /* The RFC 6749 §5.2 body {"error","error_description"}. */
 const char *miq_oauth_error_body(apr_pool_t *p, const char *error, const char *description);
 /* The HTTP status for an error code: 401 invalid_client, 500 server_error,
@@ -76,11 +75,11 @@ const char *miq_oauth_basic_auth(apr_pool_t *p, const char *authorization, const
 typedef struct miq_oauth_client {
     const char *client_id;
     const char *name;
-    const char *connector;            /* chatgpt, claude, ... ("mcp" when unknown) */
+    const char *connector;             /* chatgpt, claude, ... ("mcp" when unknown) */
     apr_array_header_t *redirect_uris; /* const char *, exact */
-    const char *auth_method;          /* none | client_secret_basic | client_secret_post */
-    const char *secret_hash;          /* hex SHA-256 of the secret; NULL: public client */
-    const char *source;               /* directive | env | dcr | cimd */
+    const char *auth_method;           /* none | client_secret_basic | client_secret_post */
+    const char *secret_hash;           /* hex SHA-256 of the secret; NULL: public client */
+    const char *source;                /* directive | env | dcr | cimd */
 } miq_oauth_client;
 
 typedef struct miq_oauth_registry {
@@ -146,8 +145,8 @@ const char *miq_oauth_redirects_json(apr_pool_t *p, const miq_oauth_client *c);
 
 typedef struct miq_oauth_authz {
     const char *client_id, *redirect_uri, *state, *challenge, *resource;
-    const char *scope; /* canonical, space-separated */
-    unsigned scopes;   /* MIQ_SCOPE_* */
+    const char *scope;         /* canonical, space-separated */
+    unsigned scopes;           /* MIQ_SCOPE_* */
     const char *ignored_scope; /* requested words we do not know (NULL: none) */
 } miq_oauth_authz;
 
@@ -156,9 +155,8 @@ typedef struct miq_oauth_authz {
  * trailing slash insensitive; absent means it). Returns NULL, or the error
  * description with *error (an RFC 6749 code) and *redirectable (0 when the
  * redirect URI itself is wrong: the error must be shown, not redirected). */
-const char *miq_oauth_authorize_check(apr_pool_t *p, const miq_oauth_client *c,
-                                      apr_table_t *params, const char *mcp_url,
-                                      miq_oauth_authz *out, const char **error,
+const char *miq_oauth_authorize_check(apr_pool_t *p, const miq_oauth_client *c, apr_table_t *params,
+                                      const char *mcp_url, miq_oauth_authz *out, const char **error,
                                       int *redirectable);
 /* The scopes the user kept on the consent screen: the requested ones whose
  * box ("grant_all", "grant_video", ...) is checked. */

@@ -68,8 +68,10 @@ const char *miq_oauth_registry_set_secret(miq_oauth_registry *reg, const char *i
     if (!c)
         return apr_psprintf(reg->pool, "no OAuth client '%s' to give a secret to", id);
     if (!secret || strlen(secret) < 16)
-        return apr_psprintf(reg->pool, "the secret of OAuth client '%s' is shorter than 16 "
-                                       "characters", id);
+        return apr_psprintf(reg->pool,
+                            "the secret of OAuth client '%s' is shorter than 16 "
+                            "characters",
+                            id);
     c->secret_hash = miq_token_hash(reg->pool, secret);
     c->auth_method = "client_secret_basic";
     return NULL;
@@ -133,8 +135,8 @@ const char *miq_oauth_registry_env(miq_oauth_registry *reg, const char *clients_
         return NULL;
     }
     if (id && *id) {
-        if ((err = miq_oauth_registry_add(reg, id, name, connector,
-                                          split_uris(p, redirect_uris), "env")))
+        if ((err = miq_oauth_registry_add(reg, id, name, connector, split_uris(p, redirect_uris),
+                                          "env")))
             return apr_psprintf(p, "MOMENTIQ_CONNECTOR_OAUTH_CLIENT_ID: %s", err);
     }
     return NULL;
@@ -162,9 +164,9 @@ json_t *miq_oauth_clients_public(apr_pool_t *p, const miq_oauth_registry *reg)
     int i;
     for (i = 0; reg && i < reg->clients->nelts; i++) {
         const miq_oauth_client *c = APR_ARRAY_IDX(reg->clients, i, miq_oauth_client *);
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "client_id", c->client_id,
-                                           "name", c->name, "connector", c->connector,
-                                           "confidential", c->secret_hash != NULL));
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "client_id", c->client_id, "name",
+                                           c->name, "connector", c->connector, "confidential",
+                                           c->secret_hash != NULL));
     }
     return a;
 }
@@ -216,8 +218,8 @@ static const char *metadata_client(apr_pool_t *p, const json_t *m, int allow_sec
     if (!out->redirect_uris->nelts || out->redirect_uris->nelts > 20)
         return "redirect_uris must list 1 to 20 URIs";
     for (i = 0; i < (size_t)out->redirect_uris->nelts; i++)
-        if ((err = miq_oauth_redirect_registrable(
-                 p, APR_ARRAY_IDX(out->redirect_uris, i, const char *))))
+        if ((err = miq_oauth_redirect_registrable(p, APR_ARRAY_IDX(out->redirect_uris, i,
+                                                                   const char *))))
             return err;
     *error = "invalid_client_metadata";
     method = miq_json_str(m, "token_endpoint_auth_method", "none");
@@ -228,17 +230,19 @@ static const char *metadata_client(apr_pool_t *p, const json_t *m, int allow_sec
         json_t *g;
         if (!json_is_array(v))
             return "grant_types must be an array";
-        json_array_foreach(v, i, g) if (!json_is_string(g) ||
-                                        !in_list(json_string_value(g), grants)) return
-            "grant_types may hold authorization_code and refresh_token only";
+        json_array_foreach(v, i, g) if (
+            !json_is_string(g) ||
+            !in_list(
+                json_string_value(g),
+                grants)) return "grant_types may hold authorization_code and refresh_token only";
     }
     if ((v = json_object_get(m, "response_types"))) {
         json_t *t;
         if (!json_is_array(v))
             return "response_types must be an array";
         json_array_foreach(v, i, t) if (!json_is_string(t) ||
-                                        strcmp(json_string_value(t), "code")) return
-            "response_types may hold code only";
+                                        strcmp(json_string_value(t),
+                                               "code")) return "response_types may hold code only";
     }
     name = miq_json_str(m, "client_name", NULL);
     if (name && (strlen(name) > 200 || !*name))
@@ -296,8 +300,9 @@ const char *miq_oauth_client_from_row(apr_pool_t *p, const char *id, const char 
     out->name = row[MIQ_OCL_NAME];
     out->connector = row[MIQ_OCL_CONNECTOR];
     out->auth_method = row[MIQ_OCL_AUTH_METHOD];
-    out->secret_hash =
-        row[MIQ_OCL_SECRET_HASH] && *row[MIQ_OCL_SECRET_HASH] ? row[MIQ_OCL_SECRET_HASH] : NULL;
+    out->secret_hash = row[MIQ_OCL_SECRET_HASH] && *row[MIQ_OCL_SECRET_HASH]
+                           ? row[MIQ_OCL_SECRET_HASH]
+                           : NULL;
     return NULL;
 }
 

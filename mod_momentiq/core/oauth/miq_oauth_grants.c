@@ -52,9 +52,8 @@ int miq_oauth_trail_add(apr_pool_t *p, const miq_db *db, const char *correlation
     args[MIQ_OTR_OUTCOME] = error ? "error" : "ok";
     args[MIQ_OTR_ERROR] = error;
     args[MIQ_OTR_DETAIL] = detail;
-    return db->query(db->baton, p, MIQ_SQL_OAUTH_TRAIL_ADD, MIQ_OTR_NARGS, args, &ncols, &err)
-               ? 0
-               : -1;
+    return db->query(db->baton, p, MIQ_SQL_OAUTH_TRAIL_ADD, MIQ_OTR_NARGS, args, &ncols, &err) ? 0
+                                                                                               : -1;
 }
 
 /* ---- codes --------------------------------------------------------------------------- */
@@ -82,13 +81,12 @@ const char *miq_oauth_code_issue(apr_pool_t *p, const miq_db *db, const miq_oaut
     /* a plain INSERT: it stores its one row or fails */
     if (!db->query(db->baton, p, MIQ_SQL_OAUTH_CODE_CREATE, MIQ_OCC_NARGS, args, &ncols, &err)) {
         fail(out, "temporarily_unavailable", "the code could not be stored");
-        miq_oauth_trail_add(p, db, correlation_id, q->client_id, account_id, "consent",
-                            out->error, out->description);
+        miq_oauth_trail_add(p, db, correlation_id, q->client_id, account_id, "consent", out->error,
+                            out->description);
         return NULL;
     }
     miq_oauth_trail_add(p, db, correlation_id, q->client_id, account_id, "consent", NULL,
-                        apr_psprintf(p, "approved scopes '%s'; code issued",
-                                     args[MIQ_OCC_SCOPES]));
+                        apr_psprintf(p, "approved scopes '%s'; code issued", args[MIQ_OCC_SCOPES]));
     return code;
 }
 
@@ -126,8 +124,8 @@ static const char *outcome_text(const char *outcome)
 /* A refused grant, in the trail (under the authorization's correlation id
  * when known, else a new one) and in out. */
 static int refuse(apr_pool_t *p, const miq_db *db, const char *corr, const miq_oauth_client *c,
-                   const char *account, const char *step, const char *error, const char *why,
-                   miq_oauth_outcome *out)
+                  const char *account, const char *step, const char *error, const char *why,
+                  miq_oauth_outcome *out)
 {
     miq_oauth_trail_add(p, db, corr && *corr ? corr : miq_oauth_correlation_new(p), c->client_id,
                         account, step, error, why);
@@ -136,19 +134,18 @@ static int refuse(apr_pool_t *p, const miq_db *db, const char *corr, const miq_o
 
 /* A refused redeem/refresh row: invalid_target for a resource mismatch, else invalid_grant. */
 static int refuse_row(apr_pool_t *p, const miq_db *db, const miq_oauth_client *c,
-                       const char *const *row, const char *step, const char *what,
-                       miq_oauth_outcome *out)
+                      const char *const *row, const char *step, const char *what,
+                      miq_oauth_outcome *out)
 {
     const char *outcome = row[MIQ_OGC_OUTCOME];
     return refuse(p, db, row[MIQ_OGC_CORRELATION], c, row[MIQ_OGC_ACCOUNT], step,
-           strcmp(outcome, "resource_mismatch") ? "invalid_grant" : "invalid_target",
-           apr_psprintf(p, "%s: %s", what, outcome_text(outcome)), out);
+                  strcmp(outcome, "resource_mismatch") ? "invalid_grant" : "invalid_target",
+                  apr_psprintf(p, "%s: %s", what, outcome_text(outcome)), out);
 }
 
 int miq_oauth_code_redeem(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                           const miq_oauth_client *c, const char *code, const char *verifier,
-                           const char *redirect_uri, const char *resource,
-                           miq_oauth_outcome *out)
+                          const miq_oauth_client *c, const char *code, const char *verifier,
+                          const char *redirect_uri, const char *resource, miq_oauth_outcome *out)
 {
     const char *challenge, *args[MIQ_ORD_NARGS], **row = NULL;
     miq_oauth_pair pair;
@@ -185,18 +182,18 @@ int miq_oauth_code_redeem(apr_pool_t *p, const miq_db *db, const miq_oauth_setti
         return refuse_row(p, db, c, row, "token", "authorization code", out);
     miq_oauth_trail_add(p, db, row[MIQ_OGC_CORRELATION], c->client_id, row[MIQ_OGC_ACCOUNT],
                         "token", NULL,
-                        apr_psprintf(p, "code redeemed: access token %s (scopes '%s', "
-                                        "audience %s) and a refresh token issued",
-                                     pair.access.id, row[MIQ_OGC_SCOPES],
-                                     row[MIQ_OGC_RESOURCE]));
+                        apr_psprintf(p,
+                                     "code redeemed: access token %s (scopes '%s', "
+                                     "audience %s) and a refresh token issued",
+                                     pair.access.id, row[MIQ_OGC_SCOPES], row[MIQ_OGC_RESOURCE]));
     out->body = miq_oauth_token_body(p, pair.access.secret, atol(row[MIQ_OGC_EXPIRES_IN]),
                                      pair.refresh, row[MIQ_OGC_SCOPES]);
     return 0;
 }
 
 int miq_oauth_refresh_rotate(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                              const miq_oauth_client *c, const char *refresh_token,
-                              const char *resource, miq_oauth_outcome *out)
+                             const miq_oauth_client *c, const char *refresh_token,
+                             const char *resource, miq_oauth_outcome *out)
 {
     const char *args[MIQ_ORF_NARGS], **row = NULL, *outcome;
     miq_oauth_pair pair;
@@ -228,8 +225,9 @@ int miq_oauth_refresh_rotate(apr_pool_t *p, const miq_db *db, const miq_oauth_se
     miq_oauth_trail_add(p, db, row[MIQ_OGC_CORRELATION], c->client_id, row[MIQ_OGC_ACCOUNT],
                         "refresh", NULL,
                         !strcmp(outcome, "grace")
-                            ? apr_psprintf(p, "retry within the grace period: the same pair "
-                                              "(access token %s) answered again",
+                            ? apr_psprintf(p,
+                                           "retry within the grace period: the same pair "
+                                           "(access token %s) answered again",
                                            pair.access.id)
                             : apr_psprintf(p, "rotated: access token %s issued (family %s)",
                                            pair.access.id, row[MIQ_OGC_FAMILY]));
@@ -251,7 +249,7 @@ static int find_token(apr_pool_t *p, const miq_db *db, const char *token, const 
 }
 
 int miq_oauth_token_revoke(apr_pool_t *p, const miq_db *db, const miq_oauth_client *c,
-                            const char *token, miq_oauth_outcome *out)
+                           const char *token, miq_oauth_outcome *out)
 {
     const char **row = NULL, *args[MIQ_OFR_NARGS], *corr, *err = NULL;
     int got, ncols = 0, access;
@@ -282,16 +280,14 @@ int miq_oauth_token_revoke(apr_pool_t *p, const miq_db *db, const miq_oauth_clie
     if (!done)
         return fail(out, "temporarily_unavailable", "the database is unavailable");
     miq_oauth_trail_add(p, db, corr, c->client_id, row[MIQ_OTK_ACCOUNT], "revoke", NULL,
-                        access ? apr_psprintf(p, "access token %s revoked",
-                                              row[MIQ_OTK_ACCESS_ID])
+                        access ? apr_psprintf(p, "access token %s revoked", row[MIQ_OTK_ACCESS_ID])
                                : apr_psprintf(p, "refresh token: family %s revoked",
                                               row[MIQ_OTK_FAMILY]));
     return 0;
 }
 
 int miq_oauth_token_introspect(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                                const miq_oauth_client *c, const char *token,
-                                miq_oauth_outcome *out)
+                               const miq_oauth_client *c, const char *token, miq_oauth_outcome *out)
 {
     const char **row = NULL;
     json_t *o;

@@ -21,41 +21,81 @@
 
 /* MIQ_SQL_OAUTH_CLIENT_GET: argument the client id; columns: */
 enum {
-    MIQ_OCL_SOURCE, MIQ_OCL_NAME, MIQ_OCL_CONNECTOR, MIQ_OCL_REDIRECTS, MIQ_OCL_AUTH_METHOD,
+    MIQ_OCL_SOURCE,
+    MIQ_OCL_NAME,
+    MIQ_OCL_CONNECTOR,
+    MIQ_OCL_REDIRECTS,
+    MIQ_OCL_AUTH_METHOD,
     MIQ_OCL_SECRET_HASH, /* '' for a public client */
     MIQ_OCL_FRESHNESS,   /* 'fresh' or 'stale' (a metadata document to fetch again) */
     MIQ_OCL_COLS
 };
 /* MIQ_SQL_OAUTH_CLIENT_PUT arguments; one row when stored. */
 enum {
-    MIQ_OCP_ID, MIQ_OCP_SOURCE, MIQ_OCP_NAME, MIQ_OCP_CONNECTOR, MIQ_OCP_REDIRECTS,
-    MIQ_OCP_AUTH_METHOD, MIQ_OCP_SECRET_HASH, MIQ_OCP_METADATA,
-    MIQ_OCP_CACHE_S, MIQ_OCP_CACHE_S_AGAIN, /* seconds the row lives; 0: forever */
+    MIQ_OCP_ID,
+    MIQ_OCP_SOURCE,
+    MIQ_OCP_NAME,
+    MIQ_OCP_CONNECTOR,
+    MIQ_OCP_REDIRECTS,
+    MIQ_OCP_AUTH_METHOD,
+    MIQ_OCP_SECRET_HASH,
+    MIQ_OCP_METADATA,
+    MIQ_OCP_CACHE_S,
+    MIQ_OCP_CACHE_S_AGAIN, /* seconds the row lives; 0: forever */
     MIQ_OCP_NARGS
 };
 /* MIQ_SQL_OAUTH_CODE_CREATE arguments. */
 enum {
-    MIQ_OCC_CODE_HASH, MIQ_OCC_CLIENT, MIQ_OCC_REDIRECT, MIQ_OCC_ACCOUNT, MIQ_OCC_SCOPES,
-    MIQ_OCC_RESOURCE, MIQ_OCC_CHALLENGE, MIQ_OCC_CORRELATION, MIQ_OCC_TTL_S,
+    MIQ_OCC_CODE_HASH,
+    MIQ_OCC_CLIENT,
+    MIQ_OCC_REDIRECT,
+    MIQ_OCC_ACCOUNT,
+    MIQ_OCC_SCOPES,
+    MIQ_OCC_RESOURCE,
+    MIQ_OCC_CHALLENGE,
+    MIQ_OCC_CORRELATION,
+    MIQ_OCC_TTL_S,
     MIQ_OCC_NARGS
 };
 /* MIQ_SQL_OAUTH_CODE_REDEEM arguments. */
 enum {
-    MIQ_ORD_CODE_HASH, MIQ_ORD_CLIENT, MIQ_ORD_REDIRECT, MIQ_ORD_CHALLENGE, MIQ_ORD_RESOURCE,
-    MIQ_ORD_FAMILY, MIQ_ORD_ACCESS_ID, MIQ_ORD_ACCESS_HASH, MIQ_ORD_ACCESS_PREFIX,
-    MIQ_ORD_TOKEN_NAME, MIQ_ORD_ACCESS_TTL_S, MIQ_ORD_REFRESH_HASH, MIQ_ORD_REFRESH_TTL_S,
+    MIQ_ORD_CODE_HASH,
+    MIQ_ORD_CLIENT,
+    MIQ_ORD_REDIRECT,
+    MIQ_ORD_CHALLENGE,
+    MIQ_ORD_RESOURCE,
+    MIQ_ORD_FAMILY,
+    MIQ_ORD_ACCESS_ID,
+    MIQ_ORD_ACCESS_HASH,
+    MIQ_ORD_ACCESS_PREFIX,
+    MIQ_ORD_TOKEN_NAME,
+    MIQ_ORD_ACCESS_TTL_S,
+    MIQ_ORD_REFRESH_HASH,
+    MIQ_ORD_REFRESH_TTL_S,
     MIQ_ORD_NARGS
 };
 /* MIQ_SQL_OAUTH_REFRESH arguments. */
 enum {
-    MIQ_ORF_REFRESH_HASH, MIQ_ORF_CLIENT, MIQ_ORF_RESOURCE, MIQ_ORF_NEXT_REFRESH_HASH,
-    MIQ_ORF_ACCESS_ID, MIQ_ORF_ACCESS_HASH, MIQ_ORF_ACCESS_PREFIX, MIQ_ORF_TOKEN_NAME,
-    MIQ_ORF_ACCESS_TTL_S, MIQ_ORF_REFRESH_TTL_S, MIQ_ORF_GRACE_S,
+    MIQ_ORF_REFRESH_HASH,
+    MIQ_ORF_CLIENT,
+    MIQ_ORF_RESOURCE,
+    MIQ_ORF_NEXT_REFRESH_HASH,
+    MIQ_ORF_ACCESS_ID,
+    MIQ_ORF_ACCESS_HASH,
+    MIQ_ORF_ACCESS_PREFIX,
+    MIQ_ORF_TOKEN_NAME,
+    MIQ_ORF_ACCESS_TTL_S,
+    MIQ_ORF_REFRESH_TTL_S,
+    MIQ_ORF_GRACE_S,
     MIQ_ORF_NARGS
 };
 /* Columns of MIQ_SQL_OAUTH_CODE_REDEEM and MIQ_SQL_OAUTH_REFRESH ('' for NULL). */
 enum {
-    MIQ_OGC_OUTCOME, MIQ_OGC_ACCOUNT, MIQ_OGC_SCOPES, MIQ_OGC_RESOURCE, MIQ_OGC_CORRELATION,
+    MIQ_OGC_OUTCOME,
+    MIQ_OGC_ACCOUNT,
+    MIQ_OGC_SCOPES,
+    MIQ_OGC_RESOURCE,
+    MIQ_OGC_CORRELATION,
     MIQ_OGC_EXPIRES_IN,
     MIQ_OGC_FAMILY, /* REFRESH only */
     MIQ_OGC_REDEEM_COLS = MIQ_OGC_FAMILY,
@@ -63,19 +103,29 @@ enum {
 };
 /* MIQ_SQL_OAUTH_TOKEN_FIND: arguments the token hash, twice; columns: */
 enum {
-    MIQ_OTK_KIND, /* 'access' or 'refresh' */
+    MIQ_OTK_KIND,      /* 'access' or 'refresh' */
     MIQ_OTK_ACCESS_ID, /* '' for a refresh token */
-    MIQ_OTK_FAMILY, MIQ_OTK_CLIENT, MIQ_OTK_ACCOUNT, MIQ_OTK_SCOPES, MIQ_OTK_AUDIENCE,
+    MIQ_OTK_FAMILY,
+    MIQ_OTK_CLIENT,
+    MIQ_OTK_ACCOUNT,
+    MIQ_OTK_SCOPES,
+    MIQ_OTK_AUDIENCE,
     MIQ_OTK_STATE, /* 'active' or 'inactive' */
-    MIQ_OTK_EXP, MIQ_OTK_IAT, /* epoch seconds */
+    MIQ_OTK_EXP,
+    MIQ_OTK_IAT, /* epoch seconds */
     MIQ_OTK_COLS
 };
 /* MIQ_SQL_OAUTH_FAMILY_REVOKE arguments (MIQ_SQL_OAUTH_ACCESS_REVOKE: the token id). */
 enum { MIQ_OFR_FAMILY, MIQ_OFR_REASON, MIQ_OFR_NARGS };
 /* MIQ_SQL_OAUTH_TRAIL_ADD arguments. */
 enum {
-    MIQ_OTR_CORRELATION, MIQ_OTR_CLIENT, MIQ_OTR_ACCOUNT, MIQ_OTR_STEP, MIQ_OTR_OUTCOME,
-    MIQ_OTR_ERROR, MIQ_OTR_DETAIL,
+    MIQ_OTR_CORRELATION,
+    MIQ_OTR_CLIENT,
+    MIQ_OTR_ACCOUNT,
+    MIQ_OTR_STEP,
+    MIQ_OTR_OUTCOME,
+    MIQ_OTR_ERROR,
+    MIQ_OTR_DETAIL,
     MIQ_OTR_NARGS
 };
 
@@ -126,14 +176,14 @@ int miq_oauth_client_find(apr_pool_t *p, const miq_db *db, const miq_oauth_setti
  * client; else it is zeroed and out has invalid_client (unknown client, wrong
  * secret) or temporarily_unavailable. */
 int miq_oauth_client_check(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                            const char *id, const char *method, const char *secret,
-                            miq_oauth_client *client, miq_oauth_outcome *out);
+                           const char *id, const char *method, const char *secret,
+                           miq_oauth_client *client, miq_oauth_outcome *out);
 /* Dynamic registration (RFC 7591) of c, parsed from the request req: draws
  * the id (mcp_...) and, for a confidential client, the secret, stores the
  * client with the request's metadata minus anything secret-like, and answers
  * the registration response (sent with 201). */
 int miq_oauth_client_register(apr_pool_t *p, const miq_db *db, const miq_oauth_client *c,
-                               const json_t *req, miq_oauth_outcome *out);
+                              const json_t *req, miq_oauth_outcome *out);
 
 /* ---- codes and tokens: miq_oauth_grants.c ------------------------------------------ */
 
@@ -148,25 +198,24 @@ const char *miq_oauth_code_issue(apr_pool_t *p, const miq_db *db, const miq_oaut
  * code (once; a reused code revokes what it issued) and issues the first
  * pair; body is the token response. redirect_uri NULL: the client's only one. */
 int miq_oauth_code_redeem(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                           const miq_oauth_client *c, const char *code, const char *verifier,
-                           const char *redirect_uri, const char *resource,
-                           miq_oauth_outcome *out);
+                          const miq_oauth_client *c, const char *code, const char *verifier,
+                          const char *redirect_uri, const char *resource, miq_oauth_outcome *out);
 /* The refresh_token grant: rotates the token (a retry within the grace
  * period gets the same successor pair; a used token after it revokes the
  * family); body is the token response. */
 int miq_oauth_refresh_rotate(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                              const miq_oauth_client *c, const char *refresh_token,
-                              const char *resource, miq_oauth_outcome *out);
+                             const miq_oauth_client *c, const char *refresh_token,
+                             const char *resource, miq_oauth_outcome *out);
 /* Revocation (RFC 7009) of an access token, or of the family of a refresh
  * token, for its client; an unknown token or another client's is a success
  * that revokes nothing. */
 int miq_oauth_token_revoke(apr_pool_t *p, const miq_db *db, const miq_oauth_client *c,
-                            const char *token, miq_oauth_outcome *out);
+                           const char *token, miq_oauth_outcome *out);
 /* Introspection (RFC 7662): {"active":false} unless the token is active and
  * c is the token's client or a confidential client the operator registered
  * (miq_oauth_client_preregistered); a DCR client with a secret is not. */
 int miq_oauth_token_introspect(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                                const miq_oauth_client *c, const char *token,
-                                miq_oauth_outcome *out);
+                               const miq_oauth_client *c, const char *token,
+                               miq_oauth_outcome *out);
 
 #endif

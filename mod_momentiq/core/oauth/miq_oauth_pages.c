@@ -19,12 +19,24 @@ const char *miq_html_escape(apr_pool_t *p, const char *s)
     for (c = s; *c; c++) {
         const char *rep = NULL;
         switch (*c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: *o++ = *c; continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            *o++ = *c;
+            continue;
         }
         memcpy(o, rep, strlen(rep));
         o += strlen(rep);
@@ -107,9 +119,9 @@ const char *miq_oauth_page_consent(apr_pool_t *p, const miq_oauth_page *pg)
     return apr_pstrcat(
         p, head(p, "Connect an application"), "<h1>Connect ", E(pg->client_name),
         " to MomentIQ</h1>", notice(p, pg->message), "<p><strong>", E(pg->client_name),
-        "</strong> (connector <code>", E(pg->connector), "</code>) asks to use MomentIQ as <strong>",
-        E(who), "</strong>. It will be sent back to <code>", E(pg->req->redirect_uri),
-        "</code>.</p>",
+        "</strong> (connector <code>", E(pg->connector),
+        "</code>) asks to use MomentIQ as <strong>", E(who),
+        "</strong>. It will be sent back to <code>", E(pg->req->redirect_uri), "</code>.</p>",
         "<form method=\"post\" action=\"/api/auth/oauth/authorize\">", request_fields(p, pg),
         hidden(p, "action", "consent"), hidden(p, "csrf_token", pg->csrf),
         "<fieldset><legend>Allow access to</legend>", boxes,
@@ -124,9 +136,9 @@ const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg)
 {
     return apr_pstrcat(
         p, head(p, "Sign in"), "<h1>Sign in to connect ", E(pg->client_name), "</h1>",
-        notice(p, pg->message),
-        "<form method=\"post\" action=\"/api/auth/oauth/authorize\">", request_fields(p, pg),
-        hidden(p, "action", "login"), pg->login_csrf ? hidden(p, "login_csrf", pg->login_csrf) : "",
+        notice(p, pg->message), "<form method=\"post\" action=\"/api/auth/oauth/authorize\">",
+        request_fields(p, pg), hidden(p, "action", "login"),
+        pg->login_csrf ? hidden(p, "login_csrf", pg->login_csrf) : "",
         "<label for=\"email\">Email</label><input id=\"email\" type=\"email\" name=\"email\" "
         "autocomplete=\"username\" required>"
         "<label for=\"password\">Password</label><input id=\"password\" type=\"password\" "
@@ -140,6 +152,6 @@ const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg)
 const char *miq_oauth_page_error(apr_pool_t *p, const char *title, const char *message,
                                  const char *correlation_id)
 {
-    return apr_pstrcat(p, head(p, title), "<h1>", E(title), "</h1><p role=\"alert\">",
-                       E(message), "</p>", footer(p, correlation_id), NULL);
+    return apr_pstrcat(p, head(p, title), "<h1>", E(title), "</h1><p role=\"alert\">", E(message),
+                       "</p>", footer(p, correlation_id), NULL);
 }

@@ -21,8 +21,8 @@ static char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
             *o++ = ' ';
         else if (s[i] == '%') {
             int h, l;
-            if (i + 2 >= n || (h = miq_text_hexval(s[i + 1])) < 0 || (l = miq_text_hexval(s[i + 2])) < 0 ||
-                (h == 0 && l == 0))
+            if (i + 2 >= n || (h = miq_text_hexval(s[i + 1])) < 0 ||
+                (l = miq_text_hexval(s[i + 2])) < 0 || (h == 0 && l == 0))
                 return NULL;
             *o++ = (char)(h * 16 + l);
             i += 2;
@@ -34,8 +34,7 @@ static char *form_decode(apr_pool_t *p, const char *s, apr_size_t n)
     return out;
 }
 
-const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len,
-                                 apr_table_t **out)
+const char *miq_oauth_form_parse(apr_pool_t *p, const char *s, apr_size_t len, apr_table_t **out)
 {
     apr_table_t *t = apr_table_make(p, 16);
     apr_size_t i = 0;
@@ -151,9 +150,8 @@ static const char *requested_scope(apr_pool_t *p, const char *scope, const char 
     return *out ? out : "all";
 }
 
-const char *miq_oauth_authorize_check(apr_pool_t *p, const miq_oauth_client *c,
-                                      apr_table_t *params, const char *mcp_url,
-                                      miq_oauth_authz *out, const char **error,
+const char *miq_oauth_authorize_check(apr_pool_t *p, const miq_oauth_client *c, apr_table_t *params,
+                                      const char *mcp_url, miq_oauth_authz *out, const char **error,
                                       int *redirectable)
 {
     const char *ru = apr_table_get(params, "redirect_uri"), *err, *rt, *m, *scope, *res;

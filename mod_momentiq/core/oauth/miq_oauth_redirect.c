@@ -42,8 +42,8 @@ static const char *shape_error(apr_pool_t *p, const char *u)
         return "the redirect URI must not contain a backslash";
     {
         /* before the query: the part a browser resolves */
-        static const char *const bad[] = {"%2f", "%5c", "%2e", "%00", "%0d", "%0a", "%40",
-                                          "%3a", "%3f", "%23", "%09", "%20"};
+        static const char *const bad[] = {"%2f", "%5c", "%2e", "%00", "%0d", "%0a",
+                                          "%40", "%3a", "%3f", "%23", "%09", "%20"};
         const char *q = strchr(u, '?');
         const char *head = q ? apr_pstrndup(p, u, (apr_size_t)(q - u)) : u;
         apr_size_t i;
@@ -141,8 +141,8 @@ const char *miq_oauth_redirect_match(apr_pool_t *p, const apr_array_header_t *re
     is_loop = parse_loopback(presented, &pu);
     for (i = 0; is_loop && i < registered->nelts; i++) {
         loop_uri ru;
-        if (parse_loopback(APR_ARRAY_IDX(registered, i, const char *), &ru) &&
-            ru.host == pu.host && !strcmp(ru.rest, pu.rest))
+        if (parse_loopback(APR_ARRAY_IDX(registered, i, const char *), &ru) && ru.host == pu.host &&
+            !strcmp(ru.rest, pu.rest))
             return NULL;
     }
     return "the redirect URI is not registered for this client";
@@ -155,8 +155,8 @@ const char *miq_oauth_redirect_registrable(apr_pool_t *p, const char *uri)
     if (err)
         return err;
     for (s = uri; *s && *s != ':'; s++)
-        if (!(apr_islower((unsigned char)*s) || (s > uri && (apr_isdigit((unsigned char)*s) ||
-                                                            *s == '+' || *s == '.' || *s == '-'))))
+        if (!(apr_islower((unsigned char)*s) ||
+              (s > uri && (apr_isdigit((unsigned char)*s) || *s == '+' || *s == '.' || *s == '-'))))
             return "the redirect URI needs a lowercase scheme";
     if (!*s || s == uri)
         return "the redirect URI needs a scheme";
@@ -169,16 +169,18 @@ const char *miq_oauth_redirect_registrable(apr_pool_t *p, const char *uri)
          * reverse domain names, but desktop MCP clients register cursor://,
          * vscode:// and the like; PKCE is what protects their codes. Schemes a
          * browser or OS would run, show or hand to anyone are refused. */
-        static const char *const refused[] = {
-            "javascript", "data",   "vbscript", "file", "about", "blob", "filesystem",
-            "view-source", "ftp",   "ws",       "wss",  "mailto", "tel", "sms",
-            "intent",     "jar",    "content",  NULL};
+        static const char *const refused[] = {"javascript", "data", "vbscript",   "file",
+                                              "about",      "blob", "filesystem", "view-source",
+                                              "ftp",        "ws",   "wss",        "mailto",
+                                              "tel",        "sms",  "intent",     "jar",
+                                              "content",    NULL};
         apr_size_t n = (apr_size_t)(s - uri);
         int i;
         for (i = 0; refused[i]; i++)
             if (strlen(refused[i]) == n && !strncmp(uri, refused[i], n))
-                return apr_psprintf(p, "the redirect URI scheme '%s' is not allowed: use https, "
-                                       "a loopback http URI or an app's own scheme",
+                return apr_psprintf(p,
+                                    "the redirect URI scheme '%s' is not allowed: use https, "
+                                    "a loopback http URI or an app's own scheme",
                                     refused[i]);
         return NULL;
     }

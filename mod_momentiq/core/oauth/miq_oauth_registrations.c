@@ -35,8 +35,8 @@ static int client_put(apr_pool_t *p, const miq_db *db, const char *const *args)
 }
 
 /* A metadata document client: from the cache when fresh, else fetched and cached. */
-static int find_cimd(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s,
-                     const char *id, miq_oauth_client *out, const char **why)
+static int find_cimd(apr_pool_t *p, const miq_db *db, const miq_oauth_settings *s, const char *id,
+                     miq_oauth_client *out, const char **why)
 {
     const char *args[MIQ_OCP_NARGS], **row = NULL, *err;
     int got = client_row(p, db, id, &row);
@@ -167,14 +167,12 @@ int miq_oauth_client_register(apr_pool_t *p, const miq_db *db, const miq_oauth_c
     miq_oauth_trail_add(p, db, miq_oauth_correlation_new(p), id, NULL, "register", NULL,
                         apr_psprintf(p, "registered '%.100s' (%s, %d redirect URI(s))", c->name,
                                      c->auth_method, c->redirect_uris->nelts));
-    resp = miq_json_packp(p, "{s:s,s:I,s:s,s:O,s:[s,s],s:[s],s:s,s:s}", "client_id", id,
-                          "client_id_issued_at", (json_int_t)apr_time_sec(apr_time_now()),
-                          "client_name", c->name, "redirect_uris",
-                          miq_json_parse(p, args[MIQ_OCP_REDIRECTS],
-                                         strlen(args[MIQ_OCP_REDIRECTS]), NULL),
-                          "grant_types", "authorization_code", "refresh_token",
-                          "response_types", "code", "token_endpoint_auth_method",
-                          c->auth_method, "scope", "all video/* audio/* timeline/*");
+    resp = miq_json_packp(
+        p, "{s:s,s:I,s:s,s:O,s:[s,s],s:[s],s:s,s:s}", "client_id", id, "client_id_issued_at",
+        (json_int_t)apr_time_sec(apr_time_now()), "client_name", c->name, "redirect_uris",
+        miq_json_parse(p, args[MIQ_OCP_REDIRECTS], strlen(args[MIQ_OCP_REDIRECTS]), NULL),
+        "grant_types", "authorization_code", "refresh_token", "response_types", "code",
+        "token_endpoint_auth_method", c->auth_method, "scope", "all video/* audio/* timeline/*");
     if (secret) {
         json_object_set_new(resp, "client_secret", json_string(secret));
         json_object_set_new(resp, "client_secret_expires_at", json_integer(0));

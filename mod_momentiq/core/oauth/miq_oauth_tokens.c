@@ -11,7 +11,7 @@
 #include "base/miq_json.h"
 #include "oauth/miq_oauth.h"
 
-#define BODY_CHARS 43
+#define BODY_CHARS          43
 #define ACCESS_PREFIX_CHARS 13
 
 static void fill_access(apr_pool_t *p, const unsigned char raw[32], const char *id_hex,

@@ -90,8 +90,7 @@ static void add_scope_warning(apr_pool_t *p, json_t *arr, const miq_caller *c)
                              "their endpoints fail with connector_scope_denied. In the dashboard "
                              "(/dashboard/ > %s), create a new token with the scopes %s added "
                              "(or \"all\"), switch to it, then revoke this one.",
-                             kind_label(c), have, list, token_page(c),
-                             scope_words(p, needed)));
+                             kind_label(c), have, list, token_page(c), scope_words(p, needed)));
 }
 
 static json_t *token_json(apr_pool_t *p, const miq_caller *c)

@@ -14,14 +14,14 @@ static json_t *tools_json(apr_pool_t *p, const miq_server *srv)
 static json_t *auth_hints(apr_pool_t *p, const miq_server *srv)
 {
     return miq_json_packp(
-        p, "{s:s,s:s,s:[s,s,s,s],s:s,s:s}", "type", "oauth2",
-        "resource_metadata",
+        p, "{s:s,s:s,s:[s,s,s,s],s:s,s:s}", "type", "oauth2", "resource_metadata",
         apr_pstrcat(p, srv->base_url, "/.well-known/oauth-protected-resource/mcp", NULL),
         "scopes_supported", "all", "video/*", "audio/*", "timeline/*", "bearer",
         "Authorization: Bearer miq_live_... (API key) or miq_conn_... (connector token)",
-        "public_tools", "momentiq.get_agent_guide, list_endpoints, get_endpoint_schema, "
-                        "estimate_cost, list_workflows, plan_integration, get_code_example need "
-                        "no token");
+        "public_tools",
+        "momentiq.get_agent_guide, list_endpoints, get_endpoint_schema, "
+        "estimate_cost, list_workflows, plan_integration, get_code_example need "
+        "no token");
 }
 
 json_t *miq_discovery_mcp(apr_pool_t *p, const miq_server *srv)
@@ -36,14 +36,14 @@ json_t *miq_discovery_mcp(apr_pool_t *p, const miq_server *srv)
     json_object_set(d, "capabilities", miq_mcp_capabilities(p, srv, MIQ_ERA_2025));
     json_object_set(d, "auth", auth_hints(p, srv));
     json_object_set(d, "tools", tools_json(p, srv));
-    json_object_set_new(
-        d, "links",
-        json_pack("{s:s,s:s,s:s,s:s}", "manifest", apr_pstrcat(p, srv->mcp_url, "/manifest", NULL),
-                  "status", apr_pstrcat(p, srv->mcp_url, "/status", NULL), "server_card",
-                  apr_pstrcat(p, srv->base_url, "/.well-known/mcp.json", NULL),
-                  "protected_resource",
-                  apr_pstrcat(p, srv->base_url, "/.well-known/oauth-protected-resource/mcp",
-                              NULL)));
+    json_object_set_new(d, "links",
+                        json_pack("{s:s,s:s,s:s,s:s}", "manifest",
+                                  apr_pstrcat(p, srv->mcp_url, "/manifest", NULL), "status",
+                                  apr_pstrcat(p, srv->mcp_url, "/status", NULL), "server_card",
+                                  apr_pstrcat(p, srv->base_url, "/.well-known/mcp.json", NULL),
+                                  "protected_resource",
+                                  apr_pstrcat(p, srv->base_url,
+                                              "/.well-known/oauth-protected-resource/mcp", NULL)));
     return miq_json_pool(p, d);
 }
 
@@ -54,39 +54,39 @@ json_t *miq_discovery_manifest(apr_pool_t *p, const miq_server *srv)
     json_t *t;
     json_array_foreach(all, i, t)
     {
-        json_array_append_new(tools, json_pack("{s:O,s:O,s:O,s:O}", "name",
-                                               json_object_get(t, "name"), "title",
-                                               json_object_get(t, "title"), "description",
-                                               json_object_get(t, "description"), "annotations",
-                                               json_object_get(t, "annotations")));
+        json_array_append_new(tools,
+                              json_pack("{s:O,s:O,s:O,s:O}", "name", json_object_get(t, "name"),
+                                        "title", json_object_get(t, "title"), "description",
+                                        json_object_get(t, "description"), "annotations",
+                                        json_object_get(t, "annotations")));
     }
     json_object_set_new(m, "schema_version", json_string("1"));
     json_object_set_new(m, "name", json_string(srv->title));
     json_object_set_new(m, "name_for_model", json_string(srv->name));
     json_object_set_new(m, "description_short",
                         json_string("Find timestamped moments in video and audio for AI apps."));
-    json_object_set_new(
-        m, "description_long",
-        json_string("MomentIQ.dev gives AI agents and developers media timeline tools for "
-                    "uploads, cost estimates, job creation, polling, output URLs, clips, "
-                    "silence, energy, frames, and structured timeline results."));
+    json_object_set_new(m, "description_long",
+                        json_string(
+                            "MomentIQ.dev gives AI agents and developers media timeline tools for "
+                            "uploads, cost estimates, job creation, polling, output URLs, clips, "
+                            "silence, energy, frames, and structured timeline results."));
     json_object_set_new(m, "mcp_url", json_string(srv->mcp_url));
     json_object_set_new(m, "version", json_string(srv->version));
-    json_object_set_new(
-        m, "icons",
-        json_pack("[{s:s,s:s,s:s}]", "src",
-                  apr_pstrcat(p, srv->base_url, "/assets/brand/app-icon-512.png", NULL),
-                  "sizes", "512x512", "mimeType", "image/png"));
-    json_object_set_new(m, "categories", json_pack("[s,s,s,s]", "developer tools", "media",
-                                                  "productivity", "AI"));
+    json_object_set_new(m, "icons",
+                        json_pack("[{s:s,s:s,s:s}]", "src",
+                                  apr_pstrcat(p, srv->base_url, "/assets/brand/app-icon-512.png",
+                                              NULL),
+                                  "sizes", "512x512", "mimeType", "image/png"));
+    json_object_set_new(m, "categories",
+                        json_pack("[s,s,s,s]", "developer tools", "media", "productivity", "AI"));
     json_object_set(m, "auth", auth_hints(p, srv));
     json_object_set_new(m, "tools", tools);
-    json_object_set_new(
-        m, "urls",
-        json_pack("{s:s,s:s,s:s,s:s}", "docs", apr_pstrcat(p, srv->base_url, "/docs/", NULL),
-                  "privacy", apr_pstrcat(p, srv->base_url, "/privacy", NULL), "terms",
-                  apr_pstrcat(p, srv->base_url, "/terms", NULL), "status",
-                  apr_pstrcat(p, srv->mcp_url, "/status", NULL)));
+    json_object_set_new(m, "urls",
+                        json_pack("{s:s,s:s,s:s,s:s}", "docs",
+                                  apr_pstrcat(p, srv->base_url, "/docs/", NULL), "privacy",
+                                  apr_pstrcat(p, srv->base_url, "/privacy", NULL), "terms",
+                                  apr_pstrcat(p, srv->base_url, "/terms", NULL), "status",
+                                  apr_pstrcat(p, srv->mcp_url, "/status", NULL)));
     return miq_json_pool(p, m);
 }
 

@@ -11,7 +11,7 @@
 #include "mcp/miq_tool.h"
 
 static const char account_input[] = "{\"type\":\"object\",\"properties\":{},"
-                                     "\"additionalProperties\":false}";
+                                    "\"additionalProperties\":false}";
 
 static const char account_output[] =
     "{\"type\":\"object\",\"required\":[\"account\",\"balance_credits\",\"token\","
@@ -36,11 +36,12 @@ static json_t *get_account(miq_tool_ctx *ctx, const json_t *args)
     size_t i;
     json_t *w;
     (void)args;
-    text = apr_psprintf(ctx->pool, "Account %s (%s), token %s with scopes: %s. Balance: %"
-                                   APR_INT64_T_FMT " credits.", /* APR's printf has no %lld */
+    text = apr_psprintf(ctx->pool,
+                        "Account %s (%s), token %s with scopes: %s. Balance: %" APR_INT64_T_FMT
+                        " credits.", /* APR's printf has no %lld */
                         ctx->caller->account_id,
-                        ctx->caller->email ? ctx->caller->email : "no email",
-                        ctx->caller->token_id, miq_scope_format(ctx->pool, ctx->caller->scopes),
+                        ctx->caller->email ? ctx->caller->email : "no email", ctx->caller->token_id,
+                        miq_scope_format(ctx->pool, ctx->caller->scopes),
                         (apr_int64_t)miq_json_int(view, "balance_credits", 0));
     json_array_foreach(warnings, i, w)
     {

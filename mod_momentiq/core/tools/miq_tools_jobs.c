@@ -146,8 +146,7 @@ static json_t *list_jobs(miq_tool_ctx *ctx, const json_t *args)
     {
         text = apr_psprintf(ctx->pool, "%s\n- %s %s %s %d%% (%s)", text,
                             miq_json_str(job, "job_id", ""), miq_json_str(job, "endpoint", ""),
-                            miq_json_str(job, "status", ""),
-                            (int)miq_json_int(job, "progress", 0),
+                            miq_json_str(job, "status", ""), (int)miq_json_int(job, "progress", 0),
                             miq_json_str(job, "created_at", ""));
     }
     if (json_is_string(json_object_get(rep.body, "next_cursor")))
@@ -208,11 +207,11 @@ static json_t *refresh_urls(miq_tool_ctx *ctx, const json_t *args)
     miq_jobs_refresh_outputs(&env, miq_json_str(args, "job_id", ""), &rep);
     if (rep.status >= 400)
         return fail(ctx, &rep);
-    return miq_tool_ok(
-        ctx, rep.body,
-        apr_psprintf(ctx->pool, "%d output URLs, valid until %s. Nothing was rerun or charged.",
-                     (int)json_array_size(json_object_get(rep.body, "outputs")),
-                     miq_json_str(rep.body, "expires_at", "")));
+    return miq_tool_ok(ctx, rep.body,
+                       apr_psprintf(ctx->pool,
+                                    "%d output URLs, valid until %s. Nothing was rerun or charged.",
+                                    (int)json_array_size(json_object_get(rep.body, "outputs")),
+                                    miq_json_str(rep.body, "expires_at", "")));
 }
 
 static const char job_in[] =

@@ -86,11 +86,11 @@ static json_t *tool_list_endpoints(miq_tool_ctx *ctx, const json_t *args)
         o = json_deep_copy(miq_endpoints_endpoint_json(ctx->pool, all[i], 0));
         price = miq_json_pool(ctx->pool, price_of(ctx, all[i]));
         json_object_set_new(o, "price", json_incref(json_array_get(price, 0)));
-        md = apr_psprintf(
-            ctx->pool, "%s| `%s` | %s | %s | %s / %s |\n", md, all[i]->name, all[i]->detects,
-            all[i]->media,
-            miq_text_num(ctx->pool, miq_json_num(json_array_get(price, 0), "credits", 0)),
-            miq_json_str(json_array_get(price, 0), "unit", ""));
+        md = apr_psprintf(ctx->pool, "%s| `%s` | %s | %s | %s / %s |\n", md, all[i]->name,
+                          all[i]->detects, all[i]->media,
+                          miq_text_num(ctx->pool,
+                                       miq_json_num(json_array_get(price, 0), "credits", 0)),
+                          miq_json_str(json_array_get(price, 0), "unit", ""));
         json_array_append_new(arr, o);
     }
     md = apr_pstrcat(ctx->pool, md,
@@ -217,8 +217,8 @@ static json_t *tool_workflows(miq_tool_ctx *ctx, const json_t *args)
         md = apr_pstrcat(ctx->pool, md,
                          miq_workflow_markdown(ctx->pool, pricing_of(ctx), all[i], d), "\n", NULL);
     }
-    md =
-        apr_pstrcat(ctx->pool, md, "Each workflow is also an MCP prompt of the same name.\n", NULL);
+    md = apr_pstrcat(ctx->pool, md, "Each workflow is also an MCP prompt of the same name.\n",
+                     NULL);
     return miq_tool_ok(ctx, miq_json_packp(ctx->pool, "{s:o}", "workflows", arr), md);
 }
 
@@ -394,9 +394,9 @@ static json_t *read_endpoints(miq_tool_ctx *ctx, const char *uri, const void *ba
     return resource_item(
         ctx, uri, "application/json",
         miq_endpoints_json(ctx->pool,
-                         miq_json_packp(ctx->pool, "{s:o,s:O}", "endpoints", arr, "pricing",
-                                        miq_pricing_table_json(ctx->pool, pricing_of(ctx))),
-                         0));
+                           miq_json_packp(ctx->pool, "{s:o,s:O}", "endpoints", arr, "pricing",
+                                          miq_pricing_table_json(ctx->pool, pricing_of(ctx))),
+                           0));
 }
 
 /* momentiq://endpoints/audio/silence/schema: the endpoint name holds a slash,
@@ -426,9 +426,9 @@ static json_t *read_schema(miq_tool_ctx *ctx, const char *uri, const void *baton
     (void)baton;
     if (!e || strcmp(rest, "schema"))
         return NULL;
-    return resource_item(
-        ctx, uri, "application/json",
-        miq_endpoints_json(ctx->pool, miq_endpoints_endpoint_json(ctx->pool, e, 1), 0));
+    return resource_item(ctx, uri, "application/json",
+                         miq_endpoints_json(ctx->pool, miq_endpoints_endpoint_json(ctx->pool, e, 1),
+                                            0));
 }
 
 static json_t *read_example(miq_tool_ctx *ctx, const char *uri, const void *baton)
@@ -471,7 +471,8 @@ static apr_array_header_t *complete_template(apr_pool_t *p, const char *arg_name
         const miq_endpoint *const *all = miq_endpoints_all(&n);
         for (i = 0; i < n; i++)
             APR_ARRAY_PUSH(out, const char *) = all[i]->name;
-    } else if (!strcmp(arg_name, "language")) {
+    }
+    else if (!strcmp(arg_name, "language")) {
         for (i = 0; miq_example_languages[i]; i++)
             APR_ARRAY_PUSH(out, const char *) = miq_example_languages[i];
     }
@@ -495,8 +496,8 @@ static json_t *get_workflow_prompt(miq_tool_ctx *ctx, const json_t *args, const 
     const char *text;
     if (!isfinite(d) || d < 0)
         d = 0;
-    text =
-        miq_workflow_prompt_text(ctx->pool, pricing_of(ctx), wf, url && *url ? url : NULL, d, max);
+    text = miq_workflow_prompt_text(ctx->pool, pricing_of(ctx), wf, url && *url ? url : NULL, d,
+                                    max);
     return miq_json_packp(ctx->pool, "{s:s,s:[{s:s,s:{s:s,s:s}}]}", "description", wf->summary,
                           "messages", "role", "user", "content", "type", "text", "text", text);
 }
@@ -511,13 +512,15 @@ static apr_array_header_t *complete_workflow(apr_pool_t *p, const char *arg_name
         apr_size_t i;
         for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
             APR_ARRAY_PUSH(out, const char *) = durations[i];
-    } else if (!strcmp(arg_name, "max_credits")) {
+    }
+    else if (!strcmp(arg_name, "max_credits")) {
         double d = atof(miq_json_str(context_args, "duration_s", "600"));
         apr_int64_t credits;
         miq_pricing *pr = miq_pricing_default(p);
         if (d > 0 && !miq_workflow_estimate(p, pr, baton, d, &credits, NULL))
             APR_ARRAY_PUSH(out, const char *) = apr_psprintf(p, "%" APR_INT64_T_FMT, credits);
-    } else if (!strcmp(arg_name, "media_url")) {
+    }
+    else if (!strcmp(arg_name, "media_url")) {
         APR_ARRAY_PUSH(out, const char *) = "https://";
     }
     return out;

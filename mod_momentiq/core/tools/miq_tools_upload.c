@@ -13,7 +13,7 @@
 
 /* An MCP client gives up after about 60 s: imports get less than that. */
 #define MCP_IMPORT_TIMEOUT_S 45
-#define DEFAULT_URL_TTL_S 3600
+#define DEFAULT_URL_TTL_S    3600
 
 static json_t *fail(miq_tool_ctx *ctx, const miq_reply *rep)
 {
@@ -35,8 +35,7 @@ static const char *streams_text(miq_tool_ctx *ctx, const json_t *upload)
                              (int)miq_json_int(s, "height", 0));
         else if (!strcmp(type, "audio"))
             t = apr_psprintf(ctx->pool, "%s%saudio %s %d Hz", t, *t ? ", " : "",
-                             miq_json_str(s, "codec", "?"),
-                             (int)miq_json_int(s, "sample_rate", 0));
+                             miq_json_str(s, "codec", "?"), (int)miq_json_int(s, "sample_rate", 0));
     }
     return *t ? t : "no streams listed";
 }
@@ -51,8 +50,7 @@ static json_t *create_upload(miq_tool_ctx *ctx, const json_t *args)
         return miq_tool_fail(ctx, "authentication_required",
                              "send an API key or connector token (Authorization: Bearer ...)");
     if (!ctx->db || !ctx->srv)
-        return miq_tool_fail(ctx, "server_error",
-                             "the database is unavailable; try again shortly");
+        return miq_tool_fail(ctx, "server_error", "the database is unavailable; try again shortly");
     memset(&c, 0, sizeof(c));
     if (ctx->uploads)
         c = *ctx->uploads;
@@ -78,8 +76,7 @@ static json_t *create_upload(miq_tool_ctx *ctx, const json_t *args)
                          "momentiq.estimate_cost {\"endpoint\":...,\"upload_id\":\"%s\"}, then "
                          "momentiq.create_job with the same upload_id.",
                          miq_json_str(rep.body, "filename", ""), id,
-                         miq_json_num(rep.body, "duration_s", 0), streams_text(ctx, rep.body),
-                         id));
+                         miq_json_num(rep.body, "duration_s", 0), streams_text(ctx, rep.body), id));
     }
     miq_upload_signed(ctx->pool, ctx->srv, &c, ctx->db, ctx->caller->account_id, name,
                       apr_time_now(), &rep);

@@ -38,8 +38,7 @@ static void test_scopes_guard_job_reads_and_writes(void)
     IT_ASSERT_R(r->status == 403 && !strcmp(jt_err_code(r), "connector_scope_denied"), r);
     r = jt_rest(video, "GET", apr_pstrcat(itp, "/v1/jobs/", job, "/result", NULL), NULL);
     IT_ASSERT_R(r->status == 403, r);
-    r = jt_rest(video, "GET", apr_pstrcat(itp, "/v1/jobs/", job, "/result?format=csv", NULL),
-                NULL);
+    r = jt_rest(video, "GET", apr_pstrcat(itp, "/v1/jobs/", job, "/result?format=csv", NULL), NULL);
     IT_ASSERT_R(r->status == 403, r);
     r = jt_rest(video, "POST", apr_pstrcat(itp, "/v1/jobs/", job, "/outputs/refresh", NULL), "{}");
     IT_ASSERT_R(r->status == 403, r);
@@ -90,7 +89,7 @@ static void test_delete_upload_cancels_live_jobs(void)
     IT_ASSERT_R(r->status == 200, r);
     CU_ASSERT_EQUAL(miq_json_int(r->json, "jobs_canceled", -1), 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(job);
-    CU_ASSERT(during < before); /* the job reserved credits */
+    CU_ASSERT(during < before);     /* the job reserved credits */
     CU_ASSERT_EQUAL(after, before); /* and the deletion gave them back */
     r = jt_rest(all, "GET", apr_pstrcat(itp, "/v1/jobs/", job, NULL), NULL);
     IT_ASSERT_R(r->status == 200 && !strcmp(miq_json_str(r->json, "status", ""), "canceled"), r);

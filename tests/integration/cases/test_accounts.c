@@ -24,8 +24,7 @@ static it_resp *post_json(const char *path, const char *const *headers, const ch
 
 static const char *creds(const char *email, const char *password)
 {
-    return apr_psprintf(itp, "{\"email\":%s,\"password\":%s}", it_quote(email),
-                        it_quote(password));
+    return apr_psprintf(itp, "{\"email\":%s,\"password\":%s}", it_quote(email), it_quote(password));
 }
 
 static it_resp *login(const char *email, const char *password)
@@ -45,8 +44,7 @@ static const char *err_message(const it_resp *r)
 
 static it_resp *get_session(const char *cookie)
 {
-    const char *h[] = {apr_pstrcat(itp, "Cookie: miq_session=", cookie ? cookie : "", NULL),
-                       NULL};
+    const char *h[] = {apr_pstrcat(itp, "Cookie: miq_session=", cookie ? cookie : "", NULL), NULL};
     return it_request("GET", "/api/auth/session", h, NULL, 0);
 }
 
@@ -89,7 +87,8 @@ static void test_signup(void)
     IT_ASSERT_R(miq_json_str(r->json, "account_id", NULL) != NULL, r);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "email", NULL), email);
     IT_ASSERT_R(miq_json_str(r->json, "expires_at", NULL) != NULL, r);
-    IT_ASSERT_MSG(it_header(r, "Cache-Control") && strstr(it_header(r, "Cache-Control"), "no-store"),
+    IT_ASSERT_MSG(it_header(r, "Cache-Control") &&
+                      strstr(it_header(r, "Cache-Control"), "no-store"),
                   "Cache-Control: %s", it_header(r, "Cache-Control"));
     IT_ASSERT_MSG(!strstr(r->body, password), "the password is echoed: %s", r->body);
     /* only the cookie's hash is stored, and the password only as a scrypt hash */
@@ -149,8 +148,9 @@ static void test_signup_rejects(void)
         r = post_json("/api/auth/signup", NULL, creds(email, "another-password-987"));
         IT_ASSERT_R(r->status == 201 && !strcmp(r->body, fresh), r);
         IT_ASSERT_R(it_set_cookie(r, "miq_session", NULL) == NULL, r);
-        IT_ASSERT_STRING_EQUAL(
-            it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1, args), hash);
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT password_hash FROM accounts WHERE email = $1", 1,
+                                           args),
+                               hash);
         r = post_json("/api/auth/login", NULL, creds(email, "another-password-987"));
         IT_ASSERT_R(r->status == 401, r);
     }
@@ -221,7 +221,8 @@ static void test_session(void)
     IT_ASSERT_R(r->status == 200, r);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "account_id", NULL), a->account_id);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "csrf_token", NULL), a->csrf);
-    IT_ASSERT_MSG(it_header(r, "Cache-Control") && strstr(it_header(r, "Cache-Control"), "no-store"),
+    IT_ASSERT_MSG(it_header(r, "Cache-Control") &&
+                      strstr(it_header(r, "Cache-Control"), "no-store"),
                   "Cache-Control: %s", it_header(r, "Cache-Control"));
     r = it_request("GET", "/api/auth/session", NULL, NULL, 0);
     IT_ASSERT_R(r->status == 401 && !strcmp(err_code(r), "authentication_required"), r);
@@ -307,8 +308,8 @@ static void test_session_absolute_expiry(void)
         }
         usleep(2000000);
     }
-    IT_ASSERT_MSG(last_200 >= ABSOLUTE_S - 3, "the session died early: last 200 at %.1f s, 401 at %.1f s",
-                  last_200, first_401);
+    IT_ASSERT_MSG(last_200 >= ABSOLUTE_S - 3,
+                  "the session died early: last 200 at %.1f s, 401 at %.1f s", last_200, first_401);
     IT_ASSERT_MSG(first_401 >= ABSOLUTE_S - 1 && first_401 <= ABSOLUTE_S + 3,
                   "absolute expiry: first 401 at %.1f s (want ~%d s; last 200 at %.1f s)",
                   first_401, ABSOLUTE_S, last_200);
@@ -444,10 +445,10 @@ static void test_wrong_methods(void)
         const char *allow = it_header(r, "Allow");
         IT_ASSERT_MSG(r->status == 405, "%s %s: HTTP %ld, want 405 (%s)", cases[i].method,
                       cases[i].path, r->status, r->body);
-        IT_ASSERT_MSG(allow && strstr(allow, cases[i].allow), "%s %s: Allow: %s",
-                      cases[i].method, cases[i].path, allow ? allow : "(none)");
-        IT_ASSERT_MSG(!strcmp(err_code(r), "invalid_request"), "%s %s: code %s",
-                      cases[i].method, cases[i].path, err_code(r));
+        IT_ASSERT_MSG(allow && strstr(allow, cases[i].allow), "%s %s: Allow: %s", cases[i].method,
+                      cases[i].path, allow ? allow : "(none)");
+        IT_ASSERT_MSG(!strcmp(err_code(r), "invalid_request"), "%s %s: code %s", cases[i].method,
+                      cases[i].path, err_code(r));
     }
     /* POST /v1/account with a valid key: 405 (without one: 401 first) */
     {
@@ -557,6 +558,5 @@ static void test_login_events(void)
 
 IT_SUITE("accounts", IT_TEST(test_signup), IT_TEST(test_signup_rejects), IT_TEST(test_login),
          IT_TEST(test_session), IT_TEST(test_logout), IT_TEST(test_session_idle_expiry),
-         IT_TEST(test_session_absolute_expiry), IT_TEST(test_throttle),
-         IT_TEST(test_wrong_methods), IT_TEST(test_no_session), IT_TEST(test_login_events),
-         IT_TEST(test_dashboard_headers))
+         IT_TEST(test_session_absolute_expiry), IT_TEST(test_throttle), IT_TEST(test_wrong_methods),
+         IT_TEST(test_no_session), IT_TEST(test_login_events), IT_TEST(test_dashboard_headers))

@@ -72,7 +72,8 @@ static const char *bt_upload(const char *key, const char *file)
     apr_file_read_full(f, buf, (apr_size_t)fi.size, &len);
     apr_file_close(f);
     r = it_request("POST", apr_pstrcat(itp, "/v1/uploads?filename=", file, NULL),
-                   bt_hdrs(it_bearer(key), "Content-Type: application/octet-stream", NULL), buf, len);
+                   bt_hdrs(it_bearer(key), "Content-Type: application/octet-stream", NULL), buf,
+                   len);
     return r->status == 201 ? miq_json_str(r->json, "upload_id", NULL) : NULL;
 }
 
@@ -102,7 +103,8 @@ long long bt_num(const char *q, const char *a1)
 void bt_grant(const billed *b, const char *credits)
 {
     bt_sql("INSERT INTO credit_ledger (account_id, kind, credits, note) VALUES ($1, 'grant', "
-        "$2::bigint, 'itest')", b->a->account_id, credits);
+           "$2::bigint, 'itest')",
+           b->a->account_id, credits);
 }
 
 static void bt_billing_on(const billed *b)
@@ -121,11 +123,11 @@ static long long bt_jobs_of(const billed *b)
 }
 
 const char *bt_job_body(const billed *b, const char *endpoint, const char *upload_id,
-                            const char *extra)
+                        const char *extra)
 {
     (void)b;
-    return apr_psprintf(itp, "{\"endpoint\":\"%s\",\"upload_id\":\"%s\"%s%s}", endpoint,
-                        upload_id, extra ? "," : "", extra ? extra : "");
+    return apr_psprintf(itp, "{\"endpoint\":\"%s\",\"upload_id\":\"%s\"%s%s}", endpoint, upload_id,
+                        extra ? "," : "", extra ? extra : "");
 }
 
 it_resp *bt_rest_job(const char *token, const char *body)
@@ -138,8 +140,8 @@ it_resp *bt_rest_job(const char *token, const char *body)
 /* tools/call momentiq.create_job over MCP 2026 (stateless). */
 static json_t *bt_mcp_params(const char *args_json)
 {
-    return mcp_2026_params(it_jsonf("{\"name\":\"momentiq.create_job\",\"arguments\":%s}",
-                                    args_json));
+    return mcp_2026_params(
+        it_jsonf("{\"name\":\"momentiq.create_job\",\"arguments\":%s}", args_json));
 }
 
 static it_resp *bt_mcp_job(const char *token, const char *args_json)
@@ -157,9 +159,8 @@ const char *bt_rest_code(const it_resp *r)
 static json_t *bt_sc_of(const it_resp *r)
 {
     json_t *res = it_result(r);
-    return json_is_true(json_object_get(res, "isError"))
-               ? json_object_get(res, "structuredContent")
-               : NULL;
+    return json_is_true(json_object_get(res, "isError")) ? json_object_get(res, "structuredContent")
+                                                         : NULL;
 }
 
 static const char *bt_mcp_code(const it_resp *r)
@@ -189,8 +190,8 @@ static void bt_expect_gate(const billed *b, const char *token, const char *code,
 static it_resp *bt_put_billing(const it_account *a, const char *body, int csrf)
 {
     return it_request("PUT", "/api/dashboard/billing",
-                      it_session_headers(a, csrf, bt_hdrs("Content-Type: application/json", NULL,
-                                                       NULL)),
+                      it_session_headers(a, csrf,
+                                         bt_hdrs("Content-Type: application/json", NULL, NULL)),
                       body, strlen(body));
 }
 
@@ -204,8 +205,7 @@ static void test_free_credits(void)
     IT_REQUIRE_R(plain != NULL, NULL);
     IT_ASSERT_MSG(bt_num("SELECT miq_balance($1)", plain->account_id) == 0,
                   "the test stack grants no free credits by default");
-    body = apr_psprintf(itp, "{\"email\":\"%s\",\"password\":\"Correct-Horse-9-battery\"}",
-                        email);
+    body = apr_psprintf(itp, "{\"email\":\"%s\",\"password\":\"Correct-Horse-9-battery\"}", email);
     it_secret_note("Correct-Horse-9-battery");
     r = it_request("POST", "/api/auth/signup",
                    bt_hdrs("Content-Type: application/json", "X-Free-Credits-Test: 1", NULL), body,
@@ -222,12 +222,13 @@ static void test_free_credits(void)
     }
     if (getenv("MIQ_TEST_BUILD") && itenv.db) {
         const char *u = it_unique_email("ctlfree"), *cmd, *args[1] = {u};
-        cmd = apr_psprintf(itp, "MOMENTIQ_DB='%s' '%s/momentiqctl' user create %s "
-                                "--free-credits 7 >/dev/null 2>&1",
+        cmd = apr_psprintf(itp,
+                           "MOMENTIQ_DB='%s' '%s/momentiqctl' user create %s "
+                           "--free-credits 7 >/dev/null 2>&1",
                            itenv.db, getenv("MIQ_TEST_BUILD"), u);
         IT_ASSERT_MSG(system(cmd) == 0, "momentiqctl user create --free-credits failed");
-        IT_ASSERT_MSG(atoll(it_db_value("SELECT miq_balance(id) FROM accounts WHERE email = $1",
-                                        1, args)
+        IT_ASSERT_MSG(atoll(it_db_value("SELECT miq_balance(id) FROM accounts WHERE email = $1", 1,
+                                        args)
                                 ? it_db_value("SELECT miq_balance(id) FROM accounts WHERE "
                                               "email = $1",
                                               1, args)
@@ -269,22 +270,23 @@ static void test_gates(void)
                            &conn_id, NULL);
     IT_REQUIRE_R(conn != NULL, NULL);
     r = bt_put_billing(b->a,
-                    apr_psprintf(itp,
-                                 "{\"monthly_spend_cap_credits\":null,\"connector_caps\":[{"
-                                 "\"token_id\":\"%s\",\"monthly_spend_cap_credits\":1}]}",
-                                 conn_id),
-                    1);
-    IT_ASSERT_R(r->status == 200 && json_is_null(json_object_get(r->json,
-                                                                 "monthly_spend_cap_credits")),
+                       apr_psprintf(itp,
+                                    "{\"monthly_spend_cap_credits\":null,\"connector_caps\":[{"
+                                    "\"token_id\":\"%s\",\"monthly_spend_cap_credits\":1}]}",
+                                    conn_id),
+                       1);
+    IT_ASSERT_R(r->status == 200 &&
+                    json_is_null(json_object_get(r->json, "monthly_spend_cap_credits")),
                 r);
     bt_expect_gate(b, conn, "spend_cap_exceeded", NULL);
     r = bt_mcp_job(conn, bt_job_body(b, "audio/silence", b->upload, NULL));
     IT_ASSERT_R(!strcmp(miq_json_str(bt_sc_of(r), "cap_scope", ""), "connector") &&
                     !strcmp(miq_json_str(bt_sc_of(r), "token_id", ""), conn_id),
                 r);
-    r = bt_put_billing(b->a, "{\"connector_caps\":[{\"token_id\":\"tok_0000000000000000\","
-                          "\"monthly_spend_cap_credits\":1}]}",
-                    1);
+    r = bt_put_billing(b->a,
+                       "{\"connector_caps\":[{\"token_id\":\"tok_0000000000000000\","
+                       "\"monthly_spend_cap_credits\":1}]}",
+                       1);
     IT_ASSERT_R(r->status == 404, r);
     r = bt_put_billing(b->a, "{\"alert_thresholds\":[0.5,2]}", 1);
     IT_ASSERT_R(r->status == 400, r);
@@ -298,7 +300,7 @@ static void test_gates(void)
 
 /* n parallel creations (half REST, half MCP, two tokens, n connections). */
 static void bt_burst(const billed *b, const char *conn, int n, int *created, int *refused,
-                  const char *want_code)
+                     const char *want_code)
 {
     it_req *reqs = apr_pcalloc(itp, n * sizeof(*reqs));
     it_resp **rs;
@@ -307,14 +309,14 @@ static void bt_burst(const billed *b, const char *conn, int n, int *created, int
     for (i = 0; i < n; i++) {
         const char *tok = i % 4 < 2 ? b->key : conn;
         const char *body = bt_job_body(b, "audio/silence", b->upload,
-                                    apr_psprintf(itp, "\"idempotency_key\":\"burst-%d-%d\"", i,
-                                                 (int)getpid()));
+                                       apr_psprintf(itp, "\"idempotency_key\":\"burst-%d-%d\"", i,
+                                                    (int)getpid()));
         reqs[i].method = "POST";
         if (i % 2) {
             json_t *p = bt_mcp_params(body);
             reqs[i].path = "/mcp";
-            reqs[i].headers = it_mcp_headers(mcp_2026_headers("tools/call", p,
-                                                              bt_hdrs(it_bearer(tok), NULL, NULL)));
+            reqs[i].headers = it_mcp_headers(
+                mcp_2026_headers("tools/call", p, bt_hdrs(it_bearer(tok), NULL, NULL)));
             reqs[i].body = it_rpc_body("tools/call", p, 1000 + i);
         }
         else {
@@ -356,14 +358,14 @@ static void test_concurrency_cap_and_balance(void)
     bt_burst(b, conn, 100, &created, &refused, "spend_cap_exceeded");
     spent = bt_num("SELECT miq_spent($1)", b->a->account_id);
     IT_ASSERT_MSG(created + refused == 100, "created %d refused %d", created, refused);
-    IT_ASSERT_MSG(created >= 33 && spent <= 100, "created %d, spent %lld of a cap of 100",
-                  created, spent);
+    IT_ASSERT_MSG(created >= 33 && spent <= 100, "created %d, spent %lld of a cap of 100", created,
+                  spent);
     IT_ASSERT_MSG(bt_num("SELECT coalesce(sum(estimated_credits), 0) FROM jobs WHERE account_id = "
-                      "$1 AND status IN ('queued', 'running')",
-                      b->a->account_id) +
+                         "$1 AND status IN ('queued', 'running')",
+                         b->a->account_id) +
                           bt_num("SELECT coalesce(sum(charged_credits), 0) FROM jobs WHERE "
-                              "account_id = $1 AND status = 'succeeded'",
-                              b->a->account_id) <=
+                                 "account_id = $1 AND status = 'succeeded'",
+                                 b->a->account_id) <=
                       100,
                   "reserved + charged above the cap");
 
@@ -380,8 +382,8 @@ static void test_concurrency_cap_and_balance(void)
                   refused);
     IT_ASSERT_MSG(bt_balance(b) >= 0, "balance went negative: %lld", bt_balance(b));
     IT_ASSERT_MSG(bt_num("SELECT min(s) FROM (SELECT sum(credits) OVER (ORDER BY id) AS s FROM "
-                      "credit_ledger WHERE account_id = $1) x",
-                      b->a->account_id) >= 0,
+                         "credit_ledger WHERE account_id = $1) x",
+                         b->a->account_id) >= 0,
                   "the running balance went below 0");
 }
 
@@ -410,7 +412,8 @@ static void test_refunds(void)
     IT_ASSERT_STRING_EQUAL(bt_wait_job(b->key, id), "failed");
     IT_ASSERT_MSG(bt_balance(b) == 50, "balance after a failed job: %lld", bt_balance(b));
     IT_ASSERT_MSG(bt_num("SELECT count(*) FROM credit_ledger WHERE job_id = $1 AND kind = "
-                      "'release'", id) == 1,
+                         "'release'",
+                         id) == 1,
                   "one release for the failed job");
     /* cancel: twelve jobs at once; those the worker has not claimed yet are held
      * as running by a stand-in worker (a live lease), then canceled: not billed */
@@ -438,8 +441,8 @@ static void test_refunds(void)
             const char *jid = IT_CELL(held, i, 0);
             r = it_request("POST", apr_pstrcat(itp, "/v1/jobs/", jid, "/cancel", NULL),
                            bt_hdrs(it_bearer(b->key), NULL, NULL), "", 0);
-            IT_ASSERT_R(r->status == 200 && !strcmp(miq_json_str(r->json, "status", ""),
-                                                    "canceled"),
+            IT_ASSERT_R(r->status == 200 &&
+                            !strcmp(miq_json_str(r->json, "status", ""), "canceled"),
                         r);
             canceled += r->status == 200;
             IT_ASSERT_MSG(bt_num("SELECT count(*) FROM credit_ledger WHERE job_id = $1 AND kind "
@@ -457,9 +460,11 @@ static void test_refunds(void)
     IT_ASSERT_MSG(bt_balance(b) == 50 - 3 * (12 - canceled), "balance %lld after %d canceled",
                   bt_balance(b), canceled);
     /* a retry of the same idempotent request is billed once */
-    r = bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, "\"idempotency_key\":\"once\""));
+    r = bt_rest_job(b->key,
+                    bt_job_body(b, "audio/silence", b->upload, "\"idempotency_key\":\"once\""));
     IT_ASSERT_R(r->status == 201, r);
-    r = bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, "\"idempotency_key\":\"once\""));
+    r = bt_rest_job(b->key,
+                    bt_job_body(b, "audio/silence", b->upload, "\"idempotency_key\":\"once\""));
     IT_ASSERT_R(r->status == 200, r);
     IT_ASSERT_MSG(bt_balance(b) == 50 - 3 * (13 - canceled), "billed twice? %lld", bt_balance(b));
 }
@@ -472,23 +477,26 @@ static void test_alerts_once(void)
     IT_REQUIRE_R(b != NULL, NULL);
     bt_billing_on(b);
     bt_grant(b, "1000");
-    IT_REQUIRE_R(bt_put_billing(b->a, "{\"monthly_spend_cap_credits\":10}", 1)->status == 200, NULL);
+    IT_REQUIRE_R(bt_put_billing(b->a, "{\"monthly_spend_cap_credits\":10}", 1)->status == 200,
+                 NULL);
     for (i = 0; i < 3; i++) /* spend 3, 6 (50 % fires), 9 (80 % fires; 50 % not again) */
-        IT_REQUIRE_R(bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status ==
-                         201,
-                     NULL);
+        IT_REQUIRE_R(
+            bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status == 201,
+            NULL);
     IT_ASSERT_MSG(bt_num("SELECT count(*) FROM usage_alerts WHERE account_id = $1",
-                      b->a->account_id) == 2 &&
+                         b->a->account_id) == 2 &&
                       bt_num("SELECT count(*) FROM usage_alerts WHERE account_id = $1 AND "
-                          "threshold IN (0.5, 0.8)",
-                          b->a->account_id) == 2,
+                             "threshold IN (0.5, 0.8)",
+                             b->a->account_id) == 2,
                   "0.5 and 0.8 fired, once each");
     /* a larger cap: 12 of 20 is past 50 % again, but it fired this period already */
-    IT_REQUIRE_R(bt_put_billing(b->a, "{\"monthly_spend_cap_credits\":20}", 1)->status == 200, NULL);
-    IT_REQUIRE_R(bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status == 201,
+    IT_REQUIRE_R(bt_put_billing(b->a, "{\"monthly_spend_cap_credits\":20}", 1)->status == 200,
+                 NULL);
+    IT_REQUIRE_R(bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status ==
+                     201,
                  NULL);
     IT_ASSERT_MSG(bt_num("SELECT count(*) FROM usage_alerts WHERE account_id = $1",
-                      b->a->account_id) == 2,
+                         b->a->account_id) == 2,
                   "an alert fired twice in one period");
     /* visible over REST, MCP and the dashboard */
     r = it_request("GET", "/v1/account", bt_hdrs(it_bearer(b->key), NULL, NULL), NULL, 0);
@@ -499,7 +507,8 @@ static void test_alerts_once(void)
                     !strcmp(miq_json_str(r->json, "billing_state", ""), "active"),
                 r);
     {
-        json_t *p = mcp_2026_params(it_json("{\"name\":\"momentiq.get_account\",\"arguments\":{}}"));
+        json_t *p = mcp_2026_params(
+            it_json("{\"name\":\"momentiq.get_account\",\"arguments\":{}}"));
         json_t *sc;
         r = it_post(mcp_2026_headers("tools/call", p, bt_hdrs(it_bearer(b->key), NULL, NULL)),
                     it_rpc_body("tools/call", p, -1));
@@ -513,8 +522,8 @@ static void test_alerts_once(void)
                 r);
     IT_ASSERT_R(json_array_size(json_object_get(r->json, "alert_thresholds")) == 3, r);
     r = bt_put_billing(b->a, "{\"alert_thresholds\":[0.25,0.9]}", 1);
-    IT_ASSERT_R(r->status == 200 && json_is_true(json_object_get(r->json,
-                                                                 "alert_thresholds_custom")),
+    IT_ASSERT_R(r->status == 200 &&
+                    json_is_true(json_object_get(r->json, "alert_thresholds_custom")),
                 r);
 }
 
@@ -529,12 +538,11 @@ static void test_dashboard_ledger_usage(void)
     bt_billing_on(b);
     bt_grant(b, "30");
     for (i = 0; i < 2; i++)
-        IT_REQUIRE_R(bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status ==
-                         201,
-                     NULL);
-    r = it_request("GET", "/api/dashboard/billing/ledger?limit=2", it_session_headers(b->a, 0,
-                                                                                      NULL),
-                   NULL, 0);
+        IT_REQUIRE_R(
+            bt_rest_job(b->key, bt_job_body(b, "audio/silence", b->upload, NULL))->status == 201,
+            NULL);
+    r = it_request("GET", "/api/dashboard/billing/ledger?limit=2",
+                   it_session_headers(b->a, 0, NULL), NULL, 0);
     e = json_object_get(r->json, "entries");
     IT_REQUIRE_R(r->status == 200 && json_array_size(e) == 2, r);
     IT_ASSERT_R(json_is_integer(json_object_get(r->json, "next_before")), r);

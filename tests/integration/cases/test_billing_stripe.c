@@ -19,7 +19,7 @@ static it_resp *webhook(const char *payload, const char *sig)
 {
     return it_request("POST", "/api/billing/stripe/webhook",
                       bt_hdrs("Content-Type: application/json",
-                           sig ? apr_pstrcat(itp, "Stripe-Signature: ", sig, NULL) : NULL, NULL),
+                              sig ? apr_pstrcat(itp, "Stripe-Signature: ", sig, NULL) : NULL, NULL),
                       payload, strlen(payload));
 }
 
@@ -56,9 +56,9 @@ static void test_stripe_webhook(void)
     IT_ASSERT_R(webhook(p, sign(p, secret, now))->status == 400, NULL);
     IT_ASSERT_R(webhook("not json", sign("not json", secret, now))->status == 400, NULL);
     IT_ASSERT_MSG(bt_num("SELECT count(*) FROM stripe_events WHERE event_id IN ($1, 'evt_x')",
-                      evid) == 0 &&
+                         evid) == 0 &&
                       bt_num("SELECT count(*) FROM credit_ledger WHERE account_id = $1",
-                          b->a->account_id) == entries,
+                             b->a->account_id) == entries,
                   "a refused webhook wrote something");
     IT_ASSERT_R(it_request("GET", "/api/billing/stripe/webhook", NULL, NULL, 0)->status == 405,
                 NULL);
@@ -69,8 +69,8 @@ static void test_stripe_webhook(void)
                 r);
     IT_ASSERT_MSG(bt_balance(b) == 1234, "balance after the top-up: %lld", bt_balance(b));
     IT_ASSERT_MSG(bt_num("SELECT count(*) FROM accounts WHERE id = $1 AND billing_set_up_at IS NOT "
-                      "NULL",
-                      b->a->account_id) == 1,
+                         "NULL",
+                         b->a->account_id) == 1,
                   "billing marked set up");
     /* replay (even re-signed later): a no-op */
     r = webhook(ev, sign(ev, secret, now + 5));
@@ -148,8 +148,8 @@ static void test_stripe_checkout(void)
         const char *req = it_read_file(log, 0);
         IT_ASSERT_MSG(req && strstr(req, "/v1/checkout/sessions\n") &&
                           strstr(req, apr_pstrcat(itp, "Bearer ", sk, NULL)) &&
-                          strstr(req, apr_pstrcat(itp, "client_reference_id=", a->account_id,
-                                                  "&", NULL)) &&
+                          strstr(req, apr_pstrcat(itp, "client_reference_id=", a->account_id, "&",
+                                                  NULL)) &&
                           strstr(req, "unit_amount%5D=500") && strstr(req, "mode=payment"),
                       "the fake Stripe API saw: %s", req ? req : "(nothing)");
     }
@@ -168,8 +168,9 @@ static void test_momentiqctl_billing(void)
     size_t n;
     IT_REQUIRE_R(b != NULL && build && itenv.db, NULL);
     bt_grant(b, "9");
-    f = popen(apr_psprintf(itp, "MOMENTIQ_DB='%s' '%s/momentiqctl' credits show --email %s; "
-                                "MOMENTIQ_DB='%s' '%s/momentiqctl' billing report | tail -n 1",
+    f = popen(apr_psprintf(itp,
+                           "MOMENTIQ_DB='%s' '%s/momentiqctl' credits show --email %s; "
+                           "MOMENTIQ_DB='%s' '%s/momentiqctl' billing report | tail -n 1",
                            itenv.db, build, b->a->email, itenv.db, build),
               "r");
     IT_REQUIRE_R(f != NULL, NULL);
@@ -189,8 +190,9 @@ static void test_ledger_check(void)
                              "admin_ledger_check WHERE balance <> granted - charged - reserved "
                              "OR balance < 0",
                              0, NULL);
-    IT_ASSERT_MSG(!r->error && r->n == 0, "ledger check: %s%d accounts off (first %s: balance "
-                                          "%s, granted %s, charged %s, reserved %s)",
+    IT_ASSERT_MSG(!r->error && r->n == 0,
+                  "ledger check: %s%d accounts off (first %s: balance "
+                  "%s, granted %s, charged %s, reserved %s)",
                   r->error ? r->error : "", r->n, r->n ? IT_CELL(r, 0, 0) : "-",
                   r->n ? IT_CELL(r, 0, 1) : "-", r->n ? IT_CELL(r, 0, 2) : "-",
                   r->n ? IT_CELL(r, 0, 3) : "-", r->n ? IT_CELL(r, 0, 4) : "-");

@@ -21,8 +21,8 @@ static void check_all_lists(it_resp **rs, int n, size_t *ntools)
                 *ntools = json_array_size(tools);
             else
                 IT_ASSERT_MSG(json_array_size(tools) == *ntools,
-                              "request %d listed %zu tools, another %zu", i,
-                              json_array_size(tools), *ntools);
+                              "request %d listed %zu tools, another %zu", i, json_array_size(tools),
+                              *ntools);
         }
         else
             it_show(apr_psprintf(itp, "parallel request %d", i), rs[i]);
@@ -123,8 +123,8 @@ static void test_parallel_mixed(void)
 
 static void test_parallel_sessions_independent(void)
 {
-    static const char *const levels[] = {"debug",    "info",  "notice",   "warning",
-                                         "error",    "critical", "alert", "emergency"};
+    static const char *const levels[] = {"debug", "info",     "notice", "warning",
+                                         "error", "critical", "alert",  "emergency"};
     it_req reqs[N_SESSIONS];
     it_resp **rs;
     const char *sids[N_SESSIONS];

@@ -97,8 +97,9 @@ static void test_postgres_restart_recovers(void)
         apr_sleep(apr_time_from_msec(20));
     }
     note_outage(t0, (t_back ? t_back : now_s()) + 1);
-    fprintf(stderr, "\n  restart: %d ok before, %d unavailable, %d other, %d ok after; "
-                    "pg_ctl took %.1f s, service back %.2f s after it\n",
+    fprintf(stderr,
+            "\n  restart: %d ok before, %d unavailable, %d other, %d ok after; "
+            "pg_ctl took %.1f s, service back %.2f s after it\n",
             ok_before, unavailable, other, ok_after, t_done ? t_done - t0 : -1,
             t_back && t_done ? t_back - t_done : -1);
     CU_ASSERT(t_done > 0);

@@ -5,9 +5,10 @@
 #include "base/miq_json.h"
 
 static const char *const public_tools[] = {
-    "momentiq.get_agent_guide", "momentiq.list_endpoints", "momentiq.get_endpoint_schema",
-    "momentiq.estimate_cost",   "momentiq.list_workflows", "momentiq.plan_integration",
-    "momentiq.get_code_example", NULL};
+    "momentiq.get_agent_guide",     "momentiq.list_endpoints",
+    "momentiq.get_endpoint_schema", "momentiq.estimate_cost",
+    "momentiq.list_workflows",      "momentiq.plan_integration",
+    "momentiq.get_code_example",    NULL};
 
 static it_resp *get_json(const char *path)
 {
@@ -27,7 +28,8 @@ static const char *mcp_url(void)
 static void test_get_mcp(void)
 {
     it_resp *r = get_json("/mcp");
-    json_t *info = json_object_get(r->json, "serverInfo"), *tools = json_object_get(r->json, "tools");
+    json_t *info = json_object_get(r->json, "serverInfo"),
+           *tools = json_object_get(r->json, "tools");
     int k;
     IT_ASSERT_R(miq_json_str(info, "name", NULL) && miq_json_str(info, "version", NULL), r);
     IT_REQUIRE_R(json_is_array(tools), r);
@@ -58,14 +60,14 @@ static void test_manifest(void)
         IT_ASSERT_MSG(miq_json_str(t, "name", NULL) && miq_json_str(t, "description", NULL),
                       "manifest tool %s", it_dump(t));
         IT_ASSERT_MSG(json_is_object(json_object_get(t, "annotations")) &&
-                          json_is_boolean(json_object_get(json_object_get(t, "annotations"),
-                                                          "readOnlyHint")),
+                          json_is_boolean(
+                              json_object_get(json_object_get(t, "annotations"), "readOnlyHint")),
                       "manifest tool without annotations: %s", it_dump(t));
     }
     for (k = 0; public_tools[k]; k++) {
         t = it_find_by_name(tools, public_tools[k]);
-        IT_ASSERT_MSG(t && json_is_true(json_object_get(json_object_get(t, "annotations"),
-                                                       "readOnlyHint")),
+        IT_ASSERT_MSG(t && json_is_true(
+                               json_object_get(json_object_get(t, "annotations"), "readOnlyHint")),
                       "manifest: %s missing or not read-only", public_tools[k]);
     }
     IT_ASSERT_R(!strcmp(miq_json_str(r->json, "mcp_url", ""), mcp_url()), r);

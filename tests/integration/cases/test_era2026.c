@@ -162,8 +162,7 @@ static void test_method_header(void)
     }
     {
         /* names are not, and surrounding whitespace is not part of the value */
-        const char *h[] = {"MCP-Protocol-Version: " IT_V2026, "mcp-method:    tools/list   ",
-                           NULL};
+        const char *h[] = {"MCP-Protocol-Version: " IT_V2026, "mcp-method:    tools/list   ", NULL};
         it_resp *r = post_with(h, body);
         IT_ASSERT_R(r->status == 200 && it_result(r), r);
     }
@@ -263,7 +262,8 @@ static void test_list_results(void)
         IT_ASSERT_R(json_is_integer(json_object_get(it_result(r), "ttlMs")), r);
         IT_ASSERT_R(json_is_string(json_object_get(it_result(r), "cacheScope")), r);
         IT_ASSERT_R(!strcmp(miq_json_str(it_result(r), "resultType", ""), "complete"), r);
-        r = mcp_2026_call("tools/call", it_json("{\"name\":\"test_simple_text\",\"arguments\":{}}"));
+        r = mcp_2026_call("tools/call",
+                          it_json("{\"name\":\"test_simple_text\",\"arguments\":{}}"));
         IT_ASSERT_R(!strcmp(miq_json_str(it_result(r), "resultType", ""), "complete"), r);
     }
 }
@@ -304,8 +304,9 @@ static void test_input_required(void)
     IT_REQUIRE_R(state && *state, r1);
 
     r2 = call_tool("test_input_required_result_elicitation",
-                   apr_psprintf(itp, "{\"inputResponses\":{\"user_name\":{\"action\":\"accept\","
-                                     "\"content\":{\"name\":\"Alice\"}}},\"requestState\":%s}",
+                   apr_psprintf(itp,
+                                "{\"inputResponses\":{\"user_name\":{\"action\":\"accept\","
+                                "\"content\":{\"name\":\"Alice\"}}},\"requestState\":%s}",
                                 it_quote(state)));
     IT_ASSERT_R(r2->status == 200, r2);
     IT_REQUIRE_R(it_result(r2) != NULL, r2);
@@ -349,8 +350,7 @@ static void test_tampered_state(void)
         size_t mid = strlen(flipped) / 2;
         flipped[mid] = flipped[mid] == 'A' ? 'B' : 'A';
         r2 = call_tool("test_input_required_result_tampered_state",
-                       apr_psprintf(itp, "{%s,\"requestState\":%s}", answer,
-                                    it_quote(flipped)));
+                       apr_psprintf(itp, "{%s,\"requestState\":%s}", answer, it_quote(flipped)));
         IT_ASSERT_R(it_error(r2) != NULL, r2);
     }
     {
@@ -360,16 +360,14 @@ static void test_tampered_state(void)
             NULL);
         IT_REQUIRE_R(other != NULL, NULL);
         r2 = call_tool("test_input_required_result_tampered_state",
-                       apr_psprintf(itp, "{%s,\"requestState\":%s}", answer,
-                                    it_quote(other)));
+                       apr_psprintf(itp, "{%s,\"requestState\":%s}", answer, it_quote(other)));
         IT_ASSERT_R(it_error(r2) != NULL, r2);
     }
     /* the untouched state completes */
     r2 = call_tool("test_input_required_result_tampered_state",
-                   apr_psprintf(itp, "{%s,\"requestState\":%s}", answer,
-                                it_quote(state)));
-    IT_ASSERT_R(it_result(r2) && strcmp(miq_json_str(it_result(r2), "resultType", ""),
-                                        "input_required"),
+                   apr_psprintf(itp, "{%s,\"requestState\":%s}", answer, it_quote(state)));
+    IT_ASSERT_R(it_result(r2) &&
+                    strcmp(miq_json_str(it_result(r2), "resultType", ""), "input_required"),
                 r2);
 }
 
@@ -380,16 +378,18 @@ static void test_multi_round(void)
     const char *s1 = miq_json_str(it_result(r1), "requestState", NULL), *s2;
     IT_REQUIRE_R(s1 != NULL, r1);
     IT_ASSERT_R(json_object_get(json_object_get(it_result(r1), "inputRequests"), "step1"), r1);
-    r2 = call_tool(tool, apr_psprintf(itp, "{\"inputResponses\":{\"step1\":{\"action\":\"accept\","
-                                           "\"content\":{\"name\":\"Alice\"}}},\"requestState\":%s}",
+    r2 = call_tool(tool, apr_psprintf(itp,
+                                      "{\"inputResponses\":{\"step1\":{\"action\":\"accept\","
+                                      "\"content\":{\"name\":\"Alice\"}}},\"requestState\":%s}",
                                       it_quote(s1)));
     IT_ASSERT_R(!strcmp(miq_json_str(it_result(r2), "resultType", ""), "input_required"), r2);
     IT_ASSERT_R(json_object_get(json_object_get(it_result(r2), "inputRequests"), "step2"), r2);
     s2 = miq_json_str(it_result(r2), "requestState", NULL);
     IT_REQUIRE_R(s2 != NULL, r2);
     IT_ASSERT_MSG(strcmp(s1, s2) != 0, "requestState did not change between rounds");
-    r3 = call_tool(tool, apr_psprintf(itp, "{\"inputResponses\":{\"step2\":{\"action\":\"accept\","
-                                           "\"content\":{\"color\":\"blue\"}}},\"requestState\":%s}",
+    r3 = call_tool(tool, apr_psprintf(itp,
+                                      "{\"inputResponses\":{\"step2\":{\"action\":\"accept\","
+                                      "\"content\":{\"color\":\"blue\"}}},\"requestState\":%s}",
                                       it_quote(s2)));
     IT_REQUIRE_R(it_result(r3) != NULL, r3);
     IT_ASSERT_R(strcmp(miq_json_str(it_result(r3), "resultType", ""), "input_required"), r3);
@@ -398,8 +398,8 @@ static void test_multi_round(void)
 
 static void test_missing_capability(void)
 {
-    json_t *p = it_json("{\"name\":\"test_missing_capability\",\"arguments\":{},\"_meta\":{\"" META_CAPS
-                        "\":{}}}");
+    json_t *p = it_json(
+        "{\"name\":\"test_missing_capability\",\"arguments\":{},\"_meta\":{\"" META_CAPS "\":{}}}");
     it_resp *r = mcp_2026_call("tools/call", p);
     json_t *req;
     IT_ASSERT_R(r->status == 400, r);
@@ -442,11 +442,11 @@ static int count_requests_on_stream(const it_resp *r)
 static void test_no_server_requests(void)
 {
     /* 2025-style tools that ask the client must not do it on a 2026 stream */
-    it_resp *r = mcp_2026_call("tools/call",
-                      it_json("{\"name\":\"test_sampling\",\"arguments\":{\"prompt\":\"hi\"}}"));
+    it_resp *r = mcp_2026_call(
+        "tools/call", it_json("{\"name\":\"test_sampling\",\"arguments\":{\"prompt\":\"hi\"}}"));
     IT_ASSERT_R(count_requests_on_stream(r) == 0, r);
-    IT_ASSERT_R(it_error(r) || !strcmp(miq_json_str(it_result(r), "resultType", ""),
-                                       "input_required") ||
+    IT_ASSERT_R(it_error(r) ||
+                    !strcmp(miq_json_str(it_result(r), "resultType", ""), "input_required") ||
                     json_is_true(json_object_get(it_result(r), "isError")),
                 r);
     r = call_tool("test_streaming_elicitation", NULL);
@@ -456,9 +456,9 @@ static void test_no_server_requests(void)
 
 static void test_progress_2026(void)
 {
-    it_resp *r = mcp_2026_call(
-        "tools/call", it_json("{\"name\":\"test_tool_with_progress\",\"arguments\":{},"
-                              "\"_meta\":{\"progressToken\":\"progress-test-1\"}}"));
+    it_resp *r = mcp_2026_call("tools/call",
+                               it_json("{\"name\":\"test_tool_with_progress\",\"arguments\":{},"
+                                       "\"_meta\":{\"progressToken\":\"progress-test-1\"}}"));
     int i, n = 0, after = 0, seen_result = 0;
     IT_ASSERT_R(strstr(r->ctype, "text/event-stream") != NULL, r);
     for (i = 0; r->events && i < r->events->nelts; i++) {

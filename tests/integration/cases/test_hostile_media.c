@@ -114,8 +114,8 @@ static json_t *wait_job(const char *token, const char *job, int timeout_s)
     apr_time_t end = apr_time_now() + apr_time_from_sec(timeout_s);
     json_t *last = NULL;
     do {
-        it_resp *r =
-            rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S), NULL);
+        it_resp *r = rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S),
+                          NULL);
         if (r->status != 200)
             return last;
         last = r->json;
@@ -218,9 +218,9 @@ static char *mkv_claiming(const char *src, double seconds, apr_size_t *len)
 static const char *upload(const h_acct *a, const char *name, const char *body, apr_size_t len,
                           long *status, const char **code)
 {
-    it_resp *r =
-        it_request("POST", apr_pstrcat(itp, "/v1/uploads?filename=", name, NULL),
-                   hdrs(it_bearer(a->token), "Content-Type: application/octet-stream"), body, len);
+    it_resp *r = it_request("POST", apr_pstrcat(itp, "/v1/uploads?filename=", name, NULL),
+                            hdrs(it_bearer(a->token), "Content-Type: application/octet-stream"),
+                            body, len);
     *status = r->status;
     *code = miq_json_str(json_object_get(r->json, "error"), "code", "");
     return r->status == 201 ? miq_json_str(r->json, "upload_id", NULL) : NULL;
@@ -497,7 +497,8 @@ static void test_limit_exceeded_and_cancel_kill_the_child(void)
         IT_ASSERT_MSG(child <= 0 || kill((pid_t)child, 0) != 0, "the child %ld survived", child);
         /* Handed back to the queue; cancel it so the stack's worker does not hang on it. */
         rest(a.token, "POST", apr_psprintf(itp, "/v1/jobs/%s/cancel", job), "{}");
-    } else
+    }
+    else
         stop_worker(w, &secs);
     resume_stack_worker();
     still_serving(&a);

@@ -155,10 +155,10 @@ static void test_worker_kill9_job_completes_once(void)
             break;
         apr_sleep(apr_time_from_msec(20));
     }
-    IT_ASSERT_MSG(
-        running_at && worker_id &&
-            !strcmp(strrchr(worker_id, ':') ? strrchr(worker_id, ':') + 1 : "", apr_ltoa(itp, pid)),
-        "job not running on worker %ld: %s", pid, worker_id ? worker_id : "(none)");
+    IT_ASSERT_MSG(running_at && worker_id &&
+                      !strcmp(strrchr(worker_id, ':') ? strrchr(worker_id, ':') + 1 : "",
+                              apr_ltoa(itp, pid)),
+                  "job not running on worker %ld: %s", pid, worker_id ? worker_id : "(none)");
     if (!running_at)
         return;
     /* Mid-job: a second into the re-encode (clips report no progress to poll). */

@@ -121,7 +121,8 @@ static void test_timeline_moments(void)
             sil[nsil][0] = miq_json_num(seg, "start", -1);
             sil[nsil][1] = miq_json_num(seg, "end", -1);
             nsil++;
-        } else if (!strcmp(type, "scene") && nscene < 16)
+        }
+        else if (!strcmp(type, "scene") && nscene < 16)
             scene_start[nscene++] = miq_json_num(seg, "start", -1);
     }
     IT_ASSERT_MSG(nsil == 4, "%d silence segments: %s", nsil,

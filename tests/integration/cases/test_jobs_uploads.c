@@ -72,9 +72,9 @@ static void test_create_upload_tool(void)
         pid_t pid;
         const char *base = it_file_server(jt_media_dir, "speech.wav", &pid);
         CU_ASSERT_PTR_NOT_NULL_FATAL(base);
-        r = jt_tool(
-            jt_tok, "momentiq.create_upload",
-            apr_psprintf(itp, "{\"source_url\":\"%s/cuts.mp4?sig=E2EIMPORTSECRET\"}", base));
+        r = jt_tool(jt_tok, "momentiq.create_upload",
+                    apr_psprintf(itp, "{\"source_url\":\"%s/cuts.mp4?sig=E2EIMPORTSECRET\"}",
+                                 base));
         IT_ASSERT_R(jt_tool_ok(r), r);
         s = jt_sc(r);
         IT_ASSERT_R(!strcmp(miq_json_str(s, "status", ""), "ready") &&

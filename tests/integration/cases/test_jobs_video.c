@@ -96,9 +96,10 @@ static void test_video_frames_signed_urls_and_refresh(void)
             t2 = apr_pstrdup(itp, url);
             if (strstr(t2, ".jpg?")) {
                 char *q = strstr(t2, ".jpg?");
-                r = it_request(
-                    "GET", apr_pstrcat(itp, apr_pstrndup(itp, t2, q - t2), "x.jpg", q + 4, NULL),
-                    NULL, NULL, 0);
+                r = it_request("GET",
+                               apr_pstrcat(itp, apr_pstrndup(itp, t2, q - t2), "x.jpg", q + 4,
+                                           NULL),
+                               NULL, NULL, 0);
                 IT_ASSERT_R(r->status == 403, r);
             }
         }
@@ -109,8 +110,8 @@ static void test_video_frames_signed_urls_and_refresh(void)
                         "updated_at, finished_at, worker_id, md5(result::text)) FROM jobs "
                         "WHERE id = $1",
                         1, args);
-    ledger_rows1 =
-        atol(it_db_value("SELECT count(*) FROM credit_ledger WHERE job_id = $1", 1, args));
+    ledger_rows1 = atol(
+        it_db_value("SELECT count(*) FROM credit_ledger WHERE job_id = $1", 1, args));
     {
         /* Signed URLs carry the expiry in seconds: let the clock move on. */
         apr_time_t t0 = apr_time_sec(apr_time_now());
@@ -139,9 +140,9 @@ static void test_video_frames_signed_urls_and_refresh(void)
                         1, args);
     IT_ASSERT_MSG(snap1 && snap2 && !strcmp(snap1, snap2), "job row changed: %s -> %s",
                   snap1 ? snap1 : "", snap2 ? snap2 : "");
-    CU_ASSERT_EQUAL(
-        atol(it_db_value("SELECT count(*) FROM credit_ledger WHERE job_id = $1", 1, args)),
-        ledger_rows1);
+    CU_ASSERT_EQUAL(atol(it_db_value("SELECT count(*) FROM credit_ledger WHERE job_id = $1", 1,
+                                     args)),
+                    ledger_rows1);
     jt_assert_billed_once(j);
 }
 

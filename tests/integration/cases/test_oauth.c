@@ -17,7 +17,6 @@
 #include "oauth/miq_oauth.h"
 #include "base/miq_text.h"
 
-
 const char *itoa_enc(const char *s)
 {
     return miq_text_form_encode(itp, s);
@@ -27,7 +26,6 @@ const char *itoa_mcp_url(void)
 {
     return apr_pstrcat(itp, itenv.url, "/mcp", NULL);
 }
-
 
 pkce itoa_new_pkce(void)
 {
@@ -86,7 +84,8 @@ static const char *hidden_fields(const char *html, const char *want, const char 
         {
             const char *name = apr_pstrndup(itp, n, (apr_size_t)(ne - n));
             const char *val = html_unescape(v, (apr_size_t)(ve - v));
-            body = apr_psprintf(itp, "%s%s%s=%s", body, *body ? "&" : "", itoa_enc(name), itoa_enc(val));
+            body = apr_psprintf(itp, "%s%s%s=%s", body, *body ? "&" : "", itoa_enc(name),
+                                itoa_enc(val));
             if (value && want && !strcmp(name, want))
                 *value = val;
         }
@@ -95,22 +94,23 @@ static const char *hidden_fields(const char *html, const char *want, const char 
     return body;
 }
 
-
 const char *itoa_authorize_query(const flow *f)
 {
     return apr_psprintf(itp,
                         "/api/auth/oauth/authorize?response_type=code&client_id=%s"
                         "&redirect_uri=%s&code_challenge=%s&code_challenge_method=S256"
                         "&state=%s&resource=%s%s%s",
-                        itoa_enc(f->client_id), itoa_enc(f->redirect), f->k.challenge, itoa_enc(f->state),
-                        itoa_enc(itoa_mcp_url()), f->scope ? "&scope=" : "", f->scope ? itoa_enc(f->scope) : "");
+                        itoa_enc(f->client_id), itoa_enc(f->redirect), f->k.challenge,
+                        itoa_enc(f->state), itoa_enc(itoa_mcp_url()), f->scope ? "&scope=" : "",
+                        f->scope ? itoa_enc(f->scope) : "");
 }
 
 /* GET the consent screen, POST approve with the boxes in grants (NULL: keep
  * all); f->code on success. */
 int itoa_consent(it_account *a, flow *f, const char *decision, const char *grants)
 {
-    it_resp *r = it_request("GET", itoa_authorize_query(f), it_session_headers(a, 0, NULL), NULL, 0);
+    it_resp *r = it_request("GET", itoa_authorize_query(f), it_session_headers(a, 0, NULL), NULL,
+                            0);
     const char *body, *csrf, *loc;
     static const char *const form[] = {FORM, NULL};
     f->last = r;
@@ -153,9 +153,10 @@ static it_resp *redeem(const flow *f, const char *verifier, const char *redirect
                        const char *client, const char *resource)
 {
     const char *body = apr_psprintf(
-        itp, "grant_type=authorization_code&code=%s&code_verifier=%s&redirect_uri=%s&client_id=%s%s%s",
-        itoa_enc(f->code), itoa_enc(verifier), itoa_enc(redirect), itoa_enc(client), resource ? "&resource=" : "",
-        resource ? itoa_enc(resource) : "");
+        itp,
+        "grant_type=authorization_code&code=%s&code_verifier=%s&redirect_uri=%s&client_id=%s%s%s",
+        itoa_enc(f->code), itoa_enc(verifier), itoa_enc(redirect), itoa_enc(client),
+        resource ? "&resource=" : "", resource ? itoa_enc(resource) : "");
     it_resp *r = itoa_token_post(body, NULL);
     it_secret_note(miq_json_str(r->json, "access_token", NULL));
     it_secret_note(miq_json_str(r->json, "refresh_token", NULL));
@@ -256,8 +257,9 @@ static void test_oauth_claude_dcr_loopback_refresh_rotation(void)
     const char *h[] = {"Content-Type: application/json", NULL};
     const char *client, *rt1, *at1, *rt2, *at2, *rt3, *at3;
     /* words we do not know are ignored (and noted in the trail), not fatal */
-    flow f = {NULL, NULL, "openid audio/* video/* offline_access", "claude-state", NULL,
-              {NULL, NULL}, NULL, NULL};
+    flow f = {NULL,           NULL, "openid audio/* video/* offline_access",
+              "claude-state", NULL, {NULL, NULL},
+              NULL,           NULL};
     it_resp *r, *r2;
     IT_REQUIRE_R(a != NULL, NULL);
     r = it_request("POST", "/api/auth/oauth/register", h, reg_body, strlen(reg_body));
@@ -444,8 +446,8 @@ static void test_oauth_code_errors(void)
     IT_REQUIRE_R(a != NULL, NULL);
 #define FRESH()                                                                                    \
     do {                                                                                           \
-        f.k = itoa_new_pkce();                                                                          \
-        IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);                                     \
+        f.k = itoa_new_pkce();                                                                     \
+        IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);                                \
     } while (0)
     FRESH(); /* wrong verifier */
     r = redeem(&f, itoa_new_pkce().verifier, CHATGPT_CB, CHATGPT, NULL);
@@ -507,8 +509,9 @@ static void test_oauth_authorize_screen_rules(void)
     r = it_request("GET", q, it_session_headers(a, 0, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 400 && !it_header(r, "Location"), r);
     /* plain PKCE: redirected error with state and iss */
-    q = apr_psprintf(itp, "/api/auth/oauth/authorize?response_type=code&client_id=%s"
-                          "&redirect_uri=%s&code_challenge=%s&code_challenge_method=plain&state=p",
+    q = apr_psprintf(itp,
+                     "/api/auth/oauth/authorize?response_type=code&client_id=%s"
+                     "&redirect_uri=%s&code_challenge=%s&code_challenge_method=plain&state=p",
                      CHATGPT, itoa_enc(CHATGPT_CB), f.k.challenge);
     r = it_request("GET", q, it_session_headers(a, 0, NULL), NULL, 0);
     loc = it_header(r, "Location");
@@ -517,14 +520,16 @@ static void test_oauth_authorize_screen_rules(void)
     IT_ASSERT_STRING_EQUAL(query_param(loc, "state"), "p");
     IT_ASSERT_STRING_EQUAL(query_param(loc, "iss"), itenv.url);
     /* a redirect URI not registered: shown, never redirected */
-    q = apr_psprintf(itp, "/api/auth/oauth/authorize?response_type=code&client_id=%s"
-                          "&redirect_uri=%s&code_challenge=%s&code_challenge_method=S256",
+    q = apr_psprintf(itp,
+                     "/api/auth/oauth/authorize?response_type=code&client_id=%s"
+                     "&redirect_uri=%s&code_challenge=%s&code_challenge_method=S256",
                      CHATGPT, itoa_enc("https://evil.example/cb"), f.k.challenge);
     r = it_request("GET", q, NULL, NULL, 0);
     IT_ASSERT_R(r->status == 400 && !it_header(r, "Location"), r);
     /* unknown client: 401 invalid_client */
-    q = apr_psprintf(itp, "/api/auth/oauth/authorize?response_type=code&client_id=nobody"
-                          "&redirect_uri=%s&code_challenge=%s&code_challenge_method=S256",
+    q = apr_psprintf(itp,
+                     "/api/auth/oauth/authorize?response_type=code&client_id=nobody"
+                     "&redirect_uri=%s&code_challenge=%s&code_challenge_method=S256",
                      itoa_enc(CHATGPT_CB), f.k.challenge);
     r = it_request("GET", q, NULL, NULL, 0);
     IT_ASSERT_R(r->status == 401 && strstr(r->body, "invalid_client"), r);
@@ -593,7 +598,8 @@ static void test_oauth_native_app_scheme(void)
 {
     it_account *a = it_signup("oauthnative");
     const char *cb = "cursor://anysphere.cursor-retrieval/oauth/user-mcp/callback";
-    const char *reg = apr_psprintf(itp, "{\"client_name\":\"Cursor\",\"redirect_uris\":[\"%s\"]}", cb);
+    const char *reg = apr_psprintf(itp, "{\"client_name\":\"Cursor\",\"redirect_uris\":[\"%s\"]}",
+                                   cb);
     const char *bad = "{\"client_name\":\"x\",\"redirect_uris\":[\"javascript:alert(1)\"]}";
     const char *h[] = {"Content-Type: application/json", NULL};
     flow f = {NULL, NULL, NULL, "native-1", NULL, {NULL, NULL}, NULL, NULL};
@@ -612,8 +618,9 @@ static void test_oauth_native_app_scheme(void)
      * redirected without the user (no open redirector) */
     {
         const char *q = apr_psprintf(
-            itp, "/api/auth/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
-                 "&code_challenge=%s&code_challenge_method=plain&state=p",
+            itp,
+            "/api/auth/oauth/authorize?response_type=code&client_id=%s&redirect_uri=%s"
+            "&code_challenge=%s&code_challenge_method=plain&state=p",
             itoa_enc(f.client_id), itoa_enc(cb), f.k.challenge);
         const char *html[] = {"Accept: text/html", NULL};
         r = it_request("GET", q, html, NULL, 0);
@@ -627,9 +634,10 @@ static void test_oauth_native_app_scheme(void)
     IT_ASSERT_R(r->status == 200, r);
 }
 
-IT_SUITE("oauth", IT_TEST(test_oauth_metadata), IT_TEST(test_oauth_native_app_scheme), IT_TEST(test_oauth_chatgpt_preregistered_flow),
+IT_SUITE("oauth", IT_TEST(test_oauth_metadata), IT_TEST(test_oauth_native_app_scheme),
+         IT_TEST(test_oauth_chatgpt_preregistered_flow),
          IT_TEST(test_oauth_claude_dcr_loopback_refresh_rotation),
          IT_TEST(test_oauth_concurrent_refreshes_one_outcome),
-         IT_TEST(test_oauth_revoke_then_mcp_401), IT_TEST(test_oauth_dashboard_revoke_ends_connection),
-         IT_TEST(test_oauth_code_errors),
+         IT_TEST(test_oauth_revoke_then_mcp_401),
+         IT_TEST(test_oauth_dashboard_revoke_ends_connection), IT_TEST(test_oauth_code_errors),
          IT_TEST(test_oauth_authorize_screen_rules))

@@ -29,15 +29,22 @@ static void test_oauth_confidential_client_and_introspection(void)
 {
     it_account *a = it_signup("oauthgw");
     const char *secret = gateway_secret(), *basic, *h[2] = {NULL, NULL}, *at, *body;
-    flow f = {"itest-gateway", "https://gateway.example/oauth/callback", "video/*", "g", NULL,
-              {NULL, NULL}, NULL, NULL};
+    flow f = {"itest-gateway",
+              "https://gateway.example/oauth/callback",
+              "video/*",
+              "g",
+              NULL,
+              {NULL, NULL},
+              NULL,
+              NULL};
     static const char *const form[] = {FORM, NULL};
     it_resp *r;
     IT_REQUIRE_R(a && secret, NULL);
     f.k = itoa_new_pkce();
     IT_REQUIRE_R(itoa_consent(a, &f, "approve", NULL), f.last);
-    body = apr_psprintf(itp, "grant_type=authorization_code&code=%s&code_verifier=%s"
-                             "&redirect_uri=%s",
+    body = apr_psprintf(itp,
+                        "grant_type=authorization_code&code=%s&code_verifier=%s"
+                        "&redirect_uri=%s",
                         itoa_enc(f.code), f.k.verifier, itoa_enc(f.redirect));
     /* no secret: 401 invalid_client (and the code is not consumed) */
     r = itoa_token_post(apr_pstrcat(itp, body, "&client_id=itest-gateway", NULL), NULL);
@@ -77,8 +84,8 @@ static void test_oauth_token_endpoint_rules(void)
     static const char *const form[] = {FORM, NULL};
     const char *body = "grant_type=password&client_id=" CHATGPT;
     it_resp *r = it_request("POST", "/api/auth/oauth/token", form, body, strlen(body));
-    IT_ASSERT_R(r->status == 400 && !strcmp(miq_json_str(r->json, "error", ""),
-                                            "unsupported_grant_type"),
+    IT_ASSERT_R(r->status == 400 &&
+                    !strcmp(miq_json_str(r->json, "error", ""), "unsupported_grant_type"),
                 r);
     IT_ASSERT_STRING_EQUAL(it_header(r, "Cache-Control"), "no-store");
     body = "grant_type=refresh_token&grant_type=refresh_token&client_id=" CHATGPT;
@@ -95,8 +102,8 @@ static void test_oauth_token_endpoint_rules(void)
         const char *h[] = {"Content-Type: application/json", NULL};
         const char *reg = "{\"redirect_uris\":[\"http://evil.example/cb\"]}";
         r = it_request("POST", "/api/auth/oauth/register", h, reg, strlen(reg));
-        IT_ASSERT_R(r->status == 400 && !strcmp(miq_json_str(r->json, "error", ""),
-                                                "invalid_redirect_uri"),
+        IT_ASSERT_R(r->status == 400 &&
+                        !strcmp(miq_json_str(r->json, "error", ""), "invalid_redirect_uri"),
                     r);
     }
 }
@@ -120,18 +127,20 @@ static void test_oauth_metadata_document_client(void)
     id = apr_pstrcat(itp, base, "/app/client.json", NULL);
     apr_dir_make(apr_pstrcat(itp, dir, "/app", NULL), APR_OS_DEFAULT, itp);
     it_write_file(apr_pstrcat(itp, dir, "/app/client.json", NULL),
-                  apr_psprintf(itp, "{\"client_id\":\"%s\",\"client_name\":\"Desktop <b>app</b>\","
-                                    "\"redirect_uris\":[\"http://127.0.0.1/callback\"],"
-                                    "\"token_endpoint_auth_method\":\"none\","
-                                    "\"grant_types\":[\"authorization_code\",\"refresh_token\"],"
-                                    "\"response_types\":[\"code\"]}",
+                  apr_psprintf(itp,
+                               "{\"client_id\":\"%s\",\"client_name\":\"Desktop <b>app</b>\","
+                               "\"redirect_uris\":[\"http://127.0.0.1/callback\"],"
+                               "\"token_endpoint_auth_method\":\"none\","
+                               "\"grant_types\":[\"authorization_code\",\"refresh_token\"],"
+                               "\"response_types\":[\"code\"]}",
                                id));
     /* the whole flow: consent names the client (escaped), any loopback port */
     f.client_id = id;
     f.k = itoa_new_pkce();
     if (itoa_consent(a, &f, "approve", NULL)) {
-        body = apr_psprintf(itp, "grant_type=authorization_code&code=%s&code_verifier=%s"
-                                 "&redirect_uri=%s&client_id=%s&resource=%s",
+        body = apr_psprintf(itp,
+                            "grant_type=authorization_code&code=%s&code_verifier=%s"
+                            "&redirect_uri=%s&client_id=%s&resource=%s",
                             itoa_enc(f.code), f.k.verifier, itoa_enc(f.redirect), itoa_enc(id),
                             itoa_enc(itoa_mcp_url()));
         r = itoa_token_post(body, NULL);
@@ -145,7 +154,8 @@ static void test_oauth_metadata_document_client(void)
     IT_ASSERT_R(r->status == 200 && strstr(r->body, "Desktop &lt;b&gt;app&lt;/b&gt;"), r);
     {
         const char *args[1] = {id};
-        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT source FROM oauth_clients WHERE client_id = $1", 1, args),
+        IT_ASSERT_STRING_EQUAL(it_db_value("SELECT source FROM oauth_clients WHERE client_id = $1",
+                                           1, args),
                                "cimd");
     }
     /* a redirect the document does not list is shown to the user, never followed */
@@ -155,12 +165,15 @@ static void test_oauth_metadata_document_client(void)
     /* a document that names another client_id, one that is missing, one too large */
     bad = apr_pstrcat(itp, base, "/app/other.json", NULL);
     it_write_file(apr_pstrcat(itp, dir, "/app/other.json", NULL),
-                  apr_psprintf(itp, "{\"client_id\":\"%s\",\"client_name\":\"x\","
-                                    "\"redirect_uris\":[\"http://127.0.0.1/cb\"]}", id));
+                  apr_psprintf(itp,
+                               "{\"client_id\":\"%s\",\"client_name\":\"x\","
+                               "\"redirect_uris\":[\"http://127.0.0.1/cb\"]}",
+                               id));
     f.client_id = bad;
     f.redirect = "http://127.0.0.1/cb";
     r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
-    IT_ASSERT_R(r->status == 401 && strstr(r->body, "not its own URL") && !it_header(r, "Location"), r);
+    IT_ASSERT_R(r->status == 401 && strstr(r->body, "not its own URL") && !it_header(r, "Location"),
+                r);
     f.client_id = apr_pstrcat(itp, base, "/app/missing.json", NULL);
     r = it_request("GET", itoa_authorize_query(&f), NULL, NULL, 0);
     IT_ASSERT_R(r->status == 401 && strstr(r->body, "HTTP 404"), r);
@@ -175,11 +188,13 @@ static void test_oauth_metadata_document_client(void)
         IT_ASSERT_R(r->status == 401 && strstr(r->body, "too large"), r);
     }
     /* at the token endpoint an unusable document is invalid_client too */
-    body = apr_psprintf(itp, "grant_type=authorization_code&code=nope&code_verifier=%s"
-                             "&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&client_id=%s",
+    body = apr_psprintf(itp,
+                        "grant_type=authorization_code&code=nope&code_verifier=%s"
+                        "&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%2Fcb&client_id=%s",
                         f.k.verifier, itoa_enc(bad));
     r = itoa_token_post(body, NULL);
-    IT_ASSERT_R(r->status == 401 && !strcmp(miq_json_str(r->json, "error", ""), "invalid_client"), r);
+    IT_ASSERT_R(r->status == 401 && !strcmp(miq_json_str(r->json, "error", ""), "invalid_client"),
+                r);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
 }

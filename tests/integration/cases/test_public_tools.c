@@ -8,9 +8,10 @@
 #include "mcp/miq_schema.h"
 
 static const char *const public_tools[] = {
-    "momentiq.get_agent_guide", "momentiq.list_endpoints", "momentiq.get_endpoint_schema",
-    "momentiq.estimate_cost",   "momentiq.list_workflows", "momentiq.plan_integration",
-    "momentiq.get_code_example", NULL};
+    "momentiq.get_agent_guide",     "momentiq.list_endpoints",
+    "momentiq.get_endpoint_schema", "momentiq.estimate_cost",
+    "momentiq.list_workflows",      "momentiq.plan_integration",
+    "momentiq.get_code_example",    NULL};
 
 typedef enum { E2025, E2026 } era_t;
 
@@ -64,7 +65,7 @@ static json_t *gen_object(const json_t *schema)
 static json_t *gen(const json_t *schema)
 {
     json_t *t = json_object_get(schema, "type"), *v;
-    const char *type = json_is_string(t) ? json_string_value(t)
+    const char *type = json_is_string(t)  ? json_string_value(t)
                        : json_is_array(t) ? json_string_value(json_array_get(t, 0))
                                           : NULL;
     if ((v = json_object_get(schema, "const")))
@@ -254,8 +255,7 @@ static void test_call_contents(void)
     conn_t c = open_era(E2026);
     it_resp *r;
     json_t *sc;
-    r = call(&c, "tools/call",
-             it_json("{\"name\":\"momentiq.list_endpoints\",\"arguments\":{}}"));
+    r = call(&c, "tools/call", it_json("{\"name\":\"momentiq.list_endpoints\",\"arguments\":{}}"));
     sc = json_object_get(it_result(r), "structuredContent");
     IT_ASSERT_R(json_array_size(json_object_get(sc, "endpoints")) == 6, r);
     r = call(&c, "tools/call",
@@ -277,11 +277,11 @@ static void test_call_contents(void)
                                    "\"endpoint\":\"audio/silence\",\"duration_s\":6000}}"));
         json_int_t a = miq_json_int(json_object_get(it_result(r), "structuredContent"), "credits",
                                     -1),
-                   b = miq_json_int(json_object_get(it_result(r2), "structuredContent"),
-                                    "credits", -1);
-        IT_ASSERT_MSG(a > 0 && b >= a, "estimate 600 s: %" JSON_INTEGER_FORMAT
-                                       ", 6000 s: %" JSON_INTEGER_FORMAT,
-                      a, b);
+                   b = miq_json_int(json_object_get(it_result(r2), "structuredContent"), "credits",
+                                    -1);
+        IT_ASSERT_MSG(a > 0 && b >= a,
+                      "estimate 600 s: %" JSON_INTEGER_FORMAT ", 6000 s: %" JSON_INTEGER_FORMAT, a,
+                      b);
     }
 }
 
@@ -346,8 +346,7 @@ static void check_invalid(era_t era)
         }
     }
     IT_ASSERT_MSG(n_required >= 3 && n_enum >= 3,
-                  "too few public tools with required/enum arguments (%d, %d)", n_required,
-                  n_enum);
+                  "too few public tools with required/enum arguments (%d, %d)", n_required, n_enum);
     /* arguments that are not an object at all: a params error */
     {
         it_resp *r = call(&c, "tools/call",
@@ -419,7 +418,8 @@ static void check_resources(era_t era)
 
     r = call(&c, "resources/templates/list", NULL);
     IT_ASSERT_R(json_array_size(json_object_get(it_result(r), "resourceTemplates")) >= 1, r);
-    r = call(&c, "resources/read", it_json("{\"uri\":\"momentiq://endpoints/audio/silence/schema\"}"));
+    r = call(&c, "resources/read",
+             it_json("{\"uri\":\"momentiq://endpoints/audio/silence/schema\"}"));
     item = json_array_get(json_object_get(it_result(r), "contents"), 0);
     IT_ASSERT_R(it_json(miq_json_str(item, "text", "x")) != NULL, r);
     r = call(&c, "resources/read", it_json("{\"uri\":\"momentiq://endpoints/no/such/schema\"}"));
@@ -467,7 +467,8 @@ static void check_prompt_get(const conn_t *c, const json_t *prompt)
     IT_ASSERT_R(json_is_array(msgs) && json_array_size(msgs) > 0, r);
     json_array_foreach(msgs, i, m)
     {
-        IT_ASSERT_MSG(miq_json_str(m, "role", NULL) && json_is_object(json_object_get(m, "content")),
+        IT_ASSERT_MSG(miq_json_str(m, "role", NULL) &&
+                          json_is_object(json_object_get(m, "content")),
                       "prompt %s message %s", name, it_dump(m));
     }
 }

@@ -13,8 +13,8 @@
 
 /* Sends until the first 429 (at most max): how many went through before it,
  * or -1 when none was refused. The 429 must be well formed. */
-static int until_refused(const char *method, const char *path, const char *auth,
-                         const char *body, int max)
+static int until_refused(const char *method, const char *path, const char *auth, const char *body,
+                         int max)
 {
     const char *h[4] = {TEST_HDR, auth, body ? "Content-Type: application/json" : NULL, NULL};
     int i;
@@ -24,8 +24,8 @@ static int until_refused(const char *method, const char *path, const char *auth,
             const char *ra = it_header(r, "Retry-After");
             IT_ASSERT_R(ra && atoi(ra) >= 1 && atoi(ra) <= 3600, r);
             if (r->json && json_object_get(r->json, "error"))
-                CU_ASSERT_STRING_EQUAL(
-                    miq_json_str(json_object_get(r->json, "error"), "code", ""), "rate_limited");
+                CU_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(r->json, "error"), "code", ""),
+                                       "rate_limited");
             return i;
         }
     }
@@ -62,8 +62,11 @@ static void test_mcp_limit_per_token(void)
     it_account *a = it_signup("ratelimit-mcp");
     const char *t = a ? it_create_token(a, "keys", "{\"name\":\"m\"}", NULL, NULL) : NULL;
     const char *body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{}}";
-    const char *h[6] = {TEST_HDR, NULL, "Accept: application/json, text/event-stream",
-                        "MCP-Protocol-Version: 2025-11-25", "Content-Type: application/json",
+    const char *h[6] = {TEST_HDR,
+                        NULL,
+                        "Accept: application/json, text/event-stream",
+                        "MCP-Protocol-Version: 2025-11-25",
+                        "Content-Type: application/json",
                         NULL};
     int i, ok = -1;
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);

@@ -47,8 +47,20 @@ static it_rows *rows_for(const char *client, int at_least)
     return rows;
 }
 
-enum { C_ERA, C_VERSION, C_HTTP, C_RPC, C_TOOL, C_CLIENT, C_SID, C_STATUS, C_OUTCOME, C_CODE,
-       C_LATENCY, C_CALLER };
+enum {
+    C_ERA,
+    C_VERSION,
+    C_HTTP,
+    C_RPC,
+    C_TOOL,
+    C_CLIENT,
+    C_SID,
+    C_STATUS,
+    C_OUTCOME,
+    C_CODE,
+    C_LATENCY,
+    C_CALLER
+};
 
 /* The row whose rpc method and tool match (tool NULL: any). */
 static int find_row(const it_rows *rows, const char *rpc, const char *tool)
@@ -80,9 +92,8 @@ static void test_records_2026(void)
     r = mcp_2026_call("tools/call",
                       as_client(client, "{\"name\":\"momentiq.no_such_tool\",\"arguments\":{}}"));
     IT_ASSERT_R(it_error_code(r) == -32602, r);
-    r = mcp_2026_call("tools/call",
-                      as_client(client, "{\"name\":\"momentiq.get_endpoint_schema\","
-                                        "\"arguments\":{}}"));
+    r = mcp_2026_call("tools/call", as_client(client, "{\"name\":\"momentiq.get_endpoint_schema\","
+                                                      "\"arguments\":{}}"));
     IT_ASSERT_R(it_result(r) && json_is_true(json_object_get(it_result(r), "isError")), r);
     /* a progress call: its latency includes the tool's ~100 ms of steps */
     {
@@ -223,8 +234,8 @@ static void test_records_2025(void)
 static void test_records_survive_rejections(void)
 {
     const char *client = unique("miq-itest-mix");
-    const char *bad_ct[] = {"Content-Type: text/plain", "Accept: application/json, text/event-stream",
-                            NULL};
+    const char *bad_ct[] = {"Content-Type: text/plain",
+                            "Accept: application/json, text/event-stream", NULL};
     const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
     it_resp *r;
     it_rows *rows;
@@ -280,9 +291,9 @@ static void test_no_secrets(void)
     }
     /* a 2025 session opened with the token, then used with it */
     {
-        json_t *params = miq_json_packp(itp, "{s:s,s:{},s:{s:s,s:s}}", "protocolVersion",
-                                        IT_V2025, "capabilities", "clientInfo", "name", client,
-                                        "version", "1");
+        json_t *params = miq_json_packp(itp, "{s:s,s:{},s:{s:s,s:s}}", "protocolVersion", IT_V2025,
+                                        "capabilities", "clientInfo", "name", client, "version",
+                                        "1");
         r = it_post(auth, it_rpc_body("initialize", params, -1));
         IT_ASSERT_R(r->status != 500 && strstr(r->body, SECRET_MARK) == NULL, r);
         sid = it_header(r, "Mcp-Session-Id");
@@ -294,9 +305,9 @@ static void test_no_secrets(void)
     }
     /* the secret in a query string, in arguments and in a discovery GET */
     {
-        json_t *p = mcp_2026_params(as_client(
-            client, "{\"name\":\"momentiq.plan_integration\",\"arguments\":{\"goal\":"
-                    "\"my token is " SECRET_TOKEN ", trim silences\"}}"));
+        json_t *p = mcp_2026_params(
+            as_client(client, "{\"name\":\"momentiq.plan_integration\",\"arguments\":{\"goal\":"
+                              "\"my token is " SECRET_TOKEN ", trim silences\"}}"));
         const char *body = it_rpc_body("tools/call", p, -1);
         r = it_request("POST", "/mcp?access_token=" SECRET_TOKEN,
                        it_mcp_headers(mcp_2026_headers("tools/call", p, auth)), body, strlen(body));
@@ -324,15 +335,15 @@ static void test_no_secrets(void)
     }
     usleep(600000); /* let every child's batch writer run */
     {
-        static const char *const tables[] = {"mcp_requests", "mcp_sessions",
-                                             "mcp_client_responses", "auth_events", NULL};
+        static const char *const tables[] = {"mcp_requests", "mcp_sessions", "mcp_client_responses",
+                                             "auth_events", NULL};
         for (i = 0; tables[i]; i++) {
             const char *n = it_db_value(
                 apr_psprintf(itp, "SELECT count(*) FROM %s t WHERE t::text LIKE '%%%s%%'",
                              tables[i], SECRET_MARK),
                 0, NULL);
-            IT_ASSERT_MSG(n && !strcmp(n, "0"), "%s rows containing %s: %s", tables[i],
-                          SECRET_MARK, n ? n : "(query failed)");
+            IT_ASSERT_MSG(n && !strcmp(n, "0"), "%s rows containing %s: %s", tables[i], SECRET_MARK,
+                          n ? n : "(query failed)");
         }
         /* nor anywhere else in the schema */
         {
@@ -345,8 +356,8 @@ static void test_no_secrets(void)
                     apr_psprintf(itp, "SELECT count(*) FROM \"%s\" t WHERE t::text LIKE '%%%s%%'",
                                  IT_CELL(t, k, 0), SECRET_MARK),
                     0, NULL);
-                IT_ASSERT_MSG(n && !strcmp(n, "0"), "table %s holds %s (%s rows)",
-                              IT_CELL(t, k, 0), SECRET_MARK, n ? n : "?");
+                IT_ASSERT_MSG(n && !strcmp(n, "0"), "table %s holds %s (%s rows)", IT_CELL(t, k, 0),
+                              SECRET_MARK, n ? n : "?");
             }
         }
     }
@@ -357,8 +368,7 @@ static void test_no_secrets(void)
     for (i = 0; i < 2; i++) {
         const char *text = it_read_file(logs[i], 0);
         IT_ASSERT_MSG(text != NULL, "cannot read %s", logs[i]);
-        IT_ASSERT_MSG(!text || !strstr(text, SECRET_MARK), "%s contains %s", logs[i],
-                      SECRET_MARK);
+        IT_ASSERT_MSG(!text || !strstr(text, SECRET_MARK), "%s contains %s", logs[i], SECRET_MARK);
     }
     /* the access log did see these requests (it is the right file) */
     {
@@ -368,5 +378,5 @@ static void test_no_secrets(void)
 }
 
 IT_SUITE("records", IT_TEST(test_records_2026), IT_TEST(test_records_rejected),
-         IT_TEST(test_records_survive_rejections),
-         IT_TEST(test_records_2025), IT_TEST(test_no_secrets))
+         IT_TEST(test_records_survive_rejections), IT_TEST(test_records_2025),
+         IT_TEST(test_no_secrets))

@@ -51,8 +51,8 @@ static const char *basic(const char *user, const char *password)
 /* GET /api/auth/remote-user as user; json: Accept: application/json. */
 static it_resp *remote_signin(const char *user, const char *password, int json)
 {
-    const char *h[] = {basic(user, password), json ? "Accept: application/json" : "Accept: text/html",
-                       NULL};
+    const char *h[] = {basic(user, password),
+                       json ? "Accept: application/json" : "Accept: text/html", NULL};
     it_resp *r = it_request("GET", RU_PATH, h, NULL, 0);
     it_secret_note(it_set_cookie(r, "miq_session", NULL));
     it_secret_note(miq_json_str(r->json, "csrf_token", NULL));
@@ -241,7 +241,8 @@ static void test_remote_user_without_email(void)
                                 args) == NULL,
                     NULL);
         r = remote_signin(user, password, 1);
-        IT_ASSERT_R(r->status == 200 && !strcmp(miq_json_str(r->json, "account_id", ""), account_id),
+        IT_ASSERT_R(r->status == 200 &&
+                        !strcmp(miq_json_str(r->json, "account_id", ""), account_id),
                     r);
     }
 }
@@ -279,8 +280,9 @@ static void test_remote_user_oauth_consent(void)
         IT_REQUIRE_R(a.cookie != NULL, r);
         /* the session started for the remote user carries the consent */
         IT_REQUIRE_R(itoa_consent(&a, &f, "approve", NULL), f.last);
-        body = apr_psprintf(itp, "grant_type=authorization_code&code=%s&code_verifier=%s"
-                                 "&redirect_uri=%s&client_id=%s",
+        body = apr_psprintf(itp,
+                            "grant_type=authorization_code&code=%s&code_verifier=%s"
+                            "&redirect_uri=%s&client_id=%s",
                             itoa_enc(f.code), f.k.verifier, itoa_enc(f.redirect), CHATGPT);
         r = itoa_token_post(body, NULL);
         IT_REQUIRE_R(r->status == 200, r);

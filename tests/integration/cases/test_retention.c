@@ -105,10 +105,10 @@ static void test_purge_expired_state(void)
     CU_ASSERT(exists("oauth_codes WHERE code_hash = $1", apr_pstrcat(itp, tag, "-new", NULL)));
     CU_ASSERT(!exists("oauth_clients WHERE client_id = $1",
                       apr_pstrcat(itp, "mcp_", tag, "_unused", NULL)));
-    CU_ASSERT(exists("oauth_clients WHERE client_id = $1",
-                     apr_pstrcat(itp, "mcp_", tag, "_used", NULL)));
-    CU_ASSERT(exists("oauth_clients WHERE client_id = $1",
-                     apr_pstrcat(itp, "mcp_", tag, "_new", NULL)));
+    CU_ASSERT(
+        exists("oauth_clients WHERE client_id = $1", apr_pstrcat(itp, "mcp_", tag, "_used", NULL)));
+    CU_ASSERT(
+        exists("oauth_clients WHERE client_id = $1", apr_pstrcat(itp, "mcp_", tag, "_new", NULL)));
     CU_ASSERT(exists("oauth_families WHERE id = $1", apr_pstrcat(itp, "fam_", tag, NULL)));
     CU_ASSERT(!exists("oauth_trail WHERE correlation_id = $1",
                       apr_pstrcat(itp, "corr_", tag, "_old", NULL)));
@@ -138,7 +138,8 @@ static void test_purge_expired_state(void)
 static void test_purge_request_log(void)
 {
     const char *tag = apr_psprintf(itp, "rlog%lx", (unsigned long)apr_time_now()), *out;
-    const char *old_ = apr_pstrcat(itp, tag, "-old", NULL), *mid = apr_pstrcat(itp, tag, "-mid", NULL),
+    const char *old_ = apr_pstrcat(itp, tag, "-old", NULL),
+               *mid = apr_pstrcat(itp, tag, "-mid", NULL),
                *new_ = apr_pstrcat(itp, tag, "-new", NULL);
     sql1(apr_psprintf(itp,
                       "INSERT INTO mcp_requests (at, era, http_method, caller, http_status, "
@@ -156,8 +157,8 @@ static void test_purge_request_log(void)
          NULL);
     out = purge("--dry-run");
     IT_REQUIRE_R(out != NULL, NULL);
-    IT_ASSERT_MSG(strstr(out, "mcp request log rows") && strstr(out, "auth events"),
-                  "dry run: %s", out);
+    IT_ASSERT_MSG(strstr(out, "mcp request log rows") && strstr(out, "auth events"), "dry run: %s",
+                  out);
     CU_ASSERT(exists("mcp_requests WHERE caller = $1", old_));
     /* the default: 90 days */
     out = purge("");

@@ -97,8 +97,7 @@ static void test_secrets_detector(void)
     const char *last;
     IT_REQUIRE_R(s->nelts > 0, NULL);
     last = APR_ARRAY_IDX(s, s->nelts - 1, const char *);
-    IT_ASSERT_R(leaks("probe", apr_pstrcat(itp, "GET /x?", last, " HTTP/1.1", NULL)) != NULL,
-                NULL);
+    IT_ASSERT_R(leaks("probe", apr_pstrcat(itp, "GET /x?", last, " HTTP/1.1", NULL)) != NULL, NULL);
     IT_ASSERT_R(leaks("probe", "nothing secret here") == NULL, NULL);
 }
 

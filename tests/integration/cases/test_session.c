@@ -130,8 +130,8 @@ static void test_missing_session(void)
 static void test_unknown_session(void)
 {
     static const char *const ids[] = {
-        "0000000000000000000000000000000000000000000000000000000000000000", "nope",
-        "abc\"def", NULL};
+        "0000000000000000000000000000000000000000000000000000000000000000", "nope", "abc\"def",
+        NULL};
     int i;
     for (i = 0; ids[i]; i++) {
         it_resp *r = mcp_2025_call(ids[i], "tools/list", NULL);
@@ -256,9 +256,8 @@ static void test_progress_stream(void)
 {
     const char *sid = mcp_2025_session();
     const char *hdr[3];
-    json_t *params =
-        it_json("{\"name\":\"test_tool_with_progress\",\"arguments\":{},"
-                "\"_meta\":{\"progressToken\":\"itest-progress-1\"}}");
+    json_t *params = it_json("{\"name\":\"test_tool_with_progress\",\"arguments\":{},"
+                             "\"_meta\":{\"progressToken\":\"itest-progress-1\"}}");
     const char *body = it_rpc_body("tools/call", params, 301);
     it_stream *s;
     it_event *e;
@@ -314,7 +313,8 @@ static void test_progress_stream(void)
     {
         /* without a progressToken: no progress events */
         it_resp *q = mcp_2025_call(sid, "tools/call",
-                                   it_json("{\"name\":\"test_tool_with_progress\",\"arguments\":{}}"));
+                                   it_json(
+                                       "{\"name\":\"test_tool_with_progress\",\"arguments\":{}}"));
         IT_ASSERT_R(q->status == 200 && it_result(q), q);
         IT_ASSERT_R(count_method(q, "notifications/progress") == 0, q);
     }
@@ -361,9 +361,9 @@ static void sampling_round_trip(const char *prompt, const char *answer, int answ
         reply = json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", sid_json, "error",
                           "code", -1, "message", "User rejected sampling request");
     else
-        reply = json_pack("{s:s,s:O,s:{s:s,s:{s:s,s:s},s:s,s:s}}", "jsonrpc", "2.0", "id",
-                          sid_json, "result", "role", "assistant", "content", "type", "text",
-                          "text", answer, "model", "test-model", "stopReason", "endTurn");
+        reply = json_pack("{s:s,s:O,s:{s:s,s:{s:s,s:s},s:s,s:s}}", "jsonrpc", "2.0", "id", sid_json,
+                          "result", "role", "assistant", "content", "type", "text", "text", answer,
+                          "model", "test-model", "stopReason", "endTurn");
     miq_json_pool(itp, reply);
     posted = it_post(hdr, it_dump(reply));
     IT_ASSERT_R(posted->status == 202, posted);
@@ -417,15 +417,16 @@ static void test_elicitation_round_trip(void)
     hdr[0] = sid_header(sid);
     hdr[1] = "MCP-Protocol-Version: " IT_V2025;
     hdr[2] = NULL;
-    s = it_stream_start("POST", "/mcp", it_mcp_headers(hdr), it_rpc_body("tools/call", params, 402));
+    s = it_stream_start("POST", "/mcp", it_mcp_headers(hdr),
+                        it_rpc_body("tools/call", params, 402));
     while ((e = it_stream_next(s, 10000)))
         if (!strcmp(miq_json_str(e->json, "method", ""), "elicitation/create")) {
             ask = e;
             break;
         }
     IT_REQUIRE_R(ask != NULL, it_stream_finish(s, 1000));
-    IT_ASSERT_MSG(json_is_object(json_object_get(json_object_get(ask->json, "params"),
-                                                 "requestedSchema")),
+    IT_ASSERT_MSG(json_is_object(
+                      json_object_get(json_object_get(ask->json, "params"), "requestedSchema")),
                   "%s", ask->data);
     reply = json_pack("{s:s,s:O,s:{s:s,s:{s:s,s:s}}}", "jsonrpc", "2.0", "id",
                       json_object_get(ask->json, "id"), "result", "action", "accept", "content",

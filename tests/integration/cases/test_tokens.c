@@ -55,8 +55,8 @@ static const char *const *with(const char *a, const char *b, const char *c)
 
 static it_resp *rest_account(const char *token)
 {
-    return it_request("GET", "/v1/account", token ? with(it_bearer(token), NULL, NULL) : NULL,
-                      NULL, 0);
+    return it_request("GET", "/v1/account", token ? with(it_bearer(token), NULL, NULL) : NULL, NULL,
+                      0);
 }
 
 /* A 2026 request (token may be NULL; extra may be NULL). */
@@ -76,8 +76,9 @@ static it_resp *get_account26(const char *token)
 /* initialize (2025-11-25) + notifications/initialized with the token. */
 static const char *session25(const char *token, it_resp **init)
 {
-    json_t *params = it_json("{\"protocolVersion\":\"" IT_V2025 "\",\"capabilities\":{},"
-                             "\"clientInfo\":{\"name\":\"miq-itest-tokens\",\"version\":\"1.0.0\"}}");
+    json_t *params = it_json(
+        "{\"protocolVersion\":\"" IT_V2025 "\",\"capabilities\":{},"
+        "\"clientInfo\":{\"name\":\"miq-itest-tokens\",\"version\":\"1.0.0\"}}");
     const char *auth = token ? it_bearer(token) : NULL, *sid;
     it_resp *r = it_post(with(auth, NULL, NULL), it_rpc_body("initialize", params, -1));
     if (init)
@@ -96,7 +97,8 @@ static const char *session25(const char *token, it_resp **init)
 static it_resp *call25(const char *sid, const char *token, const char *tool)
 {
     json_t *p = it_jsonf("{\"name\":%s,\"arguments\":{}}", it_quote(tool));
-    return mcp_2025_call_ex(sid, "tools/call", p, token ? with(it_bearer(token), NULL, NULL) : NULL);
+    return mcp_2025_call_ex(sid, "tools/call", p,
+                            token ? with(it_bearer(token), NULL, NULL) : NULL);
 }
 
 static json_t *structured(const it_resp *r)
@@ -194,7 +196,8 @@ static void test_create_and_list(void)
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "name", NULL), "Claude");
     IT_ASSERT_R(json_array_size(json_object_get(r->json, "scopes")) == 2, r);
     IT_ASSERT_R(json_is_null(json_object_get(r->json, "expires_at")), r);
-    IT_ASSERT_MSG(it_header(r, "Cache-Control") && strstr(it_header(r, "Cache-Control"), "no-store"),
+    IT_ASSERT_MSG(it_header(r, "Cache-Control") &&
+                      strstr(it_header(r, "Cache-Control"), "no-store"),
                   "Cache-Control: %s", it_header(r, "Cache-Control"));
     {
         const char *prefix = miq_json_str(r->json, "prefix", "");
@@ -207,7 +210,8 @@ static void test_create_and_list(void)
     IT_ASSERT_MSG(token_shape(key, "miq_live_"), "API key shape: %s", key);
     IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "kind", NULL), "api_key");
     IT_ASSERT_R(json_array_size(json_object_get(r->json, "scopes")) == 1 &&
-                    !strcmp(json_string_value(json_array_get(json_object_get(r->json, "scopes"), 0)),
+                    !strcmp(json_string_value(
+                                json_array_get(json_object_get(r->json, "scopes"), 0)),
                             "all"),
                 r);
     IT_ASSERT_R(json_is_string(json_object_get(r->json, "expires_at")), r);
@@ -236,8 +240,7 @@ static void test_create_and_list(void)
     {
         it_account *b = it_signup("tokens-other");
         IT_REQUIRE_R(b != NULL, NULL);
-        r = it_request("GET", "/api/dashboard/connectors", it_session_headers(b, 0, NULL), NULL,
-                       0);
+        r = it_request("GET", "/api/dashboard/connectors", it_session_headers(b, 0, NULL), NULL, 0);
         IT_ASSERT_R(r->status == 200 && json_array_size(json_object_get(r->json, "tokens")) == 0,
                     r);
         r = revoke_token(b, "connectors", conn_id);
@@ -276,8 +279,8 @@ static void test_create_rejects(void)
     {
         const char *body = "{\"name\":\"x\",\"scopes\":[\"all\"]}";
         const char *wrong[] = {"Content-Type: application/json", "X-CSRF-Token: nope", NULL};
-        r = it_request("POST", "/api/dashboard/connectors", it_session_headers(a, 0, json_ct),
-                       body, strlen(body));
+        r = it_request("POST", "/api/dashboard/connectors", it_session_headers(a, 0, json_ct), body,
+                       strlen(body));
         IT_ASSERT_R(r->status == 403 && !strcmp(err_code(r), "csrf_required"), r);
         r = it_request("POST", "/api/dashboard/keys", it_session_headers(a, 0, wrong), body,
                        strlen(body));
@@ -325,7 +328,8 @@ static void test_rest_account(void)
     IT_ASSERT_STRING_EQUAL(miq_json_str(tok, "kind", NULL), "api_key");
     IT_ASSERT_R(json_is_null(json_object_get(tok, "expires_in_s")), r);
     IT_ASSERT_R(!strstr(r->body, key), r);
-    IT_ASSERT_MSG(it_header(r, "Cache-Control") && strstr(it_header(r, "Cache-Control"), "no-store"),
+    IT_ASSERT_MSG(it_header(r, "Cache-Control") &&
+                      strstr(it_header(r, "Cache-Control"), "no-store"),
                   "Cache-Control: %s", it_header(r, "Cache-Control"));
     /* the scheme is case-insensitive */
     {
@@ -356,8 +360,7 @@ static void test_mcp_account_and_warnings(void)
     r = get_account26(conn);
     IT_REQUIRE_R(r->status == 200 && it_result(r) && !is_tool_error(r), r);
     sc = structured(r);
-    IT_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(sc, "account"), "id", NULL),
-                           a->account_id);
+    IT_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(sc, "account"), "id", NULL), a->account_id);
     IT_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(sc, "token"), "id", NULL), conn_id);
     IT_ASSERT_STRING_EQUAL(miq_json_str(json_object_get(sc, "token"), "kind", NULL), "connector");
     {
@@ -496,8 +499,7 @@ static void test_no_token(void)
     IT_REQUIRE_R(sid != NULL, NULL);
     r = call25(sid, NULL, "momentiq.get_account");
     IT_ASSERT_R(r->status == 200 && is_tool_error(r) &&
-                    json_object_get(json_object_get(it_result(r), "_meta"),
-                                    "mcp/www_authenticate"),
+                    json_object_get(json_object_get(it_result(r), "_meta"), "mcp/www_authenticate"),
                 r);
     /* public tools need nothing */
     r = mcp26(NULL, "tools/call", "{\"name\":\"momentiq.list_endpoints\",\"arguments\":{}}", NULL);
@@ -548,9 +550,9 @@ static void test_revoke(void)
     IT_ASSERT_R(r->status == 404, r);
     r = it_request("GET", "/api/dashboard/connectors", it_session_headers(a, 0, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 200 &&
-                    json_is_string(json_object_get(json_array_get(json_object_get(r->json, "tokens"),
-                                                                  0),
-                                                   "revoked_at")),
+                    json_is_string(
+                        json_object_get(json_array_get(json_object_get(r->json, "tokens"), 0),
+                                        "revoked_at")),
                 r);
     IT_ASSERT_MSG(count_events(conn_id, "invalid_api_key", "revoked", "rest", 1) >= 1,
                   "no invalid_api_key/revoked event on rest for %s", conn_id);
@@ -621,9 +623,9 @@ static void test_last_used(void)
     IT_ASSERT_STRING_EQUAL(second, first);
     r = it_request("GET", "/api/dashboard/keys", it_session_headers(a, 0, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 200 &&
-                    json_is_string(json_object_get(json_array_get(json_object_get(r->json, "tokens"),
-                                                                  0),
-                                                   "last_used_at")),
+                    json_is_string(
+                        json_object_get(json_array_get(json_object_get(r->json, "tokens"), 0),
+                                        "last_used_at")),
                 r);
     /* older than a minute: written again on the next use */
     IT_REQUIRE_R(it_db_query("UPDATE api_tokens SET last_used_at = now() - interval '2 minutes' "
@@ -699,8 +701,8 @@ static void test_require_token(void)
 
 /* ---- 200 parallel calls with a revoke in the middle ------------------------------------------ */
 
-#define PAR_N      200
-#define PAR_WINDOW 25
+#define PAR_N            200
+#define PAR_WINDOW       25
 #define PAR_REVOKE_AFTER 60 /* completed calls before the revoke is sent */
 
 typedef struct par_call {
@@ -725,8 +727,7 @@ static size_t par_write(char *data, size_t size, size_t nmemb, void *baton)
     return n;
 }
 
-static CURL *par_handle(par_call *c, const char *url, const char *post,
-                        const char *const *headers)
+static CURL *par_handle(par_call *c, const char *url, const char *post, const char *const *headers)
 {
     int i;
     c->h = curl_easy_init();
@@ -762,7 +763,8 @@ static void test_parallel_revoke(void)
     IT_REQUIRE_R(conn != NULL, NULL);
     auth = it_bearer(conn);
     {
-        json_t *p = mcp_2026_params(it_json("{\"name\":\"momentiq.get_account\",\"arguments\":{}}"));
+        json_t *p = mcp_2026_params(
+            it_json("{\"name\":\"momentiq.get_account\",\"arguments\":{}}"));
         mcp_body = it_rpc_body("tools/call", p, 7);
         mcp_hdrs = it_mcp_headers(mcp_2026_headers("tools/call", p, with(auth, NULL, NULL)));
     }
@@ -836,10 +838,11 @@ static void test_parallel_revoke(void)
             if (is_401)
                 after_401++;
             else
-                IT_ASSERT_MSG(0, "call %d (%s) started %.1f ms after the revoke returned: HTTP "
-                                 "%ld %.300s",
-                              i, c->mcp ? "MCP" : "REST",
-                              (double)(c->added - revoked_at) / 1000.0, c->status, c->body);
+                IT_ASSERT_MSG(0,
+                              "call %d (%s) started %.1f ms after the revoke returned: HTTP "
+                              "%ld %.300s",
+                              i, c->mcp ? "MCP" : "REST", (double)(c->added - revoked_at) / 1000.0,
+                              c->status, c->body);
         }
         else if (is_ok && c->phase == 0)
             ok_before++;

@@ -40,8 +40,9 @@ static void expect_rpc_error(const it_resp *r, long status, long code)
 static void test_malformed_json(void)
 {
     static const char *const bodies[] = {
-        "{", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"", "not json at all", "\"\\ud800",
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}}", "\x01\x02\xff\xfe", NULL};
+        "{",         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"",   "not json at all",
+        "\"\\ud800", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}}", "\x01\x02\xff\xfe",
+        NULL};
     int i;
     for (i = 0; bodies[i]; i++) {
         it_resp *r = it_post(NULL, bodies[i]);
@@ -217,15 +218,15 @@ static it_resp *list_2026(const char *const *extra)
 {
     json_t *p = mcp_2026_params(NULL);
     const char *body = it_rpc_body("tools/list", p, 61);
-    return it_request("POST", "/mcp", it_mcp_headers(mcp_2026_headers("tools/list", p, extra)), body,
-                      strlen(body));
+    return it_request("POST", "/mcp", it_mcp_headers(mcp_2026_headers("tools/list", p, extra)),
+                      body, strlen(body));
 }
 
 static void test_foreign_origin(void)
 {
     static const char *const origins[] = {"Origin: http://evil.example.com",
-                                          "Origin: https://127.0.0.1.evil.example.com", "Origin: null",
-                                          NULL};
+                                          "Origin: https://127.0.0.1.evil.example.com",
+                                          "Origin: null", NULL};
     int i;
     for (i = 0; origins[i]; i++) {
         const char *h[] = {origins[i], NULL};
@@ -298,7 +299,8 @@ static void test_trailing_slash(void)
         /* 2026 at /mcp/ too */
         json_t *p = mcp_2026_params(NULL);
         const char *lb = it_rpc_body("tools/list", p, 3);
-        it_resp *r = it_request("POST", "/mcp/", it_mcp_headers(mcp_2026_headers("tools/list", p, NULL)), lb,
+        it_resp *r = it_request("POST", "/mcp/",
+                                it_mcp_headers(mcp_2026_headers("tools/list", p, NULL)), lb,
                                 strlen(lb));
         IT_ASSERT_R(r->status == 200, r);
         IT_ASSERT_R(json_is_array(json_object_get(it_result(r), "tools")), r);
@@ -459,5 +461,4 @@ IT_SUITE("transport", IT_TEST(test_malformed_json), IT_TEST(test_empty_body),
          IT_TEST(test_wrong_param_types), IT_TEST(test_params_not_object),
          IT_TEST(test_foreign_origin), IT_TEST(test_foreign_host), IT_TEST(test_trailing_slash),
          IT_TEST(test_notifications_202), IT_TEST(test_get_sse_only_405), IT_TEST(test_options),
-         IT_TEST(test_other_methods), IT_TEST(test_hostile_headers),
-         IT_TEST(test_server_survived))
+         IT_TEST(test_other_methods), IT_TEST(test_hostile_headers), IT_TEST(test_server_survived))

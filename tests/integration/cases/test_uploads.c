@@ -117,8 +117,7 @@ static const char *key(void)
 {
     if (!token) {
         it_account *a = it_signup("upl");
-        const char *t = a ? it_create_token(a, "keys", "{\"name\":\"uploads\"}", NULL, NULL)
-                          : NULL;
+        const char *t = a ? it_create_token(a, "keys", "{\"name\":\"uploads\"}", NULL, NULL) : NULL;
         if (!t)
             return NULL;
         token = strdup(t);
@@ -131,8 +130,7 @@ static const char *other_key(void)
 {
     if (!token2) {
         it_account *a = it_signup("upl2");
-        const char *t = a ? it_create_token(a, "keys", "{\"name\":\"other\"}", NULL, NULL)
-                          : NULL;
+        const char *t = a ? it_create_token(a, "keys", "{\"name\":\"other\"}", NULL, NULL) : NULL;
         if (!t)
             return NULL;
         token2 = strdup(t);
@@ -285,15 +283,13 @@ static void test_delete_removes_file_and_derived_outputs(void)
                       APR_FOPEN_WRITE | APR_FOPEN_CREATE, APR_FPROT_OS_DEFAULT, itp);
         apr_file_close(f);
     }
-    r = it_request("DELETE", apr_pstrcat(itp, "/v1/uploads/", id, NULL), auth(tok, NULL), NULL,
-                   0);
+    r = it_request("DELETE", apr_pstrcat(itp, "/v1/uploads/", id, NULL), auth(tok, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 200 && miq_json_bool(r->json, "deleted", 0), r);
     CU_ASSERT(!exists(storage(apr_pstrcat(itp, "uploads/", id, ".mp4", NULL))));
     CU_ASSERT(!exists(dir));
     r = it_request("GET", apr_pstrcat(itp, "/v1/uploads/", id, NULL), auth(tok, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 404, r);
-    r = it_request("DELETE", apr_pstrcat(itp, "/v1/uploads/", id, NULL), auth(tok, NULL), NULL,
-                   0);
+    r = it_request("DELETE", apr_pstrcat(itp, "/v1/uploads/", id, NULL), auth(tok, NULL), NULL, 0);
     IT_ASSERT_R(r->status == 404, r);
     params[0] = id;
     CU_ASSERT_STRING_EQUAL(it_db_value("SELECT status FROM uploads WHERE id = $1", 1, params),
@@ -309,8 +305,8 @@ static void test_oversize_upload_is_refused(void)
     const apr_size_t size = 21 * 1024 * 1024; /* the test stack caps at 20M */
     CU_ASSERT_PTR_NOT_NULL_FATAL(tok);
     /* Declared size over the cap (even the 2G default): refused before reading. */
-    r = it_request("POST", "/v1/uploads?filename=huge.mp4",
-                   auth(tok, "Content-Length: 3000000000"), "xx", 2);
+    r = it_request("POST", "/v1/uploads?filename=huge.mp4", auth(tok, "Content-Length: 3000000000"),
+                   "xx", 2);
     IT_ASSERT_R(r->status == 413 && !strcmp(err_code(r), "payload_too_large"), r);
     /* Chunked (no length announced): counted while streaming, the partial file deleted. */
     big = apr_pcalloc(itp, size);
@@ -333,7 +329,9 @@ static void test_not_media_is_415_and_leaves_nothing(void)
     r = it_request("POST", "/v1/uploads?filename=empty.wav", auth(tok, NULL), "", 0);
     IT_ASSERT_R(r->status == 415, r);
     r = it_request("POST", "/v1/uploads?filename=junk.mp4", auth(tok, NULL),
-                   "\x00\x00\x00\x18" "ftypmp42 truncated", 22);
+                   "\x00\x00\x00\x18"
+                   "ftypmp42 truncated",
+                   22);
     IT_ASSERT_R(r->status == 415, r);
     n = count_uploads_dir(&parts);
     IT_ASSERT_MSG(n == before && parts == 0, "uploads dir: %d entries (%d .part), before %d", n,
@@ -387,8 +385,7 @@ static void test_signed_upload_url(void)
     /* The signature never reaches the access log. */
     {
         const char *dir = stack_var();
-        const char *log = dir ? it_read_file(apr_pstrcat(itp, dir, "/httpd/logs/access_log",
-                                                         NULL),
+        const char *log = dir ? it_read_file(apr_pstrcat(itp, dir, "/httpd/logs/access_log", NULL),
                                              0)
                               : NULL;
         CU_ASSERT(log && !strstr(log, strstr(url, "sig=") + 4));
@@ -421,8 +418,7 @@ static void test_source_url_import(void)
 
     body = apr_psprintf(itp, "{\"source_url\":\"%s/tone.wav\",\"filename\":\"named.wav\"}", base);
     r = it_request("POST", "/v1/uploads", auth(tok, json[0]), body, strlen(body));
-    IT_ASSERT_R(r->status == 201 && !strcmp(miq_json_str(r->json, "filename", ""), "named.wav"),
-                r);
+    IT_ASSERT_R(r->status == 201 && !strcmp(miq_json_str(r->json, "filename", ""), "named.wav"), r);
 
     body = apr_psprintf(itp, "{\"source_url\":\"%s/notes.txt\"}", base);
     r = it_request("POST", "/v1/uploads", auth(tok, json[0]), body, strlen(body));
@@ -516,9 +512,10 @@ static void test_files_urls_are_signed(void)
     apr_dir_remove(dir, itp);
 }
 
-IT_SUITE("uploads", IT_TEST(test_upload_requires_a_key), IT_TEST(test_upload_wav_and_mp4_are_probed),
+IT_SUITE("uploads", IT_TEST(test_upload_requires_a_key),
+         IT_TEST(test_upload_wav_and_mp4_are_probed),
          IT_TEST(test_upload_of_another_account_is_not_found),
          IT_TEST(test_delete_removes_file_and_derived_outputs),
-         IT_TEST(test_oversize_upload_is_refused), IT_TEST(test_not_media_is_415_and_leaves_nothing),
-         IT_TEST(test_signed_upload_url), IT_TEST(test_source_url_import),
-         IT_TEST(test_files_urls_are_signed))
+         IT_TEST(test_oversize_upload_is_refused),
+         IT_TEST(test_not_media_is_415_and_leaves_nothing), IT_TEST(test_signed_upload_url),
+         IT_TEST(test_source_url_import), IT_TEST(test_files_urls_are_signed))

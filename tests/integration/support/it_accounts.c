@@ -31,8 +31,8 @@ const apr_array_header_t *it_secrets(void)
 const char *it_unique_email(const char *tag)
 {
     static int n;
-    return apr_psprintf(itp, "itest-%s-%d-%d-%" APR_TIME_T_FMT "@example.com", tag,
-                        (int)getpid(), ++n, apr_time_now());
+    return apr_psprintf(itp, "itest-%s-%d-%d-%" APR_TIME_T_FMT "@example.com", tag, (int)getpid(),
+                        ++n, apr_time_now());
 }
 
 typedef struct cookie_find {

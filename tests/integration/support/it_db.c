@@ -49,8 +49,9 @@ it_rows *it_db_query(const char *sql, int nparams, const char *const *params)
     rows->cell = apr_pcalloc(itp, (rows->n * rows->cols + 1) * sizeof(char *));
     for (i = 0; i < rows->n; i++)
         for (j = 0; j < rows->cols; j++)
-            rows->cell[i * rows->cols + j] =
-                PQgetisnull(res, i, j) ? NULL : apr_pstrdup(itp, PQgetvalue(res, i, j));
+            rows->cell[i * rows->cols + j] = PQgetisnull(res, i, j)
+                                                 ? NULL
+                                                 : apr_pstrdup(itp, PQgetvalue(res, i, j));
     PQclear(res);
     return rows;
 }

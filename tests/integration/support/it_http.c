@@ -10,7 +10,7 @@
 #include "it_support.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
-#define IT_SHARED 0x100 /* may use the keep-alive handle */
+#define IT_SHARED          0x100 /* may use the keep-alive handle */
 
 /* ---- one transfer ---------------------------------------------------------------- */
 
@@ -194,8 +194,8 @@ static it_resp *xfer_resp(xfer *x)
     r->started = x->started;
     r->done = x->finished ? x->finished : apr_time_now();
     if (x->rc != CURLE_OK || !x->done) {
-        r->curl_error = x->done ? apr_pstrdup(x->p, x->errbuf[0] ? x->errbuf
-                                                                  : curl_easy_strerror(x->rc))
+        r->curl_error = x->done ? apr_pstrdup(x->p,
+                                              x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->rc))
                                 : "timed out (test side)";
     }
     curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &r->status);
@@ -266,8 +266,8 @@ static apr_status_t stream_cleanup(void *v)
 
 /* Runs the multi handle until every transfer ended or the deadline passed;
  * stop (when not NULL) ends the wait early when it returns nonzero. */
-static void pump(CURLM *multi, xfer **xs, int n, apr_time_t deadline,
-                 int (*stop)(void *), void *baton)
+static void pump(CURLM *multi, xfer **xs, int n, apr_time_t deadline, int (*stop)(void *),
+                 void *baton)
 {
     for (;;) {
         int running = 0, left, i;
@@ -317,8 +317,7 @@ static int has_new_event(void *baton)
 it_event *it_stream_next(it_stream *s, int timeout_ms)
 {
     if (!has_new_event(s) && !s->x->done)
-        pump(s->multi, &s->x, 1, apr_time_now() + apr_time_from_msec(timeout_ms),
-             has_new_event, s);
+        pump(s->multi, &s->x, 1, apr_time_now() + apr_time_from_msec(timeout_ms), has_new_event, s);
     if (!has_new_event(s))
         return NULL;
     return &APR_ARRAY_IDX(s->x->sse.events, s->x->next_event++, it_event);
@@ -380,6 +379,5 @@ void it_show(const char *what, const it_resp *r)
         return;
     }
     fprintf(stderr, "     HTTP %ld%s%s, Content-Type: %s\n     body: %.1500s\n", r->status,
-            r->curl_error ? ", curl: " : "", r->curl_error ? r->curl_error : "", r->ctype,
-            r->body);
+            r->curl_error ? ", curl: " : "", r->curl_error ? r->curl_error : "", r->ctype, r->body);
 }

@@ -155,10 +155,10 @@ const char *const *jt_hdrs(const char *a, const char *b, const char *c)
 
 it_resp *jt_rest(const char *token, const char *method, const char *path, const char *json)
 {
-    return it_request(
-        method, path,
-        jt_hdrs(it_bearer(token), json ? "Content-Type: application/json" : NULL, NULL), json,
-        json ? strlen(json) : 0);
+    return it_request(method, path,
+                      jt_hdrs(it_bearer(token), json ? "Content-Type: application/json" : NULL,
+                              NULL),
+                      json, json ? strlen(json) : 0);
 }
 
 const char *jt_err_code(const it_resp *r)
@@ -172,9 +172,9 @@ it_resp *jt_tool(const char *token, const char *name, const char *args_json)
 {
     json_t *p = mcp_2026_params(
         it_jsonf("{\"name\":%s,\"arguments\":%s}", it_quote(name), args_json ? args_json : "{}"));
-    return it_post(
-        mcp_2026_headers("tools/call", p, jt_hdrs(token ? it_bearer(token) : NULL, NULL, NULL)),
-        it_rpc_body("tools/call", p, -1));
+    return it_post(mcp_2026_headers("tools/call", p,
+                                    jt_hdrs(token ? it_bearer(token) : NULL, NULL, NULL)),
+                   it_rpc_body("tools/call", p, -1));
 }
 
 json_t *jt_sc(const it_resp *r)
@@ -214,8 +214,8 @@ json_t *jt_wait_rest(const char *token, const char *job, int timeout_s)
     apr_time_t end = apr_time_now() + apr_time_from_sec(timeout_s);
     json_t *last = NULL;
     do {
-        it_resp *r =
-            jt_rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S), NULL);
+        it_resp *r = jt_rest(token, "GET", apr_psprintf(itp, "/v1/jobs/%s?wait_s=%d", job, WAIT_S),
+                             NULL);
         if (r->status != 200) {
             it_show("GET job", r);
             return last;
@@ -250,10 +250,10 @@ json_t *jt_wait_mcp(const char *token, const char *job, int timeout_s)
 const char *jt_create_rest(const char *token, const char *endpoint, const char *upload,
                            const char *params_json)
 {
-    it_resp *r =
-        jt_rest(token, "POST", "/v1/jobs",
-                apr_psprintf(itp, "{\"endpoint\":\"%s\",\"upload_id\":\"%s\",\"params\":%s}",
-                             endpoint, upload, params_json ? params_json : "{}"));
+    it_resp *r = jt_rest(token, "POST", "/v1/jobs",
+                         apr_psprintf(itp,
+                                      "{\"endpoint\":\"%s\",\"upload_id\":\"%s\",\"params\":%s}",
+                                      endpoint, upload, params_json ? params_json : "{}"));
     IT_ASSERT_R(r->status == 201, r);
     if (r->status != 201)
         return NULL;
@@ -267,10 +267,10 @@ const char *jt_create_mcp(const char *token, const char *endpoint, const char *u
                           const char *params_json)
 {
     apr_time_t t0 = apr_time_now();
-    it_resp *r =
-        jt_tool(token, "momentiq.create_job",
-                apr_psprintf(itp, "{\"endpoint\":\"%s\",\"upload_id\":\"%s\",\"params\":%s}",
-                             endpoint, upload, params_json ? params_json : "{}"));
+    it_resp *r = jt_tool(token, "momentiq.create_job",
+                         apr_psprintf(itp,
+                                      "{\"endpoint\":\"%s\",\"upload_id\":\"%s\",\"params\":%s}",
+                                      endpoint, upload, params_json ? params_json : "{}"));
     IT_ASSERT_R(jt_tool_ok(r), r);
     if (!jt_tool_ok(r))
         return NULL;
@@ -290,8 +290,8 @@ json_t *jt_result_rest(const char *token, const char *job)
 
 json_t *jt_result_mcp(const char *token, const char *job)
 {
-    it_resp *r =
-        jt_tool(token, "momentiq.get_job_result", apr_psprintf(itp, "{\"job_id\":\"%s\"}", job));
+    it_resp *r = jt_tool(token, "momentiq.get_job_result",
+                         apr_psprintf(itp, "{\"job_id\":\"%s\"}", job));
     IT_ASSERT_R(jt_tool_ok(r), r);
     return jt_tool_ok(r) ? jt_sc(r) : NULL;
 }

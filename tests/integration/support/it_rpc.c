@@ -95,8 +95,8 @@ const char *mcp_2025_session_ex(const char *version, const char *client_name, js
 {
     json_t *params = json_pack("{s:s,s:O,s:{s:s,s:s}}", "protocolVersion",
                                version ? version : IT_V2025, "capabilities",
-                               caps ? caps : miq_json_packp(itp, "{s:{},s:{}}", "sampling",
-                                                            "elicitation"),
+                               caps ? caps
+                                    : miq_json_packp(itp, "{s:{},s:{}}", "sampling", "elicitation"),
                                "clientInfo", "name", client_name ? client_name : IT_CLIENT,
                                "version", "1.0.0");
     it_resp *r;
@@ -148,8 +148,7 @@ json_t *mcp_2026_params(const json_t *params)
         json_object_set_new(p, "_meta", meta);
     }
     if (!json_object_get(meta, "io.modelcontextprotocol/protocolVersion"))
-        json_object_set_new(meta, "io.modelcontextprotocol/protocolVersion",
-                            json_string(IT_V2026));
+        json_object_set_new(meta, "io.modelcontextprotocol/protocolVersion", json_string(IT_V2026));
     if (!json_object_get(meta, "io.modelcontextprotocol/clientCapabilities"))
         json_object_set_new(meta, "io.modelcontextprotocol/clientCapabilities",
                             json_pack("{s:{},s:{},s:{s:b}}", "sampling", "elicitation", "roots",

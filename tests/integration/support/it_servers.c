@@ -9,22 +9,21 @@
 #include <apr_strings.h>
 #include "it_support.h"
 
-
 /* An HTTP(S) server on a free loopback port serving dir (python3's
  * http.server), for source_url imports and metadata documents. Waits until
  * probe_file answers 200. Returns the base URL and *pid (kill it when done). */
 static const char *file_server(const char *dir, const char *probe_file, int tls, pid_t *pid)
 {
-    static const char *const serve =
-        "import functools, http.server, ssl, sys\n"
-        "port, d, tls = int(sys.argv[1]), sys.argv[2], sys.argv[3]\n"
-        "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=d)\n"
-        "s = http.server.ThreadingHTTPServer(('127.0.0.1', port), h)\n"
-        "if tls:\n"
-        "    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
-        "    c.load_cert_chain(tls + '/cert.pem', tls + '/key.pem')\n"
-        "    s.socket = c.wrap_socket(s.socket, server_side=True)\n"
-        "s.serve_forever()\n";
+    static const char
+        *const serve = "import functools, http.server, ssl, sys\n"
+                       "port, d, tls = int(sys.argv[1]), sys.argv[2], sys.argv[3]\n"
+                       "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=d)\n"
+                       "s = http.server.ThreadingHTTPServer(('127.0.0.1', port), h)\n"
+                       "if tls:\n"
+                       "    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+                       "    c.load_cert_chain(tls + '/cert.pem', tls + '/key.pem')\n"
+                       "    s.socket = c.wrap_socket(s.socket, server_side=True)\n"
+                       "s.serve_forever()\n";
     struct sockaddr_in a;
     socklen_t n = sizeof(a);
     int fd, port = 0, i;
@@ -56,8 +55,8 @@ static const char *file_server(const char *dir, const char *probe_file, int tls,
         return NULL;
     base = apr_psprintf(itp, "%s://127.0.0.1:%d", tls ? "https" : "http", port);
     for (i = 0; i < 100; i++) { /* wait for it to listen */
-        it_resp *r = it_request("GET", apr_pstrcat(itp, base, "/", probe_file, NULL), NULL,
-                                NULL, 0);
+        it_resp *r = it_request("GET", apr_pstrcat(itp, base, "/", probe_file, NULL), NULL, NULL,
+                                0);
         if (r->status == 200)
             return base;
         apr_sleep(apr_time_from_msec(100));

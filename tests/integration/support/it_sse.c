@@ -45,7 +45,8 @@ static void sse_line(it_sse_state *s, const char *line, apr_size_t n, apr_time_t
         value = "";
     }
     if (!strcmp(field, "data"))
-        s->data = s->data ? apr_pstrcat(s->p, s->data, "\n", value, NULL) : apr_pstrdup(s->p, value);
+        s->data = s->data ? apr_pstrcat(s->p, s->data, "\n", value, NULL)
+                          : apr_pstrdup(s->p, value);
     else if (!strcmp(field, "event"))
         s->event = value;
 }
