@@ -55,6 +55,28 @@ static void unauthenticated(miq_reply *out)
     miq_reply_err(out, 401, "authentication_required", "no active session; sign in first", NULL);
 }
 
+/* The session a state-changing call needs, with its CSRF token: 1 with *s,
+ * or 0 with the reply (503, 401 or 403 csrf_required). */
+static int session_for_change(const miq_accounts_env *env, const char *cookie, const char *csrf,
+                              miq_session *s, miq_reply *out)
+{
+    int got = env->db ? miq_session_find(env, cookie, s) : -1;
+    if (got < 0) {
+        miq_accounts_unavailable(out);
+        return 0;
+    }
+    if (!got) {
+        unauthenticated(out);
+        return 0;
+    }
+    if (!miq_session_csrf_ok(s, csrf)) {
+        miq_reply_err(out, 403, "csrf_required",
+                      "this call needs the session's CSRF token in X-CSRF-Token", NULL);
+        return 0;
+    }
+    return 1;
+}
+
 /* The reply of a sign-in that made a session. */
 static void signed_in(const miq_accounts_env *env, int status, const miq_signin *si, miq_reply *out)
 {
@@ -242,20 +264,8 @@ void miq_accounts_logout(const miq_accounts_env *env, const char *cookie, const 
                          miq_reply *out)
 {
     miq_session s;
-    int got = env->db ? miq_session_find(env, cookie, &s) : -1;
-    if (got < 0) {
-        miq_accounts_unavailable(out);
+    if (!session_for_change(env, cookie, csrf, &s, out))
         return;
-    }
-    if (!got) {
-        unauthenticated(out);
-        return;
-    }
-    if (!miq_session_csrf_ok(&s, csrf)) {
-        miq_reply_err(out, 403, "csrf_required",
-                      "this call needs the session's CSRF token in X-CSRF-Token", NULL);
-        return;
-    }
     if (miq_session_revoke(env, cookie) < 0) {
         miq_accounts_unavailable(out);
         return;
@@ -342,20 +352,9 @@ void miq_accounts_remote_link(const miq_accounts_env *env, const char *cookie, c
     const char *args[MIQ_ALA_N], **row, *outcome;
     apr_array_header_t *rows;
     miq_session s;
-    int ncols, got = env->db ? miq_session_find(env, cookie, &s) : -1;
-    if (got < 0) {
-        miq_accounts_unavailable(out);
+    int ncols;
+    if (!session_for_change(env, cookie, csrf, &s, out))
         return;
-    }
-    if (!got) {
-        unauthenticated(out);
-        return;
-    }
-    if (!miq_session_csrf_ok(&s, csrf)) {
-        miq_reply_err(out, 403, "csrf_required",
-                      "this call needs the session's CSRF token in X-CSRF-Token", NULL);
-        return;
-    }
     if (!user || !*user) {
         miq_reply_err(out, 401, "authentication_required",
                       "no user was authenticated by the web server for this location", NULL);
