@@ -15,7 +15,10 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
-code=$(grep -oE 'AP_INIT_[A-Z0-9_]+\("MomentIQ[A-Za-z]+"' "$ROOT/mod_momentiq/mod_momentiq_config.c" | sed -E 's/.*"(MomentIQ[A-Za-z]+)"/\1/' | sort -u)
+# (the name may stand on the line after AP_INIT_...( where clang-format breaks it)
+code=$(tr '\n' ' ' <"$ROOT/mod_momentiq/mod_momentiq_config.c" |
+    grep -oE 'AP_INIT_[A-Z0-9_]+\([[:space:]]*"MomentIQ[A-Za-z]+"' |
+    sed -E 's/.*"(MomentIQ[A-Za-z]+)"/\1/' | sort -u)
 docs=$(grep -oE '^\| `MomentIQ[A-Za-z]+' "$ROOT/docs/directives.md" | sed 's/^| `//' | sort -u)
 for d in $code; do echo "$docs" | grep -qx "$d" && ok || bad "directive $d is not documented in docs/directives.md"; done
 for d in $docs; do echo "$code" | grep -qx "$d" && ok || bad "docs/directives.md documents $d, which does not exist"; done
