@@ -188,9 +188,10 @@ int miq_tool_visible(const miq_tool_def *def, int authenticated, unsigned scopes
     return (scopes & MIQ_SCOPE_ALL) || (scopes & def->scopes);
 }
 
-static const char *dump_tools(miq_registry *reg, int authenticated, unsigned scopes)
+static const char *dump_tools(miq_registry *reg, apr_pool_t *tmp, int authenticated,
+                              unsigned scopes)
 {
-    json_t *arr = miq_json_pool(reg->pool, json_array());
+    json_t *arr = miq_json_pool(tmp, json_array());
     const char *s;
     int i;
     for (i = 0; i < reg->tools->nelts; i++) {
@@ -204,15 +205,19 @@ static const char *dump_tools(miq_registry *reg, int authenticated, unsigned sco
 
 const char *miq_registry_seal(miq_registry *reg, const char *base_url)
 {
-    json_t *res = miq_json_pool(reg->pool, json_array());
-    json_t *tpl = miq_json_pool(reg->pool, json_array()),
-           *pr = miq_json_pool(reg->pool, json_array());
+    apr_pool_t *tmp; /* the JSON built here is only serialized: freed at the end */
+    json_t *res, *tpl, *pr;
     unsigned s;
     int i;
     (void)base_url;
-    reg->tools_anon = dump_tools(reg, 0, 0);
+    if (apr_pool_create(&tmp, reg->pool) != APR_SUCCESS)
+        return "out of memory";
+    res = miq_json_pool(tmp, json_array());
+    tpl = miq_json_pool(tmp, json_array());
+    pr = miq_json_pool(tmp, json_array());
+    reg->tools_anon = dump_tools(reg, tmp, 0, 0);
     for (s = 0; s < N_SCOPE_SETS; s++)
-        reg->tools_by_scope[s] = dump_tools(reg, 1, s);
+        reg->tools_by_scope[s] = dump_tools(reg, tmp, 1, s);
     for (i = 0; i < reg->resources->nelts; i++) {
         const miq_resource_def *d = APR_ARRAY_IDX(reg->resources, i, const miq_resource_def *);
         json_t *o = json_object();
@@ -247,6 +252,7 @@ const char *miq_registry_seal(miq_registry *reg, const char *base_url)
     reg->resources_json = miq_json_dump(reg->pool, res);
     reg->templates_json = miq_json_dump(reg->pool, tpl);
     reg->prompts_json = miq_json_dump(reg->pool, pr);
+    apr_pool_destroy(tmp);
     reg->sealed = 1;
     return NULL;
 }

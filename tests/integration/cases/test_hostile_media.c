@@ -328,7 +328,9 @@ static void resume_stack_worker(void)
 static pid_t pause_stack_worker(void)
 {
     const char *var = stack_var();
-    FILE *f = var ? fopen(apr_pstrcat(itp, var, "/worker.pid", NULL), "r") : NULL;
+    /* log/worker.pid: the live worker's own pid file (a replacement started
+     * by the crash suite writes it too; var/worker.pid is build.sh's copy) */
+    FILE *f = var ? fopen(apr_pstrcat(itp, var, "/log/worker.pid", NULL), "r") : NULL;
     long pid = 0;
     static int registered;
     if (!f)

@@ -38,6 +38,12 @@ it_rows *it_db_query(const char *sql, int nparams, const char *const *params)
         return rows;
     }
     res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (PQstatus(c) != CONNECTION_OK && (c = db_conn())) {
+        /* the runner's own connection did not survive a database restart
+         * (the restart suite): one more try on a new one */
+        PQclear(res);
+        res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    }
     if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
         rows->error = apr_pstrdup(itp, PQresultErrorMessage(res));
         fprintf(stderr, "\n  SQL error: %s  in: %s\n", rows->error, sql);
