@@ -425,13 +425,7 @@ const char *miq_cookie_get(apr_pool_t *p, const char *cookie_header, const char 
 
 const char *miq_session_secret(apr_pool_t *p)
 {
-    unsigned char raw[32];
-    const char *s;
-    if (miq_random_bytes(raw, sizeof(raw)))
-        return NULL;
-    s = miq_b64url_encode(p, raw, sizeof(raw));
-    OPENSSL_cleanse(raw, sizeof(raw));
-    return s;
+    return miq_random_token(p);
 }
 
 int miq_csrf_ok(const char *expected, const char *presented)

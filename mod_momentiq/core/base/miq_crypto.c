@@ -94,6 +94,22 @@ unsigned char *miq_b64url_decode(apr_pool_t *p, const char *s, apr_size_t *n)
     return out;
 }
 
+void miq_sha256(const void *d, apr_size_t n, unsigned char out[32])
+{
+    SHA256(d, n, out);
+}
+
+const char *miq_random_token(apr_pool_t *p)
+{
+    unsigned char raw[32];
+    const char *s;
+    if (miq_random_bytes(raw, sizeof(raw)))
+        return NULL;
+    s = miq_b64url_encode(p, raw, sizeof(raw));
+    OPENSSL_cleanse(raw, sizeof(raw));
+    return s;
+}
+
 const char *miq_sha256_hex(apr_pool_t *p, const void *d, apr_size_t n)
 {
     unsigned char md[SHA256_DIGEST_LENGTH];

@@ -12,12 +12,16 @@
 int miq_random_bytes(unsigned char *buf, apr_size_t n);
 /* n random bytes as lowercase hex (2n chars). NULL if the RNG failed. */
 const char *miq_random_hex(apr_pool_t *p, apr_size_t n);
+/* A 256-bit secret as base64url (43 chars): session ids, CSRF tokens, OAuth
+ * codes. NULL if the RNG failed. */
+const char *miq_random_token(apr_pool_t *p);
 
 const char *miq_b64url_encode(apr_pool_t *p, const unsigned char *d, apr_size_t n);
 /* Returns NULL on bad input; *n gets the decoded length. */
 unsigned char *miq_b64url_decode(apr_pool_t *p, const char *s, apr_size_t *n);
 
 const char *miq_sha256_hex(apr_pool_t *p, const void *d, apr_size_t n);
+void miq_sha256(const void *d, apr_size_t n, unsigned char out[32]);
 void miq_hmac_sha256(const unsigned char *key, apr_size_t klen, const void *d, apr_size_t n,
                      unsigned char out[32]);
 /* Constant-time equality; NULL never equals anything. */

@@ -4,18 +4,8 @@
 #include <apr_strings.h>
 #include "base/miq_crypto.h"
 #include "base/miq_json.h"
+#include "base/miq_text.h"
 #include "billing/miq_stripe.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Constant-time comparison of a 64-hex-digit value with a 32-byte MAC. */
 static int hex_matches(const char *hex, apr_size_t n, const unsigned char mac[32])
@@ -25,7 +15,7 @@ static int hex_matches(const char *hex, apr_size_t n, const unsigned char mac[32
     if (n != 64)
         return 0;
     for (i = 0; i < 32; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = miq_text_hexval(hex[2 * i]), lo = miq_text_hexval(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return 0;
         diff |= (unsigned)(((hi << 4) | lo) ^ mac[i]);

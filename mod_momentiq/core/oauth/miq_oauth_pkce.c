@@ -35,15 +35,9 @@ int miq_oauth_pkce_challenge_ok(const char *c)
 const char *miq_oauth_pkce_s256(apr_pool_t *p, const char *verifier)
 {
     unsigned char md[32];
-    const char *hex;
-    apr_size_t i;
     if (!miq_oauth_pkce_verifier_ok(verifier))
         return NULL;
-    hex = miq_sha256_hex(p, verifier, strlen(verifier));
-    for (i = 0; i < 32; i++) {
-        char b[3] = {hex[2 * i], hex[2 * i + 1], 0};
-        md[i] = (unsigned char)strtol(b, NULL, 16);
-    }
+    miq_sha256(verifier, strlen(verifier), md);
     return miq_b64url_encode(p, md, sizeof(md));
 }
 

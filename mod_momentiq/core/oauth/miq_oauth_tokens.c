@@ -89,13 +89,7 @@ int miq_oauth_refresh_format_ok(const char *s)
 
 const char *miq_oauth_code_new(apr_pool_t *p)
 {
-    unsigned char raw[32];
-    const char *s;
-    if (miq_random_bytes(raw, sizeof(raw)))
-        return NULL;
-    s = miq_b64url_encode(p, raw, sizeof(raw));
-    OPENSSL_cleanse(raw, sizeof(raw));
-    return s;
+    return miq_random_token(p);
 }
 
 const char *miq_oauth_correlation_new(apr_pool_t *p)
