@@ -330,6 +330,11 @@ run_tests() {
     rm -rf "$tv"
     mkdir -p "$results"
 
+    # MOMENTIQ_TEST_SUITES="unit integration ..." runs only those suites (for
+    # work on one area; a full run is what counts); MOMENTIQ_IT_SUITES passes
+    # suite names or patterns to the integration runner.
+    want() { [ -z "${MOMENTIQ_TEST_SUITES:-}" ] && return 0
+        case " $MOMENTIQ_TEST_SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
     record() { # suite passed failed
         say "== $1: $2 passed, $3 failed"
         passed=$((passed + $2)); failed=$((failed + $3))
@@ -340,41 +345,57 @@ run_tests() {
         if [ -z "$l" ]; then echo "0 1"; else echo "$l" | awk '{print $1, $3}'; fi
     }
 
-    say "== unit tests"
-    "$BUILD/test_unit" >"$results/unit.log" 2>&1 || true
-    record unit $(counts "$results/unit.log")
-
-    say "== worker analysis tests (real media generated with ffmpeg)"
-    MIQ_TEST_TMP="$tv/media" "$BUILD/test_worker" >"$results/worker.log" 2>&1 || true
-    record worker $(counts "$results/worker.log")
-
-    say "== configuration and source guards"
-    if [ "$SAN" = 1 ]; then
-        LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
-            "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
-    else
-        "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+    if want unit; then
+        say "== unit tests"
+        "$BUILD/test_unit" >"$results/unit.log" 2>&1 || true
+        record unit $(counts "$results/unit.log")
     fi
-    record config $(counts "$results/config.log")
 
-    say "== layers: folder dependencies one way, no cycles"
-    "$ROOT/tests/check_layers.sh" "$BUILD" >"$results/layers.log" 2>&1 || true
-    record layers $(counts "$results/layers.log")
+    if want worker; then
+        say "== worker analysis tests (real media generated with ffmpeg)"
+        MIQ_TEST_TMP="$tv/media" "$BUILD/test_worker" >"$results/worker.log" 2>&1 || true
+        record worker $(counts "$results/worker.log")
+    fi
 
-    say "== formatting (clang-format --dry-run)"
-    "$ROOT/tests/check_format.sh" >"$results/format.log" 2>&1 || true
-    record format $(counts "$results/format.log")
+    if want config; then
+        say "== configuration and source guards"
+        if [ "$SAN" = 1 ]; then
+            LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+                "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+        else
+            "$ROOT/tests/check_config.sh" "$BUILD" >"$results/config.log" 2>&1 || true
+        fi
+        record config $(counts "$results/config.log")
+    fi
 
-    say "== static analysis (cppcheck)"
-    "$ROOT/tests/check_static.sh" "$BUILD" >"$results/static.log" 2>&1 || true
-    record static $(counts "$results/static.log")
-    say "== route table against docs/routes.md"
-    "$ROOT/tests/check_routes.sh" >"$results/routes.log" 2>&1 || true
-    record routes $(counts "$results/routes.log")
+    if want layers; then
+        say "== layers: folder dependencies one way, no cycles"
+        "$ROOT/tests/check_layers.sh" "$BUILD" >"$results/layers.log" 2>&1 || true
+        record layers $(counts "$results/layers.log")
+    fi
 
-    say "== fuzz targets: replay of tests/fuzz/corpus and crashes (clang, ASan/UBSan)"
-    "$ROOT/tests/fuzz/run.sh" replay >"$results/fuzz.log" 2>&1 || true
-    record fuzz $(counts "$results/fuzz.log")
+    if want format; then
+        say "== formatting (clang-format --dry-run)"
+        "$ROOT/tests/check_format.sh" >"$results/format.log" 2>&1 || true
+        record format $(counts "$results/format.log")
+    fi
+
+    if want static; then
+        say "== static analysis (cppcheck)"
+        "$ROOT/tests/check_static.sh" "$BUILD" >"$results/static.log" 2>&1 || true
+        record static $(counts "$results/static.log")
+    fi
+    if want routes; then
+        say "== route table against docs/routes.md"
+        "$ROOT/tests/check_routes.sh" >"$results/routes.log" 2>&1 || true
+        record routes $(counts "$results/routes.log")
+    fi
+
+    if want fuzz; then
+        say "== fuzz targets: replay of tests/fuzz/corpus and crashes (clang, ASan/UBSan)"
+        "$ROOT/tests/fuzz/run.sh" replay >"$results/fuzz.log" 2>&1 || true
+        record fuzz $(counts "$results/fuzz.log")
+    fi
 
     local port pgport
     port=$(free_port); pgport=$(free_port)
@@ -501,39 +522,45 @@ EOF
     "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) start >"$results/stack.log" 2>&1 || {
         cat "$results/stack.log"; record stack 0 1; say "$passed passed, $failed failed"; return 1; }
 
-    say "== sql/schema.sql against the test stack's freshly migrated database"
-    if schema_dump "$tv/stack" "$pgport" >"$results/schema.sql" 2>"$results/schema.log" &&
-        diff -u "$ROOT/sql/schema.sql" "$results/schema.sql" >>"$results/schema.log" 2>&1; then
-        record schema 1 0
-    else
-        say "sql/schema.sql is stale (diff in $results/schema.log): run ./build.sh schema"
-        head -n 40 "$results/schema.log"
-        record schema 0 1
+    if want schema; then
+        say "== sql/schema.sql against the test stack's freshly migrated database"
+        if schema_dump "$tv/stack" "$pgport" >"$results/schema.sql" 2>"$results/schema.log" &&
+            diff -u "$ROOT/sql/schema.sql" "$results/schema.sql" >>"$results/schema.log" 2>&1; then
+            record schema 1 0
+        else
+            say "sql/schema.sql is stale (diff in $results/schema.log): run ./build.sh schema"
+            head -n 40 "$results/schema.log"
+            record schema 0 1
+    fi
     fi
 
     local url="http://127.0.0.1:$port"
-    say "== integration tests (CUnit + libcurl) against $url"
-    MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
-        MIQ_TEST_HTPASSWD_USERS=$htusers MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
-        MIQ_TEST_STRIPE_SECRET_KEY=$sk MIQ_TEST_STRIPE_PORT=$stripe_port \
-        MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_TLS_DIR=$tv/stack/tls MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
-        as_pg_env "$BUILD/test_integration" >"$results/integration.log" 2>&1 || true
-    record integration $(counts "$results/integration.log")
+    if want integration; then
+        say "== integration tests (CUnit + libcurl) against $url"
+        MIQ_TEST_URL=$url MIQ_TEST_DB="host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user)" \
+            MIQ_TEST_HTPASSWD_USERS=$htusers MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
+            MIQ_TEST_STRIPE_SECRET_KEY=$sk MIQ_TEST_STRIPE_PORT=$stripe_port \
+            MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_TLS_DIR=$tv/stack/tls MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
+            as_pg_env "$BUILD/test_integration" ${MOMENTIQ_IT_SUITES:-} >"$results/integration.log" 2>&1 || true
+        record integration $(counts "$results/integration.log")
+    fi
 
-    say "== momentiqctl against the test stack"
-    local cp=0 cf=0 out
-    out=$(ctl_for "$tv/stack" "$pgport" check-sql 2>&1) &&
-        echo "$out" | grep -q "catalog statements prepare" && cp=$((cp + 1)) || { cf=$((cf + 1)); echo "check-sql: $out"; }
-    out=$(ctl_for "$tv/stack" "$pgport" status 2>&1) &&
-        echo "$out" | grep -q "^schema: $(basename "$(ls "$ROOT"/sql/[0-9]*.sql | sort | tail -n 1)" .sql)\$" &&
-        echo "$out" | grep -q "^workers alive: 1 " &&
-        cp=$((cp + 1)) || { cf=$((cf + 1)); echo "status: $out"; }
-    out=$(ctl_for "$tv/stack" "$pgport" migrate 2>&1) && echo "$out" | grep -q "0 applied now" &&
-        cp=$((cp + 1)) || { cf=$((cf + 1)); echo "second migrate: $out"; }
-    ctl_for "$tv/stack" "$pgport" no-such-command >/dev/null 2>&1 && { cf=$((cf + 1)); echo "unknown command accepted"; } || cp=$((cp + 1))
-    record momentiqctl "$cp" "$cf"
+    if want momentiqctl; then
+        say "== momentiqctl against the test stack"
+        local cp=0 cf=0 out
+        out=$(ctl_for "$tv/stack" "$pgport" check-sql 2>&1) &&
+            echo "$out" | grep -q "catalog statements prepare" && cp=$((cp + 1)) || { cf=$((cf + 1)); echo "check-sql: $out"; }
+        out=$(ctl_for "$tv/stack" "$pgport" status 2>&1) &&
+            echo "$out" | grep -q "^schema: $(basename "$(ls "$ROOT"/sql/[0-9]*.sql | sort | tail -n 1)" .sql)\$" &&
+            echo "$out" | grep -q "^workers alive: 1 " &&
+            cp=$((cp + 1)) || { cf=$((cf + 1)); echo "status: $out"; }
+        out=$(ctl_for "$tv/stack" "$pgport" migrate 2>&1) && echo "$out" | grep -q "0 applied now" &&
+            cp=$((cp + 1)) || { cf=$((cf + 1)); echo "second migrate: $out"; }
+        ctl_for "$tv/stack" "$pgport" no-such-command >/dev/null 2>&1 && { cf=$((cf + 1)); echo "unknown command accepted"; } || cp=$((cp + 1))
+        record momentiqctl "$cp" "$cf"
+    fi
 
-    if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ]; then
+    if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ] && want interop; then
         say "== interop: official MCP conformance suites and SDK clients"
         "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true
         record interop $(counts "$results/interop.log")
