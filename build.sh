@@ -16,16 +16,69 @@ done
 CMD=${1:-help}
 [ $# -gt 0 ] && shift
 
-VAR=${MOMENTIQ_VAR:-$ROOT/var}
-PORT=${MOMENTIQ_PORT:-8080}
-PG_PORT=${MOMENTIQ_PG_PORT:-$((PORT + 10000))}
-BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build}
-[ "$SAN" = 1 ] && BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build-asan}
 PGBIN=/usr/lib/postgresql/15/bin
 RUNUSER=momentiq   # unprivileged account for PostgreSQL and httpd children when run as root
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+as_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---- where state and build output live ------------------------------------
+# Normally in the clone's var/. Two clone locations cannot hold them: one the
+# service account cannot enter (a clone in /root, mode 0700: initdb and the
+# httpd children run as that account) and a path with whitespace (make cannot
+# name such files). Then they live in a directory of their own, var/ becomes a
+# link to it, and the files the service account reads at run time (assets/,
+# sql/) are staged there: the user's home directory is never opened up.
+service_can_read() { # path: can $RUNUSER (or, before it exists, "others") reach it?
+    if id "$RUNUSER" >/dev/null 2>&1; then
+        runuser -u "$RUNUSER" -- test -r "$1" 2>/dev/null
+        return
+    fi
+    local d=$1 m
+    [ "$(stat -c %A "$d" | cut -c8)" = r ] || return 1
+    d=$(dirname "$d")
+    while :; do
+        m=$(stat -c %A "$d" | cut -c10)
+        case "$m" in x | t) ;; *) return 1 ;; esac
+        [ "$d" = / ] && return 0
+        d=$(dirname "$d")
+    done
+}
+STAGED=0   # 1: assets/ and sql/ are copied where the service account can read them
+clone_unusable() {
+    case "$ROOT" in *[[:space:]]*) return 0 ;; esac
+    as_root && ! service_can_read "$ROOT/sql/001_foundation.sql"
+}
+state_home() {
+    if [ -L "$ROOT/var" ]; then readlink -f "$ROOT/var"; return; fi
+    if [ -d "$ROOT/var" ] || ! clone_unusable; then echo "$ROOT/var"; return; fi
+    local slug
+    slug=$(basename "$ROOT" | tr -c 'A-Za-z0-9._\n-' '_')-$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)
+    if as_root; then echo "/var/lib/momentiq-dev/$slug"; else echo "${XDG_STATE_HOME:-$HOME/.local/state}/momentiq-dev/$slug"; fi
+}
+STATE=$(state_home)
+if [ "$STATE" != "$ROOT/var" ]; then
+    mkdir -p "$STATE"
+    as_root && chmod 755 "$(dirname "$STATE")" "$STATE"
+    [ -e "$ROOT/var" ] || ln -s "$STATE" "$ROOT/var"
+fi
+clone_unusable && as_root && STAGED=1
+# Source as make sees it: through a link without whitespace when needed.
+SRC=$ROOT
+case "$ROOT" in *[[:space:]]*)
+    SRC=$STATE/src
+    [ "$(readlink "$SRC" 2>/dev/null)" = "$ROOT" ] || { rm -f "$SRC"; ln -s "$ROOT" "$SRC"; } ;;
+esac
+# Run-time files the service account reads.
+SHARE=$ROOT
+[ "$STAGED" = 1 ] && SHARE=$STATE/share
+
+VAR=${MOMENTIQ_VAR:-$STATE}
+PORT=${MOMENTIQ_PORT:-8080}
+PG_PORT=${MOMENTIQ_PG_PORT:-$((PORT + 10000))}
+BUILD=${MOMENTIQ_BUILD:-$STATE/build}
+[ "$SAN" = 1 ] && BUILD=${MOMENTIQ_BUILD:-$STATE/build-asan}
 
 # ---- deps ---------------------------------------------------------------
 PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postgresql
@@ -54,11 +107,10 @@ deps() {
 
 build() { # [make targets]
     deps
-    make -s -f "$ROOT/mod_momentiq/Makefile" OUT="$BUILD" SAN="$SAN" -j"$(nproc)" all "$@"
+    make -s -f "$SRC/mod_momentiq/Makefile" OUT="$BUILD" SAN="$SAN" -j"$(nproc)" all "$@"
 }
 
 # ---- accounts and ownership --------------------------------------------
-as_root() { [ "$(id -u)" -eq 0 ]; }
 
 ensure_user() {
     as_root || return 0
@@ -72,12 +124,29 @@ as_pg() {
     if as_root; then runuser -u "$RUNUSER" -- "$@"; else "$@"; fi
 }
 
-# httpd children (running as $RUNUSER) must reach the repo, the build and the state dir.
+# httpd children (running as $RUNUSER) must reach the assets, the build and
+# the state dir; when the clone is out of their reach, assets/ and sql/ are
+# staged (copied afresh) into the state dir. Nothing above them is opened up.
+stage_share() {
+    [ "$STAGED" = 1 ] || return 0
+    local d
+    for d in assets sql; do
+        rm -rf "$SHARE/$d.new"
+        mkdir -p "$SHARE"
+        cp -R "$ROOT/$d" "$SHARE/$d.new"
+        rm -rf "$SHARE/$d"
+        mv "$SHARE/$d.new" "$SHARE/$d"
+    done
+    chmod -R a+rX "$SHARE"
+}
 open_paths() {
     as_root || return 0
-    local d=$VAR
-    while [ "$d" != "/" ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
-    chmod -R o+rX "$ROOT/assets" "$BUILD" 2>/dev/null || true
+    stage_share
+    chmod -R o+rX "$SHARE/assets" "$BUILD" 2>/dev/null || true
+    local p
+    for p in "$VAR/httpd" "$BUILD/mod_momentiq.so" "$SHARE/assets"; do
+        service_can_read "$p" || die "$RUNUSER cannot reach $p: give the state a reachable place with MOMENTIQ_VAR and MOMENTIQ_BUILD"
+    done
 }
 
 # ---- PostgreSQL --------------------------------------------------------
@@ -128,12 +197,12 @@ pg_stop() {
 
 conninfo() { echo "host=$(PGSOCK_DIR) port=$PG_PORT dbname=momentiq user=$(pg_user)"; }
 
-ctl() { as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_SQL_DIR="$ROOT/sql" "$BUILD/momentiqctl" "$@"; }
+ctl() { stage_share; as_pg env MOMENTIQ_DB="$(conninfo)" MOMENTIQ_SQL_DIR="$SHARE/sql" "$BUILD/momentiqctl" "$@"; }
 ctl_for() { # var-dir pg-port args...
     local v=$1 pp=$2
     shift 2
     as_pg env MOMENTIQ_DB="host=$v/pg/run port=$pp dbname=momentiq user=$(pg_user)" \
-        MOMENTIQ_SQL_DIR="$ROOT/sql" "$BUILD/momentiqctl" "$@"
+        MOMENTIQ_SQL_DIR="$SHARE/sql" "$BUILD/momentiqctl" "$@"
 }
 
 # ---- sql/schema.sql ------------------------------------------------------
@@ -184,7 +253,7 @@ Group $RUNUSER"
     # Owned by the service account (httpd children hold it anyway), so the
     # worker and the test runner, which run as that account, can sign URLs.
     as_root && chown "$RUNUSER:" "$VAR/secret"
-    sed -e "s|@ROOT@|$ROOT|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
+    sed -e "s|@ROOT@|$SHARE|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@PGSOCK@|$(PGSOCK_DIR)|g" -e "s|@PGPORT@|$PG_PORT|g" -e "s|@PGUSER@|$(pg_user)|g" \
         -e "s|@BUILD@|$BUILD|g" "$ROOT/conf/httpd.conf.in" |
         awk -v u="$user_lines" '{ if ($0 == "@USER_LINES@") print u; else print }' >"$h/httpd.conf"
@@ -318,6 +387,30 @@ EOF
 untracked() {
     git -C "$ROOT" status --porcelain --untracked-files=all -- . ':(exclude)var' \
         ':(exclude,glob)**/node_modules/**' 2>/dev/null | sed -n 's/^?? //p' | sort
+}
+
+# ./build.sh start in a fresh clone of HEAD under a 0700 directory, with spaces
+# in the path: the stack must answer, the private directory must stay private.
+clone_test() { # test-dir
+    local home="$1/private home" ok=0 bad=0 port state out
+    check() { if "$@"; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "FAIL: $*"; fi; }
+    rm -rf "$home"; mkdir -p "$home"; chmod 700 "$home"
+    git clone -q "$ROOT" "$home/momentiq clone" || { echo "FAIL: git clone"; echo "0 passed, 1 failed"; return; }
+    port=$(free_port)
+    out=$(cd "$home/momentiq clone" && MOMENTIQ_VAR= MOMENTIQ_BUILD= MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$(free_port) \
+        ./build.sh start 2>&1); echo "$out" | tail -n 5
+    state=$(readlink -f "$home/momentiq clone/var")
+    check grep -q "MomentIQ is running at http://127.0.0.1:$port/mcp" <<<"$out"
+    check test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/dashboard/")" = 200
+    check grep -q '"database_reachable":true' <<<"$(curl -s "http://127.0.0.1:$port/mcp/status")"
+    check grep -q 'miq_conn_' <<<"$out"
+    check test "$(stat -c %a "$home")" = 700
+    if as_root; then check test "$state" != "$home/momentiq clone/var"; fi
+    (cd "$home/momentiq clone" && MOMENTIQ_VAR= MOMENTIQ_BUILD= MOMENTIQ_PORT=$port ./build.sh stop >/dev/null 2>&1)
+    check test -z "$(curl -s -m 2 "http://127.0.0.1:$port/mcp/status" 2>/dev/null)"
+    case "$state" in /var/lib/momentiq-dev/*) rm -rf "$state" ;; esac
+    rm -rf "$home"
+    echo "$ok passed, $bad failed"
 }
 
 run_tests() {
@@ -564,6 +657,14 @@ EOF
         say "== interop: official MCP conformance suites and SDK clients"
         "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true
         record interop $(counts "$results/interop.log")
+    fi
+
+    if want clone; then
+        # The README's commands from a clone where users put one: a home
+        # directory only its owner may enter, a path with spaces.
+        say "== clone: ./build.sh start/stop from a private directory with spaces in its path"
+        clone_test "$tv" >"$results/clone.log" 2>&1 || true
+        record clone $(counts "$results/clone.log")
     fi
 
     say "== error_log check"
