@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MomentIQ: set up, build, run and test with one script.
-#   ./build.sh deps|build|run|start|stop|status|test|schema|ctl ARGS...
+#   ./build.sh deps|build|run|start|stop|status|test|schema|package|ctl ARGS...
 # Options (before the command): --asan   build and run under AddressSanitizer/UBSan
 # Environment: MOMENTIQ_PORT (8080), MOMENTIQ_PG_PORT (port+10000), MOMENTIQ_VAR (./var)
 set -euo pipefail
@@ -85,7 +85,8 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
       libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
-      clang libclang-rt-14-dev)  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      clang libclang-rt-14-dev   # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      lintian)                   # ./build.sh package is checked with it
 
 deps() {
     local missing=() p
@@ -659,6 +660,13 @@ EOF
         record interop $(counts "$results/interop.log")
     fi
 
+    if want package; then
+        say "== package: the Debian package, lintian, installed into a throw-away root and started"
+        "$ROOT/tests/package/run.sh" "$ROOT" "$tv/package" "$tv/stack/pg/run" "$pgport" "$(pg_user)" \
+            >"$results/package.log" 2>&1 || true
+        record package $(counts "$results/package.log")
+    fi
+
     if want clone; then
         # The README's commands from a clone where users put one: a home
         # directory only its owner may enter, a path with spaces.
@@ -711,8 +719,19 @@ EOF
 # The integration runner reads the test cluster as the cluster's owner (peer auth).
 as_pg_env() { if as_root; then runuser -u "$RUNUSER" --preserve-environment -- "$@"; else "$@"; fi; }
 
+# The Debian package (conf/debian/): built from a plain build, checked with lintian.
+package() {
+    [ "$SAN" = 1 ] && die "package: build without --asan"
+    build >/dev/null
+    local out=$VAR/package deb
+    mkdir -p "$out"
+    deb=$("$ROOT/conf/debian/package.sh" "$ROOT" "$BUILD" "$out") || die "package: conf/debian/package.sh failed"
+    say "$deb"
+}
+
 case "$CMD" in
 deps) deps ;;
+package) package ;;
 build) build ;;
 start) stack_start; banner ;;
 stop) stack_stop ;;
@@ -729,7 +748,7 @@ ctl) build >/dev/null; ctl "$@" ;;
 test) run_tests ;;
 schema) schema ;;
 *)
-    say "usage: ./build.sh [--asan] deps|build|run|start|stop|status|test|schema|ctl ARGS..."
+    say "usage: ./build.sh [--asan] deps|build|run|start|stop|status|test|schema|package|ctl ARGS..."
     exit 2
     ;;
 esac

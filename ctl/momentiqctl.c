@@ -17,13 +17,16 @@
 #include "miqctl_oauth.h"
 #include "limits/miq_rate_limit.h"
 
+/* Where the Debian package installs sql/ (./build.sh package). */
+#define MIQCTL_INSTALLED_SQL_DIR "/usr/share/momentiq/sql"
+
 static int usage(void)
 {
     fprintf(
         stderr,
         "usage: momentiqctl [--db CONNINFO] COMMAND\n"
-        "  migrate     apply sql/NNN_*.sql not yet applied (dir: --sql DIR or "
-        "$MOMENTIQ_SQL_DIR), then prepare every catalog statement\n"
+        "  migrate     apply sql/NNN_*.sql not yet applied (dir: --sql DIR, $MOMENTIQ_SQL_DIR\n"
+        "              or " MIQCTL_INSTALLED_SQL_DIR "), then prepare every catalog statement\n"
         "  check-sql   prepare every statement of the SQL catalog against the schema\n"
         "  status      schema version, workers, MCP requests in the last hour\n"
         "  user create EMAIL [--password-stdin] [--free-credits N]\n"
@@ -94,8 +97,10 @@ static int migrate(apr_pool_t *p, miq_apr_db *db, const char *dir)
 
     if (!dir)
         dir = getenv("MOMENTIQ_SQL_DIR");
-    if (!dir || apr_dir_open(&d, dir, p) != APR_SUCCESS) {
-        fprintf(stderr, "momentiqctl: no SQL directory (--sql DIR or MOMENTIQ_SQL_DIR)\n");
+    if (!dir)
+        dir = MIQCTL_INSTALLED_SQL_DIR;
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS) {
+        fprintf(stderr, "momentiqctl: no SQL directory %s (--sql DIR or MOMENTIQ_SQL_DIR)\n", dir);
         return 1;
     }
     while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d) == APR_SUCCESS) {
