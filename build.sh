@@ -667,6 +667,22 @@ EOF
         record package $(counts "$results/package.log")
     fi
 
+    local cluster_env=(MIQ_ROOT="$SHARE" MIQ_SRC="$ROOT" MIQ_BUILD="$BUILD" MIQ_RUNUSER="$RUNUSER"
+        MIQ_HTTPD_ENV="$(VAR=$tv/stack httpd_env)")
+    if want scaleout; then
+        say "== scaleout: two httpd nodes and two workers on one PostgreSQL (tests/cluster)"
+        env "${cluster_env[@]}" python3 -B "$ROOT/tests/cluster/scaleout.py" "$tv/scaleout" \
+            >"$results/scaleout.log" 2>&1 || true
+        record scaleout $(counts "$results/scaleout.log")
+    fi
+
+    if want vhosts; then
+        say "== vhosts: two isolated customers' virtual hosts and one without MomentIQ on one httpd"
+        env "${cluster_env[@]}" python3 -B "$ROOT/tests/cluster/vhosts.py" "$tv/vhosts" \
+            >"$results/vhosts.log" 2>&1 || true
+        record vhosts $(counts "$results/vhosts.log")
+    fi
+
     if want clone; then
         # The README's commands from a clone where users put one: a home
         # directory only its owner may enter, a path with spaces.

@@ -19,6 +19,9 @@ SRC = os.environ.get("MIQ_SRC", ROOT)
 BUILD = os.environ["MIQ_BUILD"]
 RUNUSER = os.environ.get("MIQ_RUNUSER", "momentiq")
 PGBIN = "/usr/lib/postgresql/15/bin"
+# What httpd needs in its environment (a sanitizer runtime under --asan).
+HTTPD_ENV = dict(os.environ, **dict(kv.split("=", 1) for kv in
+                                    os.environ.get("MIQ_HTTPD_ENV", "").split() if "=" in kv))
 AS_ROOT = os.geteuid() == 0
 PGUSER = RUNUSER if AS_ROOT else os.environ.get("USER", "postgres")
 
@@ -151,7 +154,8 @@ class Httpd:
         self.port = port
         render_httpd(var, port, extra)
         self.args = ["/usr/sbin/apache2", "-d", var + "/httpd", "-f", var + "/httpd/httpd.conf"]
-        r = subprocess.run(self.args + ["-k", "start"], capture_output=True, text=True)
+        r = subprocess.run(self.args + ["-k", "start"], capture_output=True, text=True,
+                           env=HTTPD_ENV)
         if r.returncode:
             raise RuntimeError("apache2: " + r.stderr)
         for _ in range(100):
@@ -218,8 +222,17 @@ class Worker:
         return self.proc.poll() is None
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kw):
+        return None  # the caller reads Location itself
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 class Http:
-    """A client with its own cookies (sent by hand: __Host- cookies over http)."""
+    """A client with its own cookies (sent by hand: __Host- cookies over http)
+    that never follows redirects."""
 
     def __init__(self):
         self.cookies = {}
@@ -234,7 +247,7 @@ class Http:
             h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
         req = urllib.request.Request(url, data=data, method=method, headers=h)
         try:
-            resp = urllib.request.urlopen(req, timeout=60)
+            resp = _opener.open(req, timeout=60)
             status, hdrs, text = resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as e:
             status, hdrs, text = e.code, e.headers, e.read()
