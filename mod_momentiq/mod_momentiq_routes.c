@@ -237,5 +237,8 @@ int miq_route_handler(request_rec *r)
     }
     if ((rt->flags & MIQ_ROUTE_LIMITS) && (rv = miq_rate_route(r, rt->flags)) != OK)
         return rv == DONE ? OK : rv;
+    /* Handlers that answer their own methods read the table's from here. */
+    if (rt->match != MIQ_ROUTE_PREFIX)
+        apr_table_setn(r->notes, MIQ_ROUTE_METHODS_NOTE, rt->methods);
     return rt->handle(r);
 }
