@@ -254,6 +254,10 @@ static int is_simple_run(const char *s, apr_size_t n)
     return up || down;
 }
 
+/* Numbers of the policy in its messages (written once, in miq_auth.h). */
+#define MIQ_STR_(x) #x
+#define MIQ_STR(x)  MIQ_STR_(x)
+
 const char *miq_password_policy(const char *password)
 {
     apr_size_t bytes, chars = 0, i, first;
@@ -265,10 +269,9 @@ const char *miq_password_policy(const char *password)
         if (((unsigned char)password[i] & 0xC0) != 0x80)
             chars++;
     if (chars < MIQ_PASSWORD_MIN_CHARS)
-        return "the password must have at least " APR_STRINGIFY(
-            MIQ_PASSWORD_MIN_CHARS) " characters";
+        return "the password must have at least " MIQ_STR(MIQ_PASSWORD_MIN_CHARS) " characters";
     if (bytes > MIQ_PASSWORD_MAX_BYTES)
-        return "the password must have at most " APR_STRINGIFY(MIQ_PASSWORD_MAX_BYTES) " bytes";
+        return "the password must have at most " MIQ_STR(MIQ_PASSWORD_MAX_BYTES) " bytes";
     for (first = 1; first < bytes && ((unsigned char)password[first] & 0xC0) == 0x80; first++)
         ;
     for (i = first; i + first <= bytes && !memcmp(password + i, password, first); i += first)
@@ -287,8 +290,8 @@ json_t *miq_password_rules_json(apr_pool_t *p)
 {
     return miq_json_packp(p, "{s:i,s:i,s:[s,s,s,s]}", "min_length", MIQ_PASSWORD_MIN_CHARS,
                           "max_length", MIQ_PASSWORD_MAX_BYTES, "rules",
-                          "at least " APR_STRINGIFY(MIQ_PASSWORD_MIN_CHARS) " characters",
-                          "at most " APR_STRINGIFY(MIQ_PASSWORD_MAX_BYTES) " bytes",
+                          "at least " MIQ_STR(MIQ_PASSWORD_MIN_CHARS) " characters",
+                          "at most " MIQ_STR(MIQ_PASSWORD_MAX_BYTES) " bytes",
                           "not one character repeated, not a simple sequence such as abcdefghij",
                           "not a common password");
 }

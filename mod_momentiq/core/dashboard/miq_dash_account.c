@@ -83,7 +83,8 @@ void miq_dash_password_change(const miq_dash_env *env, const json_t *body, miq_r
 {
     const char *current = miq_json_str(body, "current_password", NULL);
     const char *next = miq_json_str(body, "new_password", NULL);
-    const char *const *row = NULL, *why, *hash, *err = NULL, *args[4];
+    const char *const *row = NULL;
+    const char *why, *hash, *err = NULL, *args[4];
     apr_array_header_t *rows;
     int got;
     if (!current || !next) {
@@ -233,7 +234,8 @@ static int remove_paths(const miq_dash_env *env, const json_t *paths, int *faile
 
 void miq_dash_account_delete(const miq_dash_env *env, const json_t *body, miq_reply *out)
 {
-    const char *confirm = miq_json_str(body, "confirm", NULL), *const *row = NULL, *args[1];
+    const char *confirm = miq_json_str(body, "confirm", NULL), *args[1];
+    const char *const *row = NULL;
     const char *perr = NULL, *summary;
     apr_array_header_t *rows;
     json_t *result, *paths;
