@@ -286,9 +286,10 @@ static void test_session_find_and_expired(void)
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_SGA_IDLE_S], "3600");
     CU_ASSERT_STRING_EQUAL(c->args[MIQ_SGA_RENEW_AFTER_S], "60");
     fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "",
-                "2026-01-03T00:00:00Z");
+                "2026-01-03T00:00:00Z", "organisation");
     miq_accounts_session(&env, COOKIE, &r);
     CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "signed_in_with", ""), "organisation");
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "csrf_token", ""), "csrf-1");
     CU_ASSERT_TRUE(json_is_null(json_object_get(r.body, "email")));
     fake_db_fail(f, MIQ_SQL_AUTH_SESSION_GET);
@@ -305,7 +306,7 @@ static void test_logout_needs_csrf(void)
     env_init(&env, f);
     reply_init(&r);
     fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "a@b.c",
-                "2026-01-03T00:00:00Z");
+                "2026-01-03T00:00:00Z", "password");
     miq_accounts_logout(&env, COOKIE, "csrf-other", &r);
     CU_ASSERT_EQUAL(r.status, 403);
     CU_ASSERT_STRING_EQUAL(r.code, "csrf_required");
@@ -406,7 +407,7 @@ static void test_remote_user_link(void)
     miq_accounts_remote_link(&env, COOKIE, "csrf-1", "ceo@corp.example", &r);
     CU_ASSERT_EQUAL(r.status, 401);
     fake_db_can(f, MIQ_SQL_AUTH_SESSION_GET, MIQ_SGC_N, 1, "7", "csrf-1", "ceo@corp.example",
-                "2026-01-03T00:00:00Z");
+                "2026-01-03T00:00:00Z", "password");
     reply_init(&r);
     miq_accounts_remote_link(&env, COOKIE, "wrong", "ceo@corp.example", &r);
     CU_ASSERT_EQUAL(r.status, 403);
