@@ -48,6 +48,12 @@
   };
   const h = MIQ.h;
 
+  // parent.append(...) that skips null/false, so pages can write `cond ? node : null`.
+  MIQ.put = function (parent, ...kids) {
+    for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false) parent.append(k);
+    return parent;
+  };
+
   // A labelled control: the label wraps the input so it is always named.
   MIQ.field = function (label, input, hint) {
     const id = input.id || "f" + Math.random().toString(36).slice(2, 9);

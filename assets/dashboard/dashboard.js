@@ -11,7 +11,7 @@
     out.hidden = !MIQ.session;
     if (MIQ.session) {
       const org = MIQ.account && MIQ.account.signed_in_with === "organisation";
-      who.append(h("span", {}, MIQ.session.email || MIQ.account && MIQ.account.email || "account " + MIQ.session.account_id),
+      MIQ.put(who, h("span", {}, MIQ.session.email || MIQ.account && MIQ.account.email || "account " + MIQ.session.account_id),
         org ? h("span", { class: "badge" }, "signed in with your organisation") : null);
     }
     MIQ.renderNav();

@@ -8,13 +8,13 @@
     async render(root) {
       const a = await MIQ.api("GET", "/api/dashboard/account");
       const org = a.signed_in_with === "organisation";
-      root.append(MIQ.section("You", h("p", {}, "Email: ", h("strong", { id: "account-email" }, a.email || "—")),
+      MIQ.put(root, MIQ.section("You", h("p", {}, "Email: ", h("strong", { id: "account-email" }, a.email || "—")),
         h("p", { class: "muted" }, "Account created " + f.date(a.created_at) + ". " +
           (org ? "You are signed in with your organisation." : "You sign in with a password."))));
 
       // password
       if (a.has_password === false) {
-        root.append(MIQ.section("Password", h("p", {}, "Your organisation signs you in, so this account has no password.")));
+        MIQ.put(root, MIQ.section("Password", h("p", {}, "Your organisation signs you in, so this account has no password.")));
       } else {
         const cur = h("input", { type: "password", autocomplete: "current-password", required: true });
         const nw = h("input", { type: "password", autocomplete: "new-password", required: true, minlength: 10 });
@@ -31,12 +31,12 @@
             MIQ.toast("Password changed. Your other sessions were signed out.");
           } catch (e) { msg.textContent = e.status === 401 ? "The current password is wrong." : e.message; }
         });
-        root.append(MIQ.section("Password", form));
+        MIQ.put(root, MIQ.section("Password", form));
       }
 
       // sessions
       const sessBox = h("div", { id: "sessions" });
-      root.append(MIQ.section("Where you are signed in", sessBox, h("div", { class: "actions" }, MIQ.action("Sign out everywhere", async () => {
+      MIQ.put(root, MIQ.section("Where you are signed in", sessBox, h("div", { class: "actions" }, MIQ.action("Sign out everywhere", async () => {
         if (!confirm("Sign out of every browser, this one too?")) return;
         await MIQ.api("POST", "/api/dashboard/sessions/revoke-all", {});
         MIQ.session = MIQ.account = null;
@@ -46,16 +46,16 @@
       }, "secondary"))));
       try {
         const s = await MIQ.api("GET", "/api/dashboard/sessions");
-        sessBox.append(MIQ.table("Sessions", [
+        MIQ.put(sessBox, MIQ.table("Sessions", [
           { label: "Started", get: (x) => f.date(x.created_at) },
           { label: "Last seen", get: (x) => f.date(x.last_seen_at) },
           { label: "Expires", get: (x) => f.date(x.expires_at) },
           { label: "", get: (x) => (x.current ? "this browser" : "") },
         ], MIQ.list(s, "sessions")));
-      } catch (e) { sessBox.append(h("p", { class: "muted" }, e.message)); }
+      } catch (e) { MIQ.put(sessBox, h("p", { class: "muted" }, e.message)); }
 
       // export
-      root.append(MIQ.section("Your data", h("p", {}, "Everything MomentIQ keeps about you, as one JSON file (no secrets)."),
+      MIQ.put(root, MIQ.section("Your data", h("p", {}, "Everything MomentIQ keeps about you, as one JSON file (no secrets)."),
         h("a", { class: "button secondary", href: "/api/dashboard/account/export", download: "momentiq-export.json", id: "export-link" }, "Export my data")));
 
       // delete
@@ -80,7 +80,7 @@
           MIQ.navigate("signin");
         } catch (e) { msg.textContent = e.message; } finally { del.disabled = false; }
       });
-      root.append(h("section", { class: "card", id: "danger-zone" }, h("h2", {}, "Delete my account"), form));
+      MIQ.put(root, h("section", { class: "card", id: "danger-zone" }, h("h2", {}, "Delete my account"), form));
     },
   });
 })();

@@ -80,7 +80,7 @@
       const endpoints = MIQ.list(cat, "endpoints");
       const uploads = MIQ.list(ups, "uploads", "items").filter((u) => !u.status || u.status === "ready");
       if (!uploads.length) {
-        root.append(MIQ.section("Nothing to analyse yet", h("p", {}, "Upload a file first."), h("a", { class: "button", href: "#media" }, "Upload media")));
+        MIQ.put(root, MIQ.section("Nothing to analyse yet", h("p", {}, "Upload a file first."), h("a", { class: "button", href: "#media" }, "Upload media")));
         return;
       }
       const upSel = h("select", { id: "an-upload", name: "upload_id" }, uploads.map((u) =>
@@ -100,14 +100,14 @@
         MIQ.section("Cost", h("p", {}, "Estimate before starting:"), est, estNote,
           MIQ.field("Stop if it would cost more than (credits)", maxc, "Optional guard: the job is refused rather than charged more than this."),
           msg, h("div", { class: "actions" }, start)));
-      root.append(form);
+      MIQ.put(root, form);
       let pf = null, timer = null, seq = 0;
       function showEndpoint() {
         const e = endpoints.find((x) => epName(x) === epSel.value) || {};
         root.querySelector("#an-desc").textContent = e.description || "";
         pf = paramForm(e.params_schema || e.params || {}, "");
         paramsBox.textContent = "";
-        paramsBox.append(Object.keys((e.params_schema || e.params || {}).properties || {}).length ? pf.node : h("p", { class: "muted" }, "No parameters."));
+        MIQ.put(paramsBox, Object.keys((e.params_schema || e.params || {}).properties || {}).length ? pf.node : h("p", { class: "muted" }, "No parameters."));
         estimate();
       }
       function body() {

@@ -27,7 +27,7 @@
       if (ctx.query.get("checkout")) history.replaceState(null, "", location.pathname + location.hash);
 
       const balance = h("p", { class: "stat", id: "billing-balance" }, f.credits(b.balance_credits));
-      root.append(h("div", { class: "grid" },
+      MIQ.put(root, h("div", { class: "grid" },
         MIQ.section("Balance", balance, h("p", { class: "muted" }, "Billing: " + String(b.billing_state || "").replace(/_/g, " "))),
         MIQ.section("This month", h("p", { class: "stat" }, f.credits(b.spent_this_period_credits)),
           h("p", { class: "muted" }, b.monthly_spend_cap_credits === null ? "No monthly cap." : "Cap: " + f.credits(b.monthly_spend_cap_credits) + "."),
@@ -53,7 +53,7 @@
           location.assign(c.checkout_url);
         } catch (e) { topMsg.textContent = e.message; }
       });
-      root.append(MIQ.section("Top up", topForm));
+      MIQ.put(root, MIQ.section("Top up", topForm));
 
       // cap and alerts
       const cap = h("input", { type: "number", id: "cap-credits", min: 0, step: 1, value: b.monthly_spend_cap_credits });
@@ -77,18 +77,18 @@
           MIQ.route();
         } catch (e) { capMsg.textContent = e.message; }
       });
-      root.append(MIQ.section("Monthly cap and alerts", capForm));
+      MIQ.put(root, MIQ.section("Monthly cap and alerts", capForm));
 
       // pricing and ledger
       const pricing = h("div", { id: "pricing" }), ledger = h("div", { id: "ledger" });
-      root.append(MIQ.section("What a credit buys", pricing), MIQ.section("Ledger", ledger));
+      MIQ.put(root, MIQ.section("What a credit buys", pricing), MIQ.section("Ledger", ledger));
       try {
         const cat = await MIQ.api("GET", "/api/dashboard/endpoints");
-        pricing.append(MIQ.table("Prices", [
+        MIQ.put(pricing, MIQ.table("Prices", [
           { label: "Analysis", get: (r) => r.endpoint },
           { label: "Price", get: (r) => r.text },
         ], priceRows(cat), "The price list is not available."));
-      } catch (e) { pricing.append(h("p", { class: "muted" }, e.message)); }
+      } catch (e) { MIQ.put(pricing, h("p", { class: "muted" }, e.message)); }
       let before = null;
       const rows = [];
       async function more() {
@@ -96,7 +96,7 @@
         rows.push(...MIQ.list(page, "entries"));
         before = page.next_before;
         ledger.textContent = "";
-        ledger.append(MIQ.table("Ledger", [
+        MIQ.put(ledger, MIQ.table("Ledger", [
           { label: "When", get: (e) => f.date(e.created_at) },
           { label: "What", get: (e) => String(e.kind).replace(/_/g, " ") + (e.note ? ": " + e.note : "") },
           { label: "Credits", get: (e) => (e.credits > 0 ? "+" : "") + f.num(e.credits) },

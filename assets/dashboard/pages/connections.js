@@ -17,7 +17,7 @@
       const data = await MIQ.api("GET", "/api/dashboard/" + kind);
       const rows = MIQ.list(data, "tokens", kind);
       box.textContent = "";
-      box.append(MIQ.table(what + "s", [
+      MIQ.put(box, MIQ.table(what + "s", [
         { label: "Name", get: (t) => t.name },
         { label: "Starts with", get: (t) => h("code", {}, t.prefix + "…") },
         { label: "Scopes", get: (t) => (t.scopes || []).join(" ") },
@@ -47,7 +47,7 @@
       try {
         const t = await MIQ.api("POST", "/api/dashboard/" + kind, body);
         secret.textContent = "";
-        secret.append(MIQ.secretBox(what, t.token));
+        MIQ.put(secret, MIQ.secretBox(what, t.token));
         form.reset();
         await load();
       } catch (e) { msg.textContent = e.message; }
@@ -62,13 +62,13 @@
         "For ChatGPT, Claude, Cursor or any MCP client: paste the token where the client asks for a bearer token.", true);
       const keys = tokenBlock("keys", "API key", "For your own code calling the REST API (/v1/…).", false);
       const apps = h("div", { id: "oauth-apps" });
-      root.append(conn.node, keys.node, MIQ.section("Apps you approved",
+      MIQ.put(root, conn.node, keys.node, MIQ.section("Apps you approved",
         h("p", {}, "Apps that connected through the sign-in screen (OAuth). Revoking ends the connection at once."), apps));
       async function loadApps() {
         const data = await MIQ.api("GET", "/api/dashboard/oauth-apps");
         const rows = MIQ.list(data, "apps", "grants", "oauth_apps");
         apps.textContent = "";
-        apps.append(MIQ.table("Approved apps", [
+        MIQ.put(apps, MIQ.table("Approved apps", [
           { label: "App", get: (a) => a.client_name || a.client_id },
           { label: "Scopes", get: (a) => (Array.isArray(a.scopes) ? a.scopes.join(" ") : a.scope || "") },
           { label: "First used", get: (a) => f.date(a.first_used_at || a.created_at) },

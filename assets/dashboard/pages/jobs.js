@@ -17,12 +17,12 @@
 
   async function list(root, ctx) {
     const box = h("div", { id: "jobs-list" });
-    root.append(h("div", { class: "actions" }, h("a", { class: "button", href: "#analyze" }, "New analysis")), MIQ.section("All jobs", box));
+    MIQ.put(root, h("div", { class: "actions" }, h("a", { class: "button", href: "#analyze" }, "New analysis")), MIQ.section("All jobs", box));
     async function load() {
       const data = await MIQ.api("GET", "/api/dashboard/jobs?limit=50");
       const jobs = MIQ.list(data, "jobs", "items");
       box.textContent = "";
-      box.append(MIQ.table("Jobs", [
+      MIQ.put(box, MIQ.table("Jobs", [
         { label: "Job", get: (j) => h("a", { href: "#jobs/" + encodeURIComponent(j.job_id) }, j.job_id) },
         { label: "Analysis", get: (j) => j.endpoint },
         { label: "Status", get: statusCell },
@@ -62,14 +62,14 @@
     ctx.heading.textContent = "Job " + id;
     const head = h("div", { id: "job-head" }), media = h("div", { id: "job-media" }), tlBox = h("div", { id: "job-timeline" });
     const dl = h("div", { id: "job-downloads" });
-    root.append(h("p", {}, h("a", { href: "#jobs" }, "← All jobs")), MIQ.section("Status", head),
+    MIQ.put(root, h("p", {}, h("a", { href: "#jobs" }, "← All jobs")), MIQ.section("Status", head),
       MIQ.section("Timeline", media, tlBox), MIQ.section("Downloads", dl));
     let tl = null, player = null, result = null;
     ctx.onLeave(() => { if (tl) tl.destroy(); });
 
     function drawHead() {
       head.textContent = "";
-      head.append(h("p", {}, h("strong", {}, job.endpoint), " — ", statusCell(job),
+      MIQ.put(head, h("p", {}, h("strong", {}, job.endpoint), " — ", statusCell(job),
           job.eta_s ? h("span", { class: "muted" }, " about " + f.dur(job.eta_s) + " left") : null),
         job.error ? h("p", { class: "error" }, job.error.message + " (" + job.error.code + ")") : null,
         h("p", { class: "muted" }, "Created " + f.date(job.created_at) + (job.finished_at ? ", finished " + f.date(job.finished_at) : "") +
@@ -91,16 +91,16 @@
         player = h(video ? "video" : "audio", { class: "player", controls: true, preload: "metadata", src: pb.url,
                                                 "aria-label": "The analysed media" });
         player.addEventListener("timeupdate", () => { if (tl) tl.seek(player.currentTime); });
-        media.append(player);
+        MIQ.put(media, player);
       } catch (e) {
-        media.append(h("p", { class: "muted" }, "The media cannot be played here: " + e.message));
+        MIQ.put(media, h("p", { class: "muted" }, "The media cannot be played here: " + e.message));
       }
     }
 
     async function drawResult() {
       if (job.status !== "succeeded") {
         tlBox.textContent = "";
-        tlBox.append(h("p", { class: "muted" }, live(job.status) ? "The timeline is drawn when the job has finished." : "This job has no result."));
+        MIQ.put(tlBox, h("p", { class: "muted" }, live(job.status) ? "The timeline is drawn when the job has finished." : "This job has no result."));
         return;
       }
       result = await MIQ.api("GET", path(id) + "/result");
@@ -114,7 +114,7 @@
         },
       });
       dl.textContent = "";
-      dl.append(h("ul", { class: "plain" }, FORMATS.map(([fmt, label]) => h("li", {},
+      MIQ.put(dl, h("ul", { class: "plain" }, FORMATS.map(([fmt, label]) => h("li", {},
           h("a", { href: path(id) + "/result?format=" + fmt, download: id + "." + EXT[fmt] }, "Download " + label)))),
         outputsList(result), MIQ.list(result, "frames", "clips").length ? h("div", { class: "actions" }, MIQ.action("Refresh output links", async () => {
           await MIQ.api("POST", path(id) + "/outputs/refresh", {});

@@ -49,7 +49,7 @@
         h("label", { for: "media-file", class: "button" }, "Choose a file"), input,
         h("p", { class: "hint" }, "Large files are streamed; you can keep using the dashboard while it uploads."));
       const listBox = h("div", { id: "uploads" });
-      root.append(MIQ.section("Upload", zone, bar, status), MIQ.section("Your uploads", listBox));
+      MIQ.put(root, MIQ.section("Upload", zone, bar, status), MIQ.section("Your uploads", listBox));
       input.addEventListener("focus", () => zone.classList.add("over"));
       input.addEventListener("blur", () => zone.classList.remove("over"));
 
@@ -86,7 +86,7 @@
         const data = await MIQ.api("GET", "/api/dashboard/uploads");
         const rows = MIQ.list(data, "uploads", "items");
         listBox.textContent = "";
-        listBox.append(MIQ.table("Your uploads", [
+        MIQ.put(listBox, MIQ.table("Your uploads", [
           { label: "File", get: (u) => u.filename || u.upload_id },
           { label: "Duration", get: (u) => f.dur(u.duration_s) },
           { label: "Streams", get: (u) => MIQ.describeStreams(u) },

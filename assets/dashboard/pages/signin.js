@@ -52,7 +52,7 @@ MIQ.registerPage({
         msg.textContent = e.status === 401 && mode === "signin" ? "The email or the password is wrong." : e.message;
       } finally { submit.disabled = false; }
     });
-    root.append(h("div", { class: "tabs", role: "tablist", "aria-label": "Sign in or create an account" }, tabIn, tabUp), form,
+    MIQ.put(root, h("div", { class: "tabs", role: "tablist", "aria-label": "Sign in or create an account" }, tabIn, tabUp), form,
       h("p", { class: "muted" }, "MomentIQ finds the moments in your audio and video: silences, scene changes, loudness peaks and highlights."));
     setMode(mode);
   },

@@ -83,7 +83,7 @@
       const days = Math.min(90, Math.max(1, Number(ctx.args[0]) || 30));
       const pick = h("select", { id: "usage-days" }, [7, 30, 90].map((d) => h("option", { value: d, selected: d === days }, "Last " + d + " days")));
       pick.addEventListener("change", () => MIQ.navigate("usage/" + pick.value));
-      root.append(MIQ.field("Period", pick));
+      MIQ.put(root, MIQ.field("Period", pick));
       const [u, mcp] = await Promise.all([MIQ.api("GET", "/api/dashboard/usage?days=" + days),
         MIQ.api("GET", "/api/dashboard/usage/mcp?days=" + days).catch((e) => ({ error_text: e.message }))]);
       const dayList = lastDays(days);
@@ -94,15 +94,15 @@
         const series = rows.length ? seriesFrom(rows, split.value === "endpoint" ? "endpoint" : "name", "credits")
           : [{ name: "credits", values: Object.fromEntries(MIQ.list(u, "by_day").map((r) => [String(r.day).slice(0, 10), Number(r.credits)])) }];
         chartBox.textContent = "";
-        chartBox.append(barChart("Credits per day " + (rows.length ? split.value === "endpoint" ? "by endpoint" : "by connector" : ""), dayList, series, "credits"));
+        MIQ.put(chartBox, barChart("Credits per day " + (rows.length ? split.value === "endpoint" ? "by endpoint" : "by connector" : ""), dayList, series, "credits"));
       }
       split.addEventListener("change", draw);
       draw();
-      root.append(MIQ.section("Credits per day", MIQ.field("Split", split), chartBox,
+      MIQ.put(root, MIQ.section("Credits per day", MIQ.field("Split", split), chartBox,
         h("details", {}, h("summary", {}, "The numbers"), MIQ.table("Credits per day", [
           { label: "Day", get: (r) => String(r.day).slice(0, 10) }, { label: "Jobs", get: (r) => f.num(r.jobs) },
           { label: "Credits", get: (r) => f.num(r.credits) }], MIQ.list(u, "by_day"), "No usage in this period."))));
-      root.append(h("div", { class: "grid" },
+      MIQ.put(root, h("div", { class: "grid" },
         MIQ.section("By endpoint", MIQ.table("Credits by endpoint", [
           { label: "Endpoint", get: (r) => r.endpoint }, { label: "Jobs", get: (r) => f.num(r.jobs) },
           { label: "Credits", get: (r) => f.num(r.credits) }], MIQ.list(u, "by_endpoint"), "No usage.")),
@@ -110,16 +110,16 @@
           { label: "Connector", get: (r) => r.name || (r.token_id ? r.token_id : "dashboard / session") }, { label: "Jobs", get: (r) => f.num(r.jobs) },
           { label: "Credits", get: (r) => f.num(r.credits) }], MIQ.list(u, "by_connector"), "No usage."))));
       const mcpBox = h("div", { id: "usage-mcp" });
-      if (mcp.error_text) mcpBox.append(h("p", { class: "muted" }, mcp.error_text));
+      if (mcp.error_text) MIQ.put(mcpBox, h("p", { class: "muted" }, mcp.error_text));
       else {
         const perDay = MIQ.list(mcp, "by_day", "days");
         if (perDay.length && perDay[0].calls !== undefined)
-          mcpBox.append(barChart("MCP calls per day", dayList, [
+          MIQ.put(mcpBox, barChart("MCP calls per day", dayList, [
             { name: "calls without error", values: Object.fromEntries(perDay.map((r) => [String(r.day).slice(0, 10), Number(r.calls) - Number(r.errors || 0)])) },
             { name: "errors", values: Object.fromEntries(perDay.map((r) => [String(r.day).slice(0, 10), Number(r.errors || 0)])) }], "calls"));
-        mcpBox.append(...genericTables(mcp));
+        MIQ.put(mcpBox, ...genericTables(mcp));
       }
-      root.append(MIQ.section("MCP calls and errors", mcpBox));
+      MIQ.put(root, MIQ.section("MCP calls and errors", mcpBox));
     },
   });
 })();
