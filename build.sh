@@ -32,7 +32,8 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
       libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
-      clang libclang-rt-14-dev)  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      clang libclang-rt-14-dev  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      chromium nodejs)  # the dashboard's browser tests (tests/browser, playwright-core from npm)
 
 deps() {
     local missing=() p
@@ -543,6 +544,13 @@ EOF
             MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_TLS_DIR=$tv/stack/tls MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
             as_pg_env "$BUILD/test_integration" ${MOMENTIQ_IT_SUITES:-} >"$results/integration.log" 2>&1 || true
         record integration $(counts "$results/integration.log")
+    fi
+
+    if want browser; then
+        say "== browser: the dashboard in Chromium (playwright-core, axe-core) against $url"
+        MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
+            "$ROOT/tests/browser/run.sh" "$url" "$results" >"$results/browser.log" 2>&1 || true
+        record browser $(counts "$results/browser.log")
     fi
 
     if want momentiqctl; then
