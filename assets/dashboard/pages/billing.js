@@ -4,16 +4,12 @@
 (function () {
   const h = MIQ.h, f = MIQ.fmt;
 
+  // The catalog's price rows: {endpoint, unit, credits, description}.
   function priceRows(cat) {
-    const rows = [];
-    for (const e of MIQ.list(cat, "endpoints")) {
-      const p = e.prices || e.price || e.pricing;
-      if (!p) continue;
-      const text = typeof p !== "object" ? String(p) : Object.keys(p).map((k) =>
-        k.replace(/_/g, " ") + ": " + (typeof p[k] === "object" ? JSON.stringify(p[k]) : p[k])).join("; ");
-      rows.push({ endpoint: e.name || e.endpoint, text, description: e.description || "" });
-    }
-    return rows;
+    const table = cat.pricing || {};
+    let rows = MIQ.list(table, "prices");
+    if (!rows.length) for (const e of MIQ.list(cat, "endpoints")) rows = rows.concat(MIQ.list(e, "prices"));
+    return { rows, table };
   }
 
   MIQ.registerPage({

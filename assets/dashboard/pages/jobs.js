@@ -65,6 +65,7 @@
     MIQ.put(root, h("p", {}, h("a", { href: "#jobs" }, "← All jobs")), MIQ.section("Status", head),
       MIQ.section("Timeline", media, tlBox), MIQ.section("Downloads", dl));
     let tl = null, player = null, result = null;
+    MIQ.put(dl, h("p", { class: "muted" }, "Downloads appear when the job has succeeded."));
     ctx.onLeave(() => { if (tl) tl.destroy(); });
 
     function drawHead() {
@@ -91,6 +92,10 @@
         player = h(video ? "video" : "audio", { class: "player", controls: true, preload: "metadata", src: pb.url,
                                                 "aria-label": "The analysed media" });
         player.addEventListener("timeupdate", () => { if (tl) tl.seek(player.currentTime); });
+        player.addEventListener("error", () => {
+          player.replaceWith(h("p", { class: "muted" }, "The media could not be loaded for playing (its link may have expired: reload the page)."));
+          player = null;
+        });
         MIQ.put(media, player);
       } catch (e) {
         MIQ.put(media, h("p", { class: "muted" }, "The media cannot be played here: " + e.message));

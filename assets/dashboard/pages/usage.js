@@ -112,11 +112,16 @@
       const mcpBox = h("div", { id: "usage-mcp" });
       if (mcp.error_text) MIQ.put(mcpBox, h("p", { class: "muted" }, mcp.error_text));
       else {
-        const perDay = MIQ.list(mcp, "by_day", "days");
-        if (perDay.length && perDay[0].calls !== undefined)
-          MIQ.put(mcpBox, barChart("MCP calls per day", dayList, [
-            { name: "calls without error", values: Object.fromEntries(perDay.map((r) => [String(r.day).slice(0, 10), Number(r.calls) - Number(r.errors || 0)])) },
-            { name: "errors", values: Object.fromEntries(perDay.map((r) => [String(r.day).slice(0, 10), Number(r.errors || 0)])) }], "calls"));
+        // rows are per day, method and tool: summed per day for the chart
+        const perDay = MIQ.list(mcp, "by_day", "days"), ok = {}, bad = {};
+        for (const r of perDay) {
+          const d = String(r.day).slice(0, 10);
+          ok[d] = (ok[d] || 0) + Number(r.calls || 0) - Number(r.errors || 0);
+          bad[d] = (bad[d] || 0) + Number(r.errors || 0);
+        }
+        MIQ.put(mcpBox, h("p", {}, f.num(mcp.calls || 0) + " calls, " + f.num(mcp.errors || 0) + " errors in " + days + " days."));
+        if (perDay.length)
+          MIQ.put(mcpBox, barChart("MCP calls per day", dayList, [{ name: "calls without error", values: ok }, { name: "errors", values: bad }], "calls"));
         MIQ.put(mcpBox, ...genericTables(mcp));
       }
       MIQ.put(root, MIQ.section("MCP calls and errors", mcpBox));
