@@ -516,6 +516,21 @@ MomentIQQuota jobs 1000
     </If>
 </Location>
 EOF
+    # The browser suite clicks through flows that take minutes, longer than the
+    # 4 s / 12 s sessions above: it gets a virtual host of its own with
+    # ordinary session lifetimes (and its own base URL, so signed URLs and
+    # Stripe's return stay on its origin).
+    local browser_port=""
+    if want browser; then
+        browser_port=$(free_port)
+        cat >>"$tv/stack/conf.d/test.conf" <<EOF
+Listen 127.0.0.1:$browser_port
+<VirtualHost 127.0.0.1:$browser_port>
+    MomentIQBaseURL http://127.0.0.1:$browser_port
+    MomentIQSessionTimeout 3600 86400
+</VirtualHost>
+EOF
+    fi
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
     local saved_trap
     saved_trap=$(trap -p EXIT)
@@ -547,9 +562,9 @@ EOF
     fi
 
     if want browser; then
-        say "== browser: the dashboard in Chromium (playwright-core, axe-core) against $url"
+        say "== browser: the dashboard in Chromium (playwright-core, axe-core) on port $browser_port"
         MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
-            "$ROOT/tests/browser/run.sh" "$url" "$results" >"$results/browser.log" 2>&1 || true
+            "$ROOT/tests/browser/run.sh" "http://127.0.0.1:$browser_port" "$results" >"$results/browser.log" 2>&1 || true
         record browser $(counts "$results/browser.log")
     fi
 
