@@ -198,7 +198,7 @@
           var ry = m.lane === "highlights" ? lanes.highlights : lanes.segments + types.indexOf(m.type) * (rowH + 2);
           el("rect", { "class": "miq-tl-bar", x: x, y: ry, width: Math.max(3, x2 - x), height: rowH, rx: 3, fill: fill }, g);
           if (m.lane === "highlights" && m.raw.rank && x2 - x > 14)
-            el("text", { "class": "miq-tl-rank", x: x + 4, y: ry + rowH - 4 }, g).textContent = String(m.raw.rank);
+            el("text", { "class": "miq-tl-rank", x: x + 4, y: ry + rowH - 4, "aria-hidden": "true" }, g).textContent = String(m.raw.rank);
         }
         g.addEventListener("click", function () { activate(m); });
         g.addEventListener("keydown", function (ev) {

@@ -119,8 +119,12 @@
         },
       });
       dl.textContent = "";
-      MIQ.put(dl, h("ul", { class: "plain" }, FORMATS.map(([fmt, label]) => h("li", {},
-          h("a", { href: path(id) + "/result?format=" + fmt, download: id + "." + EXT[fmt] }, "Download " + label)))),
+      // A server that lacks a format says so to a HEAD: the link is not offered then.
+      const have = await Promise.all(FORMATS.map(([fmt]) => fetch(path(id) + "/result?format=" + fmt, { method: "HEAD", credentials: "same-origin" })
+        .then((r) => r.ok, () => false)));
+      MIQ.put(dl, h("ul", { class: "plain" }, FORMATS.map(([fmt, label], i) => h("li", {}, have[i]
+          ? h("a", { href: path(id) + "/result?format=" + fmt, download: id + "." + EXT[fmt] }, "Download " + label)
+          : h("span", { class: "muted" }, label + ": not available on this server")))),
         outputsList(result), MIQ.list(result, "frames", "clips").length ? h("div", { class: "actions" }, MIQ.action("Refresh output links", async () => {
           await MIQ.api("POST", path(id) + "/outputs/refresh", {});
           result = await MIQ.api("GET", path(id) + "/result");
