@@ -101,7 +101,7 @@ static int session_route(request_rec *r, const char *path, int pages)
     miq_web_session s;
     ap_dbd_t *dbd;
     int got;
-    if (pages && (got = miq_dashboard_api_allowed(r)) != OK)
+    if (pages && (got = miq_dashboard_api_refuse(r)) != DECLINED)
         return got;
     if (!(dbd = miq_dbd(r)))
         return miq_send_db_unavailable(r, "account");

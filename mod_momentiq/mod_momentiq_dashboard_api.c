@@ -366,13 +366,13 @@ static int method_allowed(request_rec *r, const char *methods)
     return 0;
 }
 
-int miq_dashboard_api_allowed(request_rec *r)
+int miq_dashboard_api_refuse(request_rec *r)
 {
     const char *methods = apr_table_get(r->notes, MIQ_ROUTE_METHODS_NOTE);
     if (!methods)
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
     if (method_allowed(r, methods))
-        return OK;
+        return DECLINED;
     apr_table_setn(r->headers_out, "Allow", methods);
     return miq_send_error(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request",
                           apr_psprintf(r->pool, "%s is not allowed here; use %s", r->method,
