@@ -363,6 +363,23 @@ async function main() {
     check("the sign-in page says so in words", /wrong/.test(await page.textContent("form [role=alert]")));
   });
 
+  await step("signed in with your organisation (remote user)", async () => {
+    const users = (process.env.MIQ_TEST_HTPASSWD_USERS || "").split(",").map((u) => u.split(":"));
+    const bob = users.find((u) => u[0] && !u[0].includes("@")) || users[0];
+    if (!bob || !bob[1]) { check("htpasswd users for the remote-user step", false, "MIQ_TEST_HTPASSWD_USERS not set"); return; }
+    const octx = await browser.newContext({ viewport: { width: 1280, height: 900 }, httpCredentials: { username: bob[0], password: bob.slice(1).join(":") } });
+    const op = await octx.newPage();
+    await op.goto(URL0 + "/api/auth/remote-user");
+    await op.waitForFunction(() => document.querySelector("main h1") && document.querySelector("main h1").textContent === "Overview", null, { timeout: 15000 });
+    check("the header says signed in with your organisation", /signed in with your organisation/.test(await op.textContent("#who")));
+    await op.goto(URL0 + "/dashboard/#account");
+    await op.waitForSelector("#account-email");
+    check("the account page says how you sign in", /signed in with your organisation/i.test(await op.textContent("main")));
+    await axeCheck(op, "account-organisation");
+    await shots(op, "account-organisation");
+    await octx.close();
+  });
+
   check("no CSP violation or script error on any page", cspErrors.length === 0, cspErrors.slice(0, 3).join(" | "));
   await browser.close();
   stripe.close();
