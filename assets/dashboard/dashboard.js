@@ -11,7 +11,8 @@
     out.hidden = !MIQ.session;
     if (MIQ.session) {
       const org = MIQ.account && MIQ.account.signed_in_with === "organisation";
-      MIQ.put(who, h("span", {}, MIQ.session.email || MIQ.account && MIQ.account.email || "account " + MIQ.session.account_id),
+      const email = MIQ.session.email || (MIQ.account && MIQ.account.email);
+      MIQ.put(who, h("span", {}, email || (org ? "Organisation account" : "Account " + MIQ.session.account_id)),
         org ? h("span", { class: "badge" }, "signed in with your organisation") : null);
     }
     MIQ.renderNav();
