@@ -479,7 +479,9 @@ MomentIQRateLimit anon_session 100000 600
 MomentIQRateLimit bad_token 100000 600
 MomentIQRateLimit mcp 100000 10
 MomentIQRateLimit api 100000 10
+MomentIQRateLimit dashboard 100000 60
 <If "%{HTTP:X-Rate-Limit-Test} == '1'">
+    MomentIQRateLimit dashboard 3 60
     MomentIQRateLimit api 5 60
     MomentIQRateLimit mcp 5 60
     MomentIQRateLimit bad_token 3 60

@@ -102,6 +102,7 @@ int miq_rate_route(request_rec *r, unsigned flags)
         {MIQ_ROUTE_LIMIT_LOGIN, MIQ_RATE_LOGIN},
         {MIQ_ROUTE_LIMIT_OAUTH, MIQ_RATE_OAUTH},
         {MIQ_ROUTE_LIMIT_REGISTER, MIQ_RATE_REGISTER},
+        {MIQ_ROUTE_LIMIT_DASHBOARD, MIQ_RATE_DASHBOARD},
     };
     apr_size_t i;
     for (i = 0; i < sizeof(by_flag) / sizeof(by_flag[0]); i++) {

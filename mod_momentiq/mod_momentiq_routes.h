@@ -27,13 +27,14 @@ typedef enum {
 #define MIQ_ROUTE_TRANSLATE 0x10u
 /* Rate-limited per client address before the handler runs (the classes of
  * core/limits/miq_rate_limit.h; /mcp and /v1 count per token themselves). */
-#define MIQ_ROUTE_LIMIT_SIGNUP   0x20u
-#define MIQ_ROUTE_LIMIT_LOGIN    0x40u
-#define MIQ_ROUTE_LIMIT_OAUTH    0x80u
-#define MIQ_ROUTE_LIMIT_REGISTER 0x100u
+#define MIQ_ROUTE_LIMIT_SIGNUP    0x20u
+#define MIQ_ROUTE_LIMIT_LOGIN     0x40u
+#define MIQ_ROUTE_LIMIT_OAUTH     0x80u
+#define MIQ_ROUTE_LIMIT_REGISTER  0x100u
+#define MIQ_ROUTE_LIMIT_DASHBOARD 0x200u
 #define MIQ_ROUTE_LIMITS                                                                           \
     (MIQ_ROUTE_LIMIT_SIGNUP | MIQ_ROUTE_LIMIT_LOGIN | MIQ_ROUTE_LIMIT_OAUTH |                      \
-     MIQ_ROUTE_LIMIT_REGISTER)
+     MIQ_ROUTE_LIMIT_REGISTER | MIQ_ROUTE_LIMIT_DASHBOARD)
 
 typedef struct miq_route {
     const char *path;

@@ -18,6 +18,8 @@ static const struct {
     [MIQ_RATE_LOGIN] = {"login", {60, 600}},
     [MIQ_RATE_ANON_SESSION] = {"anon_session", {120, 600}},
     [MIQ_RATE_BAD_TOKEN] = {"bad_token", {60, 600}},
+    /* a page load is a handful of calls; 20/s sustained is a script */
+    [MIQ_RATE_DASHBOARD] = {"dashboard", {1200, 60}},
 };
 
 const char *miq_rate_class_name(miq_rate_class_e c)

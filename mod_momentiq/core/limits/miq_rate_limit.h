@@ -19,6 +19,7 @@ typedef enum {
     MIQ_RATE_LOGIN,    /* POST /api/auth/login, per address (the throttle guards accounts) */
     MIQ_RATE_ANON_SESSION, /* 2025-era initialize without a token, per address */
     MIQ_RATE_BAD_TOKEN,    /* requests with an unknown or revoked bearer token, per address */
+    MIQ_RATE_DASHBOARD,    /* /api/dashboard/... requests, per address */
     MIQ_RATE_CLASSES
 } miq_rate_class_e;
 

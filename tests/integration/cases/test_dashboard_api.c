@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <apr_base64.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -509,8 +510,74 @@ static void test_mcp_usage_and_export(void)
                 r);
 }
 
+/* Signed in with the organisation: the htpasswd user without '@' the test
+ * stack's mod_auth_basic knows (MIQ_TEST_HTPASSWD_USERS, as test_remote_user.c). */
+static void test_organisation_session(void)
+{
+    const char *all = getenv("MIQ_TEST_HTPASSWD_USERS"), *user = NULL, *pw = NULL, *plain;
+    char *copy, *item, *last, *enc;
+    const char *h[3];
+    it_account org;
+    it_resp *r;
+    IT_REQUIRE_R(all && *all, NULL);
+    copy = apr_pstrdup(itp, all);
+    for (item = apr_strtok(copy, ",", &last); item && !user; item = apr_strtok(NULL, ",", &last)) {
+        char *colon = strchr(item, ':');
+        if (colon && !strchr(item, '@')) {
+            *colon = 0;
+            user = item;
+            pw = colon + 1;
+        }
+    }
+    IT_REQUIRE_R(user != NULL, NULL);
+    it_secret_note(pw);
+    plain = apr_pstrcat(itp, user, ":", pw, NULL);
+    enc = apr_palloc(itp, apr_base64_encode_len((int)strlen(plain)));
+    apr_base64_encode(enc, plain, (int)strlen(plain));
+    it_secret_note(enc);
+    h[0] = apr_pstrcat(itp, "Authorization: Basic ", enc, NULL);
+    h[1] = "Accept: application/json";
+    h[2] = NULL;
+    r = it_request("GET", "/api/auth/remote-user", h, NULL, 0);
+    IT_REQUIRE_R(r->status == 200, r);
+    memset(&org, 0, sizeof(org));
+    org.cookie = it_set_cookie(r, "miq_session", NULL);
+    org.csrf = miq_json_str(r->json, "csrf_token", NULL);
+    it_secret_note(org.cookie);
+    it_secret_note(org.csrf);
+    IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "signed_in_with", NULL), "organisation");
+    r = dash(&org, "GET", "account", 0, NULL);
+    IT_ASSERT_R(r->status == 200 && !miq_json_bool(r->json, "has_password", 1), r);
+    IT_ASSERT_STRING_EQUAL(miq_json_str(r->json, "signed_in_with", NULL), "organisation");
+    r = dash(
+        &org, "POST", "account/password", 1,
+        "{\"current_password\":\"anything at all\",\"new_password\":\"a long new password 9\"}");
+    IT_ASSERT_R(r->status == 409, r); /* no password to change */
+}
+
+/* The dashboard class counts per address before the handler runs; the test
+ * stack lowers it to 3 a minute for requests with X-Rate-Limit-Test. */
+static void test_rate_limited(void)
+{
+    const char *const h[] = {"X-Rate-Limit-Test: 1", NULL};
+    it_resp *r = NULL;
+    int i;
+    for (i = 0; i < 3; i++) {
+        r = it_request("GET", "/api/dashboard/endpoints", h, NULL, 0);
+        IT_ASSERT_R(r->status == 401, r);
+    }
+    r = it_request("GET", "/api/dashboard/endpoints", h, NULL, 0);
+    IT_ASSERT_R(r->status == 429 && it_header(r, "Retry-After") &&
+                    !strcmp(miq_json_str(json_object_get(r->json, "error"), "code", ""),
+                            "rate_limited"),
+                r);
+    r = it_request("GET", "/api/dashboard/endpoints", NULL, NULL, 0);
+    IT_ASSERT_R(r->status == 401, r); /* the normal limit is far away */
+}
+
 IT_SUITE("dashboard_api", IT_TEST(test_password_rules_and_session_kind),
          IT_TEST(test_session_csrf_and_methods), IT_TEST(test_overview_and_endpoints),
          IT_TEST(test_media_jobs_and_other_accounts), IT_TEST(test_cancel_releases),
          IT_TEST(test_sessions_and_sign_out_everywhere), IT_TEST(test_password_change),
-         IT_TEST(test_oauth_app_revoke), IT_TEST(test_mcp_usage_and_export))
+         IT_TEST(test_oauth_app_revoke), IT_TEST(test_mcp_usage_and_export),
+         IT_TEST(test_organisation_session), IT_TEST(test_rate_limited))
