@@ -239,9 +239,14 @@ worker_start() {
     mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
     as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
+    # The webhook delivery loop runs in the worker; it derives the signing
+    # secrets from the server secret (docs/webhooks.md). MOMENTIQ_WEBHOOK_ARGS:
+    # extra options (the test stack delivers to loopback receivers, retries fast).
+    # shellcheck disable=SC2086
     as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
         --storage "$VAR/storage" --jobs "${MOMENTIQ_WORKER_JOBS:-2}" \
-        >>"$VAR/log/worker.log" 2>&1 &
+        --webhook-secret-file "$VAR/secret" --base-url "http://127.0.0.1:$PORT" \
+        ${MOMENTIQ_WEBHOOK_ARGS:-} >>"$VAR/log/worker.log" 2>&1 &
     local i
     for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
     cp "$VAR/log/worker.pid" "$pidf" 2>/dev/null || die "worker did not start: see $VAR/log/worker.log"
@@ -516,6 +521,9 @@ MomentIQQuota jobs 1000
 </Location>
 EOF
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
+    # Webhooks (tests/integration/cases/test_webhooks*.c): receivers on loopback,
+    # retries a second apart instead of 30 s, a short limit per attempt.
+    export MOMENTIQ_WEBHOOK_ARGS="--webhook-allow-private --webhook-retry-base 1 --webhook-timeout 3"
     local saved_trap
     saved_trap=$(trap -p EXIT)
     trap 'MOMENTIQ_VAR='"$tv/stack"' MOMENTIQ_PORT='"$port"' MOMENTIQ_PG_PORT='"$pgport"' "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) stop >/dev/null 2>&1 || true' EXIT
