@@ -206,7 +206,7 @@ void miq_webhooks_create(const miq_webhooks_env *env, const json_t *req, miq_rep
     args[5] = salt;
     args[6] = desc;
     args[7] = low;
-    args[8] = apr_psprintf(env->pool, "%lld", env->low_credits);
+    args[8] = apr_psprintf(env->pool, "%" APR_INT64_T_FMT, (apr_int64_t)env->low_credits);
     args[9] = apr_itoa(env->pool, env->max_endpoints > 0 ? env->max_endpoints : 10);
     if (!(rows = query(env, MIQ_SQL_WEBHOOK_ENDPOINT_CREATE, 10, args, &ncols, out)))
         return;
@@ -267,7 +267,7 @@ void miq_webhooks_update(const miq_webhooks_env *env, const char *id, const json
     args[2] = enabled;
     args[3] = events;
     args[4] = low;
-    args[5] = apr_psprintf(env->pool, "%lld", env->low_credits);
+    args[5] = apr_psprintf(env->pool, "%" APR_INT64_T_FMT, (apr_int64_t)env->low_credits);
     if (!(rows = query(env, MIQ_SQL_WEBHOOK_ENDPOINT_UPDATE, 6, args, &ncols, out)))
         return;
     if (!rows->nelts || strcmp(MIQ_DB_CELL(rows, 0, 0), "updated")) {

@@ -53,7 +53,7 @@ static const char *v1_hex(apr_pool_t *p, const char *secret, const char *t, cons
 const char *miq_webhook_signature(apr_pool_t *p, const char *secret, long long t, const char *body,
                                   apr_size_t len)
 {
-    const char *ts = apr_psprintf(p, "%lld", t);
+    const char *ts = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)t);
     return apr_pstrcat(p, "t=", ts, ",v1=", v1_hex(p, secret, ts, body, len), NULL);
 }
 
