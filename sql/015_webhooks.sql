@@ -7,8 +7,9 @@
 -- The account's low-credit threshold for credits.low (NULL: not watched). Set
 -- from MomentIQWebhookLowCredits when an endpoint first subscribes to
 -- credits.low, or by the account through the webhooks API.
-ALTER TABLE accounts ADD COLUMN low_credits_threshold bigint
-    CHECK (low_credits_threshold >= 0);
+ALTER TABLE accounts
+    ADD COLUMN low_credits_threshold bigint CHECK (low_credits_threshold >= 0),
+    ADD COLUMN low_credits_alerted boolean NOT NULL DEFAULT false; -- fired, not re-armed yet
 
 CREATE TABLE webhook_endpoints (
     id          text PRIMARY KEY,                  -- whe_<16 hex>
@@ -117,20 +118,33 @@ END $$;
 CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON usage_alerts FOR EACH ROW
     EXECUTE FUNCTION miq_webhook_alert_trigger();
 
--- credits.low, when the balance falls below the threshold (once per crossing:
--- it fires again only after the balance has been back at or above it).
+-- credits.low, when spending (a reservation or a settlement) takes the
+-- balance below the threshold: once, until a grant or top-up brings it back
+-- to the threshold or above. A release never fires nor re-arms it, so the
+-- release-then-settle of a finishing job does not repeat the event. Runs
+-- after credit_ledger_totals (triggers fire in name order).
 CREATE FUNCTION miq_webhook_low_credits_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    a record;
 BEGIN
-    PERFORM miq_webhook_enqueue(NEW.id, NULL, 'credits.low', NULL,
-        jsonb_build_object('balance_credits', NEW.balance_credits,
-                           'threshold_credits', NEW.low_credits_threshold));
+    SELECT balance_credits, low_credits_threshold, low_credits_alerted INTO a
+      FROM accounts WHERE id = NEW.account_id;
+    IF a.low_credits_threshold IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.kind IN ('grant', 'topup') AND a.low_credits_alerted
+       AND a.balance_credits >= a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = false WHERE id = NEW.account_id;
+    ELSIF NEW.kind IN ('reservation', 'settlement') AND NOT a.low_credits_alerted
+       AND a.balance_credits < a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = true WHERE id = NEW.account_id;
+        PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'credits.low', NULL,
+            jsonb_build_object('balance_credits', a.balance_credits,
+                               'threshold_credits', a.low_credits_threshold));
+    END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER accounts_low_credits_webhook AFTER UPDATE OF balance_credits ON accounts
-    FOR EACH ROW
-    WHEN (NEW.low_credits_threshold IS NOT NULL
-          AND OLD.balance_credits >= NEW.low_credits_threshold
-          AND NEW.balance_credits < NEW.low_credits_threshold)
+CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON credit_ledger FOR EACH ROW
     EXECUTE FUNCTION miq_webhook_low_credits_trigger();
 
 -- Claims up to p_limit due events (pending, due, not leased by a live loop)
@@ -218,7 +232,9 @@ CREATE FUNCTION miq_webhook_low_set(p_account bigint, p_events text[], p_low big
                                     p_default_low bigint) RETURNS void
 LANGUAGE sql AS $$
     UPDATE accounts SET low_credits_threshold = coalesce(p_low, low_credits_threshold,
-                                                         p_default_low)
+                                                         p_default_low),
+           low_credits_alerted = CASE WHEN p_low IS NOT NULL THEN false
+                                      ELSE low_credits_alerted END
      WHERE id = p_account
        AND (p_low IS NOT NULL OR 'credits.low' = ANY (coalesce(p_events, '{}'::text[])))
 $$;

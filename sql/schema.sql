@@ -743,10 +743,24 @@ END $$;
 CREATE FUNCTION public.miq_webhook_low_credits_trigger() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    a record;
 BEGIN
-    PERFORM miq_webhook_enqueue(NEW.id, NULL, 'credits.low', NULL,
-        jsonb_build_object('balance_credits', NEW.balance_credits,
-                           'threshold_credits', NEW.low_credits_threshold));
+    SELECT balance_credits, low_credits_threshold, low_credits_alerted INTO a
+      FROM accounts WHERE id = NEW.account_id;
+    IF a.low_credits_threshold IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.kind IN ('grant', 'topup') AND a.low_credits_alerted
+       AND a.balance_credits >= a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = false WHERE id = NEW.account_id;
+    ELSIF NEW.kind IN ('reservation', 'settlement') AND NOT a.low_credits_alerted
+       AND a.balance_credits < a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = true WHERE id = NEW.account_id;
+        PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'credits.low', NULL,
+            jsonb_build_object('balance_credits', a.balance_credits,
+                               'threshold_credits', a.low_credits_threshold));
+    END IF;
     RETURN NULL;
 END $$;
 
@@ -754,7 +768,9 @@ CREATE FUNCTION public.miq_webhook_low_set(p_account bigint, p_events text[], p_
     LANGUAGE sql
     AS $$
     UPDATE accounts SET low_credits_threshold = coalesce(p_low, low_credits_threshold,
-                                                         p_default_low)
+                                                         p_default_low),
+           low_credits_alerted = CASE WHEN p_low IS NOT NULL THEN false
+                                      ELSE low_credits_alerted END
      WHERE id = p_account
        AND (p_low IS NOT NULL OR 'credits.low' = ANY (coalesce(p_events, '{}'::text[])))
 $$;
@@ -803,6 +819,7 @@ CREATE TABLE public.accounts (
     alert_thresholds numeric[],
     balance_credits bigint DEFAULT 0 NOT NULL,
     low_credits_threshold bigint,
+    low_credits_alerted boolean DEFAULT false NOT NULL,
     CONSTRAINT accounts_low_credits_threshold_check CHECK ((low_credits_threshold >= 0)),
     CONSTRAINT accounts_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
 );
@@ -1476,11 +1493,11 @@ CREATE INDEX webhook_events_due ON public.webhook_events USING btree (next_attem
 
 CREATE INDEX webhook_events_endpoint ON public.webhook_events USING btree (endpoint_id, created_at DESC);
 
-CREATE TRIGGER accounts_low_credits_webhook AFTER UPDATE OF balance_credits ON public.accounts FOR EACH ROW WHEN (((new.low_credits_threshold IS NOT NULL) AND (old.balance_credits >= new.low_credits_threshold) AND (new.balance_credits < new.low_credits_threshold))) EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
-
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
+
+CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
 
 CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
 

@@ -10,6 +10,7 @@
 #include "base/miq_crypto.h"
 #include "base/miq_fetch.h"
 #include "base/miq_json.h"
+#include "base/miq_scope.h"
 #include "jobs/miq_jobs.h"
 #include "webhooks/miq_webhooks.h"
 
@@ -40,6 +41,7 @@ static json_t *job_data(const miq_webhook_loop *l, apr_pool_t *p, const char *ac
     memset(&caller, 0, sizeof(caller));
     memset(&rep, 0, sizeof(rep));
     caller.account_id = account;
+    caller.scopes = MIQ_SCOPE_ALL; /* the account's own view of its job */
     env.pool = p;
     env.srv = l->srv;
     env.db = l->db;
@@ -56,7 +58,7 @@ static json_t *job_data(const miq_webhook_loop *l, apr_pool_t *p, const char *ac
 static const char *body_of(const miq_webhook_loop *l, apr_pool_t *p, const char **row)
 {
     json_t *data = NULL;
-    if (row[C_BODY])
+    if (row[C_BODY] && *row[C_BODY]) /* apr_dbd gives "" for NULL */
         return row[C_BODY];
     if (!strncmp(row[C_TYPE], "job.", 4) && *row[C_SUBJECT] && !strcmp(row[C_LIVEMODE], "t"))
         data = job_data(l, p, row[C_ACCOUNT], row[C_SUBJECT]);

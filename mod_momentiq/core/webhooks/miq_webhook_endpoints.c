@@ -92,7 +92,7 @@ static int low_credits(apr_pool_t *p, const json_t *req, const char **out_val, m
                       NULL);
         return 0;
     }
-    *out_val = apr_psprintf(p, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    *out_val = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)json_integer_value(v));
     return 1;
 }
 
