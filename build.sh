@@ -413,6 +413,14 @@ LogLevel warn
 # loopback HTTP server.
 MomentIQMaxUploadSize 20M
 MomentIQImportAllowPrivate On
+# Webhooks to the tests' loopback receivers; the guard is on again for
+# requests with the test header (tests/integration/cases/test_webhooks.c).
+MomentIQWebhookAllowPrivate On
+<Location /api/dashboard/webhooks>
+    <If "%{HTTP:X-Webhook-Guard-Test} == '1'">
+        MomentIQWebhookAllowPrivate Off
+    </If>
+</Location>
 EOF
     # Accounts: remote-user sign-in with mod_auth_basic + htpasswd as the upstream
     # (passwords drawn per run), throttling and session expiry short enough to
