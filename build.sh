@@ -32,7 +32,8 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
       libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
-      clang libclang-rt-14-dev)  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      clang libclang-rt-14-dev  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      chromium nodejs)  # the dashboard's browser tests (tests/browser, playwright-core from npm)
 
 deps() {
     local missing=() p
@@ -528,6 +529,21 @@ MomentIQQuota jobs 1000
     </If>
 </Location>
 EOF
+    # The browser suite clicks through flows that take minutes, longer than the
+    # 4 s / 12 s sessions above: it gets a virtual host of its own with
+    # ordinary session lifetimes (and its own base URL, so signed URLs and
+    # Stripe's return stay on its origin).
+    local browser_port=""
+    if want browser; then
+        browser_port=$(free_port)
+        cat >>"$tv/stack/conf.d/test.conf" <<EOF
+Listen 127.0.0.1:$browser_port
+<VirtualHost 127.0.0.1:$browser_port>
+    MomentIQBaseURL http://127.0.0.1:$browser_port
+    MomentIQSessionTimeout 3600 86400
+</VirtualHost>
+EOF
+    fi
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
     # Webhooks (tests/integration/cases/test_webhooks*.c): receivers on loopback,
     # retries a second apart instead of 30 s, a short limit per attempt.
@@ -559,6 +575,13 @@ EOF
             MIQ_TEST_ERROR_LOG=$tv/stack/httpd/logs/error_log MIQ_TEST_TLS_DIR=$tv/stack/tls MIQ_TEST_ROOT=$ROOT MIQ_TEST_BUILD=$BUILD \
             as_pg_env "$BUILD/test_integration" ${MOMENTIQ_IT_SUITES:-} >"$results/integration.log" 2>&1 || true
         record integration $(counts "$results/integration.log")
+    fi
+
+    if want browser; then
+        say "== browser: the dashboard in Chromium (playwright-core, axe-core) on port $browser_port"
+        MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
+            "$ROOT/tests/browser/run.sh" "http://127.0.0.1:$browser_port" "$results" >"$results/browser.log" 2>&1 || true
+        record browser $(counts "$results/browser.log")
     fi
 
     if want momentiqctl; then

@@ -6,6 +6,8 @@
  *            and the outputs of every job derived from it go too (as DELETE
  *            /v1/uploads/{id} does). Stray *.part files (interrupted
  *            receptions) older than a day go as well.
+ *   deleted  files of deleted accounts that httpd could not remove right
+ *            after the deletion (storage_removals, sql/013).
  *   outputs  storage/outputs/<job_id>/ of jobs finished more than
  *            --outputs-older-than S seconds ago (default 2592000, the
  *            MomentIQRetention default), and directories of jobs that no
@@ -118,6 +120,7 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
          clients_s = DEFAULT_CLIENTS_S, requests_s = DEFAULT_REQUESTS_S;
     long n_state = 0;
     int i, j, ncols, dry_run = 0, n_uploads = 0, n_outputs = 0, n_parts = 0, failed = 0;
+    int n_removals = 0;
     apr_array_header_t *rows, *names, *mtimes;
     apr_time_t now = apr_time_now();
     miq_apr_db *db;
@@ -194,6 +197,28 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
     else
         printf("(dry run: expired uploads are listed by the real run only)\n");
 
+    /* 1b. Files of deleted accounts that httpd could not remove after the
+     * deletion's commit (sql/013 storage_removals), oldest first. */
+    if (!dry_run) {
+        args[0] = "1000";
+        rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_STORAGE_REMOVALS, 1, args, &ncols, &err);
+        if (!rows) {
+            fprintf(stderr, "momentiqctl: %s\n", err);
+            return 1;
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            const char *rel = APR_ARRAY_IDX(rows, i, const char **)[0];
+            if (!rel || strstr(rel, "..") ||
+                !remove_path(p, apr_pstrcat(p, storage, "/", rel, NULL), 0,
+                             "file of a deleted account")) {
+                failed++;
+                continue;
+            }
+            n_removals++;
+            miq_apr_db_select_stmt(db, p, MIQ_SQL_STORAGE_REMOVED, 1, &rel, &ncols, &err);
+        }
+    }
+
     /* 2. Interrupted receptions. */
     names = list_dir(p, apr_pstrcat(p, storage, "/uploads", NULL), &mtimes);
     for (i = 0; i < names->nelts; i++) {
@@ -260,9 +285,9 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
         if (n > 0)
             printf("%s %ld %s\n", dry_run ? "would remove" : "removed", n, r[0]);
     }
-    printf("purge: %d upload(s), %d output directorie(s), %d partial file(s), %ld database "
-           "row(s) of expired state %s%s\n",
-           n_uploads, n_outputs, n_parts, n_state, dry_run ? "to remove" : "removed",
+    printf("purge: %d upload(s), %d output directorie(s), %d partial file(s), %d file(s) of "
+           "deleted accounts, %ld database row(s) of expired state %s%s\n",
+           n_uploads, n_outputs, n_parts, n_removals, n_state, dry_run ? "to remove" : "removed",
            failed ? apr_psprintf(p, "; %d failure(s)", failed) : "");
     apr_dbd_close(db->driver, db->handle);
     return failed ? 1 : 0;

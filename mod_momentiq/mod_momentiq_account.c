@@ -223,3 +223,9 @@ int miq_auth_not_found(request_rec *r)
 {
     return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
 }
+
+/* GET /api/auth/password-rules: what the signup and password forms show. */
+int miq_auth_password_rules(request_rec *r)
+{
+    return miq_send_json(r, HTTP_OK, miq_json_dump(r->pool, miq_password_rules_json(r->pool)));
+}

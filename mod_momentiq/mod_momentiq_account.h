@@ -20,12 +20,13 @@ int miq_account_remote(request_rec *r, ap_dbd_t *dbd, const char **account_id, c
 
 /* Handlers of /api/auth/... (the route table, mod_momentiq_routes.c, checks
  * the method first). */
-int miq_auth_signup(request_rec *r);      /* POST /api/auth/signup */
-int miq_auth_login(request_rec *r);       /* POST /api/auth/login */
-int miq_auth_logout(request_rec *r);      /* POST /api/auth/logout */
-int miq_auth_session(request_rec *r);     /* GET /api/auth/session */
-int miq_auth_remote_user(request_rec *r); /* GET /api/auth/remote-user */
-int miq_auth_remote_link(request_rec *r); /* POST /api/auth/remote-user/link */
-int miq_auth_not_found(request_rec *r);   /* any other /api/auth/...: 404 */
+int miq_auth_signup(request_rec *r);         /* POST /api/auth/signup */
+int miq_auth_login(request_rec *r);          /* POST /api/auth/login */
+int miq_auth_logout(request_rec *r);         /* POST /api/auth/logout */
+int miq_auth_session(request_rec *r);        /* GET /api/auth/session */
+int miq_auth_remote_user(request_rec *r);    /* GET /api/auth/remote-user */
+int miq_auth_remote_link(request_rec *r);    /* POST /api/auth/remote-user/link */
+int miq_auth_password_rules(request_rec *r); /* GET /api/auth/password-rules */
+int miq_auth_not_found(request_rec *r);      /* any other /api/auth/...: 404 */
 
 #endif

@@ -1,7 +1,8 @@
 /* /api/dashboard/...: connector tokens and API keys of the signed-in account
  * (create with the secret shown once, list without secrets, revoke: the
  * services are in core/accounts/miq_api_tokens.c), and the billing routes
- * (mod_momentiq_billing.c). Every route needs a session; every
+ * (mod_momentiq_billing.c), and the pages' data (mod_momentiq_dashboard_api.c).
+ * Every route needs a session; every
  * state change also needs the session's CSRF token. */
 #include <string.h>
 #include <httpd.h>
@@ -12,6 +13,7 @@
 #include "mod_momentiq_private.h"
 #include "mod_momentiq_dashboard.h"
 #include "mod_momentiq_billing.h"
+#include "mod_momentiq_dashboard_api.h"
 #include "mod_momentiq_body.h"
 #include "mod_momentiq_dbd.h"
 #include "mod_momentiq_dbd_core.h"
@@ -91,13 +93,16 @@ static int token_service(request_rec *r, ap_dbd_t *dbd, const miq_web_session *s
 
 /* ---- routing ---------------------------------------------------------------- */
 
-/* billing, billing/ledger, billing/checkout, usage (mod_momentiq_billing.c):
- * a session, and its CSRF token for anything but a read. */
-static int billing_route(request_rec *r, const char *path)
+/* billing, billing/ledger, billing/checkout, usage (mod_momentiq_billing.c)
+ * and the pages' data (mod_momentiq_dashboard_api.c): a session, and its
+ * CSRF token for anything but a read. */
+static int session_route(request_rec *r, const char *path, int pages)
 {
     miq_web_session s;
     ap_dbd_t *dbd;
     int got;
+    if (pages && (got = miq_dashboard_api_refuse(r)) != DECLINED)
+        return got;
     if (!(dbd = miq_dbd(r)))
         return miq_send_db_unavailable(r, "account");
     if ((got = miq_session_current(r, dbd, &s)) < 0)
@@ -109,6 +114,8 @@ static int billing_route(request_rec *r, const char *path)
         return miq_send_error(r, HTTP_FORBIDDEN, "csrf_required",
                               "this call needs the session's CSRF token in X-CSRF-Token "
                               "(from login or GET /api/auth/session)");
+    if (pages)
+        return miq_dashboard_api(r, dbd, &s, path);
     got = miq_dashboard_billing(r, dbd, &s, path);
     return got == DECLINED ? miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource")
                            : got;
@@ -123,7 +130,9 @@ int miq_handle_dashboard(request_rec *r)
     int got, is_post = r->method_number == M_POST;
 
     if (!strcmp(path, "billing") || !strncmp(path, "billing/", 8) || !strcmp(path, "usage"))
-        return billing_route(r, path);
+        return session_route(r, path, 0);
+    if (miq_dashboard_api_owns(path))
+        return session_route(r, path, 1);
     if (!parse_route(r->pool, path, &rt))
         return miq_send_error(r, HTTP_NOT_FOUND, "not_found", "no such resource");
     if (rt.token_id ? !is_post : (!is_post && r->method_number != M_GET)) {

@@ -1,8 +1,9 @@
 /* GET /files/<job_id>/<name>?exp=&sig=: job outputs served by httpd's own
  * file handling (default handler, sendfile when EnableSendfile is on, ranges,
  * conditional requests). A translate_name hook checks the URL's expiring
- * HMAC (miq_file_sig_ok) and maps the URI onto storage/outputs/; nothing else
- * under the storage directory is reachable. Tampered or expired → 403; a
+ * HMAC (miq_file_sig_ok) and maps the URI onto storage/outputs/, or
+ * /files/media/<upload_id>.<ext> onto storage/uploads/ (the dashboard's signed
+ * playback URLs); nothing else under the storage directory is reachable. Tampered or expired → 403; a
  * missing file → 404 from httpd. The access log format logs %U (no query),
  * so signatures never reach it. */
 #include <string.h>
@@ -54,7 +55,12 @@ int miq_files_translate(request_rec *r)
                       MIQLOGNO(10966) "MomentIQ: /files/ signature invalid or expired");
         return HTTP_FORBIDDEN;
     }
-    r->filename = apr_pstrcat(r->pool, sc->storage_dir, "/outputs/", relpath, NULL);
+    /* media/<upload_id>.<ext>: an upload's media for the dashboard's player
+     * (the playback URLs of core/dashboard); job ids never are "media". */
+    if (!strncmp(relpath, "media/", 6))
+        r->filename = apr_pstrcat(r->pool, sc->storage_dir, "/uploads/", relpath + 6, NULL);
+    else
+        r->filename = apr_pstrcat(r->pool, sc->storage_dir, "/outputs/", relpath, NULL);
     r->canonical_filename = r->filename;
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->err_headers_out, "Cache-Control", "private, no-transform");

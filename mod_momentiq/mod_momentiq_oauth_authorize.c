@@ -110,7 +110,7 @@ static int signed_in(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
         return 0;
     if ((got = miq_account_remote(r, dbd, &account_id, &email)) != 1)
         return got == -2 ? -2 : -1;
-    if (!(csrf = miq_session_start(r, dbd, account_id)))
+    if (!(csrf = miq_session_start(r, dbd, account_id, 1)))
         return -1;
     s->account_id = account_id;
     s->email = email;
@@ -216,7 +216,7 @@ static int do_login(request_rec *r, ap_dbd_t *dbd, apr_table_t *f, miq_oauth_pag
             apr_table_setn(r->headers_out, "Retry-After", apr_ltoa(r->pool, wait));
         return show_login(r, got == -2 ? HTTP_TOO_MANY_REQUESTS : HTTP_UNAUTHORIZED, pg);
     }
-    if (!miq_session_start(r, dbd, account_id))
+    if (!miq_session_start(r, dbd, account_id, 0))
         return show_error(r, "temporarily_unavailable", "the session could not be started",
                           pg->correlation_id);
     miq_oauth_trail(r, dbd, pg->correlation_id, pg->req->client_id, account_id, "login", NULL,

@@ -60,6 +60,7 @@ static const miq_route routes[] = {
     {"/api/auth/session", EXACT, "GET, HEAD", "session", miq_auth_session, 0},
     {"/api/auth/remote-user", EXACT, "GET, HEAD", "remote-user", miq_auth_remote_user, 0},
     {"/api/auth/remote-user/link", EXACT, "POST", "session", miq_auth_remote_link, 0},
+    {"/api/auth/password-rules", EXACT, "GET, HEAD", "none", miq_auth_password_rules, 0},
     {"/api/auth/", PREFIX, "", "none", miq_auth_not_found, OWN},
     /* OAuth 2.1 authorization server (SPEC §5) */
     {"/api/auth/oauth/authorize", EXACT, "GET, HEAD, POST", "session", miq_oauth_authorize,
@@ -85,6 +86,31 @@ static const miq_route routes[] = {
     {"/api/dashboard/billing/ledger", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
     {"/api/dashboard/billing/checkout", EXACT, "POST", "session", miq_handle_dashboard, OWN},
     {"/api/dashboard/usage", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    /* The dashboard pages' data (issue 13): mod_momentiq_dashboard_api.c */
+    {"/api/dashboard/overview", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/account", EXACT, "GET, HEAD, DELETE", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/account/password", EXACT, "POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/account/export", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/sessions", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/sessions/revoke-all", EXACT, "POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/endpoints", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/estimate", EXACT, "POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/uploads", EXACT, "GET, HEAD, POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/uploads/{upload_id}", TEMPLATE, "GET, HEAD, DELETE", "session",
+     miq_handle_dashboard, OWN},
+    {"/api/dashboard/uploads/{upload_id}/playback", TEMPLATE, "POST", "session",
+     miq_handle_dashboard, OWN},
+    {"/api/dashboard/jobs", EXACT, "GET, HEAD, POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/jobs/{job_id}", TEMPLATE, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/jobs/{job_id}/result", TEMPLATE, "GET, HEAD", "session", miq_handle_dashboard,
+     OWN},
+    {"/api/dashboard/jobs/{job_id}/cancel", TEMPLATE, "POST", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/jobs/{job_id}/outputs/refresh", TEMPLATE, "POST", "session",
+     miq_handle_dashboard, OWN},
+    {"/api/dashboard/oauth-apps", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
+    {"/api/dashboard/oauth-apps/{grant_id}/revoke", TEMPLATE, "POST", "session",
+     miq_handle_dashboard, OWN},
+    {"/api/dashboard/usage/mcp", EXACT, "GET, HEAD", "session", miq_handle_dashboard, OWN},
     /* Webhooks (SPEC §6, §11): mod_momentiq_webhooks.c reads the ids */
     {"/api/dashboard/webhooks", EXACT, "GET, HEAD, POST", "session", miq_handle_webhooks, OWN},
     {"/api/dashboard/webhooks/{webhook_id}", TEMPLATE, "PATCH, DELETE", "session",
@@ -220,5 +246,8 @@ int miq_route_handler(request_rec *r)
     }
     if ((rt->flags & MIQ_ROUTE_LIMITS) && (rv = miq_rate_route(r, rt->flags)) != OK)
         return rv == DONE ? OK : rv;
+    /* Handlers that answer their own methods read the table's from here. */
+    if (rt->match != MIQ_ROUTE_PREFIX)
+        apr_table_setn(r->notes, MIQ_ROUTE_METHODS_NOTE, rt->methods);
     return rt->handle(r);
 }

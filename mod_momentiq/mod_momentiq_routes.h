@@ -47,6 +47,10 @@ typedef struct miq_route {
     unsigned flags;
 } miq_route;
 
+/* The r->notes key holding the matched route's methods (exact and template
+ * routes only), for handlers with MIQ_ROUTE_OWN_METHODS. */
+#define MIQ_ROUTE_METHODS_NOTE "momentiq-route-methods"
+
 /* The handler name translate_name gives our requests. */
 #define MIQ_HANDLER "momentiq"
 

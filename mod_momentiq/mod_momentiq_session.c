@@ -79,10 +79,12 @@ int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s)
     s->email = cs.email;
     s->csrf_token = cs.csrf_token;
     s->expires_at = cs.expires_at;
+    s->signed_in_with = cs.signed_in_with;
     return got;
 }
 
-const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id)
+const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id,
+                              int organisation)
 {
     miq_accounts_env env;
     miq_session cs;
@@ -90,6 +92,7 @@ const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account
     const char *sid, *csrf;
     miq_db_bind(r, dbd, &db);
     miq_accounts_env_of(r, &db, &env);
+    env.signed_in_with = organisation ? "organisation" : "password";
     if ((csrf = miq_session_create(&env, account_id, NULL, &cs, &sid)))
         miq_session_set_cookie(r, sid);
     return csrf;

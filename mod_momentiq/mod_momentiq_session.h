@@ -10,12 +10,15 @@ typedef struct miq_web_session {
     const char *account_id;
     const char *email;
     const char *csrf_token;
-    const char *expires_at; /* absolute expiry, ISO 8601 */
+    const char *expires_at;     /* absolute expiry, ISO 8601 */
+    const char *signed_in_with; /* "password" | "organisation" */
 } miq_web_session;
 /* 1 with *s for a live session cookie, 0 without, -1 database error. */
 int miq_session_current(request_rec *r, ap_dbd_t *dbd, miq_web_session *s);
-/* Creates a session for the account, sets the cookie; returns the CSRF token or NULL. */
-const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id);
+/* Creates a session for the account, sets the cookie; returns the CSRF token or
+ * NULL. organisation: the user was authenticated by another Apache module. */
+const char *miq_session_start(request_rec *r, ap_dbd_t *dbd, const char *account_id,
+                              int organisation);
 /* Whether X-CSRF-Token matches the session's token. */
 int miq_csrf_valid(request_rec *r, const miq_web_session *s);
 

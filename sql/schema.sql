@@ -10,6 +10,83 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE FUNCTION public.miq_account_delete(p_account bigint) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    j record;
+    v_paths jsonb;
+    v_canceled integer := 0;
+    v_uploads integer;
+    v_bytes bigint;
+    v_jobs integer;
+    v_tokens integer;
+    v_sessions integer;
+    v_grants integer;
+    v_ledger integer;
+    v_files integer;
+    v_id bigint;
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = p_account AND deleted_at IS NULL FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    FOR j IN SELECT id FROM jobs WHERE account_id = p_account AND status IN ('queued', 'running')
+             ORDER BY id FOR UPDATE LOOP
+        IF miq_job_cancel(j.id, p_account) = 'canceled' THEN
+            v_canceled := v_canceled + 1;
+        END IF;
+    END LOOP;
+
+    SELECT coalesce(jsonb_agg(p), '[]'::jsonb) INTO v_paths FROM (
+        SELECT path AS p FROM uploads WHERE account_id = p_account AND path <> ''
+        UNION SELECT 'outputs/' || id FROM jobs WHERE account_id = p_account) x;
+    INSERT INTO storage_removals (path, reason)
+    SELECT value, 'account_deletion' FROM jsonb_array_elements_text(v_paths)
+    ON CONFLICT (path) DO NOTHING;
+    v_files := jsonb_array_length(v_paths);
+
+    SELECT count(*) FILTER (WHERE deleted_at IS NULL),
+           coalesce(sum(size_bytes) FILTER (WHERE deleted_at IS NULL), 0)
+      INTO v_uploads, v_bytes FROM uploads WHERE account_id = p_account;
+    DELETE FROM jobs WHERE account_id = p_account;
+    GET DIAGNOSTICS v_jobs = ROW_COUNT;
+    DELETE FROM uploads WHERE account_id = p_account;
+
+    DELETE FROM mcp_sessions WHERE caller = 'account:' || p_account;
+    DELETE FROM api_tokens WHERE account_id = p_account;
+    GET DIAGNOSTICS v_tokens = ROW_COUNT;
+    DELETE FROM auth_sessions WHERE account_id = p_account;
+    GET DIAGNOSTICS v_sessions = ROW_COUNT;
+    DELETE FROM oauth_codes WHERE account_id = p_account;
+    DELETE FROM oauth_families WHERE account_id = p_account;
+    GET DIAGNOSTICS v_grants = ROW_COUNT;
+    UPDATE oauth_trail SET account_id = NULL WHERE account_id = p_account;
+    DELETE FROM usage_alerts WHERE account_id = p_account;
+    DELETE FROM auth_events WHERE account_id = p_account;
+    IF to_regclass('webhook_endpoints') IS NOT NULL THEN
+        EXECUTE 'DELETE FROM webhook_endpoints WHERE account_id = $1' USING p_account;
+    END IF;
+
+    UPDATE credit_ledger SET note = NULL WHERE account_id = p_account AND note IS NOT NULL;
+    SELECT count(*) INTO v_ledger FROM credit_ledger WHERE account_id = p_account;
+    UPDATE accounts SET email = NULL, password_hash = NULL, external_subject = NULL,
+           display_name = NULL, deleted_at = now()
+     WHERE id = p_account;
+
+    INSERT INTO account_deletions (account_ref, uploads_removed, bytes_removed, jobs_removed,
+                                   jobs_canceled, tokens_removed, sessions_removed,
+                                   grants_removed, ledger_rows_kept, files_queued)
+    VALUES (p_account, v_uploads, v_bytes, v_jobs, v_canceled, v_tokens, v_sessions, v_grants,
+            v_ledger, v_files)
+    RETURNING id INTO v_id;
+    RETURN jsonb_build_object('deletion_id', v_id, 'uploads_removed', v_uploads,
+                              'bytes_removed', v_bytes, 'jobs_removed', v_jobs,
+                              'jobs_canceled', v_canceled, 'tokens_removed', v_tokens,
+                              'sessions_removed', v_sessions, 'grants_removed', v_grants,
+                              'ledger_rows_kept', v_ledger, 'paths', v_paths);
+END $_$;
+
 CREATE FUNCTION public.miq_account_link_remote(p_account bigint, p_subject text, p_keep_session text) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -800,6 +877,30 @@ BEGIN
             left(p_error, 300));
 END $$;
 
+CREATE TABLE public.account_deletions (
+    id bigint NOT NULL,
+    account_ref bigint NOT NULL,
+    deleted_at timestamp with time zone DEFAULT now() NOT NULL,
+    uploads_removed integer NOT NULL,
+    bytes_removed bigint NOT NULL,
+    jobs_removed integer NOT NULL,
+    jobs_canceled integer NOT NULL,
+    tokens_removed integer NOT NULL,
+    sessions_removed integer NOT NULL,
+    grants_removed integer NOT NULL,
+    ledger_rows_kept integer NOT NULL,
+    files_queued integer NOT NULL
+);
+
+CREATE SEQUENCE public.account_deletions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.account_deletions_id_seq OWNED BY public.account_deletions.id;
+
 CREATE TABLE public.account_spend (
     account_id bigint NOT NULL,
     period date NOT NULL,
@@ -832,6 +933,15 @@ CREATE SEQUENCE public.accounts_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.accounts_id_seq OWNED BY public.accounts.id;
+
+CREATE VIEW public.admin_account_deletions AS
+ SELECT date_trunc('day'::text, account_deletions.deleted_at) AS day,
+    count(*) AS deletions,
+    sum(account_deletions.uploads_removed) AS uploads_removed,
+    sum(account_deletions.bytes_removed) AS bytes_removed,
+    sum(account_deletions.jobs_canceled) AS jobs_canceled
+   FROM public.account_deletions
+  GROUP BY (date_trunc('day'::text, account_deletions.deleted_at));
 
 CREATE TABLE public.auth_events (
     id bigint NOT NULL,
@@ -1101,7 +1211,9 @@ CREATE TABLE public.auth_sessions (
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     idle_expires_at timestamp with time zone NOT NULL,
     absolute_expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone
+    revoked_at timestamp with time zone,
+    signed_in_with text DEFAULT 'password'::text NOT NULL,
+    CONSTRAINT auth_sessions_signed_in_with_check CHECK ((signed_in_with = ANY (ARRAY['password'::text, 'organisation'::text])))
 );
 
 CREATE TABLE public.auth_throttle (
@@ -1244,6 +1356,13 @@ CREATE TABLE public.schema_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.storage_removals (
+    path text NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL
+);
+
 CREATE TABLE public.token_spend (
     token_id text NOT NULL,
     period date NOT NULL,
@@ -1331,6 +1450,8 @@ CREATE TABLE public.worker_heartbeats (
     seen_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+ALTER TABLE ONLY public.account_deletions ALTER COLUMN id SET DEFAULT nextval('public.account_deletions_id_seq'::regclass);
+
 ALTER TABLE ONLY public.accounts ALTER COLUMN id SET DEFAULT nextval('public.accounts_id_seq'::regclass);
 
 ALTER TABLE ONLY public.auth_events ALTER COLUMN id SET DEFAULT nextval('public.auth_events_id_seq'::regclass);
@@ -1342,6 +1463,12 @@ ALTER TABLE ONLY public.mcp_requests ALTER COLUMN id SET DEFAULT nextval('public
 ALTER TABLE ONLY public.oauth_trail ALTER COLUMN id SET DEFAULT nextval('public.oauth_trail_id_seq'::regclass);
 
 ALTER TABLE ONLY public.webhook_deliveries ALTER COLUMN id SET DEFAULT nextval('public.webhook_deliveries_id_seq'::regclass);
+
+ALTER TABLE ONLY public.account_deletions
+    ADD CONSTRAINT account_deletions_account_ref_key UNIQUE (account_ref);
+
+ALTER TABLE ONLY public.account_deletions
+    ADD CONSTRAINT account_deletions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_pkey PRIMARY KEY (account_id, period);
@@ -1414,6 +1541,9 @@ ALTER TABLE ONLY public.rate_limit_refusals
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.storage_removals
+    ADD CONSTRAINT storage_removals_pkey PRIMARY KEY (path);
 
 ALTER TABLE ONLY public.stripe_events
     ADD CONSTRAINT stripe_events_pkey PRIMARY KEY (event_id);

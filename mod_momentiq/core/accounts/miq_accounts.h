@@ -32,6 +32,9 @@ typedef struct miq_accounts_env {
     int throttle_lock_s;
     apr_time_t now;
     miq_event_fn *event; /* NULL: no events */
+    /* What new sessions record as how they signed in: "password" (NULL) or
+     * "organisation" (a user another Apache auth module authenticated). */
+    const char *signed_in_with;
 } miq_accounts_env;
 
 /* ---- sessions (miq_sessions.c) -------------------------------------------- */
@@ -40,7 +43,8 @@ typedef struct miq_session {
     const char *account_id;
     const char *email; /* NULL when the account has none */
     const char *csrf_token;
-    const char *expires_at; /* absolute expiry, ISO 8601 UTC */
+    const char *expires_at;     /* absolute expiry, ISO 8601 UTC */
+    const char *signed_in_with; /* "password" | "organisation" */
 } miq_session;
 
 /* Seconds between idle-expiry renewals for an idle limit (at most 60). */
@@ -57,7 +61,7 @@ const char *miq_session_create(const miq_accounts_env *env, const char *account_
 int miq_session_revoke(const miq_accounts_env *env, const char *cookie);
 /* Whether the presented X-CSRF-Token is the session's. */
 int miq_session_csrf_ok(const miq_session *s, const char *presented);
-/* {"account_id","email","csrf_token","expires_at"} (pool-bound): what login,
+/* {"account_id","email","csrf_token","expires_at","signed_in_with"} (pool-bound): what login,
  * signup, session and remote-user answer. No secret besides the CSRF token. */
 json_t *miq_session_json(apr_pool_t *p, const miq_session *s);
 

@@ -333,8 +333,10 @@ void miq_accounts_remote_signin(const miq_accounts_env *env, const char *user, m
                                 miq_reply *out)
 {
     const char *account_id, *email;
+    miq_accounts_env org = *env;
     int got;
     memset(si, 0, sizeof(*si));
+    org.signed_in_with = "organisation";
     if ((got = miq_accounts_remote(env, user, &account_id, &email)) != 1) {
         if (got == -2)
             miq_accounts_remote_conflict(out);
@@ -342,7 +344,7 @@ void miq_accounts_remote_signin(const miq_accounts_env *env, const char *user, m
             miq_accounts_unavailable(out);
         return;
     }
-    if (start(env, account_id, email, si, out))
+    if (start(&org, account_id, email, si, out))
         signed_in(env, 200, si, out);
 }
 

@@ -28,11 +28,19 @@ enum {
     MIQ_SCA_CSRF,
     MIQ_SCA_IDLE_S,
     MIQ_SCA_ABSOLUTE_S,
+    MIQ_SCA_SIGNED_IN_WITH,
     MIQ_SCA_N
 };
 /* MIQ_SQL_AUTH_SESSION_GET: arguments and columns. */
 enum { MIQ_SGA_ID_HASH, MIQ_SGA_IDLE_S, MIQ_SGA_RENEW_AFTER_S, MIQ_SGA_N };
-enum { MIQ_SGC_ACCOUNT, MIQ_SGC_CSRF, MIQ_SGC_EMAIL, MIQ_SGC_EXPIRES, MIQ_SGC_N };
+enum {
+    MIQ_SGC_ACCOUNT,
+    MIQ_SGC_CSRF,
+    MIQ_SGC_EMAIL,
+    MIQ_SGC_EXPIRES,
+    MIQ_SGC_SIGNED_IN_WITH,
+    MIQ_SGC_N
+};
 /* MIQ_SQL_AUTH_SESSION_REVOKE: argument id hash. */
 
 /* MIQ_SQL_THROTTLE_CHECK: arguments; the column (seconds until unlocked). */

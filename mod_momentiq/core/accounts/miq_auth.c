@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include "base/miq_crypto.h"
 #include "accounts/miq_auth.h"
+#include "base/miq_json.h"
 
 #define TOKEN_RANDOM_BYTES 32 /* 256 bits */
 #define TOKEN_BODY_CHARS   43 /* base64url of 32 bytes, unpadded */
@@ -263,10 +264,11 @@ const char *miq_password_policy(const char *password)
     for (i = 0; i < bytes; i++) /* count UTF-8 code points, not continuation bytes */
         if (((unsigned char)password[i] & 0xC0) != 0x80)
             chars++;
-    if (chars < 10)
-        return "the password must have at least 10 characters";
-    if (bytes > 1024)
-        return "the password must have at most 1024 bytes";
+    if (chars < MIQ_PASSWORD_MIN_CHARS)
+        return "the password must have at least " APR_STRINGIFY(
+            MIQ_PASSWORD_MIN_CHARS) " characters";
+    if (bytes > MIQ_PASSWORD_MAX_BYTES)
+        return "the password must have at most " APR_STRINGIFY(MIQ_PASSWORD_MAX_BYTES) " bytes";
     for (first = 1; first < bytes && ((unsigned char)password[first] & 0xC0) == 0x80; first++)
         ;
     for (i = first; i + first <= bytes && !memcmp(password + i, password, first); i += first)
@@ -279,6 +281,16 @@ const char *miq_password_policy(const char *password)
         if (!strcasecmp(password, common_passwords[i_common]))
             return "this password is too common; choose another";
     return NULL;
+}
+
+json_t *miq_password_rules_json(apr_pool_t *p)
+{
+    return miq_json_packp(p, "{s:i,s:i,s:[s,s,s,s]}", "min_length", MIQ_PASSWORD_MIN_CHARS,
+                          "max_length", MIQ_PASSWORD_MAX_BYTES, "rules",
+                          "at least " APR_STRINGIFY(MIQ_PASSWORD_MIN_CHARS) " characters",
+                          "at most " APR_STRINGIFY(MIQ_PASSWORD_MAX_BYTES) " bytes",
+                          "not one character repeated, not a simple sequence such as abcdefghij",
+                          "not a common password");
 }
 
 /* ---- emails ---------------------------------------------------------------- */

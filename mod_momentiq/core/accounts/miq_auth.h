@@ -48,8 +48,14 @@ const char *miq_password_hash(apr_pool_t *p, const char *password, const char **
 int miq_password_needs_rehash(const char *encoded);
 /* Constant-time check; 0 for a NULL, malformed or foreign encoding. */
 int miq_password_verify(apr_pool_t *p, const char *password, const char *encoded);
+/* The length bounds of miq_password_policy (characters, bytes). */
+#define MIQ_PASSWORD_MIN_CHARS 10
+#define MIQ_PASSWORD_MAX_BYTES 1024
 /* NULL if acceptable, else why not (length 10..1024, not all one character...). */
 const char *miq_password_policy(const char *password);
+/* The policy as the signup and password forms show it (pool-bound):
+ * {"min_length","max_length","rules":["…"]}. */
+json_t *miq_password_rules_json(apr_pool_t *p);
 
 /* ---- emails, cookies, CSRF -------------------------------------------- */
 

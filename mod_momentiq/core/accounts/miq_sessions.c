@@ -42,6 +42,7 @@ int miq_session_find(const miq_accounts_env *env, const char *cookie, miq_sessio
     s->csrf_token = row[MIQ_SGC_CSRF];
     s->email = row[MIQ_SGC_EMAIL] && *row[MIQ_SGC_EMAIL] ? row[MIQ_SGC_EMAIL] : NULL;
     s->expires_at = row[MIQ_SGC_EXPIRES];
+    s->signed_in_with = row[MIQ_SGC_SIGNED_IN_WITH];
     return 1;
 }
 
@@ -77,6 +78,7 @@ const char *miq_session_create(const miq_accounts_env *env, const char *account_
     args[MIQ_SCA_CSRF] = csrf;
     args[MIQ_SCA_IDLE_S] = apr_itoa(env->pool, env->session_idle_s);
     args[MIQ_SCA_ABSOLUTE_S] = apr_itoa(env->pool, env->session_absolute_s);
+    args[MIQ_SCA_SIGNED_IN_WITH] = env->signed_in_with ? env->signed_in_with : "password";
     rows = env->db->query(env->db->baton, env->pool, MIQ_SQL_AUTH_SESSION_CREATE, MIQ_SCA_N, args,
                           &ncols, &err);
     if (!rows || rows->nelts != 1)
@@ -85,6 +87,7 @@ const char *miq_session_create(const miq_accounts_env *env, const char *account_
     s->email = email && *email ? email : NULL;
     s->csrf_token = csrf;
     s->expires_at = expiry_from(env->pool, env->now, env->session_absolute_s);
+    s->signed_in_with = args[MIQ_SCA_SIGNED_IN_WITH];
     *sid = id;
     return csrf;
 }
@@ -106,7 +109,8 @@ int miq_session_csrf_ok(const miq_session *s, const char *presented)
 
 json_t *miq_session_json(apr_pool_t *p, const miq_session *s)
 {
-    return miq_json_packp(p, "{s:s,s:o,s:s,s:s}", "account_id", s->account_id, "email",
+    return miq_json_packp(p, "{s:s,s:o,s:s,s:s,s:s}", "account_id", s->account_id, "email",
                           s->email && *s->email ? json_string(s->email) : json_null(), "csrf_token",
-                          s->csrf_token, "expires_at", s->expires_at);
+                          s->csrf_token, "expires_at", s->expires_at, "signed_in_with",
+                          s->signed_in_with ? s->signed_in_with : "password");
 }

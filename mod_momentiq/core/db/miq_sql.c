@@ -2,6 +2,10 @@
 #include <apr_strings.h>
 #include "db/miq_sql.h"
 
+/* Timestamps as ISO 8601 UTC, to the second and to the millisecond. */
+#define ISO_S  "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'"
+#define ISO_MS "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
+
 /* Keep in id order: miq_sql_get indexes this table. */
 static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* One round trip: worker heartbeat age, live workers, queue depth and the
@@ -79,25 +83,26 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      * other. Args: account id, subject, the kept session's id hash. */
     {MIQ_SQL_ACCOUNT_LINK_REMOTE, "miq_account_link_remote",
      "SELECT miq_account_link_remote(%s::bigint, %s, %s)"},
-    /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds.
-     * One row when created. */
+    /* Args: id_hash, account id, csrf token, idle seconds, absolute seconds,
+     * signed_in_with (password | organisation). One row when created. */
     {MIQ_SQL_AUTH_SESSION_CREATE, "miq_auth_session_create",
      "INSERT INTO auth_sessions (id_hash, account_id, csrf_token, idle_expires_at, "
-     "absolute_expires_at) VALUES (%s, %s::bigint, %s, now() + make_interval(secs => %d), "
-     "now() + make_interval(secs => %d)) RETURNING 1"},
+     "absolute_expires_at, signed_in_with) VALUES (%s, %s::bigint, %s, now() + make_interval(secs "
+     "=> %d), now() + make_interval(secs => %d), %s) RETURNING 1"},
     /* One round trip: the live session and its account; renews the idle expiry
      * when last renewed more than the given seconds ago.
      * Args: id_hash, idle seconds, renew-after seconds. */
     {MIQ_SQL_AUTH_SESSION_GET, "miq_auth_session_get",
      "WITH s AS (SELECT s.id_hash, s.account_id, s.csrf_token, s.last_seen_at, "
-     "s.absolute_expires_at, a.email FROM auth_sessions s JOIN accounts a ON a.id = s.account_id "
+     "s.absolute_expires_at, s.signed_in_with, a.email FROM auth_sessions s JOIN accounts a ON a.id = s.account_id "
      "AND a.deleted_at IS NULL WHERE s.id_hash = %s AND s.revoked_at IS NULL AND "
      "s.idle_expires_at > now() AND s.absolute_expires_at > now()), "
      "u AS (UPDATE auth_sessions x SET last_seen_at = now(), idle_expires_at = least(now() + "
      "make_interval(secs => %d), x.absolute_expires_at) FROM s WHERE x.id_hash = s.id_hash AND "
      "s.last_seen_at < now() - make_interval(secs => %d) RETURNING 1) "
      "SELECT account_id, csrf_token, coalesce(email, ''), "
-     "to_char(absolute_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM s"},
+     "to_char(absolute_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+     "signed_in_with FROM s"},
     {MIQ_SQL_AUTH_SESSION_REVOKE, "miq_auth_session_revoke",
      "UPDATE auth_sessions SET revoked_at = now() WHERE id_hash = %s AND revoked_at IS NULL"},
     /* Seconds until the longest lock of the two keys ends (0: not locked). */
@@ -452,6 +457,136 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* Gives a lease back. Args: lease id. */
     {MIQ_SQL_QUOTA_RELEASE, "miq_quota_release", "DELETE FROM quota_leases WHERE id = %s"},
 
+    /* ---- the dashboard's own data (sql/013, core/dashboard) ---------------------------- */
+    /* A session's account as a caller's billing numbers (the columns of
+     * miq_token_check's billing part). Args: account. */
+    {MIQ_SQL_DASH_CALLER, "miq_dash_caller",
+     "SELECT a.id, coalesce(a.email, ''), to_char(a.created_at AT TIME ZONE 'UTC', " ISO_S "), "
+     "a.balance_credits, coalesce(a.monthly_spend_cap_credits::text, ''), "
+     "coalesce((SELECT greatest(0, s.credits) FROM account_spend s WHERE s.account_id = a.id "
+     "AND s.period = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0), "
+     "CASE WHEN a.billing_set_up_at IS NULL THEN 'not_set_up' ELSE 'active' END, "
+     "coalesce(a.alert_thresholds::text, ''), "
+     "(SELECT coalesce(json_agg(json_build_object('threshold', u.threshold, 'cap_credits', "
+     "u.cap_credits, 'spent_credits', u.spent_credits, 'at', to_char(u.created_at AT TIME ZONE "
+     "'UTC', " ISO_S ")) ORDER BY u.threshold)::text, '[]') FROM usage_alerts u WHERE "
+     "u.account_id = a.id AND u.period = date_trunc('month', now() AT TIME ZONE 'UTC')::date) "
+     "FROM accounts a WHERE a.id = %s::bigint AND a.deleted_at IS NULL"},
+    /* Columns: email or '', created, password hash or '', 't'/'f' linked to an
+     * outside identity. The hash never leaves the service. Args: account. */
+    {MIQ_SQL_DASH_ACCOUNT, "miq_dash_account",
+     "SELECT coalesce(email, ''), to_char(created_at AT TIME ZONE 'UTC', " ISO_S "), "
+     "coalesce(password_hash, ''), CASE WHEN external_subject IS NULL THEN 'f' ELSE 't' END "
+     "FROM accounts WHERE id = %s::bigint AND deleted_at IS NULL"},
+    /* A new password, unless it changed meanwhile; the account's other sessions
+     * end. Columns: accounts changed (0/1), sessions ended. Args: new hash,
+     * account, old hash, the kept session's id hash. */
+    {MIQ_SQL_DASH_PASSWORD_SET, "miq_dash_password_set",
+     "WITH a AS (UPDATE accounts SET password_hash = %s WHERE id = %s::bigint AND password_hash "
+     "= %s AND deleted_at IS NULL RETURNING id), s AS (UPDATE auth_sessions SET revoked_at = "
+     "now() WHERE account_id IN (SELECT id FROM a) AND id_hash <> %s AND revoked_at IS NULL "
+     "RETURNING 1) SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM s)"},
+    /* Live sessions: an opaque handle (never the cookie's hash whole), created,
+     * last seen, expiry, signed_in_with, 't' for the caller's own. Args: the
+     * caller's id hash, account. */
+    {MIQ_SQL_DASH_SESSIONS, "miq_dash_sessions",
+     "SELECT 'ses_' || substr(id_hash, 1, 12), to_char(created_at AT TIME ZONE 'UTC', " ISO_S
+     "), to_char(last_seen_at AT TIME ZONE 'UTC', " ISO_S "), to_char(least(idle_expires_at, "
+     "absolute_expires_at) AT TIME ZONE 'UTC', " ISO_S "), signed_in_with, CASE WHEN id_hash = "
+     "%s THEN 't' ELSE 'f' END FROM auth_sessions WHERE account_id = %s::bigint AND revoked_at "
+     "IS NULL AND idle_expires_at > now() AND absolute_expires_at > now() ORDER BY "
+     "last_seen_at DESC LIMIT 100"},
+    /* Sign out everywhere. Column: sessions ended. Args: account. */
+    {MIQ_SQL_DASH_SESSIONS_REVOKE_ALL, "miq_dash_sessions_revoke_all",
+     "WITH s AS (UPDATE auth_sessions SET revoked_at = now() WHERE account_id = %s::bigint AND "
+     "revoked_at IS NULL RETURNING 1) SELECT count(*) FROM s"},
+    /* The account's uploads, newest first, as MIQ_SQL_UPLOAD_GET's columns
+     * (no put token hash). Args: account, cursor (an upload id or NULL) twice,
+     * limit. */
+    {MIQ_SQL_DASH_UPLOAD_LIST, "miq_dash_upload_list",
+     "SELECT id, filename, path, status, size_bytes, coalesce(duration_s::text, ''), "
+     "coalesce(probe::text, 'null'), to_char(created_at AT TIME ZONE 'UTC', " ISO_MS "), "
+     "coalesce(to_char(expires_at AT TIME ZONE 'UTC', " ISO_MS "), ''), '' FROM uploads WHERE "
+     "account_id = %s::bigint AND deleted_at IS NULL AND (%s::text IS NULL OR (created_at, id) "
+     "< (SELECT c.created_at, c.id FROM uploads c WHERE c.id = %s)) ORDER BY created_at DESC, "
+     "id DESC LIMIT %s::int"},
+    /* OAuth apps the user approved: live grants (a refresh token or an access
+     * token still usable). Columns: grant id, client id, client name or '',
+     * scopes, approved at, last used or ''. Args: account. */
+    {MIQ_SQL_DASH_OAUTH_APPS, "miq_dash_oauth_apps",
+     "SELECT f.id, f.client_id, coalesce(max(c.name), ''), f.scopes, to_char(f.created_at AT "
+     "TIME ZONE 'UTC', " ISO_S "), coalesce(to_char(max(t.last_used_at) AT TIME ZONE 'UTC', " ISO_S
+     "), '') FROM oauth_families f LEFT JOIN oauth_clients c ON c.client_id = "
+     "f.client_id LEFT JOIN api_tokens t ON t.family_id = f.id WHERE f.account_id = %s::bigint "
+     "AND f.revoked_at IS NULL AND (EXISTS (SELECT 1 FROM oauth_refresh_tokens r WHERE "
+     "r.family_id = f.id AND r.rotated_at IS NULL AND r.expires_at > now()) OR EXISTS (SELECT 1 "
+     "FROM api_tokens x WHERE x.family_id = f.id AND x.revoked_at IS NULL AND (x.expires_at IS "
+     "NULL OR x.expires_at > now()))) GROUP BY f.id ORDER BY f.created_at DESC"},
+    /* Ends a grant of the account: its refresh and access tokens at once. One
+     * row when it did. Args: grant id, account. */
+    {MIQ_SQL_DASH_OAUTH_APP_REVOKE, "miq_dash_oauth_app_revoke",
+     "SELECT miq_oauth_family_revoke(f.id, 'revoked')::text FROM oauth_families f WHERE f.id = "
+     "%s AND f.account_id = %s::bigint AND f.revoked_at IS NULL"},
+    /* The account's MCP calls over the last N days (mcp_requests.caller is the
+     * token id). Columns: day, method, tool, calls, errors, error codes
+     * (space-separated). Args: account, days. */
+    {MIQ_SQL_DASH_MCP_USAGE, "miq_dash_mcp_usage",
+     "SELECT to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), coalesce(r.rpc_method, ''), "
+     "coalesce(r.tool, ''), count(*), count(*) FILTER (WHERE r.outcome NOT IN ('ok', "
+     "'accepted')), coalesce(string_agg(DISTINCT r.error_code, ' '), '') FROM mcp_requests r "
+     "JOIN api_tokens t ON t.id = r.caller WHERE t.account_id = %s::bigint AND r.at >= now() - "
+     "make_interval(days => %s::int) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"},
+    /* Export my data: everything the account holds that is about it, as one
+     * JSON document; never a secret, hash or storage path. Args: account. */
+    {MIQ_SQL_DASH_EXPORT, "miq_dash_export",
+     "WITH a AS (SELECT id, email, created_at, external_subject IS NOT NULL AS ext, "
+     "password_hash IS NOT NULL AS pw FROM accounts WHERE id = %s::bigint AND deleted_at IS "
+     "NULL) SELECT json_build_object('format', 'momentiq-export/1', 'exported_at', now(), "
+     "'account', json_build_object('id', a.id::text, 'email', a.email, 'created_at', "
+     "a.created_at, 'has_password', a.pw, 'signs_in_with_organisation', a.ext), "
+     "'uploads', (SELECT coalesce(json_agg(json_build_object('upload_id', u.id, 'filename', "
+     "u.filename, 'status', u.status, 'bytes', u.size_bytes, 'duration_s', u.duration_s, "
+     "'probe', u.probe, 'source_url', u.source_url, 'created_at', u.created_at, 'expires_at', "
+     "u.expires_at) ORDER BY u.created_at), '[]') FROM uploads u WHERE u.account_id = a.id AND "
+     "u.deleted_at IS NULL), "
+     "'jobs', (SELECT coalesce(json_agg(json_build_object('job_id', j.id, 'endpoint', "
+     "j.endpoint, 'upload_id', j.upload_id, 'params', j.params, 'status', j.status, "
+     "'estimated_credits', j.estimated_credits, 'charged_credits', j.charged_credits, "
+     "'error_code', j.error_code, 'error_message', j.error_message, 'result', j.result, "
+     "'created_at', j.created_at, 'finished_at', j.finished_at) ORDER BY j.created_at), '[]') "
+     "FROM jobs j WHERE j.account_id = a.id), "
+     "'tokens', (SELECT coalesce(json_agg(json_build_object('token_id', t.id, 'kind', t.kind, "
+     "'name', t.name, 'scopes', t.scopes, 'created_via', t.created_via, 'created_at', "
+     "t.created_at, 'expires_at', t.expires_at, 'last_used_at', t.last_used_at, 'revoked_at', "
+     "t.revoked_at) ORDER BY t.created_at), '[]') FROM api_tokens t WHERE t.account_id = a.id), "
+     "'oauth_grants', (SELECT coalesce(json_agg(json_build_object('grant_id', f.id, "
+     "'client_id', f.client_id, 'scopes', f.scopes, 'created_at', f.created_at, 'revoked_at', "
+     "f.revoked_at) ORDER BY f.created_at), '[]') FROM oauth_families f WHERE f.account_id = "
+     "a.id), "
+     "'sessions', (SELECT coalesce(json_agg(json_build_object('created_at', s.created_at, "
+     "'last_seen_at', s.last_seen_at, 'signed_in_with', s.signed_in_with, 'revoked_at', "
+     "s.revoked_at) ORDER BY s.created_at), '[]') FROM auth_sessions s WHERE s.account_id = "
+     "a.id), "
+     "'ledger', (SELECT coalesce(json_agg(json_build_object('id', l.id, 'kind', l.kind, "
+     "'credits', l.credits, 'job_id', l.job_id, 'note', l.note, 'created_at', l.created_at) "
+     "ORDER BY l.id), '[]') FROM credit_ledger l WHERE l.account_id = a.id), "
+     "'usage_alerts', (SELECT coalesce(json_agg(json_build_object('period', u.period, "
+     "'threshold', u.threshold, 'cap_credits', u.cap_credits, 'spent_credits', "
+     "u.spent_credits, 'at', u.created_at)), '[]') FROM usage_alerts u WHERE u.account_id = "
+     "a.id))::text FROM a"},
+    /* Deletes the account in one transaction (sql/013). Column: NULL when
+     * there is no such live account, else the summary with the paths to
+     * remove. Args: account. */
+    {MIQ_SQL_DASH_ACCOUNT_DELETE, "miq_dash_account_delete",
+     "SELECT miq_account_delete(%s::bigint)::text"},
+    /* A queued storage removal done. Args: path. */
+    {MIQ_SQL_STORAGE_REMOVED, "miq_storage_removed",
+     "DELETE FROM storage_removals WHERE path = %s"},
+    /* Queued storage removals to retry (momentiqctl purge), oldest first, each
+     * attempt counted. Column: path. Args: limit. */
+    {MIQ_SQL_STORAGE_REMOVALS, "miq_storage_removals",
+     "UPDATE storage_removals SET attempts = attempts + 1 WHERE path IN (SELECT path FROM "
+     "storage_removals ORDER BY created_at LIMIT %s::int) RETURNING path"},
     /* webhooks (sql/015). Create: id, account, token id or NULL, url, events
      * (text[] literal), secret salt, description, low-credit threshold or
      * NULL, its default, the most endpoints an account may have. */
