@@ -534,7 +534,7 @@ EOF
     # ordinary session lifetimes (and its own base URL, so signed URLs and
     # Stripe's return stay on its origin).
     local browser_port=""
-    if want browser; then
+    if want browser || want hooks; then
         browser_port=$(free_port)
         cat >>"$tv/stack/conf.d/test.conf" <<EOF
 Listen 127.0.0.1:$browser_port
@@ -582,6 +582,13 @@ EOF
         MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
             "$ROOT/tests/browser/run.sh" "http://127.0.0.1:$browser_port" "$results" >"$results/browser.log" 2>&1 || true
         record browser $(counts "$results/browser.log")
+    fi
+
+    if want hooks; then
+        say "== hooks: the Webhooks page in Chromium on port $browser_port"
+        "$ROOT/tests/browser/webhooks_run.sh" "http://127.0.0.1:$browser_port" "$results" \
+            >"$results/hooks.log" 2>&1 || true
+        record hooks $(counts "$results/hooks.log")
     fi
 
     if want momentiqctl; then
