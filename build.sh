@@ -541,6 +541,9 @@ Listen 127.0.0.1:$browser_port
 <VirtualHost 127.0.0.1:$browser_port>
     MomentIQBaseURL http://127.0.0.1:$browser_port
     MomentIQSessionTimeout 3600 86400
+    # its own connection pool: one shared with the main server would have
+    # mod_dbd merge the catalog's statements twice (AH02653 warnings)
+    DBDParams "host=$tv/stack/pg/run port=$pgport dbname=momentiq user=$(pg_user) application_name=httpd-browser"
 </VirtualHost>
 EOF
     fi
@@ -579,7 +582,7 @@ EOF
 
     if want browser; then
         say "== browser: the dashboard in Chromium (playwright-core, axe-core) on port $browser_port"
-        MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec \
+        MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec MIQ_TEST_HTPASSWD_USERS=$htusers \
             "$ROOT/tests/browser/run.sh" "http://127.0.0.1:$browser_port" "$results" >"$results/browser.log" 2>&1 || true
         record browser $(counts "$results/browser.log")
     fi

@@ -169,6 +169,7 @@
         el("path", { "class": "miq-tl-energy", d: dpath, "aria-hidden": "true" }, svg);
       }
       var layer = el("g", { "class": "miq-tl-moments" }, svg);
+      var ranks = [];
 
       moments.forEach(function (m, i) {
         var g, x = X(m.start), x2 = X(m.end), cls = "miq-tl-m miq-tl-t-" + m.type + (KNOWN[m.type] ? "" : " miq-tl-generic");
@@ -197,14 +198,19 @@
         } else {
           var ry = m.lane === "highlights" ? lanes.highlights : lanes.segments + types.indexOf(m.type) * (rowH + 2);
           el("rect", { "class": "miq-tl-bar", x: x, y: ry, width: Math.max(3, x2 - x), height: rowH, rx: 3, fill: fill }, g);
+          /* the rank goes in a layer of its own: text inside the button would
+           * make its visible text differ from its name */
           if (m.lane === "highlights" && m.raw.rank && x2 - x > 14)
-            el("text", { "class": "miq-tl-rank", x: x + 4, y: ry + rowH - 4, "aria-hidden": "true" }, g).textContent = String(m.raw.rank);
+            ranks.push([x + 4, ry + rowH - 4, String(m.raw.rank)]);
         }
         g.addEventListener("click", function () { activate(m); });
         g.addEventListener("keydown", function (ev) {
           if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); activate(m); }
         });
       });
+
+      var rankLayer = el("g", { "aria-hidden": "true" }, svg);
+      ranks.forEach(function (r) { el("text", { "class": "miq-tl-rank", x: r[0], y: r[1] }, rankLayer).textContent = r[2]; });
 
       /* time axis */
       var axis = el("g", { "class": "miq-tl-axis", "aria-hidden": "true" }, svg);

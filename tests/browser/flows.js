@@ -241,6 +241,7 @@ async function main() {
     check("a silence band for the silent stretch (5-7 s)", sil.some((t) => Math.abs(t - 5) < 0.6), "silences at " + sil.join(", "));
     const named = await page.$$eval(".miq-tl-m", (els) => els.every((e) => e.getAttribute("tabindex") === "0" && e.getAttribute("aria-label")));
     check("every moment is focusable and named", named);
+    await page.waitForFunction(() => document.querySelectorAll("#job-downloads li").length >= 6, null, { timeout: 15000 });
     const links = await page.$$eval("#job-downloads a[href*='format=']", (as) => as.map((a) => a.getAttribute("href")));
     // json, vtt, csv, edl today; fcpxml and otio (SPEC §6) when the server has them
     check("downloads in every result format the server has", ["json", "vtt", "csv", "edl"].every((f) => links.some((l) => l.endsWith("format=" + f))), links.join(" "));
@@ -299,14 +300,17 @@ async function main() {
     const redirect = "https://chatgpt.com/connector_platform_oauth_redirect";
     const q = new URLSearchParams({ response_type: "code", client_id: "itest-chatgpt", redirect_uri: redirect,
       code_challenge: challenge, code_challenge_method: "S256", state: "st-browser", resource: URL0 + "/mcp", scope: "all" });
-    await page.goto(URL0 + "/api/auth/oauth/authorize?" + q);
+    // A tab of its own: the redirect to the client goes nowhere (an error
+    // page) and must not disturb the dashboard's tab.
+    const tab = await ctx.newPage();
+    await tab.goto(URL0 + "/api/auth/oauth/authorize?" + q);
     // Playwright does not route redirected requests: read the code off the
-    // request the consent screen's 303 sends the browser to (it goes nowhere).
-    const [req] = await Promise.all([page.waitForRequest((r) => r.url().startsWith(redirect)),
-                                     page.click("button[name=decision][value=approve]")]);
+    // request the consent screen's 303 sends the browser to.
+    const [req] = await Promise.all([tab.waitForRequest((r) => r.url().startsWith(redirect)),
+                                     tab.click("button[name=decision][value=approve]")]);
     const code = new URL(req.url()).searchParams.get("code");
     check("the consent screen redirected with a code and our state", !!code && new URL(req.url()).searchParams.get("state") === "st-browser");
-    await page.waitForLoadState("load").catch(() => {});
+    await tab.close();
     const tr = await fetch(URL0 + "/api/auth/oauth/token", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirect,
                                   client_id: "itest-chatgpt", resource: URL0 + "/mcp" }) });
@@ -343,10 +347,10 @@ async function main() {
     const exp = await page.evaluate(async () => { const r = await fetch(document.getElementById("export-link").getAttribute("href")); return { s: r.status, t: await r.text() }; });
     check("export my data is JSON with my email", exp.s === 200 && exp.t.includes("@example.com") && JSON.parse(exp.t) !== null, "status " + exp.s);
     await page.fill("#delete-confirm", "not my email");
-    await page.click("text=Delete my account");
+    await page.click("#danger-zone button.danger");
     check("a wrong confirmation is refused in words", /Type .* exactly/.test(await page.textContent("#danger-zone [role=alert]")));
     await page.fill("#delete-confirm", email);
-    await page.click("text=Delete my account");
+    await page.click("#danger-zone button.danger");
     await page.waitForFunction(() => document.querySelector("main h1") && document.querySelector("main h1").textContent === "Sign in", null, { timeout: 30000 });
     check("after deletion the old API key answers 401", (await bearer(apiKey, "/v1/account")) === 401);
     check("after deletion the old connector token answers 401", (await mcpStatus(connToken)) === 401);
@@ -357,6 +361,23 @@ async function main() {
     await page.click("form button[type=submit]");
     await page.waitForFunction(() => document.querySelector("form [role=alert]").textContent.length > 0);
     check("the sign-in page says so in words", /wrong/.test(await page.textContent("form [role=alert]")));
+  });
+
+  await step("signed in with your organisation (remote user)", async () => {
+    const users = (process.env.MIQ_TEST_HTPASSWD_USERS || "").split(",").map((u) => u.split(":"));
+    const bob = users.find((u) => u[0] && !u[0].includes("@")) || users[0];
+    if (!bob || !bob[1]) { check("htpasswd users for the remote-user step", false, "MIQ_TEST_HTPASSWD_USERS not set"); return; }
+    const octx = await browser.newContext({ viewport: { width: 1280, height: 900 }, httpCredentials: { username: bob[0], password: bob.slice(1).join(":") } });
+    const op = await octx.newPage();
+    await op.goto(URL0 + "/api/auth/remote-user");
+    await op.waitForFunction(() => document.querySelector("main h1") && document.querySelector("main h1").textContent === "Overview", null, { timeout: 15000 });
+    check("the header says signed in with your organisation", /signed in with your organisation/.test(await op.textContent("#who")));
+    await op.goto(URL0 + "/dashboard/#account");
+    await op.waitForSelector("#account-email");
+    check("the account page says how you sign in", /signed in with your organisation/i.test(await op.textContent("main")));
+    await axeCheck(op, "account-organisation");
+    await shots(op, "account-organisation");
+    await octx.close();
   });
 
   check("no CSP violation or script error on any page", cspErrors.length === 0, cspErrors.slice(0, 3).join(" | "));

@@ -17,12 +17,13 @@
   function barChart(title, days, series, unit) {
     const W = 640, H = 220, L = 44, B = 28, T = 10, n = Math.max(days.length, 1);
     const totals = days.map((d) => series.reduce((a, sr) => a + (sr.values[d] || 0), 0));
-    const max = Math.max(1, ...totals);
+    // whole-number ticks: at most 5, never repeated
+    const peak = Math.max(1, ...totals), step = peak <= 4 ? 1 : Math.ceil(peak / 4), max = Math.ceil(peak / step) * step;
     const svg = s("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img",
                            "aria-label": title + ": " + totals.reduce((a, b) => a + b, 0) + " " + unit + " over " + days.length + " days" });
     s("line", { x1: L, x2: W - 4, y1: H - B, y2: H - B, class: "axis" }, svg);
-    for (let i = 0; i <= 4; i++) {
-      const v = Math.round((max * i) / 4), y = H - B - ((H - B - T) * i) / 4;
+    for (let v = 0; v <= max; v += step) {
+      const y = H - B - ((H - B - T) * v) / max;
       s("line", { x1: L - 3, x2: W - 4, y1: y, y2: y, stroke: "#eceef5" }, svg);
       s("text", { x: L - 6, y: y + 4, "text-anchor": "end" }, svg).textContent = String(v);
     }
@@ -98,7 +99,9 @@
       }
       split.addEventListener("change", draw);
       draw();
-      MIQ.put(root, MIQ.section("Credits per day", MIQ.field("Split", split), chartBox,
+      // The split is offered only when the server gives credits per day and endpoint/connector.
+      const canSplit = MIQ.list(u, "by_day_endpoint").length || MIQ.list(u, "by_day_connector").length;
+      MIQ.put(root, MIQ.section("Credits per day", canSplit ? MIQ.field("Split", split) : null, chartBox,
         h("details", {}, h("summary", {}, "The numbers"), MIQ.table("Credits per day", [
           { label: "Day", get: (r) => String(r.day).slice(0, 10) }, { label: "Jobs", get: (r) => f.num(r.jobs) },
           { label: "Credits", get: (r) => f.num(r.credits) }], MIQ.list(u, "by_day"), "No usage in this period."))));
