@@ -35,9 +35,10 @@ static int ready(const miq_webhooks_env *env, miq_reply *out)
 static apr_array_header_t *query(const miq_webhooks_env *env, miq_sql_id_e id, int nargs,
                                  const char *const *args, int *ncols, miq_reply *out)
 {
-    const char *err;
+    /* the message is logged by the implementation; it lives in the pool */
+    const char **err = apr_palloc(env->pool, sizeof(*err));
     apr_array_header_t *rows = env->db->query(env->db->baton, env->pool, id, nargs, args, ncols,
-                                              &err);
+                                              err);
     if (!rows)
         miq_reply_err(out, 503, "server_error", "the database is unavailable; try again shortly",
                       NULL);
