@@ -310,9 +310,14 @@ worker_start() {
     mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
     as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
+    # The webhook delivery loop runs in the worker; it derives the signing
+    # secrets from the server secret (docs/webhooks.md). MOMENTIQ_WEBHOOK_ARGS:
+    # extra options (the test stack delivers to loopback receivers, retries fast).
+    # shellcheck disable=SC2086
     as_pg env MOMENTIQ_DB="$(conninfo)" "$BUILD/momentiq-worker" --pidfile "$VAR/log/worker.pid" \
         --storage "$VAR/storage" --jobs "${MOMENTIQ_WORKER_JOBS:-2}" \
-        >>"$VAR/log/worker.log" 2>&1 &
+        --webhook-secret-file "$VAR/secret" --base-url "http://127.0.0.1:$PORT" \
+        ${MOMENTIQ_WEBHOOK_ARGS:-} >>"$VAR/log/worker.log" 2>&1 &
     local i
     for i in $(seq 1 50); do [ -s "$VAR/log/worker.pid" ] && break; sleep 0.1; done
     cp "$VAR/log/worker.pid" "$pidf" 2>/dev/null || die "worker did not start: see $VAR/log/worker.log"
@@ -503,6 +508,14 @@ LogLevel warn
 # loopback HTTP server.
 MomentIQMaxUploadSize 20M
 MomentIQImportAllowPrivate On
+# Webhooks to the tests' loopback receivers; the guard is on again for
+# requests with the test header (tests/integration/cases/test_webhooks.c).
+MomentIQWebhookAllowPrivate On
+<Location /api/dashboard/webhooks>
+    <If "%{HTTP:X-Webhook-Guard-Test} == '1'">
+        MomentIQWebhookAllowPrivate Off
+    </If>
+</Location>
 EOF
     # Accounts: remote-user sign-in with mod_auth_basic + htpasswd as the upstream
     # (passwords drawn per run), throttling and session expiry short enough to
@@ -617,7 +630,7 @@ EOF
     # ordinary session lifetimes (and its own base URL, so signed URLs and
     # Stripe's return stay on its origin).
     local browser_port=""
-    if want browser; then
+    if want browser || want hooks; then
         browser_port=$(free_port)
         cat >>"$tv/stack/conf.d/test.conf" <<EOF
 Listen 127.0.0.1:$browser_port
@@ -631,6 +644,9 @@ Listen 127.0.0.1:$browser_port
 EOF
     fi
     export MOMENTIQ_VAR=$tv/stack MOMENTIQ_PORT=$port MOMENTIQ_PG_PORT=$pgport
+    # Webhooks (tests/integration/cases/test_webhooks*.c): receivers on loopback,
+    # retries a second apart instead of 30 s, a short limit per attempt.
+    export MOMENTIQ_WEBHOOK_ARGS="--webhook-allow-private --webhook-retry-base 1 --webhook-timeout 3"
     local saved_trap
     saved_trap=$(trap -p EXIT)
     trap 'MOMENTIQ_VAR='"$tv/stack"' MOMENTIQ_PORT='"$port"' MOMENTIQ_PG_PORT='"$pgport"' "$ROOT/build.sh" $( [ "$SAN" = 1 ] && echo --asan ) stop >/dev/null 2>&1 || true' EXIT
@@ -665,6 +681,13 @@ EOF
         MIQ_TEST_STRIPE_PORT=$stripe_port MIQ_TEST_STRIPE_WEBHOOK_SECRET=$whsec MIQ_TEST_HTPASSWD_USERS=$htusers \
             "$ROOT/tests/browser/run.sh" "http://127.0.0.1:$browser_port" "$results" >"$results/browser.log" 2>&1 || true
         record browser $(counts "$results/browser.log")
+    fi
+
+    if want hooks; then
+        say "== hooks: the Webhooks page in Chromium on port $browser_port"
+        "$ROOT/tests/browser/webhooks_run.sh" "http://127.0.0.1:$browser_port" "$results" \
+            >"$results/hooks.log" 2>&1 || true
+        record hooks $(counts "$results/hooks.log")
     fi
 
     if want momentiqctl; then

@@ -12,6 +12,7 @@
 #include "mod_momentiq_billing_conf.h"
 #include "mod_momentiq_oauth_conf.h"
 #include "mod_momentiq_worker.h"
+#include "mod_momentiq_webhooks.h"
 #include "base/miq_crypto.h"
 #include "base/miq_file.h"
 #include "billing/miq_pricing.h"
@@ -302,6 +303,8 @@ void *miq_create_dir_conf(apr_pool_t *p, char *dir)
     miq_rate_conf_init(dc);
     dc->quota[0] = dc->quota[1] = dc->quota[2] = dc->quota[3] = MIQ_UNSET;
     dc->storage_min_free = MIQ_UNSET;
+    dc->webhook_allow_private = dc->webhook_max_endpoints = MIQ_UNSET;
+    dc->webhook_low_credits = MIQ_UNSET;
     return dc;
 }
 
@@ -316,6 +319,9 @@ void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(quota[2]);
     MERGE(quota[3]);
     MERGE(storage_min_free);
+    MERGE(webhook_allow_private);
+    MERGE(webhook_low_credits);
+    MERGE(webhook_max_endpoints);
     return n;
 }
 
@@ -501,6 +507,19 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE1("MomentIQOAuthRefreshTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
                   "Lifetime of OAuth refresh tokens in seconds (default " MIQ_STR(
                       MIQ_OAUTH_REFRESH_TTL_S) ")"),
+    AP_INIT_FLAG("MomentIQWebhookAllowPrivate", miq_set_webhook_allow_private, NULL,
+                 ACCESS_CONF | RSRC_CONF,
+                 "Let webhook endpoints be registered at private, loopback and link-local "
+                 "addresses (default " MIQ_ONOFF(
+                     MIQ_DEFAULT_WEBHOOK_ALLOW_PRIVATE) "; tests only)"),
+    AP_INIT_TAKE1("MomentIQWebhookLowCredits", miq_set_webhook_number, NULL,
+                  ACCESS_CONF | RSRC_CONF,
+                  "Balance below which credits.low fires, for accounts that subscribe without "
+                  "choosing a threshold (default " MIQ_STR(MIQ_DEFAULT_WEBHOOK_LOW_CREDITS) ")"),
+    AP_INIT_TAKE1("MomentIQWebhookMaxEndpoints", miq_set_webhook_number, NULL,
+                  ACCESS_CONF | RSRC_CONF,
+                  "Webhook endpoints an account may register (default " MIQ_STR(
+                      MIQ_DEFAULT_WEBHOOK_MAX_ENDPOINTS) ")"),
     {NULL},
 };
 

@@ -77,6 +77,11 @@ typedef struct miq_dir_conf {
     miq_rate_rule rate[MIQ_RATE_CLASSES];
     apr_int64_t quota[4];         /* MomentIQQuota KIND LIMIT, by miq_quota_kind_e; MIQ_UNSET */
     apr_int64_t storage_min_free; /* MomentIQStorageMinFree (bytes); MIQ_UNSET */
+    /* MomentIQWebhookAllowPrivate, MomentIQWebhookLowCredits,
+     * MomentIQWebhookMaxEndpoints (mod_momentiq_webhooks.c); MIQ_UNSET */
+    int webhook_allow_private;
+    apr_int64_t webhook_low_credits;
+    int webhook_max_endpoints;
 } miq_dir_conf;
 
 static APR_INLINE miq_srv_conf *miq_conf(const server_rec *s)

@@ -19,6 +19,7 @@
 #include "mod_momentiq_rest.h"
 #include "mod_momentiq_stripe.h"
 #include "mod_momentiq_limits.h"
+#include "mod_momentiq_webhooks.h"
 
 #define EXACT          MIQ_ROUTE_EXACT
 #define TEMPLATE       MIQ_ROUTE_TEMPLATE
@@ -112,6 +113,14 @@ static const miq_route routes[] = {
     {"/api/dashboard/oauth-apps/{grant_id}/revoke", TEMPLATE, "POST", "session",
      miq_handle_dashboard, DASH},
     {"/api/dashboard/usage/mcp", EXACT, "GET, HEAD", "session", miq_handle_dashboard, DASH},
+    /* Webhooks (SPEC §6, §11): mod_momentiq_webhooks.c reads the ids */
+    {"/api/dashboard/webhooks", EXACT, "GET, HEAD, POST", "session", miq_handle_webhooks, DASH},
+    {"/api/dashboard/webhooks/{webhook_id}", TEMPLATE, "PATCH, DELETE", "session",
+     miq_handle_webhooks, DASH},
+    {"/api/dashboard/webhooks/{webhook_id}/test", TEMPLATE, "POST", "session", miq_handle_webhooks,
+     DASH},
+    {"/api/dashboard/webhooks/{webhook_id}/deliveries", TEMPLATE, "GET, HEAD", "session",
+     miq_handle_webhooks, DASH},
     {"/api/dashboard/", PREFIX, "", "none", miq_handle_dashboard, DASH},
     /* Billing (SPEC §7) */
     {"/api/billing/stripe/webhook", EXACT, "POST", "stripe-signature", miq_handle_stripe_webhook,

@@ -721,6 +721,162 @@ BEGIN
     RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
 END $$;
 
+CREATE FUNCTION public.miq_webhook_alert_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'usage.alert', NULL,
+        jsonb_build_object('threshold_percent', round(NEW.threshold * 100),
+                           'spent_credits', NEW.spent_credits,
+                           'cap_credits', NEW.cap_credits,
+                           'period', to_char(NEW.period, 'YYYY-MM')));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_claim(p_limit integer, p_lease_s integer) RETURNS TABLE(id text, endpoint_id text, account_id bigint, type text, subject text, data text, body text, attempts integer, created_unix bigint, url text, secret_salt text, livemode boolean)
+    LANGUAGE sql
+    AS $$
+    UPDATE webhook_events ev SET lease_until = now() + make_interval(secs => p_lease_s),
+           attempts = ev.attempts + 1
+      FROM (SELECT c.id FROM webhook_events c
+             WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+               AND (c.lease_until IS NULL OR c.lease_until < now())
+             ORDER BY c.next_attempt_at FOR UPDATE SKIP LOCKED LIMIT p_limit) pick,
+           webhook_endpoints e
+     WHERE ev.id = pick.id AND e.id = ev.endpoint_id
+    RETURNING ev.id, ev.endpoint_id, ev.account_id, ev.type, ev.subject, ev.data::text, ev.body,
+              ev.attempts, extract(epoch FROM ev.created_at)::bigint, e.url, e.secret_salt,
+              ev.livemode
+$$;
+
+CREATE FUNCTION public.miq_webhook_endpoint_create(p_id text, p_account bigint, p_token text, p_url text, p_events text[], p_salt text, p_description text, p_low bigint, p_default_low bigint, p_max integer) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = p_account FOR UPDATE;
+    IF (SELECT count(*) FROM webhook_endpoints WHERE account_id = p_account) >= p_max THEN
+        RETURN 'limit';
+    END IF;
+    IF p_token IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = p_token
+                          AND t.account_id = p_account AND t.kind = 'api_key'
+                          AND t.revoked_at IS NULL) THEN
+            RETURN 'token_not_found';
+        END IF;
+        IF EXISTS (SELECT 1 FROM webhook_endpoints WHERE token_id = p_token) THEN
+            RETURN 'token_taken';
+        END IF;
+    END IF;
+    INSERT INTO webhook_endpoints (id, account_id, token_id, url, events, secret_salt,
+                                   description)
+    VALUES (p_id, p_account, p_token, p_url, p_events, p_salt, coalesce(p_description, ''));
+    PERFORM miq_webhook_low_set(p_account, p_events, p_low, p_default_low);
+    RETURN 'created';
+END $$;
+
+CREATE FUNCTION public.miq_webhook_endpoint_update(p_id text, p_account bigint, p_enabled boolean, p_events text[], p_low bigint, p_default_low bigint) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ev text[];
+BEGIN
+    UPDATE webhook_endpoints SET enabled = coalesce(p_enabled, enabled),
+           events = coalesce(p_events, events), updated_at = now()
+     WHERE id = p_id AND account_id = p_account RETURNING events INTO ev;
+    IF NOT FOUND THEN
+        RETURN 'not_found';
+    END IF;
+    PERFORM miq_webhook_low_set(p_account, ev, p_low, p_default_low);
+    RETURN 'updated';
+END $$;
+
+CREATE FUNCTION public.miq_webhook_enqueue(p_account bigint, p_token text, p_type text, p_subject text, p_data jsonb) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    INSERT INTO webhook_events (id, endpoint_id, account_id, type, subject, data)
+    SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), e.id, p_account, p_type,
+           p_subject, p_data
+      FROM webhook_endpoints e
+     WHERE e.account_id = p_account AND e.enabled AND p_type = ANY (e.events)
+       AND (e.token_id IS NULL OR e.token_id = p_token);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        PERFORM pg_notify('miq_webhooks', '');
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_job_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_webhook_enqueue(NEW.account_id, NEW.token_id, 'job.' || NEW.status, NEW.id,
+                                '{}'::jsonb);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_low_credits_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    SELECT balance_credits, low_credits_threshold, low_credits_alerted INTO a
+      FROM accounts WHERE id = NEW.account_id;
+    IF a.low_credits_threshold IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.kind IN ('grant', 'topup') AND a.low_credits_alerted
+       AND a.balance_credits >= a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = false WHERE id = NEW.account_id;
+    ELSIF NEW.kind IN ('reservation', 'settlement') AND NOT a.low_credits_alerted
+       AND a.balance_credits < a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = true WHERE id = NEW.account_id;
+        PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'credits.low', NULL,
+            jsonb_build_object('balance_credits', a.balance_credits,
+                               'threshold_credits', a.low_credits_threshold));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_low_set(p_account bigint, p_events text[], p_low bigint, p_default_low bigint) RETURNS void
+    LANGUAGE sql
+    AS $$
+    UPDATE accounts SET low_credits_threshold = coalesce(p_low, low_credits_threshold,
+                                                         p_default_low),
+           low_credits_alerted = CASE WHEN p_low IS NOT NULL THEN false
+                                      ELSE low_credits_alerted END
+     WHERE id = p_account
+       AND (p_low IS NOT NULL OR 'credits.low' = ANY (coalesce(p_events, '{}'::text[])))
+$$;
+
+CREATE FUNCTION public.miq_webhook_record(p_event text, p_outcome text, p_status integer, p_latency_ms integer, p_error text, p_retry_s integer, p_body text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ev record;
+BEGIN
+    SELECT * INTO ev FROM webhook_events WHERE id = p_event FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE webhook_events
+       SET body = coalesce(body, p_body), lease_until = NULL,
+           status = CASE p_outcome WHEN 'delivered' THEN 'delivered'
+                                   WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+           next_attempt_at = CASE WHEN p_outcome = 'retry'
+                                  THEN now() + make_interval(secs => p_retry_s)
+                                  ELSE next_attempt_at END,
+           finished_at = CASE WHEN p_outcome = 'retry' THEN NULL ELSE now() END
+     WHERE id = p_event;
+    INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, status_code,
+                                    latency_ms, error)
+    VALUES (p_event, ev.endpoint_id, ev.attempts, p_outcome, p_status, p_latency_ms,
+            left(p_error, 300));
+END $$;
+
 CREATE TABLE public.account_deletions (
     id bigint NOT NULL,
     account_ref bigint NOT NULL,
@@ -763,6 +919,9 @@ CREATE TABLE public.accounts (
     monthly_spend_cap_credits bigint,
     alert_thresholds numeric[],
     balance_credits bigint DEFAULT 0 NOT NULL,
+    low_credits_threshold bigint,
+    low_credits_alerted boolean DEFAULT false NOT NULL,
+    CONSTRAINT accounts_low_credits_threshold_check CHECK ((low_credits_threshold >= 0)),
     CONSTRAINT accounts_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
 );
 
@@ -1227,6 +1386,62 @@ CREATE TABLE public.uploads (
     CONSTRAINT uploads_status_check CHECK ((status = ANY (ARRAY['awaiting_bytes'::text, 'ready'::text, 'deleted'::text])))
 );
 
+CREATE TABLE public.webhook_deliveries (
+    id bigint NOT NULL,
+    event_id text NOT NULL,
+    endpoint_id text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    status_code integer,
+    latency_ms integer NOT NULL,
+    error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retry'::text, 'failed'::text])))
+);
+
+CREATE SEQUENCE public.webhook_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.webhook_deliveries_id_seq OWNED BY public.webhook_deliveries.id;
+
+CREATE TABLE public.webhook_endpoints (
+    id text NOT NULL,
+    account_id bigint NOT NULL,
+    token_id text,
+    url text NOT NULL,
+    events text[] NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    secret_salt text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_endpoints_description_check CHECK ((length(description) <= 200)),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((cardinality(events) > 0) AND (events <@ ARRAY['job.succeeded'::text, 'job.failed'::text, 'job.canceled'::text, 'usage.alert'::text, 'credits.low'::text]))),
+    CONSTRAINT webhook_endpoints_url_check CHECK ((length(url) <= 2048))
+);
+
+CREATE TABLE public.webhook_events (
+    id text NOT NULL,
+    endpoint_id text NOT NULL,
+    account_id bigint NOT NULL,
+    type text NOT NULL,
+    subject text,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    livemode boolean DEFAULT true NOT NULL,
+    body text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    lease_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
+);
+
 CREATE TABLE public.worker_heartbeats (
     worker_id text NOT NULL,
     host text NOT NULL,
@@ -1246,6 +1461,8 @@ ALTER TABLE ONLY public.credit_ledger ALTER COLUMN id SET DEFAULT nextval('publi
 ALTER TABLE ONLY public.mcp_requests ALTER COLUMN id SET DEFAULT nextval('public.mcp_requests_id_seq'::regclass);
 
 ALTER TABLE ONLY public.oauth_trail ALTER COLUMN id SET DEFAULT nextval('public.oauth_trail_id_seq'::regclass);
+
+ALTER TABLE ONLY public.webhook_deliveries ALTER COLUMN id SET DEFAULT nextval('public.webhook_deliveries_id_seq'::regclass);
 
 ALTER TABLE ONLY public.account_deletions
     ADD CONSTRAINT account_deletions_account_ref_key UNIQUE (account_ref);
@@ -1340,6 +1557,15 @@ ALTER TABLE ONLY public.uploads
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_pkey PRIMARY KEY (account_id, period, threshold);
 
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.worker_heartbeats
     ADD CONSTRAINT worker_heartbeats_pkey PRIMARY KEY (worker_id);
 
@@ -1387,11 +1613,27 @@ CREATE INDEX uploads_account ON public.uploads USING btree (account_id, created_
 
 CREATE INDEX uploads_expiry ON public.uploads USING btree (expires_at) WHERE (deleted_at IS NULL);
 
+CREATE INDEX webhook_deliveries_endpoint ON public.webhook_deliveries USING btree (endpoint_id, id DESC);
+
+CREATE INDEX webhook_endpoints_account ON public.webhook_endpoints USING btree (account_id, created_at);
+
+CREATE UNIQUE INDEX webhook_endpoints_token ON public.webhook_endpoints USING btree (token_id) WHERE (token_id IS NOT NULL);
+
+CREATE INDEX webhook_events_due ON public.webhook_events USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX webhook_events_endpoint ON public.webhook_events USING btree (endpoint_id, created_at DESC);
+
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
+CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
+
+CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
+
 CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_responses FOR EACH ROW EXECUTE FUNCTION public.mcp_client_response_notify();
+
+CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
@@ -1434,3 +1676,21 @@ ALTER TABLE ONLY public.uploads
 
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.webhook_events(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_token_id_fkey FOREIGN KEY (token_id) REFERENCES public.api_tokens(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;

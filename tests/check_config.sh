@@ -108,5 +108,8 @@ check_bad "MomentIQQuota disk 10G" "unknown kind 'disk'"
 check_bad "MomentIQQuota jobs many" "is not a count"
 check_bad "MomentIQQuota storage 10X" "is not a size"
 check_bad "MomentIQStorageMinFree lots" "MomentIQStorageMinFree: bytes"
+check_bad "MomentIQWebhookLowCredits -1" "a whole number of credits"
+check_bad "MomentIQWebhookMaxEndpoints 0" "a count of endpoints"
+check_bad "MomentIQWebhookAllowPrivate maybe" "MomentIQWebhookAllowPrivate"
 echo "config: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

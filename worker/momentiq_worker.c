@@ -25,6 +25,8 @@
 #include "endpoints/miq_endpoints.h"
 #include "miqw_jobrun.h"
 #include "miqw_child.h"
+#include "miqw_webhooks.h"
+#include <curl/curl.h>
 
 static volatile sig_atomic_t stopping;
 
@@ -289,12 +291,18 @@ static int usage(void)
             "                       [--price ENDPOINT[:UNIT]=CREDITS]... [--pidfile FILE]\n"
             "                       [--heartbeat SECONDS] [--job-time BASE:FACTOR:MAX]\n"
             "                       [--job-memory MB]\n"
+            "                       [--webhook-secret-file FILE --base-url URL\n"
+            "                        [--webhook-threads N] [--webhook-allow-private]\n"
+            "                        [--webhook-retry-base SECONDS] [--webhook-timeout SECONDS]\n"
+            "                        [--webhook-ca-file FILE] [--file-url-ttl SECONDS]]\n"
             "  --price repeats the MomentIQPrice directives of httpd.conf, so settlements\n"
             "  use the same table as estimates (a job is never charged above its estimate).\n"
             "  Each job runs in a child process: --job-time gives its wall-clock budget,\n"
             "  BASE + FACTOR x the media seconds it reserved, at most MAX (default\n"
             "  120:4:14400); its CPU limit is twice that; --job-memory its address space\n"
-            "  (default 3072). A job over its limits fails with processing_limit_exceeded.\n");
+            "  (default 3072). A job over its limits fails with processing_limit_exceeded.\n"
+            "  --webhook-secret-file (MomentIQSecretFile) starts the webhook delivery loop\n"
+            "  in threads of its own (docs/webhooks.md).\n");
     return 2;
 }
 
@@ -307,6 +315,8 @@ int main(int argc, char **argv)
     char host[256];
     int i, jobs = 1, interval_s = 5;
     apr_thread_t **threads;
+    miqw_webhooks_cfg hooks;
+    apr_array_header_t *hook_threads = NULL;
 
     /* Outputs are the account's: readable by the service account and its
      * group (httpd serves them), never by other local users (review #17). */
@@ -328,6 +338,11 @@ int main(int argc, char **argv)
     cfg.child_args = apr_array_make(p, 8, sizeof(const char *));
     cfg.storage = getenv("MOMENTIQ_STORAGE_DIR");
     cfg.pricing = miq_pricing_default(p);
+    memset(&hooks, 0, sizeof(hooks));
+    hooks.threads = 1;
+    hooks.retry_base_s = 30;
+    hooks.timeout_s = 10;
+    hooks.file_url_ttl_s = 3600;
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc)
             cfg.conninfo = argv[++i];
@@ -351,6 +366,30 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--job-memory") && i + 1 < argc) {
             cfg.memory_mb = atol(argv[++i]);
             if (cfg.memory_mb < 0)
+                return usage();
+        }
+        else if (!strcmp(argv[i], "--webhook-secret-file") && i + 1 < argc)
+            hooks.secret_file = argv[++i];
+        else if (!strcmp(argv[i], "--base-url") && i + 1 < argc)
+            hooks.base_url = argv[++i];
+        else if (!strcmp(argv[i], "--webhook-ca-file") && i + 1 < argc)
+            hooks.ca_file = argv[++i];
+        else if (!strcmp(argv[i], "--webhook-allow-private"))
+            hooks.allow_private = 1;
+        else if (!strcmp(argv[i], "--webhook-threads") && i + 1 < argc) {
+            if ((hooks.threads = atoi(argv[++i])) < 1 || hooks.threads > 16)
+                return usage();
+        }
+        else if (!strcmp(argv[i], "--webhook-retry-base") && i + 1 < argc) {
+            if ((hooks.retry_base_s = atoi(argv[++i])) < 1)
+                return usage();
+        }
+        else if (!strcmp(argv[i], "--webhook-timeout") && i + 1 < argc) {
+            if ((hooks.timeout_s = atoi(argv[++i])) < 1 || hooks.timeout_s > 60)
+                return usage();
+        }
+        else if (!strcmp(argv[i], "--file-url-ttl") && i + 1 < argc) {
+            if ((hooks.file_url_ttl_s = atoi(argv[++i])) < 1)
                 return usage();
         }
         else if (!strcmp(argv[i], "--price") && i + 1 < argc) {
@@ -408,8 +447,26 @@ int main(int argc, char **argv)
             fprintf(stderr, "momentiq-worker: cannot start job threads\n");
             return 1;
         }
-    logf_("%s started: %d job thread(s), lease %d s, storage %s", cfg.worker_id, jobs, cfg.lease_s,
-          cfg.storage);
+    if (hooks.secret_file) {
+        hooks.conninfo = cfg.conninfo;
+        hooks.storage = cfg.storage;
+        hooks.pricing = cfg.pricing;
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        if ((err = miqw_webhooks_start(p, &hooks, &stopping, &hook_threads))) {
+            fprintf(stderr, "momentiq-worker: %s\n", err);
+            stopping = 1;
+            for (i = 0; i < jobs; i++) {
+                apr_status_t rv;
+                apr_thread_join(&rv, threads[i]);
+            }
+            return 1;
+        }
+    }
+    logf_("%s started: %d job thread(s), lease %d s, storage %s%s", cfg.worker_id, jobs,
+          cfg.lease_s, cfg.storage,
+          hook_threads ? apr_psprintf(p, ", %d webhook thread(s)%s", hook_threads->nelts,
+                                      hooks.allow_private ? " (private targets allowed)" : "")
+                       : "");
     args[0] = cfg.worker_id;
     args[1] = host;
     args[2] = apr_ltoa(p, (long)getpid());
@@ -425,6 +482,10 @@ int main(int argc, char **argv)
     for (i = 0; i < jobs; i++) {
         apr_status_t rv;
         apr_thread_join(&rv, threads[i]);
+    }
+    for (i = 0; hook_threads && i < hook_threads->nelts; i++) {
+        apr_status_t rv;
+        apr_thread_join(&rv, APR_ARRAY_IDX(hook_threads, i, apr_thread_t *));
     }
     if (miq_apr_db_exec(db, iter, MIQ_SQL_WORKER_GONE, 1, args, &err) < 0)
         logf_("could not remove the heartbeat: %s", err);

@@ -25,4 +25,5 @@ void miq_server_set_secret(miq_server *srv, const unsigned char *secret, apr_siz
     derive(secret, len, "upload urls", srv->keys.upload_urls);
     derive(secret, len, "request state", srv->keys.request_state);
     derive(secret, len, "oauth", srv->keys.oauth);
+    derive(secret, len, "webhooks", srv->keys.webhooks);
 }

@@ -30,6 +30,7 @@ typedef struct miq_server {
         unsigned char upload_urls[32];   /* signed upload PUT URLs */
         unsigned char request_state[32]; /* 2026 requestState */
         unsigned char oauth[32];         /* OAuth token pair derivation */
+        unsigned char webhooks[32];      /* webhook signing secrets (core/webhooks) */
     } keys;
     int fixtures;             /* conformance fixtures registered */
     int ask_timeout_ms;       /* 2025 era: how long a tool waits for the client's answer */

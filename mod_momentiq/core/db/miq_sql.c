@@ -587,6 +587,54 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_STORAGE_REMOVALS, "miq_storage_removals",
      "UPDATE storage_removals SET attempts = attempts + 1 WHERE path IN (SELECT path FROM "
      "storage_removals ORDER BY created_at LIMIT %s::int) RETURNING path"},
+    /* webhooks (sql/015). Create: id, account, token id or NULL, url, events
+     * (text[] literal), secret salt, description, low-credit threshold or
+     * NULL, its default, the most endpoints an account may have. */
+    {MIQ_SQL_WEBHOOK_ENDPOINT_CREATE, "miq_webhook_endpoint_create",
+     "SELECT miq_webhook_endpoint_create(%s, %s::bigint, %s, %s, %s::text[], %s, %s, %s::bigint, "
+     "%s::bigint, %d)"},
+    /* The account's endpoints (never a secret) with their last attempt and
+     * the events still waiting; the account's low-credit threshold in each row. */
+    {MIQ_SQL_WEBHOOK_ENDPOINT_LIST, "miq_webhook_endpoint_list",
+     "SELECT e.id, e.url, array_to_json(e.events)::text, e.enabled, coalesce(e.token_id, ''), "
+     "e.description, to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+     "coalesce(a.low_credits_threshold::text, ''), "
+     "(SELECT count(*) FROM webhook_events ev WHERE ev.endpoint_id = e.id "
+     "AND ev.status = 'pending'), "
+     "coalesce((SELECT d.outcome || ' ' || coalesce(d.status_code::text, '-') FROM "
+     "webhook_deliveries d WHERE d.endpoint_id = e.id ORDER BY d.id DESC LIMIT 1), '') "
+     "FROM webhook_endpoints e JOIN accounts a ON a.id = e.account_id "
+     "WHERE e.account_id = %s::bigint ORDER BY e.created_at, e.id"},
+    /* id, account, enabled or NULL, events or NULL, threshold or NULL, its default. */
+    {MIQ_SQL_WEBHOOK_ENDPOINT_UPDATE, "miq_webhook_endpoint_update",
+     "SELECT miq_webhook_endpoint_update(%s, %s::bigint, %s::boolean, %s::text[], %s::bigint, "
+     "%s::bigint)"},
+    {MIQ_SQL_WEBHOOK_ENDPOINT_DELETE, "miq_webhook_endpoint_delete",
+     "DELETE FROM webhook_endpoints WHERE id = %s AND account_id = %s::bigint RETURNING id"},
+    /* A test event (livemode false) into the outbox; wakes the delivery
+     * loops. Args: event id, type, data, endpoint id, account. */
+    {MIQ_SQL_WEBHOOK_TEST_EVENT, "miq_webhook_test_event",
+     "WITH ins AS (INSERT INTO webhook_events (id, endpoint_id, account_id, type, data, livemode) "
+     "SELECT %s, e.id, e.account_id, %s, %s::jsonb, false FROM webhook_endpoints e "
+     "WHERE e.id = %s AND e.account_id = %s::bigint RETURNING id) "
+     "SELECT id, pg_notify('miq_webhooks', '') IS NULL FROM ins"},
+    /* The delivery log of one endpoint of the account, newest first. Args:
+     * endpoint, account, limit. */
+    {MIQ_SQL_WEBHOOK_DELIVERIES, "miq_webhook_deliveries",
+     "SELECT d.id, d.event_id, ev.type, d.attempt, d.outcome, coalesce(d.status_code::text, ''), "
+     "d.latency_ms, coalesce(d.error, ''), "
+     "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ev.status "
+     "FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id "
+     "JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+     "WHERE d.endpoint_id = %s AND e.account_id = %s::bigint ORDER BY d.id DESC LIMIT %d"},
+    /* The delivery loop (worker): claim due events (limit, lease seconds);
+     * record an attempt (event, outcome, HTTP status or NULL, latency ms,
+     * error or NULL, retry delay s, body). */
+    {MIQ_SQL_WEBHOOK_CLAIM, "miq_webhook_claim",
+     "SELECT id, endpoint_id, account_id, type, coalesce(subject, ''), data, body, attempts, "
+     "created_unix, url, secret_salt, livemode FROM miq_webhook_claim(%d, %d)"},
+    {MIQ_SQL_WEBHOOK_RECORD, "miq_webhook_record",
+     "SELECT miq_webhook_record(%s, %s, %s::integer, %d, %s, %d, %s)"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)
