@@ -83,6 +83,12 @@ typedef enum {
     MIQ_SQL_QUOTA_USAGE,
     MIQ_SQL_QUOTA_LEASE,
     MIQ_SQL_QUOTA_RELEASE,
+    /* MCP tasks (sql/014) */
+    MIQ_SQL_TASK_CREATE,
+    MIQ_SQL_TASK_GET,
+    MIQ_SQL_TASK_SETTLE,
+    MIQ_SQL_TASK_ANSWER,
+    MIQ_SQL_TASK_CANCEL,
     MIQ_SQL_COUNT
 } miq_sql_id_e;
 
