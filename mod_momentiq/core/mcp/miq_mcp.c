@@ -268,21 +268,6 @@ static void fail(outcome_t *o, int code, const char *message)
     o->message = message;
 }
 
-miq_tool_ctx *miq_mcp_tool_ctx(miq_mcp_call *c)
-{
-    miq_tool_ctx *ctx = apr_pcalloc(c->pool, sizeof(*ctx));
-    ctx->pool = c->pool;
-    ctx->srv = c->srv;
-    ctx->caller = c->caller;
-    ctx->protocol_version = c->protocol_version;
-    ctx->call = c;
-    ctx->db = c->db;
-    ctx->storage_dir = c->storage_dir;
-    ctx->uploads = c->uploads;
-    ctx->file_url_ttl_s = c->file_url_ttl_s;
-    return ctx;
-}
-
 static void do_initialize(miq_mcp_call *c, outcome_t *o)
 {
     const char *req = miq_json_str(c->msg->params, "protocolVersion", NULL);

@@ -64,10 +64,12 @@ static const char *owner_of(const miq_mcp_call *c)
 static apr_array_header_t *query(miq_mcp_call *c, miq_sql_id_e id, int nargs,
                                  const char *const *args, int *ncols)
 {
-    const char *err = NULL;
-    if (!c->db || !c->db->query)
-        return NULL;
-    return c->db->query(c->db->baton, c->pool, id, nargs, args, ncols, &err);
+    const char *err = NULL; /* logged by the implementation, never shown */
+    apr_array_header_t *rows;
+    *ncols = 0;
+    rows = c->db && c->db->query ? c->db->query(c->db->baton, c->pool, id, nargs, args, ncols, &err)
+                                 : NULL;
+    return rows;
 }
 
 /* 1 found, 0 unknown (or expired, or another owner's), -1 database error. */

@@ -1,8 +1,25 @@
-/* Building tool results and recording events: what a handler returns
- * (miq_tool.h), independent of the protocol era. */
+/* A handler's context, building tool results and recording events: what a
+ * handler gets and returns (miq_tool.h), independent of the protocol era.
+ * Apart from miq_mcp.c so that miq_tasks.c can run handlers without a
+ * dependency circle. */
 #include <apr_strings.h>
 #include "base/miq_json.h"
 #include "mcp/miq_mcp.h"
+
+miq_tool_ctx *miq_mcp_tool_ctx(miq_mcp_call *c)
+{
+    miq_tool_ctx *ctx = apr_pcalloc(c->pool, sizeof(*ctx));
+    ctx->pool = c->pool;
+    ctx->srv = c->srv;
+    ctx->caller = c->caller;
+    ctx->protocol_version = c->protocol_version;
+    ctx->call = c;
+    ctx->db = c->db;
+    ctx->storage_dir = c->storage_dir;
+    ctx->uploads = c->uploads;
+    ctx->file_url_ttl_s = c->file_url_ttl_s;
+    return ctx;
+}
 
 /* ---- results ---------------------------------------------------------- */
 
