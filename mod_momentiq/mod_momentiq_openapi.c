@@ -10,8 +10,8 @@
 #include "mod_momentiq_openapi.h"
 #include "base/miq_crypto.h"
 
-#ifndef MIQ_OPENAPI_PATH
-#error "MIQ_OPENAPI_PATH (the path of docs/openapi.json) is set by the Makefile"
+#ifndef MIQ_OPENAPI_PATH /* the Makefile gives the absolute path */
+#define MIQ_OPENAPI_PATH "docs/openapi.json"
 #endif
 
 extern const char miq_openapi_doc[]; /* NUL-terminated */
