@@ -491,6 +491,12 @@ run_tests() {
         record routes $(counts "$results/routes.log")
     fi
 
+    if want tasks; then
+        say "== OpenAPI document: valid 3.1, the route table, the code examples"
+        "$ROOT/tests/openapi/run.sh" >"$results/tasks.log" 2>&1 || true
+        record tasks $(counts "$results/tasks.log")
+    fi
+
     if want fuzz; then
         say "== fuzz targets: replay of tests/fuzz/corpus and crashes (clang, ASan/UBSan)"
         "$ROOT/tests/fuzz/run.sh" replay >"$results/fuzz.log" 2>&1 || true

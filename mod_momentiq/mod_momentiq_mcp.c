@@ -27,6 +27,7 @@
 #include "base/miq_http_rules.h"
 #include "base/miq_json.h"
 #include "mcp/miq_mcp.h"
+#include "mcp/miq_param_headers.h"
 #include "jobs/miq_uploads.h"
 
 typedef struct mcp_req {
@@ -367,6 +368,26 @@ static const char *header_value(request_rec *r, const char *name, int *bad)
     return t;
 }
 
+/* 2026: a tool's x-mcp-header arguments must be repeated in Mcp-Param-*
+ * headers, and a header may not carry a value the body does not have. */
+static const char *check_param_headers(mcp_req *m, const miq_rpc_msg *msg)
+{
+    apr_array_header_t *want = miq_param_headers(m->r->pool, m->sc->mcp, msg);
+    int i, bad;
+    for (i = 0; want && i < want->nelts; i++) {
+        const miq_param_header *h = &APR_ARRAY_IDX(want, i, miq_param_header);
+        const char *v = header_value(m->r, h->header, &bad);
+        if (bad)
+            return apr_psprintf(m->r->pool, "the %s header is not valid base64", h->header);
+        if (h->value && !v)
+            return apr_psprintf(m->r->pool, "the %s header is required: the body has the value",
+                                h->header);
+        if (v && (!h->value || strcmp(v, h->value)))
+            return apr_psprintf(m->r->pool, "the %s header does not match the body", h->header);
+    }
+    return NULL;
+}
+
 /* 2026: Mcp-Method / Mcp-Name must repeat what the body says. */
 static const char *check_2026_headers(mcp_req *m, const miq_rpc_msg *msg)
 {
@@ -383,7 +404,7 @@ static const char *check_2026_headers(mcp_req *m, const miq_rpc_msg *msg)
         return apr_psprintf(r->pool, "the Mcp-Name header is required for %s", msg->method);
     if (want && (bad_n || strcmp(hn, want)))
         return "the Mcp-Name header does not match the body";
-    return NULL;
+    return check_param_headers(m, msg);
 }
 
 static int serve_request(mcp_req *m, const miq_rpc_msg *msg)

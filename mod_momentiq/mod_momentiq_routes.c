@@ -16,6 +16,7 @@
 #include "mod_momentiq_files.h"
 #include "mod_momentiq_mcp.h"
 #include "mod_momentiq_oauth.h"
+#include "mod_momentiq_openapi.h"
 #include "mod_momentiq_rest.h"
 #include "mod_momentiq_stripe.h"
 #include "mod_momentiq_limits.h"
@@ -126,6 +127,7 @@ static const miq_route routes[] = {
     {"/api/billing/stripe/webhook", EXACT, "POST", "stripe-signature", miq_handle_stripe_webhook,
      OWN},
     /* REST API (SPEC §6): mod_momentiq_rest.c reads the ids */
+    {"/v1/openapi.json", EXACT, "GET, HEAD", "none", miq_handle_openapi, CORS_DOC},
     {"/v1/estimate", EXACT, "POST", "bearer-optional", miq_handle_rest, OWN},
     {"/v1/account", EXACT, "GET", "bearer", miq_handle_rest, OWN},
     {"/v1/jobs", EXACT, "GET, POST", "bearer", miq_handle_rest, OWN},

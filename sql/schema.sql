@@ -1264,6 +1264,24 @@ CREATE TABLE public.mcp_sessions (
 
 COMMENT ON COLUMN public.mcp_sessions.caller IS '''account:<id>'' of the account whose token opened the session ('''' = anonymous)';
 
+CREATE TABLE public.mcp_tasks (
+    id text NOT NULL,
+    owner text DEFAULT ''::text NOT NULL,
+    tool text NOT NULL,
+    arguments jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'working'::text NOT NULL,
+    answers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    input_requests jsonb,
+    result jsonb,
+    error jsonb,
+    ttl_ms bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT mcp_tasks_status_check CHECK ((status = ANY (ARRAY['working'::text, 'input_required'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
+);
+
 CREATE TABLE public.oauth_clients (
     client_id text NOT NULL,
     source text NOT NULL,
@@ -1515,6 +1533,9 @@ ALTER TABLE ONLY public.mcp_requests
 ALTER TABLE ONLY public.mcp_sessions
     ADD CONSTRAINT mcp_sessions_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.mcp_tasks
+    ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
 
@@ -1594,6 +1615,8 @@ CREATE INDEX jobs_token ON public.jobs USING btree (token_id, created_at) WHERE 
 CREATE INDEX mcp_requests_at ON public.mcp_requests USING btree (at);
 
 CREATE INDEX mcp_sessions_expires ON public.mcp_sessions USING btree (expires_at) WHERE (deleted_at IS NULL);
+
+CREATE INDEX mcp_tasks_expires ON public.mcp_tasks USING btree (expires_at);
 
 CREATE INDEX oauth_codes_expiry ON public.oauth_codes USING btree (expires_at);
 

@@ -46,6 +46,7 @@ static void test_content_examples_for_every_endpoint_and_language(void)
                 CU_ASSERT(has(code, BASE "/mcp"));
             }
             else {
+                CU_ASSERT(has(code, BASE "/v1/openapi.json")); /* the reference they follow */
                 CU_ASSERT(has(code, "/v1/uploads"));
                 CU_ASSERT(has(code, "/v1/estimate"));
                 CU_ASSERT(has(code, "/v1/jobs"));

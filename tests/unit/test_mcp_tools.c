@@ -33,8 +33,25 @@ static const char *const fixture_tools[] = {
     "test_input_required_result_multi_round",
     "test_input_required_result_tampered_state",
     "test_input_required_result_capabilities",
+    "greet",
+    "slow_compute",
+    "failing_job",
+    "protocol_error_job",
+    "confirm_delete",
+    "multi_input",
+    "test_tool_with_task",
+    "test_custom_header",
     NULL,
 };
+
+static json_t *tool_named(json_t *tools, const char *name)
+{
+    size_t i;
+    for (i = 0; i < json_array_size(tools); i++)
+        if (mt_str_is(miq_json_str(json_array_get(tools, i), "name", NULL), name))
+            return json_array_get(tools, i);
+    return NULL;
+}
 
 /* In a registry of their own the fixtures come in the documented order. */
 static void test_register_order(void)
@@ -45,10 +62,19 @@ static void test_register_order(void)
     CU_ASSERT_PTR_NULL_FATAL(miq_fixtures_register(reg));
     CU_ASSERT_PTR_NULL_FATAL(miq_registry_seal(reg, "http://127.0.0.1:1"));
     tools = mt_json(miq_registry_tools_json(reg, 0, 0));
-    CU_ASSERT_EQUAL(json_array_size(tools), 24);
+    CU_ASSERT_EQUAL(json_array_size(tools), 32);
     for (i = 0; fixture_tools[i]; i++)
         CU_ASSERT(
             mt_str_is(miq_json_str(json_array_get(tools, i), "name", NULL), fixture_tools[i]));
+    /* Task support is listed (Tasks extension); tools without it say nothing. */
+    CU_ASSERT(mt_str_is(miq_json_str(json_object_get(tool_named(tools, "failing_job"), "execution"),
+                                     "taskSupport", NULL),
+                        "required"));
+    CU_ASSERT(
+        mt_str_is(miq_json_str(json_object_get(tool_named(tools, "slow_compute"), "execution"),
+                               "taskSupport", NULL),
+                  "optional"));
+    CU_ASSERT_PTR_NULL(json_object_get(tool_named(tools, "greet"), "execution"));
     res = mt_json(miq_registry_resources_json(reg));
     CU_ASSERT(mt_json_is(res,
                          "[{\"uri\":\"test://static-text\",\"name\":\"static-text\",\"title\":"

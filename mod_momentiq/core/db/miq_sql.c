@@ -635,6 +635,41 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "created_unix, url, secret_salt, livemode FROM miq_webhook_claim(%d, %d)"},
     {MIQ_SQL_WEBHOOK_RECORD, "miq_webhook_record",
      "SELECT miq_webhook_record(%s, %s, %s::integer, %d, %s, %d, %s)"},
+    /* MCP tasks (sql/014). Creates a task, and removes a few expired ones on
+     * the way (no sweeper needed). Columns: created, updated (ISO 8601).
+     * Args: id, owner, tool, arguments, state, ttl ms. */
+    {MIQ_SQL_TASK_CREATE, "miq_task_create",
+     "WITH expired AS (DELETE FROM mcp_tasks WHERE id IN (SELECT id FROM mcp_tasks WHERE "
+     "expires_at < now() ORDER BY expires_at LIMIT 10)) INSERT INTO mcp_tasks (id, owner, "
+     "tool, arguments, state, ttl_ms, expires_at) VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, "
+     "%d, now() + make_interval(secs => %d::float8 / 1000)) RETURNING "
+     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+    /* A live task of this owner. Columns: tool, arguments, state, status,
+     * answers, input_requests, result, error, created, updated, ms since
+     * created (the database's clock, the same for every node), ttl ms.
+     * Args: id, owner. */
+    {MIQ_SQL_TASK_GET, "miq_task_get",
+     "SELECT tool, arguments, state, status, answers, input_requests, result, error, "
+     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+     "(extract(epoch FROM now() - created_at) * 1000)::bigint, ttl_ms FROM mcp_tasks "
+     "WHERE id = %s AND owner = %s AND expires_at > now()"},
+    /* Moves a working task on (working, input_required, completed, failed).
+     * Args: status, input_requests, result, error, id. Column: updated. */
+    {MIQ_SQL_TASK_SETTLE, "miq_task_settle",
+     "UPDATE mcp_tasks SET status = %s, input_requests = %s::jsonb, result = %s::jsonb, "
+     "error = %s::jsonb, updated_at = now() WHERE id = %s AND status = 'working' RETURNING "
+     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+    /* Records answers of an input_required task. Args: status (working when
+     * nothing is left open, else input_required), answers, input_requests, id. */
+    {MIQ_SQL_TASK_ANSWER, "miq_task_answer",
+     "UPDATE mcp_tasks SET status = %s, answers = %s::jsonb, input_requests = %s::jsonb, "
+     "updated_at = now() WHERE id = %s AND status = 'input_required' RETURNING 1"},
+    /* Cancels a task that is not finished. Args: id, owner. */
+    {MIQ_SQL_TASK_CANCEL, "miq_task_cancel",
+     "UPDATE mcp_tasks SET status = 'cancelled', input_requests = NULL, updated_at = now() "
+     "WHERE id = %s AND owner = %s AND status IN ('working', 'input_required') RETURNING 1"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

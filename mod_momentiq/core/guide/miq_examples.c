@@ -24,6 +24,7 @@ int miq_example_language_known(const char *language)
 
 static const char curl_tmpl[] =
     "# {{TITLE}} ({{ENDPOINT}}) with curl and jq\n"
+    "# Every call, field and error code: {{BASE}}/v1/openapi.json (OpenAPI 3.1)\n"
     "BASE={{BASE}}\n"
     "KEY=miq_live_...   # API key from $BASE/dashboard/ (never commit it)\n"
     "IDEM=$(uuidgen)    # one key per logical job: reuse it when you retry the POST\n"
@@ -59,7 +60,9 @@ static const char curl_tmpl[] =
     "| jq '.{{LIST1}}'\n";
 
 static const char python_tmpl[] =
-    "\"\"\"{{TITLE}} ({{ENDPOINT}}) with Python and requests.\"\"\"\n"
+    "\"\"\"{{TITLE}} ({{ENDPOINT}}) with Python and requests.\n"
+    "\n"
+    "Every call, field and error code: {{BASE}}/v1/openapi.json (OpenAPI 3.1).\"\"\"\n"
     "import os\n"
     "import time\n"
     "import uuid\n"
@@ -118,6 +121,7 @@ static const char python_tmpl[] =
 
 static const char javascript_tmpl[] =
     "// {{TITLE}} ({{ENDPOINT}}) with Node.js 20+ (built-in fetch), as an ES module.\n"
+    "// Every call, field and error code: {{BASE}}/v1/openapi.json (OpenAPI 3.1)\n"
     "// Keep the API key on your server; browsers should call your backend instead.\n"
     "import { openAsBlob } from \"node:fs\";\n"
     "import { randomUUID } from \"node:crypto\";\n"

@@ -50,7 +50,7 @@ static const char guide_tmpl[] =
     "detector, its parameters and a score. Results are deterministic for the same media and "
     "params.\n\n"
     "- MCP server: `{{BASE}}/mcp` (Streamable HTTP; protocol 2025-03-26 to 2026-07-28)\n"
-    "- REST API: `{{BASE}}/v1`\n"
+    "- REST API: `{{BASE}}/v1`, described by `{{BASE}}/v1/openapi.json` (OpenAPI 3.1)\n"
     "- Dashboard (keys, connector tokens, credits, spend cap): `{{BASE}}/dashboard/`\n\n"
     "## Auth\n\n"
     "- **Public tools need no auth and never spend credits:** `momentiq.get_agent_guide`, "

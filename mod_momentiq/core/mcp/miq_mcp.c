@@ -5,6 +5,7 @@
 #include "base/miq_crypto.h"
 #include "mcp/miq_schema.h"
 #include "mcp/miq_mcp.h"
+#include "mcp/miq_tasks.h"
 
 const char *const miq_mcp_versions[] = {MIQ_PROTO_2026, "2025-11-25", "2025-06-18", "2025-03-26",
                                         NULL};
@@ -49,71 +50,6 @@ int miq_mcp_level_parse(const char *name)
         if (!strcmp(name, level_names[i]))
             return i;
     return -1;
-}
-
-/* ---- results ---------------------------------------------------------- */
-
-static json_t *text_item(const char *text)
-{
-    return json_pack("{s:s,s:s}", "type", "text", "text", text ? text : "");
-}
-
-json_t *miq_tool_ok(miq_tool_ctx *ctx, json_t *structured, const char *text)
-{
-    json_t *r = json_object(), *content = json_array();
-    if (!text && structured)
-        text = miq_json_dump(ctx->pool, structured);
-    json_array_append_new(content, text_item(text));
-    json_object_set_new(r, "content", content);
-    if (structured)
-        json_object_set(r, "structuredContent", structured);
-    return miq_json_pool(ctx->pool, r);
-}
-
-json_t *miq_tool_content(miq_tool_ctx *ctx, json_t *content, json_t *structured)
-{
-    json_t *r = json_object();
-    if (content)
-        json_object_set(r, "content", content);
-    else
-        json_object_set_new(r, "content", json_array());
-    if (structured)
-        json_object_set(r, "structuredContent", structured);
-    return miq_json_pool(ctx->pool, r);
-}
-
-json_t *miq_tool_fail(miq_tool_ctx *ctx, const char *code, const char *message)
-{
-    json_t *r = json_object(), *content = json_array();
-    json_array_append_new(content,
-                          text_item(apr_psprintf(ctx->pool, "Error %s: %s", code, message)));
-    json_object_set_new(r, "content", content);
-    json_object_set_new(r, "structuredContent",
-                        json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message));
-    json_object_set_new(r, "isError", json_true());
-    return miq_json_pool(ctx->pool, r);
-}
-
-void miq_tool_event(miq_tool_ctx *ctx, const char *kind, const char *code, const char *detail)
-{
-    miq_mcp_call *c = ctx->call;
-    json_t *e = json_pack("{s:s}", "kind", kind);
-    if (code)
-        json_object_set_new(e, "code", json_string(code));
-    if (detail)
-        json_object_set_new(e, "detail", json_string(detail));
-    if (!c->events)
-        c->events = miq_json_pool(c->pool, json_array());
-    json_array_append_new(c->events, e);
-}
-
-json_t *miq_tool_rpc_error(miq_tool_ctx *ctx, int code, const char *message, json_t *data)
-{
-    json_t *e = json_pack("{s:i,s:s}", "code", code, "message", message);
-    if (data)
-        json_object_set(e, "data", data);
-    ctx->call->rpc_error = miq_json_pool(ctx->pool, e);
-    return NULL;
 }
 
 /* ---- talking to the client while a request runs ------------------------ */
@@ -245,8 +181,9 @@ json_t *miq_mcp_capabilities(apr_pool_t *p, const miq_server *srv, miq_era_e era
     (void)srv;
     /* 2026 has no resources/subscribe; lists never change while serving. */
     if (era == MIQ_ERA_2026)
-        return miq_json_packp(p, "{s:{},s:{},s:{},s:{},s:{}}", "tools", "resources", "prompts",
-                              "completions", "logging");
+        return miq_json_packp(p, "{s:{},s:{},s:{},s:{},s:{},s:{s:{}}}", "tools", "resources",
+                              "prompts", "completions", "logging", "extensions",
+                              MIQ_TASKS_EXTENSION);
     return miq_json_packp(p, "{s:{s:b},s:{s:b,s:b},s:{s:b},s:{},s:{}}", "tools", "listChanged", 0,
                           "resources", "subscribe", 1, "listChanged", 0, "prompts", "listChanged",
                           0, "completions", "logging");
@@ -310,6 +247,8 @@ const char *miq_mcp_name_for(apr_pool_t *p, const miq_rpc_msg *msg)
         return miq_json_str(msg->params, "name", "");
     if (!strcmp(m, "resources/read"))
         return miq_json_str(msg->params, "uri", "");
+    if (!strcmp(m, "tasks/get") || !strcmp(m, "tasks/update") || !strcmp(m, "tasks/cancel"))
+        return miq_json_str(msg->params, "taskId", "");
     return NULL;
 }
 
@@ -327,21 +266,6 @@ static void fail(outcome_t *o, int code, const char *message)
 {
     o->code = code;
     o->message = message;
-}
-
-static miq_tool_ctx *tool_ctx(miq_mcp_call *c)
-{
-    miq_tool_ctx *ctx = apr_pcalloc(c->pool, sizeof(*ctx));
-    ctx->pool = c->pool;
-    ctx->srv = c->srv;
-    ctx->caller = c->caller;
-    ctx->protocol_version = c->protocol_version;
-    ctx->call = c;
-    ctx->db = c->db;
-    ctx->storage_dir = c->storage_dir;
-    ctx->uploads = c->uploads;
-    ctx->file_url_ttl_s = c->file_url_ttl_s;
-    return ctx;
 }
 
 static void do_initialize(miq_mcp_call *c, outcome_t *o)
@@ -483,7 +407,7 @@ static void do_tools_call(miq_mcp_call *c, outcome_t *o)
         fail(o, MIQ_RPC_INVALID_PARAMS, apr_psprintf(c->pool, "Unknown tool: %s", name));
         return;
     }
-    ctx = tool_ctx(c);
+    ctx = miq_mcp_tool_ctx(c);
     if ((e->def->scopes || e->def->needs_auth) && !authenticated(c)) {
         auth_required_result(c, ctx, o);
         return;
@@ -514,10 +438,20 @@ static void do_tools_call(miq_mcp_call *c, outcome_t *o)
         return;
     }
     args = miq_schema_with_defaults(c->pool, e->input_schema, args);
+    if (e->task && e->task->support == MIQ_TASK_REQUIRED && !miq_tasks_declared(c)) {
+        fail(o, MIQ_RPC_MISSING_CAPABILITY,
+             apr_psprintf(c->pool, "%s runs as a task: declare the extension %s", name,
+                          MIQ_TASKS_EXTENSION));
+        o->data = miq_tasks_required_data(c->pool);
+        return;
+    }
 
     if (!mrtr_begin(c, o, "tool", name))
         return;
-    r = e->def->call(ctx, args);
+    if (e->task && miq_tasks_declared(c))
+        r = miq_tasks_start(c, ctx, e, args);
+    else
+        r = e->def->call(ctx, args);
     if (c->rpc_error) {
         o->code = (int)miq_json_int(c->rpc_error, "code", MIQ_RPC_INTERNAL_ERROR);
         o->message = miq_json_str(c->rpc_error, "message", "error");
@@ -548,7 +482,7 @@ static void do_resources_read(miq_mcp_call *c, outcome_t *o)
         return;
     }
     d = miq_registry_resource_for(c->srv->registry, uri);
-    contents = d ? d->read(tool_ctx(c), uri, d->baton) : NULL;
+    contents = d ? d->read(miq_mcp_tool_ctx(c), uri, d->baton) : NULL;
     if (!contents) {
         /* 2026 (SEP-2164) says -32602; the 2025 revisions used -32002. */
         o->code = c->era == MIQ_ERA_2026 ? MIQ_RPC_INVALID_PARAMS : MIQ_RPC_RESOURCE_NOT_FOUND;
@@ -589,7 +523,7 @@ static void do_prompts_get(miq_mcp_call *c, outcome_t *o)
     }
     if (!mrtr_begin(c, o, "prompt", name))
         return;
-    r = d->get(tool_ctx(c), args ? args : miq_json_pool(c->pool, json_object()), d->baton);
+    r = d->get(miq_mcp_tool_ctx(c), args ? args : miq_json_pool(c->pool, json_object()), d->baton);
     if (c->rpc_error) {
         o->code = (int)miq_json_int(c->rpc_error, "code", MIQ_RPC_INTERNAL_ERROR);
         o->message = miq_json_str(c->rpc_error, "message", "error");
@@ -659,6 +593,21 @@ static void do_complete(miq_mcp_call *c, outcome_t *o)
     }
     o->result = miq_json_packp(c->pool, "{s:{s:O,s:i,s:b}}", "completion", "values", values,
                                "total", total, "hasMore", more);
+}
+
+static void do_tasks(miq_mcp_call *c, outcome_t *o, const char *m)
+{
+    if (!miq_tasks_declared(c)) {
+        fail(o, MIQ_RPC_MISSING_CAPABILITY,
+             apr_psprintf(c->pool, "%s needs the extension %s", m, MIQ_TASKS_EXTENSION));
+        o->data = miq_tasks_required_data(c->pool);
+        return;
+    }
+    o->result = miq_tasks_method(c, m);
+    if (!o->result) {
+        o->code = (int)miq_json_int(c->rpc_error, "code", MIQ_RPC_INTERNAL_ERROR);
+        o->message = miq_json_str(c->rpc_error, "message", "error");
+    }
 }
 
 static void do_set_level(miq_mcp_call *c, outcome_t *o)
@@ -740,6 +689,9 @@ static void route(miq_mcp_call *c, outcome_t *o)
         do_prompts_get(c, o);
     else if (!strcmp(m, "completion/complete"))
         do_complete(c, o);
+    else if (c->era == MIQ_ERA_2026 &&
+             (!strcmp(m, "tasks/get") || !strcmp(m, "tasks/update") || !strcmp(m, "tasks/cancel")))
+        do_tasks(c, o, m);
     else if (!strcmp(m, "logging/setLevel") && c->era == MIQ_ERA_2025)
         do_set_level(c, o);
     else

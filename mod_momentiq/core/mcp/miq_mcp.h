@@ -78,7 +78,11 @@ typedef struct miq_mcp_call {
     json_t *answered;         /* 2026: keys whose answers the handler used */
     int asked;                /* requests sent to the client (2025), for ids */
     json_t *rpc_error;        /* set by miq_tool_rpc_error */
+    int task_working;         /* set by miq_tool_task_working */
 } miq_mcp_call;
+
+/* A tool context for a request being served (miq_tasks runs task steps). */
+miq_tool_ctx *miq_mcp_tool_ctx(miq_mcp_call *c);
 
 /* Serves one JSON-RPC request (msg->kind == MIQ_MSG_REQUEST). Returns the
  * serialized response message; sets http_status, outcome and error_code. */

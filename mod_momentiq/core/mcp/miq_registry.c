@@ -138,6 +138,20 @@ const char *miq_registry_add_tool(miq_registry *reg, const miq_tool_def *def)
     return NULL;
 }
 
+const char *miq_registry_set_task(miq_registry *reg, const char *tool, const miq_task_def *def)
+{
+    miq_tool_entry *e = apr_hash_get(reg->tool_by_name, tool, APR_HASH_KEY_STRING);
+    if (reg->sealed)
+        return "registry is sealed";
+    if (!e || !def || (def->support != MIQ_TASK_OPTIONAL && def->support != MIQ_TASK_REQUIRED))
+        return apr_psprintf(reg->pool, "task support for '%s': no such tool or bad support", tool);
+    e->task = def;
+    json_object_set_new(e->listing, "execution",
+                        json_pack("{s:s}", "taskSupport",
+                                  def->support == MIQ_TASK_REQUIRED ? "required" : "optional"));
+    return NULL;
+}
+
 const char *miq_registry_add_resource(miq_registry *reg, const miq_resource_def *def)
 {
     int i;

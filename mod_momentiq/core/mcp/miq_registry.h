@@ -39,6 +39,27 @@ typedef struct miq_tool_def {
     miq_tool_fn *call;
 } miq_tool_def;
 
+/* Tasks extension (io.modelcontextprotocol/tasks). support: whether a client
+ * that declared the extension gets a durable task instead of the result
+ * (MIQ_TASK_*). Without the extension an optional tool runs call; a required
+ * one fails with -32021. With it: begin (optional) runs in the tools/call
+ * request (it may ask through input_required first) and returns the task's
+ * state object, or an isError result that is returned as is; the task is then
+ * stored, and step (the tool's call when NULL) runs each time the task is
+ * read while it is working, with the state in ctx->task: it returns the
+ * result, asks (input_required), fails (miq_tool_rpc_error: status failed) or
+ * says it is not done (miq_tool_task_working). cancel (optional) runs on
+ * tasks/cancel of a task that is not finished (e.g. cancels the job). */
+#define MIQ_TASK_OPTIONAL 1
+#define MIQ_TASK_REQUIRED 2
+
+typedef struct miq_task_def {
+    int support;
+    miq_tool_fn *begin;
+    miq_tool_fn *step;
+    void (*cancel)(miq_tool_ctx *ctx, const json_t *state);
+} miq_task_def;
+
 /* Resource contents: return an array of {uri,mimeType,text|blob} objects. */
 typedef json_t *miq_resource_fn(miq_tool_ctx *ctx, const char *uri, const void *baton);
 
@@ -84,6 +105,8 @@ miq_registry *miq_registry_create(apr_pool_t *p);
 const char *miq_registry_add_tool(miq_registry *reg, const miq_tool_def *def);
 const char *miq_registry_add_resource(miq_registry *reg, const miq_resource_def *def);
 const char *miq_registry_add_prompt(miq_registry *reg, const miq_prompt_def *def);
+/* Makes a registered tool task-supporting (before seal; def outlives the registry). */
+const char *miq_registry_set_task(miq_registry *reg, const char *tool, const miq_task_def *def);
 /* Completion for a resource template's variables. */
 const char *miq_registry_add_template_completion(miq_registry *reg, const char *uri_template,
                                                  miq_complete_fn *fn, const void *baton);
@@ -93,9 +116,10 @@ const char *miq_registry_seal(miq_registry *reg, const char *base_url);
 
 typedef struct miq_tool_entry {
     const miq_tool_def *def;
-    json_t *input_schema;  /* parsed, owned by the registry */
-    json_t *output_schema; /* parsed or NULL */
-    json_t *listing;       /* the tools/list item */
+    json_t *input_schema;     /* parsed, owned by the registry */
+    json_t *output_schema;    /* parsed or NULL */
+    json_t *listing;          /* the tools/list item */
+    const miq_task_def *task; /* NULL: never a task */
 } miq_tool_entry;
 
 const miq_tool_entry *miq_registry_tool(const miq_registry *reg, const char *name);

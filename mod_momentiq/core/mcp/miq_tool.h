@@ -23,7 +23,18 @@ struct miq_tool_ctx {
     const char *storage_dir;      /* MomentIQStorageDir */
     const struct miq_upload_conf *uploads; /* upload limits (momentiq.create_upload), or NULL */
     int file_url_ttl_s;                    /* signed /files/ URL lifetime */
+    const struct miq_task_view *task;      /* the task being advanced, or NULL */
 };
+
+/* What a task step sees of its task (Tasks extension, see miq_tasks.h). */
+typedef struct miq_task_view {
+    const char *id;
+    const json_t *state;  /* what task_begin returned */
+    long long elapsed_ms; /* since the task was created, by the database's clock */
+} miq_task_view;
+
+/* A task step that is not done yet: the task stays working. Returns NULL. */
+json_t *miq_tool_task_working(miq_tool_ctx *ctx);
 
 /* MCP log levels (RFC 5424 names). */
 typedef enum {

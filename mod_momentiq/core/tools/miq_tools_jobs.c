@@ -10,6 +10,7 @@
 #include "base/miq_json.h"
 #include "tools/miq_tools_jobs.h"
 #include "mcp/miq_tool.h"
+#include "mcp/miq_jsonrpc.h"
 
 #define JOB_ANN_READ (MIQ_ANN_READONLY | MIQ_ANN_IDEMPOTENT)
 
@@ -90,6 +91,58 @@ static json_t *create_job(miq_tool_ctx *ctx, const json_t *args)
                                 rep.status == 200 ? "Existing job for this idempotency_key. "
                                                   : "Created. "));
 }
+
+/* As a task (Tasks extension): the job is created in the tools/call request,
+ * its id is the task's state, and reading the task polls the job; the task
+ * completes with what momentiq.get_job shows once the job is finished. */
+static json_t *create_job_begin(miq_tool_ctx *ctx, const json_t *args)
+{
+    json_t *r = create_job(ctx, args);
+    const char *job_id = miq_json_str(json_object_get(r, "structuredContent"), "job_id", NULL);
+    if (!r || json_is_true(json_object_get(r, "isError")) || !job_id)
+        return r;
+    return miq_json_packp(ctx->pool, "{s:s}", "job_id", job_id);
+}
+
+static json_t *create_job_step(miq_tool_ctx *ctx, const json_t *args)
+{
+    miq_jobs_env env;
+    miq_reply rep;
+    const char *st;
+    (void)args;
+    env_of(ctx, &env);
+    memset(&rep, 0, sizeof(rep));
+    miq_jobs_get(&env, miq_json_str(ctx->task->state, "job_id", ""), 0, &rep);
+    if (rep.status >= 400)
+        return miq_tool_rpc_error(ctx, MIQ_RPC_INTERNAL_ERROR,
+                                  rep.message ? rep.message : "the task's job cannot be read",
+                                  NULL);
+    st = miq_json_str(rep.body, "status", "");
+    if (!strcmp(st, "queued") || !strcmp(st, "running"))
+        return miq_tool_task_working(ctx);
+    if (!strcmp(st, "succeeded"))
+        return miq_tool_ok(ctx, rep.body, job_text(ctx, rep.body, NULL));
+    /* failed, or canceled outside the task: a tool error the model can read */
+    rep.code = !strcmp(st, "failed")
+                   ? miq_json_str(json_object_get(rep.body, "error"), "code", "job_failed")
+                   : "canceled";
+    rep.message = job_text(ctx, rep.body, NULL);
+    return fail(ctx, &rep);
+}
+
+/* tasks/cancel: the job is canceled and its reservation released (a job
+ * that finished meanwhile stays as it is). */
+static void create_job_cancel(miq_tool_ctx *ctx, const json_t *state)
+{
+    miq_jobs_env env;
+    miq_reply rep;
+    env_of(ctx, &env);
+    memset(&rep, 0, sizeof(rep));
+    miq_jobs_cancel(&env, miq_json_str(state, "job_id", ""), &rep);
+}
+
+static const miq_task_def create_job_task = {MIQ_TASK_OPTIONAL, create_job_begin, create_job_step,
+                                             create_job_cancel};
 
 static const char create_in[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"endpoint\","
@@ -286,5 +339,5 @@ const char *miq_jobs_tools_register(miq_registry *reg)
     for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
         if ((err = miq_registry_add_tool(reg, &tools[i])))
             return err;
-    return NULL;
+    return miq_registry_set_task(reg, "momentiq.create_job", &create_job_task);
 }

@@ -169,6 +169,8 @@ const char *const *mcp_2026_headers(const char *method, const json_t *params,
         name = miq_json_str(params, "name", NULL);
     else if (!strcmp(method, "resources/read"))
         name = miq_json_str(params, "uri", NULL);
+    else if (!strncmp(method, "tasks/", 6))
+        name = miq_json_str(params, "taskId", NULL);
     /* "Name;" is how libcurl sends a header with an empty value */
     if (name)
         hdr[2] = *name ? apr_pstrcat(itp, "Mcp-Name: ", name, NULL) : "Mcp-Name;";
