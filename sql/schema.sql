@@ -573,6 +573,233 @@ BEGIN
     RETURN greatest(1, ceil(extract(epoch FROM w + make_interval(secs => p_window_s) - now())))::integer;
 END $$;
 
+CREATE FUNCTION public.miq_report_clip_workflows(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(workflow text, clip_jobs bigint, clips bigint, accounts bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT string_agg(x.endpoint, ' > ' ORDER BY x.first_at)
+                       FROM (SELECT p.endpoint, min(p.created_at) AS first_at FROM jobs p
+                              WHERE p.upload_id = c.upload_id AND p.created_at < c.created_at
+                                AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
+                              GROUP BY p.endpoint) x) || ' > ', '') || 'video/clips',
+           count(*), sum(CASE WHEN jsonb_typeof(c.params -> 'clips') = 'array'
+                              THEN jsonb_array_length(c.params -> 'clips') ELSE 0 END)::bigint,
+           count(DISTINCT c.account_id)
+      FROM jobs c
+     WHERE c.endpoint = 'video/clips' AND c.status = 'succeeded'
+       AND c.created_at >= p_since AND c.created_at < p_until
+     GROUP BY 1 ORDER BY 3 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH per_token AS (
+        SELECT j.token_id, count(*) AS jobs, count(*) FILTER (WHERE j.status = 'succeeded') AS ok,
+               coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
+          FROM jobs j WHERE j.created_at >= p_since AND j.created_at < p_until
+         GROUP BY j.token_id),
+    per_account AS (
+        SELECT DISTINCT miq_token_connector(j.token_id) AS connector, j.account_id
+          FROM (SELECT DISTINCT j0.token_id, j0.account_id FROM jobs j0
+                 WHERE j0.created_at >= p_since AND j0.created_at < p_until) j)
+    SELECT c.connector, sum(t.jobs)::bigint, sum(t.ok)::bigint, sum(t.credits),
+           (SELECT count(*) FROM per_account a WHERE a.connector = c.connector)
+      FROM per_token t CROSS JOIN LATERAL (SELECT miq_token_connector(t.token_id) AS connector) c
+     GROUP BY 1 ORDER BY 4 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_failed_jobs(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(endpoint text, error_code text, failed bigint, last_failed_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT j.endpoint, coalesce(j.error_code, '-'), count(*), max(j.finished_at)
+      FROM jobs j
+     WHERE j.status = 'failed' AND j.finished_at >= p_since AND j.finished_at < p_until
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+$$;
+
+CREATE FUNCTION public.miq_report_mcp_init_success(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, rpc_method text, calls bigint, ok bigint, success_pct numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.day, d.rpc_method, sum(d.calls)::bigint,
+           coalesce(sum(d.calls) FILTER (WHERE d.outcome = 'ok'), 0)::bigint,
+           round(100.0 * coalesce(sum(d.calls) FILTER (WHERE d.outcome = 'ok'), 0) / sum(d.calls), 2)
+      FROM mcp_request_daily d
+     WHERE d.rpc_method IN ('initialize', 'tools/list')
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1, 2 ORDER BY 1 DESC, 2
+$$;
+
+CREATE FUNCTION public.miq_report_paid_tool_errors(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(tool text, error_code text, errors bigint, calls bigint, error_pct numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH t AS (
+        SELECT d.tool, d.outcome, d.error_code, d.calls FROM mcp_request_daily d
+         WHERE d.tool IN (SELECT p.tool FROM report_paid_tools p)
+           AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+               + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END)
+    SELECT e.tool, CASE WHEN e.error_code = '' THEN e.outcome ELSE e.error_code END,
+           sum(e.calls)::bigint, (SELECT sum(a.calls) FROM t a WHERE a.tool = e.tool)::bigint,
+           round(100.0 * sum(e.calls) / (SELECT sum(a.calls) FROM t a WHERE a.tool = e.tool), 2)
+      FROM t e WHERE e.outcome <> 'ok'
+     GROUP BY e.tool, 2 ORDER BY 3 DESC, 1, 2
+$$;
+
+CREATE FUNCTION public.miq_report_queue_age(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day text, jobs bigint, wait_avg_s numeric, wait_p95_s numeric, wait_max_s numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT 'now', q.queued, NULL::numeric, NULL::numeric,
+           round(extract(epoch FROM now() - q.oldest)::numeric, 1)
+      FROM (SELECT count(*) AS queued, min(created_at) AS oldest FROM jobs WHERE status = 'queued') q
+    UNION ALL
+    SELECT * FROM (
+        SELECT to_char((j.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), count(*),
+               round(avg(extract(epoch FROM j.started_at - j.created_at))::numeric, 1),
+               round((percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM j.started_at - j.created_at)))::numeric, 1),
+               round(max(extract(epoch FROM j.started_at - j.created_at))::numeric, 1)
+          FROM jobs j
+         WHERE j.created_at >= p_since AND j.created_at < p_until AND j.started_at IS NOT NULL
+         GROUP BY 1 ORDER BY 1 DESC) d
+$$;
+
+CREATE FUNCTION public.miq_report_rate_limit_refusals(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, class text, refusals bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT r.day, r.class, r.refusals FROM rate_limit_refusals r
+     WHERE r.day >= (p_since AT TIME ZONE 'UTC')::date AND r.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     ORDER BY 1 DESC, 3 DESC, 2
+$$;
+
+CREATE FUNCTION public.miq_report_readiness_warnings(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(code text, times bigint, accounts bigint, last_seen timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(e.code, '-'), count(*), count(DISTINCT e.account_id), max(e.at)
+      FROM auth_events e
+     WHERE e.kind = 'readiness_warning' AND e.at >= p_since AND e.at < p_until
+     GROUP BY 1 ORDER BY 2 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_refusals(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, refusal text, surface text, count bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.day, 'billing_required', 'mcp', sum(d.calls)::bigint FROM mcp_request_daily d
+     WHERE d.error_code = 'billing_required'
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1
+    UNION ALL
+    SELECT (e.at AT TIME ZONE 'UTC')::date,
+           CASE WHEN e.kind = 'connector_scope_denied' THEN e.kind ELSE 'revoked_token' END,
+           coalesce(e.surface, '-'), count(*)
+      FROM auth_events e
+     WHERE ((e.kind = 'connector_scope_denied') OR (e.kind = 'invalid_api_key' AND e.code = 'revoked'))
+       AND e.at >= p_since AND e.at < p_until
+     GROUP BY 1, 2, 3
+    ORDER BY 1 DESC, 2, 3
+$$;
+
+CREATE FUNCTION public.miq_report_top_failed(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, failed bigint, jobs bigint, top_error text)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT s.account_id, coalesce(a.email, ''), s.failed, s.jobs,
+           (SELECT coalesce(j2.error_code, '-') FROM jobs j2
+             WHERE j2.account_id = s.account_id AND j2.status = 'failed'
+               AND j2.created_at >= p_since AND j2.created_at < p_until
+             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+      FROM (SELECT j.account_id, count(*) FILTER (WHERE j.status = 'failed') AS failed,
+                   count(*) AS jobs
+              FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1 HAVING count(*) FILTER (WHERE j.status = 'failed') > 0
+             ORDER BY 2 DESC, 1 LIMIT 50) s
+      JOIN accounts a ON a.id = s.account_id
+     ORDER BY 3 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_top_spenders(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, jobs bigint, credits_charged numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT s.account_id, coalesce(a.email, ''), s.jobs, s.credits
+      FROM (SELECT j.account_id, count(*) AS jobs,
+                   coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
+              FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) s
+      JOIN accounts a ON a.id = s.account_id
+     ORDER BY 4 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_top_tools(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(tool text, calls bigint, errors bigint, error_pct numeric, avg_latency_ms numeric, max_latency_ms numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.tool, sum(d.calls)::bigint,
+           coalesce(sum(d.calls) FILTER (WHERE d.outcome <> 'ok'), 0)::bigint,
+           round(100.0 * coalesce(sum(d.calls) FILTER (WHERE d.outcome <> 'ok'), 0) / sum(d.calls), 2),
+           round((sum(d.latency_ms_sum) / sum(d.calls))::numeric, 1),
+           round(max(d.latency_ms_max)::numeric, 1)
+      FROM mcp_request_daily d
+     WHERE d.tool <> ''
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1 ORDER BY 2 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_request_daily_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO mcp_request_daily AS d
+    SELECT (n.at AT TIME ZONE 'UTC')::date, coalesce(n.rpc_method, ''), coalesce(n.tool, ''),
+           n.outcome, coalesce(n.error_code, ''), count(*), sum(n.latency_ms), max(n.latency_ms)
+      FROM new_rows n GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (day, rpc_method, tool, outcome, error_code) DO UPDATE
+       SET calls = d.calls + EXCLUDED.calls,
+           latency_ms_sum = d.latency_ms_sum + EXCLUDED.latency_ms_sum,
+           latency_ms_max = greatest(d.latency_ms_max, EXCLUDED.latency_ms_max);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_requests_maintain(p_ahead integer, p_keep_months integer) RETURNS TABLE(action text, partition text)
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    m date;
+    lo date;
+    name text;
+    part record;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(727016) THEN
+        RETURN;
+    END IF;
+    FOR i IN 0 .. greatest(p_ahead, 0) LOOP
+        lo := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+        name := 'mcp_requests_' || to_char(lo, 'YYYYMM');
+        CONTINUE WHEN to_regclass(name) IS NOT NULL;
+        EXECUTE format('CREATE TABLE %I (LIKE mcp_requests INCLUDING DEFAULTS)', name);
+        EXECUTE format('WITH moved AS (DELETE FROM mcp_requests_default WHERE at >= %L::timestamptz '
+                       'AND at < %L::timestamptz RETURNING *) INSERT INTO %I SELECT * FROM moved',
+                       lo || ' 00:00+00', (lo + interval '1 month')::date || ' 00:00+00', name);
+        EXECUTE format('ALTER TABLE mcp_requests ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                       name, lo || ' 00:00+00', (lo + interval '1 month')::date || ' 00:00+00');
+        action := 'created'; partition := name; RETURN NEXT;
+    END LOOP;
+    IF p_keep_months > 0 THEN
+        m := (date_trunc('month', now() AT TIME ZONE 'UTC')
+              - make_interval(months => p_keep_months - 1))::date;
+        FOR part IN
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'mcp_requests'::regclass
+               AND c.relname ~ '^mcp_requests_[0-9]{6}$'
+               AND to_date(right(c.relname, 6), 'YYYYMM') < m
+             ORDER BY c.relname
+        LOOP
+            EXECUTE format('DROP TABLE %I', part.relname);
+            action := 'dropped'; partition := part.relname; RETURN NEXT;
+        END LOOP;
+    END IF;
+END $_$;
+
 CREATE FUNCTION public.miq_spent(acct bigint) RETURNS bigint
     LANGUAGE sql STABLE
     AS $$
@@ -611,6 +838,17 @@ BEGIN
      WHERE id = p_account;
     RETURN QUERY SELECT 'applied'::text, miq_balance(p_account);
 END $$;
+
+CREATE FUNCTION public.miq_token_connector(p_token text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce((SELECT coalesce(c.connector, 'oauth')
+                       FROM api_tokens t JOIN oauth_families f ON f.id = t.family_id
+                       LEFT JOIN oauth_clients c ON c.client_id = f.client_id
+                      WHERE t.id = p_token),
+                    (SELECT t.kind FROM api_tokens t WHERE t.id = p_token),
+                    CASE WHEN p_token IS NULL THEN 'dashboard' ELSE 'deleted token' END)
+$$;
 
 CREATE FUNCTION public.miq_token_spent(tok text) RETURNS bigint
     LANGUAGE sql STABLE
@@ -789,6 +1027,7 @@ CREATE TABLE public.jobs (
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     output_bytes bigint DEFAULT 0 NOT NULL,
+    traceparent text,
     CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text])))
 );
 
@@ -818,42 +1057,36 @@ CREATE VIEW public.admin_ledger_check AS
           WHERE ((j.account_id = a.id) AND (j.status = ANY (ARRAY['queued'::text, 'running'::text])))) AS reserved
    FROM public.accounts a;
 
-CREATE TABLE public.mcp_requests (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    era text NOT NULL,
-    protocol_version text,
-    http_method text NOT NULL,
-    rpc_method text,
-    tool text,
-    client_name text,
-    session_id text,
-    caller text,
-    http_status smallint NOT NULL,
+CREATE TABLE public.mcp_request_daily (
+    day date NOT NULL,
+    rpc_method text NOT NULL,
+    tool text NOT NULL,
     outcome text NOT NULL,
-    error_code text,
-    latency_ms double precision NOT NULL
+    error_code text NOT NULL,
+    calls bigint NOT NULL,
+    latency_ms_sum double precision NOT NULL,
+    latency_ms_max double precision NOT NULL
 );
 
 CREATE VIEW public.admin_mcp_init_list_success AS
- SELECT date_trunc('day'::text, mcp_requests.at) AS day,
-    mcp_requests.rpc_method,
-    count(*) AS calls,
-    count(*) FILTER (WHERE (mcp_requests.outcome = 'ok'::text)) AS ok,
-    round(((100.0 * (count(*) FILTER (WHERE (mcp_requests.outcome = 'ok'::text)))::numeric) / (count(*))::numeric), 2) AS success_pct
-   FROM public.mcp_requests
-  WHERE (mcp_requests.rpc_method = ANY (ARRAY['initialize'::text, 'tools/list'::text]))
-  GROUP BY (date_trunc('day'::text, mcp_requests.at)), mcp_requests.rpc_method;
+ SELECT (mcp_request_daily.day)::timestamp with time zone AS day,
+    mcp_request_daily.rpc_method,
+    sum(mcp_request_daily.calls) AS calls,
+    sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome = 'ok'::text)) AS ok,
+    round(((100.0 * COALESCE(sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome = 'ok'::text)), (0)::numeric)) / sum(mcp_request_daily.calls)), 2) AS success_pct
+   FROM public.mcp_request_daily
+  WHERE (mcp_request_daily.rpc_method = ANY (ARRAY['initialize'::text, 'tools/list'::text]))
+  GROUP BY ((mcp_request_daily.day)::timestamp with time zone), mcp_request_daily.rpc_method;
 
 CREATE VIEW public.admin_mcp_top_tools AS
- SELECT mcp_requests.tool,
-    count(*) AS calls,
-    count(*) FILTER (WHERE (mcp_requests.outcome <> 'ok'::text)) AS errors,
-    round((avg(mcp_requests.latency_ms))::numeric, 2) AS avg_latency_ms
-   FROM public.mcp_requests
-  WHERE (mcp_requests.tool IS NOT NULL)
-  GROUP BY mcp_requests.tool
-  ORDER BY (count(*)) DESC;
+ SELECT mcp_request_daily.tool,
+    sum(mcp_request_daily.calls) AS calls,
+    COALESCE(sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome <> 'ok'::text)), (0)::numeric) AS errors,
+    round(((sum(mcp_request_daily.latency_ms_sum) / (sum(mcp_request_daily.calls))::double precision))::numeric, 2) AS avg_latency_ms
+   FROM public.mcp_request_daily
+  WHERE (mcp_request_daily.tool <> ''::text)
+  GROUP BY mcp_request_daily.tool
+  ORDER BY (sum(mcp_request_daily.calls)) DESC;
 
 CREATE TABLE public.rate_limit_refusals (
     day date NOT NULL,
@@ -877,6 +1110,129 @@ CREATE VIEW public.admin_readiness_warnings AS
   WHERE (auth_events.kind = 'readiness_warning'::text)
   GROUP BY auth_events.code
   ORDER BY (count(*)) DESC;
+
+CREATE VIEW public.admin_report_clip_workflows AS
+ SELECT miq_report_clip_workflows.workflow,
+    miq_report_clip_workflows.clip_jobs,
+    miq_report_clip_workflows.clips,
+    miq_report_clip_workflows.accounts
+   FROM public.miq_report_clip_workflows((now() - '30 days'::interval), now()) miq_report_clip_workflows(workflow, clip_jobs, clips, accounts);
+
+CREATE VIEW public.admin_report_connector_usage AS
+ SELECT miq_report_connector_usage.connector,
+    miq_report_connector_usage.jobs,
+    miq_report_connector_usage.succeeded,
+    miq_report_connector_usage.credits_charged,
+    miq_report_connector_usage.accounts
+   FROM public.miq_report_connector_usage((now() - '30 days'::interval), now()) miq_report_connector_usage(connector, jobs, succeeded, credits_charged, accounts);
+
+CREATE VIEW public.admin_report_failed_jobs AS
+ SELECT miq_report_failed_jobs.endpoint,
+    miq_report_failed_jobs.error_code,
+    miq_report_failed_jobs.failed,
+    miq_report_failed_jobs.last_failed_at
+   FROM public.miq_report_failed_jobs((now() - '30 days'::interval), now()) miq_report_failed_jobs(endpoint, error_code, failed, last_failed_at);
+
+CREATE VIEW public.admin_report_mcp_init_success AS
+ SELECT miq_report_mcp_init_success.day,
+    miq_report_mcp_init_success.rpc_method,
+    miq_report_mcp_init_success.calls,
+    miq_report_mcp_init_success.ok,
+    miq_report_mcp_init_success.success_pct
+   FROM public.miq_report_mcp_init_success((now() - '30 days'::interval), now()) miq_report_mcp_init_success(day, rpc_method, calls, ok, success_pct);
+
+CREATE VIEW public.admin_report_paid_tool_errors AS
+ SELECT miq_report_paid_tool_errors.tool,
+    miq_report_paid_tool_errors.error_code,
+    miq_report_paid_tool_errors.errors,
+    miq_report_paid_tool_errors.calls,
+    miq_report_paid_tool_errors.error_pct
+   FROM public.miq_report_paid_tool_errors((now() - '30 days'::interval), now()) miq_report_paid_tool_errors(tool, error_code, errors, calls, error_pct);
+
+CREATE VIEW public.admin_report_queue_age AS
+ SELECT miq_report_queue_age.day,
+    miq_report_queue_age.jobs,
+    miq_report_queue_age.wait_avg_s,
+    miq_report_queue_age.wait_p95_s,
+    miq_report_queue_age.wait_max_s
+   FROM public.miq_report_queue_age((now() - '30 days'::interval), now()) miq_report_queue_age(day, jobs, wait_avg_s, wait_p95_s, wait_max_s);
+
+CREATE VIEW public.admin_report_rate_limit_refusals AS
+ SELECT miq_report_rate_limit_refusals.day,
+    miq_report_rate_limit_refusals.class,
+    miq_report_rate_limit_refusals.refusals
+   FROM public.miq_report_rate_limit_refusals((now() - '30 days'::interval), now()) miq_report_rate_limit_refusals(day, class, refusals);
+
+CREATE VIEW public.admin_report_readiness_warnings AS
+ SELECT miq_report_readiness_warnings.code,
+    miq_report_readiness_warnings.times,
+    miq_report_readiness_warnings.accounts,
+    miq_report_readiness_warnings.last_seen
+   FROM public.miq_report_readiness_warnings((now() - '30 days'::interval), now()) miq_report_readiness_warnings(code, times, accounts, last_seen);
+
+CREATE VIEW public.admin_report_refusals AS
+ SELECT miq_report_refusals.day,
+    miq_report_refusals.refusal,
+    miq_report_refusals.surface,
+    miq_report_refusals.count
+   FROM public.miq_report_refusals((now() - '30 days'::interval), now()) miq_report_refusals(day, refusal, surface, count);
+
+CREATE VIEW public.admin_report_top_failed AS
+ SELECT miq_report_top_failed.account_id,
+    miq_report_top_failed.email,
+    miq_report_top_failed.failed,
+    miq_report_top_failed.jobs,
+    miq_report_top_failed.top_error
+   FROM public.miq_report_top_failed((now() - '30 days'::interval), now()) miq_report_top_failed(account_id, email, failed, jobs, top_error);
+
+CREATE VIEW public.admin_report_top_spenders AS
+ SELECT miq_report_top_spenders.account_id,
+    miq_report_top_spenders.email,
+    miq_report_top_spenders.jobs,
+    miq_report_top_spenders.credits_charged
+   FROM public.miq_report_top_spenders((now() - '30 days'::interval), now()) miq_report_top_spenders(account_id, email, jobs, credits_charged);
+
+CREATE VIEW public.admin_report_top_tools AS
+ SELECT miq_report_top_tools.tool,
+    miq_report_top_tools.calls,
+    miq_report_top_tools.errors,
+    miq_report_top_tools.error_pct,
+    miq_report_top_tools.avg_latency_ms,
+    miq_report_top_tools.max_latency_ms
+   FROM public.miq_report_top_tools((now() - '30 days'::interval), now()) miq_report_top_tools(tool, calls, errors, error_pct, avg_latency_ms, max_latency_ms);
+
+CREATE TABLE public.mcp_requests (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    era text NOT NULL,
+    protocol_version text,
+    http_method text NOT NULL,
+    rpc_method text,
+    tool text,
+    client_name text,
+    session_id text,
+    caller text,
+    http_status smallint NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    latency_ms double precision NOT NULL,
+    traceparent text
+)
+PARTITION BY RANGE (at);
+
+CREATE VIEW public.admin_request_daily_check AS
+ SELECT r.day,
+    r.calls AS logged,
+    COALESCE(d.calls, (0)::numeric) AS rolled_up
+   FROM (( SELECT ((mcp_requests.at AT TIME ZONE 'UTC'::text))::date AS day,
+            count(*) AS calls
+           FROM public.mcp_requests
+          GROUP BY (((mcp_requests.at AT TIME ZONE 'UTC'::text))::date)) r
+     LEFT JOIN ( SELECT mcp_request_daily.day,
+            sum(mcp_request_daily.calls) AS calls
+           FROM public.mcp_request_daily
+          GROUP BY mcp_request_daily.day) d USING (day))
+  WHERE ((r.calls)::numeric <> COALESCE(d.calls, (0)::numeric));
 
 CREATE VIEW public.admin_revenue_by_day AS
  SELECT date_trunc('day'::text, stripe_events.received_at) AS day,
@@ -976,6 +1332,24 @@ CREATE SEQUENCE public.mcp_requests_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.mcp_requests_id_seq OWNED BY public.mcp_requests.id;
+
+CREATE TABLE public.mcp_requests_default (
+    id bigint DEFAULT nextval('public.mcp_requests_id_seq'::regclass) NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    era text NOT NULL,
+    protocol_version text,
+    http_method text NOT NULL,
+    rpc_method text,
+    tool text,
+    client_name text,
+    session_id text,
+    caller text,
+    http_status smallint NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    latency_ms double precision NOT NULL,
+    traceparent text
+);
 
 CREATE TABLE public.mcp_sessions (
     id text NOT NULL,
@@ -1080,6 +1454,10 @@ CREATE UNLOGGED TABLE public.rate_limit_hits (
     hits integer NOT NULL
 );
 
+CREATE TABLE public.report_paid_tools (
+    tool text NOT NULL
+);
+
 CREATE TABLE public.schema_migrations (
     version text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
@@ -1115,6 +1493,8 @@ CREATE TABLE public.worker_heartbeats (
     started_at timestamp with time zone DEFAULT now() NOT NULL,
     seen_at timestamp with time zone DEFAULT now() NOT NULL
 );
+
+ALTER TABLE ONLY public.mcp_requests ATTACH PARTITION public.mcp_requests_default DEFAULT;
 
 ALTER TABLE ONLY public.accounts ALTER COLUMN id SET DEFAULT nextval('public.accounts_id_seq'::regclass);
 
@@ -1165,8 +1545,14 @@ ALTER TABLE ONLY public.jobs
 ALTER TABLE ONLY public.mcp_client_responses
     ADD CONSTRAINT mcp_client_responses_pkey PRIMARY KEY (session_id, request_id);
 
+ALTER TABLE ONLY public.mcp_request_daily
+    ADD CONSTRAINT mcp_request_daily_pkey PRIMARY KEY (day, rpc_method, tool, outcome, error_code);
+
 ALTER TABLE ONLY public.mcp_requests
-    ADD CONSTRAINT mcp_requests_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT mcp_requests_pkey PRIMARY KEY (id, at);
+
+ALTER TABLE ONLY public.mcp_requests_default
+    ADD CONSTRAINT mcp_requests_default_pkey PRIMARY KEY (id, at);
 
 ALTER TABLE ONLY public.mcp_sessions
     ADD CONSTRAINT mcp_sessions_pkey PRIMARY KEY (id);
@@ -1194,6 +1580,9 @@ ALTER TABLE ONLY public.rate_limit_hits
 
 ALTER TABLE ONLY public.rate_limit_refusals
     ADD CONSTRAINT rate_limit_refusals_pkey PRIMARY KEY (day, class);
+
+ALTER TABLE ONLY public.report_paid_tools
+    ADD CONSTRAINT report_paid_tools_pkey PRIMARY KEY (tool);
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
@@ -1231,11 +1620,19 @@ CREATE INDEX jobs_account ON public.jobs USING btree (account_id, created_at DES
 
 CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
+CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at);
+
+CREATE INDEX jobs_failed_at ON public.jobs USING btree (finished_at) WHERE (status = 'failed'::text);
+
 CREATE INDEX jobs_queue ON public.jobs USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
 CREATE INDEX jobs_token ON public.jobs USING btree (token_id, created_at) WHERE (token_id IS NOT NULL);
 
-CREATE INDEX mcp_requests_at ON public.mcp_requests USING btree (at);
+CREATE INDEX jobs_upload ON public.jobs USING btree (upload_id, created_at) WHERE (upload_id IS NOT NULL);
+
+CREATE INDEX mcp_requests_at ON ONLY public.mcp_requests USING btree (at);
+
+CREATE INDEX mcp_requests_default_at_idx ON public.mcp_requests_default USING btree (at);
 
 CREATE INDEX mcp_sessions_expires ON public.mcp_sessions USING btree (expires_at) WHERE (deleted_at IS NULL);
 
@@ -1253,15 +1650,23 @@ CREATE INDEX quota_leases_account ON public.quota_leases USING btree (account_id
 
 CREATE INDEX rate_limit_hits_window ON public.rate_limit_hits USING btree (window_start);
 
+CREATE INDEX rate_limit_refusals_day ON public.rate_limit_refusals USING btree (day);
+
 CREATE INDEX uploads_account ON public.uploads USING btree (account_id, created_at DESC);
 
 CREATE INDEX uploads_expiry ON public.uploads USING btree (expires_at) WHERE (deleted_at IS NULL);
+
+ALTER INDEX public.mcp_requests_at ATTACH PARTITION public.mcp_requests_default_at_idx;
+
+ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_default_pkey;
 
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
 CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_responses FOR EACH ROW EXECUTE FUNCTION public.mcp_client_response_notify();
+
+CREATE TRIGGER mcp_requests_daily AFTER INSERT ON public.mcp_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_request_daily_add();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
