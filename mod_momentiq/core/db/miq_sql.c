@@ -40,11 +40,13 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* The request log is written in batches, one round trip per batch. */
     {MIQ_SQL_REQUEST_RECORD_BATCH, "miq_request_record_batch",
      "INSERT INTO mcp_requests (at, era, protocol_version, http_method, rpc_method, tool, "
-     "client_name, session_id, caller, http_status, outcome, error_code, latency_ms) "
-     "SELECT at, coalesce(era, ''), pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat "
+     "client_name, session_id, caller, http_status, outcome, error_code, latency_ms, "
+     "traceparent) "
+     "SELECT at, coalesce(era, ''), pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat, tp "
      "FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
      "%s::text[], %s::text[], %s::text[], %s::text[], %s::smallint[], %s::text[], %s::text[], "
-     "%s::float8[]) AS t(at, era, pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat)"},
+     "%s::float8[], %s::text[]) AS t(at, era, pv, hm, rm, tool, cn, sid, caller, st, oc, ec, "
+     "lat, tp)"},
     {MIQ_SQL_WORKER_HEARTBEAT, "miq_worker_heartbeat",
      "INSERT INTO worker_heartbeats (worker_id, host, pid) VALUES (%s, %s, %d) "
      "ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), host = EXCLUDED.host, "
@@ -451,6 +453,56 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "SELECT taken, in_use FROM miq_quota_lease(%s, %s::bigint, %s, %d, %d)"},
     /* Gives a lease back. Args: lease id. */
     {MIQ_SQL_QUOTA_RELEASE, "miq_quota_release", "DELETE FROM quota_leases WHERE id = %s"},
+    /* Operators' reports (sql/016, ops/miq_reports.c names the columns).
+     * Args: since, until (ISO 8601). */
+    {MIQ_SQL_REPORT_MCP_INIT_SUCCESS, "miq_report_mcp_init_success",
+     "SELECT * FROM miq_report_mcp_init_success(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_PAID_TOOL_ERRORS, "miq_report_paid_tool_errors",
+     "SELECT * FROM miq_report_paid_tool_errors(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_REFUSALS, "miq_report_refusals",
+     "SELECT * FROM miq_report_refusals(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_QUEUE_AGE, "miq_report_queue_age",
+     "SELECT * FROM miq_report_queue_age(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_FAILED_JOBS, "miq_report_failed_jobs",
+     "SELECT * FROM miq_report_failed_jobs(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_CONNECTOR_USAGE, "miq_report_connector_usage",
+     "SELECT * FROM miq_report_connector_usage(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_SPENDERS, "miq_report_top_spenders",
+     "SELECT * FROM miq_report_top_spenders(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_FAILED, "miq_report_top_failed",
+     "SELECT * FROM miq_report_top_failed(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_TOOLS, "miq_report_top_tools",
+     "SELECT * FROM miq_report_top_tools(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_READINESS_WARNINGS, "miq_report_readiness_warnings",
+     "SELECT * FROM miq_report_readiness_warnings(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_CLIP_WORKFLOWS, "miq_report_clip_workflows",
+     "SELECT * FROM miq_report_clip_workflows(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_RATE_LIMIT_REFUSALS, "miq_report_rate_limit_refusals",
+     "SELECT * FROM miq_report_rate_limit_refusals(%s::timestamptz, %s::timestamptz)"},
+    /* Args: months ahead, months kept (0: all). Rows: action, partition. */
+    {MIQ_SQL_REQUESTS_MAINTAIN, "miq_requests_maintain",
+     "SELECT action, partition FROM miq_requests_maintain(%s::int, %s::int)"},
+    /* Args: traceparent, job. Set once, right after the job is created. */
+    {MIQ_SQL_JOB_TRACE_SET, "miq_job_trace_set",
+     "UPDATE jobs SET traceparent = %s WHERE id = %s AND traceparent IS NULL"},
+    /* Args: job. */
+    {MIQ_SQL_JOB_TRACE_GET, "miq_job_trace_get",
+     "SELECT coalesce(traceparent, '') FROM jobs WHERE id = %s"},
+    /* /metrics and server-status, one round trip: queued, running, oldest
+     * queued age s, workers alive, last heartbeat age s (-1: never), then of
+     * the jobs created in the last 24 h: succeeded, failed, canceled, credits
+     * charged. */
+    {MIQ_SQL_METRICS_DB, "miq_metrics_db",
+     "SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), "
+     "(SELECT count(*) FROM jobs WHERE status = 'running'), "
+     "(SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM jobs "
+     "WHERE status = 'queued'), "
+     "(SELECT count(*) FROM worker_heartbeats WHERE seen_at > now() - interval '30 seconds'), "
+     "(SELECT coalesce(extract(epoch FROM now() - max(seen_at)), -1) FROM worker_heartbeats), "
+     "count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), "
+     "count(*) FILTER (WHERE status = 'canceled'), "
+     "coalesce(sum(charged_credits) FILTER (WHERE status = 'succeeded'), 0) "
+     "FROM jobs WHERE created_at > now() - interval '24 hours'"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)
