@@ -442,8 +442,15 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     }
     row = APR_ARRAY_IDX(rows, 0, const char **);
     outcome = row[0] ? row[0] : "";
-    if (!strcmp(outcome, "created"))
+    if (!strcmp(outcome, "created")) {
+        if (env->caller->traceparent) { /* best effort: the trace is not the job */
+            const char *targs[2] = {env->caller->traceparent, row[1]}, *terr = NULL;
+            int tcols = 0;
+            env->db->query(env->db->baton, env->pool, MIQ_SQL_JOB_TRACE_SET, 2, targs, &tcols,
+                           &terr);
+        }
         view_of(env, row[1], 201, out);
+    }
     else if (!strcmp(outcome, "existing"))
         view_of(env, row[1], 200, out);
     else if (!strcmp(outcome, "conflict"))
