@@ -23,13 +23,12 @@ static int all_zero(const char *s, int n)
     return 1;
 }
 
-const char *miq_traceparent_parse(const char *in, char *out)
+static const char *parse(const char *in, char *out)
 {
     /* field lengths and the dashes between them */
     static const int widths[4] = {2, 32, 16, 2};
     size_t len;
     int f, i, pos = 0;
-    out[0] = 0;
     if (!in)
         return "no traceparent";
     len = strlen(in);
@@ -39,26 +38,31 @@ const char *miq_traceparent_parse(const char *in, char *out)
         if (f) {
             if (in[pos] != '-')
                 return "traceparent fields must be separated by '-'";
-            out[pos] = '-';
-            pos++;
+            out[pos++] = '-';
         }
         for (i = 0; i < widths[f]; i++, pos++)
-            if (!hexlower(in[pos], &out[pos])) {
-                out[0] = 0;
+            if (!hexlower(in[pos], &out[pos]))
                 return "traceparent must be hexadecimal";
-            }
     }
     out[pos] = 0;
     if (!strncmp(out, "ff", 2))
-        return out[0] = 0, "traceparent version ff is invalid";
+        return "traceparent version ff is invalid";
     if (!strncmp(out, "00", 2) ? len != MIQ_TRACEPARENT_LEN
                                : (len > MIQ_TRACEPARENT_LEN && in[MIQ_TRACEPARENT_LEN] != '-'))
-        return out[0] = 0, "traceparent has extra characters";
+        return "traceparent has extra characters";
     if (all_zero(out + 3, 32))
-        return out[0] = 0, "traceparent trace-id is all zeros";
+        return "traceparent trace-id is all zeros";
     if (all_zero(out + 36, 16))
-        return out[0] = 0, "traceparent parent-id is all zeros";
+        return "traceparent parent-id is all zeros";
     return NULL;
+}
+
+const char *miq_traceparent_parse(const char *in, char *out)
+{
+    const char *err = parse(in, out);
+    if (err)
+        out[0] = 0;
+    return err;
 }
 
 void miq_traceparent_trace_id(const char *traceparent, char *out)
