@@ -163,7 +163,26 @@ SELECT tool, sum(calls) AS calls, coalesce(sum(calls) FILTER (WHERE outcome <> '
  ORDER BY calls DESC;
 
 -- 3. Trace context on jobs --------------------------------------------------
+-- The traceparent arrives with the request that creates the job, and a worker
+-- may claim the job the moment its row commits: so the INSERT itself writes
+-- it, through a transaction-local setting the column's default reads, and
+-- miq_job_create stays as it is. (The default is set apart from ADD COLUMN,
+-- so existing rows are not rewritten.)
 ALTER TABLE jobs ADD COLUMN traceparent text;
+ALTER TABLE jobs ALTER COLUMN traceparent
+    SET DEFAULT nullif(current_setting('momentiq.traceparent', true), '');
+
+CREATE FUNCTION miq_job_create_traced(p_id text, p_account bigint, p_token text,
+                                      p_endpoint text, p_upload text, p_params jsonb,
+                                      p_hash text, p_key text, p_estimate bigint,
+                                      p_alerts numeric[], p_traceparent text)
+RETURNS TABLE (outcome text, job_id text) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('momentiq.traceparent', coalesce(p_traceparent, ''), true);
+    RETURN QUERY SELECT * FROM miq_job_create(p_id, p_account, p_token, p_endpoint, p_upload,
+                                              p_params, p_hash, p_key, p_estimate, p_alerts);
+    PERFORM set_config('momentiq.traceparent', '', true);
+END $$;
 
 -- Indexes for reports over a period of jobs (1 million rows and more).
 CREATE INDEX jobs_created_at ON jobs (created_at);

@@ -231,6 +231,16 @@ BEGIN
     RETURN QUERY SELECT 'created'::text, p_id;
 END $$;
 
+CREATE FUNCTION public.miq_job_create_traced(p_id text, p_account bigint, p_token text, p_endpoint text, p_upload text, p_params jsonb, p_hash text, p_key text, p_estimate bigint, p_alerts numeric[], p_traceparent text) RETURNS TABLE(outcome text, job_id text)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('momentiq.traceparent', coalesce(p_traceparent, ''), true);
+    RETURN QUERY SELECT * FROM miq_job_create(p_id, p_account, p_token, p_endpoint, p_upload,
+                                              p_params, p_hash, p_key, p_estimate, p_alerts);
+    PERFORM set_config('momentiq.traceparent', '', true);
+END $$;
+
 CREATE FUNCTION public.miq_job_fail(p_job text, p_worker text, p_code text, p_message text, p_retry boolean) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -1027,7 +1037,7 @@ CREATE TABLE public.jobs (
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     output_bytes bigint DEFAULT 0 NOT NULL,
-    traceparent text,
+    traceparent text DEFAULT NULLIF(current_setting('momentiq.traceparent'::text, true), ''::text),
     CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text])))
 );
 

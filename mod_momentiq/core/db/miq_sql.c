@@ -243,8 +243,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      * request hash, idempotency key (or NULL), estimate, default alert thresholds
      * (numeric[] literal). For a refusal the second column holds its numbers (JSON). */
     {MIQ_SQL_JOB_CREATE, "miq_job_create",
-     "SELECT outcome, coalesce(job_id, '') FROM miq_job_create(%s, %s::bigint, %s, %s, %s, "
-     "%s::jsonb, %s, %s, %s::bigint, %s::numeric[])"},
+     "SELECT outcome, coalesce(job_id, '') FROM miq_job_create_traced(%s, %s::bigint, %s, %s, "
+     "%s, %s::jsonb, %s, %s, %s::bigint, %s::numeric[], %s)"},
     /* Columns: j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, ''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(j.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), result json. Args: id, account. */
     {MIQ_SQL_JOB_GET, "miq_job_get",
      "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
@@ -482,9 +482,6 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* Args: months ahead, months kept (0: all). Rows: action, partition. */
     {MIQ_SQL_REQUESTS_MAINTAIN, "miq_requests_maintain",
      "SELECT action, partition FROM miq_requests_maintain(%s::int, %s::int)"},
-    /* Args: traceparent, job. Set once, right after the job is created. */
-    {MIQ_SQL_JOB_TRACE_SET, "miq_job_trace_set",
-     "UPDATE jobs SET traceparent = %s WHERE id = %s AND traceparent IS NULL"},
     /* Args: job. */
     {MIQ_SQL_JOB_TRACE_GET, "miq_job_trace_get",
      "SELECT coalesce(traceparent, '') FROM jobs WHERE id = %s"},
