@@ -562,6 +562,13 @@ EOF
         record momentiqctl "$cp" "$cf"
     fi
 
+    if want ops; then
+        say "== operators: /metrics, server-status, tracing, partitions, momentiqctl report"
+        OPS_URL=$url OPS_VAR=$tv/stack OPS_PGPORT=$pgport OPS_BUILD=$BUILD \
+            OPS_RUNAS=$(as_root && echo "$RUNUSER") "$ROOT/tests/ops/run.sh" >"$results/ops.log" 2>&1 || true
+        record ops $(counts "$results/ops.log")
+    fi
+
     if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ] && want interop; then
         say "== interop: official MCP conformance suites and SDK clients"
         "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true
