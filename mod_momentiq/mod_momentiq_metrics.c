@@ -62,7 +62,7 @@ void miq_metrics_read_db(request_rec *r, miq_metrics_db *db)
     memset(db, 0, sizeof(*db));
     if (miq_conf(r->server)->enabled != 1 || !(dbd = miq_dbd_open(r)))
         return;
-    if (miq_db_row(r, dbd, MIQ_SQL_METRICS_DB, 0, NULL, &row, &ncols) == 1 && ncols >= 9) {
+    if (miq_db_row(r, dbd, MIQ_SQL_METRICS_DB, 0, NULL, &row, &ncols) == 1 && ncols >= 12) {
         db->ok = 1;
         db->queued = apr_atoi64(row[0]);
         db->running = apr_atoi64(row[1]);
@@ -73,6 +73,9 @@ void miq_metrics_read_db(request_rec *r, miq_metrics_db *db)
         db->jobs_24h_failed = apr_atoi64(row[6]);
         db->jobs_24h_canceled = apr_atoi64(row[7]);
         db->credits_charged_24h = apr_atoi64(row[8]);
+        db->webhooks_pending = apr_atoi64(row[9]);
+        db->webhooks_failed_24h = apr_atoi64(row[10]);
+        db->webhook_oldest_pending_s = atof(row[11]);
     }
     miq_dbd_close(r, dbd);
 }

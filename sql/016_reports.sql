@@ -195,18 +195,6 @@ CREATE INDEX rate_limit_refusals_day ON rate_limit_refusals (day);
 CREATE TABLE report_paid_tools (tool text PRIMARY KEY);
 INSERT INTO report_paid_tools VALUES ('momentiq.create_job');
 
--- The connector a token belongs to: the OAuth client's connector (claude,
--- chatgpt, ...) for OAuth tokens, else the token kind (connector tokens made
--- by hand, API keys). Jobs without a token came from a dashboard session.
-CREATE FUNCTION miq_token_connector(p_token text) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT coalesce((SELECT coalesce(c.connector, 'oauth')
-                       FROM api_tokens t JOIN oauth_families f ON f.id = t.family_id
-                       LEFT JOIN oauth_clients c ON c.client_id = f.client_id
-                      WHERE t.id = p_token),
-                    (SELECT t.kind FROM api_tokens t WHERE t.id = p_token),
-                    CASE WHEN p_token IS NULL THEN 'dashboard' ELSE 'deleted token' END)
-$$;
-
 -- 4. The reports: miq_report_NAME(since, until), [since, until) -------------
 -- Reports read from the rollup count whole UTC days (since's day through the
 -- day before until's, or until's day when until is not midnight).
@@ -288,23 +276,25 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Usage and revenue by connector: jobs, the credits charged (what the
--- customers pay for) and the accounts using each connector.
+-- customers pay for) and the accounts using each connector. A token's
+-- connector is its OAuth client's (claude, chatgpt, ...; "oauth" once the
+-- client is gone), else its kind (connector tokens made by hand, API keys);
+-- jobs without a token came from a dashboard session.
 CREATE FUNCTION miq_report_connector_usage(p_since timestamptz, p_until timestamptz)
 RETURNS TABLE (connector text, jobs bigint, succeeded bigint, credits_charged numeric,
                accounts bigint)
 LANGUAGE sql STABLE AS $$
-    WITH per_token AS (
-        SELECT j.token_id, count(*) AS jobs, count(*) FILTER (WHERE j.status = 'succeeded') AS ok,
-               coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
-          FROM jobs j WHERE j.created_at >= p_since AND j.created_at < p_until
-         GROUP BY j.token_id),
-    per_account AS (
-        SELECT DISTINCT miq_token_connector(j.token_id) AS connector, j.account_id
-          FROM (SELECT DISTINCT j0.token_id, j0.account_id FROM jobs j0
-                 WHERE j0.created_at >= p_since AND j0.created_at < p_until) j)
-    SELECT c.connector, sum(t.jobs)::bigint, sum(t.ok)::bigint, sum(t.credits),
-           (SELECT count(*) FROM per_account a WHERE a.connector = c.connector)
-      FROM per_token t CROSS JOIN LATERAL (SELECT miq_token_connector(t.token_id) AS connector) c
+    SELECT coalesce(c.connector, CASE WHEN j.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           count(*), count(*) FILTER (WHERE j.status = 'succeeded'),
+           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0),
+           count(DISTINCT j.account_id)
+      FROM jobs j
+      LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
+                                       t.kind) AS connector
+                   FROM api_tokens t
+                   LEFT JOIN oauth_families f ON f.id = t.family_id
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = j.token_id
+     WHERE j.created_at >= p_since AND j.created_at < p_until
      GROUP BY 1 ORDER BY 4 DESC, 1
 $$;
 
@@ -394,6 +384,57 @@ LANGUAGE sql STABLE AS $$
      ORDER BY 1 DESC, 3 DESC, 2
 $$;
 
+-- Webhook deliveries that did not succeed (sql/015's tables): per day and
+-- event type, the failed attempts, the events given up on, the endpoints
+-- concerned and the latest error. Written in PL/pgSQL so this migration
+-- also applies where the webhook tables do not exist yet (no rows then).
+CREATE FUNCTION miq_report_webhook_failures(p_since timestamptz, p_until timestamptz)
+RETURNS TABLE (day date, event_type text, failed_attempts bigint, events_given_up bigint,
+               endpoints bigint, last_error text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF to_regclass('webhook_deliveries') IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT (d.created_at AT TIME ZONE 'UTC')::date, e.type,
+           count(*) FILTER (WHERE d.outcome <> 'delivered'),
+           count(DISTINCT e.id) FILTER (WHERE d.outcome = 'failed'),
+           count(DISTINCT d.endpoint_id) FILTER (WHERE d.outcome <> 'delivered'),
+           (array_agg(coalesce(d.error, 'HTTP ' || d.status_code::text, '-') ORDER BY d.id DESC)
+                FILTER (WHERE d.outcome <> 'delivered'))[1]
+      FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+     WHERE d.created_at >= p_since AND d.created_at < p_until
+     GROUP BY 1, 2 HAVING count(*) FILTER (WHERE d.outcome <> 'delivered') > 0
+     ORDER BY 1 DESC, 3 DESC, 2;
+END $$;
+
+-- The webhook backlog for /metrics: events waiting, events given up on in
+-- the last 24 hours, the oldest waiting event's age (zeros without sql/015).
+CREATE FUNCTION miq_webhook_backlog()
+RETURNS TABLE (pending bigint, failed_last_day bigint, oldest_pending_s double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF to_regclass('webhook_events') IS NULL THEN
+        RETURN QUERY SELECT 0::bigint, 0::bigint, 0::double precision;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT count(*) FILTER (WHERE e.status = 'pending'),
+           count(*) FILTER (WHERE e.status = 'failed' AND e.finished_at > now() - interval '24 hours'),
+           coalesce(extract(epoch FROM now() - min(e.created_at) FILTER (WHERE e.status = 'pending')),
+                    0)::double precision
+      FROM webhook_events e
+     WHERE e.status = 'pending' OR e.finished_at > now() - interval '24 hours';
+END $$;
+
+DO $$
+BEGIN
+    IF to_regclass('webhook_deliveries') IS NOT NULL THEN
+        CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
+    END IF;
+END $$;
+
 -- The same reports over the last 30 days, for a quick look in psql.
 CREATE VIEW admin_report_mcp_init_success AS
     SELECT * FROM miq_report_mcp_init_success(now() - interval '30 days', now());
@@ -419,3 +460,5 @@ CREATE VIEW admin_report_clip_workflows AS
     SELECT * FROM miq_report_clip_workflows(now() - interval '30 days', now());
 CREATE VIEW admin_report_rate_limit_refusals AS
     SELECT * FROM miq_report_rate_limit_refusals(now() - interval '30 days', now());
+CREATE VIEW admin_report_webhook_failures AS
+    SELECT * FROM miq_report_webhook_failures(now() - interval '30 days', now());

@@ -603,18 +603,17 @@ $$;
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    WITH per_token AS (
-        SELECT j.token_id, count(*) AS jobs, count(*) FILTER (WHERE j.status = 'succeeded') AS ok,
-               coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
-          FROM jobs j WHERE j.created_at >= p_since AND j.created_at < p_until
-         GROUP BY j.token_id),
-    per_account AS (
-        SELECT DISTINCT miq_token_connector(j.token_id) AS connector, j.account_id
-          FROM (SELECT DISTINCT j0.token_id, j0.account_id FROM jobs j0
-                 WHERE j0.created_at >= p_since AND j0.created_at < p_until) j)
-    SELECT c.connector, sum(t.jobs)::bigint, sum(t.ok)::bigint, sum(t.credits),
-           (SELECT count(*) FROM per_account a WHERE a.connector = c.connector)
-      FROM per_token t CROSS JOIN LATERAL (SELECT miq_token_connector(t.token_id) AS connector) c
+    SELECT coalesce(c.connector, CASE WHEN j.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           count(*), count(*) FILTER (WHERE j.status = 'succeeded'),
+           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0),
+           count(DISTINCT j.account_id)
+      FROM jobs j
+      LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
+                                       t.kind) AS connector
+                   FROM api_tokens t
+                   LEFT JOIN oauth_families f ON f.id = t.family_id
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = j.token_id
+     WHERE j.created_at >= p_since AND j.created_at < p_until
      GROUP BY 1 ORDER BY 4 DESC, 1
 $$;
 
@@ -755,6 +754,26 @@ CREATE FUNCTION public.miq_report_top_tools(p_since timestamp with time zone, p_
      GROUP BY 1 ORDER BY 2 DESC, 1
 $$;
 
+CREATE FUNCTION public.miq_report_webhook_failures(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, event_type text, failed_attempts bigint, events_given_up bigint, endpoints bigint, last_error text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF to_regclass('webhook_deliveries') IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT (d.created_at AT TIME ZONE 'UTC')::date, e.type,
+           count(*) FILTER (WHERE d.outcome <> 'delivered'),
+           count(DISTINCT e.id) FILTER (WHERE d.outcome = 'failed'),
+           count(DISTINCT d.endpoint_id) FILTER (WHERE d.outcome <> 'delivered'),
+           (array_agg(coalesce(d.error, 'HTTP ' || d.status_code::text, '-') ORDER BY d.id DESC)
+                FILTER (WHERE d.outcome <> 'delivered'))[1]
+      FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+     WHERE d.created_at >= p_since AND d.created_at < p_until
+     GROUP BY 1, 2 HAVING count(*) FILTER (WHERE d.outcome <> 'delivered') > 0
+     ORDER BY 1 DESC, 3 DESC, 2;
+END $$;
+
 CREATE FUNCTION public.miq_request_daily_add() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -849,17 +868,6 @@ BEGIN
     RETURN QUERY SELECT 'applied'::text, miq_balance(p_account);
 END $$;
 
-CREATE FUNCTION public.miq_token_connector(p_token text) RETURNS text
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT coalesce((SELECT coalesce(c.connector, 'oauth')
-                       FROM api_tokens t JOIN oauth_families f ON f.id = t.family_id
-                       LEFT JOIN oauth_clients c ON c.client_id = f.client_id
-                      WHERE t.id = p_token),
-                    (SELECT t.kind FROM api_tokens t WHERE t.id = p_token),
-                    CASE WHEN p_token IS NULL THEN 'dashboard' ELSE 'deleted token' END)
-$$;
-
 CREATE FUNCTION public.miq_token_spent(tok text) RETURNS bigint
     LANGUAGE sql STABLE
     AS $$
@@ -890,6 +898,23 @@ BEGIN
         END IF;
     END LOOP;
     RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
+END $$;
+
+CREATE FUNCTION public.miq_webhook_backlog() RETURNS TABLE(pending bigint, failed_last_day bigint, oldest_pending_s double precision)
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF to_regclass('webhook_events') IS NULL THEN
+        RETURN QUERY SELECT 0::bigint, 0::bigint, 0::double precision;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT count(*) FILTER (WHERE e.status = 'pending'),
+           count(*) FILTER (WHERE e.status = 'failed' AND e.finished_at > now() - interval '24 hours'),
+           coalesce(extract(epoch FROM now() - min(e.created_at) FILTER (WHERE e.status = 'pending')),
+                    0)::double precision
+      FROM webhook_events e
+     WHERE e.status = 'pending' OR e.finished_at > now() - interval '24 hours';
 END $$;
 
 CREATE TABLE public.account_spend (
@@ -1210,6 +1235,15 @@ CREATE VIEW public.admin_report_top_tools AS
     miq_report_top_tools.avg_latency_ms,
     miq_report_top_tools.max_latency_ms
    FROM public.miq_report_top_tools((now() - '30 days'::interval), now()) miq_report_top_tools(tool, calls, errors, error_pct, avg_latency_ms, max_latency_ms);
+
+CREATE VIEW public.admin_report_webhook_failures AS
+ SELECT miq_report_webhook_failures.day,
+    miq_report_webhook_failures.event_type,
+    miq_report_webhook_failures.failed_attempts,
+    miq_report_webhook_failures.events_given_up,
+    miq_report_webhook_failures.endpoints,
+    miq_report_webhook_failures.last_error
+   FROM public.miq_report_webhook_failures((now() - '30 days'::interval), now()) miq_report_webhook_failures(day, event_type, failed_attempts, events_given_up, endpoints, last_error);
 
 CREATE TABLE public.mcp_requests (
     id bigint NOT NULL,

@@ -95,7 +95,8 @@ check "/metrics passes the strict OpenMetrics checker" python3 "$HERE/openmetric
 for m in 'mcp_server_operation_duration_seconds_bucket{mcp_method_name="initialize",le="0.01"}' \
     'momentiq_http_requests_total{surface="mcp",outcome="ok"}' 'momentiq_http_refusals_total{code="429"}' \
     'momentiq_sse_streams' 'momentiq_database_up 1' 'momentiq_jobs_queued' 'momentiq_workers_alive 1' \
-    'momentiq_queue_oldest_age_seconds' 'momentiq_credits_charged_last_day'; do
+    'momentiq_queue_oldest_age_seconds' 'momentiq_credits_charged_last_day' \
+    'momentiq_webhook_events_pending' 'momentiq_webhook_events_failed_last_day'; do
     grep -qF "$m" "$tmp/metrics" && ok "/metrics has $m" || bad "/metrics lacks $m"
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/metrics")
@@ -171,7 +172,7 @@ sql "INSERT INTO mcp_requests (at, era, http_method, rpc_method, tool, caller, h
      INSERT INTO jobs (id, account_id, endpoint, params, request_hash, status, estimated_credits, error_code, finished_at)
      VALUES ('job_$TAG', $acct, 'video/$TAG', '{}', 'x', 'failed', 1, 'media_unreadable', now())" >/dev/null
 n=$(ctl report --list | wc -l)
-[ "$n" = 12 ] && ok "report --list names 12 reports" || bad "report --list printed $n lines"
+[ "$n" = 13 ] && ok "report --list names 13 reports" || bad "report --list printed $n lines"
 for r in $(ctl report --list | awk '{print $1}'); do
     ctl report "$r" --format json >"$tmp/r.json" 2>"$tmp/r.err" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$tmp/r.json" &&
         ctl report "$r" --format csv >"$tmp/r.csv" && head -n 1 "$tmp/r.csv" | grep -q ',' &&
@@ -186,6 +187,21 @@ assert rows and rows[0]['calls']==3 and rows[0]['errors']==1 and rows[0]['max_la
 ctl report rate-limit-refusals --format csv | grep -q ",$TAG,7" && ok "rate-limit-refusals shows the seeded refusals" || bad "rate-limit-refusals"
 ctl report failed-jobs | grep -q "video/$TAG *media_unreadable *1" && ok "failed-jobs shows the seeded failure" || bad "failed-jobs" "$(ctl report failed-jobs)"
 ctl report failed-jobs --until 2000-01-02 | grep -q "video/$TAG" && bad "a period before the failure still shows it" || ok "a period excludes jobs outside it"
+if [ -n "$(sql "SELECT to_regclass('webhook_deliveries')")" ]; then
+    sql "INSERT INTO webhook_endpoints (id, account_id, url, events, secret_salt)
+         VALUES ('whe_$TAG', $acct, 'https://hooks.example/x', ARRAY['job.failed'], 'salt');
+         INSERT INTO webhook_events (id, endpoint_id, account_id, type, status, finished_at)
+         VALUES ('evt_$TAG', 'whe_$TAG', $acct, 'job.$TAG', 'failed', now());
+         INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, status_code, latency_ms, error)
+         VALUES ('evt_$TAG', 'whe_$TAG', 1, 'retry', 500, 12, NULL),
+                ('evt_$TAG', 'whe_$TAG', 2, 'failed', NULL, 5000, 'timeout')" >/dev/null
+    ctl report webhook-failures --format csv | grep -q ",job.$TAG,2,1,1,timeout" &&
+        ok "webhook-failures counts the seeded failed deliveries" || bad "webhook-failures" "$(ctl report webhook-failures --format csv)"
+    sql "DELETE FROM webhook_endpoints WHERE id = 'whe_$TAG'" >/dev/null
+else
+    v=$(ctl report webhook-failures --format json)
+    [ "$v" = "[]" ] && ok "webhook-failures is empty where the webhook tables do not exist" || bad "webhook-failures: $v"
+fi
 for args in "no-such-report" "top-tools --since 2026-02-30" "top-tools --since 2030-01-01 --until 2029-01-01" \
     "top-tools --format xml" "top-tools extra" "top-tools --since" "--since 2026-01-01"; do
     # shellcheck disable=SC2086

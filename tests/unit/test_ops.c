@@ -91,7 +91,7 @@ static void test_report_render(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_PTR_NULL(miq_report_find("no-such-report"));
     miq_reports_all(&n);
-    CU_ASSERT_EQUAL(n, 12);
+    CU_ASSERT_EQUAL(n, 13);
     CU_ASSERT_EQUAL(miq_report_format_parse("csv"), MIQ_REPORT_CSV);
     CU_ASSERT_EQUAL(miq_report_format_parse("xml"), -1);
 

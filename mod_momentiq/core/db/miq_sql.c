@@ -479,6 +479,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "SELECT * FROM miq_report_clip_workflows(%s::timestamptz, %s::timestamptz)"},
     {MIQ_SQL_REPORT_RATE_LIMIT_REFUSALS, "miq_report_rate_limit_refusals",
      "SELECT * FROM miq_report_rate_limit_refusals(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_WEBHOOK_FAILURES, "miq_report_webhook_failures",
+     "SELECT * FROM miq_report_webhook_failures(%s::timestamptz, %s::timestamptz)"},
     /* Args: months ahead, months kept (0: all). Rows: action, partition. */
     {MIQ_SQL_REQUESTS_MAINTAIN, "miq_requests_maintain",
      "SELECT action, partition FROM miq_requests_maintain(%s::int, %s::int)"},
@@ -488,7 +490,7 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* /metrics and server-status, one round trip: queued, running, oldest
      * queued age s, workers alive, last heartbeat age s (-1: never), then of
      * the jobs created in the last 24 h: succeeded, failed, canceled, credits
-     * charged. */
+     * charged; webhook events pending, given up on in 24 h, oldest pending s. */
     {MIQ_SQL_METRICS_DB, "miq_metrics_db",
      "SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), "
      "(SELECT count(*) FROM jobs WHERE status = 'running'), "
@@ -498,7 +500,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "(SELECT coalesce(extract(epoch FROM now() - max(seen_at)), -1) FROM worker_heartbeats), "
      "count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), "
      "count(*) FILTER (WHERE status = 'canceled'), "
-     "coalesce(sum(charged_credits) FILTER (WHERE status = 'succeeded'), 0) "
+     "coalesce(sum(charged_credits) FILTER (WHERE status = 'succeeded'), 0), "
+     "(SELECT pending FROM miq_webhook_backlog()), "
+     "(SELECT failed_last_day FROM miq_webhook_backlog()), "
+     "(SELECT oldest_pending_s FROM miq_webhook_backlog()) "
      "FROM jobs WHERE created_at > now() - interval '24 hours'"},
 };
 

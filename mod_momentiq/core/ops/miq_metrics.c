@@ -331,6 +331,19 @@ const char *miq_metrics_openmetrics(apr_pool_t *p, const miq_metrics_db *db)
             "momentiq_credits_charged_last_day %" APR_INT64_T_FMT "\n",
             db->jobs_24h_succeeded, db->jobs_24h_failed, db->jobs_24h_canceled,
             db->credits_charged_24h);
+        PUT("# TYPE momentiq_webhook_events_pending gauge\n"
+            "# HELP momentiq_webhook_events_pending Webhook events waiting for delivery.\n"
+            "momentiq_webhook_events_pending %" APR_INT64_T_FMT "\n"
+            "# TYPE momentiq_webhook_oldest_pending_seconds gauge\n"
+            "# UNIT momentiq_webhook_oldest_pending_seconds seconds\n"
+            "# HELP momentiq_webhook_oldest_pending_seconds Age of the oldest waiting webhook "
+            "event (0: none).\n"
+            "momentiq_webhook_oldest_pending_seconds %.3f\n"
+            "# TYPE momentiq_webhook_events_failed_last_day gauge\n"
+            "# HELP momentiq_webhook_events_failed_last_day Webhook events given up on in the "
+            "last 24 hours.\n"
+            "momentiq_webhook_events_failed_last_day %" APR_INT64_T_FMT "\n",
+            db->webhooks_pending, db->webhook_oldest_pending_s, db->webhooks_failed_24h);
     }
     APR_ARRAY_PUSH(out, const char *) = "# EOF\n";
     return apr_array_pstrcat(p, out, 0);

@@ -50,6 +50,8 @@ typedef struct miq_metrics_db {
     apr_int64_t queued, running, workers_alive;
     double oldest_queued_s, last_heartbeat_s;
     apr_int64_t jobs_24h_succeeded, jobs_24h_failed, jobs_24h_canceled, credits_charged_24h;
+    apr_int64_t webhooks_pending, webhooks_failed_24h;
+    double webhook_oldest_pending_s;
 } miq_metrics_db;
 
 /* The OpenMetrics text exposition (content type

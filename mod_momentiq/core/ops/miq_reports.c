@@ -65,6 +65,11 @@ static const miq_report reports[] = {
      MIQ_SQL_REPORT_RATE_LIMIT_REFUSALS,
      3,
      {"day", "class", "refusals"}},
+    {"webhook-failures",
+     "webhook deliveries that failed, per day and event type",
+     MIQ_SQL_REPORT_WEBHOOK_FAILURES,
+     6,
+     {"day", "event_type", "failed_attempts", "events_given_up", "endpoints", "last_error"}},
 };
 
 const miq_report *miq_reports_all(int *n)
