@@ -586,18 +586,27 @@ END $$;
 CREATE FUNCTION public.miq_report_clip_workflows(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(workflow text, clip_jobs bigint, clips bigint, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT coalesce((SELECT string_agg(x.endpoint, ' > ' ORDER BY x.first_at)
-                       FROM (SELECT p.endpoint, min(p.created_at) AS first_at FROM jobs p
-                              WHERE p.upload_id = c.upload_id AND p.created_at < c.created_at
-                                AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
-                              GROUP BY p.endpoint) x) || ' > ', '') || 'video/clips',
-           count(*), sum(CASE WHEN jsonb_typeof(c.params -> 'clips') = 'array'
-                              THEN jsonb_array_length(c.params -> 'clips') ELSE 0 END)::bigint,
-           count(DISTINCT c.account_id)
-      FROM jobs c
-     WHERE c.endpoint = 'video/clips' AND c.status = 'succeeded'
-       AND c.created_at >= p_since AND c.created_at < p_until
-     GROUP BY 1 ORDER BY 3 DESC, 1
+    WITH c AS (
+        SELECT j.id, j.upload_id, j.created_at, j.account_id,
+               CASE WHEN jsonb_typeof(j.params -> 'clips') = 'array'
+                    THEN jsonb_array_length(j.params -> 'clips') ELSE 0 END AS clips
+          FROM jobs j
+         WHERE j.endpoint = 'video/clips' AND j.status = 'succeeded'
+           AND j.created_at >= p_since AND j.created_at < p_until),
+    before AS (
+        SELECT c.id, p.endpoint, min(p.created_at) AS first_at
+          FROM c JOIN jobs p ON p.upload_id = c.upload_id AND p.created_at < c.created_at
+         WHERE p.created_at >= p_since - interval '7 days' AND p.created_at < p_until
+           AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
+         GROUP BY c.id, p.endpoint),
+    flow AS (
+        SELECT c.id, c.account_id, c.clips,
+               coalesce(string_agg(b.endpoint, ' > ' ORDER BY b.first_at) || ' > ', '')
+                   || 'video/clips' AS workflow
+          FROM c LEFT JOIN before b ON b.id = c.id
+         GROUP BY c.id, c.account_id, c.clips)
+    SELECT f.workflow, count(*), sum(f.clips)::bigint, count(DISTINCT f.account_id)
+      FROM flow f GROUP BY 1 ORDER BY 3 DESC, 1
 $$;
 
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
@@ -1664,7 +1673,7 @@ CREATE INDEX jobs_account ON public.jobs USING btree (account_id, created_at DES
 
 CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
-CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at);
+CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id, status, endpoint, charged_credits, upload_id);
 
 CREATE INDEX jobs_failed_at ON public.jobs USING btree (finished_at) WHERE (status = 'failed'::text);
 
