@@ -15,6 +15,7 @@
 #include "miqctl_credits.h"
 #include "miqctl_purge.h"
 #include "miqctl_oauth.h"
+#include "miqctl_report.h"
 #include "limits/miq_rate_limit.h"
 
 /* Where the Debian package installs sql/ (./build.sh package). */
@@ -54,6 +55,9 @@ static int usage(void)
         "              delete expired uploads and old job outputs, printing each; DIR is\n"
         "              MomentIQStorageDir (or $MOMENTIQ_STORAGE_DIR); outputs default 2592000 s\n"
         "  rate-limits the rate limit classes and their defaults (MomentIQRateLimit)\n"
+        "  report NAME [--since DATE] [--until DATE] [--format table|csv|json]\n"
+        "              an operators' report over [since, until) (default: the last 30\n"
+        "              days); report --list names each and what it answers\n"
         "Exit status: 0 ok, 1 failure, 2 usage.\n"
         "The database is a libpq conninfo string: --db or $MOMENTIQ_DB.\n");
     return 2;
@@ -216,7 +220,8 @@ int main(int argc, char **argv)
         else if (!cmd)
             cmd = argv[i];
         else if (miqctl_accounts_handles(cmd) || miqctl_credits_handles(cmd) ||
-                 miqctl_purge_handles(cmd) || miqctl_oauth_handles(cmd))
+                 miqctl_purge_handles(cmd) || miqctl_oauth_handles(cmd) ||
+                 miqctl_report_handles(cmd))
             APR_ARRAY_PUSH(rest, const char *) = argv[i];
         else
             return usage();
@@ -237,6 +242,11 @@ int main(int argc, char **argv)
     }
     if (miqctl_oauth_handles(cmd)) {
         rc = miqctl_oauth_run(p, conninfo, rest->nelts, (const char *const *)rest->elts);
+        apr_pool_destroy(p);
+        return rc;
+    }
+    if (miqctl_report_handles(cmd)) {
+        rc = miqctl_report_run(p, conninfo, rest->nelts, (const char *const *)rest->elts);
         apr_pool_destroy(p);
         return rc;
     }

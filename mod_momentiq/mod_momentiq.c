@@ -14,6 +14,8 @@
 #include "mod_momentiq_record.h"
 #include "mod_momentiq_routes.h"
 #include "mod_momentiq_worker.h"
+#include "mod_momentiq_metrics.h"
+#include "mod_momentiq_status.h"
 #include "base/miq_log.h"
 
 static server_rec *log_server;
@@ -56,6 +58,7 @@ static int miq_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
+    miq_metrics_post_config(pconf, s);
     return miq_worker_start(pconf, s);
 }
 
@@ -89,6 +92,8 @@ static void miq_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(miq_route_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(miq_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(miq_route_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    miq_metrics_register_hooks();
+    miq_status_register_hooks();
 }
 
 /* Not AP_DECLARE_MODULE: mod_momentiq_private.h already says APLOG_USE_MODULE. */

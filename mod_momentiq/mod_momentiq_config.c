@@ -44,6 +44,7 @@ void *miq_create_srv_conf(apr_pool_t *p, server_rec *s)
     sc->import_allow_private = MIQ_UNSET;
     sc->ask_timeout_s = MIQ_UNSET;
     sc->record_requests = MIQ_UNSET;
+    sc->request_log_months = MIQ_UNSET;
     sc->stripe_tolerance_s = MIQ_UNSET;
     sc->origins = apr_array_make(p, 2, sizeof(const char *));
     sc->hosts = apr_array_make(p, 2, sizeof(const char *));
@@ -79,6 +80,7 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(probe_timeout_s);
     MERGE(ask_timeout_s);
     MERGE(record_requests);
+    MERGE(request_log_months);
     MERGE_PTR(base_url);
     MERGE_PTR(oauth);
     MERGE_PTR(secret_file);
@@ -305,6 +307,7 @@ void *miq_create_dir_conf(apr_pool_t *p, char *dir)
     dc->storage_min_free = MIQ_UNSET;
     dc->webhook_allow_private = dc->webhook_max_endpoints = MIQ_UNSET;
     dc->webhook_low_credits = MIQ_UNSET;
+    dc->metrics = MIQ_UNSET;
     return dc;
 }
 
@@ -322,7 +325,28 @@ void *miq_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(webhook_allow_private);
     MERGE(webhook_low_credits);
     MERGE(webhook_max_endpoints);
+    MERGE(metrics);
     return n;
+}
+
+static const char *set_metrics(cmd_parms *cmd, void *dcv, int on)
+{
+    (void)cmd;
+    ((miq_dir_conf *)dcv)->metrics = on ? 1 : 0;
+    return NULL;
+}
+
+/* MomentIQRequestLogMonths N: whole months of mcp_requests kept (0: all). */
+static const char *set_request_log_months(cmd_parms *cmd, void *dc, const char *arg)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    (void)dc;
+    if (!*arg || *end || v < 0 || v > 1200)
+        return "MomentIQRequestLogMonths: a number of months from 0 (keep all) to 1200";
+    sc->request_log_months = (int)v;
+    return NULL;
 }
 
 static const char *set_require_token(cmd_parms *cmd, void *dcv, int on)
@@ -504,6 +528,12 @@ const command_rec miq_directives[] = {
     AP_INIT_TAKE1("MomentIQOAuthAccessTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
                   "Lifetime of OAuth access tokens in seconds (default " MIQ_STR(
                       MIQ_OAUTH_ACCESS_TTL_S) ")"),
+    AP_INIT_FLAG("MomentIQMetrics", set_metrics, NULL, ACCESS_CONF,
+                 "Serve the live counters as OpenMetrics text here (in a <Location>; keep it "
+                 "local; default Off)"),
+    AP_INIT_TAKE1("MomentIQRequestLogMonths", set_request_log_months, NULL, RSRC_CONF,
+                  "Months of the MCP request log kept: older monthly partitions are dropped "
+                  "(default " MIQ_STR(MIQ_DEFAULT_REQUEST_LOG_MONTHS) "; 0: keep all)"),
     AP_INIT_TAKE1("MomentIQOAuthRefreshTokenTTL", miq_oauth_set_ttl, NULL, RSRC_CONF,
                   "Lifetime of OAuth refresh tokens in seconds (default " MIQ_STR(
                       MIQ_OAUTH_REFRESH_TTL_S) ")"),
@@ -572,6 +602,7 @@ static const miq_srv_conf defaults = {
     .output_retention_s = MIQ_DEFAULT_OUTPUT_RETENTION_S,
     .file_url_ttl_s = MIQ_DEFAULT_FILE_URL_TTL_S,
     .import_allow_private = MIQ_DEFAULT_IMPORT_ALLOW_PRIVATE,
+    .request_log_months = MIQ_DEFAULT_REQUEST_LOG_MONTHS,
 };
 
 const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
@@ -619,6 +650,8 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
         sc->ask_timeout_s = defaults.ask_timeout_s;
     if (sc->record_requests == MIQ_UNSET)
         sc->record_requests = defaults.record_requests;
+    if (sc->request_log_months == MIQ_UNSET)
+        sc->request_log_months = defaults.request_log_months;
     if (!sc->base_url)
         sc->base_url = apr_psprintf(p, "http://%s:%u", s->server_hostname, s->port ? s->port : 80);
     if ((err = read_secret(p, sc, s, &key, &klen)))

@@ -21,6 +21,7 @@
 #include "mod_momentiq_dbd_core.h"
 #include "mod_momentiq_discovery.h"
 #include "mod_momentiq_record.h"
+#include "mod_momentiq_metrics.h"
 #include "mod_momentiq_upload.h"
 #include "accounts/miq_auth.h"
 #include "base/miq_crypto.h"
@@ -40,6 +41,7 @@ typedef struct mcp_req {
     apr_time_t start;
     /* what the request log gets */
     const char *era, *version, *rpc_method, *tool, *client_name, *outcome, *error_code;
+    const char *traceparent; /* validated: _meta.traceparent, else the header */
 } mcp_req;
 
 /* A 2025 session belongs to the account that opened it (anonymous: ""), not to
@@ -55,6 +57,9 @@ static const char *caller_key(apr_pool_t *p, const miq_caller *c)
 static void record(mcp_req *m, int status)
 {
     miq_request_record rec;
+    const char *outcome = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
+    double latency_ms = (double)(apr_time_now() - m->start) / 1000.0;
+    miq_metrics_mcp(m->rpc_method, m->tool, outcome, m->error_code, latency_ms / 1000.0);
     if (!m->sc->record_requests)
         return;
     rec.at = m->start;
@@ -74,9 +79,10 @@ static void record(mcp_req *m, int status)
                          : "(malformed)";
     rec.caller = m->caller.token_id;
     rec.http_status = status;
-    rec.outcome = m->outcome ? m->outcome : (status < 300 ? "ok" : "http_error");
+    rec.outcome = outcome;
     rec.error_code = m->error_code;
-    rec.latency_ms = (double)(apr_time_now() - m->start) / 1000.0;
+    rec.latency_ms = latency_ms;
+    rec.traceparent = m->traceparent;
     miq_record_push(&rec);
 }
 
@@ -178,12 +184,21 @@ static int authenticate(mcp_req *m, const json_t *id)
 
 /* ---- streaming and waiting ------------------------------------------------- */
 
+static apr_status_t sse_closed(void *data)
+{
+    (void)data;
+    miq_metrics_sse(-1);
+    return APR_SUCCESS;
+}
+
 static void start_sse(mcp_req *m)
 {
     request_rec *r = m->r;
     if (m->sse)
         return;
     m->sse = 1;
+    miq_metrics_sse(1);
+    apr_pool_cleanup_register(r->pool, NULL, sse_closed, apr_pool_cleanup_null);
     r->status = 200;
     ap_set_content_type(r, "text/event-stream");
     apr_table_setn(r->headers_out, "Cache-Control", "no-cache, no-transform");
@@ -429,6 +444,9 @@ static int serve_request(mcp_req *m, const miq_rpc_msg *msg)
     miq_db_bind(r, m->dbd, &db);
     c.db = &db;
     c.storage_dir = m->sc->storage_dir;
+    /* the trace a job created here continues (jobs.traceparent, worker logs) */
+    m->traceparent = miq_request_traceparent(r, miq_json_str(meta, "traceparent", NULL));
+    m->caller.traceparent = m->traceparent;
     {
         miq_upload_conf *uc = apr_palloc(r->pool, sizeof(*uc));
         miq_upload_conf_of(r, uc);
@@ -645,6 +663,7 @@ int miq_handle_mcp(request_rec *r)
     m.start = r->request_time;
     m.session_id = apr_table_get(r->headers_in, "Mcp-Session-Id");
     m.era = "";
+    m.traceparent = miq_request_traceparent(r, NULL);
 
     if (!miq_host_ok(r, m.sc))
         return rpc_fail(&m, HTTP_FORBIDDEN, NULL, MIQ_RPC_INVALID_REQUEST,

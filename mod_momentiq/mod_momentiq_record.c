@@ -24,7 +24,7 @@
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096
-#define NFIELDS   13
+#define NFIELDS   14
 
 typedef struct {
     miq_sql_id_e stmt; /* MIQ_SQL_REQUEST_RECORD_BATCH or MIQ_SQL_AUTH_EVENTS_BATCH */
@@ -41,6 +41,7 @@ static struct {
     unsigned long dropped;
     apr_thread_t *thread;
     server_rec *s;
+    int log_months; /* MomentIQRequestLogMonths of the first enabled server */
 } q;
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_open) * dbd_open;
@@ -166,6 +167,7 @@ void miq_record_push(const miq_request_record *r)
     e->f[11] = dup_or_null(r->error_code);
     apr_snprintf(at, sizeof(at), "%.3f", r->latency_ms);
     e->f[12] = strdup(at);
+    e->f[13] = dup_or_null(r->traceparent);
     release();
 }
 
@@ -236,14 +238,46 @@ static void write_batch(apr_pool_t *p, rec_t *recs, int n)
     dbd_close(q.s, dbd);
 }
 
+/* The request log's monthly partitions: this month's and the next two exist
+ * before a row needs them, and months past MomentIQRequestLogMonths go
+ * (sql/016_reports.sql). Every child tries hourly; the database lets one
+ * at a time do it and the others return at once. */
+#define MAINTAIN_EVERY apr_time_from_sec(3600)
+#define MONTHS_AHEAD   "2"
+static void maintain_partitions(apr_pool_t *p)
+{
+    ap_dbd_t *dbd = dbd_open ? dbd_open(p, q.s) : NULL;
+    const char *args[2] = {MONTHS_AHEAD, apr_itoa(p, q.log_months)}, *err = NULL;
+    apr_array_header_t *rows;
+    int i, ncols;
+    if (!dbd)
+        return;
+    rows = miq_dbd_select(dbd, p, MIQ_SQL_REQUESTS_MAINTAIN, 2, args, &ncols, &err);
+    if (!rows)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, q.s,
+                     MIQLOGNO(11602) "MomentIQ: request log partition maintenance failed: %s", err);
+    for (i = 0; rows && ncols >= 2 && i < rows->nelts; i++)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, q.s,
+                     MIQLOGNO(11603) "MomentIQ: request log partition %s %s",
+                     APR_ARRAY_IDX(rows, i, const char **)[1],
+                     APR_ARRAY_IDX(rows, i, const char **)[0]);
+    dbd_close(q.s, dbd);
+}
+
 static void *APR_THREAD_FUNC flusher(apr_thread_t *thd, void *data)
 {
     apr_pool_t *p;
     rec_t *batch = calloc(BATCH_MAX, sizeof(rec_t));
     int stop = 0;
+    apr_time_t maintained = 0;
     (void)data;
     apr_pool_create(&p, NULL);
     while (!stop) {
+        if (apr_time_now() - maintained > MAINTAIN_EVERY) {
+            maintained = apr_time_now();
+            maintain_partitions(p);
+            apr_pool_clear(p);
+        }
         int n;
         unsigned long dropped;
         apr_thread_mutex_lock(q.mu);
@@ -298,8 +332,8 @@ void miq_record_child_init(apr_pool_t *pchild, server_rec *s)
     int wanted = 0;
     /* Auth events are always recorded; the request log can be turned off. */
     for (v = s; v; v = v->next)
-        if (miq_conf(v)->enabled == 1)
-            wanted = 1;
+        if (miq_conf(v)->enabled == 1 && !wanted++)
+            q.log_months = miq_conf(v)->request_log_months;
     if (!wanted)
         return;
     dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);

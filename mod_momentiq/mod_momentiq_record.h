@@ -9,6 +9,7 @@ typedef struct miq_request_record {
     apr_time_t at;
     const char *era, *protocol_version, *http_method, *rpc_method, *tool, *client_name;
     const char *session_id, *caller, *outcome, *error_code;
+    const char *traceparent; /* validated (ops/miq_trace.h), or NULL */
     int http_status;
     double latency_ms;
 } miq_request_record;

@@ -11,6 +11,7 @@
 #include "mod_momentiq_private.h"
 #include "mod_momentiq_limits.h"
 #include "mod_momentiq_rest.h"
+#include "mod_momentiq_metrics.h"
 #include "mod_momentiq_auth.h"
 #include "mod_momentiq_body.h"
 #include "mod_momentiq_dbd.h"
@@ -60,6 +61,7 @@ static int rest_authenticate(request_rec *r, ap_dbd_t *dbd, miq_caller *caller, 
     wait = miq_rate_hit_request(r, dbd, MIQ_RATE_API, rv == 1 ? caller->token_id : NULL);
     if (wait > 0)
         return miq_rate_send_refusal(r, MIQ_RATE_API, wait);
+    caller->traceparent = miq_request_traceparent(r, NULL);
     *sent = 0;
     return OK;
 }

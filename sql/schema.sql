@@ -10,83 +10,6 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE FUNCTION public.miq_account_delete(p_account bigint) RETURNS jsonb
-    LANGUAGE plpgsql
-    AS $_$
-DECLARE
-    j record;
-    v_paths jsonb;
-    v_canceled integer := 0;
-    v_uploads integer;
-    v_bytes bigint;
-    v_jobs integer;
-    v_tokens integer;
-    v_sessions integer;
-    v_grants integer;
-    v_ledger integer;
-    v_files integer;
-    v_id bigint;
-BEGIN
-    PERFORM 1 FROM accounts WHERE id = p_account AND deleted_at IS NULL FOR UPDATE;
-    IF NOT FOUND THEN
-        RETURN NULL;
-    END IF;
-    FOR j IN SELECT id FROM jobs WHERE account_id = p_account AND status IN ('queued', 'running')
-             ORDER BY id FOR UPDATE LOOP
-        IF miq_job_cancel(j.id, p_account) = 'canceled' THEN
-            v_canceled := v_canceled + 1;
-        END IF;
-    END LOOP;
-
-    SELECT coalesce(jsonb_agg(p), '[]'::jsonb) INTO v_paths FROM (
-        SELECT path AS p FROM uploads WHERE account_id = p_account AND path <> ''
-        UNION SELECT 'outputs/' || id FROM jobs WHERE account_id = p_account) x;
-    INSERT INTO storage_removals (path, reason)
-    SELECT value, 'account_deletion' FROM jsonb_array_elements_text(v_paths)
-    ON CONFLICT (path) DO NOTHING;
-    v_files := jsonb_array_length(v_paths);
-
-    SELECT count(*) FILTER (WHERE deleted_at IS NULL),
-           coalesce(sum(size_bytes) FILTER (WHERE deleted_at IS NULL), 0)
-      INTO v_uploads, v_bytes FROM uploads WHERE account_id = p_account;
-    DELETE FROM jobs WHERE account_id = p_account;
-    GET DIAGNOSTICS v_jobs = ROW_COUNT;
-    DELETE FROM uploads WHERE account_id = p_account;
-
-    DELETE FROM mcp_sessions WHERE caller = 'account:' || p_account;
-    DELETE FROM api_tokens WHERE account_id = p_account;
-    GET DIAGNOSTICS v_tokens = ROW_COUNT;
-    DELETE FROM auth_sessions WHERE account_id = p_account;
-    GET DIAGNOSTICS v_sessions = ROW_COUNT;
-    DELETE FROM oauth_codes WHERE account_id = p_account;
-    DELETE FROM oauth_families WHERE account_id = p_account;
-    GET DIAGNOSTICS v_grants = ROW_COUNT;
-    UPDATE oauth_trail SET account_id = NULL WHERE account_id = p_account;
-    DELETE FROM usage_alerts WHERE account_id = p_account;
-    DELETE FROM auth_events WHERE account_id = p_account;
-    IF to_regclass('webhook_endpoints') IS NOT NULL THEN
-        EXECUTE 'DELETE FROM webhook_endpoints WHERE account_id = $1' USING p_account;
-    END IF;
-
-    UPDATE credit_ledger SET note = NULL WHERE account_id = p_account AND note IS NOT NULL;
-    SELECT count(*) INTO v_ledger FROM credit_ledger WHERE account_id = p_account;
-    UPDATE accounts SET email = NULL, password_hash = NULL, external_subject = NULL,
-           display_name = NULL, deleted_at = now()
-     WHERE id = p_account;
-
-    INSERT INTO account_deletions (account_ref, uploads_removed, bytes_removed, jobs_removed,
-                                   jobs_canceled, tokens_removed, sessions_removed,
-                                   grants_removed, ledger_rows_kept, files_queued)
-    VALUES (p_account, v_uploads, v_bytes, v_jobs, v_canceled, v_tokens, v_sessions, v_grants,
-            v_ledger, v_files)
-    RETURNING id INTO v_id;
-    RETURN jsonb_build_object('deletion_id', v_id, 'uploads_removed', v_uploads,
-                              'bytes_removed', v_bytes, 'jobs_removed', v_jobs,
-                              'jobs_canceled', v_canceled, 'tokens_removed', v_tokens,
-                              'sessions_removed', v_sessions, 'grants_removed', v_grants,
-                              'ledger_rows_kept', v_ledger, 'paths', v_paths);
-END $_$;
-
 CREATE FUNCTION public.miq_account_link_remote(p_account bigint, p_subject text, p_keep_session text) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -306,6 +229,16 @@ BEGIN
     END IF;
     PERFORM pg_notify('miq_jobs', p_id);
     RETURN QUERY SELECT 'created'::text, p_id;
+END $$;
+
+CREATE FUNCTION public.miq_job_create_traced(p_id text, p_account bigint, p_token text, p_endpoint text, p_upload text, p_params jsonb, p_hash text, p_key text, p_estimate bigint, p_alerts numeric[], p_traceparent text) RETURNS TABLE(outcome text, job_id text)
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('momentiq.traceparent', coalesce(p_traceparent, ''), true);
+    RETURN QUERY SELECT * FROM miq_job_create(p_id, p_account, p_token, p_endpoint, p_upload,
+                                              p_params, p_hash, p_key, p_estimate, p_alerts);
+    PERFORM set_config('momentiq.traceparent', '', true);
 END $$;
 
 CREATE FUNCTION public.miq_job_fail(p_job text, p_worker text, p_code text, p_message text, p_retry boolean) RETURNS text
@@ -650,6 +583,261 @@ BEGIN
     RETURN greatest(1, ceil(extract(epoch FROM w + make_interval(secs => p_window_s) - now())))::integer;
 END $$;
 
+CREATE FUNCTION public.miq_report_clip_workflows(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(workflow text, clip_jobs bigint, clips bigint, accounts bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH c AS (
+        SELECT j.id, j.upload_id, j.created_at, j.account_id,
+               CASE WHEN jsonb_typeof(j.params -> 'clips') = 'array'
+                    THEN jsonb_array_length(j.params -> 'clips') ELSE 0 END AS clips
+          FROM jobs j
+         WHERE j.endpoint = 'video/clips' AND j.status = 'succeeded'
+           AND j.created_at >= p_since AND j.created_at < p_until),
+    before AS (
+        SELECT c.id, p.endpoint, min(p.created_at) AS first_at
+          FROM c JOIN jobs p ON p.upload_id = c.upload_id AND p.created_at < c.created_at
+         WHERE p.created_at >= p_since - interval '7 days' AND p.created_at < p_until
+           AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
+         GROUP BY c.id, p.endpoint),
+    flow AS (
+        SELECT c.id, c.account_id, c.clips,
+               coalesce(string_agg(b.endpoint, ' > ' ORDER BY b.first_at) || ' > ', '')
+                   || 'video/clips' AS workflow
+          FROM c LEFT JOIN before b ON b.id = c.id
+         GROUP BY c.id, c.account_id, c.clips)
+    SELECT f.workflow, count(*), sum(f.clips)::bigint, count(DISTINCT f.account_id)
+      FROM flow f GROUP BY 1 ORDER BY 3 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(c.connector, CASE WHEN j.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           count(*), count(*) FILTER (WHERE j.status = 'succeeded'),
+           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0),
+           count(DISTINCT j.account_id)
+      FROM jobs j
+      LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
+                                       t.kind) AS connector
+                   FROM api_tokens t
+                   LEFT JOIN oauth_families f ON f.id = t.family_id
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = j.token_id
+     WHERE j.created_at >= p_since AND j.created_at < p_until
+     GROUP BY 1 ORDER BY 4 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_failed_jobs(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(endpoint text, error_code text, failed bigint, last_failed_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT j.endpoint, coalesce(j.error_code, '-'), count(*), max(j.finished_at)
+      FROM jobs j
+     WHERE j.status = 'failed' AND j.finished_at >= p_since AND j.finished_at < p_until
+     GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+$$;
+
+CREATE FUNCTION public.miq_report_mcp_init_success(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, rpc_method text, calls bigint, ok bigint, success_pct numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.day, d.rpc_method, sum(d.calls)::bigint,
+           coalesce(sum(d.calls) FILTER (WHERE d.outcome = 'ok'), 0)::bigint,
+           round(100.0 * coalesce(sum(d.calls) FILTER (WHERE d.outcome = 'ok'), 0) / sum(d.calls), 2)
+      FROM mcp_request_daily d
+     WHERE d.rpc_method IN ('initialize', 'tools/list')
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1, 2 ORDER BY 1 DESC, 2
+$$;
+
+CREATE FUNCTION public.miq_report_paid_tool_errors(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(tool text, error_code text, errors bigint, calls bigint, error_pct numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    WITH t AS (
+        SELECT d.tool, d.outcome, d.error_code, d.calls FROM mcp_request_daily d
+         WHERE d.tool IN (SELECT p.tool FROM report_paid_tools p)
+           AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+               + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END)
+    SELECT e.tool, CASE WHEN e.error_code = '' THEN e.outcome ELSE e.error_code END,
+           sum(e.calls)::bigint, (SELECT sum(a.calls) FROM t a WHERE a.tool = e.tool)::bigint,
+           round(100.0 * sum(e.calls) / (SELECT sum(a.calls) FROM t a WHERE a.tool = e.tool), 2)
+      FROM t e WHERE e.outcome <> 'ok'
+     GROUP BY e.tool, 2 ORDER BY 3 DESC, 1, 2
+$$;
+
+CREATE FUNCTION public.miq_report_queue_age(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day text, jobs bigint, wait_avg_s numeric, wait_p95_s numeric, wait_max_s numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT 'now', q.queued, NULL::numeric, NULL::numeric,
+           round(extract(epoch FROM now() - q.oldest)::numeric, 1)
+      FROM (SELECT count(*) AS queued, min(created_at) AS oldest FROM jobs WHERE status = 'queued') q
+    UNION ALL
+    SELECT * FROM (
+        SELECT to_char((j.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), count(*),
+               round(avg(extract(epoch FROM j.started_at - j.created_at))::numeric, 1),
+               round((percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM j.started_at - j.created_at)))::numeric, 1),
+               round(max(extract(epoch FROM j.started_at - j.created_at))::numeric, 1)
+          FROM jobs j
+         WHERE j.created_at >= p_since AND j.created_at < p_until AND j.started_at IS NOT NULL
+         GROUP BY 1 ORDER BY 1 DESC) d
+$$;
+
+CREATE FUNCTION public.miq_report_rate_limit_refusals(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, class text, refusals bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT r.day, r.class, r.refusals FROM rate_limit_refusals r
+     WHERE r.day >= (p_since AT TIME ZONE 'UTC')::date AND r.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     ORDER BY 1 DESC, 3 DESC, 2
+$$;
+
+CREATE FUNCTION public.miq_report_readiness_warnings(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(code text, times bigint, accounts bigint, last_seen timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(e.code, '-'), count(*), count(DISTINCT e.account_id), max(e.at)
+      FROM auth_events e
+     WHERE e.kind = 'readiness_warning' AND e.at >= p_since AND e.at < p_until
+     GROUP BY 1 ORDER BY 2 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_refusals(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, refusal text, surface text, count bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.day, 'billing_required', 'mcp', sum(d.calls)::bigint FROM mcp_request_daily d
+     WHERE d.error_code = 'billing_required'
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1
+    UNION ALL
+    SELECT (e.at AT TIME ZONE 'UTC')::date,
+           CASE WHEN e.kind = 'connector_scope_denied' THEN e.kind ELSE 'revoked_token' END,
+           coalesce(e.surface, '-'), count(*)
+      FROM auth_events e
+     WHERE ((e.kind = 'connector_scope_denied') OR (e.kind = 'invalid_api_key' AND e.code = 'revoked'))
+       AND e.at >= p_since AND e.at < p_until
+     GROUP BY 1, 2, 3
+    ORDER BY 1 DESC, 2, 3
+$$;
+
+CREATE FUNCTION public.miq_report_top_failed(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, failed bigint, jobs bigint, top_error text)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT s.account_id, coalesce(a.email, ''), s.failed, s.jobs,
+           (SELECT coalesce(j2.error_code, '-') FROM jobs j2
+             WHERE j2.account_id = s.account_id AND j2.status = 'failed'
+               AND j2.created_at >= p_since AND j2.created_at < p_until
+             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
+      FROM (SELECT j.account_id, count(*) FILTER (WHERE j.status = 'failed') AS failed,
+                   count(*) AS jobs
+              FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1 HAVING count(*) FILTER (WHERE j.status = 'failed') > 0
+             ORDER BY 2 DESC, 1 LIMIT 50) s
+      JOIN accounts a ON a.id = s.account_id
+     ORDER BY 3 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_top_spenders(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, jobs bigint, credits_charged numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT s.account_id, coalesce(a.email, ''), s.jobs, s.credits
+      FROM (SELECT j.account_id, count(*) AS jobs,
+                   coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
+              FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) s
+      JOIN accounts a ON a.id = s.account_id
+     ORDER BY 4 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_top_tools(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(tool text, calls bigint, errors bigint, error_pct numeric, avg_latency_ms numeric, max_latency_ms numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.tool, sum(d.calls)::bigint,
+           coalesce(sum(d.calls) FILTER (WHERE d.outcome <> 'ok'), 0)::bigint,
+           round(100.0 * coalesce(sum(d.calls) FILTER (WHERE d.outcome <> 'ok'), 0) / sum(d.calls), 2),
+           round((sum(d.latency_ms_sum) / sum(d.calls))::numeric, 1),
+           round(max(d.latency_ms_max)::numeric, 1)
+      FROM mcp_request_daily d
+     WHERE d.tool <> ''
+       AND d.day >= (p_since AT TIME ZONE 'UTC')::date AND d.day < (p_until AT TIME ZONE 'UTC')::date
+           + CASE WHEN (p_until AT TIME ZONE 'UTC')::time = '00:00' THEN 0 ELSE 1 END
+     GROUP BY 1 ORDER BY 2 DESC, 1
+$$;
+
+CREATE FUNCTION public.miq_report_webhook_failures(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, event_type text, failed_attempts bigint, events_given_up bigint, endpoints bigint, last_error text)
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    IF to_regclass('webhook_deliveries') IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT (d.created_at AT TIME ZONE 'UTC')::date, e.type,
+           count(*) FILTER (WHERE d.outcome <> 'delivered'),
+           count(DISTINCT e.id) FILTER (WHERE d.outcome = 'failed'),
+           count(DISTINCT d.endpoint_id) FILTER (WHERE d.outcome <> 'delivered'),
+           (array_agg(coalesce(d.error, 'HTTP ' || d.status_code::text, '-') ORDER BY d.id DESC)
+                FILTER (WHERE d.outcome <> 'delivered'))[1]
+      FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+     WHERE d.created_at >= p_since AND d.created_at < p_until
+     GROUP BY 1, 2 HAVING count(*) FILTER (WHERE d.outcome <> 'delivered') > 0
+     ORDER BY 1 DESC, 3 DESC, 2;
+END $$;
+
+CREATE FUNCTION public.miq_request_daily_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO mcp_request_daily AS d
+    SELECT (n.at AT TIME ZONE 'UTC')::date, coalesce(n.rpc_method, ''), coalesce(n.tool, ''),
+           n.outcome, coalesce(n.error_code, ''), count(*), sum(n.latency_ms), max(n.latency_ms)
+      FROM new_rows n GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (day, rpc_method, tool, outcome, error_code) DO UPDATE
+       SET calls = d.calls + EXCLUDED.calls,
+           latency_ms_sum = d.latency_ms_sum + EXCLUDED.latency_ms_sum,
+           latency_ms_max = greatest(d.latency_ms_max, EXCLUDED.latency_ms_max);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_requests_maintain(p_ahead integer, p_keep_months integer) RETURNS TABLE(action text, partition text)
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    m date;
+    lo date;
+    name text;
+    part record;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(727016) THEN
+        RETURN;
+    END IF;
+    FOR i IN 0 .. greatest(p_ahead, 0) LOOP
+        lo := (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date;
+        name := 'mcp_requests_' || to_char(lo, 'YYYYMM');
+        CONTINUE WHEN to_regclass(name) IS NOT NULL;
+        EXECUTE format('CREATE TABLE %I (LIKE mcp_requests INCLUDING DEFAULTS)', name);
+        EXECUTE format('WITH moved AS (DELETE FROM mcp_requests_default WHERE at >= %L::timestamptz '
+                       'AND at < %L::timestamptz RETURNING *) INSERT INTO %I SELECT * FROM moved',
+                       lo || ' 00:00+00', (lo + interval '1 month')::date || ' 00:00+00', name);
+        EXECUTE format('ALTER TABLE mcp_requests ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                       name, lo || ' 00:00+00', (lo + interval '1 month')::date || ' 00:00+00');
+        action := 'created'; partition := name; RETURN NEXT;
+    END LOOP;
+    IF p_keep_months > 0 THEN
+        m := (date_trunc('month', now() AT TIME ZONE 'UTC')
+              - make_interval(months => p_keep_months - 1))::date;
+        FOR part IN
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = 'mcp_requests'::regclass
+               AND c.relname ~ '^mcp_requests_[0-9]{6}$'
+               AND to_date(right(c.relname, 6), 'YYYYMM') < m
+             ORDER BY c.relname
+        LOOP
+            EXECUTE format('DROP TABLE %I', part.relname);
+            action := 'dropped'; partition := part.relname; RETURN NEXT;
+        END LOOP;
+    END IF;
+END $_$;
+
 CREATE FUNCTION public.miq_spent(acct bigint) RETURNS bigint
     LANGUAGE sql STABLE
     AS $$
@@ -721,185 +909,22 @@ BEGIN
     RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
 END $$;
 
-CREATE FUNCTION public.miq_webhook_alert_trigger() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION public.miq_webhook_backlog() RETURNS TABLE(pending bigint, failed_last_day bigint, oldest_pending_s double precision)
+    LANGUAGE plpgsql STABLE
     AS $$
 BEGIN
-    PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'usage.alert', NULL,
-        jsonb_build_object('threshold_percent', round(NEW.threshold * 100),
-                           'spent_credits', NEW.spent_credits,
-                           'cap_credits', NEW.cap_credits,
-                           'period', to_char(NEW.period, 'YYYY-MM')));
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION public.miq_webhook_claim(p_limit integer, p_lease_s integer) RETURNS TABLE(id text, endpoint_id text, account_id bigint, type text, subject text, data text, body text, attempts integer, created_unix bigint, url text, secret_salt text, livemode boolean)
-    LANGUAGE sql
-    AS $$
-    UPDATE webhook_events ev SET lease_until = now() + make_interval(secs => p_lease_s),
-           attempts = ev.attempts + 1
-      FROM (SELECT c.id FROM webhook_events c
-             WHERE c.status = 'pending' AND c.next_attempt_at <= now()
-               AND (c.lease_until IS NULL OR c.lease_until < now())
-             ORDER BY c.next_attempt_at FOR UPDATE SKIP LOCKED LIMIT p_limit) pick,
-           webhook_endpoints e
-     WHERE ev.id = pick.id AND e.id = ev.endpoint_id
-    RETURNING ev.id, ev.endpoint_id, ev.account_id, ev.type, ev.subject, ev.data::text, ev.body,
-              ev.attempts, extract(epoch FROM ev.created_at)::bigint, e.url, e.secret_salt,
-              ev.livemode
-$$;
-
-CREATE FUNCTION public.miq_webhook_endpoint_create(p_id text, p_account bigint, p_token text, p_url text, p_events text[], p_salt text, p_description text, p_low bigint, p_default_low bigint, p_max integer) RETURNS text
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM 1 FROM accounts WHERE id = p_account FOR UPDATE;
-    IF (SELECT count(*) FROM webhook_endpoints WHERE account_id = p_account) >= p_max THEN
-        RETURN 'limit';
-    END IF;
-    IF p_token IS NOT NULL THEN
-        IF NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = p_token
-                          AND t.account_id = p_account AND t.kind = 'api_key'
-                          AND t.revoked_at IS NULL) THEN
-            RETURN 'token_not_found';
-        END IF;
-        IF EXISTS (SELECT 1 FROM webhook_endpoints WHERE token_id = p_token) THEN
-            RETURN 'token_taken';
-        END IF;
-    END IF;
-    INSERT INTO webhook_endpoints (id, account_id, token_id, url, events, secret_salt,
-                                   description)
-    VALUES (p_id, p_account, p_token, p_url, p_events, p_salt, coalesce(p_description, ''));
-    PERFORM miq_webhook_low_set(p_account, p_events, p_low, p_default_low);
-    RETURN 'created';
-END $$;
-
-CREATE FUNCTION public.miq_webhook_endpoint_update(p_id text, p_account bigint, p_enabled boolean, p_events text[], p_low bigint, p_default_low bigint) RETURNS text
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    ev text[];
-BEGIN
-    UPDATE webhook_endpoints SET enabled = coalesce(p_enabled, enabled),
-           events = coalesce(p_events, events), updated_at = now()
-     WHERE id = p_id AND account_id = p_account RETURNING events INTO ev;
-    IF NOT FOUND THEN
-        RETURN 'not_found';
-    END IF;
-    PERFORM miq_webhook_low_set(p_account, ev, p_low, p_default_low);
-    RETURN 'updated';
-END $$;
-
-CREATE FUNCTION public.miq_webhook_enqueue(p_account bigint, p_token text, p_type text, p_subject text, p_data jsonb) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    n integer;
-BEGIN
-    INSERT INTO webhook_events (id, endpoint_id, account_id, type, subject, data)
-    SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), e.id, p_account, p_type,
-           p_subject, p_data
-      FROM webhook_endpoints e
-     WHERE e.account_id = p_account AND e.enabled AND p_type = ANY (e.events)
-       AND (e.token_id IS NULL OR e.token_id = p_token);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        PERFORM pg_notify('miq_webhooks', '');
-    END IF;
-END $$;
-
-CREATE FUNCTION public.miq_webhook_job_trigger() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM miq_webhook_enqueue(NEW.account_id, NEW.token_id, 'job.' || NEW.status, NEW.id,
-                                '{}'::jsonb);
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION public.miq_webhook_low_credits_trigger() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    a record;
-BEGIN
-    SELECT balance_credits, low_credits_threshold, low_credits_alerted INTO a
-      FROM accounts WHERE id = NEW.account_id;
-    IF a.low_credits_threshold IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF NEW.kind IN ('grant', 'topup') AND a.low_credits_alerted
-       AND a.balance_credits >= a.low_credits_threshold THEN
-        UPDATE accounts SET low_credits_alerted = false WHERE id = NEW.account_id;
-    ELSIF NEW.kind IN ('reservation', 'settlement') AND NOT a.low_credits_alerted
-       AND a.balance_credits < a.low_credits_threshold THEN
-        UPDATE accounts SET low_credits_alerted = true WHERE id = NEW.account_id;
-        PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'credits.low', NULL,
-            jsonb_build_object('balance_credits', a.balance_credits,
-                               'threshold_credits', a.low_credits_threshold));
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION public.miq_webhook_low_set(p_account bigint, p_events text[], p_low bigint, p_default_low bigint) RETURNS void
-    LANGUAGE sql
-    AS $$
-    UPDATE accounts SET low_credits_threshold = coalesce(p_low, low_credits_threshold,
-                                                         p_default_low),
-           low_credits_alerted = CASE WHEN p_low IS NOT NULL THEN false
-                                      ELSE low_credits_alerted END
-     WHERE id = p_account
-       AND (p_low IS NOT NULL OR 'credits.low' = ANY (coalesce(p_events, '{}'::text[])))
-$$;
-
-CREATE FUNCTION public.miq_webhook_record(p_event text, p_outcome text, p_status integer, p_latency_ms integer, p_error text, p_retry_s integer, p_body text) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-DECLARE
-    ev record;
-BEGIN
-    SELECT * INTO ev FROM webhook_events WHERE id = p_event FOR UPDATE;
-    IF NOT FOUND THEN
+    IF to_regclass('webhook_events') IS NULL THEN
+        RETURN QUERY SELECT 0::bigint, 0::bigint, 0::double precision;
         RETURN;
     END IF;
-    UPDATE webhook_events
-       SET body = coalesce(body, p_body), lease_until = NULL,
-           status = CASE p_outcome WHEN 'delivered' THEN 'delivered'
-                                   WHEN 'failed' THEN 'failed' ELSE 'pending' END,
-           next_attempt_at = CASE WHEN p_outcome = 'retry'
-                                  THEN now() + make_interval(secs => p_retry_s)
-                                  ELSE next_attempt_at END,
-           finished_at = CASE WHEN p_outcome = 'retry' THEN NULL ELSE now() END
-     WHERE id = p_event;
-    INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, status_code,
-                                    latency_ms, error)
-    VALUES (p_event, ev.endpoint_id, ev.attempts, p_outcome, p_status, p_latency_ms,
-            left(p_error, 300));
+    RETURN QUERY
+    SELECT count(*) FILTER (WHERE e.status = 'pending'),
+           count(*) FILTER (WHERE e.status = 'failed' AND e.finished_at > now() - interval '24 hours'),
+           coalesce(extract(epoch FROM now() - min(e.created_at) FILTER (WHERE e.status = 'pending')),
+                    0)::double precision
+      FROM webhook_events e
+     WHERE e.status = 'pending' OR e.finished_at > now() - interval '24 hours';
 END $$;
-
-CREATE TABLE public.account_deletions (
-    id bigint NOT NULL,
-    account_ref bigint NOT NULL,
-    deleted_at timestamp with time zone DEFAULT now() NOT NULL,
-    uploads_removed integer NOT NULL,
-    bytes_removed bigint NOT NULL,
-    jobs_removed integer NOT NULL,
-    jobs_canceled integer NOT NULL,
-    tokens_removed integer NOT NULL,
-    sessions_removed integer NOT NULL,
-    grants_removed integer NOT NULL,
-    ledger_rows_kept integer NOT NULL,
-    files_queued integer NOT NULL
-);
-
-CREATE SEQUENCE public.account_deletions_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-ALTER SEQUENCE public.account_deletions_id_seq OWNED BY public.account_deletions.id;
 
 CREATE TABLE public.account_spend (
     account_id bigint NOT NULL,
@@ -919,9 +944,6 @@ CREATE TABLE public.accounts (
     monthly_spend_cap_credits bigint,
     alert_thresholds numeric[],
     balance_credits bigint DEFAULT 0 NOT NULL,
-    low_credits_threshold bigint,
-    low_credits_alerted boolean DEFAULT false NOT NULL,
-    CONSTRAINT accounts_low_credits_threshold_check CHECK ((low_credits_threshold >= 0)),
     CONSTRAINT accounts_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
 );
 
@@ -933,15 +955,6 @@ CREATE SEQUENCE public.accounts_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.accounts_id_seq OWNED BY public.accounts.id;
-
-CREATE VIEW public.admin_account_deletions AS
- SELECT date_trunc('day'::text, account_deletions.deleted_at) AS day,
-    count(*) AS deletions,
-    sum(account_deletions.uploads_removed) AS uploads_removed,
-    sum(account_deletions.bytes_removed) AS bytes_removed,
-    sum(account_deletions.jobs_canceled) AS jobs_canceled
-   FROM public.account_deletions
-  GROUP BY (date_trunc('day'::text, account_deletions.deleted_at));
 
 CREATE TABLE public.auth_events (
     id bigint NOT NULL,
@@ -1058,6 +1071,7 @@ CREATE TABLE public.jobs (
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     output_bytes bigint DEFAULT 0 NOT NULL,
+    traceparent text DEFAULT NULLIF(current_setting('momentiq.traceparent'::text, true), ''::text),
     CONSTRAINT jobs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text])))
 );
 
@@ -1087,42 +1101,36 @@ CREATE VIEW public.admin_ledger_check AS
           WHERE ((j.account_id = a.id) AND (j.status = ANY (ARRAY['queued'::text, 'running'::text])))) AS reserved
    FROM public.accounts a;
 
-CREATE TABLE public.mcp_requests (
-    id bigint NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
-    era text NOT NULL,
-    protocol_version text,
-    http_method text NOT NULL,
-    rpc_method text,
-    tool text,
-    client_name text,
-    session_id text,
-    caller text,
-    http_status smallint NOT NULL,
+CREATE TABLE public.mcp_request_daily (
+    day date NOT NULL,
+    rpc_method text NOT NULL,
+    tool text NOT NULL,
     outcome text NOT NULL,
-    error_code text,
-    latency_ms double precision NOT NULL
+    error_code text NOT NULL,
+    calls bigint NOT NULL,
+    latency_ms_sum double precision NOT NULL,
+    latency_ms_max double precision NOT NULL
 );
 
 CREATE VIEW public.admin_mcp_init_list_success AS
- SELECT date_trunc('day'::text, mcp_requests.at) AS day,
-    mcp_requests.rpc_method,
-    count(*) AS calls,
-    count(*) FILTER (WHERE (mcp_requests.outcome = 'ok'::text)) AS ok,
-    round(((100.0 * (count(*) FILTER (WHERE (mcp_requests.outcome = 'ok'::text)))::numeric) / (count(*))::numeric), 2) AS success_pct
-   FROM public.mcp_requests
-  WHERE (mcp_requests.rpc_method = ANY (ARRAY['initialize'::text, 'tools/list'::text]))
-  GROUP BY (date_trunc('day'::text, mcp_requests.at)), mcp_requests.rpc_method;
+ SELECT (mcp_request_daily.day)::timestamp with time zone AS day,
+    mcp_request_daily.rpc_method,
+    sum(mcp_request_daily.calls) AS calls,
+    sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome = 'ok'::text)) AS ok,
+    round(((100.0 * COALESCE(sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome = 'ok'::text)), (0)::numeric)) / sum(mcp_request_daily.calls)), 2) AS success_pct
+   FROM public.mcp_request_daily
+  WHERE (mcp_request_daily.rpc_method = ANY (ARRAY['initialize'::text, 'tools/list'::text]))
+  GROUP BY ((mcp_request_daily.day)::timestamp with time zone), mcp_request_daily.rpc_method;
 
 CREATE VIEW public.admin_mcp_top_tools AS
- SELECT mcp_requests.tool,
-    count(*) AS calls,
-    count(*) FILTER (WHERE (mcp_requests.outcome <> 'ok'::text)) AS errors,
-    round((avg(mcp_requests.latency_ms))::numeric, 2) AS avg_latency_ms
-   FROM public.mcp_requests
-  WHERE (mcp_requests.tool IS NOT NULL)
-  GROUP BY mcp_requests.tool
-  ORDER BY (count(*)) DESC;
+ SELECT mcp_request_daily.tool,
+    sum(mcp_request_daily.calls) AS calls,
+    COALESCE(sum(mcp_request_daily.calls) FILTER (WHERE (mcp_request_daily.outcome <> 'ok'::text)), (0)::numeric) AS errors,
+    round(((sum(mcp_request_daily.latency_ms_sum) / (sum(mcp_request_daily.calls))::double precision))::numeric, 2) AS avg_latency_ms
+   FROM public.mcp_request_daily
+  WHERE (mcp_request_daily.tool <> ''::text)
+  GROUP BY mcp_request_daily.tool
+  ORDER BY (sum(mcp_request_daily.calls)) DESC;
 
 CREATE TABLE public.rate_limit_refusals (
     day date NOT NULL,
@@ -1146,6 +1154,138 @@ CREATE VIEW public.admin_readiness_warnings AS
   WHERE (auth_events.kind = 'readiness_warning'::text)
   GROUP BY auth_events.code
   ORDER BY (count(*)) DESC;
+
+CREATE VIEW public.admin_report_clip_workflows AS
+ SELECT miq_report_clip_workflows.workflow,
+    miq_report_clip_workflows.clip_jobs,
+    miq_report_clip_workflows.clips,
+    miq_report_clip_workflows.accounts
+   FROM public.miq_report_clip_workflows((now() - '30 days'::interval), now()) miq_report_clip_workflows(workflow, clip_jobs, clips, accounts);
+
+CREATE VIEW public.admin_report_connector_usage AS
+ SELECT miq_report_connector_usage.connector,
+    miq_report_connector_usage.jobs,
+    miq_report_connector_usage.succeeded,
+    miq_report_connector_usage.credits_charged,
+    miq_report_connector_usage.accounts
+   FROM public.miq_report_connector_usage((now() - '30 days'::interval), now()) miq_report_connector_usage(connector, jobs, succeeded, credits_charged, accounts);
+
+CREATE VIEW public.admin_report_failed_jobs AS
+ SELECT miq_report_failed_jobs.endpoint,
+    miq_report_failed_jobs.error_code,
+    miq_report_failed_jobs.failed,
+    miq_report_failed_jobs.last_failed_at
+   FROM public.miq_report_failed_jobs((now() - '30 days'::interval), now()) miq_report_failed_jobs(endpoint, error_code, failed, last_failed_at);
+
+CREATE VIEW public.admin_report_mcp_init_success AS
+ SELECT miq_report_mcp_init_success.day,
+    miq_report_mcp_init_success.rpc_method,
+    miq_report_mcp_init_success.calls,
+    miq_report_mcp_init_success.ok,
+    miq_report_mcp_init_success.success_pct
+   FROM public.miq_report_mcp_init_success((now() - '30 days'::interval), now()) miq_report_mcp_init_success(day, rpc_method, calls, ok, success_pct);
+
+CREATE VIEW public.admin_report_paid_tool_errors AS
+ SELECT miq_report_paid_tool_errors.tool,
+    miq_report_paid_tool_errors.error_code,
+    miq_report_paid_tool_errors.errors,
+    miq_report_paid_tool_errors.calls,
+    miq_report_paid_tool_errors.error_pct
+   FROM public.miq_report_paid_tool_errors((now() - '30 days'::interval), now()) miq_report_paid_tool_errors(tool, error_code, errors, calls, error_pct);
+
+CREATE VIEW public.admin_report_queue_age AS
+ SELECT miq_report_queue_age.day,
+    miq_report_queue_age.jobs,
+    miq_report_queue_age.wait_avg_s,
+    miq_report_queue_age.wait_p95_s,
+    miq_report_queue_age.wait_max_s
+   FROM public.miq_report_queue_age((now() - '30 days'::interval), now()) miq_report_queue_age(day, jobs, wait_avg_s, wait_p95_s, wait_max_s);
+
+CREATE VIEW public.admin_report_rate_limit_refusals AS
+ SELECT miq_report_rate_limit_refusals.day,
+    miq_report_rate_limit_refusals.class,
+    miq_report_rate_limit_refusals.refusals
+   FROM public.miq_report_rate_limit_refusals((now() - '30 days'::interval), now()) miq_report_rate_limit_refusals(day, class, refusals);
+
+CREATE VIEW public.admin_report_readiness_warnings AS
+ SELECT miq_report_readiness_warnings.code,
+    miq_report_readiness_warnings.times,
+    miq_report_readiness_warnings.accounts,
+    miq_report_readiness_warnings.last_seen
+   FROM public.miq_report_readiness_warnings((now() - '30 days'::interval), now()) miq_report_readiness_warnings(code, times, accounts, last_seen);
+
+CREATE VIEW public.admin_report_refusals AS
+ SELECT miq_report_refusals.day,
+    miq_report_refusals.refusal,
+    miq_report_refusals.surface,
+    miq_report_refusals.count
+   FROM public.miq_report_refusals((now() - '30 days'::interval), now()) miq_report_refusals(day, refusal, surface, count);
+
+CREATE VIEW public.admin_report_top_failed AS
+ SELECT miq_report_top_failed.account_id,
+    miq_report_top_failed.email,
+    miq_report_top_failed.failed,
+    miq_report_top_failed.jobs,
+    miq_report_top_failed.top_error
+   FROM public.miq_report_top_failed((now() - '30 days'::interval), now()) miq_report_top_failed(account_id, email, failed, jobs, top_error);
+
+CREATE VIEW public.admin_report_top_spenders AS
+ SELECT miq_report_top_spenders.account_id,
+    miq_report_top_spenders.email,
+    miq_report_top_spenders.jobs,
+    miq_report_top_spenders.credits_charged
+   FROM public.miq_report_top_spenders((now() - '30 days'::interval), now()) miq_report_top_spenders(account_id, email, jobs, credits_charged);
+
+CREATE VIEW public.admin_report_top_tools AS
+ SELECT miq_report_top_tools.tool,
+    miq_report_top_tools.calls,
+    miq_report_top_tools.errors,
+    miq_report_top_tools.error_pct,
+    miq_report_top_tools.avg_latency_ms,
+    miq_report_top_tools.max_latency_ms
+   FROM public.miq_report_top_tools((now() - '30 days'::interval), now()) miq_report_top_tools(tool, calls, errors, error_pct, avg_latency_ms, max_latency_ms);
+
+CREATE VIEW public.admin_report_webhook_failures AS
+ SELECT miq_report_webhook_failures.day,
+    miq_report_webhook_failures.event_type,
+    miq_report_webhook_failures.failed_attempts,
+    miq_report_webhook_failures.events_given_up,
+    miq_report_webhook_failures.endpoints,
+    miq_report_webhook_failures.last_error
+   FROM public.miq_report_webhook_failures((now() - '30 days'::interval), now()) miq_report_webhook_failures(day, event_type, failed_attempts, events_given_up, endpoints, last_error);
+
+CREATE TABLE public.mcp_requests (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    era text NOT NULL,
+    protocol_version text,
+    http_method text NOT NULL,
+    rpc_method text,
+    tool text,
+    client_name text,
+    session_id text,
+    caller text,
+    http_status smallint NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    latency_ms double precision NOT NULL,
+    traceparent text
+)
+PARTITION BY RANGE (at);
+
+CREATE VIEW public.admin_request_daily_check AS
+ SELECT r.day,
+    r.calls AS logged,
+    COALESCE(d.calls, (0)::numeric) AS rolled_up
+   FROM (( SELECT ((mcp_requests.at AT TIME ZONE 'UTC'::text))::date AS day,
+            count(*) AS calls
+           FROM public.mcp_requests
+          GROUP BY (((mcp_requests.at AT TIME ZONE 'UTC'::text))::date)) r
+     LEFT JOIN ( SELECT mcp_request_daily.day,
+            sum(mcp_request_daily.calls) AS calls
+           FROM public.mcp_request_daily
+          GROUP BY mcp_request_daily.day) d USING (day))
+  WHERE ((r.calls)::numeric <> COALESCE(d.calls, (0)::numeric));
 
 CREATE VIEW public.admin_revenue_by_day AS
  SELECT date_trunc('day'::text, stripe_events.received_at) AS day,
@@ -1211,9 +1351,7 @@ CREATE TABLE public.auth_sessions (
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     idle_expires_at timestamp with time zone NOT NULL,
     absolute_expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone,
-    signed_in_with text DEFAULT 'password'::text NOT NULL,
-    CONSTRAINT auth_sessions_signed_in_with_check CHECK ((signed_in_with = ANY (ARRAY['password'::text, 'organisation'::text])))
+    revoked_at timestamp with time zone
 );
 
 CREATE TABLE public.auth_throttle (
@@ -1248,6 +1386,24 @@ CREATE SEQUENCE public.mcp_requests_id_seq
 
 ALTER SEQUENCE public.mcp_requests_id_seq OWNED BY public.mcp_requests.id;
 
+CREATE TABLE public.mcp_requests_default (
+    id bigint DEFAULT nextval('public.mcp_requests_id_seq'::regclass) NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    era text NOT NULL,
+    protocol_version text,
+    http_method text NOT NULL,
+    rpc_method text,
+    tool text,
+    client_name text,
+    session_id text,
+    caller text,
+    http_status smallint NOT NULL,
+    outcome text NOT NULL,
+    error_code text,
+    latency_ms double precision NOT NULL,
+    traceparent text
+);
+
 CREATE TABLE public.mcp_sessions (
     id text NOT NULL,
     protocol_version text NOT NULL,
@@ -1263,24 +1419,6 @@ CREATE TABLE public.mcp_sessions (
 );
 
 COMMENT ON COLUMN public.mcp_sessions.caller IS '''account:<id>'' of the account whose token opened the session ('''' = anonymous)';
-
-CREATE TABLE public.mcp_tasks (
-    id text NOT NULL,
-    owner text DEFAULT ''::text NOT NULL,
-    tool text NOT NULL,
-    arguments jsonb DEFAULT '{}'::jsonb NOT NULL,
-    state jsonb DEFAULT '{}'::jsonb NOT NULL,
-    status text DEFAULT 'working'::text NOT NULL,
-    answers jsonb DEFAULT '{}'::jsonb NOT NULL,
-    input_requests jsonb,
-    result jsonb,
-    error jsonb,
-    ttl_ms bigint NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    CONSTRAINT mcp_tasks_status_check CHECK ((status = ANY (ARRAY['working'::text, 'input_required'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
-);
 
 CREATE TABLE public.oauth_clients (
     client_id text NOT NULL,
@@ -1369,16 +1507,13 @@ CREATE UNLOGGED TABLE public.rate_limit_hits (
     hits integer NOT NULL
 );
 
+CREATE TABLE public.report_paid_tools (
+    tool text NOT NULL
+);
+
 CREATE TABLE public.schema_migrations (
     version text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-CREATE TABLE public.storage_removals (
-    path text NOT NULL,
-    reason text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL
 );
 
 CREATE TABLE public.token_spend (
@@ -1404,62 +1539,6 @@ CREATE TABLE public.uploads (
     CONSTRAINT uploads_status_check CHECK ((status = ANY (ARRAY['awaiting_bytes'::text, 'ready'::text, 'deleted'::text])))
 );
 
-CREATE TABLE public.webhook_deliveries (
-    id bigint NOT NULL,
-    event_id text NOT NULL,
-    endpoint_id text NOT NULL,
-    attempt integer NOT NULL,
-    outcome text NOT NULL,
-    status_code integer,
-    latency_ms integer NOT NULL,
-    error text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_deliveries_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retry'::text, 'failed'::text])))
-);
-
-CREATE SEQUENCE public.webhook_deliveries_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-ALTER SEQUENCE public.webhook_deliveries_id_seq OWNED BY public.webhook_deliveries.id;
-
-CREATE TABLE public.webhook_endpoints (
-    id text NOT NULL,
-    account_id bigint NOT NULL,
-    token_id text,
-    url text NOT NULL,
-    events text[] NOT NULL,
-    enabled boolean DEFAULT true NOT NULL,
-    secret_salt text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT webhook_endpoints_description_check CHECK ((length(description) <= 200)),
-    CONSTRAINT webhook_endpoints_events_check CHECK (((cardinality(events) > 0) AND (events <@ ARRAY['job.succeeded'::text, 'job.failed'::text, 'job.canceled'::text, 'usage.alert'::text, 'credits.low'::text]))),
-    CONSTRAINT webhook_endpoints_url_check CHECK ((length(url) <= 2048))
-);
-
-CREATE TABLE public.webhook_events (
-    id text NOT NULL,
-    endpoint_id text NOT NULL,
-    account_id bigint NOT NULL,
-    type text NOT NULL,
-    subject text,
-    data jsonb DEFAULT '{}'::jsonb NOT NULL,
-    livemode boolean DEFAULT true NOT NULL,
-    body text,
-    status text DEFAULT 'pending'::text NOT NULL,
-    attempts integer DEFAULT 0 NOT NULL,
-    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
-    lease_until timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
-);
-
 CREATE TABLE public.worker_heartbeats (
     worker_id text NOT NULL,
     host text NOT NULL,
@@ -1468,7 +1547,7 @@ CREATE TABLE public.worker_heartbeats (
     seen_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-ALTER TABLE ONLY public.account_deletions ALTER COLUMN id SET DEFAULT nextval('public.account_deletions_id_seq'::regclass);
+ALTER TABLE ONLY public.mcp_requests ATTACH PARTITION public.mcp_requests_default DEFAULT;
 
 ALTER TABLE ONLY public.accounts ALTER COLUMN id SET DEFAULT nextval('public.accounts_id_seq'::regclass);
 
@@ -1479,14 +1558,6 @@ ALTER TABLE ONLY public.credit_ledger ALTER COLUMN id SET DEFAULT nextval('publi
 ALTER TABLE ONLY public.mcp_requests ALTER COLUMN id SET DEFAULT nextval('public.mcp_requests_id_seq'::regclass);
 
 ALTER TABLE ONLY public.oauth_trail ALTER COLUMN id SET DEFAULT nextval('public.oauth_trail_id_seq'::regclass);
-
-ALTER TABLE ONLY public.webhook_deliveries ALTER COLUMN id SET DEFAULT nextval('public.webhook_deliveries_id_seq'::regclass);
-
-ALTER TABLE ONLY public.account_deletions
-    ADD CONSTRAINT account_deletions_account_ref_key UNIQUE (account_ref);
-
-ALTER TABLE ONLY public.account_deletions
-    ADD CONSTRAINT account_deletions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_pkey PRIMARY KEY (account_id, period);
@@ -1527,14 +1598,17 @@ ALTER TABLE ONLY public.jobs
 ALTER TABLE ONLY public.mcp_client_responses
     ADD CONSTRAINT mcp_client_responses_pkey PRIMARY KEY (session_id, request_id);
 
+ALTER TABLE ONLY public.mcp_request_daily
+    ADD CONSTRAINT mcp_request_daily_pkey PRIMARY KEY (day, rpc_method, tool, outcome, error_code);
+
 ALTER TABLE ONLY public.mcp_requests
-    ADD CONSTRAINT mcp_requests_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT mcp_requests_pkey PRIMARY KEY (id, at);
+
+ALTER TABLE ONLY public.mcp_requests_default
+    ADD CONSTRAINT mcp_requests_default_pkey PRIMARY KEY (id, at);
 
 ALTER TABLE ONLY public.mcp_sessions
     ADD CONSTRAINT mcp_sessions_pkey PRIMARY KEY (id);
-
-ALTER TABLE ONLY public.mcp_tasks
-    ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
@@ -1560,11 +1634,11 @@ ALTER TABLE ONLY public.rate_limit_hits
 ALTER TABLE ONLY public.rate_limit_refusals
     ADD CONSTRAINT rate_limit_refusals_pkey PRIMARY KEY (day, class);
 
+ALTER TABLE ONLY public.report_paid_tools
+    ADD CONSTRAINT report_paid_tools_pkey PRIMARY KEY (tool);
+
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
-
-ALTER TABLE ONLY public.storage_removals
-    ADD CONSTRAINT storage_removals_pkey PRIMARY KEY (path);
 
 ALTER TABLE ONLY public.stripe_events
     ADD CONSTRAINT stripe_events_pkey PRIMARY KEY (event_id);
@@ -1577,15 +1651,6 @@ ALTER TABLE ONLY public.uploads
 
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_pkey PRIMARY KEY (account_id, period, threshold);
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
-
-ALTER TABLE ONLY public.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
-
-ALTER TABLE ONLY public.webhook_events
-    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.worker_heartbeats
     ADD CONSTRAINT worker_heartbeats_pkey PRIMARY KEY (worker_id);
@@ -1608,15 +1673,21 @@ CREATE INDEX jobs_account ON public.jobs USING btree (account_id, created_at DES
 
 CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
+CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id, status, endpoint, charged_credits, upload_id);
+
+CREATE INDEX jobs_failed_at ON public.jobs USING btree (finished_at) WHERE (status = 'failed'::text);
+
 CREATE INDEX jobs_queue ON public.jobs USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
 CREATE INDEX jobs_token ON public.jobs USING btree (token_id, created_at) WHERE (token_id IS NOT NULL);
 
-CREATE INDEX mcp_requests_at ON public.mcp_requests USING btree (at);
+CREATE INDEX jobs_upload ON public.jobs USING btree (upload_id, created_at) WHERE (upload_id IS NOT NULL);
+
+CREATE INDEX mcp_requests_at ON ONLY public.mcp_requests USING btree (at);
+
+CREATE INDEX mcp_requests_default_at_idx ON public.mcp_requests_default USING btree (at);
 
 CREATE INDEX mcp_sessions_expires ON public.mcp_sessions USING btree (expires_at) WHERE (deleted_at IS NULL);
-
-CREATE INDEX mcp_tasks_expires ON public.mcp_tasks USING btree (expires_at);
 
 CREATE INDEX oauth_codes_expiry ON public.oauth_codes USING btree (expires_at);
 
@@ -1632,31 +1703,23 @@ CREATE INDEX quota_leases_account ON public.quota_leases USING btree (account_id
 
 CREATE INDEX rate_limit_hits_window ON public.rate_limit_hits USING btree (window_start);
 
+CREATE INDEX rate_limit_refusals_day ON public.rate_limit_refusals USING btree (day);
+
 CREATE INDEX uploads_account ON public.uploads USING btree (account_id, created_at DESC);
 
 CREATE INDEX uploads_expiry ON public.uploads USING btree (expires_at) WHERE (deleted_at IS NULL);
 
-CREATE INDEX webhook_deliveries_endpoint ON public.webhook_deliveries USING btree (endpoint_id, id DESC);
+ALTER INDEX public.mcp_requests_at ATTACH PARTITION public.mcp_requests_default_at_idx;
 
-CREATE INDEX webhook_endpoints_account ON public.webhook_endpoints USING btree (account_id, created_at);
-
-CREATE UNIQUE INDEX webhook_endpoints_token ON public.webhook_endpoints USING btree (token_id) WHERE (token_id IS NOT NULL);
-
-CREATE INDEX webhook_events_due ON public.webhook_events USING btree (next_attempt_at) WHERE (status = 'pending'::text);
-
-CREATE INDEX webhook_events_endpoint ON public.webhook_events USING btree (endpoint_id, created_at DESC);
+ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_default_pkey;
 
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
-CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
-
-CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
-
 CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_responses FOR EACH ROW EXECUTE FUNCTION public.mcp_client_response_notify();
 
-CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
+CREATE TRIGGER mcp_requests_daily AFTER INSERT ON public.mcp_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_request_daily_add();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
@@ -1699,21 +1762,3 @@ ALTER TABLE ONLY public.uploads
 
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_deliveries
-    ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.webhook_events(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_endpoints
-    ADD CONSTRAINT webhook_endpoints_token_id_fkey FOREIGN KEY (token_id) REFERENCES public.api_tokens(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_events
-    ADD CONSTRAINT webhook_events_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
-
-ALTER TABLE ONLY public.webhook_events
-    ADD CONSTRAINT webhook_events_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;

@@ -23,6 +23,7 @@
 #include "db/miq_sql.h"
 #include "db/miq_apr_db.h"
 #include "endpoints/miq_endpoints.h"
+#include "ops/miq_trace.h"
 #include "miqw_jobrun.h"
 #include "miqw_child.h"
 #include "miqw_webhooks.h"
@@ -59,6 +60,11 @@ typedef struct job_ctx {
     volatile int done;        /* the analysis returned: the beat thread ends */
 } job_ctx;
 
+/* The trace id of the job this thread runs (the client's W3C traceparent,
+ * kept with the job), "" when none: each log line about it carries it, so
+ * a trace can be followed from the client's call to the worker. */
+static __thread char job_trace[33];
+
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
@@ -68,8 +74,21 @@ static void logf_(const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "[%s] momentiq-worker: ", ts);
     vfprintf(stderr, fmt, ap);
+    if (job_trace[0])
+        fprintf(stderr, " trace_id=%s", job_trace);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+static void trace_of(miq_apr_db *db, apr_pool_t *p, const char *job_id)
+{
+    const char *args[1] = {job_id}, *err;
+    apr_array_header_t *rows;
+    int ncols;
+    job_trace[0] = 0;
+    rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_JOB_TRACE_GET, 1, args, &ncols, &err);
+    if (rows && rows->nelts && ncols >= 1)
+        miq_traceparent_trace_id(APR_ARRAY_IDX(rows, 0, const char **)[0], job_trace);
 }
 
 /* Polled by miqw_child_run about every 100 ms with the child's progress;
@@ -162,6 +181,7 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
     json_t *result = NULL;
     apr_int64_t cost = 0;
 
+    job_trace[0] = 0; /* lines between jobs belong to no trace */
     args[0] = cfg->worker_id;
     args[1] = apr_itoa(p, cfg->lease_s);
     rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_JOB_CLAIM, 2, args, &ncols, &err);
@@ -183,6 +203,7 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
     job.endpoint = row[2];
     job.params = miq_json_parse(p, row[4], strlen(row[4]), NULL);
     job.out_dir = apr_pstrcat(p, cfg->storage, "/outputs/", row[0], NULL);
+    trace_of(db, p, row[0]);
     logf_("job %s (%s, attempt %s) started", row[0], row[2], row[6]);
     if (!*row[3]) {
         settle_failure(&j, p, "not_found", "the job's upload was deleted", 0);

@@ -178,8 +178,9 @@ static void test_create_outcomes(void)
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "job_id", ""), JOB_ID);
     CU_ASSERT_STRING_EQUAL(miq_json_str(r.body, "status", ""), "queued");
     a = last(x->f, MIQ_SQL_JOB_CREATE)->args;
-    CU_ASSERT_EQUAL(last(x->f, MIQ_SQL_JOB_CREATE)->nargs, 10);
+    CU_ASSERT_EQUAL(last(x->f, MIQ_SQL_JOB_CREATE)->nargs, 11);
     CU_ASSERT_STRING_EQUAL(a[9], "{0.5,0.8,1.0}"); /* the default alert thresholds */
+    CU_ASSERT_PTR_NULL(a[10]);                     /* no traceparent sent */
     CU_ASSERT_EQUAL(strlen(a[0]), 20);
     CU_ASSERT_EQUAL(strncmp(a[0], "job_", 4), 0);
     CU_ASSERT_STRING_EQUAL(a[1], "42");

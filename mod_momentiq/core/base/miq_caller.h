@@ -23,6 +23,8 @@ typedef struct miq_caller {
     const char *alerts_json;      /* usage alerts fired this period (JSON array text) */
     long long token_cap_credits;  /* the token's monthly cap, -1: none */
     long long token_spent_credits;
+    /* the request's validated W3C traceparent (or NULL), kept with a job */
+    const char *traceparent;
 } miq_caller;
 
 #endif

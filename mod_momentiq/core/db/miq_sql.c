@@ -44,11 +44,13 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* The request log is written in batches, one round trip per batch. */
     {MIQ_SQL_REQUEST_RECORD_BATCH, "miq_request_record_batch",
      "INSERT INTO mcp_requests (at, era, protocol_version, http_method, rpc_method, tool, "
-     "client_name, session_id, caller, http_status, outcome, error_code, latency_ms) "
-     "SELECT at, coalesce(era, ''), pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat "
+     "client_name, session_id, caller, http_status, outcome, error_code, latency_ms, "
+     "traceparent) "
+     "SELECT at, coalesce(era, ''), pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat, tp "
      "FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
      "%s::text[], %s::text[], %s::text[], %s::text[], %s::smallint[], %s::text[], %s::text[], "
-     "%s::float8[]) AS t(at, era, pv, hm, rm, tool, cn, sid, caller, st, oc, ec, lat)"},
+     "%s::float8[], %s::text[]) AS t(at, era, pv, hm, rm, tool, cn, sid, caller, st, oc, ec, "
+     "lat, tp)"},
     {MIQ_SQL_WORKER_HEARTBEAT, "miq_worker_heartbeat",
      "INSERT INTO worker_heartbeats (worker_id, host, pid) VALUES (%s, %s, %d) "
      "ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), host = EXCLUDED.host, "
@@ -246,8 +248,8 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      * request hash, idempotency key (or NULL), estimate, default alert thresholds
      * (numeric[] literal). For a refusal the second column holds its numbers (JSON). */
     {MIQ_SQL_JOB_CREATE, "miq_job_create",
-     "SELECT outcome, coalesce(job_id, '') FROM miq_job_create(%s, %s::bigint, %s, %s, %s, "
-     "%s::jsonb, %s, %s, %s::bigint, %s::numeric[])"},
+     "SELECT outcome, coalesce(job_id, '') FROM miq_job_create_traced(%s, %s::bigint, %s, %s, "
+     "%s, %s::jsonb, %s, %s, %s::bigint, %s::numeric[], %s)"},
     /* Columns: j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, j.progress, j.estimated_credits, coalesce(j.charged_credits::text, ''), j.attempts, coalesce(j.error_code, ''), coalesce(j.error_message, ''), coalesce(j.idempotency_key, ''), to_char(j.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), coalesce(to_char(j.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), coalesce(to_char(j.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''), to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), result json. Args: id, account. */
     {MIQ_SQL_JOB_GET, "miq_job_get",
      "SELECT j.id, j.endpoint, coalesce(j.upload_id, ''), j.params::text, j.status, "
@@ -670,6 +672,58 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     {MIQ_SQL_TASK_CANCEL, "miq_task_cancel",
      "UPDATE mcp_tasks SET status = 'cancelled', input_requests = NULL, updated_at = now() "
      "WHERE id = %s AND owner = %s AND status IN ('working', 'input_required') RETURNING 1"},
+    /* Operators' reports (sql/016, ops/miq_reports.c names the columns).
+     * Args: since, until (ISO 8601). */
+    {MIQ_SQL_REPORT_MCP_INIT_SUCCESS, "miq_report_mcp_init_success",
+     "SELECT * FROM miq_report_mcp_init_success(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_PAID_TOOL_ERRORS, "miq_report_paid_tool_errors",
+     "SELECT * FROM miq_report_paid_tool_errors(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_REFUSALS, "miq_report_refusals",
+     "SELECT * FROM miq_report_refusals(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_QUEUE_AGE, "miq_report_queue_age",
+     "SELECT * FROM miq_report_queue_age(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_FAILED_JOBS, "miq_report_failed_jobs",
+     "SELECT * FROM miq_report_failed_jobs(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_CONNECTOR_USAGE, "miq_report_connector_usage",
+     "SELECT * FROM miq_report_connector_usage(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_SPENDERS, "miq_report_top_spenders",
+     "SELECT * FROM miq_report_top_spenders(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_FAILED, "miq_report_top_failed",
+     "SELECT * FROM miq_report_top_failed(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_TOP_TOOLS, "miq_report_top_tools",
+     "SELECT * FROM miq_report_top_tools(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_READINESS_WARNINGS, "miq_report_readiness_warnings",
+     "SELECT * FROM miq_report_readiness_warnings(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_CLIP_WORKFLOWS, "miq_report_clip_workflows",
+     "SELECT * FROM miq_report_clip_workflows(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_RATE_LIMIT_REFUSALS, "miq_report_rate_limit_refusals",
+     "SELECT * FROM miq_report_rate_limit_refusals(%s::timestamptz, %s::timestamptz)"},
+    {MIQ_SQL_REPORT_WEBHOOK_FAILURES, "miq_report_webhook_failures",
+     "SELECT * FROM miq_report_webhook_failures(%s::timestamptz, %s::timestamptz)"},
+    /* Args: months ahead, months kept (0: all). Rows: action, partition. */
+    {MIQ_SQL_REQUESTS_MAINTAIN, "miq_requests_maintain",
+     "SELECT action, partition FROM miq_requests_maintain(%s::int, %s::int)"},
+    /* Args: job. */
+    {MIQ_SQL_JOB_TRACE_GET, "miq_job_trace_get",
+     "SELECT coalesce(traceparent, '') FROM jobs WHERE id = %s"},
+    /* /metrics and server-status, one round trip: queued, running, oldest
+     * queued age s, workers alive, last heartbeat age s (-1: never), then of
+     * the jobs created in the last 24 h: succeeded, failed, canceled, credits
+     * charged; webhook events pending, given up on in 24 h, oldest pending s. */
+    {MIQ_SQL_METRICS_DB, "miq_metrics_db",
+     "SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), "
+     "(SELECT count(*) FROM jobs WHERE status = 'running'), "
+     "(SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM jobs "
+     "WHERE status = 'queued'), "
+     "(SELECT count(*) FROM worker_heartbeats WHERE seen_at > now() - interval '30 seconds'), "
+     "(SELECT coalesce(extract(epoch FROM now() - max(seen_at)), -1) FROM worker_heartbeats), "
+     "count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'), "
+     "count(*) FILTER (WHERE status = 'canceled'), "
+     "coalesce(sum(charged_credits) FILTER (WHERE status = 'succeeded'), 0), "
+     "(SELECT pending FROM miq_webhook_backlog()), "
+     "(SELECT failed_last_day FROM miq_webhook_backlog()), "
+     "(SELECT oldest_pending_s FROM miq_webhook_backlog()) "
+     "FROM jobs WHERE created_at > now() - interval '24 hours'"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

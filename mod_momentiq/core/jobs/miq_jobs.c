@@ -366,7 +366,7 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
 {
     job_req jr;
     json_t *upload, *key, *maxc;
-    const char *args[10], *outcome, *canon, **row;
+    const char *args[11], *outcome, *canon, **row;
     apr_array_header_t *rows;
     int ncols;
     memset(&jr, 0, sizeof(jr));
@@ -434,7 +434,8 @@ void miq_jobs_create(const miq_jobs_env *env, const json_t *req, miq_reply *out)
     args[7] = json_is_string(key) ? json_string_value(key) : NULL;
     args[8] = apr_psprintf(env->pool, "%" APR_INT64_T_FMT, jr.quote.credits);
     args[9] = env->srv->usage_alerts ? env->srv->usage_alerts : MIQ_BILLING_DEFAULT_THRESHOLDS;
-    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CREATE, 10, args, &ncols, out)))
+    args[10] = env->caller->traceparent; /* the job continues the caller's trace */
+    if (!(rows = miq_jobs_query(env, env->pool, MIQ_SQL_JOB_CREATE, 11, args, &ncols, out)))
         return;
     if (rows->nelts < 1 || ncols < 2) {
         miq_reply_err(out, 500, "server_error", "the job could not be created", NULL);

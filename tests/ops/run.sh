@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# The operators' suite (issue 16) against a running test stack: the
+# OpenMetrics endpoint (checked by a strict parser, which is itself checked
+# on broken samples), the server-status section, W3C traceparent on the
+# request log, the job and the worker's log, the request log's monthly
+# partitions and their retention, and momentiqctl report (every report in
+# every format, figures from seeded rows, bad input refused).
+# Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
+# OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
+# Prints one line per check and "ops: N passed, N failed".
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+U=$OPS_URL
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 20 | sed 's/^/    /'; }
+check() { # name command...
+    local name=$1 out
+    shift
+    if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$out"; fi
+}
+as() { if [ -n "${OPS_RUNAS:-}" ]; then runuser -u "$OPS_RUNAS" -- "$@"; else "$@"; fi; }
+sql() { as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -v ON_ERROR_STOP=1 -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" -d momentiq -c "$1"; }
+ctl() { as env MOMENTIQ_DB="host=$OPS_VAR/pg/run port=$OPS_PGPORT dbname=momentiq user=${OPS_RUNAS:-$(id -un)}" "$OPS_BUILD/momentiqctl" "$@"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+TAG=ops$(date +%s%N | tail -c 9)
+TP_TRACE=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+TP="00-$TP_TRACE-b7ad6b7169203331-01"
+
+# ---- the checker can fail ---------------------------------------------------
+good='# TYPE a_seconds histogram
+# UNIT a_seconds seconds
+a_seconds_bucket{le="0.1"} 1
+a_seconds_bucket{le="+Inf"} 2
+a_seconds_count 2
+a_seconds_sum 0.3
+# TYPE b counter
+b_total{x="1"} 3
+# EOF'
+check "openmetrics checker accepts a valid exposition" python3 "$HERE/openmetrics_check.py" <<<"$good"
+n=0
+for broken in "${good%# EOF}" \
+    "${good/le=\"0.1\"\} 1/le=\"0.1\"\} 5}" \
+    "${good/a_seconds_count 2/a_seconds_count 3}" \
+    "${good/\# TYPE b counter/\# TYPE b_total counter}" \
+    "${good/b_total\{x=\"1\"\} 3/b_total\{x=\"1\"\} 3
+b_total\{x=\"1\"\} 4}" \
+    "${good/\# UNIT a_seconds seconds/\# UNIT a_seconds bytes}" \
+    "${good/b_total\{x=\"1\"\} 3/b_total\{x=1\} 3}" \
+    "${good/b_total\{x=\"1\"\} 3/b_total\{x=\"1\"\} -3}" \
+    "$good
+a_seconds_sum 1"; do
+    python3 "$HERE/openmetrics_check.py" <<<"$broken" >/dev/null 2>&1 || n=$((n + 1))
+done
+[ "$n" = 9 ] && ok "openmetrics checker refuses each of 9 broken expositions" ||
+    bad "openmetrics checker refused only $n of 9 broken expositions"
+
+# ---- MCP traffic with trace context -----------------------------------------
+mcp() { # extra-curl-args... -- body
+    curl -s -o "$tmp/mcp.out" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' "$@" "$U/mcp"
+}
+init_body() { # client-name [meta-json]
+    printf '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"%s","version":"1"}%s}}' "$1" "${2:+,\"_meta\":$2}"
+}
+count_init() { curl -s "$U/metrics" | awk '/^mcp_server_operation_duration_seconds_count\{mcp_method_name="initialize"\}/ {print $2}'; }
+before=$(count_init)
+code=$(mcp -H "traceparent: $TP" -d "$(init_body "$TAG-hdr")")
+[ "$code" = 200 ] && ok "initialize with a traceparent header" || bad "initialize with a traceparent header: $code"
+mcp -H "traceparent: 00-11111111111111111111111111111111-2222222222222222-01" \
+    -d "$(init_body "$TAG-meta" "{\"traceparent\":\"00-$TP_TRACE-3333333333333333-01\"}")" >/dev/null
+mcp -H "traceparent: 00-zz-not-a-trace" -d "$(init_body "$TAG-bad")" >/dev/null
+after=$(count_init)
+[ -n "$after" ] && [ "${after%.*}" -ge $(( ${before:-0} + 3 )) ] && ok "initialize histogram counted 3 calls ($before -> $after)" ||
+    bad "initialize histogram count went from '$before' to '$after'"
+
+row() { # client -> traceparent (waits for the batched request log)
+    local i v
+    for i in $(seq 1 40); do
+        v=$(sql "SELECT coalesce(traceparent, 'null') FROM mcp_requests WHERE client_name = '$1'")
+        [ -n "$v" ] && { echo "$v"; return; }
+        sleep 0.25
+    done
+}
+v=$(row "$TAG-hdr"); [ "$v" = "$TP" ] && ok "request log keeps the header's traceparent" || bad "header traceparent logged as '$v'"
+v=$(row "$TAG-meta"); [ "$v" = "00-$TP_TRACE-3333333333333333-01" ] && ok "_meta.traceparent wins over the header" || bad "_meta traceparent logged as '$v'"
+v=$(row "$TAG-bad"); [ "$v" = null ] && ok "an invalid traceparent is ignored, the call still served" || bad "invalid traceparent logged as '$v'"
+
+# ---- /metrics and server-status ---------------------------------------------
+curl -s -D "$tmp/h" -o "$tmp/metrics" "$U/metrics"
+grep -qi '^Content-Type: application/openmetrics-text; version=1.0.0; charset=utf-8' "$tmp/h" &&
+    ok "/metrics content type" || bad "/metrics content type" "$(cat "$tmp/h")"
+check "/metrics passes the strict OpenMetrics checker" python3 "$HERE/openmetrics_check.py" <"$tmp/metrics"
+for m in 'mcp_server_operation_duration_seconds_bucket{mcp_method_name="initialize",le="0.01"}' \
+    'momentiq_http_requests_total{surface="mcp",outcome="ok"}' 'momentiq_http_refusals_total{code="429"}' \
+    'momentiq_sse_streams' 'momentiq_database_up 1' 'momentiq_jobs_queued' 'momentiq_workers_alive 1' \
+    'momentiq_queue_oldest_age_seconds' 'momentiq_credits_charged_last_day' \
+    'momentiq_webhook_events_pending' 'momentiq_webhook_events_failed_last_day'; do
+    grep -qF "$m" "$tmp/metrics" && ok "/metrics has $m" || bad "/metrics lacks $m"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/metrics")
+[ "$code" = 405 ] && ok "POST /metrics is 405" || bad "POST /metrics answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/metricsx")
+[ "$code" = 404 ] && ok "/metricsx is not the metrics endpoint" || bad "/metricsx answered $code"
+curl -s "$U/server-status?auto" >"$tmp/status"
+for k in MomentIQRequests_mcp_ok MomentIQRefusals_401 MomentIQSSEStreams MomentIQQueueDepth 'MomentIQWorkersAlive: 1'; do
+    grep -q "^$k" "$tmp/status" && ok "server-status?auto has $k" || bad "server-status?auto lacks $k" "$(grep MomentIQ "$tmp/status")"
+done
+curl -s "$U/server-status" | grep -q '<h2><a name="momentiq">MomentIQ</a></h2>' &&
+    ok "server-status HTML has the MomentIQ section" || bad "server-status HTML lacks the MomentIQ section"
+
+# ---- a job keeps the trace; the worker's lines carry it ---------------------
+email="$TAG@example.com"
+ctl user create "$email" --free-credits 500 >/dev/null 2>&1 || true
+tok=$(ctl token create --user "$email" --name ops --scopes all 2>/dev/null | grep -o 'miq_conn_[A-Za-z0-9_-]*' | head -n 1)
+ffmpeg -loglevel error -f lavfi -i "sine=d=3" -f lavfi -i "anullsrc=d=2" -filter_complex concat=n=2:v=0:a=1 "$tmp/a.wav" 2>/dev/null
+upl=$(curl -s -H "Authorization: Bearer $tok" --data-binary @"$tmp/a.wav" "$U/v1/uploads?filename=a.wav" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin).get("upload_id",""))' 2>/dev/null)
+JT=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+job=$(curl -s -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' -H "traceparent: 00-$JT-1234567890abcdef-01" \
+    -d "{\"endpoint\":\"audio/silence\",\"upload_id\":\"$upl\"}" "$U/v1/jobs" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin).get("job_id",""))' 2>/dev/null)
+if [ -n "$job" ]; then
+    ok "a job created with a traceparent header"
+    v=$(sql "SELECT traceparent FROM jobs WHERE id = '$job'")
+    [ "$v" = "00-$JT-1234567890abcdef-01" ] && ok "the job keeps the traceparent" || bad "jobs.traceparent is '$v'"
+    for i in $(seq 1 120); do
+        st=$(sql "SELECT status FROM jobs WHERE id = '$job'")
+        case $st in succeeded | failed | canceled) break ;; esac
+        sleep 0.5
+    done
+    [ "$st" = succeeded ] && ok "the traced job succeeded" || bad "the traced job is $st"
+    n=$(grep -c "job $job.*trace_id=$JT" "$OPS_VAR/log/worker.log" || true)
+    [ "${n:-0}" -ge 2 ] && ok "worker log lines of the job carry its trace id ($n)" ||
+        bad "worker log lines with the trace id: ${n:-0}" "$(grep "$job" "$OPS_VAR/log/worker.log")"
+else
+    bad "a job created with a traceparent header (token '${tok:0:12}…', upload '$upl')"
+fi
+
+# ---- monthly partitions and retention ---------------------------------------
+ahead=$(sql "SELECT to_char(date_trunc('month', now() AT TIME ZONE 'UTC') + interval '4 months', 'YYYYMM')")
+# a rerun on the same stack: the month and its rolled-up days start empty
+sql "DROP TABLE IF EXISTS mcp_requests_$ahead;
+     DELETE FROM mcp_request_daily WHERE day >= to_date('$ahead', 'YYYYMM')" >/dev/null
+sql "INSERT INTO mcp_requests (at, era, http_method, caller, http_status, outcome, latency_ms)
+     VALUES (date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '4 months 3 days', '2025', 'POST', '$TAG-future', 200, 'ok', 1)" >/dev/null
+v=$(sql "SELECT tableoid::regclass FROM mcp_requests WHERE caller = '$TAG-future'")
+[ "$v" = mcp_requests_default ] && ok "a row of a month without a partition lands in the default partition" || bad "future row went to '$v'"
+sql "SELECT * FROM miq_requests_maintain(4, 0)" >"$tmp/maint"
+v=$(sql "SELECT tableoid::regclass FROM mcp_requests WHERE caller = '$TAG-future'")
+[ "$v" = "mcp_requests_$ahead" ] && ok "maintenance creates months ahead and moves the default's rows there" ||
+    bad "after maintenance the row is in '$v'" "$(cat "$tmp/maint")"
+sql "CREATE TABLE mcp_requests_200001 PARTITION OF mcp_requests FOR VALUES FROM ('2000-01-01 00:00+00') TO ('2000-02-01 00:00+00');
+     INSERT INTO mcp_requests (at, era, http_method, caller, http_status, outcome, latency_ms)
+     VALUES ('2000-01-15 00:00+00', '2025', 'POST', '$TAG-old', 200, 'ok', 1)" >/dev/null
+sql "SELECT action || ' ' || partition FROM miq_requests_maintain(2, 12)" >"$tmp/maint"
+grep -qx 'dropped mcp_requests_200001' "$tmp/maint" && [ -z "$(sql "SELECT 1 FROM mcp_requests WHERE caller = '$TAG-old'")" ] &&
+    ok "retention drops a month older than the months kept" || bad "retention" "$(cat "$tmp/maint")"
+v=$(sql "SELECT count(*) FROM mcp_requests WHERE caller IN ('$TAG-future') OR client_name LIKE '$TAG-%'")
+[ "$v" = 4 ] && ok "retention keeps the recent months' rows" || bad "recent rows left: $v"
+v=$(sql "SELECT count(*) FROM admin_request_daily_check")
+[ "$v" = 0 ] && ok "the daily rollup equals the request log" || bad "rollup differs on $v days"
+
+# ---- momentiqctl report ------------------------------------------------------
+acct=$(sql "SELECT id FROM accounts WHERE email = '$email'")
+sql "INSERT INTO mcp_requests (at, era, http_method, rpc_method, tool, caller, http_status, outcome, error_code, latency_ms)
+     VALUES (now(), '2025', 'POST', 'tools/call', '$TAG.tool', 'x', 200, 'ok', NULL, 10),
+            (now(), '2025', 'POST', 'tools/call', '$TAG.tool', 'x', 200, 'ok', NULL, 20),
+            (now(), '2025', 'POST', 'tools/call', '$TAG.tool', 'x', 200, 'tool_error', NULL, 90);
+     INSERT INTO rate_limit_refusals (day, class, refusals) VALUES (current_date, '$TAG', 7);
+     INSERT INTO jobs (id, account_id, endpoint, params, request_hash, status, estimated_credits, error_code, finished_at)
+     VALUES ('job_$TAG', $acct, 'video/$TAG', '{}', 'x', 'failed', 1, 'media_unreadable', now())" >/dev/null
+n=$(ctl report --list | wc -l)
+[ "$n" = 13 ] && ok "report --list names 13 reports" || bad "report --list printed $n lines"
+for r in $(ctl report --list | awk '{print $1}'); do
+    ctl report "$r" --format json >"$tmp/r.json" 2>"$tmp/r.err" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, list)' "$tmp/r.json" &&
+        ctl report "$r" --format csv >"$tmp/r.csv" && head -n 1 "$tmp/r.csv" | grep -q ',' &&
+        ctl report "$r" --since 2020-01-01 --until 2100-01-01 >/dev/null &&
+        ok "report $r (json, csv, table)" || bad "report $r" "$(cat "$tmp/r.err")"
+done
+ctl report top-tools --format json | python3 -c "
+import json,sys
+rows=[r for r in json.load(sys.stdin) if r['tool']=='$TAG.tool']
+assert rows and rows[0]['calls']==3 and rows[0]['errors']==1 and rows[0]['max_latency_ms']==90, rows" &&
+    ok "top-tools counts the seeded calls, errors and latency" || bad "top-tools figures"
+ctl report rate-limit-refusals --format csv | grep -q ",$TAG,7" && ok "rate-limit-refusals shows the seeded refusals" || bad "rate-limit-refusals"
+ctl report failed-jobs | grep -q "video/$TAG *media_unreadable *1" && ok "failed-jobs shows the seeded failure" || bad "failed-jobs" "$(ctl report failed-jobs)"
+ctl report failed-jobs --until 2000-01-02 | grep -q "video/$TAG" && bad "a period before the failure still shows it" || ok "a period excludes jobs outside it"
+if [ -n "$(sql "SELECT to_regclass('webhook_deliveries')")" ]; then
+    sql "INSERT INTO webhook_endpoints (id, account_id, url, events, secret_salt)
+         VALUES ('whe_$TAG', $acct, 'https://hooks.example/x', ARRAY['job.failed'], 'salt');
+         INSERT INTO webhook_events (id, endpoint_id, account_id, type, status, finished_at)
+         VALUES ('evt_$TAG', 'whe_$TAG', $acct, 'job.$TAG', 'failed', now());
+         INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, status_code, latency_ms, error)
+         VALUES ('evt_$TAG', 'whe_$TAG', 1, 'retry', 500, 12, NULL),
+                ('evt_$TAG', 'whe_$TAG', 2, 'failed', NULL, 5000, 'timeout')" >/dev/null
+    ctl report webhook-failures --format csv | grep -q ",job.$TAG,2,1,1,timeout" &&
+        ok "webhook-failures counts the seeded failed deliveries" || bad "webhook-failures" "$(ctl report webhook-failures --format csv)"
+    sql "DELETE FROM webhook_endpoints WHERE id = 'whe_$TAG'" >/dev/null
+else
+    v=$(ctl report webhook-failures --format json)
+    [ "$v" = "[]" ] && ok "webhook-failures is empty where the webhook tables do not exist" || bad "webhook-failures: $v"
+fi
+for args in "no-such-report" "top-tools --since 2026-02-30" "top-tools --since 2030-01-01 --until 2029-01-01" \
+    "top-tools --format xml" "top-tools extra" "top-tools --since" "--since 2026-01-01"; do
+    # shellcheck disable=SC2086
+    ctl report $args >/dev/null 2>"$tmp/err"; rc=$?
+    [ "$rc" = 2 ] && grep -q 'momentiqctl report:' "$tmp/err" && ok "report $args: refused (2)" || bad "report $args: exit $rc"
+done
+sql "DELETE FROM jobs WHERE id = 'job_$TAG'; DELETE FROM rate_limit_refusals WHERE class = '$TAG'" >/dev/null
+
+echo "ops: $passed passed, $failed failed"
+[ "$failed" = 0 ]
