@@ -65,7 +65,12 @@ typedef struct miq_srv_conf {
     apr_size_t stripe_webhook_secret_len;
     const char *stripe_secret_key; /* read at post_config, or NULL */
     struct miq_oauth_conf *oauth;  /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
-    miq_server *mcp;               /* built in post_config */
+    /* the operator's identity (mod_momentiq_legal.c); NULL: miq_server_set_operator's defaults */
+    const char *service_name;  /* MomentIQServiceName */
+    const char *support_email; /* MomentIQSupportEmail */
+    const char *privacy_url;   /* MomentIQPrivacyURL */
+    const char *terms_url;     /* MomentIQTermsURL */
+    miq_server *mcp;           /* built in post_config */
 } miq_srv_conf;
 
 /* Per-directory: MomentIQRequireToken (for clients that start OAuth only on a 401). */
