@@ -7,6 +7,7 @@
 #include "tools/miq_tools_account.h"
 #include "tools/miq_tools_jobs.h"
 #include "tools/miq_tools_upload.h"
+#include "tools/miq_tools_app.h"
 #include "tools/miq_server_build.h"
 
 static const char instructions[] =
@@ -47,6 +48,8 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
         return apr_psprintf(p, "registering job tools: %s", err);
     if ((err = miq_upload_tools_register(srv->registry)))
         return apr_psprintf(p, "registering upload tools: %s", err);
+    if ((err = miq_app_register(srv->registry, p, base_url)))
+        return apr_psprintf(p, "registering the MCP App: %s", err);
     if ((err = miq_registry_seal(srv->registry, base_url)))
         return err;
     *out = srv;
