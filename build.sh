@@ -599,6 +599,18 @@ EOF
         record momentiqctl "$cp" "$cf"
     fi
 
+    if want mcpapp; then
+        say "== mcpapp: the MCP App in Chromium through @modelcontextprotocol/ext-apps, pages, Inspector"
+        local app_email=mcpapp-$(date +%s)@example.com app_token
+        ctl_for "$tv/stack" "$pgport" user create "$app_email" >"$results/mcpapp.log" 2>&1
+        ctl_for "$tv/stack" "$pgport" credits grant --email "$app_email" --credits 500 \
+            --note "mcpapp test" >>"$results/mcpapp.log" 2>&1
+        app_token=$(ctl_for "$tv/stack" "$pgport" token create --user "$app_email" --name mcpapp \
+            --scopes all --expires-in 3600 2>>"$results/mcpapp.log" | grep -o 'miq_conn_[A-Za-z0-9_-]*' | head -n 1)
+        MIQ_APP_TOKEN=$app_token "$ROOT/tests/mcpapp/run.sh" "$url" "$results" >>"$results/mcpapp.log" 2>&1 || true
+        record mcpapp $(counts "$results/mcpapp.log")
+    fi
+
     if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ] && want interop; then
         say "== interop: official MCP conformance suites and SDK clients"
         "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true

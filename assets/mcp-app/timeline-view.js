@@ -36,13 +36,15 @@
   function draw() {
     var st = job.status || "succeeded";
     $("title").textContent = "Job " + (job.job_id || jobId || "") + (job.endpoint ? " · " + job.endpoint : "");
-    say("meta", st === "succeeded" && job.result ? counts(job.result) + " moments" + (job.result.truncated ? " (shortened: the full result is in the API)" : "")
+    var n = job.result ? counts(job.result) : 0;
+    say("meta", st === "succeeded" && job.result ? n + (n === 1 ? " moment" : " moments") + (job.result.truncated ? " (shortened: the full result is in the API)" : "")
       : st === "queued" || st === "running" ? st + ", " + (job.progress || 0) + "%" : st);
     var options = {
       height: 220,
       onSeek: function (t, m) {
-        var what = (m && (m.type || m.label)) || "moment";
-        say("detail", "Moment at " + fmt(t) + ": " + String(what).replace(/[_-]+/g, " ") +
+        /* the component's accessible name of the activated moment says what it is */
+        var a = document.activeElement, name = a && a.getAttribute && a.getAttribute("aria-label");
+        say("detail", "Moment at " + fmt(t) + (name ? ": " + name : m && m.type ? ": " + m.type : "") +
             (m && typeof m.score === "number" ? ", score " + m.score.toFixed(2) : ""));
       },
       thumbnailUrl: function (m) {
@@ -79,6 +81,7 @@
     } else { /* a result (get_job_result): the job id came with the tool input */
       job = { job_id: jobId, status: "succeeded", result: sc };
       draw();
+      refresh(); /* the job's endpoint and duration, and output URLs signed afresh */
     }
   }
 
