@@ -399,7 +399,7 @@ run_tests() {
         record config $(counts "$results/config.log")
     fi
 
-    if want brand; then
+    if want brand || want app; then
         say "== brand: PNGs rendered from assets/brand/src, at their sizes"
         ( brand_render "$tv/brand" 1 ) >"$results/brand.log" 2>&1 || true
         BRAND_RENDERS=$BRAND_RENDERS "$ROOT/tests/brand/check_brand.sh" "$ROOT/assets/brand" "$tv/brand" \
@@ -526,6 +526,15 @@ MomentIQRateLimit api 100000 10
 MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_platform_oauth_redirect
 MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback
 MomentIQOAuthClientSecret itest-gateway "$tv/stack/oauth-client-secret"
+# Claude's hosted callback as a pre-registered public client (issue 14).
+MomentIQOAuthClient itest-claude Claude claude https://claude.ai/api/mcp/auth_callback
+# The policy pages state the request's configuration: a test header changes it.
+<Location /legal>
+    <If "%{HTTP:X-Legal-Test} == '1'">
+        MomentIQFreeCredits 77
+        MomentIQQuota jobs 7
+    </If>
+</Location>
 MomentIQOAuthDynamicRegistration On
 MomentIQOAuthClientMetadataDocuments On
 MomentIQFetchCAFile "$tv/stack/tls/cert.pem"
@@ -599,7 +608,7 @@ EOF
         record momentiqctl "$cp" "$cf"
     fi
 
-    if want mcpapp; then
+    if want mcpapp || want app; then
         say "== mcpapp: the MCP App in Chromium through @modelcontextprotocol/ext-apps, pages, Inspector"
         local app_email=mcpapp-$(date +%s)@example.com app_token
         ctl_for "$tv/stack" "$pgport" user create "$app_email" >"$results/mcpapp.log" 2>&1
