@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import fs from "node:fs";
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 const [, , BASE, OUT, DIR] = process.argv;
@@ -139,6 +140,32 @@ async function main() {
   }
   await browser.close();
   await client.close();
+  inspector();
+}
+
+// The MCP Inspector CLI's app probe (--app-info) and resources, as a host sees them.
+function inspector() {
+  const home = path.join(OUT, "mcpapp", "inspector-home"); // it keeps a catalog and secrets in HOME
+  fs.mkdirSync(home, { recursive: true });
+  const run = (...args) => {
+    try {
+      return { code: 0, out: execFileSync(process.env.MIQ_NODE22, [process.env.MIQ_INSPECTOR_CLI, BASE + "/mcp", ...args],
+                                          { env: { ...process.env, HOME: home }, timeout: 60000, encoding: "utf8" }) };
+    } catch (e) { return { code: e.status, out: String(e.stdout || "") + String(e.stderr || e.message) }; }
+  };
+  const probe = run("--method", "tools/list", "--app-info", "--advertise-apps");
+  const lines = probe.out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const app = (n) => lines.find((l) => l.toolName === n) || {};
+  check("Inspector --app-info: the job tools have the app", ["momentiq.create_job", "momentiq.get_job", "momentiq.get_job_result"]
+        .every((n) => app(n).hasApp && app(n).resourceUri === "ui://momentiq/timeline" &&
+               app(n).resourceMimeType === "text/html;profile=mcp-app" &&
+               JSON.stringify(app(n).csp?.connectDomains) === JSON.stringify([BASE])), probe.out.slice(0, 400));
+  check("Inspector --app-info: the helper is app-only", JSON.stringify(app("momentiq.app_job_timeline").visibility) === '["app"]');
+  check("Inspector --app-info: other tools have no app", app("momentiq.list_endpoints").hasApp === false);
+  const list = run("--method", "resources/list");
+  check("Inspector resources/list shows the view", list.code === 0 && list.out.includes('"ui://momentiq/timeline"'), list.out.slice(0, 300));
+  const read = run("--method", "resources/read", "--uri", "ui://momentiq/timeline");
+  check("Inspector resources/read gets the view", read.code === 0 && read.out.includes("text/html;profile=mcp-app"), read.out.slice(0, 300));
 }
 
 main().catch((e) => { failed++; console.log("FAIL: " + (e && e.stack ? e.stack : e)); })

@@ -19,6 +19,14 @@ if [ ! -d "$DIR/node_modules/@modelcontextprotocol/ext-apps" ] || [ ! -d "$DIR/n
         playwright-core esbuild @modelcontextprotocol/sdk@1 >"$OUT/mcpapp/npm.log" 2>&1 ||
         fail "npm install failed (see $OUT/mcpapp/npm.log)"
 fi
+# The Inspector CLI (its app probe) needs node >= 22.19: installed next to it.
+INSPECTOR=$CACHE/app-inspector
+if [ ! -d "$INSPECTOR/node_modules/@modelcontextprotocol/inspector" ] || [ ! -d "$INSPECTOR/node_modules/node" ]; then
+    npm install --silent --no-audit --no-fund --prefix "$INSPECTOR" @modelcontextprotocol/inspector@2.12.0 \
+        node@22 >"$OUT/mcpapp/npm-inspector.log" 2>&1 || fail "npm install of the Inspector failed"
+fi
+export MIQ_NODE22=$(find "$INSPECTOR/node_modules/node" -path '*bin/node' -type f 2>/dev/null | head -n 1)
+export MIQ_INSPECTOR_CLI=$INSPECTOR/node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js
 cp "$HERE/host-entry.js" "$OUT/mcpapp/host-entry.js"
 NODE_PATH=$DIR/node_modules "$DIR/node_modules/.bin/esbuild" "$OUT/mcpapp/host-entry.js" --bundle \
     --format=iife --platform=browser --log-level=warning --outfile="$OUT/mcpapp/host-bridge.js" ||
