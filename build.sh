@@ -611,7 +611,8 @@ EOF
     if want mcpapp || want app; then
         say "== mcpapp: the MCP App in Chromium through @modelcontextprotocol/ext-apps, pages, Inspector"
         local app_email=mcpapp-$(date +%s)@example.com app_token
-        ctl_for "$tv/stack" "$pgport" user create "$app_email" >"$results/mcpapp.log" 2>&1
+        # (its output holds the generated password: not logged)
+        ctl_for "$tv/stack" "$pgport" user create "$app_email" >/dev/null 2>"$results/mcpapp.log"
         ctl_for "$tv/stack" "$pgport" credits grant --email "$app_email" --credits 500 \
             --note "mcpapp test" >>"$results/mcpapp.log" 2>&1
         app_token=$(ctl_for "$tv/stack" "$pgport" token create --user "$app_email" --name mcpapp \
