@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MomentIQ: set up, build, run and test with one script.
-#   ./build.sh deps|build|run|start|stop|status|test|schema|package|ctl ARGS...
+#   ./build.sh deps|build|brand|run|start|stop|status|test|schema|package|ctl ARGS...
 # Options (before the command): --asan   build and run under AddressSanitizer/UBSan
 # Environment: MOMENTIQ_PORT (8080), MOMENTIQ_PG_PORT (port+10000), MOMENTIQ_VAR (./var)
 set -euo pipefail
@@ -87,7 +87,8 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
       clang libclang-rt-14-dev   # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
       lintian                    # ./build.sh package is checked with it
-      chromium nodejs)           # the dashboard's browser tests (tests/browser, playwright-core from npm)
+      librsvg2-bin fonts-dejavu-core  # ./build.sh brand: rsvg-convert and the wordmark's font
+      chromium nodejs)           # browser tests: dashboard, MCP App, pages (playwright-core from npm)
 
 deps() {
     local missing=() p
@@ -107,8 +108,37 @@ deps() {
     }
 }
 
+# ---- brand ----------------------------------------------------------------
+# The PNGs the directories and pages link are rendered from the SVG sources in
+# assets/brand/src and committed (a host without librsvg still serves them).
+# Each line: source, output, width, height.
+BRAND_RENDERS="app-icon.svg app-icon-512.png 512 512
+logo-horizontal-light.svg logo-horizontal-light.png 900 256
+logo-horizontal-dark.svg logo-horizontal-dark.png 900 256
+og-image.svg og-image-1200x630.png 1200 630
+favicon.svg favicon-16.png 16 16
+favicon.svg favicon-32.png 32 32
+favicon.svg favicon-48.png 48 48
+app-icon.svg apple-touch-icon-180.png 180 180
+app-icon.svg favicon-192.png 192 192"
+
+brand_render() { # out-dir [force]: render what is missing or older than its source
+    local out=$1 force=${2:-0} src png w h
+    mkdir -p "$out"
+    while read -r src png w h; do
+        if [ "$force" = 1 ] || [ ! -f "$out/$png" ] || [ "$ROOT/assets/brand/src/$src" -nt "$out/$png" ]; then
+            rsvg-convert -w "$w" -h "$h" -o "$out/$png" "$ROOT/assets/brand/src/$src" ||
+                die "rsvg-convert failed on assets/brand/src/$src"
+        fi
+    done <<<"$BRAND_RENDERS"
+    if [ "$force" = 1 ] || ! cmp -s "$ROOT/assets/brand/src/favicon.svg" "$out/favicon.svg"; then
+        cp "$ROOT/assets/brand/src/favicon.svg" "$out/favicon.svg"
+    fi
+}
+
 build() { # [make targets]
     deps
+    brand_render "$ROOT/assets/brand"
     make -s -f "$SRC/mod_momentiq/Makefile" OUT="$BUILD" SAN="$SAN" -j"$(nproc)" all "$@"
 }
 
@@ -470,6 +500,14 @@ run_tests() {
         record config $(counts "$results/config.log")
     fi
 
+    if want brand || want app; then
+        say "== brand: PNGs rendered from assets/brand/src, at their sizes"
+        ( brand_render "$tv/brand" 1 ) >"$results/brand.log" 2>&1 || true
+        BRAND_RENDERS=$BRAND_RENDERS "$ROOT/tests/brand/check_brand.sh" "$ROOT/assets/brand" "$tv/brand" \
+            >>"$results/brand.log" 2>&1 || true
+        record brand $(counts "$results/brand.log")
+    fi
+
     if want layers; then
         say "== layers: folder dependencies one way, no cycles"
         "$ROOT/tests/check_layers.sh" "$BUILD" >"$results/layers.log" 2>&1 || true
@@ -605,6 +643,15 @@ MomentIQRateLimit dashboard 100000 60
 MomentIQOAuthClient itest-chatgpt ChatGPT chatgpt https://chatgpt.com/connector_platform_oauth_redirect
 MomentIQOAuthClient itest-gateway "Test gateway" gateway https://gateway.example/oauth/callback
 MomentIQOAuthClientSecret itest-gateway "$tv/stack/oauth-client-secret"
+# Claude's hosted callback as a pre-registered public client (issue 14).
+MomentIQOAuthClient itest-claude Claude claude https://claude.ai/api/mcp/auth_callback
+# The policy pages state the request's configuration: a test header changes it.
+<Location /legal>
+    <If "%{HTTP:X-Legal-Test} == '1'">
+        MomentIQFreeCredits 77
+        MomentIQQuota jobs 7
+    </If>
+</Location>
 MomentIQOAuthDynamicRegistration On
 MomentIQOAuthClientMetadataDocuments On
 MomentIQFetchCAFile "$tv/stack/tls/cert.pem"
@@ -720,6 +767,19 @@ EOF
         record ops $(counts "$results/ops.log")
     fi
 
+    if want mcpapp || want app; then
+        say "== mcpapp: the MCP App in Chromium through @modelcontextprotocol/ext-apps, pages, Inspector"
+        local app_email=mcpapp-$(date +%s)@example.com app_token
+        # (its output holds the generated password: not logged)
+        ctl_for "$tv/stack" "$pgport" user create "$app_email" >/dev/null 2>"$results/mcpapp.log"
+        ctl_for "$tv/stack" "$pgport" credits grant --email "$app_email" --credits 500 \
+            --note "mcpapp test" >>"$results/mcpapp.log" 2>&1
+        app_token=$(ctl_for "$tv/stack" "$pgport" token create --user "$app_email" --name mcpapp \
+            --scopes all --expires-in 3600 2>>"$results/mcpapp.log" | grep -o 'miq_conn_[A-Za-z0-9_-]*' | head -n 1)
+        MIQ_APP_TOKEN=$app_token "$ROOT/tests/mcpapp/run.sh" "$url" "$results" >>"$results/mcpapp.log" 2>&1 || true
+        record mcpapp $(counts "$results/mcpapp.log")
+    fi
+
     if [ "${MOMENTIQ_SKIP_INTEROP:-0}" != 1 ] && want interop; then
         say "== interop: official MCP conformance suites and SDK clients"
         "$ROOT/tests/interop/run.sh" "$url/mcp" "$results" >"$results/interop.log" 2>&1 || true
@@ -829,8 +889,9 @@ status) build >/dev/null; ctl status ;;
 ctl) build >/dev/null; ctl "$@" ;;
 test) run_tests ;;
 schema) schema ;;
+brand) brand_render "$ROOT/assets/brand" 1; say "rendered assets/brand/*.png from assets/brand/src" ;;
 *)
-    say "usage: ./build.sh [--asan] deps|build|run|start|stop|status|test|schema|package|ctl ARGS..."
+    say "usage: ./build.sh [--asan] deps|build|brand|run|start|stop|status|test|schema|package|ctl ARGS..."
     exit 2
     ;;
 esac

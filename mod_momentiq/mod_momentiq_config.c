@@ -90,6 +90,10 @@ void *miq_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(stripe_webhook_secret_file);
     MERGE_PTR(stripe_secret_key_file);
     MERGE_PTR(stripe_api_base);
+    MERGE_PTR(service_name);
+    MERGE_PTR(support_email);
+    MERGE_PTR(privacy_url);
+    MERGE_PTR(terms_url);
     MERGE(stripe_tolerance_s);
     n->origins = apr_array_append(p, base->origins, add->origins);
     n->hosts = apr_array_append(p, base->hosts, add->hosts);
@@ -191,6 +195,42 @@ static const char *set_retention(cmd_parms *cmd, void *dc, const char *uploads, 
         return "MomentIQRetention UPLOAD_SECONDS OUTPUT_SECONDS: each 60 .. ten years";
     sc->upload_retention_s = (int)u;
     sc->output_retention_s = (int)o;
+    return NULL;
+}
+
+static int printable(const char *s, size_t max)
+{
+    size_t n = strlen(s), i;
+    if (n < 1 || n > max)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* MomentIQServiceName, MomentIQSupportEmail, MomentIQPrivacyURL, MomentIQTermsURL
+ * (cmd->info: the field's offset). Checked now, so a typo fails `httpd -t` instead of publishing a broken link. */
+static const char *set_operator(cmd_parms *cmd, void *dc, const char *arg)
+{
+    miq_srv_conf *sc = miq_conf(cmd->server);
+    const char *name = cmd->cmd->name;
+    (void)dc;
+    if (!strcmp(name, "MomentIQSupportEmail")) {
+        const char *at = strchr(arg, '@');
+        if (!printable(arg, 254) || !at || at == arg || !at[1] || strchr(at + 1, '@') ||
+            strpbrk(arg, " <>\"'(),;:\\[]"))
+            return apr_psprintf(cmd->pool, "MomentIQSupportEmail: '%s' is not an email address",
+                                arg);
+    }
+    else if (!strcmp(name, "MomentIQPrivacyURL") || !strcmp(name, "MomentIQTermsURL")) {
+        if (!printable(arg, 2000) || strpbrk(arg, " <>\"'") ||
+            (strncmp(arg, "https://", 8) && strncmp(arg, "http://", 7)) || !arg[8])
+            return apr_psprintf(cmd->pool, "%s: '%s' is not an http(s) URL", name, arg);
+    }
+    else if (!printable(arg, 64))
+        return apr_psprintf(cmd->pool, "%s: 1 to 64 printable characters", name);
+    *(const char **)((char *)sc + (apr_size_t)cmd->info) = apr_pstrdup(cmd->pool, arg);
     return NULL;
 }
 
@@ -413,6 +453,16 @@ const command_rec miq_directives[] = {
                  "Serve MomentIQ's routes (/mcp, /.well-known/...) on this server"),
     AP_INIT_TAKE1("MomentIQBaseURL", set_base_url, NULL, RSRC_CONF,
                   "Public origin clients use, e.g. https://api.example.com (no path)"),
+    AP_INIT_TAKE1(
+        "MomentIQServiceName", set_operator, OFF(service_name), RSRC_CONF,
+        "The service's public name (manifest, pages, consent screen; default " MIQ_DEFAULT_SERVICE_NAME
+        ")"),
+    AP_INIT_TAKE1("MomentIQSupportEmail", set_operator, OFF(support_email), RSRC_CONF,
+                  "The support address the pages and directory listings show"),
+    AP_INIT_TAKE1("MomentIQPrivacyURL", set_operator, OFF(privacy_url), RSRC_CONF,
+                  "The privacy policy's URL (default: the served /legal/privacy)"),
+    AP_INIT_TAKE1("MomentIQTermsURL", set_operator, OFF(terms_url), RSRC_CONF,
+                  "The terms of service's URL (default: the served /legal/terms)"),
     AP_INIT_FLAG("MomentIQConformanceFixtures", set_flag, OFF(fixtures), RSRC_CONF,
                  "Register the MCP conformance suite's fixture tools, resources and prompts "
                  "(tests only)"),
@@ -668,6 +718,8 @@ const char *miq_conf_finish(apr_pool_t *p, server_rec *s, miq_srv_conf *sc)
     if ((err = miq_server_build(p, sc->base_url, pricing, key, klen, sc->fixtures, &sc->mcp)))
         return err;
     sc->mcp->usage_alerts = sc->usage_alerts;
+    miq_server_set_operator(sc->mcp, sc->service_name, sc->support_email, sc->privacy_url,
+                            sc->terms_url);
     sc->mcp->ask_timeout_ms = sc->ask_timeout_s * 1000;
     if ((err = miq_oauth_conf_finish(p, s, sc)))
         return err;

@@ -321,6 +321,10 @@ int miq_oauth_authorize(request_rec *r)
     pg.client_name = client.name;
     pg.connector = client.connector;
     pg.correlation_id = corr;
+    pg.service_name = sc->mcp->service_name;
+    pg.privacy_url = sc->mcp->privacy_url;
+    pg.terms_url = sc->mcp->terms_url;
+    pg.support_email = sc->mcp->support_email;
     action = post ? apr_table_get(f, "action") : NULL;
     if (post && action && !strcmp(action, "login"))
         return do_login(r, dbd, f, &pg);

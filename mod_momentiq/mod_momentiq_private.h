@@ -65,6 +65,11 @@ typedef struct miq_srv_conf {
     apr_size_t stripe_webhook_secret_len;
     const char *stripe_secret_key; /* read at post_config, or NULL */
     struct miq_oauth_conf *oauth;  /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
+    /* the operator's identity (mod_momentiq_legal.c); NULL: miq_server_set_operator's defaults */
+    const char *service_name;      /* MomentIQServiceName */
+    const char *support_email;     /* MomentIQSupportEmail */
+    const char *privacy_url;       /* MomentIQPrivacyURL */
+    const char *terms_url;         /* MomentIQTermsURL */
     miq_server *mcp;               /* built in post_config */
     int request_log_months;        /* MomentIQRequestLogMonths (0: keep all) */
 } miq_srv_conf;

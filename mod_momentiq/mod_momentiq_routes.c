@@ -14,6 +14,7 @@
 #include "mod_momentiq_dashboard.h"
 #include "mod_momentiq_discovery.h"
 #include "mod_momentiq_files.h"
+#include "mod_momentiq_legal.h"
 #include "mod_momentiq_mcp.h"
 #include "mod_momentiq_oauth.h"
 #include "mod_momentiq_openapi.h"
@@ -44,6 +45,8 @@ static const miq_route routes[] = {
     {"/mcp/status", EXACT, "GET", "none", miq_doc_status, CORS_DOC},
     {"/.well-known/mcp.json", EXACT, "GET", "none", miq_doc_wellknown, CORS_DOC},
     {"/.well-known/mcp", EXACT, "GET", "none", miq_doc_wellknown, CORS_DOC},
+    /* Policy pages (issue 14), numbers from the live configuration */
+    {"/legal/{page}", TEMPLATE, "GET", "none", miq_doc_legal, 0},
     /* OAuth metadata (SPEC §5) */
     {"/.well-known/oauth-protected-resource", EXACT, "GET", "none", miq_doc_protected_resource,
      CORS_DOC},

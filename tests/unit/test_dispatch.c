@@ -79,7 +79,8 @@ static void test_list_shapes_per_era(void)
         srv, MIQ_ERA_2026, "2026-07-28",
         "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\",\"params\":{" META "}}");
     json_t *tools = json_object_get(result(a), "tools");
-    CU_ASSERT_EQUAL(json_array_size(tools), 15); /* 7 public + 8 that need a token */
+    /* 7 public + 8 that need a token + the MCP App view's app-only tool */
+    CU_ASSERT_EQUAL(json_array_size(tools), 16);
     CU_ASSERT_PTR_NULL(json_object_get(result(a), "resultType"));
     CU_ASSERT_STRING_EQUAL(miq_json_str(result(b), "resultType", ""), "complete");
     CU_ASSERT_EQUAL(miq_json_int(result(b), "ttlMs", -1), 300000);

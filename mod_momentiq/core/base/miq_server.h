@@ -35,7 +35,21 @@ typedef struct miq_server {
     int fixtures;             /* conformance fixtures registered */
     int ask_timeout_ms;       /* 2025 era: how long a tool waits for the client's answer */
     const char *usage_alerts; /* default alert thresholds, numeric[] literal "{0.5,0.8,1.0}" */
+    /* The operator's public identity, shown by the manifest, the server card,
+     * the legal pages and the consent screen (miq_server_set_operator). */
+    const char *service_name;  /* MomentIQServiceName; also serverInfo.title */
+    const char *support_email; /* MomentIQSupportEmail */
+    const char *privacy_url;   /* MomentIQPrivacyURL */
+    const char *terms_url;     /* MomentIQTermsURL */
 } miq_server;
+
+/* The defaults of the operator directives, written once here. */
+#define MIQ_DEFAULT_SERVICE_NAME "MomentIQ.dev"
+
+/* Sets the operator's identity; NULL takes the default: MIQ_DEFAULT_SERVICE_NAME,
+ * support@ + the base URL's host, base_url + /legal/privacy and /legal/terms. */
+void miq_server_set_operator(miq_server *srv, const char *name, const char *support_email,
+                             const char *privacy_url, const char *terms_url);
 
 /* Sets the server secret and derives the per-purpose keys from it
  * (HMAC-SHA256 of the secret over "MomentIQ key v1 " + purpose). */

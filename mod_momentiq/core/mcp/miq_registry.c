@@ -13,6 +13,7 @@ struct miq_registry {
     apr_array_header_t *resources; /* miq_resource_def* */
     apr_array_header_t *prompts;   /* miq_prompt_def* */
     apr_hash_t *template_completions;
+    apr_hash_t *resource_meta; /* uri -> json_t* */
     int sealed;
     const char *tools_anon;
     const char *tools_by_scope[N_SCOPE_SETS];
@@ -33,6 +34,7 @@ miq_registry *miq_registry_create(apr_pool_t *p)
     reg->resources = apr_array_make(p, 16, sizeof(miq_resource_def *));
     reg->prompts = apr_array_make(p, 16, sizeof(miq_prompt_def *));
     reg->template_completions = apr_hash_make(p);
+    reg->resource_meta = apr_hash_make(p);
     return reg;
 }
 
@@ -178,6 +180,45 @@ const char *miq_registry_add_prompt(miq_registry *reg, const miq_prompt_def *def
     return NULL;
 }
 
+static json_t *meta_object(miq_registry *reg, const char *meta, const char **err)
+{
+    json_t *m = meta ? miq_json_parse(reg->pool, meta, strlen(meta), NULL) : NULL;
+    *err = json_is_object(m) ? NULL : "_meta must be a JSON object";
+    return *err ? NULL : m;
+}
+
+const char *miq_registry_set_tool_meta(miq_registry *reg, const char *tool, const char *meta)
+{
+    miq_tool_entry *e = tool ? apr_hash_get(reg->tool_by_name, tool, APR_HASH_KEY_STRING) : NULL;
+    const char *err;
+    json_t *m;
+    if (reg->sealed)
+        return "registry is sealed";
+    if (!e)
+        return apr_psprintf(reg->pool, "no tool '%s' to set _meta on", tool ? tool : "");
+    if (!(m = meta_object(reg, meta, &err)))
+        return apr_psprintf(reg->pool, "tool '%s': %s", tool, err);
+    json_object_set(e->listing, "_meta", m);
+    return NULL;
+}
+
+const char *miq_registry_set_resource_meta(miq_registry *reg, const char *uri, const char *meta)
+{
+    const char *err;
+    json_t *m;
+    int i, found = 0;
+    if (reg->sealed)
+        return "registry is sealed";
+    for (i = 0; uri && i < reg->resources->nelts; i++)
+        found |= !strcmp(APR_ARRAY_IDX(reg->resources, i, miq_resource_def *)->uri, uri);
+    if (!found)
+        return apr_psprintf(reg->pool, "no resource '%s' to set _meta on", uri ? uri : "");
+    if (!(m = meta_object(reg, meta, &err)))
+        return apr_psprintf(reg->pool, "resource '%s': %s", uri, err);
+    apr_hash_set(reg->resource_meta, apr_pstrdup(reg->pool, uri), APR_HASH_KEY_STRING, m);
+    return NULL;
+}
+
 const char *miq_registry_add_template_completion(miq_registry *reg, const char *uri_template,
                                                  miq_complete_fn *fn, const void *baton)
 {
@@ -243,6 +284,9 @@ const char *miq_registry_seal(miq_registry *reg, const char *base_url)
             json_object_set_new(o, "description", json_string(d->description));
         if (d->mime_type)
             json_object_set_new(o, "mimeType", json_string(d->mime_type));
+        if (apr_hash_get(reg->resource_meta, d->uri, APR_HASH_KEY_STRING))
+            json_object_set(o, "_meta",
+                            apr_hash_get(reg->resource_meta, d->uri, APR_HASH_KEY_STRING));
         json_array_append_new(d->is_template ? tpl : res, o);
     }
     for (i = 0; i < reg->prompts->nelts; i++) {

@@ -107,6 +107,11 @@ const char *miq_registry_add_resource(miq_registry *reg, const miq_resource_def 
 const char *miq_registry_add_prompt(miq_registry *reg, const miq_prompt_def *def);
 /* Makes a registered tool task-supporting (before seal; def outlives the registry). */
 const char *miq_registry_set_task(miq_registry *reg, const char *tool, const miq_task_def *def);
+/* Sets the tools/list item's "_meta" of a registered tool (MCP Apps: ui.resourceUri,
+ * ui.visibility), or a resource listing's "_meta" (ui.csp). meta is a JSON
+ * object text; before seal. Returns NULL or an error (unknown name, bad JSON). */
+const char *miq_registry_set_tool_meta(miq_registry *reg, const char *tool, const char *meta);
+const char *miq_registry_set_resource_meta(miq_registry *reg, const char *uri, const char *meta);
 /* Completion for a resource template's variables. */
 const char *miq_registry_add_template_completion(miq_registry *reg, const char *uri_template,
                                                  miq_complete_fn *fn, const void *baton);

@@ -205,6 +205,8 @@ typedef struct miq_oauth_page {
     const char *login_csrf; /* sign-in form: the pre-session double-submit token */
     const char *account;    /* who is signed in (email or id) */
     const char *message;    /* a notice above the form (sign-in failed...), or NULL */
+    /* the operator's policies, linked under the forms (NULL: not shown) */
+    const char *service_name, *privacy_url, *terms_url, *support_email;
 } miq_oauth_page;
 
 /* The consent screen: client, connector, account, a checkbox per requested

@@ -29,7 +29,9 @@ json_t *miq_oauth_as_metadata(apr_pool_t *p, const char *base_url, int dcr, int 
     if (dcr)
         json_object_set_new(m, "registration_endpoint",
                             json_string(apr_pstrcat(p, e, "register", NULL)));
+    /* offline_access: Claude asks for it; refresh tokens are always issued */
     json_object_set_new(m, "scopes_supported", scopes());
+    json_array_append_new(json_object_get(m, "scopes_supported"), json_string("offline_access"));
     json_object_set_new(m, "response_types_supported", json_pack("[s]", "code"));
     json_object_set_new(m, "response_modes_supported", json_pack("[s]", "query"));
     json_object_set_new(m, "grant_types_supported",

@@ -95,6 +95,22 @@ static const char *footer(apr_pool_t *p, const char *correlation_id)
                         correlation_id ? E(correlation_id) : "none");
 }
 
+/* The policies a person agrees to by connecting, and where to ask. */
+static const char *policies(apr_pool_t *p, const miq_oauth_page *pg)
+{
+    const char *s = "";
+    if (pg->privacy_url && pg->terms_url)
+        s = apr_psprintf(p,
+                         "<p class=\"ref\">By connecting you accept %s's <a href=\"%s\">terms of "
+                         "service</a> and <a href=\"%s\">privacy policy</a>.",
+                         E(pg->service_name ? pg->service_name : "MomentIQ"), E(pg->terms_url),
+                         E(pg->privacy_url));
+    if (*s && pg->support_email)
+        s = apr_psprintf(p, "%s Help: <a href=\"mailto:%s\">%s</a>.", s, E(pg->support_email),
+                         E(pg->support_email));
+    return *s ? apr_pstrcat(p, s, "</p>", NULL) : "";
+}
+
 const char *miq_oauth_page_consent(apr_pool_t *p, const miq_oauth_page *pg)
 {
     static const struct {
@@ -129,7 +145,7 @@ const char *miq_oauth_page_consent(apr_pool_t *p, const miq_oauth_page *pg)
         "time from the dashboard.</p>"
         "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>"
         "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
-        footer(p, pg->correlation_id), NULL);
+        policies(p, pg), footer(p, pg->correlation_id), NULL);
 }
 
 const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg)
@@ -146,7 +162,7 @@ const char *miq_oauth_page_login(apr_pool_t *p, const miq_oauth_page *pg)
         "<button type=\"submit\">Sign in</button></form>"
         "<p>No account yet? Create one in the <a href=\"/dashboard/\">dashboard</a>, then come "
         "back.</p>",
-        footer(p, pg->correlation_id), NULL);
+        policies(p, pg), footer(p, pg->correlation_id), NULL);
 }
 
 const char *miq_oauth_page_error(apr_pool_t *p, const char *title, const char *message,

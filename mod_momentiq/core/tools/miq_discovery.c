@@ -4,6 +4,7 @@
 #include "mcp/miq_mcp.h"
 #include "tools/miq_discovery.h"
 #include "oauth/miq_oauth.h"
+#include "legal/miq_legal.h"
 
 static json_t *tools_json(apr_pool_t *p, const miq_server *srv)
 {
@@ -22,6 +23,32 @@ static json_t *auth_hints(apr_pool_t *p, const miq_server *srv)
         "momentiq.get_agent_guide, list_endpoints, get_endpoint_schema, "
         "estimate_cost, list_workflows, plan_integration, get_code_example need "
         "no token");
+}
+
+/* The brand files (assets/brand, rendered by ./build.sh brand). */
+static json_t *icons(apr_pool_t *p, const miq_server *srv)
+{
+    const char *b = apr_pstrcat(p, srv->base_url, "/assets/brand/", NULL);
+    return miq_json_packp(p, "[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "src",
+                          apr_pstrcat(p, b, "app-icon-512.png", NULL), "sizes", "512x512",
+                          "mimeType", "image/png", "src",
+                          apr_pstrcat(p, b, "favicon-192.png", NULL), "sizes", "192x192",
+                          "mimeType", "image/png", "src", apr_pstrcat(p, b, "favicon.svg", NULL),
+                          "sizes", "any", "mimeType", "image/svg+xml");
+}
+
+/* Where people read the policies and get help: the operator's directives. */
+static json_t *urls(apr_pool_t *p, const miq_server *srv)
+{
+    return miq_json_packp(p, "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "docs",
+                          apr_pstrcat(p, srv->base_url, "/docs/", NULL), "privacy",
+                          srv->privacy_url, "terms", srv->terms_url, "data_retention",
+                          miq_legal_url(p, srv, "retention"), "media_deletion",
+                          miq_legal_url(p, srv, "deletion"), "billing",
+                          miq_legal_url(p, srv, "billing"), "support",
+                          apr_pstrcat(p, "mailto:", srv->support_email, NULL), "dashboard",
+                          apr_pstrcat(p, srv->base_url, "/dashboard/", NULL), "status",
+                          apr_pstrcat(p, srv->mcp_url, "/status", NULL));
 }
 
 json_t *miq_discovery_mcp(apr_pool_t *p, const miq_server *srv)
@@ -72,21 +99,21 @@ json_t *miq_discovery_manifest(apr_pool_t *p, const miq_server *srv)
                             "silence, energy, frames, and structured timeline results."));
     json_object_set_new(m, "mcp_url", json_string(srv->mcp_url));
     json_object_set_new(m, "version", json_string(srv->version));
-    json_object_set_new(m, "icons",
-                        json_pack("[{s:s,s:s,s:s}]", "src",
-                                  apr_pstrcat(p, srv->base_url, "/assets/brand/app-icon-512.png",
-                                              NULL),
-                                  "sizes", "512x512", "mimeType", "image/png"));
+    json_object_set(m, "icons", icons(p, srv));
+    json_object_set_new(
+        m, "logos",
+        json_pack("{s:s,s:s,s:s}", "light",
+                  apr_pstrcat(p, srv->base_url, "/assets/brand/logo-horizontal-light.png", NULL),
+                  "dark",
+                  apr_pstrcat(p, srv->base_url, "/assets/brand/logo-horizontal-dark.png", NULL),
+                  "social",
+                  apr_pstrcat(p, srv->base_url, "/assets/brand/og-image-1200x630.png", NULL)));
     json_object_set_new(m, "categories",
                         json_pack("[s,s,s,s]", "developer tools", "media", "productivity", "AI"));
     json_object_set(m, "auth", auth_hints(p, srv));
     json_object_set_new(m, "tools", tools);
-    json_object_set_new(m, "urls",
-                        json_pack("{s:s,s:s,s:s,s:s}", "docs",
-                                  apr_pstrcat(p, srv->base_url, "/docs/", NULL), "privacy",
-                                  apr_pstrcat(p, srv->base_url, "/privacy", NULL), "terms",
-                                  apr_pstrcat(p, srv->base_url, "/terms", NULL), "status",
-                                  apr_pstrcat(p, srv->mcp_url, "/status", NULL)));
+    json_object_set_new(m, "support_email", json_string(srv->support_email));
+    json_object_set(m, "urls", urls(p, srv));
     return miq_json_pool(p, m);
 }
 
@@ -105,6 +132,10 @@ json_t *miq_discovery_wellknown(apr_pool_t *p, const miq_server *srv)
     json_object_set(d, "protocolVersions", miq_mcp_versions_json(p));
     json_object_set(d, "capabilities", miq_mcp_capabilities(p, srv, MIQ_ERA_2025));
     json_object_set(d, "authentication", auth_hints(p, srv));
+    json_object_set(d, "icons", icons(p, srv));
+    json_object_set_new(d, "websiteUrl", json_string(srv->base_url));
+    json_object_set_new(d, "support_email", json_string(srv->support_email));
+    json_object_set(d, "urls", urls(p, srv));
     return miq_json_pool(p, d);
 }
 

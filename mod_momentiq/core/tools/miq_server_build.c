@@ -7,6 +7,7 @@
 #include "tools/miq_tools_account.h"
 #include "tools/miq_tools_jobs.h"
 #include "tools/miq_tools_upload.h"
+#include "tools/miq_tools_app.h"
 #include "tools/miq_server_build.h"
 
 static const char instructions[] =
@@ -23,7 +24,6 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
     const char *err;
     srv->pool = p;
     srv->name = "momentiq";
-    srv->title = "MomentIQ.dev";
     srv->version = MIQ_VERSION;
     srv->base_url = apr_pstrdup(p, base_url);
     srv->mcp_url = apr_pstrcat(p, base_url, "/mcp", NULL);
@@ -33,6 +33,7 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
     srv->fixtures = fixtures;
     srv->ask_timeout_ms = 60000;
     srv->usage_alerts = "{0.5,0.8,1.0}";
+    miq_server_set_operator(srv, NULL, NULL, NULL, NULL); /* the glue sets the directives' */
     miq_endpoints_init();
     srv->registry = miq_registry_create(p);
     /* The suite calls the first tool and reads the first resource it lists:
@@ -47,6 +48,8 @@ const char *miq_server_build(apr_pool_t *p, const char *base_url, miq_pricing *p
         return apr_psprintf(p, "registering job tools: %s", err);
     if ((err = miq_upload_tools_register(srv->registry)))
         return apr_psprintf(p, "registering upload tools: %s", err);
+    if ((err = miq_app_register(srv->registry, p, base_url)))
+        return apr_psprintf(p, "registering the MCP App: %s", err);
     if ((err = miq_registry_seal(srv->registry, base_url)))
         return err;
     *out = srv;

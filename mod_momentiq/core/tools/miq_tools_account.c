@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include "accounts/miq_auth.h"
 #include "base/miq_json.h"
+#include "billing/miq_billing.h"
 #include "mcp/miq_registry.h"
 #include "tools/miq_tools_account.h"
 #include "tools/miq_account_view.h"
@@ -21,7 +22,7 @@ static const char account_output[] =
     "\"balance_credits\":{\"type\":\"integer\"},"
     "\"monthly_spend_cap_credits\":{\"type\":[\"integer\",\"null\"]},"
     "\"spent_this_period_credits\":{\"type\":\"integer\"},"
-    "\"billing_state\":{\"type\":\"string\"},"
+    "\"billing_state\":{\"type\":\"string\"},\"billing_url\":{\"type\":\"string\"},"
     "\"token\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},"
     "\"kind\":{\"type\":\"string\"},\"scopes\":{\"type\":\"array\",\"items\":{\"type\":"
     "\"string\"}},\"expires_in_s\":{\"type\":[\"integer\",\"null\"]}}},"
@@ -36,6 +37,9 @@ static json_t *get_account(miq_tool_ctx *ctx, const json_t *args)
     size_t i;
     json_t *w;
     (void)args;
+    /* buying credits is the dashboard's job: the directories refuse money movement in tools */
+    json_object_set_new(view, "billing_url",
+                        json_string(miq_billing_dashboard_url(ctx->pool, ctx->srv)));
     text = apr_psprintf(ctx->pool,
                         "Account %s (%s), token %s with scopes: %s. Balance: %" APR_INT64_T_FMT
                         " credits.", /* APR's printf has no %lld */
@@ -56,8 +60,9 @@ static const miq_tool_def account_tool = {
     "Get account",
     "Shows the MomentIQ account behind the caller's token: credit balance, monthly spend cap "
     "and usage, billing state, the token's scopes and expiry, and readiness warnings that "
-    "would stop a paid job (no billing, no spend cap, token expiring, scope too narrow). Call "
-    "it before paid work and show the warnings to the user.",
+    "would stop a paid job (no billing, no spend cap, token expiring, scope too narrow), and "
+    "billing_url, the dashboard page where the account owner buys credits (credits are never "
+    "bought through this server's tools).",
     account_input,
     account_output,
     MIQ_ANN_READONLY | MIQ_ANN_IDEMPOTENT,

@@ -222,6 +222,80 @@ static const char list_out[] =
 
 /* ---- momentiq.get_job_result ---- */
 
+/* Hosts cut tool text at ~150 KB and models read structuredContent verbatim:
+ * a result stays under this many bytes, long lists shortened. */
+#define RESULT_MAX_BYTES 100000
+
+/* The array with the most items anywhere in v; *path names it ("result.frames"). */
+static json_t *longest_array(apr_pool_t *p, json_t *v, const char *at, const char **path)
+{
+    json_t *best = NULL, *child, *found;
+    const char *key, *child_path;
+    size_t i;
+    if (json_is_array(v)) {
+        best = v;
+        *path = at;
+        json_array_foreach(v, i, child)
+        {
+            if ((found = longest_array(p, child, at, &child_path)) &&
+                json_array_size(found) > json_array_size(best)) {
+                best = found;
+                *path = child_path;
+            }
+        }
+    }
+    else if (json_is_object(v)) {
+        json_object_foreach(v, key, child)
+        {
+            const char *sub = *at ? apr_pstrcat(p, at, ".", key, NULL) : key;
+            if ((found = longest_array(p, child, sub, &child_path)) &&
+                (!best || json_array_size(found) > json_array_size(best))) {
+                best = found;
+                *path = child_path;
+            }
+        }
+    }
+    return best;
+}
+
+static const char *full_result_url(miq_tool_ctx *ctx, const char *job_id, const char *format)
+{
+    return apr_pstrcat(ctx->pool, ctx->srv->base_url, "/v1/jobs/", job_id, "/result",
+                       strcmp(format, "json") ? "?format=" : "",
+                       strcmp(format, "json") ? format : "", NULL);
+}
+
+/* The result, or a copy whose longest lists are halved until it fits, saying
+ * which lists were shortened from how many items and where the whole is. */
+static json_t *fit_result(miq_tool_ctx *ctx, json_t *body, const char *job_id)
+{
+    json_t *copy, *cut, *arr;
+    const char *path = "";
+    size_t target;
+    int rounds;
+    if (strlen(miq_json_dump(ctx->pool, body)) <= RESULT_MAX_BYTES)
+        return body;
+    copy = miq_json_pool(ctx->pool, json_deep_copy(body));
+    cut = json_object();
+    json_object_set_new(copy, "truncated_lists", cut);
+    json_object_set_new(copy, "truncated", json_true());
+    json_object_set_new(copy, "full_result_url", json_string(full_result_url(ctx, job_id, "json")));
+    for (rounds = 0; rounds < 200; rounds++) {
+        if (strlen(miq_json_dump(ctx->pool, copy)) <= RESULT_MAX_BYTES)
+            return copy;
+        if (!(arr = longest_array(ctx->pool, copy, "", &path)) || json_array_size(arr) < 2)
+            break;
+        if (!json_object_get(cut, path))
+            json_object_set_new(cut, path, json_integer((json_int_t)json_array_size(arr)));
+        target = json_array_size(arr) / 2;
+        while (json_array_size(arr) > target)
+            json_array_remove(arr, json_array_size(arr) - 1);
+    }
+    return miq_json_packp(ctx->pool, "{s:s,s:b,s:s,s:s}", "job_id", job_id, "truncated", 1,
+                          "message", "the result is too large to return here; fetch it whole",
+                          "full_result_url", full_result_url(ctx, job_id, "json"));
+}
+
 static json_t *get_job_result(miq_tool_ctx *ctx, const json_t *args)
 {
     miq_jobs_env env;
@@ -233,12 +307,24 @@ static json_t *get_job_result(miq_tool_ctx *ctx, const json_t *args)
     miq_jobs_result(&env, job_id, format, &rep, &ct, &text);
     if (rep.status >= 400)
         return fail(ctx, &rep);
+    if (text && strlen(text) > RESULT_MAX_BYTES / 2) { /* it is sent twice: text and structured */
+        const char *end = text + RESULT_MAX_BYTES / 2, *url = full_result_url(ctx, job_id, format);
+        while (end > text && *end != '\n')
+            end--;
+        text = apr_pstrndup(ctx->pool, text, end - text + 1);
+        return miq_tool_ok(ctx,
+                           miq_json_packp(ctx->pool, "{s:s,s:s,s:s,s:s,s:b,s:s}", "job_id", job_id,
+                                          "format", format, "content_type", ct, "text", text,
+                                          "truncated", 1, "full_result_url", url),
+                           apr_pstrcat(ctx->pool, text,
+                                       "(shortened at 50 KB; the whole file: ", url, ")", NULL));
+    }
     if (text)
         return miq_tool_ok(ctx,
                            miq_json_packp(ctx->pool, "{s:s,s:s,s:s,s:s}", "job_id", job_id,
                                           "format", format, "content_type", ct, "text", text),
                            text);
-    return miq_tool_ok(ctx, rep.body, NULL);
+    return miq_tool_ok(ctx, fit_result(ctx, rep.body, job_id), NULL);
 }
 
 static const char result_in[] =
@@ -294,22 +380,20 @@ static json_t *cancel_job(miq_tool_ctx *ctx, const json_t *args)
 
 static const miq_tool_def tools[] = {
     {"momentiq.create_job", "Create a media analysis job",
-     "Starts a paid job on an uploaded file and returns its job_id at once (status queued). "
-     "First call momentiq.estimate_cost and show the price; pass max_credits (the estimate) so "
-     "nothing above it is ever charged, and an idempotency_key so a retry cannot create a "
-     "second job. The estimate is reserved now and settled when the job succeeds; failed or "
-     "canceled jobs are not billed. Then poll momentiq.get_job with wait_s (at most 45 s per "
-     "call) and read momentiq.get_job_result. Errors: billing_required (free credits spent, "
-     "no billing), insufficient_credits, spend_cap_exceeded (the monthly cap of the account "
-     "or token), each with the numbers and a dashboard_url to fix it; connector_scope_denied "
-     "(the token lacks the endpoint's scope), "
-     "not_found (unknown upload), invalid_request (params, or estimate above max_credits).",
+     "Starts a paid analysis job on an uploaded file and returns its job_id at once (status "
+     "queued). The estimated credits are reserved now and charged only when the job succeeds; "
+     "failed or canceled jobs are not billed. With max_credits nothing is enqueued when the "
+     "estimate is above it; with an idempotency_key a retry returns the same job instead of a "
+     "second one. Errors: billing_required (free credits spent, no billing), "
+     "insufficient_credits, spend_cap_exceeded (the monthly cap of the account or token), each "
+     "with the numbers and a dashboard_url where the account owner fixes it; "
+     "connector_scope_denied (the token lacks the endpoint's scope), not_found (unknown "
+     "upload), invalid_request (params, or estimate above max_credits).",
      create_in, miq_endpoints_job_schema, 0, MIQ_SCOPE_ANY, 1, create_job},
     {"momentiq.get_job", "Get a job's status",
-     "Status (queued, running, succeeded, failed, canceled), progress 0-100, eta_s while "
-     "running, error, credits. With wait_s (1-45) it waits for the job to finish before "
-     "answering: call it again with wait_s 30 until the status is final; never ask for more "
-     "than 45 s.",
+     "One job's status (queued, running, succeeded, failed, canceled), progress 0-100, eta_s "
+     "while running, error and credits. With wait_s (1-45) it waits up to that many seconds "
+     "for the job to finish before answering.",
      get_in, miq_endpoints_job_schema, JOB_ANN_READ, MIQ_SCOPE_ANY, 1, get_job},
     {"momentiq.list_jobs", "List jobs",
      "The account's jobs, newest first, optionally filtered by status; page with next_cursor.",
@@ -318,8 +402,8 @@ static const miq_tool_def tools[] = {
      "The result of a succeeded job: format json (default) gives the timestamped moments "
      "(silences, cuts, scenes, peaks, segments, highlights, frames, clips) with signed, expiring "
      "URLs for output files; vtt, csv and edl give WebVTT chapters, a CSV table and a CMX3600 "
-     "edit decision list. A job that is not finished answers conflict: wait with "
-     "momentiq.get_job first.",
+     "edit decision list. A job that is not finished answers conflict. Results over 100 KB "
+     "are shortened (longest lists first) and say so, with the REST URL of the full result.",
      result_in, result_out, JOB_ANN_READ, MIQ_SCOPE_ANY, 1, get_job_result},
     {"momentiq.refresh_output_urls", "Refresh output URLs",
      "New signed URLs for a succeeded job's frames and clips when the old ones expired. Never "
@@ -340,4 +424,14 @@ const char *miq_jobs_tools_register(miq_registry *reg)
         if ((err = miq_registry_add_tool(reg, &tools[i])))
             return err;
     return miq_registry_set_task(reg, "momentiq.create_job", &create_job_task);
+}
+
+void miq_jobs_tool_env(miq_tool_ctx *ctx, struct miq_jobs_env *env)
+{
+    env_of(ctx, env);
+}
+
+json_t *miq_jobs_tool_fit_result(miq_tool_ctx *ctx, json_t *result, const char *job_id)
+{
+    return fit_result(ctx, result, job_id);
 }

@@ -328,7 +328,7 @@ static const char example_out[] =
 
 static const miq_tool_def public_tools[] = {
     {"momentiq.get_agent_guide", "Get the MomentIQ agent guide",
-     "Read this first. Returns the MomentIQ guide in markdown: what it does, how to "
+     "Returns the MomentIQ guide in markdown: what it does, how to "
      "authenticate (OAuth connector, connector token or API key), the upload -> estimate -> "
      "job -> poll -> result flow, endpoints, credit prices, limits and error codes. Free, no "
      "auth.",
@@ -336,18 +336,18 @@ static const miq_tool_def public_tools[] = {
     {"momentiq.list_endpoints", "List media endpoints",
      "Lists the six media analysis endpoints (audio/silence, audio/energy, video/scenes, "
      "video/frames, video/clips, timeline/moments) with what each detects, the media it "
-     "needs, its scope and its price. Use it to pick an endpoint. Free, no auth.",
+     "needs, its scope and its price. Free, no auth.",
      list_endpoints_in, list_endpoints_out, PUBLIC_ANN, 0, 0, tool_list_endpoints},
     {"momentiq.get_endpoint_schema", "Get an endpoint's params and result schema",
      "Returns the JSON Schema of an endpoint's params (types, defaults, bounds) and of its "
      "result (lists, times in seconds, frame numbers, timecodes, detector, score), plus "
-     "example params. Call it before building params for momentiq.create_job. Free, no auth.",
+     "example params. Free, no auth.",
      schema_in, schema_out, PUBLIC_ANN, 0, 0, tool_schema},
     {"momentiq.estimate_cost", "Estimate the credits of a job",
      "Prices a job without creating it: endpoint, media duration in seconds and params "
      "(frames are priced per frame, clips per started output minute, the rest per started "
-     "media minute). Uses the same function as billing. Show the result to the user and pass "
-     "it as max_credits to momentiq.create_job. Free, no auth, never spends credits.",
+     "media minute). Uses the same function as billing, so a job's max_credits can be set to "
+     "it. Free, no auth, never spends credits.",
      estimate_in, miq_endpoints_estimate_schema, PUBLIC_ANN, 0, 0, tool_estimate},
     {"momentiq.list_workflows", "List ready-made workflows",
      "Recipes for common tasks (podcast silence trimming, highlight reels, scene thumbnails, "

@@ -123,9 +123,9 @@ static const miq_tool_def tools[] = {
      "Gets media onto MomentIQ for analysis and returns its upload_id. With source_url the "
      "server downloads the file (http or https on a public address; size and time limited), "
      "checks that it is decodable audio or video and answers with its duration and streams. "
-     "Without source_url it returns a short-lived signed upload_url: media bytes never travel "
-     "inside MCP, so ask your user to PUT the file there (e.g. curl -T FILE URL), then use the "
-     "upload_id with momentiq.estimate_cost and momentiq.create_job. Errors: invalid_request "
+     "Without source_url it returns a short-lived signed upload_url that takes the file's "
+     "bytes with PUT (e.g. curl -T FILE URL): media bytes never travel inside MCP. Errors: "
+     "invalid_request "
      "(refused or unreachable URL), payload_too_large, unsupported_media (not decodable "
      "media).",
      create_in, create_out, MIQ_ANN_OPENWORLD, MIQ_SCOPE_ANY, 1, create_upload},
