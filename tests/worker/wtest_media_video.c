@@ -1,5 +1,6 @@
 /* Video test media; see wtest_media_video.h. */
 #include <unistd.h>
+#include <sys/stat.h>
 #include <apr_strings.h>
 #include "wtest_media.h"
 #include "wtest_media_video.h"
@@ -101,4 +102,12 @@ const char *wtv_truncated_ts(apr_pool_t *p, double fraction, const char *name)
 {
     const char *src = wtv_ts_offset(p);
     return src ? wtest_truncated(p, src, name, fraction) : NULL;
+}
+
+const char *wtv_head(apr_pool_t *p, const char *src, const char *name, long bytes)
+{
+    struct stat sb;
+    if (!src || stat(src, &sb) != 0 || sb.st_size <= 0)
+        return NULL;
+    return wtest_truncated(p, src, name, (double)bytes / sb.st_size);
 }

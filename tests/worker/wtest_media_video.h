@@ -51,4 +51,7 @@ const char *wtv_ts_offset(apr_pool_t *p);
 /* The first fraction of the TS file's bytes (cut mid-packet). */
 const char *wtv_truncated_ts(apr_pool_t *p, double fraction, const char *name);
 
+/* The first bytes of src (head -c) as dir/name. */
+const char *wtv_head(apr_pool_t *p, const char *src, const char *name, long bytes);
+
 #endif

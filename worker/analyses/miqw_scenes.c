@@ -274,12 +274,14 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
     miqw_media *m = s->m;
     int cont = s->fed_any && from <= s->last_fed;
     spike k = {0, 0, 0, 0, cont ? s->last_fed : from, hi};
-    int have_prev = cont, done = 0, eof = 0, rv;
-    int64_t past = 0;
+    int have_prev = cont, done = 0, eof = 0, rv, first = 1, tries = 0;
+    int64_t past = 0, target = from;
+    /* 2 s in stream units: how much earlier to look again when a seek lands late */
+    int64_t back = llround(2.0 / av_q2d(m->fmt->streams[m->video_idx]->time_base));
     s->seeks++;
     if (!cont)
         miqw_shots_reset(s->shots);
-    if (av_seek_frame(m->fmt, m->video_idx, from, AVSEEK_FLAG_BACKWARD) < 0)
+    if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
         return -1;
     avcodec_flush_buffers(s->dec);
     while (!done && !eof) {
@@ -300,6 +302,20 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
         }
         while (!done && avcodec_receive_frame(s->dec, s->frame) >= 0) {
             int64_t pts = s->frame->best_effort_timestamp;
+            if (first && pts != AV_NOPTS_VALUE && pts > from && tries < 4) {
+                /* Files without an index (MPEG-TS) seek by bytes and may land
+                 * past the keyframe: look again earlier (frames before from
+                 * are skipped). */
+                av_frame_unref(s->frame);
+                tries++;
+                target -= back;
+                if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
+                    return -1;
+                avcodec_flush_buffers(s->dec);
+                break;
+            }
+            if (pts != AV_NOPTS_VALUE)
+                first = 0;
             if (pts != AV_NOPTS_VALUE && pts >= from && thumb(s, s->frame, s->cur) == 0) {
                 /* past hi: a cut on an earlier frame counts (it has both neighbours) */
                 if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
