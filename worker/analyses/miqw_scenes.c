@@ -10,6 +10,7 @@
 #include "analyses/miqw_video.h"
 #include "analyses/miqw_shots.h"
 #include "base/miq_text.h"
+#include "base/miq_json.h"
 
 #define TW    MIQW_TW
 #define TH    MIQW_TH
@@ -515,6 +516,15 @@ static json_t *change_json(scene_state *s, apr_pool_t *p, const cut *c, int64_t 
     return o;
 }
 
+/* The lists of a failed finish, freed with the pool (one JSON ownership rule). */
+static void drop_lists(apr_pool_t *p, json_t *a, json_t *b, json_t *c, json_t *d)
+{
+    miq_json_pool(p, a);
+    miq_json_pool(p, b);
+    miq_json_pool(p, c);
+    miq_json_pool(p, d);
+}
+
 static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
                              const char **code)
 {
@@ -556,18 +566,12 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     miqw_shots_reset(s->shots);
     miqw_shots_reset(s->kshots);
     if (s->failed || collect_events(s, p, black, frozen) < 0) {
-        json_decref(cuts);
-        json_decref(scenes);
-        json_decref(black);
-        json_decref(frozen);
+        drop_lists(p, cuts, scenes, black, frozen);
         *code = "server_error";
         return "out of memory";
     }
     if (!s->decoded) { /* packets but not one picture: nothing was analysed */
-        json_decref(cuts);
-        json_decref(scenes);
-        json_decref(black);
-        json_decref(frozen);
+        drop_lists(p, cuts, scenes, black, frozen);
         *code = "unsupported_media";
         return "no video frame of the media could be decoded (corrupt or truncated file)";
     }
