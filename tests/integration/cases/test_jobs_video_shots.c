@@ -35,6 +35,8 @@ static const char *shots_upload(void)
         "[a][b]xfade=transition=fade:duration=1:offset=4[x];"
         "[x][c]xfade=transition=fadeblack:duration=1:offset=8[y];[y][d]concat=n=2:v=1:a=0[v]\" "
         "-map '[v]' -c:v libx264 -preset veryfast -g 48 -keyint_min 48 -sc_threshold 0 -bf 2 "
+        "shots_upright.mp4 && ffmpeg -nostdin -loglevel error -y -i shots_upright.mp4 -c copy "
+        /* the rotate tag survives a stream copy only (an encode drops it) */
         "-metadata:s:v:0 rotate=90 " SHOTS_FILE,
         dir);
     if (system(cmd) != 0) {
