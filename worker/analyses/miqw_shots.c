@@ -238,24 +238,24 @@ static int sides_hold(const miqw_shots *s, int64_t a, int64_t b, int64_t l)
 /* The blend [a, b] as one event: its span from the alphas. */
 static void emit_blend(miqw_shots *s, int type, int64_t a, int64_t b)
 {
-    {
-        const float *A = at(s, a)->co, *B = at(s, b)->co;
-        int64_t k, start = -1, take = -1, end = -1;
-        double res;
-        for (k = a; k <= b; k++) {
-            double al = k == a ? 0 : k == b ? 1 : alpha_of(A, B, at(s, k)->co, &res);
-            if (start < 0 && al > 0.1)
-                start = k - 1;
-            if (take < 0 && al >= 0.5)
-                take = k;
-            if (end < 0 && al >= 0.9)
-                end = k;
-        }
-        if (start < a)
-            start = a;
-        emit(s, type, at(s, start)->pts, at(s, take)->pts, at(s, end)->pts,
-             s->gain * miqw_thumb_diff(at(s, a)->th, at(s, b)->th));
+    const float *A = at(s, a)->co, *B = at(s, b)->co;
+    int64_t k, start = -1, take = -1, end = -1;
+    double res;
+    if (b <= a)
+        return;
+    for (k = a; k <= b; k++) { /* alpha is 1 at b: take and end are always found */
+        double al = k == a ? 0 : k == b ? 1 : alpha_of(A, B, at(s, k)->co, &res);
+        if (start < 0 && al > 0.1)
+            start = k - 1;
+        if (take < 0 && al >= 0.5)
+            take = k;
+        if (end < 0 && al >= 0.9)
+            end = k;
     }
+    if (start < a)
+        start = a;
+    emit(s, type, at(s, start)->pts, at(s, take)->pts, at(s, end)->pts,
+         s->gain * miqw_thumb_diff(at(s, a)->th, at(s, b)->th));
 }
 
 /* Closes the open window: a dissolve, or, around black frames, a fade-out
