@@ -20,6 +20,8 @@
 # Generated media are cached in var/bench/media (reused by later runs; delete
 # the folder to regenerate). Everything else lives in a temporary state
 # directory under var/bench, removed at exit.
+#   V. (video helper, issue 12) the same cuts as a fixed-GOP streaming encode,
+#      and VmHWM on a 2-hour 1080p file (see the section).
 # Environment: BENCH_STACK_JOBS (3 create->result jobs), BENCH_SKIP_STACK=1 (no
 #   section 5), BENCH_SKIP_60=1 (no 60-minute video run in section 4),
 #   BENCH_CLI_SELECT=1 (also time select='gt(scene,0.3)' as the CLI's scene
@@ -183,15 +185,16 @@ gen_audio() {
 
 say "== media in $MEDIA (cached)"
 { [ -s "$V10" ] && [ -s "$V10_META" ]; } || gen_video
-[ -s "$A60" ] || gen_audio
-if [ ! -s "$A10" ]; then
+VONLY=${BENCH_VIDEO_ONLY:-0}
+[ -s "$A60" ] || [ "$VONLY" = 1 ] || gen_audio
+if [ "$VONLY" != 1 ] && [ ! -s "$A10" ]; then
     "${FF[@]}" -loglevel error -y -i "$A60" -t 600 -c copy "$MEDIA/.a10.part.$$.mp3" && mv "$MEDIA/.a10.part.$$.mp3" "$A10"
 fi
 if [ ! -s "$CLIP30" ]; then
     "${FF[@]}" -loglevel error -y -i "$V10" -t 30 -c copy -movflags +faststart "$MEDIA/.clip30.part.$$.mp4" &&
         mv "$MEDIA/.clip30.part.$$.mp4" "$CLIP30"
 fi
-if [ "${BENCH_SKIP_60:-0}" != 1 ] && [ ! -s "$V60" ]; then
+if [ "${BENCH_SKIP_60:-0}" != 1 ] && [ "$VONLY" != 1 ] && [ ! -s "$V60" ]; then
     say "   generating $(basename "$V60") (the 10-minute file 6x, stream copy)"
     for _ in 1 2 3 4 5 6; do printf "file '%s'\n" "$V10"; done >"$WORK/concat.txt"
     "${FF[@]}" -loglevel error -y -f concat -safe 0 -i "$WORK/concat.txt" -c copy "$MEDIA/.v60.part.$$.mp4" &&
@@ -202,9 +205,9 @@ KEYS=$(sed -n 's/^keyframes //p' "$V10_META")
 NCUTS=$(tr ',' '\n' <<<"$CUTS" | wc -l)
 CUTS_ON_KEY=$(awk -v c="$CUTS" -v k="$KEYS" 'BEGIN{n=split(c,a,","); split(k,b,","); for(i in b) K[b[i]]=1; m=0; for(i=1;i<=n;i++) if(a[i] in K) m++; print m}')
 dur() { ffprobe -v error -show_entries format=duration -of csv=p=0 "$1"; }
-V10_DUR=$(dur "$V10"); A60_DUR=$(dur "$A60"); A10_DUR=$(dur "$A10")
+V10_DUR=$(dur "$V10"); A60_DUR=$(dur "$A60" || echo 0); A10_DUR=$(dur "$A10" || echo 0)
 say "   $(basename "$V10"): ${V10_DUR}s, $(du -m "$V10" | cut -f1) MB, $NCUTS cuts ($CUTS_ON_KEY on a keyframe), $(tr ',' '\n' <<<"$KEYS" | wc -l) keyframes"
-say "   $(basename "$A60"): ${A60_DUR}s, $(du -m "$A60" | cut -f1) MB"
+[ "$VONLY" = 1 ] || say "   $(basename "$A60"): ${A60_DUR}s, $(du -m "$A60" | cut -f1) MB"
 
 drv() { "$DRIVER" "$@"; }   # prints one JSON line; exit 1 when the job failed
 j() { jq -r "$1" <<<"$2"; }
@@ -244,6 +247,81 @@ say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s, pass \(.pass_s)s, sec
 timed T_VAUD "$WORK/dec_v10a.log" "${FF[@]}" -i "$V10" -vn -f null -
 R1A=$(drv audio/energy "$V10" --out "$WORK/out/e10") || true
 say "   (breakdown) audio/energy alone: $(j .wall_s "$R1A")s (CPU $(j .cpu_s "$R1A")s); pure AAC decode (-vn) ${T_VAUD}s (CPU ${T_VAUD_CPU}s)"
+
+# ---- V. video (issue 12): fixed-GOP streaming encode, 2-hour 1080p memory -----------
+# The video helper's section (the audio one has its own): functions called
+# after section 1, their rows printed after the report. Same 10-minute cuts
+# (V10_META) re-encoded as a streaming service would: constant bitrate, 2 s
+# GOPs, no scene-cut keyframes (every cut inside a GOP); transition detection
+# is always on. The 2-hour 1080p file is a 2-minute 1080p recipe (a cut every
+# 10..25 s, a crossfade and a fade through black every minute) joined 60x by
+# stream copy; BENCH_SKIP_2H=1 skips it. BENCH_VIDEO_ONLY=1 stops after this
+# section (sections 2-5 skipped).
+VFG=$MEDIA/v10_720p_fixedgop_v1.mp4
+V2H=$MEDIA/v120_1080p_concat_v1.mp4
+V2M=$MEDIA/v2_1080p_transitions_v1.mp4
+WORKER_MEMORY_MB=3072   # momentiq-worker --memory default (the job child's address-space limit)
+video_bench_run() {
+    say "== V. video: fixed-GOP streaming encode; 2-hour 1080p memory"
+    if [ ! -s "$VFG" ]; then
+        say "   generating $(basename "$VFG") (CBR 2.5 Mb/s, -g 48 -keyint_min 48 -sc_threshold 0; a few minutes)"
+        "${FF[@]}" -loglevel error -y -i "$V10" -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k \
+            -bufsize 5000k -g 48 -keyint_min 48 -sc_threshold 0 -bf 2 -c:a copy -movflags +faststart \
+            "$MEDIA/.vfg.part.$$.mp4" >"$WORK/gen_vfg.log" 2>&1 && mv "$MEDIA/.vfg.part.$$.mp4" "$VFG" ||
+            { cat "$WORK/gen_vfg.log" >&2; die "generating the fixed-GOP video failed"; }
+    fi
+    timed T_DEC_FG "$WORK/dec_vfg.log" "${FF[@]}" -i "$VFG" -f null -
+    RV1=$(drv timeline/moments "$VFG" --out "$WORK/out/vfg" --expect-cuts "$CUTS") || true
+    T_FG=$(j .wall_s "$RV1")
+    say "   pure decode ${T_DEC_FG}s (CPU ${T_DEC_FG_CPU}s); worker: $(j '"\(.wall_s)s (CPU \(.cpu_s)s), cuts \(.cuts_exact)/\(.cuts_expected) exact, extra \(.cuts_extra | length), VmHWM \(.vm_hwm_kb) kB"' "$RV1")"
+    RV1S=$(drv video/scenes "$VFG" --out "$WORK/out/vfgs") || true
+    say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s; decoded \(.scene_stats.decoded_frames)/\(.scene_stats.total_frames) frames (\(.scene_stats.decoded_ratio*1000|round/10)%), \(.scene_stats.refined_gops)/\(.scene_stats.keyframes) GOPs refined"' "$RV1S")"
+    HWM_2H=""; T_2H=""
+    if [ "${BENCH_SKIP_2H:-0}" != 1 ]; then
+        if [ ! -s "$V2H" ]; then
+            say "   generating $(basename "$V2H") (2 minutes of 1080p, joined 60x by stream copy)"
+            "${FF[@]}" -loglevel error -y -filter_complex \
+                "testsrc=s=3840x1080:r=25:d=25,crop=1920:1080:x='t*20':y=0,format=yuv420p,setsar=1[a];
+                 smptehdbars=s=1920x1080:r=25:d=20,noise=alls=8:allf=t,format=yuv420p,setsar=1[b];
+                 testsrc2=s=1920x1080:r=25:d=25,format=yuv420p,setsar=1[c];
+                 mandelbrot=s=960x540:r=25:maxiter=80,scale=1920:1080,trim=end_frame=625,setpts=PTS-STARTPTS,format=yuv420p,setsar=1[d];
+                 testsrc2=s=1920x1080:r=25:d=30,hue=h=120,format=yuv420p,setsar=1[e];
+                 [a][b]xfade=transition=fade:duration=1:offset=24[x];[x][c]concat=n=2:v=1:a=0[y];
+                 [y][d]xfade=transition=fadeblack:duration=1:offset=68[z];[z][e]concat=n=2:v=1:a=0,trim=duration=120[v]" \
+                -f lavfi -i "anoisesrc=c=pink:r=48000:a=0.3:d=120" -map '[v]' -map 0:a -t 120 -c:v libx264 -preset veryfast \
+                -g 48 -keyint_min 48 -sc_threshold 0 -b:v 4000k -c:a aac -b:a 96k "$MEDIA/.v2m.part.$$.mp4" >"$WORK/gen_v2m.log" 2>&1 &&
+                mv "$MEDIA/.v2m.part.$$.mp4" "$V2M" || { cat "$WORK/gen_v2m.log" >&2; die "generating the 1080p recipe failed"; }
+            for _ in $(seq 1 60); do printf "file '%s'\n" "$V2M"; done >"$WORK/concat2h.txt"
+            "${FF[@]}" -loglevel error -y -f concat -safe 0 -i "$WORK/concat2h.txt" -c copy "$MEDIA/.v2h.part.$$.mp4" &&
+                mv "$MEDIA/.v2h.part.$$.mp4" "$V2H"
+        fi
+        RV2=$(drv timeline/moments "$V2H" --out "$WORK/out/v2h") || true
+        HWM_2H=$(j .vm_hwm_kb "$RV2"); T_2H=$(j .wall_s "$RV2")
+        [ "$(j .ok "$RV2")" = true ] || say "   worker FAILED on 2 h: $(j .error "$RV2")"
+        say "   2-hour 1080p timeline: ${T_2H}s, VmHWM $HWM_2H kB, $(j '.cuts | length' "$RV2") changes"
+    fi
+}
+video_bench_report() {
+    say ""
+    say "V. video (issue 12)"
+    row "V. pure decode, fixed-GOP 10-min 720p" "$(f2 "$T_DEC_FG")" "$T_DEC_FG_CPU" "$(rt "$V10_DUR" "$T_DEC_FG")" ""
+    row "   worker timeline/moments (transitions on)" "$(f2 "$T_FG")" "$(f2 "$(j .cpu_s "$RV1")")" "$(rt "$V10_DUR" "$T_FG")" \
+        "$(ratio "$T_FG" "$T_DEC_FG")x decode (CPU $(ratio "$(j .cpu_s "$RV1")" "$T_DEC_FG_CPU")x; target <= 0.5: $(verdict "$T_FG <= 0.5 * $T_DEC_FG")); cuts $(j .cuts_exact "$RV1")/$(j .cuts_expected "$RV1") exact, $(j '.cuts_extra | length' "$RV1") extra"
+    [ -n "$HWM_2H" ] && row "   VmHWM 2-hour 1080p timeline" "$(f2 "$T_2H")" "$(f2 "$(j .cpu_s "$RV2")")" "$(rt 7200 "$T_2H")" \
+        "$HWM_2H kB (within the worker's ${WORKER_MEMORY_MB} MB limit: $(verdict "$HWM_2H <= $WORKER_MEMORY_MB * 1024"))"
+    return 0
+}
+video_bench_run
+if [ "${BENCH_VIDEO_ONLY:-0}" = 1 ]; then
+    f2() { calc '%.2f' "$1"; }; rt() { calc '%.0fx' "$1 / $2"; }; ratio() { calc '%.2f' "$1 / $2"; }
+    verdict() { if [ "$(calc '%d' "$1")" = 1 ]; then echo met; else echo MISSED; fi; }
+    row() { printf '%-44s | %8s | %8s | %8s | %s\n' "$@"; }
+    row "1. pure decode, 10-min 720p H.264+AAC" "$(f2 "$T_DEC")" "$T_DEC_CPU" "$(rt "$V10_DUR" "$T_DEC")" ""
+    row "   worker timeline/moments" "$(f2 "$T_OURS")" "$(f2 "$(j .cpu_s "$R1")")" "$(rt "$V10_DUR" "$T_OURS")" \
+        "$(ratio "$T_OURS" "$T_DEC")x decode (CPU $(ratio "$(j .cpu_s "$R1")" "$T_DEC_CPU")x; target <= 0.5: $(verdict "$T_OURS <= 0.5 * $T_DEC"))"
+    video_bench_report
+    exit 0
+fi
 
 # ---- 2. audio on the 60-minute MP3 --------------------------------------------
 say "== 2. silence + energy + loudness, 60-minute MP3"
@@ -400,4 +478,5 @@ if [ ${#T_JOBS[@]} -gt 0 ]; then
     MED=$(printf '%s\n' "${T_JOBS[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
     row "5. create -> result, 30 s clip (median of ${#T_JOBS[@]})" "$(f2 "$MED")" "" "$(rt 30 "$MED")" "target < 2 s: $(verdict "$MED < 2") (each: ${T_JOBS[*]})"
 fi
+video_bench_report
 exit 0

@@ -24,8 +24,11 @@ static json_t *media_json(const miqw_media *m)
         json_object_set_new(o, "drop_frame",
                             json_boolean(fabs(fr - 29.97) < 0.01 || fabs(fr - 59.94) < 0.01));
         json_object_set_new(o, "frame_count", json_integer((json_int_t)floor(m->duration_s * fr)));
-        json_object_set_new(o, "width", json_integer(m->width));
-        json_object_set_new(o, "height", json_integer(m->height));
+        /* as shown: upright, square pixels (the upload probe's display size) */
+        json_object_set_new(o, "width", json_integer(m->display_width));
+        json_object_set_new(o, "height", json_integer(m->display_height));
+        if (m->rotation)
+            json_object_set_new(o, "rotation", json_integer((360 - m->rotation) % 360));
     }
     if (m->audio_idx >= 0)
         json_object_set_new(o, "sample_rate", json_integer(m->sample_rate));

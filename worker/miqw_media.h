@@ -20,7 +20,12 @@ typedef struct miqw_media {
     int video_idx;     /* best video stream (not an attached picture), -1 if none */
     double duration_s; /* container duration, or the longest stream's */
     double fps;        /* video frame rate (avg, else r_frame_rate), 0 without video */
-    int width, height;
+    int width, height; /* coded (stored) picture size */
+    /* How the picture is shown: rotation is the turn, clockwise in degrees (0,
+     * 90, 180, 270), its display matrix asks for; display_width/height the
+     * upright size with the sample aspect ratio applied. Frames and clips come
+     * out that way; results report the display size. */
+    int rotation, display_width, display_height;
     int sample_rate, channels;
     /* Set by the caller before a pass: stop reading at this media time (0 = to
      * the end of the file). The job sets the duration it reserved credits for,

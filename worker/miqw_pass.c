@@ -88,6 +88,7 @@ const char *miqw_media_open(apr_pool_t *p, const char *path, miqw_media **out, c
                                 " pixels are accepted",
                                 m->width, m->height, MIQW_MAX_DIMENSION, MIQW_MAX_DIMENSION,
                                 (apr_int64_t)MIQW_MAX_PIXELS);
+        miq_probe_display(st, &m->rotation, &m->display_width, &m->display_height);
         if (!(m->fps >= 0 && m->fps <= MIQW_MAX_FPS))
             return apr_psprintf(p, "the video declares %.0f frames per second (at most %.0f)",
                                 m->fps, MIQW_MAX_FPS);
@@ -164,6 +165,11 @@ json_t *miqw_media_probe_json(apr_pool_t *p, const miqw_media *m)
             AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
             json_object_set_new(s, "width", json_integer(cp->width));
             json_object_set_new(s, "height", json_integer(cp->height));
+            if ((int)i == m->video_idx) {
+                json_object_set_new(s, "display_width", json_integer(m->display_width));
+                json_object_set_new(s, "display_height", json_integer(m->display_height));
+                json_object_set_new(s, "rotation", json_integer((360 - m->rotation) % 360));
+            }
             if (r.num && r.den)
                 json_object_set_new(s, "fps", json_real(av_q2d(r)));
             if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)

@@ -104,7 +104,8 @@ static void test_catalog_defaults_match_spec(void)
                            1e-9);
     CU_ASSERT_EQUAL(miq_json_int(json_object_get(d, "highlights"), "count", 0), 5);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(json_object_get(d, "scenes"), "threshold", 0), 0.3, 1e-9);
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "include")), 4);
+    /* speech silence scene peak, and the video types dissolve fade black frozen */
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "include")), 8);
 }
 
 static void expect_param_error(const char *ep, const char *params, double dur, const char *needle)

@@ -23,7 +23,7 @@ typedef struct clipctx {
     struct SwsContext *sws;
     SwrContext *swr;
     AVAudioFifo *fifo;
-    AVFrame *frame, *vout, *aout;
+    AVFrame *frame, *vout, *aout, *turn; /* turn: scaled, before the display rotation */
     AVPacket *pkt, *opkt;
     int64_t last_vpts, apts, frames;
     double first_t, last_t, fdur;
@@ -45,6 +45,7 @@ static void clip_close(clipctx *x)
     avcodec_free_context(&x->aenc);
     sws_freeContext(x->sws);
     x->sws = NULL;
+    av_frame_free(&x->turn);
     swr_free(&x->swr);
     if (x->fifo)
         av_audio_fifo_free(x->fifo);
@@ -128,6 +129,14 @@ static const char *cut_copy(clipctx *x, const char *path, double start, double e
     o->codecpar->codec_tag = 0;
     o->time_base = vs->time_base;
     x->ov = o->index;
+    { /* a copied stream keeps its display matrix: players turn it as the source */
+        size_t dsz = 0;
+        const uint8_t *dm = av_stream_get_side_data(vs, AV_PKT_DATA_DISPLAYMATRIX, &dsz);
+        uint8_t *od = dm && dsz == 36 ? av_stream_new_side_data(o, AV_PKT_DATA_DISPLAYMATRIX, dsz)
+                                      : NULL;
+        if (od)
+            memcpy(od, dm, dsz);
+    }
     if (m->audio_idx >= 0) {
         as = m->fmt->streams[m->audio_idx];
         if (!(o = avformat_new_stream(x->oc, NULL)) ||
@@ -217,11 +226,20 @@ static const char *open_venc(clipctx *x, int width)
     AVStream *vs = m->fmt->streams[m->video_idx], *o;
     const AVCodec *c = avcodec_find_encoder_by_name("libx264");
     AVRational fr = vs->avg_frame_rate.num ? vs->avg_frame_rate : vs->r_frame_rate;
-    int w = width > 0 ? width & ~1 : m->width, h;
+    int turned = m->rotation % 180 != 0; /* the picture is turned upright (miqw_scale_upright) */
+    int w = width > 0 ? width & ~1 : turned ? m->height : m->width, h;
+    AVRational sar = vs->codecpar->sample_aspect_ratio;
     const char *err = NULL;
     if (!(x->vdec = miqw_video_decoder(m, 0, &err)))
         return err;
-    h = width > 0 ? ((int)lround((double)w * m->height / m->width) + 1) & ~1 : m->height;
+    /* a given width: square pixels at the shown aspect; else the stored size, turned */
+    h = width > 0 ? ((int)lround((double)w * m->display_height / m->display_width) + 1) & ~1
+        : turned  ? m->width
+                  : m->height;
+    if (width > 0)
+        sar = (AVRational){1, 1};
+    else if (turned && sar.num > 0 && sar.den > 0)
+        sar = (AVRational){sar.den, sar.num};
     if (!c)
         c = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
     if (!c || !(x->venc = avcodec_alloc_context3(c)) || !(x->vout = av_frame_alloc()))
@@ -233,7 +251,7 @@ static const char *open_venc(clipctx *x, int width)
     x->venc->pix_fmt = AV_PIX_FMT_YUV420P;
     x->venc->time_base = av_inv_q(fr);
     x->venc->framerate = fr;
-    x->venc->sample_aspect_ratio = vs->codecpar->sample_aspect_ratio;
+    x->venc->sample_aspect_ratio = sar;
     x->venc->thread_count = 2; /* bounded, as the decoders (miqw_video.c) */
     if (!strcmp(c->name, "libx264")) {
         av_opt_set(x->venc->priv_data, "preset", "veryfast", 0);
@@ -302,13 +320,8 @@ static int put_video(clipctx *x, const AVFrame *f, int64_t vbase)
 {
     AVStream *vs = x->m->fmt->streams[x->m->video_idx];
     int64_t pts;
-    x->sws = sws_getCachedContext(x->sws, f->width, f->height, f->format, x->vout->width,
-                                  x->vout->height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL,
-                                  NULL);
-    if (!x->sws || av_frame_make_writable(x->vout) < 0)
+    if (miqw_scale_upright(x->m, &x->sws, &x->turn, f, x->vout) < 0)
         return -1;
-    sws_scale(x->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, x->vout->data,
-              x->vout->linesize);
     pts = av_rescale_q(f->best_effort_timestamp - vbase, vs->time_base, x->venc->time_base);
     if (x->frames && pts <= x->last_vpts)
         pts = x->last_vpts + 1;

@@ -109,9 +109,10 @@ static const char *grab(grabber *g, int64_t target, int64_t tol)
 
 /* ---- image encoder ---- */
 typedef struct imgenc {
+    const miqw_media *m;
     AVCodecContext *c;
     struct SwsContext *sws;
-    AVFrame *f;
+    AVFrame *f, *turn; /* turn: the scaled picture before its display rotation */
     AVPacket *pkt;
     int64_t count;
 } imgenc;
@@ -160,6 +161,7 @@ static void imgenc_close(imgenc *e)
 {
     avcodec_free_context(&e->c);
     av_frame_free(&e->f);
+    av_frame_free(&e->turn);
     av_packet_free(&e->pkt);
     sws_freeContext(e->sws);
     e->sws = NULL;
@@ -171,12 +173,8 @@ static const char *imgenc_write(imgenc *e, apr_pool_t *p, const AVFrame *src, co
     apr_file_t *fh;
     apr_size_t n;
     int rv;
-    e->sws = sws_getCachedContext(e->sws, src->width, src->height, src->format, e->c->width,
-                                  e->c->height, e->c->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
-    if (!e->sws || av_frame_make_writable(e->f) < 0)
+    if (miqw_scale_upright(e->m, &e->sws, &e->turn, src, e->f) < 0)
         return "could not scale the frame";
-    sws_scale(e->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, e->f->data,
-              e->f->linesize);
     e->f->quality = e->c->global_quality;
     e->f->pts = e->count++;
     if (avcodec_send_frame(e->c, e->f) < 0 || (rv = avcodec_receive_packet(e->c, e->pkt)) < 0)
@@ -313,8 +311,6 @@ const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *para
     const char *format = json_is_string(jf) ? json_string_value(jf) : "jpg", *err;
     int width = json_is_integer(jw) ? (int)json_integer_value(jw) : 640;
     int max = json_is_integer(jm) ? (int)json_integer_value(jm) : 200, n = 0, i, h;
-    AVStream *st;
-    AVRational sar;
     double dar;
     grabber g = {0};
     imgenc e = {0};
@@ -329,9 +325,8 @@ const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *para
         return "width must be 16..3840 and max_frames 1..5000";
     if ((err = build_requests(p, m, params, scene_cuts, max, &r, &n, code)))
         return err;
-    st = m->fmt->streams[m->video_idx];
-    sar = st->sample_aspect_ratio.num ? st->sample_aspect_ratio : st->codecpar->sample_aspect_ratio;
-    dar = (double)m->width * (sar.num && sar.den ? av_q2d(sar) : 1) / (m->height ? m->height : 1);
+    /* As shown: upright, with the sample aspect ratio (both from the file). */
+    dar = (double)m->display_width / (m->display_height > 0 ? m->display_height : 1);
     /* The SAR comes from the file: bound the aspect ratio before it sizes a frame. */
     if (!(dar >= 1.0 / 16 && dar <= 16))
         dar = 16.0 / 9;
@@ -345,6 +340,7 @@ const char *miqw_frames_extract(apr_pool_t *p, miqw_media *m, const json_t *para
     *code = "server_error";
     items = apr_pcalloc(p, sizeof(*items) * (n + 1));
     g.m = m;
+    e.m = m;
     if (!(g.pkt = av_packet_alloc()) || !(g.best = av_frame_alloc()) ||
         !(g.ahead = av_frame_alloc()) || !(g.tmp = av_frame_alloc()))
         err = "out of memory";

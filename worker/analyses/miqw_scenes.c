@@ -8,20 +8,35 @@
 #include "endpoints/miq_endpoints.h"
 #include "analyses/miqw_scenes.h"
 #include "analyses/miqw_video.h"
+#include "analyses/miqw_shots.h"
 #include "base/miq_text.h"
+#include "base/miq_json.h"
 
-#define TW    64
-#define TH    36
-#define TY    (TW * TH)
-#define TC    ((TW / 2) * (TH / 2))
-#define TSIZE (TY + 2 * TC)
+#define TW    MIQW_TW
+#define TH    MIQW_TH
+#define TY    MIQW_TY
+#define TC    MIQW_TC
+#define TSIZE MIQW_TSIZE
 /* score = GAIN x (frame difference - the larger neighbouring difference) */
 #define GAIN       4.0
 #define LONG_GOP_S 10.0
 #define RECENT     6
 #define DETECTOR   "keyframe-gop-refine"
 
-enum { G_SUSPECT = 1 };
+/* A fade-out and a fade-in at most this far apart are one fade. */
+#define FADE_PAIR_S 3.0
+/* Non-key packets this much smaller than the keyframe are "tiny" (a still or
+ * black picture costs the encoder almost nothing); a run of TINY_RUN of them
+ * marks the GOP for a full look. */
+#define TINY_SHARE 40
+#define TINY_RUN   8
+/* A GOP next to a candidate is decoded too when its keyframes changed at
+ * least this share of the threshold (a dissolve spilling over a keyframe). */
+#define SPILL 0.2
+/* How far past a run's end decoding goes on while a transition is open. */
+#define MAX_SPILL_FRAMES 96
+
+enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4 };
 
 typedef struct gop {
     int64_t pts; /* keyframe pts, stream time base */
@@ -29,9 +44,12 @@ typedef struct gop {
     int flags;
 } gop;
 
+/* A scene change: pts is where the new shot takes over; gradual ones span
+ * [start, end] (a hard cut: start = end = pts). */
 typedef struct cut {
-    int64_t pts;
+    int64_t pts, start, end;
     double score;
+    int type; /* 0 = cut, else MIQW_DISSOLVE or MIQW_FADE_OUT (a paired fade) */
 } cut;
 
 /* Streaming spike test: a frame is evaluated once the difference after it is known. */
@@ -56,7 +74,11 @@ typedef struct scene_state {
     uint8_t prev[TSIZE] __attribute__((aligned(64)));
     uint8_t cur[TSIZE] __attribute__((aligned(64)));
     int prev_gop; /* gop whose keyframe is in prev, -1 */
-    int recent[RECENT], nrecent, last_key_size;
+    int recent[RECENT], nrecent, last_key_size, tiny_run;
+    miqw_shots *shots, *kshots; /* refined frames; the pass's keyframes (all-intra runs) */
+    double black_min_s, frozen_min_s;
+    int64_t frame_ts, last_fed; /* one frame in stream units; last pts given to shots */
+    int fed_any;
     int64_t packets, decoded, end_pts, refined, seeks;
     int failed;
 } scene_state;
@@ -73,19 +95,13 @@ static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
     return 0;
 }
 
-/* Mean absolute difference, luma weighted twice, 0..1. */
 static double thumb_diff(const uint8_t *a, const uint8_t *b)
 {
-    long sy = 0, sc = 0;
-    int i;
-    for (i = 0; i < TY; i++)
-        sy += abs(a[i] - b[i]);
-    for (; i < TSIZE; i++)
-        sc += abs(a[i] - b[i]);
-    return (2.0 * sy / TY + (double)sc / TC) / (4.0 * 255.0);
+    return miqw_thumb_diff(a, b);
 }
 
-static void add_cut(scene_state *s, int64_t pts, double score)
+static void add_change(scene_state *s, int type, int64_t start, int64_t pts, int64_t end,
+                       double score)
 {
     if (s->ncuts == s->ccap) {
         int cap = s->ccap ? s->ccap * 2 : 32;
@@ -98,8 +114,16 @@ static void add_cut(scene_state *s, int64_t pts, double score)
         s->ccap = cap;
     }
     s->cuts[s->ncuts].pts = pts;
+    s->cuts[s->ncuts].start = start;
+    s->cuts[s->ncuts].end = end;
+    s->cuts[s->ncuts].type = type;
     s->cuts[s->ncuts].score = score > 1 ? 1 : score;
     s->ncuts++;
+}
+
+static void add_cut(scene_state *s, int64_t pts, double score)
+{
+    add_change(s, 0, pts, pts, pts, score);
 }
 
 static void spike_eval(scene_state *s, spike *k, double dr, int has_r)
@@ -160,6 +184,13 @@ static void on_keyframe(scene_state *s, const AVFrame *f)
         return;
     if (s->prev_gop >= 0 && s->prev_gop == j - 1)
         s->gops[j - 1].diff = thumb_diff(s->prev, s->cur);
+    if (miqw_thumb_black(s->cur))
+        s->gops[j].flags |= G_BLACK;
+    /* Adjacent keyframes are consecutive frames: the pass alone sees their
+     * transitions and stills. */
+    if (j == 0 || pts - s->gops[j - 1].pts > s->frame_ts + s->frame_ts / 2)
+        miqw_shots_reset(s->kshots);
+    miqw_shots_frame(s->kshots, pts, pts + s->frame_ts, s->cur);
     memcpy(s->prev, s->cur, TSIZE);
     s->prev_gop = j;
 }
@@ -193,6 +224,10 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
                 mx = s->recent[i];
         if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4)
             s->gops[s->ngops - 1].flags |= G_SUSPECT;
+        /* A still or black stretch: frames that cost the encoder nothing. */
+        s->tiny_run = (int64_t)pkt->size * TINY_SHARE < s->last_key_size ? s->tiny_run + 1 : 0;
+        if (s->ngops && s->tiny_run >= TINY_RUN)
+            s->gops[s->ngops - 1].flags |= G_STILL;
         s->recent[s->nrecent++ % RECENT] = pkt->size;
         return 0;
     }
@@ -204,6 +239,7 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
         return -1;
     }
     s->last_key_size = pkt->size;
+    s->tiny_run = 0;
     /* A keyframe that does not decode leaves its GOPs' diffs unknown (refined). */
     if (avcodec_send_packet(s->dec, pkt) == AVERROR(EAGAIN)) {
         drain(s);
@@ -213,15 +249,40 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
     return 0;
 }
 
-/* Decodes [from, ...) fully and feeds the spike test; stops after the first
- * frame past hi (or at the end). */
+/* One fully decoded frame of a refine run: the cut spike test and the
+ * transition / still detector. cont: the run continues frames already fed. */
+static void refine_frame(scene_state *s, spike *k, int64_t pts, int *have_prev)
+{
+    s->decoded++;
+    if (s->fed_any && pts <= s->last_fed)
+        return; /* a run that overlaps the previous one: these frames were seen */
+    if (*have_prev)
+        spike_push(s, k, pts, thumb_diff(s->prev, s->cur));
+    miqw_shots_frame(s->shots, pts, pts + s->frame_ts, s->cur);
+    memcpy(s->prev, s->cur, TSIZE);
+    *have_prev = 1;
+    s->last_fed = pts;
+    s->fed_any = 1;
+}
+
+/* Decodes [from, ...) fully and feeds the spike test and the shot detector;
+ * stops after the first frame past hi (or at the end), or, while a transition
+ * or a still stretch is open there, up to MAX_SPILL_FRAMES later. A run that
+ * starts inside the frames already fed continues them; otherwise the shot
+ * detector is told there is a gap. */
 static int refine(scene_state *s, int64_t from, int64_t hi)
 {
     miqw_media *m = s->m;
-    spike k = {0, 0, 0, 0, from, hi};
-    int have_prev = 0, done = 0, eof = 0, rv;
+    int cont = s->fed_any && from <= s->last_fed;
+    spike k = {0, 0, 0, 0, cont ? s->last_fed : from, hi};
+    int have_prev = cont, done = 0, eof = 0, rv, first = 1, tries = 0;
+    int64_t past = 0, target = from;
+    /* 2 s in stream units: how much earlier to look again when a seek lands late */
+    int64_t back = llround(2.0 / av_q2d(m->fmt->streams[m->video_idx]->time_base));
     s->seeks++;
-    if (av_seek_frame(m->fmt, m->video_idx, from, AVSEEK_FLAG_BACKWARD) < 0)
+    if (!cont)
+        miqw_shots_reset(s->shots);
+    if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
         return -1;
     avcodec_flush_buffers(s->dec);
     while (!done && !eof) {
@@ -242,19 +303,35 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
         }
         while (!done && avcodec_receive_frame(s->dec, s->frame) >= 0) {
             int64_t pts = s->frame->best_effort_timestamp;
+            if (first && pts != AV_NOPTS_VALUE && pts > from && tries < 4) {
+                /* Files without an index (MPEG-TS) seek by bytes and may land
+                 * past the keyframe: look again earlier (frames before from
+                 * are skipped). */
+                av_frame_unref(s->frame);
+                tries++;
+                target -= back;
+                if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
+                    return -1;
+                avcodec_flush_buffers(s->dec);
+                break;
+            }
+            if (pts != AV_NOPTS_VALUE)
+                first = 0;
             if (pts != AV_NOPTS_VALUE && pts >= from && thumb(s, s->frame, s->cur) == 0) {
-                s->decoded++;
-                if (have_prev)
-                    spike_push(s, &k, pts, thumb_diff(s->prev, s->cur));
-                memcpy(s->prev, s->cur, TSIZE);
-                have_prev = 1;
-                if (hi != INT64_MAX && pts > hi)
+                /* past hi: a cut on an earlier frame counts (it has both neighbours) */
+                if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
+                    k.hi = s->last_fed;
+                refine_frame(s, &k, pts, &have_prev);
+                if (hi != INT64_MAX && pts > hi &&
+                    (!miqw_shots_open(s->shots) || ++past > MAX_SPILL_FRAMES))
                     done = 1;
             }
             av_frame_unref(s->frame);
         }
     }
     spike_end(s, &k);
+    if (eof)
+        miqw_shots_reset(s->shots);
     return 0;
 }
 
@@ -266,7 +343,8 @@ static int cut_cmp(const void *a, const void *b)
 
 static json_t *det_params(const scene_state *s)
 {
-    return json_pack("{s:f,s:f}", "threshold", s->threshold, "min_scene_s", s->min_scene_s);
+    return json_pack("{s:f,s:f,s:f,s:f}", "threshold", s->threshold, "min_scene_s", s->min_scene_s,
+                     "black_min_s", s->black_min_s, "frozen_min_s", s->frozen_min_s);
 }
 
 static void put_point(json_t *o, const miqw_media *m, apr_pool_t *p, const char *tkey,
@@ -294,8 +372,15 @@ static json_t *scene_json(scene_state *s, apr_pool_t *p, int idx, int64_t f0, in
     return o;
 }
 
+static int adjacent(const scene_state *s, int j, double fdur)
+{
+    return j + 1 < s->ngops && miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j + 1].pts) -
+                                       miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j].pts) <=
+                                   fdur * 1.5;
+}
+
 /* GOP j needs a full decode unless its keyframes prove nothing happened. */
-static int candidate(const scene_state *s, int j, double fdur)
+static int changed(const scene_state *s, int j, double fdur)
 {
     const gop *g = &s->gops[j];
     double span;
@@ -309,12 +394,144 @@ static int candidate(const scene_state *s, int j, double fdur)
            GAIN * g->diff >= s->threshold * 0.5;
 }
 
+/* ... or it holds a still or black stretch (tiny packets, a black keyframe
+ * at either end), or it borders a changed GOP and its own keyframes moved
+ * enough for a dissolve to spill into it. */
+static int candidate(const scene_state *s, int j, double fdur)
+{
+    const gop *g = &s->gops[j];
+    if (adjacent(s, j, fdur))
+        return 0;
+    if (changed(s, j, fdur) || (g->flags & (G_STILL | G_BLACK)) ||
+        (j + 1 < s->ngops && (s->gops[j + 1].flags & G_BLACK)))
+        return 1;
+    return GAIN * g->diff >= s->threshold * SPILL &&
+           ((j > 0 && changed(s, j - 1, fdur)) || changed(s, j + 1, fdur));
+}
+
+static double secs(const scene_state *s, int64_t pts)
+{
+    return miqw_ts_seconds(s->m, s->m->video_idx, pts);
+}
+
+/* A black or frozen stretch as JSON (frame-snapped like the scenes). */
+static json_t *still_json(scene_state *s, apr_pool_t *p, const miqw_shot_event *e)
+{
+    json_t *o = json_object();
+    miqw_media *m = s->m;
+    int64_t f0 = miqw_frame_number(m, secs(s, e->start)),
+            f1 = miqw_frame_number(m, secs(s, e->end));
+    put_point(o, m, p, "start", "start_frame", "start_tc", f0);
+    put_point(o, m, p, "end", "end_frame", "end_tc", f1);
+    json_object_set_new(o, "duration", json_real(miqw_ms(m->fps > 0 ? (f1 - f0) / m->fps : 0)));
+    json_object_set_new(o, "score", json_real(miqw_ms(e->score)));
+    json_object_set_new(o, "detector", json_string(DETECTOR));
+    json_object_set_new(o, "params", det_params(s));
+    return o;
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+    const miqw_shot_event *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The shot detectors' events: dissolves and fades (a fade-out followed within
+ * FADE_PAIR_S by a fade-in; a lone half is the start or end of the media, or
+ * a black stretch ended by a cut, which the cut test reports) join the
+ * changes; black and frozen stretches of at least their minimum go to the
+ * lists. A hard cut inside a gradual span is part of it. */
+static int collect_events(scene_state *s, apr_pool_t *p, json_t *black, json_t *frozen)
+{
+    int n1, n2, f1, f2, i, j, n;
+    const miqw_shot_event *e1 = miqw_shots_events(s->shots, &n1, &f1);
+    const miqw_shot_event *e2 = miqw_shots_events(s->kshots, &n2, &f2);
+    miqw_shot_event *ev;
+    if (f1 || f2 || !(ev = malloc(sizeof(*ev) * (n1 + n2 + 1))))
+        return -1;
+    if (n1)
+        memcpy(ev, e1, sizeof(*ev) * n1);
+    if (n2)
+        memcpy(ev + n1, e2, sizeof(*ev) * n2);
+    n = n1 + n2;
+    qsort(ev, n, sizeof(*ev), event_cmp);
+    for (i = 0; i < n; i++) {
+        miqw_shot_event *e = &ev[i];
+        double len = secs(s, e->end) - secs(s, e->start);
+        if (e->type == MIQW_BLACK && len >= s->black_min_s - 1e-6)
+            json_array_append_new(black, still_json(s, p, e));
+        else if (e->type == MIQW_FROZEN && len >= s->frozen_min_s - 1e-6)
+            json_array_append_new(frozen, still_json(s, p, e));
+        else if (e->type == MIQW_DISSOLVE)
+            add_change(s, MIQW_DISSOLVE, e->start, e->take, e->end, e->score);
+        else if (e->type == MIQW_FADE_OUT)
+            for (j = i + 1; j < n; j++) {
+                miqw_shot_event *f = &ev[j];
+                if (secs(s, f->start) - secs(s, e->end) > FADE_PAIR_S)
+                    break;
+                if (f->type == MIQW_FADE_IN && f->start >= e->end) {
+                    /* the new shot starts with the first frame after the black */
+                    add_change(s, MIQW_FADE_OUT, e->start, f->start + s->frame_ts, f->end,
+                               e->score > f->score ? e->score : f->score);
+                    f->type = 0;
+                    break;
+                }
+            }
+    }
+    free(ev);
+    if (s->failed)
+        return -1;
+    /* Hard cuts inside a gradual span (a frame of it that jumps) are that change. */
+    for (i = 0; i < s->ncuts; i++)
+        if (s->cuts[i].type)
+            for (j = 0; j < s->ncuts; j++)
+                if (!s->cuts[j].type && s->cuts[j].pts >= s->cuts[i].start &&
+                    s->cuts[j].pts <= s->cuts[i].end)
+                    s->cuts[j].score = -1;
+    for (i = j = 0; i < s->ncuts; i++)
+        if (s->cuts[i].score >= 0)
+            s->cuts[j++] = s->cuts[i];
+    s->ncuts = j;
+    return 0;
+}
+
+static const char *change_type(int type)
+{
+    return type == MIQW_DISSOLVE ? "dissolve" : type ? "fade" : "cut";
+}
+
+static json_t *change_json(scene_state *s, apr_pool_t *p, const cut *c, int64_t fr)
+{
+    json_t *o = json_object();
+    miqw_media *m = s->m;
+    put_point(o, m, p, "time", "frame", "timecode", fr);
+    json_object_set_new(o, "type", json_string(change_type(c->type)));
+    put_point(o, m, p, "start", "start_frame", "start_tc",
+              c->type ? miqw_frame_number(m, secs(s, c->start)) : fr);
+    put_point(o, m, p, "end", "end_frame", "end_tc",
+              c->type ? miqw_frame_number(m, secs(s, c->end)) : fr);
+    json_object_set_new(o, "score", json_real(miqw_ms(c->score)));
+    json_object_set_new(o, "detector", json_string(DETECTOR));
+    json_object_set_new(o, "params", det_params(s));
+    return o;
+}
+
+/* The lists of a failed finish, freed with the pool (one JSON ownership rule). */
+static void drop_lists(apr_pool_t *p, json_t *a, json_t *b, json_t *c, json_t *d)
+{
+    miq_json_pool(p, a);
+    miq_json_pool(p, b);
+    miq_json_pool(p, c);
+    miq_json_pool(p, d);
+}
+
 static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
                              const char **code)
 {
     scene_state *s = c->state;
     double fdur = m->fps > 0 ? 1.0 / m->fps : 0.04, last_t = 0, prev_score = 1, end_t;
     json_t *cuts = json_array(), *scenes = json_array(), *stats, *sc;
+    json_t *black = json_array(), *frozen = json_array();
     int j, i, idx = 0;
     int64_t f0 = 0, end_frame, key_decoded;
     spike k = {0, 0, 0, 0, INT64_MIN, INT64_MAX};
@@ -346,9 +563,17 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         }
         j = b;
     }
-    if (s->failed) {
+    miqw_shots_reset(s->shots);
+    miqw_shots_reset(s->kshots);
+    if (s->failed || collect_events(s, p, black, frozen) < 0) {
+        drop_lists(p, cuts, scenes, black, frozen);
         *code = "server_error";
         return "out of memory";
+    }
+    if (!s->decoded) { /* packets but not one picture: nothing was analysed */
+        drop_lists(p, cuts, scenes, black, frozen);
+        *code = "unsupported_media";
+        return "no video frame of the media could be decoded (corrupt or truncated file)";
     }
     if (s->ncuts > 1) /* no cuts: s->cuts is NULL, which qsort must not get */
         qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
@@ -357,16 +582,10 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     for (i = 0; i < s->ncuts; i++) {
         double t = miqw_ts_seconds(m, m->video_idx, s->cuts[i].pts);
         int64_t fr = miqw_frame_number(m, t);
-        json_t *o;
         if (fr <= f0 || t - last_t < s->min_scene_s - 1e-6 || fr >= end_frame)
             continue;
         json_array_append_new(scenes, scene_json(s, p, idx++, f0, fr, prev_score));
-        o = json_object();
-        put_point(o, m, p, "time", "frame", "timecode", fr);
-        json_object_set_new(o, "score", json_real(miqw_ms(s->cuts[i].score)));
-        json_object_set_new(o, "detector", json_string(DETECTOR));
-        json_object_set_new(o, "params", det_params(s));
-        json_array_append_new(cuts, o);
+        json_array_append_new(cuts, change_json(s, p, &s->cuts[i], fr));
         f0 = fr;
         last_t = t;
         prev_score = s->cuts[i].score;
@@ -375,6 +594,8 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         json_array_append_new(scenes, scene_json(s, p, idx, f0, end_frame, prev_score));
     json_object_set_new(result, "cuts", cuts);
     json_object_set_new(result, "scenes", scenes);
+    json_object_set_new(result, "black", black);
+    json_object_set_new(result, "frozen", frozen);
     if (!(stats = json_object_get(result, "stats"))) {
         stats = json_object();
         json_object_set_new(result, "stats", stats);
@@ -400,6 +621,8 @@ static void sc_destroy(miqw_consumer *c)
     sws_freeContext(s->sws);
     free(s->gops);
     free(s->cuts);
+    miqw_shots_free(s->shots);
+    miqw_shots_free(s->kshots);
     free(s);
     c->state = NULL;
 }
@@ -424,10 +647,22 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
     s->m = m;
     s->threshold = json_number_value(json_object_get(params, "threshold"));
     s->min_scene_s = json_number_value(json_object_get(params, "min_scene_s"));
+    s->black_min_s = json_number_value(json_object_get(params, "black_min_s"));
+    s->frozen_min_s = json_number_value(json_object_get(params, "frozen_min_s"));
     s->prev_gop = -1;
+    {
+        AVStream *st = m->fmt->streams[m->video_idx];
+        double f = m->fps > 0 ? m->fps : 25;
+        s->frame_ts = llround(1.0 / (f * av_q2d(st->time_base)));
+        if (s->frame_ts < 1)
+            s->frame_ts = 1;
+    }
+    s->shots = miqw_shots_new(GAIN, s->threshold);
+    s->kshots = miqw_shots_new(GAIN, s->threshold);
     s->frame = av_frame_alloc();
     s->pkt = av_packet_alloc();
-    if (!s->frame || !s->pkt || !(s->dec = miqw_video_decoder(m, 1, err))) {
+    if (!s->frame || !s->pkt || !s->shots || !s->kshots ||
+        !(s->dec = miqw_video_decoder(m, 1, err))) {
         c = apr_pcalloc(p, sizeof(*c));
         c->state = s;
         sc_destroy(c);

@@ -10,15 +10,20 @@
  *    cut on its exact frame: a cut is a frame whose difference to the previous
  *    frame stands out from its neighbours' differences (so fast motion, which
  *    changes every frame, does not cut). All-intra streams are decided from
- *    the pass alone.
+ *    the pass alone. GOPs with still or black pictures (tiny packets, a
+ *    black keyframe) and GOPs next to a change a dissolve may spill into are
+ *    decoded too, and every decoded frame also feeds miqw_shots.h.
  * Memory: two thumbnails and a few words per keyframe, whatever the length. */
 #ifndef MIQW_SCENES_H
 #define MIQW_SCENES_H
 
 #include "miqw_media.h"
 
-/* params: threshold (0.3), min_scene_s (1.0); NULL means defaults. finish()
- * adds "cuts" [{time, frame, timecode, score, detector, params}], "scenes"
+/* params: threshold (0.3), min_scene_s (1.0), black_min_s (2), frozen_min_s
+ * (2); NULL means defaults. finish() adds "cuts" [{time, frame, timecode,
+ * type (cut, dissolve, fade), start, end (+ frames, timecodes), score,
+ * detector, params}] (gradual changes from miqw_shots.h), "black" and
+ * "frozen" [{start, end, duration, frames, timecodes, score, ...}], "scenes"
  * [{index, start, end, duration, start_frame, end_frame, start_tc, end_tc,
  * score, detector, params}] and "stats": {"scenes": {decoded_frames,
  * total_frames, decoded_ratio, keyframes, refined_gops, seeks}}.

@@ -1,5 +1,8 @@
 /* Video helpers shared by the analyses (see miqw_video.h). */
 #include <math.h>
+#include <string.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 #include "analyses/miqw_video.h"
 
 AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err)
@@ -58,4 +61,76 @@ int64_t miqw_video_ts(const miqw_media *m, double t)
 double miqw_ms(double t)
 {
     return round(t * 1000.0) / 1000.0;
+}
+
+/* One plane turned by rot (90, 180, 270 clockwise): bpp bytes a pixel; sw x
+ * sh is the source plane. */
+static void turn_plane(const uint8_t *src, int sls, int sw, int sh, uint8_t *dst, int dls, int bpp,
+                       int rot)
+{
+    int x, y, dw = rot == 180 ? sw : sh, dh = rot == 180 ? sh : sw;
+    for (y = 0; y < dh; y++) {
+        uint8_t *d = dst + (size_t)y * dls;
+        for (x = 0; x < dw; x++) {
+            int sx = rot == 90 ? y : rot == 180 ? sw - 1 - x : sw - 1 - y;
+            int sy = rot == 90 ? sh - 1 - x : rot == 180 ? sh - 1 - y : x;
+            memcpy(d + (size_t)x * bpp, src + (size_t)sy * sls + (size_t)sx * bpp, bpp);
+        }
+    }
+}
+
+int miqw_scale_upright(const miqw_media *m, struct SwsContext **sws, AVFrame **tmp,
+                       const AVFrame *src, AVFrame *dst)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(dst->format);
+    int rot = m->rotation, tw, th, p, c;
+    AVFrame *t;
+    if (!d)
+        return -1;
+    if (rot != 90 && rot != 180 && rot != 270) {
+        *sws = sws_getCachedContext(*sws, src->width, src->height, src->format, dst->width,
+                                    dst->height, dst->format, SWS_BICUBIC, NULL, NULL, NULL);
+        if (!*sws || av_frame_make_writable(dst) < 0)
+            return -1;
+        sws_scale(*sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, dst->data,
+                  dst->linesize);
+        return 0;
+    }
+    /* scale to the stored orientation, then turn */
+    tw = rot == 180 ? dst->width : dst->height;
+    th = rot == 180 ? dst->height : dst->width;
+    t = *tmp;
+    if (t && (t->width != tw || t->height != th || t->format != dst->format))
+        av_frame_free(tmp);
+    if (!*tmp) {
+        if (!(t = av_frame_alloc()))
+            return -1;
+        t->format = dst->format;
+        t->width = tw;
+        t->height = th;
+        if (av_frame_get_buffer(t, 0) < 0) {
+            av_frame_free(&t);
+            return -1;
+        }
+        *tmp = t;
+    }
+    t = *tmp;
+    *sws = sws_getCachedContext(*sws, src->width, src->height, src->format, tw, th, t->format,
+                                SWS_BICUBIC, NULL, NULL, NULL);
+    if (!*sws || av_frame_make_writable(dst) < 0)
+        return -1;
+    sws_scale(*sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, t->data,
+              t->linesize);
+    for (p = 0; p < 4 && t->data[p]; p++) {
+        int bpp = 0, cs = p == 1 || p == 2;
+        for (c = 0; c < d->nb_components; c++)
+            if (d->comp[c].plane == p && d->comp[c].step > bpp)
+                bpp = d->comp[c].step;
+        if (bpp < 1)
+            continue;
+        turn_plane(t->data[p], t->linesize[p], cs ? AV_CEIL_RSHIFT(tw, d->log2_chroma_w) : tw,
+                   cs ? AV_CEIL_RSHIFT(th, d->log2_chroma_h) : th, dst->data[p], dst->linesize[p],
+                   bpp, rot);
+    }
+    return 0;
 }

@@ -21,6 +21,13 @@ double miqw_frame_seconds(const miqw_media *m, const AVFrame *f);
 int64_t miqw_frame_number(const miqw_media *m, double t);
 /* Stream timestamp of t seconds in the video stream (adds the stream start). */
 int64_t miqw_video_ts(const miqw_media *m, double t);
+/* Scales src into dst (allocated; its size and pixel format are the upright
+ * output's), turned clockwise by m->rotation as the file asks: frames and
+ * clips come out as the picture is shown. *sws and *tmp are cached between
+ * calls (free with sws_freeContext / av_frame_free). 0 or -1. */
+struct SwsContext;
+int miqw_scale_upright(const miqw_media *m, struct SwsContext **sws, AVFrame **tmp,
+                       const AVFrame *src, AVFrame *dst);
 /* Seconds rounded to the millisecond (what results carry). */
 double miqw_ms(double t);
 

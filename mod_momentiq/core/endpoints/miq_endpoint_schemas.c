@@ -34,8 +34,12 @@
     "\"duration_s\":" SECS("Media duration") ",\"has_audio\":{\"type\":\"boolean\"},"               \
     "\"has_video\":{\"type\":\"boolean\"},\"fps\":" NUM("Video frame rate") ","                     \
     "\"drop_frame\":{\"type\":\"boolean\",\"description\":\"Timecodes are drop-frame\"},"           \
-    "\"frame_count\":" INT0("Video frames") ",\"width\":" INT0("Video width, px") ","               \
-    "\"height\":" INT0("Video height, px") ",\"sample_rate\":" INT0("Audio sample rate, Hz") ","     \
+    "\"frame_count\":" INT0("Video frames") ","                                                     \
+    "\"width\":" INT0("Video width as shown, px (upright, square pixels)") ","                      \
+    "\"height\":" INT0("Video height as shown, px") ","                                             \
+    "\"rotation\":{\"type\":\"integer\",\"enum\":[0,90,180,270],\"description\":\"The display "     \
+    "matrix's turn, counter-clockwise as ffprobe reports it; frames and clips come out upright\"}," \
+    "\"sample_rate\":" INT0("Audio sample rate, Hz") ","                                            \
     "\"covered_s\":" SECS("Media the analysis read, when it differs from duration_s") ","         \
     "\"truncated\":{\"type\":\"boolean\",\"description\":\"The file ends well before duration_s: "   \
     "the result covers covered_s, and only that is billed\"},"                                      \
@@ -112,11 +116,27 @@ static const char scenes_params[] =
     "\"description\":\"Scene-change score (0..1) above which a frame starts a new scene; "
     "lower finds more, softer cuts\"},"
     "\"min_scene_s\":{\"type\":\"number\",\"default\":1,\"minimum\":0,\"maximum\":3600,"
-    "\"description\":\"Cuts closer than this to the previous cut are dropped\"}}}";
+    "\"description\":\"Cuts closer than this to the previous cut are dropped\"},"
+    "\"black_min_s\":{\"type\":\"number\",\"default\":2,\"minimum\":0.04,\"maximum\":3600,"
+    "\"description\":\"Shortest black stretch reported\"},"
+    "\"frozen_min_s\":{\"type\":\"number\",\"default\":2,\"minimum\":0.04,\"maximum\":3600,"
+    "\"description\":\"Shortest frozen (still) stretch reported\"}}}";
 
-#define CUT_ITEM                                                                                   \
-    "{\"type\":\"object\",\"required\":[\"time\",\"frame\",\"timecode\"," R_DETECTION "],"         \
-    "\"properties\":{\"time\":" SECS("Cut time") "," P_POINT_VIDEO "," P_DETECTION "}}"
+#define CUT_ITEM                                                                                    \
+    "{\"type\":\"object\",\"required\":[\"time\",\"frame\",\"timecode\"," R_DETECTION "],"          \
+    "\"properties\":{\"time\":" SECS("Where the new shot takes over") "," P_POINT_VIDEO ","         \
+    "\"type\":{\"type\":\"string\",\"enum\":[\"cut\",\"dissolve\",\"fade\"],"                       \
+    "\"description\":\"cut: one frame; dissolve: a blend of the two shots; fade: out to black "     \
+    "and in again\"}," P_SPAN_POINTS "," P_DETECTION "}}"
+/* A change's span: a cut's start and end are its time. */
+#define P_SPAN_POINTS                                                                               \
+    "\"start\":" SECS("Last frame of the old shot alone") ","                                       \
+    "\"end\":" SECS("First frame of the new shot alone") ","                                        \
+    "\"start_frame\":" INT0("Frame at start") ",\"end_frame\":" INT0("Frame at end") ","            \
+    "\"start_tc\":" TC("Start") ",\"end_tc\":" TC("End")
+#define STILL_ITEM                                                                                  \
+    "{\"type\":\"object\",\"required\":[\"start\",\"end\",\"duration\"," R_DETECTION "],"           \
+    "\"properties\":{" P_SPAN "," P_SPAN_VIDEO "," P_DETECTION "}}"
 #define SCENE_ITEM                                                                                 \
     "{\"type\":\"object\",\"required\":[\"index\",\"start\",\"end\",\"start_frame\","              \
     "\"end_frame\",\"start_tc\",\"end_tc\"," R_DETECTION "],\"properties\":{"                      \
@@ -125,7 +145,11 @@ static const char scenes_params[] =
 static const char scenes_result[] =
     RESULT_HEAD("video/scenes", "video/scenes result")
     "\"cuts\":{\"type\":\"array\",\"items\":" CUT_ITEM "},"
-    "\"scenes\":{\"type\":\"array\",\"items\":" SCENE_ITEM "}},"
+    "\"scenes\":{\"type\":\"array\",\"items\":" SCENE_ITEM "},"
+    "\"black\":{\"type\":\"array\",\"items\":" STILL_ITEM ","
+    "\"description\":\"Black stretches (98% of pixels within 10% of black)\"},"
+    "\"frozen\":{\"type\":\"array\",\"items\":" STILL_ITEM ","
+    "\"description\":\"Frozen stretches (every frame within -60 dB of the first)\"}},"
     "\"required\":[" R_ENVELOPE ",\"cuts\",\"scenes\"]}";
 
 /* ---- video/frames ---- */
@@ -204,9 +228,11 @@ static const char moments_params[] =
     "{" SCHEMA_ID "\"title\":\"timeline/moments params\",\"type\":\"object\","
     "\"additionalProperties\":false,\"properties\":{"
     "\"include\":{\"type\":\"array\",\"uniqueItems\":true,\"minItems\":1,"
-    "\"items\":{\"type\":\"string\",\"enum\":[\"speech\",\"silence\",\"scene\",\"peak\"]},"
-    "\"default\":[\"speech\",\"silence\",\"scene\",\"peak\"],"
-    "\"description\":\"Segment types to return (scene needs a video stream)\"},"
+    "\"items\":{\"type\":\"string\",\"enum\":["
+    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"
+    "\"default\":["
+    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"],"
+    "\"description\":\"Segment types to return (scene, dissolve, fade, black and frozen need a video stream)\"},"
     "\"silence\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"properties\":{"
     "\"min_silence_s\":{\"type\":\"number\",\"default\":0.5,\"minimum\":0.05,\"maximum\":60},"
@@ -218,7 +244,9 @@ static const char moments_params[] =
     "\"scenes\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"properties\":{"
     "\"threshold\":{\"type\":\"number\",\"default\":0.3,\"minimum\":0.01,\"maximum\":1},"
-    "\"min_scene_s\":{\"type\":\"number\",\"default\":1,\"minimum\":0,\"maximum\":3600}}},"
+    "\"min_scene_s\":{\"type\":\"number\",\"default\":1,\"minimum\":0,\"maximum\":3600},"
+    "\"black_min_s\":{\"type\":\"number\",\"default\":2,\"minimum\":0.04,\"maximum\":3600},"
+    "\"frozen_min_s\":{\"type\":\"number\",\"default\":2,\"minimum\":0.04,\"maximum\":3600}}},"
     "\"highlights\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"description\":\"Suggested highlight clips, ranked by energy peaks, scene changes and "
     "speech\",\"properties\":{"
@@ -228,9 +256,11 @@ static const char moments_params[] =
 #define SEGMENT_ITEM                                                                               \
     "{\"type\":\"object\",\"required\":[\"type\",\"start\",\"end\"," R_DETECTION "],"              \
     "\"properties\":{\"type\":{\"type\":\"string\","                                               \
-    "\"enum\":[\"speech\",\"silence\",\"scene\",\"peak\"]},"                                       \
+    "\"enum\":["                                                                                    \
+    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"       \
     "\"index\":" INT0("Order within its type") "," P_SPAN "," P_SPAN_VIDEO ","                     \
-    "\"time\":" SECS("Peak centre (peak segments)") ",\"rms_db\":" NUM("Peak level, dBFS") ","      \
+    "\"time\":" SECS("Peak centre (peak); where the new shot takes over (dissolve, fade)") ","      \
+    "\"rms_db\":" NUM("Peak level, dBFS") ","                                                       \
     P_DETECTION "}}"
 #define HIGHLIGHT_ITEM                                                                             \
     "{\"type\":\"object\",\"required\":[\"start\",\"end\",\"score\"],\"properties\":{"              \

@@ -1,11 +1,13 @@
 /* Media probing with libavformat: what an upload holds (container, duration,
  * streams) and whether it can be decoded at all (a first frame is decoded
  * from the main stream). Only files, only the allowed demuxers. */
+#include <math.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
+#include <libavutil/display.h>
 #include "jobs/miq_probe.h"
 
 #define PROBE_MAX_PACKETS 2000 /* packets read while looking for a first frame */
@@ -110,8 +112,13 @@ static json_t *probe_json(AVFormatContext *fmt, double duration, int audio, int 
             json_object_set_new(s, "duration_s", json_real(st->duration * av_q2d(st->time_base)));
         if (cp->codec_type == AVMEDIA_TYPE_VIDEO) {
             AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+            int rot, dw, dh;
             json_object_set_new(s, "width", json_integer(cp->width > 0 ? cp->width : 0));
             json_object_set_new(s, "height", json_integer(cp->height > 0 ? cp->height : 0));
+            miq_probe_display(st, &rot, &dw, &dh);
+            json_object_set_new(s, "display_width", json_integer(dw));
+            json_object_set_new(s, "display_height", json_integer(dh));
+            json_object_set_new(s, "rotation", json_integer((360 - rot) % 360));
             if (r.num > 0 && r.den > 0)
                 json_object_set_new(s, "fps", json_real(av_q2d(r)));
             if (st->disposition & AV_DISPOSITION_ATTACHED_PIC)
@@ -232,4 +239,27 @@ const char *miq_probe_file(apr_pool_t *p, const char *path, json_t **probe, doub
 out:
     avformat_close_input(&fmt);
     return err;
+}
+
+void miq_probe_display(const AVStream *st, int *rotation, int *width, int *height)
+{
+    const uint8_t *dm = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    AVRational sar = st->sample_aspect_ratio.num ? st->sample_aspect_ratio
+                                                 : st->codecpar->sample_aspect_ratio;
+    int cw = st->codecpar->width > 0 ? st->codecpar->width : 0;
+    int ch = st->codecpar->height > 0 ? st->codecpar->height : 0;
+    double r = dm ? -av_display_rotation_get((const int32_t *)dm) : 0, a;
+    long w;
+    if (!isfinite(r))
+        r = 0;
+    /* the nearest quarter turn, as ffmpeg's autorotate */
+    *rotation = (int)(((lround(r / 90.0) % 4) + 4) % 4) * 90;
+    a = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1;
+    if (!(a >= 1.0 / 16 && a <= 16)) /* from the file: bounded before it sizes anything */
+        a = 1;
+    w = lround(cw * a);
+    if (w > MIQ_PROBE_MAX_SIDE * 16L)
+        w = MIQ_PROBE_MAX_SIDE * 16L;
+    *width = *rotation % 180 ? ch : (int)w;
+    *height = *rotation % 180 ? (int)w : ch;
 }

@@ -37,8 +37,8 @@
 
 /* Opens path, reads the stream info and decodes a first frame. On success
  * returns NULL with *probe ({format, format_long, duration_s, bit_rate,
- * streams [{index, type, codec, width, height, fps, sample_rate, channels,
- * duration_s}], has_audio, has_video}; a new reference the caller owns) and
+ * streams [{index, type, codec, width, height, display_width, display_height,
+ * rotation, fps, sample_rate, channels, duration_s}], has_audio, has_video}; a new reference the caller owns) and
  * *duration_s. On failure returns a message for the client and sets *code to
  * "unsupported_media" (not media, empty, no decodable stream, no duration)
  * or "server_error". */
@@ -55,5 +55,13 @@ const char *miq_probe_file_isolated(apr_pool_t *p, const char *cmd, const char *
  * writes one JSON line to out ({"probe", "duration_s"} or {"code", "error"}).
  * Returns the exit status. */
 int miq_probe_child_main(apr_pool_t *p, const char *path, FILE *out);
+
+/* How a video stream is shown: *rotation the clockwise quarter turn (0, 90,
+ * 180, 270) that makes the stored picture upright (results report the
+ * display matrix's own angle, counter-clockwise as ffprobe prints it:
+ * (360 - *rotation) % 360), *width x *height the upright size
+ * with the sample aspect ratio applied (bounded). The worker uses the same. */
+struct AVStream;
+void miq_probe_display(const struct AVStream *st, int *rotation, int *width, int *height);
 
 #endif

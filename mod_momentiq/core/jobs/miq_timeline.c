@@ -225,6 +225,32 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
                                                      json_object_get(params, "scenes"), fps);
         }
     }
+    /* Video: gradual scene changes as spans (time: where the new shot takes
+     * over), black and frozen stretches. */
+    idx = 0;
+    json_array_foreach(json_object_get(analysis, "cuts"), i, x)
+    {
+        const char *t = miq_json_str(x, "type", "cut");
+        if (strcmp(t, "cut") && wants(params, t)) {
+            json_t *sg = segment(p, t, idx++, miq_json_num(x, "start", 0),
+                                 miq_json_num(x, "end", 0), miq_json_num(x, "score", 1.0),
+                                 json_object_get(params, "scenes"), fps);
+            json_object_set_new(sg, "time", json_real(r3(miq_json_num(x, "time", 0))));
+            APR_ARRAY_PUSH(segs, json_t *) = sg;
+        }
+    }
+    for (k = 0; k < 2; k++) {
+        const char *t = k ? "frozen" : "black";
+        idx = 0;
+        if (wants(params, t))
+            json_array_foreach(json_object_get(analysis, t), i, x)
+            {
+                APR_ARRAY_PUSH(segs, json_t *) = segment(p, t, idx++, miq_json_num(x, "start", 0),
+                                                         miq_json_num(x, "end", 0),
+                                                         miq_json_num(x, "score", 1.0),
+                                                         json_object_get(params, "scenes"), fps);
+            }
+    }
     if (wants(params, "peak")) {
         idx = 0;
         json_array_foreach(peaks, i, x)
