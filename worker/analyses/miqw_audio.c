@@ -8,24 +8,14 @@
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
 #include "analyses/miqw_audio.h"
+#include "analyses/miqw_loudness.h"
 #include "base/miq_json.h"
 
 #define DB_FLOOR      (-120.0)
-#define LU_MIN        (-70.0) /* absolute gate, histogram floor */
-#define LU_MAX        (10.0)  /* histogram ceiling (louder blocks land in the top bin) */
-#define LU_STEP       (0.01)
-#define LU_BINS       8000 /* (LU_MAX - LU_MIN) / LU_STEP */
 #define PEAK_HEAP_MAX 65536
 #define MAX_CH        64
 #define SIL_WINDOW_S  0.01
-#define FLUSH(v)      (fabs(v) < 1e-25 ? 0.0 : (v))
 
-typedef struct {
-    double b0, b1, b2, a1, a2;
-} biquad;
-typedef struct {
-    double count[LU_BINS], energy[LU_BINS];
-} lu_hist;
 typedef struct {
     double start, end, mean_db;
 } sil_item; /* seconds */
@@ -63,14 +53,7 @@ typedef struct audio_state {
     double group_acc;
     peak_cand *heap;
     int nheap, heap_cap;
-    /* loudness */
-    biquad kpre, krlb;
-    double *kz, *kz_out; /* filter states: 4 + 2 per channel */
-    double *chw, *chacc; /* channel weights, per channel sum of squares in sub-block */
-    int sub_n, sub_fill;
-    double ring[30];
-    int64_t nsub;
-    lu_hist *integ, *lra;
+    miqw_loudness *loud; /* with energy */
 } audio_state;
 
 static double r3(double x)
@@ -92,144 +75,6 @@ static double clamp01(double x)
 static double param_num(const json_t *o, const char *key)
 {
     return json_number_value(json_object_get(o, key));
-}
-
-/* ---- BS.1770 K-weighting, designed for the actual rate as libebur128 does ---- */
-static void kweight_design(audio_state *s, double rate)
-{
-    double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
-    double K = tan(M_PI * f0 / rate), Vh = pow(10.0, G / 20.0);
-    double Vb = pow(Vh, 0.4996667741545416), a0 = 1.0 + K / Q + K * K;
-    s->kpre.b0 = (Vh + Vb * K / Q + K * K) / a0;
-    s->kpre.b1 = 2.0 * (K * K - Vh) / a0;
-    s->kpre.b2 = (Vh - Vb * K / Q + K * K) / a0;
-    s->kpre.a1 = 2.0 * (K * K - 1.0) / a0;
-    s->kpre.a2 = (1.0 - K / Q + K * K) / a0;
-    f0 = 38.13547087602444;
-    Q = 0.5003270373238773;
-    K = tan(M_PI * f0 / rate);
-    a0 = 1.0 + K / Q + K * K;
-    s->krlb.b0 = 1.0; /* b1 = -2, b2 = 1: written out in loudness_chunk */
-    s->krlb.a1 = 2.0 * (K * K - 1.0) / a0;
-    s->krlb.a2 = (1.0 - K / Q + K * K) / a0;
-}
-
-/* BS.1770 channel weights: LFE 0, surrounds +1.5 dB, the rest 1. */
-static double channel_weight(const AVChannelLayout *l, int i)
-{
-    enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
-    if (ch == AV_CHAN_LOW_FREQUENCY || ch == AV_CHAN_LOW_FREQUENCY_2)
-        return 0.0;
-    return ch == AV_CHAN_SIDE_LEFT || ch == AV_CHAN_SIDE_RIGHT || ch == AV_CHAN_BACK_LEFT ||
-                   ch == AV_CHAN_BACK_RIGHT
-               ? 1.41
-               : 1.0;
-}
-
-/* One gating block of mean energy e (K-weighted, channel-weighted). */
-static void hist_add(lu_hist *h, double e)
-{
-    double lu = e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN - 1;
-    int b = lu >= LU_MAX ? LU_BINS - 1 : (int)floor((lu - LU_MIN) / LU_STEP);
-    if (b >= 0) {
-        h->count[b] += 1;
-        h->energy[b] += e;
-    }
-}
-
-static double bin_lu(int b)
-{
-    return LU_MIN + (b + 0.5) * LU_STEP;
-}
-
-/* Mean energy of the blocks whose loudness is above gate (bin centres). */
-static double hist_mean_above(const lu_hist *h, double gate, double *count)
-{
-    double n = 0, e = 0;
-    int b;
-    for (b = 0; b < LU_BINS; b++)
-        if (h->count[b] > 0 && bin_lu(b) > gate) {
-            n += h->count[b];
-            e += h->energy[b];
-        }
-    *count = n;
-    return n > 0 ? e / n : 0;
-}
-
-static double integrated_lufs(const lu_hist *h)
-{
-    double n, e = hist_mean_above(h, LU_MIN, &n);
-    if (n <= 0)
-        return LU_MIN;
-    e = hist_mean_above(h, -0.691 + 10.0 * log10(e) - 10.0, &n);
-    return n > 0 && e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN;
-}
-
-static double loudness_range(const lu_hist *h)
-{
-    double n, e = hist_mean_above(h, LU_MIN, &n), gate, lo = 0, hi = 0, cum = 0;
-    int b;
-    gate = n > 0 ? -0.691 + 10.0 * log10(e) - 20.0 : LU_MAX;
-    hist_mean_above(h, gate, &n);
-    for (b = 0; b < LU_BINS && n > 0 && cum < 0.95 * n; b++) {
-        if (h->count[b] <= 0 || bin_lu(b) <= gate)
-            continue;
-        if (cum < 0.10 * n && cum + h->count[b] >= 0.10 * n)
-            lo = bin_lu(b);
-        if ((cum += h->count[b]) >= 0.95 * n)
-            hi = bin_lu(b);
-    }
-    return hi > lo ? hi - lo : 0;
-}
-
-/* A 100 ms sub-block is complete: one 400 ms gating block (75 % overlap) and
- * one 3 s short-term block end here. */
-static void subblock_done(audio_state *s)
-{
-    double z = 0, e;
-    int c, i;
-    for (c = 0; c < s->nch; c++) {
-        z += s->chw[c] * s->chacc[c] / s->sub_n;
-        s->chacc[c] = 0;
-    }
-    s->ring[s->nsub++ % 30] = z;
-    s->sub_fill = 0;
-    if (s->nsub >= 4) {
-        for (e = 0, i = 1; i <= 4; i++)
-            e += s->ring[(s->nsub - i) % 30];
-        hist_add(s->integ, e / 4);
-    }
-    if (s->nsub >= 30) {
-        for (e = 0, i = 0; i < 30; i++)
-            e += s->ring[i];
-        hist_add(s->lra, e / 30);
-    }
-}
-
-/* K-weights one chunk of every weighted channel and adds its energy. Direct
- * form I: the loop-carried chain is one multiply-add per stage (the two stages
- * pipeline), which keeps this at the decoder's pace. */
-static void loudness_chunk(audio_state *s, float *const *planes, int off, int n)
-{
-    const biquad p = s->kpre, r = s->krlb;
-    int c, i;
-    for (c = 0; c < s->nch; c++) {
-        const float *x = planes[c] + off;
-        double *z = s->kz + 4 * c, x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3];
-        double o1 = s->kz_out[2 * c], o2 = s->kz_out[2 * c + 1], acc = 0;
-        if (s->chw[c] == 0)
-            continue;
-        for (i = 0; i < n; i++) {
-            double in = x[i];
-            double y = (p.b0 * in + p.b1 * x1 + p.b2 * x2 - p.a2 * y2) - p.a1 * y1;
-            double o = ((y - 2.0 * y1 + y2) - r.a2 * o2) - r.a1 * o1; /* r.b = 1, -2, 1 */
-            x2 = x1, x1 = in, y2 = y1, y1 = y, o2 = o1, o1 = o;
-            acc += o * o;
-        }
-        z[0] = x1, z[1] = x2, z[2] = FLUSH(y1), z[3] = FLUSH(y2);       /* no denormals after a */
-        s->kz_out[2 * c] = FLUSH(o1), s->kz_out[2 * c + 1] = FLUSH(o2); /* decay to silence */
-        s->chacc[c] += acc;
-    }
 }
 
 static double sumsq(const float *x, int n)
@@ -357,8 +202,6 @@ static int process(audio_state *s, float *const *planes, int n)
             k = s->sil_n - s->sil_fill;
         if (s->do_en && s->win_n - s->win_fill < k)
             k = s->win_n - s->win_fill;
-        if (s->do_en && s->sub_n - s->sub_fill < k)
-            k = s->sub_n - s->sub_fill;
         acc = sumsq(mono + off, k);
         s->total_sumsq += acc;
         if (s->do_sil) {
@@ -375,11 +218,10 @@ static int process(audio_state *s, float *const *planes, int n)
                 base_window(s, s->win_acc, s->win_n);
                 s->win_acc = 0, s->win_fill = 0;
             }
-            loudness_chunk(s, planes, off, k);
-            if ((s->sub_fill += k) == s->sub_n)
-                subblock_done(s);
         }
     }
+    if (s->loud)
+        miqw_loudness_feed(s->loud, planes, n);
     s->nsamples += n;
     return 0;
 }
@@ -401,7 +243,6 @@ static int ensure_buffers(audio_state *s, int n)
 static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
 {
     double t;
-    int c;
     s->rate = f->sample_rate;
     s->nch = f->ch_layout.nb_channels;
     if (s->rate <= 0 || s->rate > MIQW_MAX_SAMPLE_RATE || s->nch <= 0 || s->nch > MAX_CH) {
@@ -418,28 +259,18 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
     {
         int64_t sil_n = llround(SIL_WINDOW_S * (double)s->rate);
         int64_t win_n = s->do_en ? llround(s->win_s * (double)s->rate) : 1;
-        int64_t sub_n = ((int64_t)s->rate + 5) / 10;
         if (sil_n < 1)
             sil_n = 1;
         if (win_n < 1)
             win_n = 1;
-        if (sub_n < 1)
-            sub_n = 1;
-        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2 || sub_n > INT_MAX / 2) {
+        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2) {
             s->fail = "the audio's sample rate gives analysis windows out of range";
             return -1;
         }
-        s->sil_n = (int)sil_n, s->win_n = (int)win_n, s->sub_n = (int)sub_n;
+        s->sil_n = (int)sil_n, s->win_n = (int)win_n;
     }
-    s->kz = calloc((size_t)s->nch, 8 * sizeof(double));
-    if (!s->kz)
+    if (s->do_en && !(s->loud = miqw_loudness_new(s->rate, s->nch, &s->layout)))
         return -1;
-    s->kz_out = s->kz + 4 * s->nch;
-    s->chw = s->kz_out + 2 * s->nch;
-    s->chacc = s->chw + s->nch;
-    for (c = 0; c < s->nch; c++)
-        s->chw[c] = s->nch == 1 ? 1.0 : channel_weight(&s->layout, c);
-    kweight_design(s, s->rate);
     s->ready = 1;
     return 0;
 }
@@ -597,10 +428,7 @@ static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
     json_object_set_new(result, "windows", wl);
     json_object_set_new(result, "energy_window_s", json_real(r3(wlen * s->span)));
     json_object_set_new(result, "peaks", pl);
-    json_object_set_new(result, "integrated_lufs",
-                        json_real(round(integrated_lufs(s->integ) * 100) / 100));
-    json_object_set_new(result, "loudness_range_lu",
-                        json_real(round(loudness_range(s->lra) * 100) / 100));
+    miqw_loudness_result(s->loud, s->t0, result);
 }
 
 static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
@@ -647,8 +475,9 @@ static void audio_destroy(miqw_consumer *c)
     swr_free(&s->swr);
     av_channel_layout_uninit(&s->swr_layout);
     av_channel_layout_uninit(&s->layout);
-    free(s->conv), free(s->kz), free(s->sils), free(s->wins), free(s->heap);
-    free(s->integ), free(s->lra);
+    free(s->conv), free(s->sils), free(s->wins), free(s->heap);
+    miqw_loudness_free(s->loud);
+    s->loud = NULL;
     c->state = NULL;
 }
 
@@ -711,9 +540,7 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->heap_cap = s->top_k ? (int)fmin(PEAK_HEAP_MAX, s->top_k * (2 * dmin - 1) + 1) : 0;
         s->wins = malloc(sizeof(double) * MIQW_AUDIO_MAX_WINDOWS);
         s->heap = malloc(sizeof(peak_cand) * (size_t)(s->heap_cap ? s->heap_cap : 1));
-        s->integ = calloc(1, sizeof(lu_hist));
-        s->lra = calloc(1, sizeof(lu_hist));
-        if (!s->wins || !s->heap || !s->integ || !s->lra)
+        if (!s->wins || !s->heap)
             return (*err = "out of memory"), NULL;
     }
     if (!(s->dec = avcodec_alloc_context3(codec)) || !(s->frame = av_frame_alloc()) ||

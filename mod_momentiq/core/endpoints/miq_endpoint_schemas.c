@@ -101,7 +101,12 @@ static const char energy_result[] =
     "\"peaks\":{\"type\":\"array\",\"items\":" PEAK_ITEM "},"
     "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") ","
     "\"loudness_range_lu\":" NUM("EBU R128 loudness range, LU") ","
-    "\"true_peak_dbtp\":" NUM("Maximum true peak, dBTP") "},"
+    "\"true_peak_dbtp\":" NUM("Maximum true peak (BS.1770-4, 4x oversampled), dBTP") ","
+    "\"short_term\":{\"type\":\"object\",\"description\":\"EBU R128 short-term loudness (3 s "
+    "window) every step_s seconds; lufs[i] is for the window ending at first_end_s + i * step_s, "
+    "floored at -70\",\"properties\":{\"window_s\":" SECS("Window length") ","
+    "\"step_s\":" SECS("Time between values") ",\"first_end_s\":" SECS("End of the first window") ","
+    "\"lufs\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}}}}},"
     "\"required\":[" R_ENVELOPE ",\"windows\",\"peaks\",\"integrated_lufs\"]}";
 
 /* ---- video/scenes ---- */
