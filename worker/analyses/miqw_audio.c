@@ -15,10 +15,16 @@
 #define PEAK_HEAP_MAX 65536
 #define MAX_CH        64
 #define SIL_WINDOW_S  0.01
+#define EDGE_N        100 /* windows kept at each end of a silence run (1 s) */
+#define EDGE_ABOVE    4.0 /* a tail is 6 dB over the run's floor (power ratio) */
 
 typedef struct {
     double start, end, mean_db;
 } sil_item; /* seconds */
+typedef struct {
+    float ms, pk; /* mean square, sample peak of the mono mix */
+    int n;
+} edge_win;
 typedef struct {
     double ms;
     int64_t idx;
@@ -40,8 +46,9 @@ typedef struct audio_state {
     double total_sumsq;
     /* silence */
     int do_sil, sil_n, sil_fill, in_run;
-    double sil_min_s, sil_thr_db, sil_thr_ms, sil_acc, run_sum;
-    int64_t run_start, run_n;
+    double sil_min_s, sil_thr_db, sil_thr_ms, sil_thr_amp, sil_acc, sil_peak, run_sum;
+    int64_t run_start, run_n, run_wins;
+    edge_win head[EDGE_N], tail[EDGE_N]; /* the run's first and (ring) last windows */
     sil_item *sils;
     size_t nsil, capsil;
     /* energy windows */
@@ -92,12 +99,82 @@ static double sumsq(const float *x, int n)
     return (a0 + a1) + (a2 + a3);
 }
 
+static double peak_abs(const float *x, int n)
+{
+    float m0 = 0, m1 = 0;
+    int i;
+    for (i = 0; i + 2 <= n; i += 2) {
+        m0 = fmaxf(m0, fabsf(x[i]));
+        m1 = fmaxf(m1, fabsf(x[i + 1]));
+    }
+    if (i < n)
+        m0 = fmaxf(m0, fabsf(x[i]));
+    return fmaxf(m0, m1);
+}
+
 /* ---- silence ---- */
+static int edge_ms_cmp(const void *a, const void *b)
+{
+    double x = ((const edge_win *)a)->ms, y = ((const edge_win *)b)->ms;
+    return x < y ? -1 : x > y;
+}
+
+/* The room tone under n windows: their 20th percentile mean square. */
+static double edge_floor(const edge_win *w, int n)
+{
+    edge_win sorted[EDGE_N];
+    memcpy(sorted, w, sizeof(edge_win) * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof(edge_win), edge_ms_cmp);
+    return sorted[n / 5].ms;
+}
+
+/* A window inside an RMS-quiet run still holds sound when its sample peak
+ * reaches the threshold (as silencedetect judges) and its level stands 6 dB
+ * over the run's floor: a decaying consonant or a breath does, while room
+ * tone, whose random peaks may cross the threshold, does not. Such windows
+ * separated by less than min_silence_s of quiet are one sound, as in
+ * silencedetect: the run's edges move past the last of them. */
+static int edge_sound(const audio_state *s, const edge_win *w, double floor_ms)
+{
+    return w->pk >= s->sil_thr_amp && w->ms >= floor_ms * EDGE_ABOVE;
+}
+
+static void sil_trim(audio_state *s, int64_t *start, int64_t *end)
+{
+    int nh = s->run_wins < EDGE_N ? (int)s->run_wins : EDGE_N, i, k, cut = 0, quiet = 0;
+    int64_t gap = (int64_t)(s->sil_min_s * s->rate), len = 0, cut_len = 0;
+    double floor_ms, sum = 0, cut_sum = 0;
+    if (nh <= 0)
+        return;
+    floor_ms = edge_floor(s->head, nh);
+    for (i = 0; i < nh && quiet < gap; i++) {
+        const edge_win *w = &s->head[i];
+        len += w->n, sum += (double)w->ms * w->n;
+        quiet = edge_sound(s, w, floor_ms) ? 0 : quiet + w->n;
+        if (!quiet)
+            cut = i + 1, cut_len = len, cut_sum = sum;
+    }
+    *start += cut_len, s->run_sum -= cut_sum, s->run_n -= cut_len;
+    floor_ms = edge_floor(s->tail, nh);
+    len = 0, sum = 0, cut_len = 0, cut_sum = 0, quiet = 0;
+    for (k = 0; k < nh - cut && quiet < gap; k++) { /* newest first; never past the head's cut */
+        const edge_win *w = &s->tail[(s->run_wins - 1 - k) % EDGE_N];
+        len += w->n, sum += (double)w->ms * w->n;
+        quiet = edge_sound(s, w, floor_ms) ? 0 : quiet + w->n;
+        if (!quiet)
+            cut_len = len, cut_sum = sum;
+    }
+    *end -= cut_len, s->run_sum -= cut_sum, s->run_n -= cut_len;
+}
+
 static int sil_close(audio_state *s, int64_t end)
 {
-    double a = s->t0 + (double)s->run_start / s->rate, b = s->t0 + (double)end / s->rate;
+    int64_t start = s->run_start;
+    double a, b;
     s->in_run = 0;
-    if (b - a < s->sil_min_s - 1e-9)
+    sil_trim(s, &start, &end);
+    a = s->t0 + (double)start / s->rate, b = s->t0 + (double)end / s->rate;
+    if (b - a < s->sil_min_s - 1e-9 || s->run_n <= 0)
         return 0;
     if (s->nsil == s->capsil) {
         size_t cap = s->capsil ? s->capsil * 2 : 64;
@@ -113,14 +190,18 @@ static int sil_close(audio_state *s, int64_t end)
     return 0;
 }
 
-/* A 10 ms window [pos, pos+n) with sum of squares acc is complete. */
-static int sil_window(audio_state *s, int64_t pos, int n, double acc)
+/* A 10 ms window [pos, pos+n) with sum of squares acc and sample peak pk is complete. */
+static int sil_window(audio_state *s, int64_t pos, int n, double acc, double pk)
 {
     if (acc < s->sil_thr_ms * n) {
+        edge_win w = {(float)(acc / n), (float)pk, n};
         if (!s->in_run) {
             s->in_run = 1, s->run_start = pos;
-            s->run_sum = 0, s->run_n = 0;
+            s->run_sum = 0, s->run_n = 0, s->run_wins = 0;
         }
+        if (s->run_wins < EDGE_N)
+            s->head[s->run_wins] = w;
+        s->tail[s->run_wins++ % EDGE_N] = w;
         s->run_sum += acc;
         s->run_n += n;
         return 0;
@@ -206,10 +287,12 @@ static int process(audio_state *s, float *const *planes, int n)
         s->total_sumsq += acc;
         if (s->do_sil) {
             s->sil_acc += acc;
+            s->sil_peak = fmax(s->sil_peak, peak_abs(mono + off, k));
             if ((s->sil_fill += k) == s->sil_n) {
-                if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc))
+                if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc,
+                               s->sil_peak))
                     return -1;
-                s->sil_acc = 0, s->sil_fill = 0;
+                s->sil_acc = 0, s->sil_fill = 0, s->sil_peak = 0;
             }
         }
         if (s->do_en) {
@@ -450,7 +533,8 @@ static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, 
                             duration, s->dur_hint);
     *code = "server_error";
     if (s->do_sil) {
-        if (s->sil_fill > 0 && sil_window(s, s->nsamples - s->sil_fill, s->sil_fill, s->sil_acc))
+        if (s->sil_fill > 0 &&
+            sil_window(s, s->nsamples - s->sil_fill, s->sil_fill, s->sil_acc, s->sil_peak))
             return "out of memory";
         if (s->in_run && sil_close(s, s->nsamples))
             return "out of memory";
@@ -528,6 +612,7 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->sil_min_s = param_num(silence_params, "min_silence_s");
         s->sil_thr_db = param_num(silence_params, "threshold_db");
         s->sil_thr_ms = pow(10.0, s->sil_thr_db / 10.0);
+        s->sil_thr_amp = pow(10.0, s->sil_thr_db / 20.0);
     }
     if ((s->do_en = energy_params != NULL)) {
         double dmin;
