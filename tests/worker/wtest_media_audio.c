@@ -1,4 +1,7 @@
 /* Audio helpers for the worker suites; see wtest_media_audio.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,4 +90,79 @@ int wtest_ffmpeg_silences(const char *path, double db, double min_s, double *se,
         n++;
     }
     return n;
+}
+
+const char *wtest_speech_flite(apr_pool_t *p, const char *name, const char *voice, const char *text)
+{
+    return wtest_ffmpeg(p, name, "-f lavfi -i \"flite=text='%s':voice=%s\" -t 8", text, voice);
+}
+
+const char *wtest_speech_espeak(apr_pool_t *p, const char *name, const char *voice, int rate,
+                                const char *text)
+{
+    const char *path = wtest_path(p, name);
+    char *cmd;
+    int rv;
+    if (!path)
+        return NULL;
+    cmd = apr_psprintf(p, "espeak-ng -v '%s' -s %d -w '%s' '%s' 2>&1", voice, rate, path, text);
+    rv = system(cmd);
+    if (rv != 0) {
+        fprintf(stderr, "wtest: %s failed (%d)\n", cmd, rv);
+        return NULL;
+    }
+    return path;
+}
+
+const char *wtest_music(apr_pool_t *p, const char *name, int bpm, double root, int seed, int drums)
+{
+    double beat = 60.0 / bpm;
+    /* chord root per bar, walking a fourth (5 semitones) up each bar */
+    const char *chord_f = apr_psprintf(p, "(%g*pow(2,mod(floor(t/%g)*5+%d,12)/12))", root, 4 * beat,
+                                       seed);
+    /* melody: a scale degree per beat from a seeded walk, two octaves up */
+    const char *mel_f = apr_psprintf(p, "(%g*4*pow(2,floor(mod(floor(t/%g)*%d+%d,8)*12/7)/12))",
+                                     root, beat, 3 + seed % 4, seed);
+    const char *env = apr_psprintf(p, "exp(-mod(t,%g)*3)", beat);
+    const char *expr = apr_psprintf(
+        p,
+        "0.06*(sin(2*PI*%s*t)+0.5*sin(4*PI*%s*t)+sin(2*PI*%s*1.26*t)+sin(2*PI*%s*1.5*t))"
+        "+0.12*%s*(sin(2*PI*%s*t)+0.4*sin(4*PI*%s*t)+0.2*sin(6*PI*%s*t))"
+        "%s",
+        chord_f, chord_f, chord_f, chord_f, env, mel_f, mel_f, mel_f,
+        drums ? apr_psprintf(p,
+                             "+0.3*exp(-mod(t,%g)*25)*sin(2*PI*55*t)"
+                             "+0.05*exp(-mod(t+%g,%g)*60)*(2*random(0)-1)",
+                             beat, beat / 2, beat)
+              : "");
+    return wtest_ffmpeg(p, name, "-f lavfi -i \"aevalsrc='%s':s=44100:d=8\"", expr);
+}
+
+float *wtest_decode_mono(const char *path, long *n)
+{
+    char *cmd;
+    FILE *f;
+    float *buf = NULL, chunk[4096];
+    size_t got, cap = 0, used = 0;
+    *n = 0;
+    if (asprintf(&cmd, "ffmpeg -nostdin -loglevel error -i '%s' -ac 1 -ar 44100 -f f32le -", path) <
+        0)
+        return NULL;
+    f = popen(cmd, "r");
+    free(cmd);
+    if (!f)
+        return NULL;
+    while ((got = fread(chunk, sizeof(float), 4096, f)) > 0) {
+        if (used + got > cap) {
+            float *b = realloc(buf, sizeof(float) * (cap = (used + got) * 2));
+            if (!b)
+                break;
+            buf = b;
+        }
+        memcpy(buf + used, chunk, got * sizeof(float));
+        used += got;
+    }
+    pclose(f);
+    *n = (long)used;
+    return buf;
 }

@@ -26,3 +26,18 @@ int wtest_ffmpeg_ebur128(const char *path, double *st, int cap, double *i_lufs, 
 int wtest_ffmpeg_silences(const char *path, double db, double min_s, double *se, int cap);
 
 #endif
+
+/* Labelled audio for the classifier (8 s unless the text runs shorter).
+ * Speech from ffmpeg's flite filter (voice: kal, kal16, awb, rms, slt) or
+ * espeak-ng (voice e.g. "en-us", "de"; rate in words a minute); music
+ * synthesised with aevalsrc: a chord per bar, a melody note per beat,
+ * harmonics, and (drums != 0) a kick and a hi-hat; bpm, root (Hz) and seed
+ * vary it. Each returns the path or NULL. */
+const char *wtest_speech_flite(apr_pool_t *p, const char *name, const char *voice,
+                               const char *text);
+const char *wtest_speech_espeak(apr_pool_t *p, const char *name, const char *voice, int rate,
+                                const char *text);
+const char *wtest_music(apr_pool_t *p, const char *name, int bpm, double root, int seed, int drums);
+
+/* The file decoded to mono float at 44.1 kHz (ffmpeg CLI); *n samples, malloc'd. */
+float *wtest_decode_mono(const char *path, long *n);

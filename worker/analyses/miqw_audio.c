@@ -9,6 +9,7 @@
 #include <libswresample/swresample.h>
 #include "analyses/miqw_audio.h"
 #include "analyses/miqw_loudness.h"
+#include "analyses/miqw_classify.h"
 #include "base/miq_json.h"
 
 #define DB_FLOOR      (-120.0)
@@ -61,6 +62,7 @@ typedef struct audio_state {
     peak_cand *heap;
     int nheap, heap_cap;
     miqw_loudness *loud; /* with energy */
+    miqw_classify *cls;  /* with silence */
 } audio_state;
 
 static double r3(double x)
@@ -305,6 +307,8 @@ static int process(audio_state *s, float *const *planes, int n)
     }
     if (s->loud)
         miqw_loudness_feed(s->loud, planes, n);
+    if (s->cls && miqw_classify_feed(s->cls, mono, n))
+        return -1;
     s->nsamples += n;
     return 0;
 }
@@ -353,6 +357,8 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
         s->sil_n = (int)sil_n, s->win_n = (int)win_n;
     }
     if (s->do_en && !(s->loud = miqw_loudness_new(s->rate, s->nch, &s->layout)))
+        return -1;
+    if (s->do_sil && !(s->cls = miqw_classify_new(s->rate)))
         return -1;
     s->ready = 1;
     return 0;
@@ -539,6 +545,7 @@ static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, 
         if (s->in_run && sil_close(s, s->nsamples))
             return "out of memory";
         silence_json(p, s, duration, result);
+        miqw_classify_result(s->cls, s->t0, result);
     }
     if (s->do_en) {
         if (s->win_fill > 0 && 2 * s->win_fill >= s->win_n && s->heap_cap)
@@ -561,7 +568,8 @@ static void audio_destroy(miqw_consumer *c)
     av_channel_layout_uninit(&s->layout);
     free(s->conv), free(s->sils), free(s->wins), free(s->heap);
     miqw_loudness_free(s->loud);
-    s->loud = NULL;
+    miqw_classify_free(s->cls);
+    s->loud = NULL, s->cls = NULL;
     c->state = NULL;
 }
 
