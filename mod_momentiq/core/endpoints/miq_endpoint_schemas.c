@@ -71,7 +71,12 @@ static const char silence_result[] =
     "\"silences\":{\"type\":\"array\",\"items\":" SILENCE_ITEM "},"
     "\"silence_total_s\":" SECS("Sum of silence durations") ","
     "\"speech_ratio\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1,"
-    "\"description\":\"Share of the media that is not silence\"}},"
+    "\"description\":\"Share of the media that is not silence\"},"
+    "\"audio_classes\":{\"type\":\"array\",\"description\":\"What the sound is, in runs of about "
+    "1 s blocks: speech, music or other, with the classifier's confidence (0..1)\","
+    "\"items\":{\"type\":\"object\",\"required\":[\"start\",\"end\",\"type\",\"confidence\"],"
+    "\"properties\":{" P_SPAN ",\"type\":{\"type\":\"string\",\"enum\":[\"speech\",\"music\","
+    "\"other\"]},\"confidence\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}}}}},"
     "\"required\":[" R_ENVELOPE ",\"silences\",\"speech_ratio\"]}";
 
 /* ---- audio/energy ---- */
@@ -209,9 +214,10 @@ static const char moments_params[] =
     "{" SCHEMA_ID "\"title\":\"timeline/moments params\",\"type\":\"object\","
     "\"additionalProperties\":false,\"properties\":{"
     "\"include\":{\"type\":\"array\",\"uniqueItems\":true,\"minItems\":1,"
-    "\"items\":{\"type\":\"string\",\"enum\":[\"speech\",\"silence\",\"scene\",\"peak\"]},"
-    "\"default\":[\"speech\",\"silence\",\"scene\",\"peak\"],"
-    "\"description\":\"Segment types to return (scene needs a video stream)\"},"
+    "\"items\":{\"type\":\"string\",\"enum\":[\"speech\",\"music\",\"other\",\"silence\","
+    "\"scene\",\"peak\"]},"
+    "\"default\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\"],"
+    "\"description\":\"Segment types to return (scene needs a video stream; speech, music and other are the non-silent audio as the classifier types it)\"},"
     "\"silence\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"properties\":{"
     "\"min_silence_s\":{\"type\":\"number\",\"default\":0.5,\"minimum\":0.05,\"maximum\":60},"
@@ -233,7 +239,7 @@ static const char moments_params[] =
 #define SEGMENT_ITEM                                                                               \
     "{\"type\":\"object\",\"required\":[\"type\",\"start\",\"end\"," R_DETECTION "],"              \
     "\"properties\":{\"type\":{\"type\":\"string\","                                               \
-    "\"enum\":[\"speech\",\"silence\",\"scene\",\"peak\"]},"                                       \
+    "\"enum\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\"]},"                   \
     "\"index\":" INT0("Order within its type") "," P_SPAN "," P_SPAN_VIDEO ","                     \
     "\"time\":" SECS("Peak centre (peak segments)") ",\"rms_db\":" NUM("Peak level, dBFS") ","      \
     P_DETECTION "}}"
