@@ -53,7 +53,7 @@ typedef struct audio_state {
     sil_item *sils;
     size_t nsil, capsil;
     /* energy windows */
-    int do_en, win_n, win_fill, top_k;
+    int do_en, win_n, win_fill, top_k, no_windows;
     double win_s, gap_s, win_acc;
     int64_t win_idx; /* base windows completed */
     double *wins;    /* stored (merged) windows: sum of squares */
@@ -474,7 +474,7 @@ static int cand_desc(const void *a, const void *b)
 
 static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
 {
-    json_t *wl = json_array(), *pl = json_array(), *params;
+    json_t *wl = s->no_windows ? NULL : json_array(), *pl = json_array(), *params;
     double wlen = (double)s->win_n / s->rate, end = s->t0 + (double)s->nsamples / s->rate;
     double overall = ms_db(s->nsamples ? s->total_sumsq / s->nsamples : 0), t0 = s->t0,
            rate = s->rate;
@@ -482,7 +482,7 @@ static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
     int i, j, nsel = 0, total = s->nwins;
     if (s->win_fill > 0 || s->group_cnt > 0) /* the partial tail window */
         total++;
-    for (i = 0; i < total; i++) {
+    for (i = 0; i < total && wl; i++) {
         int64_t first = (int64_t)i * s->span * s->win_n, len = (int64_t)s->span * s->win_n;
         double acc = i < s->nwins ? s->wins[i] : s->group_acc + s->win_acc;
         if (first + len > s->nsamples)
@@ -514,7 +514,8 @@ static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
                                             round(clamp01((db - overall) / 20.0) * 1000) / 1000));
     }
     free(sel);
-    json_object_set_new(result, "windows", wl);
+    if (wl)
+        json_object_set_new(result, "windows", wl);
     json_object_set_new(result, "energy_window_s", json_real(r3(wlen * s->span)));
     json_object_set_new(result, "peaks", pl);
     miqw_loudness_result(s->loud, s->t0, result);
@@ -571,6 +572,12 @@ static void audio_destroy(miqw_consumer *c)
     miqw_classify_free(s->cls);
     s->loud = NULL, s->cls = NULL;
     c->state = NULL;
+}
+
+void miqw_audio_no_windows(miqw_consumer *c)
+{
+    if (c && c->state)
+        ((audio_state *)c->state)->no_windows = 1;
 }
 
 static apr_status_t consumer_cleanup(void *data)

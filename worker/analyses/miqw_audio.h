@@ -57,4 +57,8 @@
 miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *silence_params,
                                    const json_t *energy_params, const char **err);
 
+/* Leaves "windows" out of the energy result (timeline/moments uses the peaks
+ * and the loudness, not the list, whose JSON grew with the media's length). */
+void miqw_audio_no_windows(miqw_consumer *c);
+
 #endif

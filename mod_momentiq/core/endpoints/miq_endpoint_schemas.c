@@ -257,7 +257,11 @@ static const char moments_result[] =
     "\"highlights\":{\"type\":\"array\",\"items\":" HIGHLIGHT_ITEM ","
     "\"description\":\"Best first; pass as clips to video/clips\"},"
     "\"speech_ratio\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1},"
-    "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") "},"
+    "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") ","
+    "\"loudness_range_lu\":" NUM("EBU R128 loudness range, LU") ","
+    "\"true_peak_dbtp\":" NUM("Maximum true peak, dBTP") ","
+    "\"short_term\":{\"type\":\"object\",\"description\":\"Short-term loudness curve, as "
+    "audio/energy gives it\"}},"
     "\"required\":[" R_ENVELOPE ",\"segments\",\"highlights\"]}";
 
 static const miq_endpoint ep_silence = {

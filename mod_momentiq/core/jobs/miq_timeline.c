@@ -330,5 +330,11 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         json_object_set(out, "speech_ratio", json_object_get(analysis, "speech_ratio"));
     if (json_object_get(analysis, "integrated_lufs"))
         json_object_set(out, "integrated_lufs", json_object_get(analysis, "integrated_lufs"));
+    { /* the loudness figures and the compact short-term curve travel with the moments */
+        static const char *const keep[] = {"loudness_range_lu", "true_peak_dbtp", "short_term"};
+        for (k = 0; k < 3; k++)
+            if (json_object_get(analysis, keep[k]))
+                json_object_set(out, keep[k], json_object_get(analysis, keep[k]));
+    }
     return miq_json_pool(p, out);
 }
