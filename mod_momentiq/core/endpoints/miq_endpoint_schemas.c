@@ -384,7 +384,7 @@ const char miq_endpoints_job_schema[] =
     "\"started_at\":" TIME_OR_NULL ",\"finished_at\":" TIME_OR_NULL ","
     "\"updated_at\":" TIME_OR_NULL ","
     "\"result_url\":{\"type\":\"string\","
-    "\"description\":\"GET it once status is succeeded (?format=json|vtt|csv|edl)\"}}}";
+    "\"description\":\"GET it once status is succeeded (?format=json|vtt|csv|edl|fcpxml|otio)\"}}}";
 
 const char miq_endpoints_upload_schema[] =
     "{" SCHEMA_ID "\"title\":\"Upload\",\"type\":\"object\","
