@@ -32,7 +32,8 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       postgresql-client libpq-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcunit1-dev
       libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev
       libavutil-dev ffmpeg wrk curl ca-certificates openssl procps python3
-      clang libclang-rt-14-dev)  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      clang libclang-rt-14-dev  # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
+      espeak-ng libxml2-utils)  # speech for the audio tests; xmllint for the FCPXML tests
 
 deps() {
     local missing=() p
