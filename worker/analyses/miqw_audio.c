@@ -103,15 +103,11 @@ static double sumsq(const float *x, int n)
 
 static double peak_abs(const float *x, int n)
 {
-    float m0 = 0, m1 = 0;
+    float m = 0, a;
     int i;
-    for (i = 0; i + 2 <= n; i += 2) {
-        m0 = fmaxf(m0, fabsf(x[i]));
-        m1 = fmaxf(m1, fabsf(x[i + 1]));
-    }
-    if (i < n)
-        m0 = fmaxf(m0, fabsf(x[i]));
-    return fmaxf(m0, m1);
+    for (i = 0; i < n; i++) /* a ternary, not fmaxf (a libm call here): this loop vectorises */
+        a = fabsf(x[i]), m = a > m ? a : m;
+    return m;
 }
 
 /* ---- silence ---- */
@@ -289,7 +285,7 @@ static int process(audio_state *s, float *const *planes, int n)
         s->total_sumsq += acc;
         if (s->do_sil) {
             s->sil_acc += acc;
-            s->sil_peak = fmax(s->sil_peak, peak_abs(mono + off, k));
+            s->sil_peak = fmax(s->sil_peak, peak_abs(mono + off, k)); /* once a chunk */
             if ((s->sil_fill += k) == s->sil_n) {
                 if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc,
                                s->sil_peak))

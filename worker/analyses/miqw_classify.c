@@ -153,8 +153,13 @@ static void frame_done(miqw_classify *c)
         p[i] = (double)c->out[i].re * c->out[i].re + (double)c->out[i].im * c->out[i].im;
         sum += p[i];
     }
-    for (i = 1; i < NBINS; i++)
-        logsum += log(p[i] + EPS);
+    for (i = 1; i < NBINS;) { /* one log per 16 bins: products of normalised powers stay in range */
+        double prod = 1;
+        int end = i + 16 < NBINS ? i + 16 : NBINS;
+        for (; i < end; i++)
+            prod *= (sum > EPS ? p[i] / sum : 0) + EPS;
+        logsum += log(prod);
+    }
     for (i = 0; i < NBINS; i++) {
         float m = (float)(sum > EPS ? sqrt(p[i] / sum) : 0);
         flux += fabs(m - c->prev[i]);
@@ -163,7 +168,7 @@ static void frame_done(miqw_classify *c)
     c->e[c->nframes] = e / FRAME_N;
     c->zcr[c->nframes] = (double)z / FRAME_N;
     c->flux[c->nframes] = c->have_prev ? flux : 0;
-    c->flat[c->nframes] = sum > EPS ? exp(logsum / (NBINS - 1)) / (sum / NBINS) : 0;
+    c->flat[c->nframes] = sum > EPS ? exp(logsum / (NBINS - 1)) * NBINS : 0; /* p / sum above */
     c->have_prev = 1;
     c->nframes++;
     c->frame_fill = 0;
@@ -171,19 +176,21 @@ static void frame_done(miqw_classify *c)
 
 int miqw_classify_feed(miqw_classify *c, const float *mono, int n)
 {
-    int i;
+    double acc = c->dec_acc; /* in registers: this runs for every sample */
+    int i, fill = c->dec_fill, dec = c->dec;
     for (i = 0; i < n; i++) {
-        c->dec_acc += mono[i];
-        if (++c->dec_fill < c->dec)
+        acc += mono[i];
+        if (++fill < dec)
             continue;
-        c->frame[c->frame_fill++] = (float)(c->dec_acc / c->dec);
-        c->dec_acc = 0, c->dec_fill = 0;
+        c->frame[c->frame_fill++] = (float)(acc / dec);
+        acc = 0, fill = 0;
         if (c->frame_fill == FRAME_N) {
             frame_done(c);
             if (c->nframes == BLOCK_FRAMES && block_done(c))
                 return -1;
         }
     }
+    c->dec_acc = acc, c->dec_fill = fill;
     return 0;
 }
 

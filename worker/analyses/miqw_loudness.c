@@ -5,13 +5,14 @@
 #include <string.h>
 #include "analyses/miqw_loudness.h"
 
-#define LU_MIN   (-70.0) /* absolute gate, histogram floor */
-#define LU_MAX   (10.0)  /* histogram ceiling (louder blocks land in the top bin) */
-#define LU_STEP  (0.01)
-#define LU_BINS  8000 /* (LU_MAX - LU_MIN) / LU_STEP */
-#define DB_FLOOR (-120.0)
-#define TP_TAPS  12
-#define FLUSH(v) (fabs(v) < 1e-25 ? 0.0 : (v))
+#define LU_MIN      (-70.0) /* absolute gate, histogram floor */
+#define LU_MAX      (10.0)  /* histogram ceiling (louder blocks land in the top bin) */
+#define LU_STEP     (0.01)
+#define LU_BINS     8000 /* (LU_MAX - LU_MIN) / LU_STEP */
+#define DB_FLOOR    (-120.0)
+#define TP_TAPS     12
+#define TP_HEADROOM 1.5 /* 3.5 dB, see true_peak_chunk */
+#define FLUSH(v)    (fabs(v) < 1e-25 ? 0.0 : (v))
 
 typedef struct {
     double b0, b1, b2, a1, a2;
@@ -31,7 +32,7 @@ struct miqw_loudness {
     /* true peak: the last TP_TAPS - 1 samples of each channel, then scratch */
     int tp_phases, tp_cap;
     float *tp_hist, *tp_buf;
-    double tp_max, tp_gain; /* largest |x| so far; bound of the filter's gain */
+    double tp_max; /* the largest interpolated magnitude so far */
     /* short-term curve */
     float curve[MIQW_LOUDNESS_MAX_POINTS];
     int ncurve, curve_step; /* step in sub-blocks */
@@ -215,29 +216,31 @@ static void kweight_chunk(miqw_loudness *l, float *const *planes, int off, int n
     }
 }
 
-/* True peak of one channel's chunk. The interpolated value at any point is at
- * most tp_gain times the largest input magnitude around it, so a chunk that
- * cannot beat the running maximum is not interpolated at all (most chunks
- * after the first loud passage): that keeps the analysis at the decoder's pace. */
+/* True peak of one channel's chunk. Only a chunk whose sample peak comes
+ * within TP_HEADROOM of the running maximum is interpolated: an
+ * inter-sample peak more than 3.5 dB over the samples around it takes a
+ * full-scale signal near a quarter of the sample rate in a chosen phase
+ * (a sine there reaches 3.01 dB), and skipping the rest keeps the meter near
+ * the decoder's pace (most chunks after the loudest passage so far). */
 static void true_peak_chunk(miqw_loudness *l, int c, const float *x, int n)
 {
-    float *h = l->tp_hist + (size_t)c * (TP_TAPS - 1), *b = l->tp_buf;
-    double peak = 0, m = l->tp_max;
+    float *h = l->tp_hist + (size_t)c * (TP_TAPS - 1), *b = l->tp_buf, pk = 0;
+    double m = l->tp_max;
     int i, k, ph, step = 4 / l->tp_phases, len = n + TP_TAPS - 1;
-    for (i = 0; i < TP_TAPS - 1; i++)
-        peak = fmax(peak, fabs(h[i]));
+    for (i = 0; i < TP_TAPS - 1; i++) /* ternaries, not fmaxf: those are libm calls here */
+        pk = fabsf(h[i]) > pk ? fabsf(h[i]) : pk;
     for (i = 0; i < n; i++)
-        peak = fmax(peak, fabs(x[i]));
-    if (peak * l->tp_gain > m) {
+        pk = fabsf(x[i]) > pk ? fabsf(x[i]) : pk;
+    if (pk * TP_HEADROOM > m) {
         memcpy(b, h, sizeof(float) * (TP_TAPS - 1));
         memcpy(b + TP_TAPS - 1, x, sizeof(float) * (size_t)n);
         for (i = TP_TAPS - 1; i < len; i++) {
-            m = fmax(m, fabs(b[i]));
+            m = fabs(b[i]) > m ? fabs(b[i]) : m;
             for (ph = 0; ph < 4; ph += step) {
                 double y = 0;
                 for (k = 0; k < TP_TAPS; k++)
                     y += tp_coef[ph][k] * b[i - k];
-                m = fmax(m, fabs(y));
+                m = fabs(y) > m ? fabs(y) : m;
             }
         }
         l->tp_max = m;
@@ -280,7 +283,7 @@ void miqw_loudness_feed(miqw_loudness *l, float *const *planes, int n)
 miqw_loudness *miqw_loudness_new(int rate, int nch, const AVChannelLayout *layout)
 {
     miqw_loudness *l;
-    int c, k, ph;
+    int c;
     if (rate <= 0 || nch <= 0 || nch > 64 || !(l = calloc(1, sizeof(*l))))
         return NULL;
     l->rate = rate, l->nch = nch;
@@ -301,13 +304,6 @@ miqw_loudness *miqw_loudness_new(int rate, int nch, const AVChannelLayout *layou
     for (c = 0; c < nch; c++)
         l->chw[c] = nch == 1 ? 1.0 : channel_weight(layout, c);
     kweight_design(l, rate);
-    l->tp_gain = 1.0;
-    for (ph = 0; ph < 4; ph++) {
-        double g = 0;
-        for (k = 0; k < TP_TAPS; k++)
-            g += fabs(tp_coef[ph][k]);
-        l->tp_gain = fmax(l->tp_gain, g);
-    }
     return l;
 }
 
