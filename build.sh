@@ -88,6 +88,7 @@ PKGS=(build-essential pkg-config apache2 apache2-dev libaprutil1-dbd-pgsql postg
       clang libclang-rt-14-dev   # clang + libFuzzer runtime for tests/fuzz (a Recommends of clang)
       lintian                    # ./build.sh package is checked with it
       librsvg2-bin fonts-dejavu-core  # ./build.sh brand: rsvg-convert and the wordmark's font
+      espeak-ng libxml2-utils    # speech for the audio tests; xmllint for the FCPXML tests
       chromium nodejs)           # browser tests: dashboard, MCP App, pages (playwright-core from npm)
 
 deps() {

@@ -26,6 +26,7 @@
 #   section 5), BENCH_SKIP_60=1 (no 60-minute video run in section 4),
 #   BENCH_CLI_SELECT=1 (also time select='gt(scene,0.3)' as the CLI's scene
 #   detector), BENCH_KEEP=1 keeps the state directory, MOMENTIQ_BUILD (var/build),
+#   BENCH_AUDIO_ONLY=1 runs only the audio-only figures (section A/B, below),
 #   BENCH_REV=REV benchmarks a committed revision instead of the work tree (git
 #   archive into var/bench/src/SHA, built there: for when the tree is mid-edit).
 set -euo pipefail
@@ -182,6 +183,42 @@ gen_audio() {
         { cat "$WORK/gen_a60.log" >&2; rm -f "$part"; die "generating the 60-minute MP3 failed"; }
     mv "$part" "$A60"
 }
+
+# ---- audio-only figures (BENCH_AUDIO_ONLY=1) -----------------------------------
+# The audio analyses alone, without the video media (which take minutes to
+# make): speed against a pure decode of the same MP3 (wall and CPU; on a shared
+# machine CPU is the steadier figure) and peak RSS of timeline/moments at 10,
+# 60 and 120 minutes of audio (target: flat).
+audio_only() {
+    local A120=$MEDIA/a120_speech_v1.mp3 r d e t m
+    drv() { "$DRIVER" "$@"; }   # as below
+    j() { jq -r "$1" <<<"$2"; }
+    [ -s "$A60" ] || gen_audio
+    [ -s "$A10" ] || { "${FF[@]}" -loglevel error -y -i "$A60" -t 600 -c copy "$MEDIA/.a10.part.$$.mp3" && mv "$MEDIA/.a10.part.$$.mp3" "$A10"; }
+    if [ ! -s "$A120" ]; then
+        printf "file '%s'\nfile '%s'\n" "$A60" "$A60" >"$WORK/concat_a.txt"
+        "${FF[@]}" -loglevel error -y -f concat -safe 0 -i "$WORK/concat_a.txt" -c copy "$MEDIA/.a120.part.$$.mp3" &&
+            mv "$MEDIA/.a120.part.$$.mp3" "$A120"
+    fi
+    say "== A. audio analyses vs a pure decode, 60-minute MP3 (best of 3)"
+    best() { local v=$1 b=""; shift; for _ in 1 2 3; do "$@"; b=$(calc '%.3f' "${b:-1e9} < $T ? ${b:-1e9} : $T"); done; printf -v "$v" '%s' "$b"; }
+    dec() { timed T "$WORK/dec.log" "${FF[@]}" -i "$A60" -f null -; T=$T_CPU; }
+    best D dec
+    for e in audio/silence audio/energy timeline/moments; do
+        ours() { r=$(drv "$e" "$A60" --out "$WORK/out/aa") || true; T=$(j .cpu_s "$r"); }
+        best t ours
+        say "   $(printf '%-18s' "$e") CPU ${t}s vs pure decode CPU ${D}s: $(calc '%.2f' "$t / $D")x (target <= 1.10x)"
+    done
+    say "== B. peak RSS of timeline/moments vs audio length"
+    for m in "$A10" "$A60" "$A120"; do
+        r=$(drv timeline/moments "$m" --out "$WORK/out/am") || true
+        say "   $(printf '%-22s' "$(basename "$m")") VmHWM $(j .vm_hwm_kb "$r") kB, wall $(j .wall_s "$r")s, ok $(j .ok "$r")"
+    done
+}
+if [ "${BENCH_AUDIO_ONLY:-0}" = 1 ]; then
+    audio_only
+    exit 0
+fi
 
 say "== media in $MEDIA (cached)"
 { [ -s "$V10" ] && [ -s "$V10_META" ]; } || gen_video

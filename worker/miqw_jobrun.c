@@ -138,6 +138,7 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
                                         json_object_get(params, "energy"), &err);
             if (!cs[n])
                 return (*code = "unsupported_media"), err;
+            miqw_audio_no_windows(cs[n]);
             n++;
         }
         if (m->video_idx >= 0) {

@@ -104,8 +104,8 @@ static void test_catalog_defaults_match_spec(void)
                            1e-9);
     CU_ASSERT_EQUAL(miq_json_int(json_object_get(d, "highlights"), "count", 0), 5);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(json_object_get(d, "scenes"), "threshold", 0), 0.3, 1e-9);
-    /* speech silence scene peak, and the video types dissolve fade black frozen */
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "include")), 8);
+    /* speech music other silence scene peak, and the video types dissolve fade black frozen */
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "include")), 10);
 }
 
 static void expect_param_error(const char *ep, const char *params, double dur, const char *needle)
@@ -132,7 +132,7 @@ static void test_catalog_check_params_refuses_nonsense(void)
     expect_param_error("video/clips", "{\"clips\":[{\"start\":5,\"end\":70}]}", 60, "past the end");
     expect_param_error("video/clips", "{\"clips\":[]}", 0, "at least 1");
     expect_param_error("timeline/moments", "{\"silence\":{\"bogus\":1}}", 0, "unknown parameter");
-    expect_param_error("timeline/moments", "{\"include\":[\"speech\",\"music\"]}", 0, "one of");
+    expect_param_error("timeline/moments", "{\"include\":[\"speech\",\"laughter\"]}", 0, "one of");
     CU_ASSERT_PTR_NULL(miq_endpoints_check_params(utp, frames, parse("{\"at_scenes\":true}"), 0));
     CU_ASSERT_PTR_NULL(
         miq_endpoints_check_params(utp, frames, parse("{\"timestamps\":[0,59.9995]}"), 60));

@@ -8,27 +8,24 @@
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
 #include "analyses/miqw_audio.h"
+#include "analyses/miqw_loudness.h"
+#include "analyses/miqw_classify.h"
 #include "base/miq_json.h"
 
 #define DB_FLOOR      (-120.0)
-#define LU_MIN        (-70.0) /* absolute gate, histogram floor */
-#define LU_MAX        (10.0)  /* histogram ceiling (louder blocks land in the top bin) */
-#define LU_STEP       (0.01)
-#define LU_BINS       8000 /* (LU_MAX - LU_MIN) / LU_STEP */
 #define PEAK_HEAP_MAX 65536
 #define MAX_CH        64
 #define SIL_WINDOW_S  0.01
-#define FLUSH(v)      (fabs(v) < 1e-25 ? 0.0 : (v))
+#define EDGE_N        100 /* windows kept at each end of a silence run (1 s) */
+#define EDGE_ABOVE    4.0 /* a tail is 6 dB over the run's floor (power ratio) */
 
-typedef struct {
-    double b0, b1, b2, a1, a2;
-} biquad;
-typedef struct {
-    double count[LU_BINS], energy[LU_BINS];
-} lu_hist;
 typedef struct {
     double start, end, mean_db;
 } sil_item; /* seconds */
+typedef struct {
+    float ms, pk; /* mean square, sample peak of the mono mix */
+    int n;
+} edge_win;
 typedef struct {
     double ms;
     int64_t idx;
@@ -50,12 +47,13 @@ typedef struct audio_state {
     double total_sumsq;
     /* silence */
     int do_sil, sil_n, sil_fill, in_run;
-    double sil_min_s, sil_thr_db, sil_thr_ms, sil_acc, run_sum;
-    int64_t run_start, run_n;
+    double sil_min_s, sil_thr_db, sil_thr_ms, sil_thr_amp, sil_acc, sil_peak, run_sum;
+    int64_t run_start, run_n, run_wins;
+    edge_win head[EDGE_N], tail[EDGE_N]; /* the run's first and (ring) last windows */
     sil_item *sils;
     size_t nsil, capsil;
     /* energy windows */
-    int do_en, win_n, win_fill, top_k;
+    int do_en, win_n, win_fill, top_k, no_windows;
     double win_s, gap_s, win_acc;
     int64_t win_idx; /* base windows completed */
     double *wins;    /* stored (merged) windows: sum of squares */
@@ -63,14 +61,8 @@ typedef struct audio_state {
     double group_acc;
     peak_cand *heap;
     int nheap, heap_cap;
-    /* loudness */
-    biquad kpre, krlb;
-    double *kz, *kz_out; /* filter states: 4 + 2 per channel */
-    double *chw, *chacc; /* channel weights, per channel sum of squares in sub-block */
-    int sub_n, sub_fill;
-    double ring[30];
-    int64_t nsub;
-    lu_hist *integ, *lra;
+    miqw_loudness *loud; /* with energy */
+    miqw_classify *cls;  /* with silence */
 } audio_state;
 
 static double r3(double x)
@@ -94,144 +86,6 @@ static double param_num(const json_t *o, const char *key)
     return json_number_value(json_object_get(o, key));
 }
 
-/* ---- BS.1770 K-weighting, designed for the actual rate as libebur128 does ---- */
-static void kweight_design(audio_state *s, double rate)
-{
-    double f0 = 1681.974450955533, G = 3.999843853973347, Q = 0.7071752369554196;
-    double K = tan(M_PI * f0 / rate), Vh = pow(10.0, G / 20.0);
-    double Vb = pow(Vh, 0.4996667741545416), a0 = 1.0 + K / Q + K * K;
-    s->kpre.b0 = (Vh + Vb * K / Q + K * K) / a0;
-    s->kpre.b1 = 2.0 * (K * K - Vh) / a0;
-    s->kpre.b2 = (Vh - Vb * K / Q + K * K) / a0;
-    s->kpre.a1 = 2.0 * (K * K - 1.0) / a0;
-    s->kpre.a2 = (1.0 - K / Q + K * K) / a0;
-    f0 = 38.13547087602444;
-    Q = 0.5003270373238773;
-    K = tan(M_PI * f0 / rate);
-    a0 = 1.0 + K / Q + K * K;
-    s->krlb.b0 = 1.0; /* b1 = -2, b2 = 1: written out in loudness_chunk */
-    s->krlb.a1 = 2.0 * (K * K - 1.0) / a0;
-    s->krlb.a2 = (1.0 - K / Q + K * K) / a0;
-}
-
-/* BS.1770 channel weights: LFE 0, surrounds +1.5 dB, the rest 1. */
-static double channel_weight(const AVChannelLayout *l, int i)
-{
-    enum AVChannel ch = av_channel_layout_channel_from_index(l, i);
-    if (ch == AV_CHAN_LOW_FREQUENCY || ch == AV_CHAN_LOW_FREQUENCY_2)
-        return 0.0;
-    return ch == AV_CHAN_SIDE_LEFT || ch == AV_CHAN_SIDE_RIGHT || ch == AV_CHAN_BACK_LEFT ||
-                   ch == AV_CHAN_BACK_RIGHT
-               ? 1.41
-               : 1.0;
-}
-
-/* One gating block of mean energy e (K-weighted, channel-weighted). */
-static void hist_add(lu_hist *h, double e)
-{
-    double lu = e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN - 1;
-    int b = lu >= LU_MAX ? LU_BINS - 1 : (int)floor((lu - LU_MIN) / LU_STEP);
-    if (b >= 0) {
-        h->count[b] += 1;
-        h->energy[b] += e;
-    }
-}
-
-static double bin_lu(int b)
-{
-    return LU_MIN + (b + 0.5) * LU_STEP;
-}
-
-/* Mean energy of the blocks whose loudness is above gate (bin centres). */
-static double hist_mean_above(const lu_hist *h, double gate, double *count)
-{
-    double n = 0, e = 0;
-    int b;
-    for (b = 0; b < LU_BINS; b++)
-        if (h->count[b] > 0 && bin_lu(b) > gate) {
-            n += h->count[b];
-            e += h->energy[b];
-        }
-    *count = n;
-    return n > 0 ? e / n : 0;
-}
-
-static double integrated_lufs(const lu_hist *h)
-{
-    double n, e = hist_mean_above(h, LU_MIN, &n);
-    if (n <= 0)
-        return LU_MIN;
-    e = hist_mean_above(h, -0.691 + 10.0 * log10(e) - 10.0, &n);
-    return n > 0 && e > 0 ? -0.691 + 10.0 * log10(e) : LU_MIN;
-}
-
-static double loudness_range(const lu_hist *h)
-{
-    double n, e = hist_mean_above(h, LU_MIN, &n), gate, lo = 0, hi = 0, cum = 0;
-    int b;
-    gate = n > 0 ? -0.691 + 10.0 * log10(e) - 20.0 : LU_MAX;
-    hist_mean_above(h, gate, &n);
-    for (b = 0; b < LU_BINS && n > 0 && cum < 0.95 * n; b++) {
-        if (h->count[b] <= 0 || bin_lu(b) <= gate)
-            continue;
-        if (cum < 0.10 * n && cum + h->count[b] >= 0.10 * n)
-            lo = bin_lu(b);
-        if ((cum += h->count[b]) >= 0.95 * n)
-            hi = bin_lu(b);
-    }
-    return hi > lo ? hi - lo : 0;
-}
-
-/* A 100 ms sub-block is complete: one 400 ms gating block (75 % overlap) and
- * one 3 s short-term block end here. */
-static void subblock_done(audio_state *s)
-{
-    double z = 0, e;
-    int c, i;
-    for (c = 0; c < s->nch; c++) {
-        z += s->chw[c] * s->chacc[c] / s->sub_n;
-        s->chacc[c] = 0;
-    }
-    s->ring[s->nsub++ % 30] = z;
-    s->sub_fill = 0;
-    if (s->nsub >= 4) {
-        for (e = 0, i = 1; i <= 4; i++)
-            e += s->ring[(s->nsub - i) % 30];
-        hist_add(s->integ, e / 4);
-    }
-    if (s->nsub >= 30) {
-        for (e = 0, i = 0; i < 30; i++)
-            e += s->ring[i];
-        hist_add(s->lra, e / 30);
-    }
-}
-
-/* K-weights one chunk of every weighted channel and adds its energy. Direct
- * form I: the loop-carried chain is one multiply-add per stage (the two stages
- * pipeline), which keeps this at the decoder's pace. */
-static void loudness_chunk(audio_state *s, float *const *planes, int off, int n)
-{
-    const biquad p = s->kpre, r = s->krlb;
-    int c, i;
-    for (c = 0; c < s->nch; c++) {
-        const float *x = planes[c] + off;
-        double *z = s->kz + 4 * c, x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3];
-        double o1 = s->kz_out[2 * c], o2 = s->kz_out[2 * c + 1], acc = 0;
-        if (s->chw[c] == 0)
-            continue;
-        for (i = 0; i < n; i++) {
-            double in = x[i];
-            double y = (p.b0 * in + p.b1 * x1 + p.b2 * x2 - p.a2 * y2) - p.a1 * y1;
-            double o = ((y - 2.0 * y1 + y2) - r.a2 * o2) - r.a1 * o1; /* r.b = 1, -2, 1 */
-            x2 = x1, x1 = in, y2 = y1, y1 = y, o2 = o1, o1 = o;
-            acc += o * o;
-        }
-        z[0] = x1, z[1] = x2, z[2] = FLUSH(y1), z[3] = FLUSH(y2);       /* no denormals after a */
-        s->kz_out[2 * c] = FLUSH(o1), s->kz_out[2 * c + 1] = FLUSH(o2); /* decay to silence */
-        s->chacc[c] += acc;
-    }
-}
-
 static double sumsq(const float *x, int n)
 {
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -247,12 +101,78 @@ static double sumsq(const float *x, int n)
     return (a0 + a1) + (a2 + a3);
 }
 
+static double peak_abs(const float *x, int n)
+{
+    float m = 0, a;
+    int i;
+    for (i = 0; i < n; i++) /* a ternary, not fmaxf (a libm call here): this loop vectorises */
+        a = fabsf(x[i]), m = a > m ? a : m;
+    return m;
+}
+
 /* ---- silence ---- */
+static int edge_ms_cmp(const void *a, const void *b)
+{
+    double x = ((const edge_win *)a)->ms, y = ((const edge_win *)b)->ms;
+    return x < y ? -1 : x > y;
+}
+
+/* The room tone under n windows: their 20th percentile mean square. */
+static double edge_floor(const edge_win *w, int n)
+{
+    edge_win sorted[EDGE_N];
+    memcpy(sorted, w, sizeof(edge_win) * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof(edge_win), edge_ms_cmp);
+    return sorted[n / 5].ms;
+}
+
+/* A window inside an RMS-quiet run still holds sound when its sample peak
+ * reaches the threshold (as silencedetect judges) and its level stands 6 dB
+ * over the run's floor: a decaying consonant or a breath does, while room
+ * tone, whose random peaks may cross the threshold, does not. Such windows
+ * separated by less than min_silence_s of quiet are one sound, as in
+ * silencedetect: the run's edges move past the last of them. */
+static int edge_sound(const audio_state *s, const edge_win *w, double floor_ms)
+{
+    return w->pk >= s->sil_thr_amp && w->ms >= floor_ms * EDGE_ABOVE;
+}
+
+static void sil_trim(audio_state *s, int64_t *start, int64_t *end)
+{
+    int nh = s->run_wins < EDGE_N ? (int)s->run_wins : EDGE_N, i, k, cut = 0, quiet = 0;
+    int64_t gap = (int64_t)(s->sil_min_s * s->rate), len = 0, cut_len = 0;
+    double floor_ms, sum = 0, cut_sum = 0;
+    if (nh <= 0)
+        return;
+    floor_ms = edge_floor(s->head, nh);
+    for (i = 0; i < nh && quiet < gap; i++) {
+        const edge_win *w = &s->head[i];
+        len += w->n, sum += (double)w->ms * w->n;
+        quiet = edge_sound(s, w, floor_ms) ? 0 : quiet + w->n;
+        if (!quiet)
+            cut = i + 1, cut_len = len, cut_sum = sum;
+    }
+    *start += cut_len, s->run_sum -= cut_sum, s->run_n -= cut_len;
+    floor_ms = edge_floor(s->tail, nh);
+    len = 0, sum = 0, cut_len = 0, cut_sum = 0, quiet = 0;
+    for (k = 0; k < nh - cut && quiet < gap; k++) { /* newest first; never past the head's cut */
+        const edge_win *w = &s->tail[(s->run_wins - 1 - k) % EDGE_N];
+        len += w->n, sum += (double)w->ms * w->n;
+        quiet = edge_sound(s, w, floor_ms) ? 0 : quiet + w->n;
+        if (!quiet)
+            cut_len = len, cut_sum = sum;
+    }
+    *end -= cut_len, s->run_sum -= cut_sum, s->run_n -= cut_len;
+}
+
 static int sil_close(audio_state *s, int64_t end)
 {
-    double a = s->t0 + (double)s->run_start / s->rate, b = s->t0 + (double)end / s->rate;
+    int64_t start = s->run_start;
+    double a, b;
     s->in_run = 0;
-    if (b - a < s->sil_min_s - 1e-9)
+    sil_trim(s, &start, &end);
+    a = s->t0 + (double)start / s->rate, b = s->t0 + (double)end / s->rate;
+    if (b - a < s->sil_min_s - 1e-9 || s->run_n <= 0)
         return 0;
     if (s->nsil == s->capsil) {
         size_t cap = s->capsil ? s->capsil * 2 : 64;
@@ -268,14 +188,18 @@ static int sil_close(audio_state *s, int64_t end)
     return 0;
 }
 
-/* A 10 ms window [pos, pos+n) with sum of squares acc is complete. */
-static int sil_window(audio_state *s, int64_t pos, int n, double acc)
+/* A 10 ms window [pos, pos+n) with sum of squares acc and sample peak pk is complete. */
+static int sil_window(audio_state *s, int64_t pos, int n, double acc, double pk)
 {
     if (acc < s->sil_thr_ms * n) {
+        edge_win w = {(float)(acc / n), (float)pk, n};
         if (!s->in_run) {
             s->in_run = 1, s->run_start = pos;
-            s->run_sum = 0, s->run_n = 0;
+            s->run_sum = 0, s->run_n = 0, s->run_wins = 0;
         }
+        if (s->run_wins < EDGE_N)
+            s->head[s->run_wins] = w;
+        s->tail[s->run_wins++ % EDGE_N] = w;
         s->run_sum += acc;
         s->run_n += n;
         return 0;
@@ -357,16 +281,16 @@ static int process(audio_state *s, float *const *planes, int n)
             k = s->sil_n - s->sil_fill;
         if (s->do_en && s->win_n - s->win_fill < k)
             k = s->win_n - s->win_fill;
-        if (s->do_en && s->sub_n - s->sub_fill < k)
-            k = s->sub_n - s->sub_fill;
         acc = sumsq(mono + off, k);
         s->total_sumsq += acc;
         if (s->do_sil) {
             s->sil_acc += acc;
+            s->sil_peak = fmax(s->sil_peak, peak_abs(mono + off, k)); /* once a chunk */
             if ((s->sil_fill += k) == s->sil_n) {
-                if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc))
+                if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc,
+                               s->sil_peak))
                     return -1;
-                s->sil_acc = 0, s->sil_fill = 0;
+                s->sil_acc = 0, s->sil_fill = 0, s->sil_peak = 0;
             }
         }
         if (s->do_en) {
@@ -375,11 +299,12 @@ static int process(audio_state *s, float *const *planes, int n)
                 base_window(s, s->win_acc, s->win_n);
                 s->win_acc = 0, s->win_fill = 0;
             }
-            loudness_chunk(s, planes, off, k);
-            if ((s->sub_fill += k) == s->sub_n)
-                subblock_done(s);
         }
     }
+    if (s->loud)
+        miqw_loudness_feed(s->loud, planes, n);
+    if (s->cls && miqw_classify_feed(s->cls, mono, n))
+        return -1;
     s->nsamples += n;
     return 0;
 }
@@ -401,7 +326,6 @@ static int ensure_buffers(audio_state *s, int n)
 static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
 {
     double t;
-    int c;
     s->rate = f->sample_rate;
     s->nch = f->ch_layout.nb_channels;
     if (s->rate <= 0 || s->rate > MIQW_MAX_SAMPLE_RATE || s->nch <= 0 || s->nch > MAX_CH) {
@@ -418,28 +342,20 @@ static int setup_first(audio_state *s, const AVFrame *f, miqw_media *m)
     {
         int64_t sil_n = llround(SIL_WINDOW_S * (double)s->rate);
         int64_t win_n = s->do_en ? llround(s->win_s * (double)s->rate) : 1;
-        int64_t sub_n = ((int64_t)s->rate + 5) / 10;
         if (sil_n < 1)
             sil_n = 1;
         if (win_n < 1)
             win_n = 1;
-        if (sub_n < 1)
-            sub_n = 1;
-        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2 || sub_n > INT_MAX / 2) {
+        if (sil_n > INT_MAX / 2 || win_n > INT_MAX / 2) {
             s->fail = "the audio's sample rate gives analysis windows out of range";
             return -1;
         }
-        s->sil_n = (int)sil_n, s->win_n = (int)win_n, s->sub_n = (int)sub_n;
+        s->sil_n = (int)sil_n, s->win_n = (int)win_n;
     }
-    s->kz = calloc((size_t)s->nch, 8 * sizeof(double));
-    if (!s->kz)
+    if (s->do_en && !(s->loud = miqw_loudness_new(s->rate, s->nch, &s->layout)))
         return -1;
-    s->kz_out = s->kz + 4 * s->nch;
-    s->chw = s->kz_out + 2 * s->nch;
-    s->chacc = s->chw + s->nch;
-    for (c = 0; c < s->nch; c++)
-        s->chw[c] = s->nch == 1 ? 1.0 : channel_weight(&s->layout, c);
-    kweight_design(s, s->rate);
+    if (s->do_sil && !(s->cls = miqw_classify_new(s->rate)))
+        return -1;
     s->ready = 1;
     return 0;
 }
@@ -554,7 +470,7 @@ static int cand_desc(const void *a, const void *b)
 
 static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
 {
-    json_t *wl = json_array(), *pl = json_array(), *params;
+    json_t *wl = s->no_windows ? NULL : json_array(), *pl = json_array(), *params;
     double wlen = (double)s->win_n / s->rate, end = s->t0 + (double)s->nsamples / s->rate;
     double overall = ms_db(s->nsamples ? s->total_sumsq / s->nsamples : 0), t0 = s->t0,
            rate = s->rate;
@@ -562,7 +478,7 @@ static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
     int i, j, nsel = 0, total = s->nwins;
     if (s->win_fill > 0 || s->group_cnt > 0) /* the partial tail window */
         total++;
-    for (i = 0; i < total; i++) {
+    for (i = 0; i < total && wl; i++) {
         int64_t first = (int64_t)i * s->span * s->win_n, len = (int64_t)s->span * s->win_n;
         double acc = i < s->nwins ? s->wins[i] : s->group_acc + s->win_acc;
         if (first + len > s->nsamples)
@@ -594,13 +510,11 @@ static void energy_json(apr_pool_t *p, audio_state *s, json_t *result)
                                             round(clamp01((db - overall) / 20.0) * 1000) / 1000));
     }
     free(sel);
-    json_object_set_new(result, "windows", wl);
+    if (wl)
+        json_object_set_new(result, "windows", wl);
     json_object_set_new(result, "energy_window_s", json_real(r3(wlen * s->span)));
     json_object_set_new(result, "peaks", pl);
-    json_object_set_new(result, "integrated_lufs",
-                        json_real(round(integrated_lufs(s->integ) * 100) / 100));
-    json_object_set_new(result, "loudness_range_lu",
-                        json_real(round(loudness_range(s->lra) * 100) / 100));
+    miqw_loudness_result(s->loud, s->t0, result);
 }
 
 static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, json_t *result,
@@ -622,11 +536,13 @@ static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, 
                             duration, s->dur_hint);
     *code = "server_error";
     if (s->do_sil) {
-        if (s->sil_fill > 0 && sil_window(s, s->nsamples - s->sil_fill, s->sil_fill, s->sil_acc))
+        if (s->sil_fill > 0 &&
+            sil_window(s, s->nsamples - s->sil_fill, s->sil_fill, s->sil_acc, s->sil_peak))
             return "out of memory";
         if (s->in_run && sil_close(s, s->nsamples))
             return "out of memory";
         silence_json(p, s, duration, result);
+        miqw_classify_result(s->cls, s->t0, result);
     }
     if (s->do_en) {
         if (s->win_fill > 0 && 2 * s->win_fill >= s->win_n && s->heap_cap)
@@ -647,9 +563,17 @@ static void audio_destroy(miqw_consumer *c)
     swr_free(&s->swr);
     av_channel_layout_uninit(&s->swr_layout);
     av_channel_layout_uninit(&s->layout);
-    free(s->conv), free(s->kz), free(s->sils), free(s->wins), free(s->heap);
-    free(s->integ), free(s->lra);
+    free(s->conv), free(s->sils), free(s->wins), free(s->heap);
+    miqw_loudness_free(s->loud);
+    miqw_classify_free(s->cls);
+    s->loud = NULL, s->cls = NULL;
     c->state = NULL;
+}
+
+void miqw_audio_no_windows(miqw_consumer *c)
+{
+    if (c && c->state)
+        ((audio_state *)c->state)->no_windows = 1;
 }
 
 static apr_status_t consumer_cleanup(void *data)
@@ -699,6 +623,7 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->sil_min_s = param_num(silence_params, "min_silence_s");
         s->sil_thr_db = param_num(silence_params, "threshold_db");
         s->sil_thr_ms = pow(10.0, s->sil_thr_db / 10.0);
+        s->sil_thr_amp = pow(10.0, s->sil_thr_db / 20.0);
     }
     if ((s->do_en = energy_params != NULL)) {
         double dmin;
@@ -711,9 +636,7 @@ miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *s
         s->heap_cap = s->top_k ? (int)fmin(PEAK_HEAP_MAX, s->top_k * (2 * dmin - 1) + 1) : 0;
         s->wins = malloc(sizeof(double) * MIQW_AUDIO_MAX_WINDOWS);
         s->heap = malloc(sizeof(peak_cand) * (size_t)(s->heap_cap ? s->heap_cap : 1));
-        s->integ = calloc(1, sizeof(lu_hist));
-        s->lra = calloc(1, sizeof(lu_hist));
-        if (!s->wins || !s->heap || !s->integ || !s->lra)
+        if (!s->wins || !s->heap)
             return (*err = "out of memory"), NULL;
     }
     if (!(s->dec = avcodec_alloc_context3(codec)) || !(s->frame = av_frame_alloc()) ||

@@ -28,17 +28,11 @@
  *      max(window_s, min_peak_gap_s) apart (centre to centre), sorted by level;
  *      time is the window centre; score = level above the whole-media RMS,
  *      20 dB -> 1.
- *    "integrated_lufs": ITU-R BS.1770-4 / EBU R128 integrated loudness of all
- *      channels (K-weighting designed for the actual sample rate, 400 ms
- *      blocks with 75 % overlap, absolute gate -70 LUFS, relative gate -10 LU;
- *      channel weights 1, surrounds 1.41, LFE 0; a mono file is one channel,
- *      so a -20 dBFS 1 kHz mono sine reads -23.0 LUFS). -70 when no block
- *      passes the gates (silence or media shorter than 400 ms).
- *    "loudness_range_lu": EBU Tech 3342 LRA (3 s blocks every 100 ms, gates
- *      -70 LUFS and -20 LU, 10th..95th percentile), 0 when undefined.
+ *    "integrated_lufs", "loudness_range_lu", "true_peak_dbtp", "short_term":
+ *      BS.1770-4 / EBU R128 loudness of all channels, see miqw_loudness.h.
  *
- * Memory is bounded whatever the media length: fixed histograms for the
- * loudness gating (0.01 LU bins), a bounded heap of peak candidates, at most
+ * Memory is bounded whatever the media length: the loudness meter's fixed
+ * state, a bounded heap of peak candidates, at most
  * MIQW_AUDIO_MAX_WINDOWS windows; only the silences list grows (one entry per
  * silence found). No global mutable state: one consumer per job, any thread.
  *
@@ -62,5 +56,9 @@
  * "unsupported_media". */
 miqw_consumer *miqw_audio_consumer(apr_pool_t *p, miqw_media *m, const json_t *silence_params,
                                    const json_t *energy_params, const char **err);
+
+/* Leaves "windows" out of the energy result (timeline/moments uses the peaks
+ * and the loudness, not the list, whose JSON grew with the media's length). */
+void miqw_audio_no_windows(miqw_consumer *c);
 
 #endif

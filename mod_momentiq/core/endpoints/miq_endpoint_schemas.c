@@ -75,7 +75,12 @@ static const char silence_result[] =
     "\"silences\":{\"type\":\"array\",\"items\":" SILENCE_ITEM "},"
     "\"silence_total_s\":" SECS("Sum of silence durations") ","
     "\"speech_ratio\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1,"
-    "\"description\":\"Share of the media that is not silence\"}},"
+    "\"description\":\"Share of the media that is not silence\"},"
+    "\"audio_classes\":{\"type\":\"array\",\"description\":\"What the sound is, in runs of about "
+    "1 s blocks: speech, music or other, with the classifier's confidence (0..1)\","
+    "\"items\":{\"type\":\"object\",\"required\":[\"start\",\"end\",\"type\",\"confidence\"],"
+    "\"properties\":{" P_SPAN ",\"type\":{\"type\":\"string\",\"enum\":[\"speech\",\"music\","
+    "\"other\"]},\"confidence\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1}}}}},"
     "\"required\":[" R_ENVELOPE ",\"silences\",\"speech_ratio\"]}";
 
 /* ---- audio/energy ---- */
@@ -105,7 +110,12 @@ static const char energy_result[] =
     "\"peaks\":{\"type\":\"array\",\"items\":" PEAK_ITEM "},"
     "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") ","
     "\"loudness_range_lu\":" NUM("EBU R128 loudness range, LU") ","
-    "\"true_peak_dbtp\":" NUM("Maximum true peak, dBTP") "},"
+    "\"true_peak_dbtp\":" NUM("Maximum true peak (BS.1770-4, 4x oversampled), dBTP") ","
+    "\"short_term\":{\"type\":\"object\",\"description\":\"EBU R128 short-term loudness (3 s "
+    "window) every step_s seconds; lufs[i] is for the window ending at first_end_s + i * step_s, "
+    "floored at -70\",\"properties\":{\"window_s\":" SECS("Window length") ","
+    "\"step_s\":" SECS("Time between values") ",\"first_end_s\":" SECS("End of the first window") ","
+    "\"lufs\":{\"type\":\"array\",\"items\":{\"type\":\"number\"}}}}},"
     "\"required\":[" R_ENVELOPE ",\"windows\",\"peaks\",\"integrated_lufs\"]}";
 
 /* ---- video/scenes ---- */
@@ -228,11 +238,12 @@ static const char moments_params[] =
     "{" SCHEMA_ID "\"title\":\"timeline/moments params\",\"type\":\"object\","
     "\"additionalProperties\":false,\"properties\":{"
     "\"include\":{\"type\":\"array\",\"uniqueItems\":true,\"minItems\":1,"
-    "\"items\":{\"type\":\"string\",\"enum\":["
-    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"
-    "\"default\":["
-    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"],"
-    "\"description\":\"Segment types to return (scene, dissolve, fade, black and frozen need a video stream)\"},"
+    "\"items\":{\"type\":\"string\",\"enum\":[\"speech\",\"music\",\"other\",\"silence\","
+    "\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"
+    "\"default\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\",\"dissolve\","
+    "\"fade\",\"black\",\"frozen\"],"
+    "\"description\":\"Segment types to return (scene, dissolve, fade, black and frozen need a "
+    "video stream; speech, music and other are the non-silent audio as the classifier types it)\"},"
     "\"silence\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"properties\":{"
     "\"min_silence_s\":{\"type\":\"number\",\"default\":0.5,\"minimum\":0.05,\"maximum\":60},"
@@ -256,8 +267,8 @@ static const char moments_params[] =
 #define SEGMENT_ITEM                                                                               \
     "{\"type\":\"object\",\"required\":[\"type\",\"start\",\"end\"," R_DETECTION "],"              \
     "\"properties\":{\"type\":{\"type\":\"string\","                                               \
-    "\"enum\":["                                                                                    \
-    "\"speech\",\"silence\",\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"       \
+    "\"enum\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\","          \
+    "\"dissolve\",\"fade\",\"black\",\"frozen\"]},"                                          \
     "\"index\":" INT0("Order within its type") "," P_SPAN "," P_SPAN_VIDEO ","                     \
     "\"time\":" SECS("Peak centre (peak); where the new shot takes over (dissolve, fade)") ","      \
     "\"rms_db\":" NUM("Peak level, dBFS") ","                                                       \
@@ -276,7 +287,11 @@ static const char moments_result[] =
     "\"highlights\":{\"type\":\"array\",\"items\":" HIGHLIGHT_ITEM ","
     "\"description\":\"Best first; pass as clips to video/clips\"},"
     "\"speech_ratio\":{\"type\":\"number\",\"minimum\":0,\"maximum\":1},"
-    "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") "},"
+    "\"integrated_lufs\":" NUM("EBU R128 integrated loudness, LUFS") ","
+    "\"loudness_range_lu\":" NUM("EBU R128 loudness range, LU") ","
+    "\"true_peak_dbtp\":" NUM("Maximum true peak, dBTP") ","
+    "\"short_term\":{\"type\":\"object\",\"description\":\"Short-term loudness curve, as "
+    "audio/energy gives it\"}},"
     "\"required\":[" R_ENVELOPE ",\"segments\",\"highlights\"]}";
 
 static const miq_endpoint ep_silence = {
@@ -399,7 +414,7 @@ const char miq_endpoints_job_schema[] =
     "\"started_at\":" TIME_OR_NULL ",\"finished_at\":" TIME_OR_NULL ","
     "\"updated_at\":" TIME_OR_NULL ","
     "\"result_url\":{\"type\":\"string\","
-    "\"description\":\"GET it once status is succeeded (?format=json|vtt|csv|edl)\"}}}";
+    "\"description\":\"GET it once status is succeeded (?format=json|vtt|csv|edl|fcpxml|otio)\"}}}";
 
 const char miq_endpoints_upload_schema[] =
     "{" SCHEMA_ID "\"title\":\"Upload\",\"type\":\"object\","

@@ -40,7 +40,7 @@ void miq_jobs_get(const miq_jobs_env *env, const char *job_id, int wait_s, miq_r
 /* GET /v1/jobs?cursor=&status=&limit= , momentiq.list_jobs. */
 void miq_jobs_list(const miq_jobs_env *env, const char *cursor, const char *status, int limit,
                    miq_reply *out);
-/* GET /v1/jobs/{id}/result?format=json|vtt|csv|edl, momentiq.get_job_result.
+/* GET /v1/jobs/{id}/result?format=json|vtt|csv|edl|fcpxml|otio, momentiq.get_job_result.
  * For json, out->body; for the others *text and *content_type. Outputs carry
  * fresh signed URLs. 409 conflict while not succeeded. */
 void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *format,

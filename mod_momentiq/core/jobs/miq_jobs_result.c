@@ -1,6 +1,6 @@
 /* Job results: the stored JSON with fresh signed URLs on its output files,
  * WebVTT chapters, CSV and CMX3600 EDL renderings of whatever lists the result
- * has, and URL refresh (never a rerun). */
+ * has (FCPXML and OTIO: miq_jobs_editors.c), and URL refresh (never a rerun). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "base/miq_json.h"
 #include "base/miq_text.h"
 #include "jobs/miq_file_urls.h"
+#include "jobs/miq_jobs_editors.h"
 
 #define DEFAULT_TTL_S 3600
 #define POINT_S       1.0 /* cue length given to point items (cuts, peaks, frames) in VTT and EDL */
@@ -62,11 +63,7 @@ static json_t *sign_outputs(const miq_jobs_env *env, const char *job_id, json_t 
 
 /* ---- renderings ------------------------------------------------------------ */
 
-typedef struct item {
-    double start, end, score;
-    int point, has_score, seq;
-    const char *type, *label;
-} item;
+typedef miq_jobs_item item;
 
 static const struct {
     const char *list, *type; /* type NULL: each item's own "type" (segments) */
@@ -91,7 +88,7 @@ static const char *capital(apr_pool_t *p, const char *s)
 }
 
 /* Every timed item of the result's lists, sorted by start. */
-static apr_array_header_t *collect(apr_pool_t *p, const json_t *result)
+apr_array_header_t *miq_jobs_collect(apr_pool_t *p, const json_t *result)
 {
     apr_array_header_t *items = apr_array_make(p, 32, sizeof(item));
     apr_hash_t *counts = apr_hash_make(p);
@@ -333,8 +330,9 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
     if (text)
         *text = NULL;
     if (strcmp(format, "json") && strcmp(format, "vtt") && strcmp(format, "csv") &&
-        strcmp(format, "edl")) {
-        miq_reply_err(out, 400, "invalid_request", "format must be json, vtt, csv or edl", NULL);
+        strcmp(format, "edl") && strcmp(format, "fcpxml") && strcmp(format, "otio")) {
+        miq_reply_err(out, 400, "invalid_request",
+                      "format must be json, vtt, csv, edl, fcpxml or otio", NULL);
         return;
     }
     if (!miq_jobs_ready(env, out) || !(result = succeeded_result(env, job_id, &row, out)))
@@ -348,7 +346,7 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
         ct = "application/json";
     }
     else {
-        items = collect(env->pool, result);
+        items = miq_jobs_collect(env->pool, result);
         if (!strcmp(format, "vtt")) {
             t = render_vtt(env->pool, items);
             ct = "text/vtt; charset=utf-8";
@@ -356,6 +354,18 @@ void miq_jobs_result(const miq_jobs_env *env, const char *job_id, const char *fo
         else if (!strcmp(format, "csv")) {
             t = render_csv(env->pool, items);
             ct = "text/csv; charset=utf-8";
+        }
+        else if (!strcmp(format, "fcpxml")) {
+            t = miq_jobs_render_fcpxml(env->pool, job_id,
+                                       row[MIQ_JC_ENDPOINT] ? row[MIQ_JC_ENDPOINT] : "", result,
+                                       items);
+            ct = "application/xml; charset=utf-8";
+        }
+        else if (!strcmp(format, "otio")) {
+            t = miq_jobs_render_otio(env->pool, job_id,
+                                     row[MIQ_JC_ENDPOINT] ? row[MIQ_JC_ENDPOINT] : "", result,
+                                     items);
+            ct = "application/json";
         }
         else {
             t = render_edl(env->pool, job_id, row[MIQ_JC_ENDPOINT] ? row[MIQ_JC_ENDPOINT] : "",

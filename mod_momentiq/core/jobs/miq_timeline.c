@@ -172,6 +172,88 @@ static json_t *highlights(apr_pool_t *p, const json_t *analysis, const json_t *h
     return out;
 }
 
+static const char *const sound_types[] = {"speech", "music", "other"};
+
+static void sound_piece(apr_pool_t *p, apr_array_header_t *segs, const json_t *params,
+                        const json_t *sp, int type, double a, double b, double conf, double fps,
+                        int *counts)
+{
+    if (wants(params, sound_types[type]))
+        APR_ARRAY_PUSH(segs, json_t *) = segment(p, sound_types[type], counts[type]++, a, b, conf,
+                                                 sp, fps);
+}
+
+static int sound_type(const json_t *run)
+{
+    const char *t = miq_json_str(run, "type", "");
+    return !strcmp(t, "music") ? 1 : !strcmp(t, "other") ? 2 : 0;
+}
+
+typedef struct {
+    int type;
+    double a, b, csum; /* csum: confidence x seconds */
+} sound_run;
+
+/* A non-silent stretch [a,b] typed by the audio classifier's runs
+ * ("audio_classes": speech / music / other with a confidence): the runs'
+ * pieces inside it, neighbours of one type merged and pieces under 0.1 s
+ * joined to the one before (or after), the score the confidence weighted by
+ * time. Without runs (results from before the classifier) it is speech, as it
+ * always was; a stretch no run covers takes the type of the run nearest to its
+ * middle. Gaps between runs belong to the piece before. */
+static void sound_pieces(apr_pool_t *p, apr_array_header_t *segs, const json_t *classes,
+                         const json_t *params, const json_t *sp, double a, double b, double fps,
+                         int *counts)
+{
+    apr_array_header_t *runs = apr_array_make(p, 8, sizeof(sound_run));
+    double best = 1e300, mid = (a + b) / 2;
+    const json_t *x, *near = NULL;
+    sound_run *r;
+    size_t i;
+    int k, n;
+    json_array_foreach(classes, i, x)
+    {
+        double s = miq_json_num(x, "start", 0), e = miq_json_num(x, "end", 0);
+        double d = mid < s ? s - mid : mid > e ? mid - e : 0;
+        if (d < best)
+            best = d, near = x;
+        if (e <= a || s >= b)
+            continue;
+        s = s < a ? a : s;
+        e = e > b ? b : e;
+        r = apr_array_push(runs);
+        r->type = sound_type(x), r->a = s, r->b = e;
+        r->csum = (e - s) * miq_json_num(x, "confidence", 0.5);
+    }
+    if (!runs->nelts) {
+        r = apr_array_push(runs);
+        r->type = near ? sound_type(near) : 0, r->a = a, r->b = b;
+        r->csum = (b - a) * (near ? miq_json_num(near, "confidence", 0.5) : 1.0);
+    }
+    r = (sound_run *)runs->elts;
+    r[0].a = a; /* the stretch is covered end to end */
+    r[runs->nelts - 1].b = b;
+    for (n = 0, k = 0; k < runs->nelts; k++) { /* short pieces and equal neighbours merge */
+        int join = n > 0 && (r[k].type == r[n - 1].type || r[k].b - r[k].a < 0.1);
+        if (n == 1 && r[0].b - r[0].a < 0.1 && !join) { /* a short first piece joins the next */
+            r[k].csum += r[0].csum, r[k].a = r[0].a;
+            r[0] = r[k];
+            continue;
+        }
+        if (join)
+            r[n - 1].b = r[k].b, r[n - 1].csum += r[k].csum;
+        else
+            r[n++] = r[k];
+    }
+    for (k = 0; k < n; k++) {
+        double len = r[k].b - r[k].a, conf = len > 0 ? r[k].csum / len : 0.5;
+        if (k + 1 < n)
+            r[k].b = r[k + 1].a;
+        sound_piece(p, segs, params, sp, r[k].type, r[k].a, r[k].b, conf > 1 ? 1 : conf, fps,
+                    counts);
+    }
+}
+
 json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *params,
                            double duration_s, double fps)
 {
@@ -196,23 +278,22 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
                                                      json_object_get(params, "silence"), fps);
         }
     }
-    if (wants(params, "speech")) {
-        /* Speech: what is not silence, where the media has audio. */
+    if (wants(params, "speech") || wants(params, "music") || wants(params, "other")) {
+        /* Sound: what is not silence, where the media has audio. */
+        const json_t *classes = json_object_get(analysis, "audio_classes");
+        const json_t *sp = json_object_get(params, "silence");
         double t = 0;
-        idx = 0;
+        int counts[3] = {0, 0, 0};
         if (json_is_array(silences) || json_object_get(analysis, "speech_ratio")) {
             json_array_foreach(silences, i, x)
             {
                 double s = miq_json_num(x, "start", 0);
                 if (s - t >= 0.1)
-                    APR_ARRAY_PUSH(segs, json_t *) = segment(p, "speech", idx++, t, s, 1.0,
-                                                             json_object_get(params, "silence"),
-                                                             fps);
+                    sound_pieces(p, segs, classes, params, sp, t, s, fps, counts);
                 t = miq_json_num(x, "end", t);
             }
             if (duration_s - t >= 0.1)
-                APR_ARRAY_PUSH(segs, json_t *) = segment(p, "speech", idx++, t, duration_s, 1.0,
-                                                         json_object_get(params, "silence"), fps);
+                sound_pieces(p, segs, classes, params, sp, t, duration_s, fps, counts);
         }
     }
     if (wants(params, "scene")) {
@@ -275,5 +356,11 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         json_object_set(out, "speech_ratio", json_object_get(analysis, "speech_ratio"));
     if (json_object_get(analysis, "integrated_lufs"))
         json_object_set(out, "integrated_lufs", json_object_get(analysis, "integrated_lufs"));
+    { /* the loudness figures and the compact short-term curve travel with the moments */
+        static const char *const keep[] = {"loudness_range_lu", "true_peak_dbtp", "short_term"};
+        for (k = 0; k < 3; k++)
+            if (json_object_get(analysis, keep[k]))
+                json_object_set(out, keep[k], json_object_get(analysis, keep[k]));
+    }
     return miq_json_pool(p, out);
 }

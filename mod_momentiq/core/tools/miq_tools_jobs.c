@@ -61,7 +61,7 @@ static const char *job_text(miq_tool_ctx *ctx, const json_t *job, const char *le
     else if (!strcmp(st, "succeeded"))
         t = apr_psprintf(ctx->pool,
                          "%s Charged %d credits. Read it with momentiq.get_job_result "
-                         "{\"job_id\":\"%s\"} (format json, vtt, csv or edl).",
+                         "{\"job_id\":\"%s\"} (format json, vtt, csv, edl, fcpxml or otio).",
                          t, (int)miq_json_int(job, "charged_credits", 0), id);
     else if (!strcmp(st, "failed") && json_is_object(err))
         t = apr_psprintf(ctx->pool, "%s Error %s: %s. Not billed.", t,
@@ -330,9 +330,10 @@ static json_t *get_job_result(miq_tool_ctx *ctx, const json_t *args)
 static const char result_in[] =
     "{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"job_id\"],"
     "\"properties\":{" JOB_ID ",\"format\":{\"type\":\"string\",\"enum\":[\"json\",\"vtt\","
-    "\"csv\",\"edl\"],\"default\":\"json\",\"description\":\"json: the full result with signed "
-    "file URLs; vtt: WebVTT chapters; csv: type,start,end,duration,score,label; edl: CMX3600 "
-    "for video editors\"}}}";
+    "\"csv\",\"edl\",\"fcpxml\",\"otio\"],\"default\":\"json\",\"description\":\"json: the "
+    "full result with signed file URLs; vtt: WebVTT chapters; csv: type,start,end,duration,score,"
+    "label; edl: CMX3600 for video editors; fcpxml: Final Cut Pro XML 1.10 and otio: "
+    "OpenTimelineIO JSON, with a marker per moment and the highlights as clips\"}}}";
 static const char result_out[] = "{\"type\":\"object\"}";
 
 /* ---- momentiq.refresh_output_urls ---- */
@@ -402,8 +403,9 @@ static const miq_tool_def tools[] = {
      "The result of a succeeded job: format json (default) gives the timestamped moments "
      "(silences, cuts, scenes, peaks, segments, highlights, frames, clips) with signed, expiring "
      "URLs for output files; vtt, csv and edl give WebVTT chapters, a CSV table and a CMX3600 "
-     "edit decision list. A job that is not finished answers conflict. Results over 100 KB "
-     "are shortened (longest lists first) and say so, with the REST URL of the full result.",
+     "edit decision list; fcpxml and otio give Final Cut Pro XML and OpenTimelineIO timelines "
+     "with a marker per moment. A job that is not finished answers conflict. Results over "
+     "100 KB are shortened (longest lists first) and say so, with the REST URL of the full result.",
      result_in, result_out, JOB_ANN_READ, MIQ_SCOPE_ANY, 1, get_job_result},
     {"momentiq.refresh_output_urls", "Refresh output URLs",
      "New signed URLs for a succeeded job's frames and clips when the old ones expired. Never "
