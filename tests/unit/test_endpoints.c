@@ -104,7 +104,7 @@ static void test_catalog_defaults_match_spec(void)
                            1e-9);
     CU_ASSERT_EQUAL(miq_json_int(json_object_get(d, "highlights"), "count", 0), 5);
     CU_ASSERT_DOUBLE_EQUAL(miq_json_num(json_object_get(d, "scenes"), "threshold", 0), 0.3, 1e-9);
-    /* speech music other silence scene peak, and the video types dissolve fade black frozen */
+    /* speech music other silence scene peak, and the video types dissolve fade black freeze */
     CU_ASSERT_EQUAL(json_array_size(json_object_get(d, "include")), 10);
 }
 

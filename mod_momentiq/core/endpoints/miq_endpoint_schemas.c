@@ -239,10 +239,10 @@ static const char moments_params[] =
     "\"additionalProperties\":false,\"properties\":{"
     "\"include\":{\"type\":\"array\",\"uniqueItems\":true,\"minItems\":1,"
     "\"items\":{\"type\":\"string\",\"enum\":[\"speech\",\"music\",\"other\",\"silence\","
-    "\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"frozen\"]},"
+    "\"scene\",\"peak\",\"dissolve\",\"fade\",\"black\",\"freeze\"]},"
     "\"default\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\",\"dissolve\","
-    "\"fade\",\"black\",\"frozen\"],"
-    "\"description\":\"Segment types to return (scene, dissolve, fade, black and frozen need a "
+    "\"fade\",\"black\",\"freeze\"],"
+    "\"description\":\"Segment types to return (scene, dissolve, fade, black and freeze need a "
     "video stream; speech, music and other are the non-silent audio as the classifier types it)\"},"
     "\"silence\":{\"type\":\"object\",\"additionalProperties\":false,\"default\":{},"
     "\"properties\":{"
@@ -267,8 +267,8 @@ static const char moments_params[] =
 #define SEGMENT_ITEM                                                                               \
     "{\"type\":\"object\",\"required\":[\"type\",\"start\",\"end\"," R_DETECTION "],"              \
     "\"properties\":{\"type\":{\"type\":\"string\","                                               \
-    "\"enum\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\","          \
-    "\"dissolve\",\"fade\",\"black\",\"frozen\"]},"                                          \
+    "\"enum\":[\"speech\",\"music\",\"other\",\"silence\",\"scene\",\"peak\","              \
+    "\"dissolve\",\"fade\",\"black\",\"freeze\"]},"                                              \
     "\"index\":" INT0("Order within its type") "," P_SPAN "," P_SPAN_VIDEO ","                     \
     "\"time\":" SECS("Peak centre (peak); where the new shot takes over (dissolve, fade)") ","      \
     "\"rms_db\":" NUM("Peak level, dBFS") ","                                                       \

@@ -162,7 +162,7 @@ static const char *marker_color(const char *type)
                                          {"music", "MAGENTA"}, {"other", "CYAN"},
                                          {"peak", "ORANGE"},   {"highlight", "YELLOW"},
                                          {"frame", "WHITE"},   {"clip", "PURPLE"},
-                                         {"black", "BLACK"},   {"frozen", "PINK"}};
+                                         {"black", "BLACK"},   {"freeze", "PINK"}};
     size_t i;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (!strcmp(type, map[i][0]))

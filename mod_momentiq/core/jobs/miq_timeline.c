@@ -307,7 +307,7 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         }
     }
     /* Video: gradual scene changes as spans (time: where the new shot takes
-     * over), black and frozen stretches. */
+     * over), black and frozen stretches (segment types black, freeze). */
     idx = 0;
     json_array_foreach(json_object_get(analysis, "cuts"), i, x)
     {
@@ -321,7 +321,7 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         }
     }
     for (k = 0; k < 2; k++) {
-        const char *t = k ? "frozen" : "black";
+        const char *t = k ? "freeze" : "black";
         idx = 0;
         if (wants(params, t))
             json_array_foreach(json_object_get(analysis, t), i, x)
