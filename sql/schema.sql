@@ -10,6 +10,83 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE FUNCTION public.miq_account_delete(p_account bigint) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $_$
+DECLARE
+    j record;
+    v_paths jsonb;
+    v_canceled integer := 0;
+    v_uploads integer;
+    v_bytes bigint;
+    v_jobs integer;
+    v_tokens integer;
+    v_sessions integer;
+    v_grants integer;
+    v_ledger integer;
+    v_files integer;
+    v_id bigint;
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = p_account AND deleted_at IS NULL FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    FOR j IN SELECT id FROM jobs WHERE account_id = p_account AND status IN ('queued', 'running')
+             ORDER BY id FOR UPDATE LOOP
+        IF miq_job_cancel(j.id, p_account) = 'canceled' THEN
+            v_canceled := v_canceled + 1;
+        END IF;
+    END LOOP;
+
+    SELECT coalesce(jsonb_agg(p), '[]'::jsonb) INTO v_paths FROM (
+        SELECT path AS p FROM uploads WHERE account_id = p_account AND path <> ''
+        UNION SELECT 'outputs/' || id FROM jobs WHERE account_id = p_account) x;
+    INSERT INTO storage_removals (path, reason)
+    SELECT value, 'account_deletion' FROM jsonb_array_elements_text(v_paths)
+    ON CONFLICT (path) DO NOTHING;
+    v_files := jsonb_array_length(v_paths);
+
+    SELECT count(*) FILTER (WHERE deleted_at IS NULL),
+           coalesce(sum(size_bytes) FILTER (WHERE deleted_at IS NULL), 0)
+      INTO v_uploads, v_bytes FROM uploads WHERE account_id = p_account;
+    DELETE FROM jobs WHERE account_id = p_account;
+    GET DIAGNOSTICS v_jobs = ROW_COUNT;
+    DELETE FROM uploads WHERE account_id = p_account;
+
+    DELETE FROM mcp_sessions WHERE caller = 'account:' || p_account;
+    DELETE FROM api_tokens WHERE account_id = p_account;
+    GET DIAGNOSTICS v_tokens = ROW_COUNT;
+    DELETE FROM auth_sessions WHERE account_id = p_account;
+    GET DIAGNOSTICS v_sessions = ROW_COUNT;
+    DELETE FROM oauth_codes WHERE account_id = p_account;
+    DELETE FROM oauth_families WHERE account_id = p_account;
+    GET DIAGNOSTICS v_grants = ROW_COUNT;
+    UPDATE oauth_trail SET account_id = NULL WHERE account_id = p_account;
+    DELETE FROM usage_alerts WHERE account_id = p_account;
+    DELETE FROM auth_events WHERE account_id = p_account;
+    IF to_regclass('webhook_endpoints') IS NOT NULL THEN
+        EXECUTE 'DELETE FROM webhook_endpoints WHERE account_id = $1' USING p_account;
+    END IF;
+
+    UPDATE credit_ledger SET note = NULL WHERE account_id = p_account AND note IS NOT NULL;
+    SELECT count(*) INTO v_ledger FROM credit_ledger WHERE account_id = p_account;
+    UPDATE accounts SET email = NULL, password_hash = NULL, external_subject = NULL,
+           display_name = NULL, deleted_at = now()
+     WHERE id = p_account;
+
+    INSERT INTO account_deletions (account_ref, uploads_removed, bytes_removed, jobs_removed,
+                                   jobs_canceled, tokens_removed, sessions_removed,
+                                   grants_removed, ledger_rows_kept, files_queued)
+    VALUES (p_account, v_uploads, v_bytes, v_jobs, v_canceled, v_tokens, v_sessions, v_grants,
+            v_ledger, v_files)
+    RETURNING id INTO v_id;
+    RETURN jsonb_build_object('deletion_id', v_id, 'uploads_removed', v_uploads,
+                              'bytes_removed', v_bytes, 'jobs_removed', v_jobs,
+                              'jobs_canceled', v_canceled, 'tokens_removed', v_tokens,
+                              'sessions_removed', v_sessions, 'grants_removed', v_grants,
+                              'ledger_rows_kept', v_ledger, 'paths', v_paths);
+END $_$;
+
 CREATE FUNCTION public.miq_account_link_remote(p_account bigint, p_subject text, p_keep_session text) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -909,6 +986,18 @@ BEGIN
     RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
 END $$;
 
+CREATE FUNCTION public.miq_webhook_alert_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'usage.alert', NULL,
+        jsonb_build_object('threshold_percent', round(NEW.threshold * 100),
+                           'spent_credits', NEW.spent_credits,
+                           'cap_credits', NEW.cap_credits,
+                           'period', to_char(NEW.period, 'YYYY-MM')));
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION public.miq_webhook_backlog() RETURNS TABLE(pending bigint, failed_last_day bigint, oldest_pending_s double precision)
     LANGUAGE plpgsql STABLE
     AS $$
@@ -925,6 +1014,174 @@ BEGIN
       FROM webhook_events e
      WHERE e.status = 'pending' OR e.finished_at > now() - interval '24 hours';
 END $$;
+
+CREATE FUNCTION public.miq_webhook_claim(p_limit integer, p_lease_s integer) RETURNS TABLE(id text, endpoint_id text, account_id bigint, type text, subject text, data text, body text, attempts integer, created_unix bigint, url text, secret_salt text, livemode boolean)
+    LANGUAGE sql
+    AS $$
+    UPDATE webhook_events ev SET lease_until = now() + make_interval(secs => p_lease_s),
+           attempts = ev.attempts + 1
+      FROM (SELECT c.id FROM webhook_events c
+             WHERE c.status = 'pending' AND c.next_attempt_at <= now()
+               AND (c.lease_until IS NULL OR c.lease_until < now())
+             ORDER BY c.next_attempt_at FOR UPDATE SKIP LOCKED LIMIT p_limit) pick,
+           webhook_endpoints e
+     WHERE ev.id = pick.id AND e.id = ev.endpoint_id
+    RETURNING ev.id, ev.endpoint_id, ev.account_id, ev.type, ev.subject, ev.data::text, ev.body,
+              ev.attempts, extract(epoch FROM ev.created_at)::bigint, e.url, e.secret_salt,
+              ev.livemode
+$$;
+
+CREATE FUNCTION public.miq_webhook_endpoint_create(p_id text, p_account bigint, p_token text, p_url text, p_events text[], p_salt text, p_description text, p_low bigint, p_default_low bigint, p_max integer) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = p_account FOR UPDATE;
+    IF (SELECT count(*) FROM webhook_endpoints WHERE account_id = p_account) >= p_max THEN
+        RETURN 'limit';
+    END IF;
+    IF p_token IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = p_token
+                          AND t.account_id = p_account AND t.kind = 'api_key'
+                          AND t.revoked_at IS NULL) THEN
+            RETURN 'token_not_found';
+        END IF;
+        IF EXISTS (SELECT 1 FROM webhook_endpoints WHERE token_id = p_token) THEN
+            RETURN 'token_taken';
+        END IF;
+    END IF;
+    INSERT INTO webhook_endpoints (id, account_id, token_id, url, events, secret_salt,
+                                   description)
+    VALUES (p_id, p_account, p_token, p_url, p_events, p_salt, coalesce(p_description, ''));
+    PERFORM miq_webhook_low_set(p_account, p_events, p_low, p_default_low);
+    RETURN 'created';
+END $$;
+
+CREATE FUNCTION public.miq_webhook_endpoint_update(p_id text, p_account bigint, p_enabled boolean, p_events text[], p_low bigint, p_default_low bigint) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ev text[];
+BEGIN
+    UPDATE webhook_endpoints SET enabled = coalesce(p_enabled, enabled),
+           events = coalesce(p_events, events), updated_at = now()
+     WHERE id = p_id AND account_id = p_account RETURNING events INTO ev;
+    IF NOT FOUND THEN
+        RETURN 'not_found';
+    END IF;
+    PERFORM miq_webhook_low_set(p_account, ev, p_low, p_default_low);
+    RETURN 'updated';
+END $$;
+
+CREATE FUNCTION public.miq_webhook_enqueue(p_account bigint, p_token text, p_type text, p_subject text, p_data jsonb) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    INSERT INTO webhook_events (id, endpoint_id, account_id, type, subject, data)
+    SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), e.id, p_account, p_type,
+           p_subject, p_data
+      FROM webhook_endpoints e
+     WHERE e.account_id = p_account AND e.enabled AND p_type = ANY (e.events)
+       AND (e.token_id IS NULL OR e.token_id = p_token);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        PERFORM pg_notify('miq_webhooks', '');
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_job_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_webhook_enqueue(NEW.account_id, NEW.token_id, 'job.' || NEW.status, NEW.id,
+                                '{}'::jsonb);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_low_credits_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    a record;
+BEGIN
+    SELECT balance_credits, low_credits_threshold, low_credits_alerted INTO a
+      FROM accounts WHERE id = NEW.account_id;
+    IF a.low_credits_threshold IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.kind IN ('grant', 'topup') AND a.low_credits_alerted
+       AND a.balance_credits >= a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = false WHERE id = NEW.account_id;
+    ELSIF NEW.kind IN ('reservation', 'settlement') AND NOT a.low_credits_alerted
+       AND a.balance_credits < a.low_credits_threshold THEN
+        UPDATE accounts SET low_credits_alerted = true WHERE id = NEW.account_id;
+        PERFORM miq_webhook_enqueue(NEW.account_id, NULL, 'credits.low', NULL,
+            jsonb_build_object('balance_credits', a.balance_credits,
+                               'threshold_credits', a.low_credits_threshold));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_webhook_low_set(p_account bigint, p_events text[], p_low bigint, p_default_low bigint) RETURNS void
+    LANGUAGE sql
+    AS $$
+    UPDATE accounts SET low_credits_threshold = coalesce(p_low, low_credits_threshold,
+                                                         p_default_low),
+           low_credits_alerted = CASE WHEN p_low IS NOT NULL THEN false
+                                      ELSE low_credits_alerted END
+     WHERE id = p_account
+       AND (p_low IS NOT NULL OR 'credits.low' = ANY (coalesce(p_events, '{}'::text[])))
+$$;
+
+CREATE FUNCTION public.miq_webhook_record(p_event text, p_outcome text, p_status integer, p_latency_ms integer, p_error text, p_retry_s integer, p_body text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ev record;
+BEGIN
+    SELECT * INTO ev FROM webhook_events WHERE id = p_event FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    UPDATE webhook_events
+       SET body = coalesce(body, p_body), lease_until = NULL,
+           status = CASE p_outcome WHEN 'delivered' THEN 'delivered'
+                                   WHEN 'failed' THEN 'failed' ELSE 'pending' END,
+           next_attempt_at = CASE WHEN p_outcome = 'retry'
+                                  THEN now() + make_interval(secs => p_retry_s)
+                                  ELSE next_attempt_at END,
+           finished_at = CASE WHEN p_outcome = 'retry' THEN NULL ELSE now() END
+     WHERE id = p_event;
+    INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, status_code,
+                                    latency_ms, error)
+    VALUES (p_event, ev.endpoint_id, ev.attempts, p_outcome, p_status, p_latency_ms,
+            left(p_error, 300));
+END $$;
+
+CREATE TABLE public.account_deletions (
+    id bigint NOT NULL,
+    account_ref bigint NOT NULL,
+    deleted_at timestamp with time zone DEFAULT now() NOT NULL,
+    uploads_removed integer NOT NULL,
+    bytes_removed bigint NOT NULL,
+    jobs_removed integer NOT NULL,
+    jobs_canceled integer NOT NULL,
+    tokens_removed integer NOT NULL,
+    sessions_removed integer NOT NULL,
+    grants_removed integer NOT NULL,
+    ledger_rows_kept integer NOT NULL,
+    files_queued integer NOT NULL
+);
+
+CREATE SEQUENCE public.account_deletions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.account_deletions_id_seq OWNED BY public.account_deletions.id;
 
 CREATE TABLE public.account_spend (
     account_id bigint NOT NULL,
@@ -944,6 +1201,9 @@ CREATE TABLE public.accounts (
     monthly_spend_cap_credits bigint,
     alert_thresholds numeric[],
     balance_credits bigint DEFAULT 0 NOT NULL,
+    low_credits_threshold bigint,
+    low_credits_alerted boolean DEFAULT false NOT NULL,
+    CONSTRAINT accounts_low_credits_threshold_check CHECK ((low_credits_threshold >= 0)),
     CONSTRAINT accounts_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
 );
 
@@ -955,6 +1215,15 @@ CREATE SEQUENCE public.accounts_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.accounts_id_seq OWNED BY public.accounts.id;
+
+CREATE VIEW public.admin_account_deletions AS
+ SELECT date_trunc('day'::text, account_deletions.deleted_at) AS day,
+    count(*) AS deletions,
+    sum(account_deletions.uploads_removed) AS uploads_removed,
+    sum(account_deletions.bytes_removed) AS bytes_removed,
+    sum(account_deletions.jobs_canceled) AS jobs_canceled
+   FROM public.account_deletions
+  GROUP BY (date_trunc('day'::text, account_deletions.deleted_at));
 
 CREATE TABLE public.auth_events (
     id bigint NOT NULL,
@@ -1351,7 +1620,9 @@ CREATE TABLE public.auth_sessions (
     last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
     idle_expires_at timestamp with time zone NOT NULL,
     absolute_expires_at timestamp with time zone NOT NULL,
-    revoked_at timestamp with time zone
+    revoked_at timestamp with time zone,
+    signed_in_with text DEFAULT 'password'::text NOT NULL,
+    CONSTRAINT auth_sessions_signed_in_with_check CHECK ((signed_in_with = ANY (ARRAY['password'::text, 'organisation'::text])))
 );
 
 CREATE TABLE public.auth_throttle (
@@ -1419,6 +1690,24 @@ CREATE TABLE public.mcp_sessions (
 );
 
 COMMENT ON COLUMN public.mcp_sessions.caller IS '''account:<id>'' of the account whose token opened the session ('''' = anonymous)';
+
+CREATE TABLE public.mcp_tasks (
+    id text NOT NULL,
+    owner text DEFAULT ''::text NOT NULL,
+    tool text NOT NULL,
+    arguments jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state jsonb DEFAULT '{}'::jsonb NOT NULL,
+    status text DEFAULT 'working'::text NOT NULL,
+    answers jsonb DEFAULT '{}'::jsonb NOT NULL,
+    input_requests jsonb,
+    result jsonb,
+    error jsonb,
+    ttl_ms bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT mcp_tasks_status_check CHECK ((status = ANY (ARRAY['working'::text, 'input_required'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
+);
 
 CREATE TABLE public.oauth_clients (
     client_id text NOT NULL,
@@ -1516,6 +1805,13 @@ CREATE TABLE public.schema_migrations (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE TABLE public.storage_removals (
+    path text NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL
+);
+
 CREATE TABLE public.token_spend (
     token_id text NOT NULL,
     period date NOT NULL,
@@ -1539,6 +1835,62 @@ CREATE TABLE public.uploads (
     CONSTRAINT uploads_status_check CHECK ((status = ANY (ARRAY['awaiting_bytes'::text, 'ready'::text, 'deleted'::text])))
 );
 
+CREATE TABLE public.webhook_deliveries (
+    id bigint NOT NULL,
+    event_id text NOT NULL,
+    endpoint_id text NOT NULL,
+    attempt integer NOT NULL,
+    outcome text NOT NULL,
+    status_code integer,
+    latency_ms integer NOT NULL,
+    error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_deliveries_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'retry'::text, 'failed'::text])))
+);
+
+CREATE SEQUENCE public.webhook_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.webhook_deliveries_id_seq OWNED BY public.webhook_deliveries.id;
+
+CREATE TABLE public.webhook_endpoints (
+    id text NOT NULL,
+    account_id bigint NOT NULL,
+    token_id text,
+    url text NOT NULL,
+    events text[] NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    secret_salt text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_endpoints_description_check CHECK ((length(description) <= 200)),
+    CONSTRAINT webhook_endpoints_events_check CHECK (((cardinality(events) > 0) AND (events <@ ARRAY['job.succeeded'::text, 'job.failed'::text, 'job.canceled'::text, 'usage.alert'::text, 'credits.low'::text]))),
+    CONSTRAINT webhook_endpoints_url_check CHECK ((length(url) <= 2048))
+);
+
+CREATE TABLE public.webhook_events (
+    id text NOT NULL,
+    endpoint_id text NOT NULL,
+    account_id bigint NOT NULL,
+    type text NOT NULL,
+    subject text,
+    data jsonb DEFAULT '{}'::jsonb NOT NULL,
+    livemode boolean DEFAULT true NOT NULL,
+    body text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    lease_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT webhook_events_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text])))
+);
+
 CREATE TABLE public.worker_heartbeats (
     worker_id text NOT NULL,
     host text NOT NULL,
@@ -1549,6 +1901,8 @@ CREATE TABLE public.worker_heartbeats (
 
 ALTER TABLE ONLY public.mcp_requests ATTACH PARTITION public.mcp_requests_default DEFAULT;
 
+ALTER TABLE ONLY public.account_deletions ALTER COLUMN id SET DEFAULT nextval('public.account_deletions_id_seq'::regclass);
+
 ALTER TABLE ONLY public.accounts ALTER COLUMN id SET DEFAULT nextval('public.accounts_id_seq'::regclass);
 
 ALTER TABLE ONLY public.auth_events ALTER COLUMN id SET DEFAULT nextval('public.auth_events_id_seq'::regclass);
@@ -1558,6 +1912,14 @@ ALTER TABLE ONLY public.credit_ledger ALTER COLUMN id SET DEFAULT nextval('publi
 ALTER TABLE ONLY public.mcp_requests ALTER COLUMN id SET DEFAULT nextval('public.mcp_requests_id_seq'::regclass);
 
 ALTER TABLE ONLY public.oauth_trail ALTER COLUMN id SET DEFAULT nextval('public.oauth_trail_id_seq'::regclass);
+
+ALTER TABLE ONLY public.webhook_deliveries ALTER COLUMN id SET DEFAULT nextval('public.webhook_deliveries_id_seq'::regclass);
+
+ALTER TABLE ONLY public.account_deletions
+    ADD CONSTRAINT account_deletions_account_ref_key UNIQUE (account_ref);
+
+ALTER TABLE ONLY public.account_deletions
+    ADD CONSTRAINT account_deletions_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_pkey PRIMARY KEY (account_id, period);
@@ -1610,6 +1972,9 @@ ALTER TABLE ONLY public.mcp_requests_default
 ALTER TABLE ONLY public.mcp_sessions
     ADD CONSTRAINT mcp_sessions_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.mcp_tasks
+    ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
 
@@ -1640,6 +2005,9 @@ ALTER TABLE ONLY public.report_paid_tools
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
+ALTER TABLE ONLY public.storage_removals
+    ADD CONSTRAINT storage_removals_pkey PRIMARY KEY (path);
+
 ALTER TABLE ONLY public.stripe_events
     ADD CONSTRAINT stripe_events_pkey PRIMARY KEY (event_id);
 
@@ -1651,6 +2019,15 @@ ALTER TABLE ONLY public.uploads
 
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_pkey PRIMARY KEY (account_id, period, threshold);
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.worker_heartbeats
     ADD CONSTRAINT worker_heartbeats_pkey PRIMARY KEY (worker_id);
@@ -1689,6 +2066,8 @@ CREATE INDEX mcp_requests_default_at_idx ON public.mcp_requests_default USING bt
 
 CREATE INDEX mcp_sessions_expires ON public.mcp_sessions USING btree (expires_at) WHERE (deleted_at IS NULL);
 
+CREATE INDEX mcp_tasks_expires ON public.mcp_tasks USING btree (expires_at);
+
 CREATE INDEX oauth_codes_expiry ON public.oauth_codes USING btree (expires_at);
 
 CREATE INDEX oauth_families_account ON public.oauth_families USING btree (account_id);
@@ -1709,6 +2088,18 @@ CREATE INDEX uploads_account ON public.uploads USING btree (account_id, created_
 
 CREATE INDEX uploads_expiry ON public.uploads USING btree (expires_at) WHERE (deleted_at IS NULL);
 
+CREATE INDEX webhook_deliveries_created ON public.webhook_deliveries USING btree (created_at);
+
+CREATE INDEX webhook_deliveries_endpoint ON public.webhook_deliveries USING btree (endpoint_id, id DESC);
+
+CREATE INDEX webhook_endpoints_account ON public.webhook_endpoints USING btree (account_id, created_at);
+
+CREATE UNIQUE INDEX webhook_endpoints_token ON public.webhook_endpoints USING btree (token_id) WHERE (token_id IS NOT NULL);
+
+CREATE INDEX webhook_events_due ON public.webhook_events USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+CREATE INDEX webhook_events_endpoint ON public.webhook_events USING btree (endpoint_id, created_at DESC);
+
 ALTER INDEX public.mcp_requests_at ATTACH PARTITION public.mcp_requests_default_at_idx;
 
 ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_default_pkey;
@@ -1717,9 +2108,15 @@ CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger F
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
+CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
+
+CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
+
 CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_responses FOR EACH ROW EXECUTE FUNCTION public.mcp_client_response_notify();
 
 CREATE TRIGGER mcp_requests_daily AFTER INSERT ON public.mcp_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_request_daily_add();
+
+CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
@@ -1762,3 +2159,21 @@ ALTER TABLE ONLY public.uploads
 
 ALTER TABLE ONLY public.usage_alerts
     ADD CONSTRAINT usage_alerts_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.webhook_events(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_token_id_fkey FOREIGN KEY (token_id) REFERENCES public.api_tokens(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_events
+    ADD CONSTRAINT webhook_events_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;
