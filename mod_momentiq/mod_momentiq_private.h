@@ -66,12 +66,12 @@ typedef struct miq_srv_conf {
     const char *stripe_secret_key; /* read at post_config, or NULL */
     struct miq_oauth_conf *oauth;  /* MomentIQOAuth* (mod_momentiq_oauth_conf.c) */
     /* the operator's identity (mod_momentiq_legal.c); NULL: miq_server_set_operator's defaults */
-    const char *service_name;      /* MomentIQServiceName */
-    const char *support_email;     /* MomentIQSupportEmail */
-    const char *privacy_url;       /* MomentIQPrivacyURL */
-    const char *terms_url;         /* MomentIQTermsURL */
-    miq_server *mcp;               /* built in post_config */
-    int request_log_months;        /* MomentIQRequestLogMonths (0: keep all) */
+    const char *service_name;  /* MomentIQServiceName */
+    const char *support_email; /* MomentIQSupportEmail */
+    const char *privacy_url;   /* MomentIQPrivacyURL */
+    const char *terms_url;     /* MomentIQTermsURL */
+    miq_server *mcp;           /* built in post_config */
+    int request_log_months;    /* MomentIQRequestLogMonths (0: keep all) */
 } miq_srv_conf;
 
 /* Per-directory: MomentIQRequireToken (for clients that start OAuth only on a 401). */
@@ -88,7 +88,7 @@ typedef struct miq_dir_conf {
     int webhook_allow_private;
     apr_int64_t webhook_low_credits;
     int webhook_max_endpoints;
-    int metrics;                  /* MomentIQMetrics: serve OpenMetrics here */
+    int metrics; /* MomentIQMetrics: serve OpenMetrics here */
 } miq_dir_conf;
 
 static APR_INLINE miq_srv_conf *miq_conf(const server_rec *s)
