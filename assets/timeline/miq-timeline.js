@@ -73,9 +73,17 @@
     return out;
   }
 
-  /* The energy curve: [{start,end,rms_db}] windows, or {values:[dB…], window_s}. */
+  /* The energy curve: [{start,end,rms_db}] windows, or {values:[dB…], window_s};
+   * without either, the short-term loudness curve a timeline result carries
+   * ({lufs:[…], step_s, first_end_s, window_s}, each value at its window's centre). */
   function energyPoints(r) {
-    var e = r.windows || r.energy, pts = [];
+    var e = r.windows || r.energy, pts = [], st = r.short_term;
+    if (!e && st && Array.isArray(st.lufs)) {
+      var step = num(st.step_s) || 1, win = num(st.window_s) || 3, end0 = num(st.first_end_s);
+      if (end0 === null) end0 = win;
+      st.lufs.forEach(function (v, i) { if (num(v) !== null) pts.push([Math.max(0, end0 + i * step - win / 2), v]); });
+      return pts;
+    }
     if (e && !Array.isArray(e) && Array.isArray(e.values)) {
       var w = num(e.window_s) || num(r.energy_window_s) || 0.5, t0 = num(e.start) || 0;
       e.values.forEach(function (v, i) { if (num(v) !== null) pts.push([t0 + (i + 0.5) * w, v]); });
