@@ -21,7 +21,8 @@
  *   logs     the MCP request log (mcp_requests) and authentication events
  *            (auth_events) older than --requests-older-than S (default 90
  *            days): both grow by a row per request, anonymous ones included
- *            (sql/011_quotas.sql).
+ *            (sql/011_quotas.sql); webhook events delivered or failed before
+ *            then, with their delivery log (sql/017_webhook_retention.sql).
  *
  * momentiqctl does not read httpd.conf: pass the storage directory (--storage
  * or $MOMENTIQ_STORAGE_DIR) and the retention the server uses. Run it from
@@ -62,8 +63,9 @@ static int purge_usage(void)
             "  finished more than --outputs-older-than seconds ago (default %d).\n"
             "  Expired sign-in and OAuth state goes too; OAuth trail steps after\n"
             "  --trail-older-than (default %d), dynamic registrations unused after\n"
-            "  --unused-clients-older-than (default %d). The MCP request log and the\n"
-            "  authentication events go after --requests-older-than (default %d).\n",
+            "  --unused-clients-older-than (default %d). The MCP request log, the\n"
+            "  authentication events and settled webhook events go after\n"
+            "  --requests-older-than (default %d).\n",
             DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S, DEFAULT_REQUESTS_S);
     return 2;
 }

@@ -604,6 +604,15 @@ BEGIN
     kind := 'expired quota leases';
     DELETE FROM quota_leases WHERE expires_at < now();
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
+
+    -- Webhook events that are settled (delivered, or failed after their
+    -- last retry) and their delivery log: kept as long as the request log.
+    -- Pending events are never removed, however old.
+    kind := 'webhook events';
+    DELETE FROM webhook_events
+     WHERE status IN ('delivered', 'failed')
+       AND coalesce(finished_at, created_at) < now() - make_interval(secs => p_requests_s);
+    GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 END $$;
 
 CREATE FUNCTION public.miq_quota_lease(p_id text, p_account bigint, p_kind text, p_limit integer, p_ttl_s integer) RETURNS TABLE(taken boolean, in_use integer)

@@ -39,6 +39,56 @@ static const char *purge(const char *extra)
     return pclose(f) == 0 ? apr_pstrdup(itp, buf) : (fprintf(stderr, "\n%s", buf), NULL);
 }
 
+/* Settled webhook events past the request log's age go with their delivery
+ * log; a pending one of the same age and a fresh delivered one stay. */
+static void test_purge_webhook_events(void)
+{
+    it_account *a = it_signup("retention-hooks");
+    const char *acct, *out;
+    IT_REQUIRE_R(a != NULL && itenv.db != NULL, NULL);
+    acct = a->account_id;
+    IT_REQUIRE_R(
+        sql1("INSERT INTO webhook_endpoints (id, account_id, url, events, enabled, "
+             "secret_salt) VALUES ('whe_retention0001', $1::bigint, 'https://hooks.example/x', "
+             "ARRAY['job.succeeded'], false, 'salt') RETURNING id",
+             acct) != NULL,
+        NULL);
+    IT_REQUIRE_R(
+        sql1("INSERT INTO webhook_events (id, endpoint_id, account_id, type, status, "
+             "created_at, finished_at) VALUES "
+             "('evt_ret_old_delivered', 'whe_retention0001', $1::bigint, 'job.succeeded', "
+             "'delivered', now() - interval '100 days', now() - interval '100 days'), "
+             "('evt_ret_old_failed', 'whe_retention0001', $1::bigint, 'job.failed', 'failed', "
+             "now() - interval '100 days', now() - interval '99 days'), "
+             "('evt_ret_old_pending', 'whe_retention0001', $1::bigint, 'job.failed', 'pending', "
+             "now() - interval '100 days', NULL), "
+             "('evt_ret_new_delivered', 'whe_retention0001', $1::bigint, 'job.succeeded', "
+             "'delivered', now() - interval '1 day', now() - interval '1 day') "
+             "RETURNING id",
+             acct) != NULL,
+        NULL);
+    IT_REQUIRE_R(sql1("INSERT INTO webhook_deliveries (event_id, endpoint_id, attempt, outcome, "
+                      "latency_ms, created_at) VALUES ('evt_ret_old_delivered', "
+                      "'whe_retention0001', 1, 'delivered', 5, now() - interval '100 days') "
+                      "RETURNING id",
+                      NULL) != NULL,
+                 NULL);
+    out = purge("--requests-older-than 7776000");
+    IT_REQUIRE_R(out != NULL, NULL);
+    IT_ASSERT_MSG(strstr(out, "webhook events") != NULL, "purge: %s", out);
+    IT_ASSERT_MSG(!exists("webhook_events WHERE id = 'evt_ret_old_delivered'", NULL), "purge: %s",
+                  out);
+    IT_ASSERT_MSG(!exists("webhook_events WHERE id = 'evt_ret_old_failed'", NULL), "purge: %s",
+                  out);
+    IT_ASSERT_MSG(!exists("webhook_deliveries WHERE event_id = 'evt_ret_old_delivered'", NULL),
+                  "purge: %s", out);
+    IT_ASSERT_MSG(exists("webhook_events WHERE id = 'evt_ret_old_pending'", NULL), "purge: %s",
+                  out);
+    IT_ASSERT_MSG(exists("webhook_events WHERE id = 'evt_ret_new_delivered'", NULL), "purge: %s",
+                  out);
+    sql1("DELETE FROM webhook_endpoints WHERE id = 'whe_retention0001' RETURNING id", NULL);
+}
+
 static void test_purge_expired_state(void)
 {
     it_account *a = it_signup("retention");
@@ -177,4 +227,5 @@ static void test_purge_request_log(void)
     CU_ASSERT(purge("--requests-older-than -1") == NULL);
 }
 
-IT_SUITE("retention", IT_TEST(test_purge_expired_state), IT_TEST(test_purge_request_log))
+IT_SUITE("retention", IT_TEST(test_purge_expired_state), IT_TEST(test_purge_request_log),
+         IT_TEST(test_purge_webhook_events))
