@@ -55,7 +55,7 @@ static const char curl_tmpl[] =
     "  sleep 3\n"
     "done\n"
     "\n"
-    "# 5. Fetch the result ({{LISTS}}); ?format=vtt|csv|edl gives other formats\n"
+    "# 5. Fetch the result ({{LISTS}}); ?format=vtt|csv|edl|fcpxml|otio gives other formats\n"
     "curl -sS \"$BASE/v1/jobs/$JOB_ID/result\" -H \"Authorization: Bearer $KEY\" "
     "| jq '.{{LIST1}}'\n";
 

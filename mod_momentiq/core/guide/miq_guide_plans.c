@@ -330,10 +330,11 @@ const char *miq_plan_integration(apr_pool_t *p, const char *base_url, const miq_
         step(n++, "Read the results",
              mcp ? "Call momentiq.get_job_result; lists are named silences, peaks, cuts, scenes, "
                    "frames, clips, segments, highlights; times in seconds."
-                 : apr_psprintf(p,
-                                "GET %s/v1/jobs/{id}/result (JSON), or ?format=vtt|csv|edl "
-                                "for chapters, spreadsheets and editors.",
-                                base)));
+                 : apr_psprintf(
+                       p,
+                       "GET %s/v1/jobs/{id}/result (JSON), or ?format=vtt|csv|edl|fcpxml|otio "
+                       "for chapters, spreadsheets and editors.",
+                       base)));
     if (chosen[pipe_index("video/frames")] || chosen[pipe_index("video/clips")])
         json_array_append_new(
             steps, step(n++, "Keep output URLs fresh",
