@@ -72,9 +72,37 @@ static int pid_alive(long pid)
     return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
 }
 
+/* The command line of the worker build.sh started (/proc/PID/cmdline), so
+ * that its replacement runs as it did (webhook delivery threads included),
+ * plus a 10 s lease (the last --lease wins). NULL when it cannot be read. */
+static char **worker_argv(long pid)
+{
+    char path[64], buf[8192];
+    char **argv;
+    size_t n, i;
+    int argc = 0;
+    FILE *f;
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+    if (!(f = fopen(path, "r")))
+        return NULL;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    if (n == 0)
+        return NULL;
+    buf[n] = 0;
+    argv = apr_pcalloc(itp, 64 * sizeof(char *));
+    for (i = 0; i < n && argc < 60; i += strlen(buf + i) + 1)
+        argv[argc++] = apr_pstrdup(itp, buf + i);
+    argv[argc++] = apr_pstrdup(itp, "--lease");
+    argv[argc++] = apr_pstrdup(itp, "10");
+    return argv;
+}
+
 /* Starts a worker like build.sh does (same pid file and storage, so
- * `build.sh stop` ends it), with a 10 s lease. Its pid, or 0. */
-static long start_worker(const char *var)
+ * `build.sh stop` ends it): with ARGV when given (the replaced worker's own
+ * command line), else with the pid file, storage, 2 jobs and a 10 s lease.
+ * Its pid, or 0. */
+static long start_worker(const char *var, char **argv)
 {
     const char *bin = apr_pstrcat(itp, build_dir(), "/momentiq-worker", NULL);
     const char *pidfile = apr_pstrcat(itp, var, "/log/worker.pid", NULL);
@@ -102,6 +130,8 @@ static long start_worker(const char *var)
             close(fd);
         }
         setenv("MOMENTIQ_DB", itenv.db, 1);
+        if (argv)
+            execv(bin, argv);
         execl(bin, bin, "--pidfile", pidfile, "--storage", storage, "--jobs", "2", "--lease", "10",
               (char *)NULL);
         _exit(127);
@@ -117,6 +147,7 @@ static long start_worker(const char *var)
 static void test_worker_kill9_job_completes_once(void)
 {
     const char *var = stack_var(), *job, *args[1], *worker_id;
+    char **argv;
     long pid, pid2;
     json_t *j, *res;
     apr_time_t end, running_at = 0;
@@ -168,6 +199,7 @@ static void test_worker_kill9_job_completes_once(void)
         IT_ASSERT_MSG(st && !strcmp(st, "running"), "the job is already %s before the kill",
                       st ? st : "(null)");
     }
+    argv = worker_argv(pid);
     CU_ASSERT_EQUAL_FATAL(kill((pid_t)pid, SIGKILL), 0);
     end = apr_time_now() + apr_time_from_sec(10);
     while (apr_time_now() < end && pid_alive(pid))
@@ -177,7 +209,7 @@ static void test_worker_kill9_job_completes_once(void)
                            "running");
     /* build.sh does not restart it: a replacement, as build.sh starts one, with a
      * short lease. It takes the job over when the dead worker's lease expires. */
-    pid2 = start_worker(var);
+    pid2 = start_worker(var, argv);
     IT_ASSERT_MSG(pid2 > 0, "could not start a worker from %s", build_dir());
     if (!pid2)
         return;
