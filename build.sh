@@ -343,6 +343,10 @@ worker_start() {
     mkdir -p "$VAR/storage/uploads" "$VAR/storage/outputs"
     as_root && chown -R "$RUNUSER:" "$VAR/storage"
     rm -f "$VAR/log/worker.pid"
+    # The log belongs to the service account, like the worker: a worker it
+    # starts again (tests/integration/cases/test_jobs_crash.c) appends to it.
+    touch "$VAR/log/worker.log"
+    as_root && chown "$RUNUSER:" "$VAR/log/worker.log"
     # The webhook delivery loop runs in the worker; it derives the signing
     # secrets from the server secret (docs/webhooks.md). MOMENTIQ_WEBHOOK_ARGS:
     # extra options (the test stack delivers to loopback receivers, retries fast).
