@@ -1371,12 +1371,20 @@ CREATE VIEW public.admin_ledger_check AS
     ( SELECT COALESCE(sum(l.credits), (0)::numeric) AS "coalesce"
            FROM public.credit_ledger l
           WHERE ((l.account_id = a.id) AND (l.kind = ANY (ARRAY['grant'::text, 'topup'::text])))) AS granted,
-    ( SELECT COALESCE(sum(j.charged_credits), (0)::numeric) AS "coalesce"
-           FROM public.jobs j
-          WHERE ((j.account_id = a.id) AND (j.status = 'succeeded'::text))) AS charged,
-    ( SELECT COALESCE(sum(j.estimated_credits), (0)::numeric) AS "coalesce"
-           FROM public.jobs j
-          WHERE ((j.account_id = a.id) AND (j.status = ANY (ARRAY['queued'::text, 'running'::text])))) AS reserved
+        CASE
+            WHEN (a.deleted_at IS NULL) THEN ( SELECT COALESCE(sum(j.charged_credits), (0)::numeric) AS "coalesce"
+               FROM public.jobs j
+              WHERE ((j.account_id = a.id) AND (j.status = 'succeeded'::text)))
+            ELSE ( SELECT COALESCE((- sum(l.credits)), (0)::numeric) AS "coalesce"
+               FROM public.credit_ledger l
+              WHERE ((l.account_id = a.id) AND (l.kind = 'settlement'::text)))
+        END AS charged,
+        CASE
+            WHEN (a.deleted_at IS NULL) THEN ( SELECT COALESCE(sum(j.estimated_credits), (0)::numeric) AS "coalesce"
+               FROM public.jobs j
+              WHERE ((j.account_id = a.id) AND (j.status = ANY (ARRAY['queued'::text, 'running'::text]))))
+            ELSE (0)::numeric
+        END AS reserved
    FROM public.accounts a;
 
 CREATE TABLE public.mcp_request_daily (
