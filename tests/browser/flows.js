@@ -224,7 +224,7 @@ async function main() {
     if (est > 1) {
       await page.fill("#an-max", String(est - 1));
       await page.click("#an-start");
-      await page.waitForFunction(() => document.querySelector("form [role=alert]").textContent.length > 0, null, { timeout: 15000 });
+      await page.waitForFunction(() => ((document.querySelector("form [role=alert]") || {}).textContent || "").length > 0, null, { timeout: 15000 });
       check("max_credits below the estimate refuses the job", page.url().includes("#analyze"), await page.textContent("form [role=alert]"));
     }
     await page.fill("#an-max", String(est + 10));
@@ -359,7 +359,7 @@ async function main() {
     await page.fill("input[type=email]", email);
     await page.fill("input[type=password]", password);
     await page.click("form button[type=submit]");
-    await page.waitForFunction(() => document.querySelector("form [role=alert]").textContent.length > 0);
+    await page.waitForFunction(() => ((document.querySelector("form [role=alert]") || {}).textContent || "").length > 0);
     check("the sign-in page says so in words", /wrong/.test(await page.textContent("form [role=alert]")));
   });
 

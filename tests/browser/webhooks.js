@@ -80,10 +80,10 @@ async function main() {
     await page.waitForSelector(".secret-value");
     secret = (await page.textContent(".secret-value")).trim();
     check("the signing secret is shown", /^whsec_[A-Za-z0-9_-]{43}$/.test(secret), secret);
-    await page.waitForFunction((u) => document.querySelector("#webhook-list").textContent.includes(u), hookUrl);
+    await page.waitForFunction((u) => ((document.querySelector("#webhook-list") || {}).textContent || "").includes(u), hookUrl);
     check("the endpoint is listed, enabled", /enabled/.test(await page.textContent("#webhook-list")));
     await page.reload();
-    await page.waitForFunction((u) => document.querySelector("#webhook-list").textContent.includes(u), hookUrl);
+    await page.waitForFunction((u) => ((document.querySelector("#webhook-list") || {}).textContent || "").includes(u), hookUrl);
     check("the secret is gone after a reload", !(await page.content()).includes(secret));
   });
 
@@ -118,10 +118,10 @@ async function main() {
 
   await step("disable, then delete", async () => {
     await page.click("role=button[name='Disable for " + hookUrl + "']");
-    await page.waitForFunction(() => /disabled/.test(document.querySelector("#webhook-list").textContent));
+    await page.waitForFunction(() => /disabled/.test(((document.querySelector("#webhook-list") || {}).textContent || "")));
     check("the endpoint shows disabled", true);
     await page.click("role=button[name='Delete for " + hookUrl + "']");
-    await page.waitForFunction((u) => !document.querySelector("#webhook-list").textContent.includes(u), hookUrl);
+    await page.waitForFunction((u) => !((document.querySelector("#webhook-list") || {}).textContent || "").includes(u), hookUrl);
     check("the endpoint is gone", /No endpoints yet/.test(await page.textContent("#webhook-list")));
   });
 
