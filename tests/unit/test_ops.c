@@ -61,6 +61,8 @@ static void test_report_dates(void)
     CU_ASSERT_STRING_EQUAL(miq_report_time_sql(utp, t), "2024-02-29 23:59:58+00");
     CU_ASSERT_PTR_NULL(miq_report_time_parse("2026-01-31T08:05Z", &t));
     CU_ASSERT_STRING_EQUAL(miq_report_time_sql(utp, t), "2026-01-31 08:05:00+00");
+    /* now, as the default --until: its microseconds are kept */
+    CU_ASSERT_STRING_EQUAL(miq_report_time_sql(utp, t + 250), "2026-01-31 08:05:00.000250+00");
     CU_ASSERT_PTR_NOT_NULL(miq_report_time_parse("2025-02-29", &t));
     CU_ASSERT_PTR_NOT_NULL(miq_report_time_parse("2026-13-01", &t));
     CU_ASSERT_PTR_NOT_NULL(miq_report_time_parse("2026-04-31", &t));

@@ -137,6 +137,11 @@ const char *miq_report_time_sql(apr_pool_t *p, apr_time_t at)
 {
     apr_time_exp_t t;
     apr_time_exp_gmt(&t, at);
+    /* Microseconds too: the default --until is now, and rows written in the
+     * current second must fall before it. */
+    if (t.tm_usec)
+        return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", t.tm_year + 1900,
+                            t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, t.tm_usec);
     return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d+00", t.tm_year + 1900, t.tm_mon + 1,
                         t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
 }
