@@ -9,6 +9,7 @@
 #include "accounts/miq_auth.h"
 #include "base/miq_json.h"
 #include "base/miq_log.h"
+#include "dashboard/miq_dash_int.h"
 #include "dashboard/miq_dashboard.h"
 #include "jobs/miq_uploads.h"
 
@@ -16,23 +17,6 @@
 #define DELETE_WORD  "DELETE"
 /* The retry of what the deletion could not remove waits for momentiqctl purge. */
 #define REMOVALS_INLINE_MAX 100000
-
-static apr_array_header_t *run(const miq_dash_env *env, miq_sql_id_e id, int nargs,
-                               const char *const *args, int min_cols)
-{
-    const char *err = NULL;
-    int ncols = 0;
-    apr_array_header_t *rows;
-    if (!env->db)
-        return NULL;
-    rows = env->db->query(env->db->baton, env->pool, id, nargs, args, &ncols, &err);
-    return rows && rows->nelts && ncols < min_cols ? NULL : rows;
-}
-
-static void unavailable(miq_reply *out)
-{
-    miq_reply_err(out, 503, "server_error", "the account database is unavailable; try again", NULL);
-}
 
 static void ok(miq_reply *out, json_t *body)
 {
@@ -50,7 +34,7 @@ static void gone(miq_reply *out)
 static int account_row(const miq_dash_env *env, const char *const **row)
 {
     const char *args[1] = {env->account_id};
-    apr_array_header_t *rows = run(env, MIQ_SQL_DASH_ACCOUNT, 1, args, 4);
+    apr_array_header_t *rows = miq_dash_run(env, MIQ_SQL_DASH_ACCOUNT, 1, args, 4);
     if (!rows)
         return -1;
     if (!rows->nelts)
@@ -64,7 +48,7 @@ void miq_dash_account(const miq_dash_env *env, const char *signed_in_with, miq_r
     const char *const *row = NULL;
     int got = account_row(env, &row);
     if (got < 0) {
-        unavailable(out);
+        miq_dash_unavailable(out);
         return;
     }
     if (!got) {
@@ -98,7 +82,7 @@ void miq_dash_password_change(const miq_dash_env *env, const json_t *body, miq_r
     }
     if ((got = account_row(env, &row)) <= 0) {
         if (got < 0)
-            unavailable(out);
+            miq_dash_unavailable(out);
         else
             gone(out);
         return;
@@ -122,8 +106,8 @@ void miq_dash_password_change(const miq_dash_env *env, const json_t *body, miq_r
     args[1] = env->account_id;
     args[2] = row[2];
     args[3] = env->session_hash ? env->session_hash : "";
-    if (!(rows = run(env, MIQ_SQL_DASH_PASSWORD_SET, 4, args, 2)) || !rows->nelts) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_PASSWORD_SET, 4, args, 2)) || !rows->nelts) {
+        miq_dash_unavailable(out);
         return;
     }
     row = APR_ARRAY_IDX(rows, 0, const char *const *);
@@ -139,11 +123,11 @@ void miq_dash_sessions(const miq_dash_env *env, miq_reply *out)
 {
     const char *args[2] = {env->session_hash ? env->session_hash : "", env->account_id};
     const char *const *row;
-    apr_array_header_t *rows = run(env, MIQ_SQL_DASH_SESSIONS, 2, args, SESSION_COLS);
+    apr_array_header_t *rows = miq_dash_run(env, MIQ_SQL_DASH_SESSIONS, 2, args, SESSION_COLS);
     json_t *list;
     int i;
     if (!rows) {
-        unavailable(out);
+        miq_dash_unavailable(out);
         return;
     }
     list = json_array();
@@ -160,10 +144,10 @@ void miq_dash_sessions(const miq_dash_env *env, miq_reply *out)
 void miq_dash_sessions_revoke_all(const miq_dash_env *env, miq_reply *out)
 {
     const char *args[1] = {env->account_id};
-    apr_array_header_t *rows = run(env, MIQ_SQL_DASH_SESSIONS_REVOKE_ALL, 1, args, 1);
+    apr_array_header_t *rows = miq_dash_run(env, MIQ_SQL_DASH_SESSIONS_REVOKE_ALL, 1, args, 1);
     const char *n;
     if (!rows || !rows->nelts) {
-        unavailable(out);
+        miq_dash_unavailable(out);
         return;
     }
     n = APR_ARRAY_IDX(rows, 0, const char *const *)[0];
@@ -173,10 +157,10 @@ void miq_dash_sessions_revoke_all(const miq_dash_env *env, miq_reply *out)
 void miq_dash_export(const miq_dash_env *env, const char **text, miq_reply *out)
 {
     const char *args[1] = {env->account_id};
-    apr_array_header_t *rows = run(env, MIQ_SQL_DASH_EXPORT, 1, args, 1);
+    apr_array_header_t *rows = miq_dash_run(env, MIQ_SQL_DASH_EXPORT, 1, args, 1);
     *text = NULL;
     if (!rows) {
-        unavailable(out);
+        miq_dash_unavailable(out);
         return;
     }
     if (!rows->nelts || !APR_ARRAY_IDX(rows, 0, const char *const *)[0]) {
@@ -226,7 +210,7 @@ static int remove_paths(const miq_dash_env *env, const json_t *paths, int *faile
             continue;
         }
         args[0] = rel;
-        if (run(env, MIQ_SQL_STORAGE_REMOVED, 1, args, 0))
+        if (miq_dash_run(env, MIQ_SQL_STORAGE_REMOVED, 1, args, 0))
             removed++;
     }
     return removed;
@@ -247,7 +231,7 @@ void miq_dash_account_delete(const miq_dash_env *env, const json_t *body, miq_re
     }
     if ((got = account_row(env, &row)) <= 0) {
         if (got < 0)
-            unavailable(out);
+            miq_dash_unavailable(out);
         else
             gone(out);
         return;
@@ -261,8 +245,8 @@ void miq_dash_account_delete(const miq_dash_env *env, const json_t *body, miq_re
         return;
     }
     args[0] = env->account_id;
-    if (!(rows = run(env, MIQ_SQL_DASH_ACCOUNT_DELETE, 1, args, 1)) || !rows->nelts) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_ACCOUNT_DELETE, 1, args, 1)) || !rows->nelts) {
+        miq_dash_unavailable(out);
         return;
     }
     if (!(summary = APR_ARRAY_IDX(rows, 0, const char *const *)[0])) {

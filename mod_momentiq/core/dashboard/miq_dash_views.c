@@ -7,11 +7,29 @@
 #include "base/miq_json.h"
 #include "base/miq_scope.h"
 #include "billing/miq_pricing.h"
+#include "dashboard/miq_dash_int.h"
 #include "dashboard/miq_dashboard.h"
 #include "endpoints/miq_endpoints.h"
 #include "jobs/miq_file_urls.h"
 #include "jobs/miq_uploads.h"
 #include "tools/miq_account_view.h"
+
+apr_array_header_t *miq_dash_run(const miq_dash_env *env, miq_sql_id_e id, int nargs,
+                                 const char *const *args, int min_cols)
+{
+    const char *err = NULL;
+    int ncols = 0;
+    apr_array_header_t *rows;
+    if (!env->db)
+        return NULL;
+    rows = env->db->query(env->db->baton, env->pool, id, nargs, args, &ncols, &err);
+    return rows && rows->nelts && ncols < min_cols ? NULL : rows;
+}
+
+void miq_dash_unavailable(miq_reply *out)
+{
+    miq_reply_err(out, 503, "server_error", "the account database is unavailable; try again", NULL);
+}
 
 #define RECENT_JOBS      5
 #define UPLOADS_PAGE     50
@@ -33,23 +51,6 @@ enum {
     DC_N
 };
 
-static apr_array_header_t *run(const miq_dash_env *env, miq_sql_id_e id, int nargs,
-                               const char *const *args, int min_cols)
-{
-    const char *err = NULL;
-    int ncols = 0;
-    apr_array_header_t *rows;
-    if (!env->db)
-        return NULL;
-    rows = env->db->query(env->db->baton, env->pool, id, nargs, args, &ncols, &err);
-    return rows && rows->nelts && ncols < min_cols ? NULL : rows;
-}
-
-static void unavailable(miq_reply *out)
-{
-    miq_reply_err(out, 503, "server_error", "the account database is unavailable; try again", NULL);
-}
-
 static void ok(miq_reply *out, int status, json_t *body)
 {
     out->status = status;
@@ -67,7 +68,7 @@ int miq_dash_caller(const miq_dash_env *env, miq_caller *c)
     const char *args[1] = {env->account_id}, *const * row;
     apr_array_header_t *rows;
     memset(c, 0, sizeof(*c));
-    if (!(rows = run(env, MIQ_SQL_DASH_CALLER, 1, args, DC_N)))
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_CALLER, 1, args, DC_N)))
         return -1;
     if (!rows->nelts)
         return 0;
@@ -149,8 +150,8 @@ void miq_dash_uploads(const miq_dash_env *env, const char *cursor, int limit, mi
     args[0] = env->account_id;
     args[1] = args[2] = cursor;
     args[3] = apr_itoa(env->pool, limit + 1); /* one more tells whether a next page exists */
-    if (!(rows = run(env, MIQ_SQL_DASH_UPLOAD_LIST, 4, args, MIQ_UC_COUNT))) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_UPLOAD_LIST, 4, args, MIQ_UC_COUNT))) {
+        miq_dash_unavailable(out);
         return;
     }
     body = miq_json_packp(env->pool, "{s:[],s:n}", "uploads", "next_cursor");
@@ -190,8 +191,8 @@ void miq_dash_playback(const miq_dash_env *env, const char *upload_id, miq_reply
         miq_reply_err(out, 404, "not_found", "no such upload", NULL);
         return;
     }
-    if (!(rows = run(env, MIQ_SQL_UPLOAD_GET, 2, args, MIQ_UC_COUNT))) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_UPLOAD_GET, 2, args, MIQ_UC_COUNT))) {
+        miq_dash_unavailable(out);
         return;
     }
     if (!rows->nelts) {
@@ -224,8 +225,8 @@ void miq_dash_oauth_apps(const miq_dash_env *env, miq_reply *out)
     json_t *list, *sc;
     char *copy, *s, *last;
     int i;
-    if (!(rows = run(env, MIQ_SQL_DASH_OAUTH_APPS, 1, args, 6))) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_OAUTH_APPS, 1, args, 6))) {
+        miq_dash_unavailable(out);
         return;
     }
     list = json_array();
@@ -256,8 +257,8 @@ void miq_dash_oauth_app_revoke(const miq_dash_env *env, const char *grant_id, mi
         miq_reply_err(out, 404, "not_found", "no such app connection", NULL);
         return;
     }
-    if (!(rows = run(env, MIQ_SQL_DASH_OAUTH_APP_REVOKE, 2, args, 1))) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_OAUTH_APP_REVOKE, 2, args, 1))) {
+        miq_dash_unavailable(out);
         return;
     }
     if (!rows->nelts) {
@@ -294,8 +295,8 @@ void miq_dash_mcp_usage(const miq_dash_env *env, const char *days, miq_reply *ou
     }
     args[0] = env->account_id;
     args[1] = apr_itoa(env->pool, d);
-    if (!(rows = run(env, MIQ_SQL_DASH_MCP_USAGE, 2, args, 6))) {
-        unavailable(out);
+    if (!(rows = miq_dash_run(env, MIQ_SQL_DASH_MCP_USAGE, 2, args, 6))) {
+        miq_dash_unavailable(out);
         return;
     }
     list = json_array();
