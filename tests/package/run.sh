@@ -91,7 +91,10 @@ chmod -R o+rX "$R"
 } >"$H/httpd.conf"
 /usr/sbin/apache2 -d "$H" -f "$H/httpd.conf" -k start 2>"$T/apache-start.log"
 check test $? = 0 || cat "$T/apache-start.log"
-as_svc env MOMENTIQ_DB="$db" "$R/usr/sbin/momentiq-worker" --pidfile "$T/worker.pid" --storage "$T/storage" \
+# The worker writes its pid file as the service account: a directory of its own.
+mkdir -p "$T/run"
+if [ "$(id -u)" -eq 0 ]; then chown "$PGUSER:" "$T/run"; fi
+as_svc env MOMENTIQ_DB="$db" "$R/usr/sbin/momentiq-worker" --pidfile "$T/run/worker.pid" --storage "$T/storage" \
     --jobs 1 >"$T/worker.log" 2>&1 &
 status=""
 for i in $(seq 1 100); do
@@ -106,7 +109,11 @@ check test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ass
 tools=$(curl -s "http://127.0.0.1:$port/mcp")
 check grep -q 'momentiq.create_job' <<<"$tools"
 
-kill "$(cat "$T/worker.pid" 2>/dev/null)" 2>/dev/null
+wpid=$(cat "$T/run/worker.pid" 2>/dev/null)
+check test -n "$wpid"
+[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+for i in $(seq 1 50); do [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+check test -z "$wpid" -o ! -d "/proc/${wpid:-0}"   # the installed worker stopped on SIGTERM
 /usr/sbin/apache2 -d "$H" -f "$H/httpd.conf" -k stop 2>/dev/null
 for i in $(seq 1 50); do [ -s "$H/run/httpd.pid" ] || break; sleep 0.1; done
 as_svc psql -h "$PGSOCK" -p "$PGPORT" -d postgres -qc "DROP DATABASE IF EXISTS momentiq_pkg WITH (FORCE)" >/dev/null 2>&1
