@@ -142,3 +142,33 @@ int miq_read_json_body(request_rec *r, apr_off_t limit, json_t **out, const char
     }
     return OK;
 }
+
+const char *miq_query_arg(request_rec *r, const char *name)
+{
+    char *args, *pair, *last = NULL;
+    apr_size_t n = strlen(name);
+    if (!r->args)
+        return NULL;
+    args = apr_pstrdup(r->pool, r->args);
+    for (pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
+        if (!strncmp(pair, name, n) && (pair[n] == '=' || !pair[n])) {
+            char *v = pair[n] ? pair + n + 1 : pair + n;
+            return ap_unescape_urlencoded(v) == OK ? v : "";
+        }
+    }
+    return NULL;
+}
+
+int miq_query_int(const char *s, int lo, int hi)
+{
+    int v = 0;
+    const char *c;
+    if (!s || !*s || strlen(s) > 6)
+        return -1;
+    for (c = s; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -1;
+        v = v * 10 + (*c - '0');
+    }
+    return v < lo || v > hi ? -1 : v;
+}

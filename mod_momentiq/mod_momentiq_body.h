@@ -28,4 +28,9 @@ struct miq_reply;
 int miq_send_reply(request_rec *r, const struct miq_reply *rep);
 int miq_send_db_unavailable(request_rec *r, const char *what);
 
+/* The value of a query parameter, decoded ("" when it does not decode), NULL
+ * when absent; a decimal integer in [lo, hi] from such a value, -1 when not. */
+const char *miq_query_arg(request_rec *r, const char *name);
+int miq_query_int(const char *s, int lo, int hi);
+
 #endif

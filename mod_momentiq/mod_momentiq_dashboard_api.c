@@ -54,38 +54,6 @@ int miq_dashboard_api_owns(const char *path)
     return 0;
 }
 
-/* The value of a query parameter (decoded), NULL when absent. */
-static const char *qarg(request_rec *r, const char *name)
-{
-    char *args, *pair, *last = NULL;
-    apr_size_t n = strlen(name);
-    if (!r->args)
-        return NULL;
-    args = apr_pstrdup(r->pool, r->args);
-    for (pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
-        if (!strncmp(pair, name, n) && (pair[n] == '=' || !pair[n])) {
-            char *v = pair[n] ? pair + n + 1 : pair + n;
-            return ap_unescape_urlencoded(v) == OK ? v : "";
-        }
-    }
-    return NULL;
-}
-
-/* A decimal integer in [lo, hi]; -1 when not. */
-static int int_arg(const char *s, int lo, int hi)
-{
-    int v = 0;
-    const char *c;
-    if (!s || !*s || strlen(s) > 6)
-        return -1;
-    for (c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return -1;
-        v = v * 10 + (*c - '0');
-    }
-    return v < lo || v > hi ? -1 : v;
-}
-
 static const char *config_client_name(void *baton, const char *client_id)
 {
     miq_oauth_conf *oc = baton;
@@ -190,9 +158,10 @@ static int jobs_route(dash_req *d, const char *path)
             miq_jobs_create(&d->jenv, body, &rep);
             return reply_private(r, &rep);
         }
-        if ((l = qarg(r, "limit")) && (limit = int_arg(l, 1, 100)) < 0)
+        if ((l = miq_query_arg(r, "limit")) && (limit = miq_query_int(l, 1, 100)) < 0)
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", "limit must be 1 to 100");
-        miq_jobs_list(&d->jenv, qarg(r, "cursor"), qarg(r, "status"), limit, &rep);
+        miq_jobs_list(&d->jenv, miq_query_arg(r, "cursor"), miq_query_arg(r, "status"), limit,
+                      &rep);
         return reply_private(r, &rep);
     }
     if (!(id = id_of(r->pool, path, 4, &rest)))
@@ -205,7 +174,7 @@ static int jobs_route(dash_req *d, const char *path)
         miq_jobs_refresh_outputs(&d->jenv, id, &rep);
     else if (!strcmp(rest, "/result")) {
         const char *ct = NULL, *text = NULL;
-        miq_jobs_result(&d->jenv, id, qarg(r, "format"), &rep, &ct, &text);
+        miq_jobs_result(&d->jenv, id, miq_query_arg(r, "format"), &rep, &ct, &text);
         if (rep.status >= 400 || !text)
             return reply_private(r, &rep);
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
@@ -243,9 +212,9 @@ static int uploads_route(dash_req *d, const char *path)
                               d->env.now, &rep);
             return reply_private(r, &rep);
         }
-        if ((l = qarg(r, "limit")) && (limit = int_arg(l, 1, 100)) < 0)
+        if ((l = miq_query_arg(r, "limit")) && (limit = miq_query_int(l, 1, 100)) < 0)
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", "limit must be 1 to 100");
-        miq_dash_uploads(&d->env, qarg(r, "cursor"), limit, &rep);
+        miq_dash_uploads(&d->env, miq_query_arg(r, "cursor"), limit, &rep);
         return reply_private(r, &rep);
     }
     if (!(id = id_of(r->pool, path, 7, &rest)) || !miq_upload_id_ok(id))
@@ -343,7 +312,7 @@ static int other_route(dash_req *d, const char *path)
     else if (!strcmp(path, "endpoints"))
         miq_dash_endpoints(&d->env, &rep);
     else if (!strcmp(path, "usage/mcp"))
-        miq_dash_mcp_usage(&d->env, qarg(r, "days"), &rep);
+        miq_dash_mcp_usage(&d->env, miq_query_arg(r, "days"), &rep);
     else if (!strcmp(path, "oauth-apps"))
         miq_dash_oauth_apps(&d->env, &rep);
     else if (!strncmp(path, "oauth-apps/", 11) && (id = id_of(r->pool, path, 10, &rest)) &&

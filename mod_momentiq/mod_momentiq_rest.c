@@ -80,40 +80,6 @@ static int route_not_found(request_rec *r)
                           apr_psprintf(r->pool, "no such route: %s %s", r->method, r->uri));
 }
 
-/* The value of a query parameter (decoded), NULL when absent. */
-static const char *qarg(request_rec *r, const char *name)
-{
-    char *args, *pair, *last = NULL;
-    apr_size_t n = strlen(name);
-    if (!r->args)
-        return NULL;
-    args = apr_pstrdup(r->pool, r->args);
-    for (pair = apr_strtok(args, "&", &last); pair; pair = apr_strtok(NULL, "&", &last)) {
-        if (!strncmp(pair, name, n) && (pair[n] == '=' || !pair[n])) {
-            char *v = pair[n] ? pair + n + 1 : pair + n;
-            if (ap_unescape_urlencoded(v) != OK)
-                return "";
-            return v;
-        }
-    }
-    return NULL;
-}
-
-/* A decimal integer in [lo, hi]; -1 when not. */
-static int int_arg(const char *s, int lo, int hi)
-{
-    int v = 0;
-    const char *c;
-    if (!s || !*s || strlen(s) > 6)
-        return -1;
-    for (c = s; *c; c++) {
-        if (*c < '0' || *c > '9')
-            return -1;
-        v = v * 10 + (*c - '0');
-    }
-    return v < lo || v > hi ? -1 : v;
-}
-
 static void env_init(miq_jobs_env *env, request_rec *r, miq_db *db, const miq_caller *caller)
 {
     miq_srv_conf *sc = miq_conf(r->server);
@@ -221,9 +187,9 @@ static int route_jobs(request_rec *r, miq_jobs_env *env, const miq_caller *calle
     }
     if (r->method_number != M_GET)
         return method_not_allowed(r, "GET, POST");
-    if ((l = qarg(r, "limit")) && (limit = int_arg(l, 1, 100)) < 0)
+    if ((l = miq_query_arg(r, "limit")) && (limit = miq_query_int(l, 1, 100)) < 0)
         return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request", "limit must be 1 to 100");
-    miq_jobs_list(env, qarg(r, "cursor"), qarg(r, "status"), limit, &rep);
+    miq_jobs_list(env, miq_query_arg(r, "cursor"), miq_query_arg(r, "status"), limit, &rep);
     return send_reply(r, caller, &rep);
 }
 
@@ -237,11 +203,11 @@ static int route_job(request_rec *r, miq_jobs_env *env, const miq_caller *caller
     if (!*id)
         return route_not_found(r);
     if (!*sub) {
-        const char *w = qarg(r, "wait_s");
+        const char *w = miq_query_arg(r, "wait_s");
         int wait_s = 0;
         if (r->method_number != M_GET)
             return method_not_allowed(r, "GET");
-        if (w && (wait_s = int_arg(w, 0, 45)) < 0)
+        if (w && (wait_s = miq_query_int(w, 0, 45)) < 0)
             return miq_send_error(r, HTTP_BAD_REQUEST, "invalid_request",
                                   "wait_s must be 0 to 45 seconds");
         miq_jobs_get(env, id, wait_s, &rep);
@@ -251,7 +217,7 @@ static int route_job(request_rec *r, miq_jobs_env *env, const miq_caller *caller
         const char *ct = NULL, *text = NULL;
         if (r->method_number != M_GET)
             return method_not_allowed(r, "GET");
-        miq_jobs_result(env, id, qarg(r, "format"), &rep, &ct, &text);
+        miq_jobs_result(env, id, miq_query_arg(r, "format"), &rep, &ct, &text);
         if (rep.status >= 400 || !text)
             return send_reply(r, caller, &rep);
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
@@ -281,7 +247,8 @@ static int is_long_poll(request_rec *r)
 {
     const char *w;
     return r->method_number == M_GET && !strncmp(r->uri, "/v1/jobs/", 9) && r->uri[9] &&
-           !strchr(r->uri + 9, '/') && (w = qarg(r, "wait_s")) && int_arg(w, 1, 45) > 0;
+           !strchr(r->uri + 9, '/') && (w = miq_query_arg(r, "wait_s")) &&
+           miq_query_int(w, 1, 45) > 0;
 }
 
 /* A long-poll takes a pooled connection per statement (the token check, each
