@@ -54,6 +54,25 @@ static int count_request(request_rec *r)
     return DECLINED;
 }
 
+/* The counters sql/020 keeps; NULL when they cannot be read (an older schema). */
+static const apr_array_header_t *read_totals(request_rec *r, ap_dbd_t *dbd)
+{
+    int ncols = 0, i;
+    apr_array_header_t *rows = miq_db_rows(r, dbd, MIQ_SQL_METRIC_TOTALS, 0, NULL, &ncols), *out;
+    if (!rows || ncols < 4)
+        return NULL;
+    out = apr_array_make(r->pool, rows->nelts, sizeof(miq_metric_total));
+    for (i = 0; i < rows->nelts; i++) {
+        const char **row = APR_ARRAY_IDX(rows, i, const char **);
+        miq_metric_total *t = apr_array_push(out);
+        t->metric = row[0] ? row[0] : "";
+        t->label1 = row[1] ? row[1] : "";
+        t->label2 = row[2] ? row[2] : "";
+        t->value = row[3] ? atof(row[3]) : 0;
+    }
+    return out;
+}
+
 void miq_metrics_read_db(request_rec *r, miq_metrics_db *db)
 {
     const char **row;
@@ -76,6 +95,7 @@ void miq_metrics_read_db(request_rec *r, miq_metrics_db *db)
         db->webhooks_pending = apr_atoi64(row[9]);
         db->webhooks_failed_24h = apr_atoi64(row[10]);
         db->webhook_oldest_pending_s = atof(row[11]);
+        db->totals = read_totals(r, dbd);
     }
     miq_dbd_close(r, dbd);
 }

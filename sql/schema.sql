@@ -416,6 +416,76 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE FUNCTION public.miq_metric_add(p_metric text, p_label1 text, p_label2 text, p_by numeric) RETURNS void
+    LANGUAGE sql
+    AS $$
+    INSERT INTO metric_totals AS t (metric, label1, label2, value)
+    VALUES (p_metric, p_label1, p_label2, p_by)
+    ON CONFLICT (metric, label1, label2) DO UPDATE SET value = t.value + EXCLUDED.value
+$$;
+
+CREATE FUNCTION public.miq_metric_totals_jobs() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    wait double precision;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM miq_metric_add('jobs_created', NEW.endpoint, '', 1);
+    END IF;
+    IF NEW.status IN ('succeeded', 'failed', 'canceled')
+       AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('succeeded', 'failed', 'canceled')) THEN
+        PERFORM miq_metric_add('jobs_finished', NEW.endpoint, NEW.status, 1);
+    END IF;
+    IF NEW.started_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.started_at IS NULL) THEN
+        wait := greatest(extract(epoch FROM NEW.started_at - NEW.created_at), 0);
+        PERFORM miq_metric_add('job_queue_wait_seconds', miq_queue_wait_bucket(wait), '', 1);
+        PERFORM miq_metric_add('job_queue_wait_seconds_sum', '', '', wait::numeric);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_metric_totals_ledger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.kind = 'settlement' AND NEW.credits < 0 THEN
+        PERFORM miq_metric_add('credits_charged', '', '', -NEW.credits);
+    ELSIF NEW.kind IN ('grant', 'topup') AND NEW.credits > 0 THEN
+        PERFORM miq_metric_add('credits_added', NEW.kind, '', NEW.credits);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_metric_totals_read() RETURNS TABLE(metric text, label1 text, label2 text, value numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT r.metric, r.label1, r.label2, r.value FROM (
+        SELECT t.metric, t.label1, t.label2, t.value, 0::double precision AS ord
+          FROM metric_totals t
+         WHERE t.metric NOT IN ('job_queue_wait_seconds', 'job_queue_wait_seconds_sum')
+        UNION ALL
+        SELECT 'job_queue_wait_seconds', b.le, '',
+               sum(coalesce(t.value, 0)) OVER (ORDER BY b.bound), b.bound
+          FROM (SELECT x::text AS le, x AS bound FROM unnest(miq_queue_wait_bounds()) x
+                UNION ALL SELECT '+Inf', 'Infinity'::double precision) b
+          LEFT JOIN metric_totals t ON t.metric = 'job_queue_wait_seconds' AND t.label1 = b.le
+        UNION ALL
+        SELECT 'job_queue_wait_seconds', '_sum', '',
+               coalesce((SELECT t.value FROM metric_totals t
+                          WHERE t.metric = 'job_queue_wait_seconds_sum'), 0),
+               'Infinity'::double precision) r
+     ORDER BY r.metric, r.ord, r.label1, r.label2
+$$;
+
+CREATE FUNCTION public.miq_metric_totals_webhooks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_metric_add('webhook_deliveries', NEW.outcome, '', 1);
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION public.miq_oauth_code_redeem(p_code_hash text, p_client text, p_redirect text, p_challenge text, p_resource text, p_family text, p_access_id text, p_access_hash text, p_access_prefix text, p_token_name text, p_access_ttl integer, p_refresh_hash text, p_refresh_ttl integer) RETURNS TABLE(outcome text, account_id bigint, scopes text, resource text, correlation_id text, expires_in integer)
     LANGUAGE plpgsql
     AS $$
@@ -614,6 +684,19 @@ BEGIN
        AND coalesce(finished_at, created_at) < now() - make_interval(secs => p_requests_s);
     GET DIAGNOSTICS removed = ROW_COUNT; RETURN NEXT;
 END $$;
+
+CREATE FUNCTION public.miq_queue_wait_bounds() RETURNS double precision[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT ARRAY[0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600]::double precision[]
+$$;
+
+CREATE FUNCTION public.miq_queue_wait_bucket(p_wait double precision) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT coalesce((SELECT min(b) FROM unnest(miq_queue_wait_bounds()) b WHERE p_wait <= b)::text,
+                    '+Inf')
+$$;
 
 CREATE FUNCTION public.miq_quota_lease(p_id text, p_account bigint, p_kind text, p_limit integer, p_ttl_s integer) RETURNS TABLE(taken boolean, in_use integer)
     LANGUAGE plpgsql
@@ -1726,6 +1809,14 @@ CREATE TABLE public.mcp_tasks (
     CONSTRAINT mcp_tasks_status_check CHECK ((status = ANY (ARRAY['working'::text, 'input_required'::text, 'completed'::text, 'failed'::text, 'cancelled'::text])))
 );
 
+CREATE TABLE public.metric_totals (
+    metric text NOT NULL,
+    label1 text DEFAULT ''::text NOT NULL,
+    label2 text DEFAULT ''::text NOT NULL,
+    value numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT metric_totals_value_check CHECK ((value >= (0)::numeric))
+);
+
 CREATE TABLE public.oauth_clients (
     client_id text NOT NULL,
     source text NOT NULL,
@@ -1992,6 +2083,9 @@ ALTER TABLE ONLY public.mcp_sessions
 ALTER TABLE ONLY public.mcp_tasks
     ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.metric_totals
+    ADD CONSTRAINT metric_totals_pkey PRIMARY KEY (metric, label1, label2);
+
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
 
@@ -2123,9 +2217,13 @@ ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_defaul
 
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
+CREATE TRIGGER credit_ledger_metric_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_ledger();
+
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
 CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
+
+CREATE TRIGGER jobs_metric_totals AFTER INSERT OR UPDATE OF status, started_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
 CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
 
@@ -2134,6 +2232,8 @@ CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_res
 CREATE TRIGGER mcp_requests_daily AFTER INSERT ON public.mcp_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_request_daily_add();
 
 CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
+
+CREATE TRIGGER webhook_deliveries_metric_totals AFTER INSERT ON public.webhook_deliveries FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_webhooks();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;

@@ -111,6 +111,13 @@ curl -s "$U/server-status" | grep -q '<h2><a name="momentiq">MomentIQ</a></h2>' 
     ok "server-status HTML has the MomentIQ section" || bad "server-status HTML lacks the MomentIQ section"
 
 # ---- a job keeps the trace; the worker's lines carry it ---------------------
+# The database's counters (sql/020) move with the job below.
+metric() { curl -s "$U/metrics" | awk -v k="$1" '$1 == k {print $2; f = 1} END {if (!f) print 0}'; }
+K_CREATED='momentiq_jobs_created_total{endpoint="audio/silence"}'
+K_DONE='momentiq_jobs_finished_total{endpoint="audio/silence",status="succeeded"}'
+K_GRANT='momentiq_credits_added_total{kind="grant"}'
+m_created=$(metric "$K_CREATED"); m_done=$(metric "$K_DONE"); m_grant=$(metric "$K_GRANT")
+m_charged=$(metric momentiq_credits_charged_total); m_waits=$(metric momentiq_job_queue_wait_seconds_count)
 email="$TAG@example.com"
 ctl user create "$email" --free-credits 500 >/dev/null 2>&1 || true
 tok=$(ctl token create --user "$email" --name ops --scopes all 2>/dev/null | grep -o 'miq_conn_[A-Za-z0-9_-]*' | head -n 1)
@@ -131,6 +138,17 @@ if [ -n "$job" ]; then
         sleep 0.5
     done
     [ "$st" = succeeded ] && ok "the traced job succeeded" || bad "the traced job is $st"
+    curl -s "$U/metrics" >"$tmp/metrics2"
+    check "/metrics with the database's counters passes the strict checker" python3 "$HERE/openmetrics_check.py" <"$tmp/metrics2"
+    charged=$(sql "SELECT charged_credits FROM jobs WHERE id = '$job'")
+    d() { python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 6))" "$1" "$2"; }
+    v=$(d "$m_created" "$(metric "$K_CREATED")"); [ "$v" = 1.0 ] && ok "jobs_created_total counted the job" || bad "jobs_created_total moved by $v"
+    v=$(d "$m_done" "$(metric "$K_DONE")"); [ "$v" = 1.0 ] && ok "jobs_finished_total counted it as succeeded" || bad "jobs_finished_total moved by $v"
+    v=$(d "$m_grant" "$(metric "$K_GRANT")"); [ "$v" = 500.0 ] && ok "credits_added_total counted the 500 free credits" || bad "credits_added_total{grant} moved by $v"
+    v=$(d "$m_charged" "$(metric momentiq_credits_charged_total)")
+    [ -n "$charged" ] && [ "$charged" -gt 0 ] && [ "$v" = "$charged.0" ] && ok "credits_charged_total grew by the job's charge ($charged)" ||
+        bad "credits_charged_total moved by $v, the job charged '$charged'"
+    v=$(d "$m_waits" "$(metric momentiq_job_queue_wait_seconds_count)"); [ "$v" = 1.0 ] && ok "the queue-wait histogram counted the job's start" || bad "queue-wait count moved by $v"
     n=$(grep -c "job $job.*trace_id=$JT" "$OPS_VAR/log/worker.log" || true)
     [ "${n:-0}" -ge 2 ] && ok "worker log lines of the job carry its trace id ($n)" ||
         bad "worker log lines with the trace id: ${n:-0}" "$(grep "$job" "$OPS_VAR/log/worker.log")"
@@ -209,6 +227,8 @@ for args in "no-such-report" "top-tools --since 2026-02-30" "top-tools --since 2
     [ "$rc" = 2 ] && grep -q 'momentiqctl report:' "$tmp/err" && ok "report $args: refused (2)" || bad "report $args: exit $rc"
 done
 sql "DELETE FROM jobs WHERE id = 'job_$TAG'; DELETE FROM rate_limit_refusals WHERE class = '$TAG'" >/dev/null
+v=$(metric "momentiq_jobs_finished_total{endpoint=\"video/$TAG\",status=\"failed\"}")
+[ "$v" = 1 ] && ok "a deleted job stays counted: counters never go down" || bad "jobs_finished_total for the deleted job reads '$v'"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -199,5 +199,60 @@ static void test_metrics_text(void)
     free(mem);
 }
 
+static void add_total(apr_array_header_t *a, const char *m, const char *l1, const char *l2,
+                      double v)
+{
+    miq_metric_total *t = apr_array_push(a);
+    t->metric = m;
+    t->label1 = l1;
+    t->label2 = l2;
+    t->value = v;
+}
+
+/* The database's counters (sql/020) printed as OpenMetrics families. */
+static void test_metrics_totals(void)
+{
+    miq_metrics_db db;
+    apr_array_header_t *totals = apr_array_make(utp, 8, sizeof(miq_metric_total));
+    const char *out;
+    memset(&db, 0, sizeof(db));
+    db.ok = 1;
+    /* without the table (an older schema) nothing is printed */
+    CU_ASSERT_PTR_NULL(strstr(miq_metrics_openmetrics(utp, &db), "momentiq_jobs_created"));
+    db.totals = totals;
+    out = miq_metrics_openmetrics(utp, &db);
+    /* every family is there before its first row; an unlabelled counter reads 0 */
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "# TYPE momentiq_jobs_finished counter\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_credits_charged_total 0\n"));
+    CU_ASSERT_PTR_NULL(strstr(out, "momentiq_jobs_finished_total"));
+
+    add_total(totals, "credits_added", "grant", "", 500);
+    add_total(totals, "credits_charged", "", "", 42);
+    add_total(totals, "job_queue_wait_seconds", "0.1", "", 1);
+    add_total(totals, "job_queue_wait_seconds", "+Inf", "", 3);
+    add_total(totals, "job_queue_wait_seconds", "_sum", "", 7.25);
+    add_total(totals, "jobs_finished", "audio/silence", "succeeded", 2);
+    add_total(totals, "jobs_finished", "evil\"\n\\", "failed", 1);
+    add_total(totals, "not_a_metric_we_know", "", "", 9);
+    out = miq_metrics_openmetrics(utp, &db);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_credits_added_total{kind=\"grant\"} 500\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_credits_charged_total 42\n"));
+    CU_ASSERT_PTR_NULL(strstr(out, "momentiq_credits_charged_total 0\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(
+        out, "momentiq_jobs_finished_total{endpoint=\"audio/silence\",status=\"succeeded\"} 2\n"));
+    /* a label value is escaped, never breaks the line */
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out,
+               "momentiq_jobs_finished_total{endpoint=\"evil\\\"\\n\\\\\",status=\"failed\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "# UNIT momentiq_job_queue_wait_seconds seconds\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_job_queue_wait_seconds_bucket{le=\"0.1\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_job_queue_wait_seconds_bucket{le=\"+Inf\"} 3\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_job_queue_wait_seconds_count 3\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "momentiq_job_queue_wait_seconds_sum 7.250000\n"));
+    CU_ASSERT_PTR_NULL(strstr(out, "not_a_metric_we_know"));
+    CU_ASSERT_EQUAL(strcmp(out + strlen(out) - 6, "# EOF\n"), 0);
+}
+
 MIQ_SUITE("ops", MIQ_TEST(test_traceparent_valid), MIQ_TEST(test_traceparent_invalid),
-          MIQ_TEST(test_report_dates), MIQ_TEST(test_report_render), MIQ_TEST(test_metrics_text))
+          MIQ_TEST(test_report_dates), MIQ_TEST(test_report_render), MIQ_TEST(test_metrics_text),
+          MIQ_TEST(test_metrics_totals))

@@ -724,6 +724,10 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
      "(SELECT failed_last_day FROM miq_webhook_backlog()), "
      "(SELECT oldest_pending_s FROM miq_webhook_backlog()) "
      "FROM jobs WHERE created_at > now() - interval '24 hours'"},
+    /* /metrics: the counters sql/020's triggers keep, in print order. Rows:
+     * metric, label1, label2, value. */
+    {MIQ_SQL_METRIC_TOTALS, "miq_metric_totals",
+     "SELECT metric, label1, label2, value::text FROM miq_metric_totals_read()"},
 };
 
 const miq_sql_stmt *miq_sql_get(miq_sql_id_e id)

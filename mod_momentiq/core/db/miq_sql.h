@@ -129,6 +129,7 @@ typedef enum {
     MIQ_SQL_REQUESTS_MAINTAIN,
     MIQ_SQL_JOB_TRACE_GET,
     MIQ_SQL_METRICS_DB,
+    MIQ_SQL_METRIC_TOTALS,
     MIQ_SQL_COUNT
 } miq_sql_id_e;
 

@@ -238,6 +238,85 @@ static const char *series_labels(apr_pool_t *p, const snap_t *s)
 
 #define PUT(...) APR_ARRAY_PUSH(out, const char *) = apr_psprintf(p, __VA_ARGS__)
 
+/* The counters the database keeps (sql/020), by their name there. Each
+ * family is printed even with no rows yet, so a dashboard finds it. */
+static const struct {
+    const char *metric, *family, *type, *help, *label1, *label2;
+} totals_def[] = {
+    {"jobs_created", "momentiq_jobs_created", "counter", "Jobs created, by endpoint.", "endpoint",
+     NULL},
+    {"jobs_finished", "momentiq_jobs_finished", "counter",
+     "Jobs that reached an end state, by endpoint and status.", "endpoint", "status"},
+    {"job_queue_wait_seconds", "momentiq_job_queue_wait_seconds", "histogram",
+     "Time from a job's creation to its first start by a worker.", "le", NULL},
+    {"credits_charged", "momentiq_credits_charged", "counter",
+     "Credits charged for finished jobs (settlements).", NULL, NULL},
+    {"credits_added", "momentiq_credits_added", "counter",
+     "Credits added to accounts, by kind (grant, topup).", "kind", NULL},
+    {"webhook_deliveries", "momentiq_webhook_deliveries", "counter",
+     "Webhook delivery attempts, by outcome (delivered, retry, failed).", "outcome", NULL},
+};
+
+/* A label value as OpenMetrics quotes it: backslash, quote and newline escaped. */
+static const char *label_escape(apr_pool_t *p, const char *v)
+{
+    char *o = apr_palloc(p, 2 * strlen(v) + 1), *w = o;
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"' || *v == '\n')
+            *w++ = '\\';
+        *w++ = *v == '\n' ? 'n' : *v;
+    }
+    *w = 0;
+    return o;
+}
+
+static const char *total_labels(apr_pool_t *p, int d, const miq_metric_total *t)
+{
+    if (!totals_def[d].label1)
+        return "";
+    if (!totals_def[d].label2)
+        return apr_psprintf(p, "{%s=\"%s\"}", totals_def[d].label1, label_escape(p, t->label1));
+    return apr_psprintf(p, "{%s=\"%s\",%s=\"%s\"}", totals_def[d].label1,
+                        label_escape(p, t->label1), totals_def[d].label2,
+                        label_escape(p, t->label2));
+}
+
+static void put_totals(apr_pool_t *p, apr_array_header_t *out, const apr_array_header_t *totals)
+{
+    size_t d;
+    int i;
+    for (d = 0; d < sizeof(totals_def) / sizeof(totals_def[0]); d++) {
+        int is_hist = !strcmp(totals_def[d].type, "histogram"), seen = 0;
+        double count = 0, sum = 0;
+        PUT("# TYPE %s %s\n", totals_def[d].family, totals_def[d].type);
+        if (is_hist)
+            PUT("# UNIT %s seconds\n", totals_def[d].family);
+        PUT("# HELP %s %s\n", totals_def[d].family, totals_def[d].help);
+        for (i = 0; i < totals->nelts; i++) {
+            const miq_metric_total *t = &APR_ARRAY_IDX(totals, i, miq_metric_total);
+            if (strcmp(t->metric, totals_def[d].metric))
+                continue;
+            seen = 1;
+            if (!is_hist)
+                PUT("%s_total%s %.15g\n", totals_def[d].family, total_labels(p, (int)d, t),
+                    t->value);
+            else if (!strcmp(t->label1, "_sum"))
+                sum = t->value;
+            else {
+                PUT("%s_bucket{le=\"%s\"} %.15g\n", totals_def[d].family,
+                    label_escape(p, t->label1), t->value);
+                if (!strcmp(t->label1, "+Inf"))
+                    count = t->value;
+            }
+        }
+        if (is_hist && seen)
+            PUT("%s_count %.15g\n%s_sum %.6f\n", totals_def[d].family, count, totals_def[d].family,
+                sum);
+        else if (!seen && !totals_def[d].label1)
+            PUT("%s_total 0\n", totals_def[d].family);
+    }
+}
+
 const char *miq_metrics_openmetrics(apr_pool_t *p, const miq_metrics_db *db)
 {
     apr_array_header_t *out = apr_array_make(p, 256, sizeof(const char *));
@@ -345,6 +424,8 @@ const char *miq_metrics_openmetrics(apr_pool_t *p, const miq_metrics_db *db)
             "momentiq_webhook_events_failed_last_day %" APR_INT64_T_FMT "\n",
             db->webhooks_pending, db->webhook_oldest_pending_s, db->webhooks_failed_24h);
     }
+    if (db && db->ok && db->totals)
+        put_totals(p, out, db->totals);
     APR_ARRAY_PUSH(out, const char *) = "# EOF\n";
     return apr_array_pstrcat(p, out, 0);
 }

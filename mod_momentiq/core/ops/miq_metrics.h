@@ -6,6 +6,7 @@
 
 #include <apr_pools.h>
 #include <apr_time.h>
+#include <apr_tables.h>
 
 typedef enum {
     MIQ_SURFACE_MCP,
@@ -44,6 +45,13 @@ void miq_metrics_mcp(const char *rpc_method, const char *tool, const char *outco
 /* An SSE response stream opened (+1) or closed (-1). */
 void miq_metrics_sse(int delta);
 
+/* A counter the database keeps (sql/020_metric_totals.sql), as read: a
+ * histogram's buckets come cumulative, its sum with label1 "_sum". */
+typedef struct miq_metric_total {
+    const char *metric, *label1, *label2;
+    double value;
+} miq_metric_total;
+
 /* What the database says at scrape time (negative: unknown). */
 typedef struct miq_metrics_db {
     int ok; /* 0: the database could not be read */
@@ -52,6 +60,7 @@ typedef struct miq_metrics_db {
     apr_int64_t jobs_24h_succeeded, jobs_24h_failed, jobs_24h_canceled, credits_charged_24h;
     apr_int64_t webhooks_pending, webhooks_failed_24h;
     double webhook_oldest_pending_s;
+    const apr_array_header_t *totals; /* miq_metric_total in print order; NULL: unread */
 } miq_metrics_db;
 
 /* The OpenMetrics text exposition (content type
