@@ -23,6 +23,13 @@
  *            days): both grow by a row per request, anonymous ones included
  *            (sql/011_quotas.sql); webhook events delivered or failed before
  *            then, with their delivery log (sql/017_webhook_retention.sql).
+ *   months   the request log's monthly partitions: this month's and the next
+ *            ones are made before a row needs them, and whole months past
+ *            --request-log-months N (default MIQ_DEFAULT_REQUEST_LOG_MONTHS,
+ *            as httpd's MomentIQRequestLogMonths; 0 keeps all) are dropped.
+ *            httpd's request-log writer does the same hourly; purge does it
+ *            too so a site whose httpd nodes log no MCP calls for a while,
+ *            or that runs only workers somewhere, still keeps the window.
  *
  * momentiqctl does not read httpd.conf: pass the storage directory (--storage
  * or $MOMENTIQ_STORAGE_DIR) and the retention the server uses. Run it from
@@ -38,6 +45,7 @@
 #include "db/miq_apr_db.h"
 #include "db/miq_sql.h"
 #include "jobs/miq_uploads.h"
+#include "ops/miq_request_log.h"
 
 #define DEFAULT_OUTPUTS_S  2592000
 #define PART_MAX_AGE_S     86400
@@ -56,7 +64,8 @@ static int purge_usage(void)
             "usage: momentiqctl purge [--storage DIR] [--uploads-older-than SECONDS]\n"
             "                         [--outputs-older-than SECONDS] [--trail-older-than SECONDS]\n"
             "                         [--unused-clients-older-than SECONDS]\n"
-            "                         [--requests-older-than SECONDS] [--dry-run]\n"
+            "                         [--requests-older-than SECONDS]\n"
+            "                         [--request-log-months N] [--dry-run]\n"
             "  DIR defaults to $MOMENTIQ_STORAGE_DIR (httpd's MomentIQStorageDir).\n"
             "  Uploads go when past their expiry (MomentIQRetention at upload time) or,\n"
             "  with --uploads-older-than, when older than that. Job outputs go when the job\n"
@@ -65,19 +74,27 @@ static int purge_usage(void)
             "  --trail-older-than (default %d), dynamic registrations unused after\n"
             "  --unused-clients-older-than (default %d). The MCP request log, the\n"
             "  authentication events and settled webhook events go after\n"
-            "  --requests-older-than (default %d).\n",
-            DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S, DEFAULT_REQUESTS_S);
+            "  --requests-older-than (default %d). Whole months of the request log past\n"
+            "  --request-log-months go (default %d, as MomentIQRequestLogMonths; 0 keeps\n"
+            "  all).\n",
+            DEFAULT_OUTPUTS_S, DEFAULT_TRAIL_S, DEFAULT_CLIENTS_S, DEFAULT_REQUESTS_S,
+            MIQ_DEFAULT_REQUEST_LOG_MONTHS);
     return 2;
+}
+
+static int parse_count(const char *s, long max, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 0 || v > max)
+        return 0;
+    *out = v;
+    return 1;
 }
 
 static int parse_secs(const char *s, long *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 100L * 365 * 86400)
-        return 0;
-    *out = v;
-    return 1;
+    return parse_count(s, 100L * 365 * 86400, out);
 }
 
 static int remove_path(apr_pool_t *p, const char *path, int dry_run, const char *what)
@@ -120,7 +137,7 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
     const char *storage = getenv("MOMENTIQ_STORAGE_DIR"), *err, *args[3];
     long uploads_s = -1, outputs_s = DEFAULT_OUTPUTS_S, trail_s = DEFAULT_TRAIL_S,
          clients_s = DEFAULT_CLIENTS_S, requests_s = DEFAULT_REQUESTS_S;
-    long n_state = 0;
+    long n_state = 0, log_months = MIQ_DEFAULT_REQUEST_LOG_MONTHS;
     int i, j, ncols, dry_run = 0, n_uploads = 0, n_outputs = 0, n_parts = 0, failed = 0;
     int n_removals = 0;
     apr_array_header_t *rows, *names, *mtimes;
@@ -147,6 +164,10 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
         }
         else if (!strcmp(argv[i], "--requests-older-than") && i + 1 < argc) {
             if (!parse_secs(argv[++i], &requests_s))
+                return purge_usage();
+        }
+        else if (!strcmp(argv[i], "--request-log-months") && i + 1 < argc) {
+            if (!parse_count(argv[++i], 1200, &log_months))
                 return purge_usage();
         }
         else if (!strcmp(argv[i], "--dry-run"))
@@ -274,9 +295,9 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
     args[1] = apr_ltoa(p, clients_s);
     args[2] = apr_ltoa(p, requests_s);
     rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_PURGE_TRANSIENT, 3, args, &ncols, &err);
-    if (dry_run)
-        miq_apr_db_exec_text(db, "ROLLBACK");
     if (!rows) {
+        if (dry_run)
+            miq_apr_db_exec_text(db, "ROLLBACK");
         fprintf(stderr, "momentiqctl: %s\n", err);
         return 1;
     }
@@ -286,6 +307,21 @@ int miqctl_purge_run(apr_pool_t *p, const char *conninfo, int argc, const char *
         n_state += n;
         if (n > 0)
             printf("%s %ld %s\n", dry_run ? "would remove" : "removed", n, r[0]);
+    }
+    /* 5. The request log's months (in the same dry-run transaction). */
+    args[0] = apr_itoa(p, MIQ_REQUEST_LOG_MONTHS_AHEAD);
+    args[1] = apr_ltoa(p, log_months);
+    rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_REQUESTS_MAINTAIN, 2, args, &ncols, &err);
+    if (dry_run)
+        miq_apr_db_exec_text(db, "ROLLBACK");
+    if (!rows) {
+        fprintf(stderr, "momentiqctl: request log partitions: %s\n", err);
+        return 1;
+    }
+    for (i = 0; ncols >= 2 && i < rows->nelts; i++) {
+        const char **r = APR_ARRAY_IDX(rows, i, const char **);
+        printf("%s request log partition %s (%s)\n", dry_run ? "would change" : "changed", r[1],
+               r[0]);
     }
     printf("purge: %d upload(s), %d output directorie(s), %d partial file(s), %d file(s) of "
            "deleted accounts, %ld database row(s) of expired state %s%s\n",

@@ -4,6 +4,7 @@
 #define MOD_MOMENTIQ_CONFIG_H
 
 #include "mod_momentiq_private.h"
+#include "ops/miq_request_log.h" /* MIQ_DEFAULT_REQUEST_LOG_MONTHS */
 
 /* Directive defaults, each written once: miq_conf_finish fills unset fields
  * from them, the help texts quote them (MIQ_STR, MIQ_ONOFF) and
@@ -32,7 +33,6 @@
 #define MIQ_DEFAULT_QUOTA_LONG_POLLS     10
 #define MIQ_DEFAULT_QUOTA_IMPORTS        3
 #define MIQ_DEFAULT_STORAGE_MIN_FREE     1G
-#define MIQ_DEFAULT_REQUEST_LOG_MONTHS   4
 
 /* A default as help text: MIQ_STR(MIQ_DEFAULT_MAX_BODY) is "1048576",
  * MIQ_ONOFF(MIQ_DEFAULT_RECORD_REQUESTS) is "On". */

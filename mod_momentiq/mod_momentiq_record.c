@@ -21,6 +21,7 @@
 #include "mod_momentiq_dbd.h"
 #include "db/miq_sql.h"
 #include "base/miq_text.h"
+#include "ops/miq_request_log.h"
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096
@@ -243,11 +244,11 @@ static void write_batch(apr_pool_t *p, rec_t *recs, int n)
  * (sql/016_reports.sql). Every child tries hourly; the database lets one
  * at a time do it and the others return at once. */
 #define MAINTAIN_EVERY apr_time_from_sec(3600)
-#define MONTHS_AHEAD   "2"
 static void maintain_partitions(apr_pool_t *p)
 {
     ap_dbd_t *dbd = dbd_open ? dbd_open(p, q.s) : NULL;
-    const char *args[2] = {MONTHS_AHEAD, apr_itoa(p, q.log_months)}, *err = NULL;
+    const char *args[2] = {apr_itoa(p, MIQ_REQUEST_LOG_MONTHS_AHEAD), apr_itoa(p, q.log_months)},
+               *err = NULL;
     apr_array_header_t *rows;
     int i, ncols;
     if (!dbd)

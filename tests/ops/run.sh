@@ -175,6 +175,19 @@ sql "CREATE TABLE mcp_requests_200001 PARTITION OF mcp_requests FOR VALUES FROM 
 sql "SELECT action || ' ' || partition FROM miq_requests_maintain(2, 12)" >"$tmp/maint"
 grep -qx 'dropped mcp_requests_200001' "$tmp/maint" && [ -z "$(sql "SELECT 1 FROM mcp_requests WHERE caller = '$TAG-old'")" ] &&
     ok "retention drops a month older than the months kept" || bad "retention" "$(cat "$tmp/maint")"
+# momentiqctl purge keeps the same window (for sites where httpd logs no calls for a while)
+sql "CREATE TABLE IF NOT EXISTS mcp_requests_200002 PARTITION OF mcp_requests FOR VALUES FROM ('2000-02-01 00:00+00') TO ('2000-03-01 00:00+00')" >/dev/null
+mkdir -p "$tmp/storage" && chmod 777 "$tmp" "$tmp/storage"
+ctl purge --storage "$tmp/storage" --request-log-months 12 --dry-run >"$tmp/purge" 2>&1
+grep -qx 'would change request log partition mcp_requests_200002 (dropped)' "$tmp/purge" &&
+    [ -n "$(sql "SELECT to_regclass('mcp_requests_200002')")" ] &&
+    ok "purge --dry-run names the month it would drop and keeps it" || bad "purge --dry-run" "$(cat "$tmp/purge")"
+ctl purge --storage "$tmp/storage" --request-log-months 12 >"$tmp/purge" 2>&1
+grep -qx 'changed request log partition mcp_requests_200002 (dropped)' "$tmp/purge" &&
+    [ -z "$(sql "SELECT to_regclass('mcp_requests_200002')")" ] &&
+    ok "purge --request-log-months drops whole months past the window" || bad "purge --request-log-months" "$(cat "$tmp/purge")"
+ctl purge --storage "$tmp/storage" --request-log-months -1 >/dev/null 2>&1 && bad "purge accepted --request-log-months -1" ||
+    ok "purge refuses a negative --request-log-months"
 v=$(sql "SELECT count(*) FROM mcp_requests WHERE caller IN ('$TAG-future') OR client_name LIKE '$TAG-%'")
 [ "$v" = 4 ] && ok "retention keeps the recent months' rows" || bad "recent rows left: $v"
 v=$(sql "SELECT count(*) FROM admin_request_daily_check")
