@@ -464,9 +464,10 @@ status) build >/dev/null; ctl status ;;
 ctl) build >/dev/null; ctl "$@" ;;
 test) run_tests ;;
 schema) schema ;;
+state) say "$STATE" ;;   # where var/ lives (the bench scripts keep their files there)
 brand) brand_render "$ROOT/assets/brand" 1; say "rendered assets/brand/*.png from assets/brand/src" ;;
 *)
-    say "usage: ./build.sh [--asan] deps|build|brand|run|start|stop|status|test|schema|package|ctl ARGS..."
+    say "usage: ./build.sh [--asan] deps|build|brand|run|start|stop|status|test|schema|state|package|ctl ARGS..."
     exit 2
     ;;
 esac

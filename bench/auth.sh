@@ -26,7 +26,10 @@ THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-50}
 REVOKE_SECS=${BENCH_REVOKE_SECONDS:-4}
 LEDGER_ROWS=${BENCH_LEDGER_ROWS:-100000}
-BUILD=${MOMENTIQ_BUILD:-$ROOT/var/build}
+# var/ as build.sh keeps it: the clone's, or a directory the service account
+# can reach when the clone is private (build.sh state sets up the link)
+STATE=$("$ROOT/build.sh" state)
+BUILD=${MOMENTIQ_BUILD:-$STATE/build}
 TCK=$(getconf CLK_TCK)
 
 say() { printf '%s\n' "$*"; }
@@ -35,8 +38,8 @@ for c in wrk curl python3 getconf; do command -v "$c" >/dev/null || die "needs $
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port); PG_PORT=$(free_port)
-mkdir -p "$ROOT/var/bench"
-VAR=$(mktemp -d "$ROOT/var/bench/auth.XXXXXX")
+mkdir -p "$STATE/bench"
+VAR=$(mktemp -d "$STATE/bench/auth.XXXXXX")
 chmod 755 "$VAR"   # PostgreSQL and the httpd children run as an unprivileged user when we are root
 URL=http://127.0.0.1:$PORT
 WRK_PID=""

@@ -15,7 +15,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${1:-60}
 [ $# -gt 0 ] && shift
-OUT=${MIQ_FUZZ_OUT:-$ROOT/var/fuzz}
+OUT=${MIQ_FUZZ_OUT:-$("$ROOT/build.sh" state)/fuzz}   # var/ as build.sh keeps it
 RUN=$ROOT/tests/fuzz/run.sh
 export MIQ_FUZZ_OUT=$OUT
 

@@ -13,6 +13,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE=$ROOT/bench
+# var/ as build.sh keeps it: the clone's, or a directory the service account
+# can reach when the clone is private (build.sh state sets up the link)
+STATE=$("$ROOT/build.sh" state)
 DUR=${BENCH_DURATION:-10s}
 WARM=${BENCH_WARMUP:-2s}
 THREADS=${BENCH_THREADS:-2}
@@ -27,8 +30,8 @@ for c in wrk curl python3 npm getconf; do command -v "$c" >/dev/null || die "nee
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port); PG_PORT=$(free_port); SDK_PORT=$(free_port)
-mkdir -p "$ROOT/var/bench"
-VAR=$(mktemp -d "$ROOT/var/bench/run.XXXXXX")
+mkdir -p "$STATE/bench"
+VAR=$(mktemp -d "$STATE/bench/run.XXXXXX")
 chmod 755 "$VAR"   # PostgreSQL and the httpd children run as an unprivileged user when we are root
 URL=http://127.0.0.1:$PORT
 SDK_PID=""

@@ -20,6 +20,8 @@ clone_test() { # test-dir
     check grep -q 'miq_conn_' <<<"$out"
     check test "$(stat -c %a "$home")" = 700
     if as_root; then check test "$state" != "$home/momentiq clone/var"; fi
+    # the bench scripts ask build.sh where var/ is: the same reachable directory
+    check test "$(cd "$home/momentiq clone" && ./build.sh state)" = "$state"
     (cd "$home/momentiq clone" && MOMENTIQ_VAR= MOMENTIQ_BUILD= MOMENTIQ_PORT=$port ./build.sh stop >/dev/null 2>&1)
     check test -z "$(curl -s -m 2 "http://127.0.0.1:$port/mcp/status" 2>/dev/null)"
     case "$state" in /var/lib/momentiq-dev/*) rm -rf "$state" ;; esac
