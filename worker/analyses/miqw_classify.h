@@ -3,7 +3,7 @@
  *
  * The mix is box-filtered and decimated to about 8 kHz, cut into 256-sample
  * frames (32 ms, Hann window, FFT), and every 31 frames (about 1 s) make a
- * block with six features (Scheirer & Slaney 1997, Saunders 1996):
+ * block with seven features (Scheirer & Slaney 1997, Saunders 1996):
  *   ler      low-energy frame ratio (frames under half the block's mean energy)
  *   edb_std  spread of the frame level, dB
  *   zcr_std  spread of the zero-crossing rate
@@ -11,8 +11,11 @@
  *   flat     mean spectral flatness (geometric / arithmetic mean of the power)
  *   mod4     share of the level envelope's modulation energy at 2..8 Hz
  *            (the syllable rate)
+ *   flux_cv  spread of the flux over the block's frames / its mean (noise is
+ *            steadily changing; music's changes come in onsets)
  * A block quieter than -50 dBFS is not classified. Each block gets scores
- * for the three classes (miqw_classify.c says how) and the best one, with a
+ * for the three classes (a logistic regression fitted by
+ * bench/classify_fit.py; miqw_classify.c) and the best one, with a
  * confidence = softmax probability of the winner; runs of equal blocks, after
  * a 3-block majority smoothing, are the result:
  *   "audio_classes": [{start,end,type,confidence}] (seconds, media time).
@@ -27,7 +30,7 @@
 #define MIQW_CLASS_OTHER  2
 
 typedef struct {
-    double ler, edb_std, zcr_std, flux, flat, mod4, level_db;
+    double ler, edb_std, zcr_std, flux, flat, mod4, level_db, flux_cv;
 } miqw_class_features;
 
 typedef struct miqw_classify miqw_classify;
