@@ -105,7 +105,8 @@ static void test_thresholds(void)
         miq_billing_thresholds_parse(utp, miq_json_parse(utp, "[0]", 3, NULL), &lit));
     CU_ASSERT_PTR_NOT_NULL(
         miq_billing_thresholds_parse(utp, miq_json_parse(utp, "[\"a\"]", 5, NULL), &lit));
-    CU_ASSERT_PTR_NOT_NULL(miq_billing_thresholds_parse(utp, json_integer(1), &lit));
+    CU_ASSERT_PTR_NOT_NULL(
+        miq_billing_thresholds_parse(utp, miq_json_pool(utp, json_integer(1)), &lit));
     CU_ASSERT_PTR_NULL(miq_billing_thresholds_words(utp, 3, words, &lit));
     CU_ASSERT_STRING_EQUAL(lit, "{0.5,0.8,1}");
     words[0] = "lots";

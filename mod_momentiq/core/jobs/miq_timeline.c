@@ -33,7 +33,7 @@ static json_t *segment(apr_pool_t *p, const char *type, int index, double s, dou
 {
     json_t *o = json_pack("{s:s,s:i,s:f,s:f,s:f,s:s,s:O,s:f}", "type", type, "index", index,
                           "start", r3(s), "end", r3(e), "duration", r3(e - s), "detector", DETECTOR,
-                          "params", params ? params : json_object(), "score",
+                          "params", params ? params : miq_json_pool(p, json_object()), "score",
                           score < 0   ? 0
                           : score > 1 ? 1
                                       : r3(score));
