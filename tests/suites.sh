@@ -406,13 +406,17 @@ EOF
     if [ "$SAN" = 1 ]; then
         # Reports land in httpd/san; a child that could not write one says so in error_log.
         # ... and the worker's reports land in its own log.
+        # The CUnit runners' own reports (a leak, an overflow in a test of the core) count too.
         if ls "$tv/stack/httpd/san/"* >/dev/null 2>&1 ||
             grep -qE "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" \
-                "$tv/stack/log/"*.log 2>/dev/null; then
+                "$tv/stack/log/"*.log 2>/dev/null ||
+            grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$results/unit.log" "$results/worker.log" 2>/dev/null; then
             say "sanitizer reports:"
-            cat "$tv/stack/httpd/san/"* 2>/dev/null | head -80
-            grep -E "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" \
-                "$tv/stack/log/"*.log 2>/dev/null | head
+            { cat "$tv/stack/httpd/san/"* 2>/dev/null | head -80
+              grep -E "AddressSanitizer|runtime error|Can't open file" "$tv/stack/httpd/logs/error_log" \
+                  "$tv/stack/log/"*.log 2>/dev/null | head
+              grep -A12 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$results/unit.log" \
+                  "$results/worker.log" 2>/dev/null | head -40; } || true   # show what there is
             record sanitizers 0 1
         else
             record sanitizers 1 0
