@@ -1,7 +1,7 @@
 -- The job reports at a million jobs (issue 16: every report < 200 ms over
 -- 1 million jobs): a daily rollup of queue waits kept by triggers, with its
--- check view and rebuild function, the queue-age report reading it, and
--- indexes for failed-jobs and clip-workflows.
+-- check view and rebuild function, the queue-age report reading it, an
+-- index-only failed-jobs, and connector-usage summing per token first.
 -- docs/reporting.md says how each job report is computed, with figures.
 
 -- 1. Indexes ---------------------------------------------------------------
@@ -13,12 +13,6 @@
 CREATE INDEX jobs_failed_cover ON jobs (finished_at) INCLUDE (endpoint, error_code)
     WHERE status = 'failed';
 DROP INDEX jobs_failed_at;
--- clip-workflows: the succeeded clips jobs of a period (a sixth of the jobs
--- at most) without reading the others' rows. (Looking up each one's earlier
--- jobs by upload instead of 016's hash join was measured slower: 431 ms of
--- CPU against 258 over 30 days of bench/reports.sh.)
-CREATE INDEX jobs_clips_done ON jobs (created_at) INCLUDE (upload_id, account_id)
-    WHERE endpoint = 'video/clips' AND status = 'succeeded';
 
 -- 2. Queue waits per day ---------------------------------------------------
 -- How long each started job waited (started_at - created_at, seconds) never
@@ -248,4 +242,31 @@ LANGUAGE sql STABLE AS $$
                                                 miq_utc_day_floor(p_until))) e
          GROUP BY 1
         ORDER BY 1 DESC) d
+$$;
+
+-- 4. connector-usage: the period's jobs are summed per (token, account)
+-- first, from jobs_created_at alone, so the join with the tokens and the
+-- distinct-account count run over the tokens in use (a token belongs to one
+-- account) instead of over every job. Same rows as 016's; 1.8 times less
+-- CPU over a year of bench/reports.sh, the same over 30 days. (The same
+-- change to top-spenders and top-failed cost more over 30 days: not made.)
+CREATE OR REPLACE FUNCTION miq_report_connector_usage(p_since timestamptz, p_until timestamptz)
+RETURNS TABLE (connector text, jobs bigint, succeeded bigint, credits_charged numeric,
+               accounts bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(c.connector, CASE WHEN s.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           sum(s.jobs)::bigint, sum(s.succeeded)::bigint, coalesce(sum(s.credits), 0),
+           count(DISTINCT s.account_id)
+      FROM (SELECT j.token_id, j.account_id, count(*) AS jobs,
+                   count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                   sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded') AS credits
+              FROM jobs j
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1, 2) s
+      LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
+                                       t.kind) AS connector
+                   FROM api_tokens t
+                   LEFT JOIN oauth_families f ON f.id = t.family_id
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = s.token_id
+     GROUP BY 1 ORDER BY 4 DESC, 1
 $$;

@@ -811,17 +811,20 @@ $$;
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT coalesce(c.connector, CASE WHEN j.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
-           count(*), count(*) FILTER (WHERE j.status = 'succeeded'),
-           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0),
-           count(DISTINCT j.account_id)
-      FROM jobs j
+    SELECT coalesce(c.connector, CASE WHEN s.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           sum(s.jobs)::bigint, sum(s.succeeded)::bigint, coalesce(sum(s.credits), 0),
+           count(DISTINCT s.account_id)
+      FROM (SELECT j.token_id, j.account_id, count(*) AS jobs,
+                   count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                   sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded') AS credits
+              FROM jobs j
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1, 2) s
       LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
                                        t.kind) AS connector
                    FROM api_tokens t
                    LEFT JOIN oauth_families f ON f.id = t.family_id
-                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = j.token_id
-     WHERE j.created_at >= p_since AND j.created_at < p_until
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = s.token_id
      GROUP BY 1 ORDER BY 4 DESC, 1
 $$;
 
@@ -2258,8 +2261,6 @@ CREATE INDEX credit_ledger_job ON public.credit_ledger USING btree (job_id) WHER
 CREATE INDEX jobs_account ON public.jobs USING btree (account_id, created_at DESC, id);
 
 CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
-
-CREATE INDEX jobs_clips_done ON public.jobs USING btree (created_at) INCLUDE (upload_id, account_id) WHERE ((endpoint = 'video/clips'::text) AND (status = 'succeeded'::text));
 
 CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id, status, endpoint, charged_credits, upload_id);
 
