@@ -3,21 +3,31 @@
 # target (issue 16 asks for < 200 ms per report).
 #   bench/reports.sh
 # In a private PostgreSQL cluster (a temporary directory, its own port, removed
-# at exit) it applies every migration in sql/, keeps a year of monthly request
-# log partitions (as miq_requests_maintain would have made), then generates
-# with generate_series: BENCH_REQUESTS (10 000 000) mcp_requests rows over the
+# at exit) it applies the migrations up to BENCH_BASELINE (018: before the job
+# report rollup), keeps a year of monthly request log partitions (as
+# miq_requests_maintain would have made), then generates with
+# generate_series: BENCH_REQUESTS (10 000 000) mcp_requests rows over the
 # last 365 days, BENCH_JOBS (1 000 000) jobs over the same year for 10 000
-# accounts, 20 000 tokens (half of them connector tokens, some of those from
-# OAuth clients) and 300 000 uploads, plus auth events and rate-limit refusals.
-# It then runs every report function over the last 30 days and over the whole
-# year, each three times, and prints the best time of each (psql \timing).
-# Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_KEEP=1 (keep the cluster and
-#   print where it is).
+# accounts (each with a connector token, 6 000 of them from OAuth clients,
+# and an API key) and 300 000 uploads (six jobs in a row share an upload, in
+# varying order, so clips jobs have workflows), plus auth events and
+# rate-limit refusals. It times the job reports ("before"), keeps their rows,
+# applies the later migrations (timed: 019 backfills its rollup from the
+# jobs), times every report over the last 30 days and over the whole year,
+# each best of three, wall (psql \timing) and CPU (the server process's
+# schedstat), and compares the job reports' rows before and after over five
+# periods. Last, a job life through the real functions (create, claim, fail
+# and retry, fail, cancel, succeed; then the account's deletion) with the
+# rollup triggers on and off, and the rollups' check views.
+# Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
+#   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
 REQUESTS=${BENCH_REQUESTS:-10000000}
 JOBS=${BENCH_JOBS:-1000000}
+BASELINE=${BENCH_BASELINE:-018}
+LIFE=${BENCH_LIFE:-2000}
 RUNAS=
 [ "$(id -u)" -eq 0 ] && RUNAS=${MOMENTIQ_USER:-momentiq}
 as() { if [ -n "$RUNAS" ]; then runuser -u "$RUNAS" -- "$@"; else "$@"; fi; }
@@ -36,8 +46,12 @@ as "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/pg.log" -w start \
     -o "-p $PORT -k $DIR -c listen_addresses= -c shared_buffers=256MB -c work_mem=32MB -c max_wal_size=4GB -c fsync=off -c synchronous_commit=off" >/dev/null
 psql_() { as env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -d postgres "$@"; }
 
-echo "== schema: sql/[0-9]*.sql"
-for f in "$ROOT"/sql/[0-9]*.sql; do psql_ -1 -f "$f" >/dev/null; done
+echo "== schema: sql/[0-9]*.sql up to $BASELINE"
+later=()
+for f in "$ROOT"/sql/[0-9]*.sql; do
+    n=$(basename "$f"); n=${n%%_*}
+    if [ "$((10#$n))" -le "$((10#$BASELINE))" ]; then psql_ -1 -f "$f" >/dev/null; else later+=("$f"); fi
+done
 
 echo "== data: $REQUESTS request rows, $JOBS jobs (generate_series)"
 start=$(date +%s)
@@ -62,28 +76,36 @@ SELECT 'fam_' || g, CASE WHEN g % 2 = 0 THEN 'mcp_claude' ELSE 'mcp_chatgpt' END
        1 + (g % 10000), 'all', 'https://bench.example/mcp', 'corr_' || g
   FROM generate_series(1, 6000) g;
 INSERT INTO api_tokens (id, account_id, kind, name, secret_hash, prefix, scopes, family_id)
-SELECT 'tok_' || g, 1 + (g % 10000), CASE WHEN g % 2 = 0 THEN 'connector' ELSE 'api_key' END,
-       'bench ' || g, md5('secret' || g), 'miq_', 'all',
-       CASE WHEN g % 2 = 0 AND g <= 12000 THEN 'fam_' || (g / 2) END
+SELECT 'tok_' || g, 1 + (g % 10000), CASE WHEN g <= 10000 THEN 'connector' ELSE 'api_key' END,
+       'bench ' || g, md5('secret' || g), 'miq_', 'all', CASE WHEN g <= 6000 THEN 'fam_' || g END
   FROM generate_series(1, 20000) g;
 INSERT INTO uploads (id, account_id, filename, path, size_bytes, duration_s, created_at)
 SELECT 'upl_' || g, 1 + (g % 10000), 'f.mp4', 'uploads/' || g, 1000000, 600,
        now() - make_interval(secs => (g % 31536000))
   FROM generate_series(1, 300000) g;
 
+-- each account has a connector token (half of them from an OAuth client)
+-- and an API key, a job is made with one of its account's two or (one in
+-- seven) from the dashboard; six jobs in a row share an upload, each of the
+-- six endpoints once, in an order that turns with the upload (so clips jobs
+-- follow 0 to 5 others); waits of 0 to 16 s, one job in 101 minutes more
 INSERT INTO jobs (id, account_id, token_id, endpoint, upload_id, params, request_hash, status,
                   estimated_credits, charged_credits, error_code, created_at, started_at, finished_at)
-SELECT 'job_' || g, 1 + (h % 10000), 'tok_' || (1 + h % 20000),
+SELECT 'job_' || g, 1 + (h % 10000),
+       CASE WHEN g % 7 <> 0 THEN 'tok_' || (CASE WHEN h % 10000 = 0 THEN 10000 ELSE h % 10000 END
+                                            + 10000 * ((h / 3) % 2)) END,
        (ARRAY['timeline/moments', 'audio/silence', 'video/scenes', 'video/clips', 'video/frames',
-              'audio/energy'])[1 + g % 6],
-       'upl_' || (1 + g % 300000),
-       CASE WHEN g % 6 = 3 THEN '{"clips":[{"start":1,"end":5},{"start":9,"end":20}]}'::jsonb ELSE '{}'::jsonb END,
+              'audio/energy'])[1 + e],
+       'upl_' || (1 + (g / 6) % 300000),
+       CASE WHEN e = 3 THEN '{"clips":[{"start":1,"end":5},{"start":9,"end":20}]}'::jsonb ELSE '{}'::jsonb END,
        md5(g::text),
        CASE WHEN g % 20 = 0 THEN 'failed' WHEN g % 50 = 1 THEN 'canceled' ELSE 'succeeded' END,
        10, CASE WHEN g % 20 <> 0 AND g % 50 <> 1 THEN 10 END,
        CASE WHEN g % 20 = 0 THEN (ARRAY['media_unreadable', 'timeout', 'server_error'])[1 + g % 3] END,
-       t, t + interval '2 seconds' * (1 + g % 7), t + interval '30 seconds'
-  FROM (SELECT g, (g::bigint * 7919) AS h, now() - make_interval(secs => (g::bigint * 31536000 / $JOBS)) AS t
+       t, t + make_interval(secs => 2 * (g % 8) + (h % 997) / 997.0 + CASE WHEN g % 101 = 0 THEN 150 + g % 600 ELSE 0 END),
+       t + interval '30 seconds' + make_interval(secs => CASE WHEN g % 101 = 0 THEN 750 ELSE 0 END)
+  FROM (SELECT g, (g::bigint * 7919) AS h, (g + (g / 6) % 5) % 6 AS e,
+               now() - make_interval(secs => (g::bigint * 31536000 / $JOBS)) AS t
           FROM generate_series(1, $JOBS) g) s;
 
 INSERT INTO auth_events (at, kind, code, account_id, surface)
@@ -132,31 +154,147 @@ psql_ -At -c "SELECT 'rows: mcp_requests ' || (SELECT count(*) FROM mcp_requests
     ', partitions ' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'mcp_requests'::regclass) ||
     ', rollup mismatches ' || (SELECT count(*) FROM admin_request_daily_check)"
 
-best() { # sql -> best of 3 runs in ms
-    local i t b=
-    for i in 1 2 3; do
-        t=$(psql_ -At <<SQL | grep -Eo 'Time: [0-9.]+' | awk '{print $2}'
-\\timing on
-\\o /dev/null
+best() { # sql [runs] -> "wall_ms cpu_ms", the best of 3 runs (CPU: the server process's schedstat)
+    local out w c bw='' bc='' _
+    for _ in $(seq "${2:-3}"); do
+        out=$(psql_ -At <<SQL
+SELECT pg_backend_pid() AS pid \gset
+\setenv BPID :pid
+\o /dev/null
+\! echo c0 \$(cut -d' ' -f1 /proc/\$BPID/schedstat)
+\timing on
 $1
+\timing off
+\! echo c1 \$(cut -d' ' -f1 /proc/\$BPID/schedstat)
 SQL
         )
-        if [ -z "$b" ] || awk -v a="$t" -v b="$b" 'BEGIN { exit !(a < b) }'; then b=$t; fi
+        w=$(grep -Eo 'Time: [0-9.]+' <<<"$out" | awk '{print $2}')
+        c=$(awk '$1 == "c0" {a = $2} $1 == "c1" {b = $2} END {printf "%.1f", (b - a) / 1e6}' <<<"$out")
+        if [ -z "$bw" ] || awk -v a="$w" -v b="$bw" 'BEGIN { exit !(a < b) }'; then bw=$w; fi
+        if [ -z "$bc" ] || awk -v a="$c" -v b="$bc" 'BEGIN { exit !(a < b) }'; then bc=$c; fi
     done
-    echo "$b"
+    echo "$bw $bc"
 }
-printf '\n%-22s %14s %14s\n' report "30 days (ms)" "365 days (ms)"
-for r in mcp_init_success paid_tool_errors refusals queue_age failed_jobs connector_usage \
-    top_spenders top_failed top_tools readiness_warnings clip_workflows rate_limit_refusals; do
-    a=$(best "SELECT * FROM miq_report_$r(now() - interval '30 days', now());")
-    b=$(best "SELECT * FROM miq_report_$r(now() - interval '365 days', now());")
-    printf '%-22s %14s %14s\n' "$r" "$a" "$b"
-done
+JOB_REPORTS="queue_age failed_jobs connector_usage top_spenders top_failed clip_workflows"
+# The job reports' rows over five periods (not whole days, whole days, a
+# year, within one day, a month and a half) into table $1.
+snapshot() {
+    psql_ <<SQL
+CREATE TABLE $1 (report text, period integer, row_no integer, row_json jsonb);
+DO \$\$
+DECLARE
+    r text;
+    t0 timestamptz := '$T0';
+    since timestamptz[] := ARRAY[t0 - interval '30 days 3 hours 17 minutes', date_trunc('month', t0 - interval '1 month'),
+                                 t0 - interval '365 days', date_trunc('day', t0 - interval '2 days') + interval '3 hours',
+                                 t0 - interval '52 days 5 hours'];
+    until timestamptz[] := ARRAY[t0 - interval '4 hours', date_trunc('month', t0), t0,
+                                 date_trunc('day', t0 - interval '2 days') + interval '17 hours',
+                                 t0 - interval '17 days 10 hours'];
+BEGIN
+    FOREACH r IN ARRAY string_to_array('$JOB_REPORTS', ' ') LOOP
+        FOR p IN 1 .. 5 LOOP
+            EXECUTE format('INSERT INTO $1 SELECT %L, %s, row_number() OVER (), to_jsonb(x) '
+                           'FROM miq_report_%s(%L, %L) x WHERE x::text NOT LIKE %L',
+                           r, p, r, since[p], until[p], '(now,%');
+        END LOOP;
+    END LOOP;
+END \$\$;
+SQL
+}
+print_times() { # reports...
+    local r a b
+    printf '\n%-22s %22s %22s\n' report "30 days: wall, cpu (ms)" "365 days: wall, cpu (ms)"
+    for r in "$@"; do
+        a=$(best "SELECT * FROM miq_report_$r(now() - interval '30 days', now());")
+        b=$(best "SELECT * FROM miq_report_$r(now() - interval '365 days', now());")
+        printf '%-22s %22s %22s\n' "$r" "$a" "$b"
+    done
+    printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+if [ ${#later[@]} -gt 0 ]; then
+    echo; echo "== before: the job reports with migrations up to $BASELINE"
+    # shellcheck disable=SC2086
+    print_times $JOB_REPORTS
+    snapshot bench_rows_before >/dev/null
+    for f in "${later[@]}"; do
+        start=$(date +%s%N)
+        psql_ -1 -f "$f" >/dev/null
+        echo "== applied $(basename "$f") in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+    done
+    psql_ -c "VACUUM ANALYZE" >/dev/null
+fi
+echo; echo "== after: every report"
+print_times mcp_init_success paid_tool_errors refusals queue_age failed_jobs connector_usage \
+    top_spenders top_failed top_tools readiness_warnings clip_workflows rate_limit_refusals
+
+if [ ${#later[@]} -gt 0 ]; then
+    snapshot bench_rows_after >/dev/null
+    echo; echo "== the job reports' rows, before vs after (5 periods; p95 compared apart)"
+    psql_ -At -F ' ' <<'SQL'
+SELECT rpad(coalesce(b.report, a.report), 22), count(*) AS rows,
+       count(*) FILTER (WHERE (b.row_json - 'wait_p95_s') IS DISTINCT FROM (a.row_json - 'wait_p95_s'))
+           AS rows_differing,
+       'p95 off by at most ' || coalesce(max(abs((b.row_json ->> 'wait_p95_s')::numeric
+                                               - (a.row_json ->> 'wait_p95_s')::numeric)), 0) || ' s'
+  FROM bench_rows_before b FULL JOIN bench_rows_after a
+    ON a.report = b.report AND a.period = b.period AND a.row_no = b.row_no
+ GROUP BY 1 ORDER BY 1;
+SQL
+fi
+
+if [ -n "$(psql_ -At -c "SELECT to_regclass('job_wait_daily')")" ]; then
+    echo; echo "== a job's life through the real functions, $LIFE jobs (per job: wall, server CPU)"
+    psql_ >/dev/null <<SQL
+INSERT INTO accounts (email, password_hash, billing_set_up_at) VALUES ('life@bench.example', 'x', now());
+INSERT INTO credit_ledger (account_id, kind, credits)
+SELECT id, 'grant', 1000000000 FROM accounts WHERE email = 'life@bench.example';
+CREATE FUNCTION bench_life(p_n integer, p_tag text) RETURNS void LANGUAGE plpgsql AS \$\$
+DECLARE
+    acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
+    id text;
+BEGIN
+    FOR i IN 1 .. p_n LOOP
+        id := 'job_life_' || p_tag || '_' || txid_current() || '_' || i;
+        PERFORM miq_job_create_traced(id, acct, NULL, 'audio/silence', NULL, '{}', 'h', NULL, 5,
+                                      NULL, NULL);
+        PERFORM miq_job_claim('bench-worker', 60);
+        IF i % 10 = 0 THEN      -- a transient failure, retried, then a final one
+            PERFORM miq_job_fail(id, 'bench-worker', 'timeout', 'x', true);
+            PERFORM miq_job_claim('bench-worker', 60);
+            PERFORM miq_job_fail(id, 'bench-worker', 'timeout', 'x', false);
+        ELSIF i % 10 = 1 THEN
+            PERFORM miq_job_cancel(id, acct);
+        ELSE
+            PERFORM miq_job_succeed(id, 'bench-worker', '{}', 4);
+        END IF;
+    END LOOP;
+END \$\$;
+SQL
+    life() { # on|off tag
+        local t
+        [ "$1" = off ] && psql_ -c "ALTER TABLE jobs DISABLE TRIGGER jobs_wait_daily_insert, DISABLE TRIGGER jobs_wait_daily_update" >/dev/null
+        t=$(best "SELECT bench_life($LIFE, '$2');")
+        [ "$1" = off ] && psql_ -c "ALTER TABLE jobs ENABLE TRIGGER jobs_wait_daily_insert, ENABLE TRIGGER jobs_wait_daily_update" >/dev/null
+        awk -v n="$LIFE" '{printf "%.3f ms, %.3f ms", $1 / n, $2 / n}' <<<"$t"
+    }
+    printf '%-34s %s\n' "rollup triggers off" "$(life off a)"
+    psql_ -c "SELECT miq_job_wait_rebuild()" >/dev/null   # the waits of the runs without triggers
+    printf '%-34s %s\n' "rollup triggers on" "$(life on b)"
+    t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email = 'life@bench.example' AND deleted_at IS NULL;" 1)
+    printf '%-34s %s\n' "account deletion ($((6 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
+    psql_ -At -c "SELECT 'check views (rows, 0 expected): admin_job_wait_daily_check ' ||
+        (SELECT count(*) FROM admin_job_wait_daily_check) || ', admin_request_daily_check ' ||
+        (SELECT count(*) FROM admin_request_daily_check)"
+    printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+
 live_db="SELECT (SELECT count(*) FROM jobs WHERE status = 'queued'), count(*) FILTER (WHERE status = 'succeeded'), coalesce(sum(charged_credits), 0) FROM jobs WHERE created_at > now() - interval '24 hours';"
 live_hour="SELECT coalesce(rpc_method, 'none'), outcome, count(*) FROM mcp_requests WHERE at > now() - interval '1 hour' GROUP BY 1, 2;"
 live_maint="SELECT * FROM miq_requests_maintain(2, 0);"
-printf '\n%-22s %14s\n' "live view" "ms"
-printf '%-22s %14s\n' "metrics_db (/metrics)" "$(best "$live_db")"
-printf '%-22s %14s\n' "status (last hour)" "$(best "$live_hour")"
-printf '%-22s %14s\n' "partition maintenance" "$(best "$live_maint")"
+printf '\n%-22s %22s\n' "live view" "wall, cpu (ms)"
+printf '%-22s %22s\n' "metrics_db (/metrics)" "$(best "$live_db")"
+printf '%-22s %22s\n' "status (last hour)" "$(best "$live_hour")"
+printf '%-22s %22s\n' "partition maintenance" "$(best "$live_maint")"
 printf 'load average during the run: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -384,6 +384,119 @@ BEGIN
     RETURN true;
 END $$;
 
+CREATE FUNCTION public.miq_job_wait_bucket(p_wait_s numeric) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN p_wait_s < 100 THEN floor(p_wait_s * 10)::integer
+                ELSE 1000 + floor(ln(p_wait_s / 100) / ln(1.01))::integer END
+$$;
+
+CREATE FUNCTION public.miq_job_wait_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE job_wait_daily IN EXCLUSIVE MODE;
+    DELETE FROM job_wait_daily;
+    INSERT INTO job_wait_daily
+    SELECT w.day, miq_job_wait_bucket(w.wait_s), count(*), sum(w.wait_s), min(w.wait_s),
+           max(w.wait_s)
+      FROM (SELECT (j.created_at AT TIME ZONE 'UTC')::date AS day,
+                   extract(epoch FROM j.started_at - j.created_at) AS wait_s
+              FROM jobs j WHERE j.started_at IS NOT NULL) w
+     GROUP BY 1, 2;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+CREATE FUNCTION public.miq_job_wait_remove_rows() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT w.day, miq_job_wait_bucket(w.wait_s) AS bucket, count(*) AS jobs,
+                    sum(w.wait_s) AS total, min(w.wait_s) AS lo, max(w.wait_s) AS hi
+               FROM (SELECT (o.created_at AT TIME ZONE 'UTC')::date AS day,
+                            extract(epoch FROM o.started_at - o.created_at) AS wait_s
+                       FROM old_rows o WHERE o.started_at IS NOT NULL) w
+              GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+        PERFORM miq_job_wait_take(g.day, g.bucket, g.jobs, g.total, g.lo, g.hi);
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_job_wait_take(p_day date, p_bucket integer, p_jobs bigint, p_sum numeric, p_min numeric, p_max numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    left_jobs bigint;
+    bound_gone boolean;
+BEGIN
+    UPDATE job_wait_daily d SET jobs = d.jobs - p_jobs, wait_s_sum = d.wait_s_sum - p_sum
+     WHERE d.day = p_day AND d.bucket = p_bucket
+    RETURNING d.jobs, (p_min <= d.wait_s_min OR p_max >= d.wait_s_max) INTO left_jobs, bound_gone;
+    IF left_jobs IS NULL THEN
+        RETURN;        -- not in the rollup: admin_job_wait_daily_check shows it
+    ELSIF left_jobs <= 0 THEN
+        DELETE FROM job_wait_daily WHERE day = p_day AND bucket = p_bucket;
+    ELSIF bound_gone THEN
+        UPDATE job_wait_daily d SET wait_s_min = b.lo, wait_s_max = b.hi
+          FROM (SELECT min(x.wait_s) AS lo, max(x.wait_s) AS hi
+                  FROM jobs j, LATERAL (SELECT extract(epoch FROM j.started_at - j.created_at)
+                                            AS wait_s) x
+                 WHERE j.created_at >= p_day::timestamp AT TIME ZONE 'UTC'
+                   AND j.created_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
+                   AND j.started_at IS NOT NULL
+                   AND miq_job_wait_bucket(x.wait_s) = p_bucket) b
+         WHERE d.day = p_day AND d.bucket = p_bucket;
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_job_wait_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM job_wait_daily;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_job_wait_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    old_day date;
+    new_day date := (NEW.created_at AT TIME ZONE 'UTC')::date;
+    old_wait numeric;
+    new_wait numeric := extract(epoch FROM NEW.started_at - NEW.created_at);
+    new_first boolean;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        old_day := (OLD.created_at AT TIME ZONE 'UTC')::date;
+        old_wait := extract(epoch FROM OLD.started_at - OLD.created_at);
+    END IF;
+    new_first := new_wait IS NOT NULL AND (old_wait IS NULL OR (new_day, miq_job_wait_bucket(new_wait))
+                                          < (old_day, miq_job_wait_bucket(old_wait)));
+    IF old_wait IS NOT NULL AND NOT new_first THEN
+        PERFORM miq_job_wait_take(old_day, miq_job_wait_bucket(old_wait), 1, old_wait, old_wait,
+                                  old_wait);
+    END IF;
+    IF new_wait IS NOT NULL THEN
+        INSERT INTO job_wait_daily AS d
+        VALUES (new_day, miq_job_wait_bucket(new_wait), 1, new_wait, new_wait, new_wait)
+        ON CONFLICT (day, bucket) DO UPDATE
+           SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
+               wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
+               wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
+    END IF;
+    IF old_wait IS NOT NULL AND new_first THEN
+        PERFORM miq_job_wait_take(old_day, miq_job_wait_bucket(old_wait), 1, old_wait, old_wait,
+                                  old_wait);
+    END IF;
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION public.miq_ledger_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -781,17 +894,20 @@ $$;
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT coalesce(c.connector, CASE WHEN j.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
-           count(*), count(*) FILTER (WHERE j.status = 'succeeded'),
-           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0),
-           count(DISTINCT j.account_id)
-      FROM jobs j
+    SELECT coalesce(c.connector, CASE WHEN s.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
+           sum(s.jobs)::bigint, sum(s.succeeded)::bigint, coalesce(sum(s.credits), 0),
+           count(DISTINCT s.account_id)
+      FROM (SELECT j.token_id, j.account_id, count(*) AS jobs,
+                   count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                   sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded') AS credits
+              FROM jobs j
+             WHERE j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1, 2) s
       LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
                                        t.kind) AS connector
                    FROM api_tokens t
                    LEFT JOIN oauth_families f ON f.id = t.family_id
-                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = j.token_id
-     WHERE j.created_at >= p_since AND j.created_at < p_until
+                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = s.token_id
      GROUP BY 1 ORDER BY 4 DESC, 1
 $$;
 
@@ -840,13 +956,39 @@ CREATE FUNCTION public.miq_report_queue_age(p_since timestamp with time zone, p_
       FROM (SELECT count(*) AS queued, min(created_at) AS oldest FROM jobs WHERE status = 'queued') q
     UNION ALL
     SELECT * FROM (
-        SELECT to_char((j.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), count(*),
-               round(avg(extract(epoch FROM j.started_at - j.created_at))::numeric, 1),
-               round((percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM j.started_at - j.created_at)))::numeric, 1),
-               round(max(extract(epoch FROM j.started_at - j.created_at))::numeric, 1)
-          FROM jobs j
-         WHERE j.created_at >= p_since AND j.created_at < p_until AND j.started_at IS NOT NULL
-         GROUP BY 1 ORDER BY 1 DESC) d
+        SELECT to_char(r.day, 'YYYY-MM-DD'), sum(r.jobs)::bigint,
+               round(sum(r.wait_s_sum) / sum(r.jobs), 1),
+               round(max(r.at_lo) + (max(r.pos) - floor(max(r.pos))) * (max(r.at_hi) - max(r.at_lo)), 1),
+               round(max(r.wait_s_max), 1)
+          FROM (SELECT b.*,
+                       CASE WHEN floor(b.pos) >= b.below AND floor(b.pos) < b.below + b.jobs
+                            THEN b.wait_s_min + (b.wait_s_max - b.wait_s_min)
+                                 * (floor(b.pos) - b.below) / greatest(b.jobs - 1, 1) END AS at_lo,
+                       CASE WHEN ceil(b.pos) >= b.below AND ceil(b.pos) < b.below + b.jobs
+                            THEN b.wait_s_min + (b.wait_s_max - b.wait_s_min)
+                                 * (ceil(b.pos) - b.below) / greatest(b.jobs - 1, 1) END AS at_hi
+                  FROM (SELECT w.day, w.jobs, w.wait_s_sum, w.wait_s_min, w.wait_s_max,
+                               sum(w.jobs) OVER (PARTITION BY w.day ORDER BY w.bucket) - w.jobs AS below,
+                               0.95 * (sum(w.jobs) OVER (PARTITION BY w.day) - 1) AS pos
+                          FROM job_wait_daily w
+                         WHERE w.day >= (miq_utc_day_ceil(p_since) AT TIME ZONE 'UTC')::date
+                           AND w.day < (miq_utc_day_floor(p_until) AT TIME ZONE 'UTC')::date) b) r
+         GROUP BY r.day
+        UNION ALL
+        SELECT to_char((e.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), count(*),
+               round(avg(extract(epoch FROM e.started_at - e.created_at))::numeric, 1),
+               round((percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM e.started_at - e.created_at)))::numeric, 1),
+               round(max(extract(epoch FROM e.started_at - e.created_at))::numeric, 1)
+          FROM (SELECT j.created_at, j.started_at FROM jobs j
+                 WHERE j.created_at >= p_since AND j.started_at IS NOT NULL
+                   AND j.created_at < least(miq_utc_day_ceil(p_since), p_until)
+                UNION ALL
+                SELECT j.created_at, j.started_at FROM jobs j
+                 WHERE j.created_at < p_until AND j.started_at IS NOT NULL
+                   AND j.created_at >= greatest(miq_utc_day_ceil(p_since),
+                                                miq_utc_day_floor(p_until))) e
+         GROUP BY 1
+        ORDER BY 1 DESC) d
 $$;
 
 CREATE FUNCTION public.miq_report_rate_limit_refusals(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(day date, class text, refusals bigint)
@@ -1077,6 +1219,19 @@ BEGIN
     END LOOP;
     RETURN jsonb_build_object('path', v_path, 'jobs', v_jobs, 'canceled', v_canceled);
 END $$;
+
+CREATE FUNCTION public.miq_utc_day_ceil(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT date_trunc('day', p_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+           + CASE WHEN (p_at AT TIME ZONE 'UTC')::time = '00:00' THEN interval '0' ELSE interval '1 day' END
+$$;
+
+CREATE FUNCTION public.miq_utc_day_floor(p_at timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT date_trunc('day', p_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+$$;
 
 CREATE FUNCTION public.miq_webhook_alert_trigger() RETURNS trigger
     LANGUAGE plpgsql
@@ -1447,6 +1602,43 @@ CREATE VIEW public.admin_failed_jobs_by_endpoint AS
   WHERE (jobs.status = 'failed'::text)
   GROUP BY jobs.endpoint, jobs.error_code
   ORDER BY (count(*)) DESC;
+
+CREATE TABLE public.job_wait_daily (
+    day date NOT NULL,
+    bucket integer NOT NULL,
+    jobs bigint NOT NULL,
+    wait_s_sum numeric NOT NULL,
+    wait_s_min numeric NOT NULL,
+    wait_s_max numeric NOT NULL
+);
+
+CREATE VIEW public.admin_job_wait_daily_check AS
+ WITH logged AS (
+         SELECT w.day,
+            public.miq_job_wait_bucket(w.wait_s) AS bucket,
+            count(*) AS jobs,
+            sum(w.wait_s) AS wait_s_sum,
+            min(w.wait_s) AS wait_s_min,
+            max(w.wait_s) AS wait_s_max
+           FROM ( SELECT ((j.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+                    EXTRACT(epoch FROM (j.started_at - j.created_at)) AS wait_s
+                   FROM public.jobs j
+                  WHERE (j.started_at IS NOT NULL)) w
+          GROUP BY w.day, (public.miq_job_wait_bucket(w.wait_s))
+        )
+ SELECT COALESCE(l.day, r.day) AS day,
+    COALESCE(l.bucket, r.bucket) AS bucket,
+    COALESCE(l.jobs, (0)::bigint) AS logged,
+    COALESCE(r.jobs, (0)::bigint) AS rolled_up,
+    l.wait_s_sum AS logged_sum,
+    r.wait_s_sum AS rolled_up_sum,
+    l.wait_s_min AS logged_min,
+    r.wait_s_min AS rolled_up_min,
+    l.wait_s_max AS logged_max,
+    r.wait_s_max AS rolled_up_max
+   FROM (logged l
+     FULL JOIN public.job_wait_daily r ON (((r.day = l.day) AND (r.bucket = l.bucket))))
+  WHERE ((l.jobs IS DISTINCT FROM r.jobs) OR (l.wait_s_sum IS DISTINCT FROM r.wait_s_sum) OR (l.wait_s_min IS DISTINCT FROM r.wait_s_min) OR (l.wait_s_max IS DISTINCT FROM r.wait_s_max));
 
 CREATE VIEW public.admin_ledger_check AS
  SELECT a.id AS account_id,
@@ -2059,6 +2251,9 @@ ALTER TABLE ONLY public.auth_throttle
 ALTER TABLE ONLY public.credit_ledger
     ADD CONSTRAINT credit_ledger_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.job_wait_daily
+    ADD CONSTRAINT job_wait_daily_pkey PRIMARY KEY (day, bucket);
+
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_account_id_idempotency_key_key UNIQUE (account_id, idempotency_key);
 
@@ -2163,7 +2358,7 @@ CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (
 
 CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id, status, endpoint, charged_credits, upload_id);
 
-CREATE INDEX jobs_failed_at ON public.jobs USING btree (finished_at) WHERE (status = 'failed'::text);
+CREATE INDEX jobs_failed_cover ON public.jobs USING btree (finished_at) INCLUDE (endpoint, error_code) WHERE (status = 'failed'::text);
 
 CREATE INDEX jobs_queue ON public.jobs USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
@@ -2224,6 +2419,14 @@ CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EAC
 CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
 
 CREATE TRIGGER jobs_metric_totals AFTER INSERT OR UPDATE OF status, started_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+
+CREATE TRIGGER jobs_wait_daily_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_remove_rows();
+
+CREATE TRIGGER jobs_wait_daily_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.started_at IS NOT NULL)) EXECUTE FUNCTION public.miq_job_wait_update();
+
+CREATE TRIGGER jobs_wait_daily_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_truncate();
+
+CREATE TRIGGER jobs_wait_daily_update AFTER UPDATE OF created_at, started_at ON public.jobs FOR EACH ROW WHEN (((old.started_at IS DISTINCT FROM new.started_at) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION public.miq_job_wait_update();
 
 CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
 

@@ -4,7 +4,8 @@
 # on broken samples), the server-status section, W3C traceparent on the
 # request log, the job and the worker's log, the request log's monthly
 # partitions and their retention, and momentiqctl report (every report in
-# every format, figures from seeded rows, bad input refused).
+# every format, figures from seeded rows, bad input refused), and the
+# queue-wait rollup through a job's life (job_rollup.sql, sql/019).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -242,6 +243,19 @@ done
 sql "DELETE FROM jobs WHERE id = 'job_$TAG'; DELETE FROM rate_limit_refusals WHERE class = '$TAG'" >/dev/null
 v=$(metric "momentiq_jobs_finished_total{endpoint=\"video/$TAG\",status=\"failed\"}")
 [ "$v" = 1 ] && ok "a deleted job stays counted: counters never go down" || bad "jobs_finished_total for the deleted job reads '$v'"
+
+# ---- the queue-wait rollup follows jobs (sql/019) ----------------------------
+out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
+    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/job_rollup.sql" 2>&1)
+rc=$?
+n=0
+while IFS= read -r line; do
+    case $line in "ok "*) ok "job wait rollup: ${line#ok }"; n=$((n + 1)) ;; esac
+done <<<"$out"
+[ "$rc" = 0 ] && [ "$n" = 21 ] && ok "job wait rollup: all 21 checks ran" ||
+    bad "job wait rollup stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+v=$(sql "SELECT count(*) FROM admin_job_wait_daily_check")
+[ "$v" = 0 ] && ok "the queue-wait rollup equals the jobs table" || bad "queue-wait rollup differs in $v buckets"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
