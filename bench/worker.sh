@@ -212,7 +212,7 @@ audio_only() {
     say "== B. peak RSS of timeline/moments vs audio length"
     for m in "$A10" "$A60" "$A120"; do
         r=$(drv timeline/moments "$m" --out "$WORK/out/am") || true
-        say "   $(printf '%-22s' "$(basename "$m")") VmHWM $(j .vm_hwm_kb "$r") kB, wall $(j .wall_s "$r")s, ok $(j .ok "$r")"
+        say "   $(printf '%-22s' "$(basename "$m")") VmHWM $(j .vm_hwm_kb "$r") kB, heap in use at the end $(j .heap_in_use_kb "$r") kB (the result), wall $(j .wall_s "$r")s, ok $(j .ok "$r")"
     done
 }
 if [ "${BENCH_AUDIO_ONLY:-0}" = 1 ]; then
