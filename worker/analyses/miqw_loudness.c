@@ -34,6 +34,7 @@ struct miqw_loudness {
     int tp_phases, tp_cap;
     float *tp_hist, *tp_buf;
     double tp_max; /* the largest interpolated magnitude so far */
+    void (*kweight)(struct miqw_loudness *, float *const *, int, int); /* plain or FMA */
     /* short-term curve */
     float curve[MIQW_LOUDNESS_MAX_POINTS];
     int ncurve, curve_step; /* step in sub-blocks */
@@ -194,8 +195,9 @@ static void subblock_done(miqw_loudness *l)
 /* One channel's K-weighting over n samples from state z (x1 x2 y1 y2) and
  * zo (o1 o2); returns the sum of squares of the output. Direct form I: the
  * loop-carried chain is one multiply-add per stage (the two stages pipeline). */
-static double kweight_one(const biquad *p, const biquad *r, const float *x, int n, double *z,
-                          double *zo)
+#define KW_INLINE static inline __attribute__((always_inline))
+KW_INLINE double kweight_one(const biquad *p, const biquad *r, const float *x, int n, double *z,
+                             double *zo)
 {
     double x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3], o1 = zo[0], o2 = zo[1], acc = 0;
     int i;
@@ -214,8 +216,8 @@ static double kweight_one(const biquad *p, const biquad *r, const float *x, int 
 /* The same for two channels at once, one per vector lane: the recursion is
  * latency-bound, so a second independent chain comes almost free. The
  * arithmetic is kweight_one's, operation for operation. */
-static void kweight_two(const biquad *p, const biquad *r, const float *xa, const float *xb, int n,
-                        double *za, double *zb, double *zoa, double *zob, double *acc)
+KW_INLINE void kweight_two(const biquad *p, const biquad *r, const float *xa, const float *xb,
+                           int n, double *za, double *zb, double *zoa, double *zob, double *acc)
 {
     const miqw_v2d b0 = {p->b0, p->b0}, b1 = {p->b1, p->b1}, b2 = {p->b2, p->b2};
     const miqw_v2d a1 = {p->a1, p->a1}, a2 = {p->a2, p->a2}, two = {2.0, 2.0};
@@ -236,9 +238,8 @@ static void kweight_two(const biquad *p, const biquad *r, const float *xa, const
     acc[0] += s[0], acc[1] += s[1];
 }
 
-/* K-weights one chunk of every weighted channel and adds its energy, the
- * weighted channels two by two. */
-static void kweight_chunk(miqw_loudness *l, float *const *planes, int off, int n)
+/* A chunk of every weighted channel, two by two. */
+KW_INLINE void kweight_all(miqw_loudness *l, float *const *planes, int off, int n)
 {
     int c, k, nw = 0, idx[64];
     for (c = 0; c < l->nch; c++)
@@ -257,6 +258,23 @@ static void kweight_chunk(miqw_loudness *l, float *const *planes, int off, int n
                                    l->kz_out + 2 * c);
     }
 }
+
+/* K-weights one chunk and adds its energy. Where the CPU has fused
+ * multiply-add (x86-64 since 2013), the same code compiled for it: the
+ * recursion's chain is then one FMA per stage, half the latency, and the
+ * loop about twice as fast (results differ in the last bits only). The
+ * build itself targets a generic CPU, hence the dispatch at run time. */
+static void kweight_chunk_plain(miqw_loudness *l, float *const *planes, int off, int n)
+{
+    kweight_all(l, planes, off, n);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("fma"))) static void kweight_chunk_fma(miqw_loudness *l, float *const *planes,
+                                                             int off, int n)
+{
+    kweight_all(l, planes, off, n);
+}
+#endif
 
 /* True peak of one channel's chunk. Only a chunk whose sample peak comes
  * within TP_HEADROOM of the running maximum is interpolated: an
@@ -315,7 +333,7 @@ void miqw_loudness_feed(miqw_loudness *l, float *const *planes, int n)
         k = n - off;
         if (l->sub_n - l->sub_fill < k)
             k = l->sub_n - l->sub_fill;
-        kweight_chunk(l, planes, off, k);
+        l->kweight(l, planes, off, k);
         if ((l->sub_fill += k) == l->sub_n)
             subblock_done(l);
     }
@@ -345,6 +363,11 @@ miqw_loudness *miqw_loudness_new(int rate, int nch, const AVChannelLayout *layou
     for (c = 0; c < nch; c++)
         l->chw[c] = nch == 1 ? 1.0 : channel_weight(layout, c);
     kweight_design(l, rate);
+    l->kweight = kweight_chunk_plain;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("fma"))
+        l->kweight = kweight_chunk_fma;
+#endif
     return l;
 }
 
