@@ -15,8 +15,8 @@
 
 typedef struct {
     miqw_class_features f;
-    int type; /* -1: too quiet */
-    float conf;
+    int type;       /* -1: too quiet */
+    float share[3]; /* each class's probability: the confidence of that class */
 } block_rec;
 
 struct miqw_classify {
@@ -96,8 +96,9 @@ static void features_in(const miqw_class_features *f, double x[NFEAT])
     x[6] = log(f->flux_cv + 0.01);
 }
 
-/* Confidence: the winner's softmax probability. */
-int miqw_classify_decide(const miqw_class_features *f, double *confidence)
+/* Confidence: the winner's softmax probability; share (may be NULL) gets
+ * every class's. */
+static int decide_shares(const miqw_class_features *f, double *confidence, float *share)
 {
     double x[NFEAT], s[3], m, sum = 0;
     int best = 0, k, d;
@@ -116,7 +117,14 @@ int miqw_classify_decide(const miqw_class_features *f, double *confidence)
         sum += exp(s[k] - m);
     if (confidence)
         *confidence = 1.0 / sum;
+    for (k = 0; share && k < 3; k++)
+        share[k] = (float)(exp(s[k] - m) / sum);
     return best;
+}
+
+int miqw_classify_decide(const miqw_class_features *f, double *confidence)
+{
+    return decide_shares(f, confidence, NULL);
 }
 
 static int block_done(miqw_classify *c)
@@ -163,8 +171,7 @@ static int block_done(miqw_classify *c)
     }
     r = &c->blocks[c->nblocks++];
     r->f = f;
-    r->type = f.level_db < QUIET_DB ? -1 : miqw_classify_decide(&f, &conf);
-    r->conf = (float)conf;
+    r->type = f.level_db < QUIET_DB ? -1 : decide_shares(&f, &conf, r->share);
     c->nframes = 0;
     return 0;
 }
@@ -292,7 +299,7 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
             continue;
         }
         for (j = i; j < c->nblocks && smoothed(c, j) == t; j++)
-            conf += c->blocks[j].type == t ? c->blocks[j].conf : 0;
+            conf += c->blocks[j].share[t]; /* also where smoothing changed the block's type */
         json_array_append_new(list, json_pack("{s:f,s:f,s:s,s:f}", "start",
                                               round((t0 + i * c->block_s) * 1000) / 1000, "end",
                                               round((t0 + j * c->block_s) * 1000) / 1000, "type",
