@@ -200,19 +200,21 @@ audio_only() {
         "${FF[@]}" -loglevel error -y -f concat -safe 0 -i "$WORK/concat_a.txt" -c copy "$MEDIA/.a120.part.$$.mp3" &&
             mv "$MEDIA/.a120.part.$$.mp3" "$A120"
     fi
-    say "== A. audio analyses vs a pure decode, 60-minute MP3 (best of 3)"
-    best() { local v=$1 b=""; shift; for _ in 1 2 3; do "$@"; b=$(calc '%.3f' "${b:-1e9} < $T ? ${b:-1e9} : $T"); done; printf -v "$v" '%s' "$b"; }
-    dec() { timed T "$WORK/dec.log" "${FF[@]}" -i "$A60" -f null -; T=$T_CPU; }
+    say "== A. audio analyses vs a pure decode, 60-minute MP3 (best of 3; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    # best VAR CMD: runs CMD 3 times (it sets T, CPU seconds, and W, wall seconds);
+    # VAR and VAR_W get the smallest of each
+    best() { local v=$1 b="" bw=""; shift; for _ in 1 2 3; do "$@"; b=$(calc '%.3f' "${b:-1e9} < $T ? ${b:-1e9} : $T"); bw=$(calc '%.3f' "${bw:-1e9} < $W ? ${bw:-1e9} : $W"); done; printf -v "$v" '%s' "$b"; printf -v "${v}_W" '%s' "$bw"; }
+    dec() { timed T "$WORK/dec.log" "${FF[@]}" -i "$A60" -f null -; W=$T; T=$T_CPU; }
     best D dec
     for e in audio/silence audio/energy timeline/moments; do
-        ours() { r=$(drv "$e" "$A60" --out "$WORK/out/aa") || true; T=$(j .cpu_s "$r"); }
+        ours() { r=$(drv "$e" "$A60" --out "$WORK/out/aa") || true; T=$(j .cpu_s "$r"); W=$(j .wall_s "$r"); }
         best t ours
-        say "   $(printf '%-18s' "$e") CPU ${t}s vs pure decode CPU ${D}s: $(calc '%.2f' "$t / $D")x (target <= 1.10x)"
+        say "   $(printf '%-18s' "$e") CPU ${t}s vs pure decode CPU ${D}s: $(calc '%.2f' "$t / $D")x (target <= 1.10x); wall ${t_W}s vs ${D_W}s: $(calc '%.2f' "$t_W / $D_W")x"
     done
     say "== B. peak RSS of timeline/moments vs audio length"
     for m in "$A10" "$A60" "$A120"; do
         r=$(drv timeline/moments "$m" --out "$WORK/out/am") || true
-        say "   $(printf '%-22s' "$(basename "$m")") VmHWM $(j .vm_hwm_kb "$r") kB, wall $(j .wall_s "$r")s, ok $(j .ok "$r")"
+        say "   $(printf '%-22s' "$(basename "$m")") VmHWM $(j .vm_hwm_kb "$r") kB, heap in use at the end $(j .heap_in_use_kb "$r") kB (the result), wall $(j .wall_s "$r")s, ok $(j .ok "$r")"
     done
 }
 if [ "${BENCH_AUDIO_ONLY:-0}" = 1 ]; then

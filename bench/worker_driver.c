@@ -6,7 +6,8 @@
  *                 [--expect-cuts F1,F2,...] [--dump RESULT.json]
  *
  * Prints {"endpoint","file","ok","error","code","wall_s","pass_s","finish_s",
- * "cpu_s","vm_hwm_kb","vm_rss_kb","media":{...},"credits", and per result kind:
+ * "cpu_s","vm_hwm_kb","vm_rss_kb","heap_in_use_kb" (malloc'd bytes still in use
+ * after the job: mostly the result JSON),"media":{...},"credits", and per result kind:
  *   timeline/moments: "cuts":[frame...] (scene segments' start frames but 0),
  *       "silences", "peaks", "speech_ratio", "integrated_lufs";
  *       with --expect-cuts: "cuts_expected","cuts_exact","cuts_missed":[...],
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <malloc.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <jansson.h>
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
                                   ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6));
     json_object_set_new(stats, "vm_hwm_kb", json_integer(wtest_vm_hwm_kb()));
     json_object_set_new(stats, "vm_rss_kb", json_integer(wtest_vm_rss_kb()));
+    json_object_set_new(stats, "heap_in_use_kb",
+                        json_integer((json_int_t)(mallinfo2().uordblks / 1024)));
     if (result) {
         json_t *a;
         json_object_set(stats, "media", json_object_get(result, "media"));

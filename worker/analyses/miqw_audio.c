@@ -10,6 +10,7 @@
 #include "analyses/miqw_audio.h"
 #include "analyses/miqw_loudness.h"
 #include "analyses/miqw_classify.h"
+#include "analyses/miqw_samples.h"
 #include "base/miq_json.h"
 
 #define DB_FLOOR      (-120.0)
@@ -84,30 +85,6 @@ static double clamp01(double x)
 static double param_num(const json_t *o, const char *key)
 {
     return json_number_value(json_object_get(o, key));
-}
-
-static double sumsq(const float *x, int n)
-{
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int i;
-    for (i = 0; i + 4 <= n; i += 4) {
-        a0 += (double)x[i] * x[i];
-        a1 += (double)x[i + 1] * x[i + 1];
-        a2 += (double)x[i + 2] * x[i + 2];
-        a3 += (double)x[i + 3] * x[i + 3];
-    }
-    for (; i < n; i++)
-        a0 += (double)x[i] * x[i];
-    return (a0 + a1) + (a2 + a3);
-}
-
-static double peak_abs(const float *x, int n)
-{
-    float m = 0, a;
-    int i;
-    for (i = 0; i < n; i++) /* a ternary, not fmaxf (a libm call here): this loop vectorises */
-        a = fabsf(x[i]), m = a > m ? a : m;
-    return m;
 }
 
 /* ---- silence ---- */
@@ -267,6 +244,8 @@ static int process(audio_state *s, float *const *planes, int n)
     double inv = 1.0 / s->nch;
     if (s->nch == 1)
         mono = planes[0];
+    else if (s->nch == 2)
+        miqw_mix2(mono, planes[0], planes[1], n);
     else
         for (i = 0; i < n; i++) {
             double sum = 0;
@@ -281,11 +260,11 @@ static int process(audio_state *s, float *const *planes, int n)
             k = s->sil_n - s->sil_fill;
         if (s->do_en && s->win_n - s->win_fill < k)
             k = s->win_n - s->win_fill;
-        acc = sumsq(mono + off, k);
+        acc = miqw_sumsq(mono + off, k);
         s->total_sumsq += acc;
         if (s->do_sil) {
             s->sil_acc += acc;
-            s->sil_peak = fmax(s->sil_peak, peak_abs(mono + off, k)); /* once a chunk */
+            s->sil_peak = fmax(s->sil_peak, miqw_abs_peak(mono + off, k)); /* once a chunk */
             if ((s->sil_fill += k) == s->sil_n) {
                 if (sil_window(s, s->nsamples + off + k - s->sil_n, s->sil_n, s->sil_acc,
                                s->sil_peak))

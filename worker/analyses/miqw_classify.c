@@ -15,8 +15,8 @@
 
 typedef struct {
     miqw_class_features f;
-    int type; /* -1: too quiet */
-    float conf;
+    int type;       /* -1: too quiet */
+    float share[3]; /* each class's probability: the confidence of that class */
 } block_rec;
 
 struct miqw_classify {
@@ -27,15 +27,17 @@ struct miqw_classify {
     float window[FRAME_N];
     AVTXContext *tx;
     av_tx_fn fft;
-    AVComplexFloat *in, *out; /* av_malloc'd: the FFT's SIMD wants them aligned */
-    float prev[NBINS];        /* previous frame's normalised spectrum */
+    float *in;           /* av_malloc'd: the FFT's SIMD wants them aligned */
+    AVComplexFloat *out; /* NBINS + 1 values of the real FFT */
+    float prev[NBINS];   /* previous frame's normalised spectrum */
     int have_prev;
     /* the current block's frames */
     double e[BLOCK_FRAMES], zcr[BLOCK_FRAMES], flux[BLOCK_FRAMES], flat[BLOCK_FRAMES];
     int nframes;
     block_rec *blocks;
     int nblocks, cap;
-    double block_s; /* media seconds per block */
+    double block_s;                                  /* media seconds per block */
+    double cos_t[BLOCK_FRAMES], sin_t[BLOCK_FRAMES]; /* of 2 pi i / BLOCK_FRAMES */
 };
 
 static double mean_of(const double *x, int n)
@@ -94,8 +96,9 @@ static void features_in(const miqw_class_features *f, double x[NFEAT])
     x[6] = log(f->flux_cv + 0.01);
 }
 
-/* Confidence: the winner's softmax probability. */
-int miqw_classify_decide(const miqw_class_features *f, double *confidence)
+/* Confidence: the winner's softmax probability; share (may be NULL) gets
+ * every class's. */
+static int decide_shares(const miqw_class_features *f, double *confidence, float *share)
 {
     double x[NFEAT], s[3], m, sum = 0;
     int best = 0, k, d;
@@ -114,7 +117,14 @@ int miqw_classify_decide(const miqw_class_features *f, double *confidence)
         sum += exp(s[k] - m);
     if (confidence)
         *confidence = 1.0 / sum;
+    for (k = 0; share && k < 3; k++)
+        share[k] = (float)(exp(s[k] - m) / sum);
     return best;
+}
+
+int miqw_classify_decide(const miqw_class_features *f, double *confidence)
+{
+    return decide_shares(f, confidence, NULL);
 }
 
 static int block_done(miqw_classify *c)
@@ -140,9 +150,9 @@ static int block_done(miqw_classify *c)
     env_mean = mean_of(env, n);
     for (k = 1; k <= n / 2; k++) {
         double re = 0, im = 0, hz, p;
-        for (i = 0; i < n; i++) {
-            re += (env[i] - env_mean) * cos(2 * M_PI * k * i / n);
-            im -= (env[i] - env_mean) * sin(2 * M_PI * k * i / n);
+        for (i = 0; i < n; i++) { /* n is always BLOCK_FRAMES: the table's period */
+            re += (env[i] - env_mean) * c->cos_t[(k * i) % BLOCK_FRAMES];
+            im -= (env[i] - env_mean) * c->sin_t[(k * i) % BLOCK_FRAMES];
         }
         p = re * re + im * im;
         hz = k / c->block_s;
@@ -161,37 +171,36 @@ static int block_done(miqw_classify *c)
     }
     r = &c->blocks[c->nblocks++];
     r->f = f;
-    r->type = f.level_db < QUIET_DB ? -1 : miqw_classify_decide(&f, &conf);
-    r->conf = (float)conf;
+    r->type = f.level_db < QUIET_DB ? -1 : decide_shares(&f, &conf, r->share);
     c->nframes = 0;
     return 0;
 }
 
 static void frame_done(miqw_classify *c)
 {
-    double e = 0, p[NBINS], sum = 0, logsum = 0, flux = 0;
+    double e = 0, p[NBINS], sum = 0, logsum = 0, flux = 0, inv;
     int i, z = 0;
     for (i = 0; i < FRAME_N; i++) {
         e += (double)c->frame[i] * c->frame[i];
         if (i && (c->frame[i] >= 0) != (c->frame[i - 1] >= 0))
             z++;
-        c->in[i].re = c->frame[i] * c->window[i];
-        c->in[i].im = 0;
+        c->in[i] = c->frame[i] * c->window[i];
     }
-    c->fft(c->tx, c->out, c->in, sizeof(AVComplexFloat));
+    c->fft(c->tx, c->out, c->in, sizeof(float));
     for (i = 0; i < NBINS; i++) {
         p[i] = (double)c->out[i].re * c->out[i].re + (double)c->out[i].im * c->out[i].im;
         sum += p[i];
     }
+    inv = sum > EPS ? 1.0 / sum : 0;
     for (i = 1; i < NBINS;) { /* one log per 16 bins: products of normalised powers stay in range */
         double prod = 1;
         int end = i + 16 < NBINS ? i + 16 : NBINS;
         for (; i < end; i++)
-            prod *= (sum > EPS ? p[i] / sum : 0) + EPS;
+            prod *= p[i] * inv + EPS;
         logsum += log(prod);
     }
     for (i = 0; i < NBINS; i++) {
-        float m = (float)(sum > EPS ? sqrt(p[i] / sum) : 0);
+        float m = (float)sqrt(p[i] * inv);
         flux += fabs(m - c->prev[i]);
         c->prev[i] = m;
     }
@@ -207,11 +216,14 @@ static void frame_done(miqw_classify *c)
 int miqw_classify_feed(miqw_classify *c, const float *mono, int n)
 {
     double acc = c->dec_acc; /* in registers: this runs for every sample */
-    int i, fill = c->dec_fill, dec = c->dec;
-    for (i = 0; i < n; i++) {
-        acc += mono[i];
-        if (++fill < dec)
-            continue;
+    int i = 0, k, fill = c->dec_fill, dec = c->dec;
+    while (i < n) {
+        int take = dec - fill < n - i ? dec - fill : n - i; /* samples of this output one */
+        for (k = 0; k < take; k++)
+            acc += mono[i + k];
+        i += take;
+        if ((fill += take) < dec)
+            break;
         c->frame[c->frame_fill++] = (float)(acc / dec);
         acc = 0, fill = 0;
         if (c->frame_fill == FRAME_N) {
@@ -236,10 +248,13 @@ miqw_classify *miqw_classify_new(int rate)
     c->block_s = (double)BLOCK_FRAMES * FRAME_N * c->dec / rate;
     for (i = 0; i < FRAME_N; i++)
         c->window[i] = (float)(0.5 - 0.5 * cos(2 * M_PI * i / (FRAME_N - 1)));
-    c->in = av_malloc(sizeof(AVComplexFloat) * FRAME_N);
-    c->out = av_malloc(sizeof(AVComplexFloat) * FRAME_N);
+    for (i = 0; i < BLOCK_FRAMES; i++)
+        c->cos_t[i] = cos(2 * M_PI * i / BLOCK_FRAMES),
+        c->sin_t[i] = sin(2 * M_PI * i / BLOCK_FRAMES);
+    c->in = av_malloc(sizeof(float) * FRAME_N);
+    c->out = av_malloc(sizeof(AVComplexFloat) * (NBINS + 1));
     if (!c->in || !c->out ||
-        av_tx_init(&c->tx, &c->fft, AV_TX_FLOAT_FFT, 0, FRAME_N, &scale, 0) < 0) {
+        av_tx_init(&c->tx, &c->fft, AV_TX_FLOAT_RDFT, 0, FRAME_N, &scale, 0) < 0) {
         miqw_classify_free(c);
         return NULL;
     }
@@ -284,7 +299,7 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
             continue;
         }
         for (j = i; j < c->nblocks && smoothed(c, j) == t; j++)
-            conf += c->blocks[j].type == t ? c->blocks[j].conf : 0;
+            conf += c->blocks[j].share[t]; /* also where smoothing changed the block's type */
         json_array_append_new(list, json_pack("{s:f,s:f,s:s,s:f}", "start",
                                               round((t0 + i * c->block_s) * 1000) / 1000, "end",
                                               round((t0 + j * c->block_s) * 1000) / 1000, "type",

@@ -17,7 +17,8 @@
  * for the three classes (a logistic regression fitted by
  * bench/classify_fit.py; miqw_classify.c) and the best one, with a
  * confidence = softmax probability of the winner; runs of equal blocks, after
- * a 3-block majority smoothing, are the result:
+ * a 3-block majority smoothing, are the result (a run's confidence: the mean
+ * of its blocks' shares for its type):
  *   "audio_classes": [{start,end,type,confidence}] (seconds, media time).
  * Memory: one small record per block (about 1 KB a minute). */
 #ifndef MIQW_CLASSIFY_H
