@@ -94,4 +94,50 @@ static void test_silence_floor(void)
     CU_ASSERT_DOUBLE_EQUAL(num(curve, "first_end_s"), 3, 1e-9);
 }
 
-MIQ_SUITE("audio_loudness", MIQ_TEST(test_against_ffmpeg_ebur128), MIQ_TEST(test_silence_floor))
+/* A float file with NaN and infinite samples (a hostile or broken file): they
+ * are read as silence and counted, and the loudness after them is the clean
+ * file's, not a poisoned sum. */
+static void test_nonfinite_samples(void)
+{
+    const char *raw = wtest_ffmpeg(utp, "poison.f32",
+                                   "-f lavfi -i \"aevalsrc='0.3*sin(2*PI*440*t)"
+                                   "|0.3*sin(2*PI*660*t)':s=48000:d=10\" -f f32le"),
+               *clean, *poisoned, *err, *code;
+    const float bad[3] = {NAN, INFINITY, -INFINITY};
+    json_t *rc, *rp, *v;
+    FILE *f;
+    size_t i;
+    int k;
+    double lo = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+    clean = wtest_ffmpeg(utp, "clean.wav", "-f f32le -ar 48000 -ac 2 -i '%s' -c:a pcm_f32le", raw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(clean);
+    /* 300 bad values at 5 s (both channels), as 100 runs of NaN, +Inf, -Inf */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(raw, "r+b"));
+    CU_ASSERT_EQUAL(fseek(f, (long)(5 * 48000 * 2 * sizeof(float)), SEEK_SET), 0);
+    for (k = 0; k < 300; k++)
+        CU_ASSERT_EQUAL(fwrite(&bad[k % 3], sizeof(float), 1, f), 1);
+    fclose(f);
+    poisoned = wtest_ffmpeg(utp, "poisoned.wav", "-f f32le -ar 48000 -ac 2 -i '%s' -c:a pcm_f32le",
+                            raw);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(poisoned);
+    err = wtest_audio_analyze(utp, clean, "{}", "{}", &rc, &code);
+    CU_ASSERT_PTR_NULL_FATAL(err);
+    err = wtest_audio_analyze(utp, poisoned, "{}", "{}", &rp, &code);
+    CU_ASSERT_PTR_NULL_FATAL(err);
+    printf("\n  poisoned: %" JSON_INTEGER_FORMAT " invalid samples; I %.2f/%.2f  TP %.2f/%.2f",
+           json_integer_value(json_object_get(rp, "invalid_samples")), num(rp, "integrated_lufs"),
+           num(rc, "integrated_lufs"), num(rp, "true_peak_dbtp"), num(rc, "true_peak_dbtp"));
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rp, "invalid_samples")), 300);
+    CU_ASSERT_PTR_NULL(json_object_get(rc, "invalid_samples"));
+    CU_ASSERT(fabs(num(rp, "integrated_lufs") - num(rc, "integrated_lufs")) <= 0.1);
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(rp, "true_peak_dbtp"));
+    CU_ASSERT(fabs(num(rp, "true_peak_dbtp") - num(rc, "true_peak_dbtp")) <= 0.1);
+    json_array_foreach(json_object_get(json_object_get(rp, "short_term"), "lufs"), i, v)
+        lo = i ? fmin(lo, json_number_value(v)) : json_number_value(v);
+    CU_ASSERT(lo > -30); /* a steady tone: no point at the floor after the bad samples */
+    CU_ASSERT(isfinite(num(rp, "speech_ratio")));
+}
+
+MIQ_SUITE("audio_loudness", MIQ_TEST(test_against_ffmpeg_ebur128), MIQ_TEST(test_silence_floor),
+          MIQ_TEST(test_nonfinite_samples))

@@ -46,6 +46,7 @@ typedef struct audio_state {
     double t0, dur_hint; /* first sample time; declared stream duration */
     int64_t nsamples;
     double total_sumsq;
+    long nonfinite; /* NaN / infinite samples read as silence */
     /* silence */
     int do_sil, sil_n, sil_fill, in_run;
     double sil_min_s, sil_thr_db, sil_thr_ms, sil_thr_amp, sil_acc, sil_peak, run_sum;
@@ -237,11 +238,46 @@ static void base_window(audio_state *s, double acc, int n)
 }
 
 /* ---- samples ---- */
-static int process(audio_state *s, float *const *planes, int n)
+/* A float stream may hold NaN or infinite samples (a hostile or broken
+ * file): one of them would poison every sum after it, the loudness gate
+ * included. They are read as silence from sample `from` on, in the
+ * converter's buffer (the decoder's own frame is copied there first: it is
+ * not ours to write); *planes and *mono then point at the cleaned copy.
+ * Only called for a chunk whose sum of squares is not finite, so clean
+ * audio pays nothing. Returns the number of samples replaced. */
+static long drop_nonfinite(audio_state *s, float **planes, float **mono, int n, int from)
+{
+    long bad = 0;
+    int c, i;
+    for (c = 0; c < s->nch; c++) {
+        float *own = s->conv + (size_t)c * s->conv_cap;
+        if (planes[c] != own) {
+            memcpy(own, planes[c], sizeof(float) * (size_t)n);
+            planes[c] = own;
+        }
+        for (i = from; i < n; i++)
+            if (!isfinite(own[i]))
+                own[i] = 0, bad++;
+    }
+    if (s->nch == 1)
+        *mono = planes[0];
+    else
+        for (i = from; i < n; i++) {
+            double sum = 0;
+            for (c = 0; c < s->nch; c++)
+                sum += planes[c][i];
+            (*mono)[i] = (float)(sum / s->nch);
+        }
+    return bad;
+}
+
+static int process(audio_state *s, float *const *in_planes, int n)
 {
     int c, i, off, k;
-    float *mono = s->mono;
+    float *mono = s->mono, *planes[MAX_CH];
     double inv = 1.0 / s->nch;
+    for (c = 0; c < s->nch; c++)
+        planes[c] = in_planes[c];
     if (s->nch == 1)
         mono = planes[0];
     else if (s->nch == 2)
@@ -261,6 +297,10 @@ static int process(audio_state *s, float *const *planes, int n)
         if (s->do_en && s->win_n - s->win_fill < k)
             k = s->win_n - s->win_fill;
         acc = miqw_sumsq(mono + off, k);
+        if (!isfinite(acc)) {
+            s->nonfinite += drop_nonfinite(s, planes, &mono, n, off);
+            acc = miqw_sumsq(mono + off, k);
+        }
         s->total_sumsq += acc;
         if (s->do_sil) {
             s->sil_acc += acc;
@@ -528,6 +568,8 @@ static const char *audio_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, 
             heap_offer(s, s->win_acc / s->win_fill, s->win_idx, s->win_fill);
         energy_json(p, s, result);
     }
+    if (s->nonfinite) /* said, not hidden: the file is broken there */
+        json_object_set_new(result, "invalid_samples", json_integer(s->nonfinite));
     *code = NULL;
     return NULL;
 }
