@@ -147,6 +147,11 @@ static double luma_mafd(const uint8_t *a, const uint8_t *b)
     return (double)d / MIQW_TY;
 }
 
+int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb)
+{
+    return luma_mafd(ref, thumb) <= FREEZE_MAFD;
+}
+
 /* Blend coefficient of frame f between a (0) and b (1), luma, and the mean
  * absolute residual of that blend in grey levels. */
 static double alpha_of(const float *a, const float *b, const float *f, double *resid)
