@@ -94,14 +94,7 @@ typedef struct scene_state {
 
 static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
 {
-    uint8_t *dst[4] = {out, out + TY, out + TY + TC, NULL};
-    int ls[4] = {TW, TW / 2, TW / 2, 0};
-    s->sws = sws_getCachedContext(s->sws, f->width, f->height, f->format, TW, TH,
-                                  AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL, NULL);
-    if (!s->sws)
-        return -1;
-    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ls);
-    return 0;
+    return miqw_video_thumb(&s->sws, f, out, TW, TH);
 }
 
 static double thumb_diff(const uint8_t *a, const uint8_t *b)
