@@ -30,18 +30,25 @@
  * marks the GOP for a full look. */
 #define TINY_SHARE 40
 #define TINY_RUN   8
+/* ... or at most this many bytes plus 1/2 bit per 16x16 block: a picture so
+ * simple that its keyframe is small (test bars, a title card) still costs its
+ * unchanged frames about nothing (skipped blocks), a changed one more. */
+#define TINY_FLOOR 32
 /* A GOP next to a candidate is decoded too when its keyframes changed at
  * least this share of the threshold (a dissolve spilling over a keyframe). */
 #define SPILL 0.2
 /* How far past a run's end decoding goes on while a transition is open. */
 #define MAX_SPILL_FRAMES 96
 
-enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4 };
+/* G_SAME: the next keyframe is frozen against this one (freezedetect test). */
+enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8 };
 
 typedef struct gop {
-    int64_t pts; /* keyframe pts, stream time base */
-    double diff; /* thumbnail difference to the next keyframe, -1 unknown */
-    int flags;
+    int64_t pts;      /* keyframe pts, stream time base */
+    int64_t last_pts; /* latest pts of the GOP's packets */
+    int64_t last_big; /* latest pts of a packet that is not tiny, INT64_MIN none */
+    double diff;      /* thumbnail difference to the next keyframe, -1 unknown */
+    int flags, packets;
 } gop;
 
 /* A scene change: pts is where the new shot takes over; gradual ones span
@@ -74,25 +81,20 @@ typedef struct scene_state {
     uint8_t prev[TSIZE] __attribute__((aligned(64)));
     uint8_t cur[TSIZE] __attribute__((aligned(64)));
     int prev_gop; /* gop whose keyframe is in prev, -1 */
-    int recent[RECENT], nrecent, last_key_size, tiny_run;
+    int recent[RECENT], nrecent, last_key_size, tiny_run, tiny_floor;
     miqw_shots *shots, *kshots; /* refined frames; the pass's keyframes (all-intra runs) */
     double black_min_s, frozen_min_s;
     int64_t frame_ts, last_fed; /* one frame in stream units; last pts given to shots */
     int fed_any;
-    int64_t packets, decoded, end_pts, refined, seeks;
+    int64_t packets, decoded, end_pts, refined, seeks, still_skipped;
+    uint8_t key[TSIZE];    /* the refine run's latest keyframe, of GOP key_gop */
+    int key_gop, in_order; /* in_order: keyframes came in pts order */
     int failed;
 } scene_state;
 
 static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
 {
-    uint8_t *dst[4] = {out, out + TY, out + TY + TC, NULL};
-    int ls[4] = {TW, TW / 2, TW / 2, 0};
-    s->sws = sws_getCachedContext(s->sws, f->width, f->height, f->format, TW, TH,
-                                  AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL, NULL);
-    if (!s->sws)
-        return -1;
-    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ls);
-    return 0;
+    return miqw_video_thumb(&s->sws, f, out, TW, TH);
 }
 
 static double thumb_diff(const uint8_t *a, const uint8_t *b)
@@ -165,9 +167,11 @@ static gop *gop_add(scene_state *s, int64_t pts)
         s->gops = n;
         s->gcap = cap;
     }
-    s->gops[s->ngops].pts = pts;
+    s->gops[s->ngops].pts = s->gops[s->ngops].last_pts = pts;
+    s->gops[s->ngops].last_big = INT64_MIN;
     s->gops[s->ngops].diff = -1;
     s->gops[s->ngops].flags = 0;
+    s->gops[s->ngops].packets = 1;
     return &s->gops[s->ngops++];
 }
 
@@ -182,8 +186,11 @@ static void on_keyframe(scene_state *s, const AVFrame *f)
             break;
     if (j < 0 || j < s->ngops - 64 || thumb(s, f, s->cur) < 0)
         return;
-    if (s->prev_gop >= 0 && s->prev_gop == j - 1)
+    if (s->prev_gop >= 0 && s->prev_gop == j - 1) {
         s->gops[j - 1].diff = thumb_diff(s->prev, s->cur);
+        if (miqw_thumb_frozen(s->prev, s->cur))
+            s->gops[j - 1].flags |= G_SAME;
+    }
     if (miqw_thumb_black(s->cur))
         s->gops[j].flags |= G_BLACK;
     /* Adjacent keyframes are consecutive frames: the pass alone sees their
@@ -218,14 +225,24 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
     }
     if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
         /* A cut inside a GOP: the frame after it costs nearly intra bits. */
-        int i, mx = 0;
+        int i,
+            mx = 0,
+            tiny = (int64_t)pkt->size * TINY_SHARE < s->last_key_size || pkt->size <= s->tiny_floor;
+        if (s->ngops) {
+            gop *g = &s->gops[s->ngops - 1];
+            g->packets++;
+            if (pts != AV_NOPTS_VALUE && pts > g->last_pts)
+                g->last_pts = pts;
+            if (!tiny && (pts == AV_NOPTS_VALUE || pts > g->last_big))
+                g->last_big = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
+        }
         for (i = 0; i < s->nrecent && i < RECENT; i++)
             if (s->recent[i] > mx)
                 mx = s->recent[i];
         if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4)
             s->gops[s->ngops - 1].flags |= G_SUSPECT;
         /* A still or black stretch: frames that cost the encoder nothing. */
-        s->tiny_run = (int64_t)pkt->size * TINY_SHARE < s->last_key_size ? s->tiny_run + 1 : 0;
+        s->tiny_run = tiny ? s->tiny_run + 1 : 0;
         if (s->ngops && s->tiny_run >= TINY_RUN)
             s->gops[s->ngops - 1].flags |= G_STILL;
         s->recent[s->nrecent++ % RECENT] = pkt->size;
@@ -253,7 +270,6 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
  * transition / still detector. cont: the run continues frames already fed. */
 static void refine_frame(scene_state *s, spike *k, int64_t pts, int *have_prev)
 {
-    s->decoded++;
     if (s->fed_any && pts <= s->last_fed)
         return; /* a run that overlaps the previous one: these frames were seen */
     if (*have_prev)
@@ -263,6 +279,45 @@ static void refine_frame(scene_state *s, spike *k, int64_t pts, int *have_prev)
     *have_prev = 1;
     s->last_fed = pts;
     s->fed_any = 1;
+}
+
+/* The GOP whose keyframe is at pts, -1 if none (keyframes in pts order). */
+static int gop_index(const scene_state *s, int64_t pts)
+{
+    int lo = 0, hi = s->ngops - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (s->gops[mid].pts == pts)
+            return mid;
+        if (s->gops[mid].pts < pts)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+/* A refine run need not decode the rest of a GOP when what follows the
+ * frame just decoded (pts, in s->cur) is a copy of it: every later packet of
+ * the GOP is tiny (skipped blocks; only a weighted-prediction fade that comes
+ * back to the same picture also costs that little), the frame is frozen
+ * against the GOP's keyframe and the next keyframe against this one (a change
+ * and back within the GOP would cost bits), and the GOP is at a constant rate
+ * (so the skipped frames' times are known). Returns the next keyframe's pts,
+ * or 0 when the GOP must be decoded on. */
+static int64_t still_rest(const scene_state *s, int64_t pts)
+{
+    const gop *g;
+    int64_t next;
+    if (!s->in_order || s->key_gop < 0 || s->key_gop + 1 >= s->ngops)
+        return 0;
+    g = &s->gops[s->key_gop];
+    next = s->gops[s->key_gop + 1].pts;
+    if (pts < g->pts || pts + s->frame_ts >= next || !(g->flags & G_SAME) || pts < g->last_big ||
+        g->last_pts - g->pts != (int64_t)(g->packets - 1) * s->frame_ts ||
+        next - g->pts != (int64_t)g->packets * s->frame_ts)
+        return 0;
+    return miqw_thumb_frozen(s->key, s->cur) ? next : 0;
 }
 
 /* Decodes [from, ...) fully and feeds the spike test and the shot detector;
@@ -276,12 +331,13 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
     int cont = s->fed_any && from <= s->last_fed;
     spike k = {0, 0, 0, 0, cont ? s->last_fed : from, hi};
     int have_prev = cont, done = 0, eof = 0, rv, first = 1, tries = 0;
-    int64_t past = 0, target = from;
+    int64_t past = 0, target = from, skip_until = 0, sent_key = INT64_MIN;
     /* 2 s in stream units: how much earlier to look again when a seek lands late */
     int64_t back = llround(2.0 / av_q2d(m->fmt->streams[m->video_idx]->time_base));
     s->seeks++;
     if (!cont)
         miqw_shots_reset(s->shots);
+    s->key_gop = -1;
     if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
         return -1;
     avcodec_flush_buffers(s->dec);
@@ -296,6 +352,18 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
             continue;
         }
         else {
+            int64_t ppts = s->pkt->pts != AV_NOPTS_VALUE ? s->pkt->pts : s->pkt->dts;
+            if (skip_until) { /* the rest of a still GOP: on to the next keyframe */
+                if (!(s->pkt->flags & AV_PKT_FLAG_KEY) || ppts == AV_NOPTS_VALUE ||
+                    ppts < skip_until) {
+                    av_packet_unref(s->pkt);
+                    continue;
+                }
+                avcodec_flush_buffers(s->dec);
+                skip_until = 0;
+            }
+            if ((s->pkt->flags & AV_PKT_FLAG_KEY) && ppts != AV_NOPTS_VALUE && ppts > sent_key)
+                sent_key = ppts;
             rv = avcodec_send_packet(s->dec, s->pkt);
             av_packet_unref(s->pkt);
             if (rv < 0 && rv != AVERROR(EAGAIN) && rv != AVERROR_INVALIDDATA)
@@ -317,7 +385,15 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
             }
             if (pts != AV_NOPTS_VALUE)
                 first = 0;
-            if (pts != AV_NOPTS_VALUE && pts >= from && thumb(s, s->frame, s->cur) == 0) {
+            if (pts != AV_NOPTS_VALUE && pts >= from && !(s->fed_any && pts <= s->last_fed) &&
+                thumb(s, s->frame, s->cur) == 0) {
+                int64_t next, q;
+                int g = gop_index(s, pts);
+                s->decoded++;
+                if (g >= 0) {
+                    memcpy(s->key, s->cur, TSIZE);
+                    s->key_gop = g;
+                }
                 /* past hi: a cut on an earlier frame counts (it has both neighbours) */
                 if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
                     k.hi = s->last_fed;
@@ -325,7 +401,19 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
                 if (hi != INT64_MAX && pts > hi &&
                     (!miqw_shots_open(s->shots) || ++past > MAX_SPILL_FRAMES))
                     done = 1;
+                if (!done && (next = still_rest(s, pts)) > 0) {
+                    for (q = pts + s->frame_ts; q < next; q += s->frame_ts) {
+                        refine_frame(s, &k, q, &have_prev); /* s->cur: the copy */
+                        s->still_skipped++;
+                        past += hi != INT64_MAX && q > hi;
+                    }
+                    /* unless the decoder has its keyframe already (frames
+                     * out lag packets in): the frames between are dropped */
+                    skip_until = sent_key >= next ? 0 : next;
+                }
             }
+            else if (pts != AV_NOPTS_VALUE && pts >= from)
+                s->decoded++; /* decoded, already seen */
             av_frame_unref(s->frame);
         }
     }
@@ -394,9 +482,17 @@ static int changed(const scene_state *s, int j, double fdur)
            GAIN * g->diff >= s->threshold * 0.5;
 }
 
+/* GOP j's keyframes differ: a dissolve may be in it (a cut alone shows as a
+ * packet-size spike, which no dissolve spills out of). */
+static int moved(const scene_state *s, int j, double fdur)
+{
+    return j >= 0 && j + 1 < s->ngops && !adjacent(s, j, fdur) &&
+           (s->gops[j].diff < 0 || GAIN * s->gops[j].diff >= s->threshold * 0.5);
+}
+
 /* ... or it holds a still or black stretch (tiny packets, a black keyframe
- * at either end), or it borders a changed GOP and its own keyframes moved
- * enough for a dissolve to spill into it. */
+ * at either end), or it borders a GOP whose keyframes differ and its own
+ * keyframes moved enough for a dissolve to spill into it. */
 static int candidate(const scene_state *s, int j, double fdur)
 {
     const gop *g = &s->gops[j];
@@ -406,7 +502,7 @@ static int candidate(const scene_state *s, int j, double fdur)
         (j + 1 < s->ngops && (s->gops[j + 1].flags & G_BLACK)))
         return 1;
     return GAIN * g->diff >= s->threshold * SPILL &&
-           ((j > 0 && changed(s, j - 1, fdur)) || changed(s, j + 1, fdur));
+           (moved(s, j - 1, fdur) || moved(s, j + 1, fdur));
 }
 
 static double secs(const scene_state *s, int64_t pts)
@@ -548,6 +644,10 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
             spike_end(s, &k);
     }
     spike_end(s, &k);
+    s->in_order = 1;
+    for (j = 0; j + 1 < s->ngops; j++)
+        if (s->gops[j + 1].pts <= s->gops[j].pts)
+            s->in_order = 0;
     /* Runs of candidate GOPs, each decoded in one go. */
     for (j = 0; j < s->ngops && !s->failed; j++) {
         int b = j;
@@ -600,10 +700,11 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         stats = json_object();
         json_object_set_new(result, "stats", stats);
     }
-    sc = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "decoded_frames", (json_int_t)s->decoded,
-                   "keyframe_frames", (json_int_t)key_decoded, "total_frames",
-                   (json_int_t)s->packets, "keyframes", (json_int_t)s->ngops, "refined_gops",
-                   (json_int_t)s->refined, "seeks", (json_int_t)s->seeks);
+    sc = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "decoded_frames", (json_int_t)s->decoded,
+                   "still_frames", (json_int_t)s->still_skipped, "keyframe_frames",
+                   (json_int_t)key_decoded, "total_frames", (json_int_t)s->packets, "keyframes",
+                   (json_int_t)s->ngops, "refined_gops", (json_int_t)s->refined, "seeks",
+                   (json_int_t)s->seeks);
     json_object_set_new(sc, "decoded_ratio",
                         json_real(s->packets ? (double)s->decoded / s->packets : 0));
     json_object_set_new(stats, "scenes", sc);
@@ -650,6 +751,10 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
     s->black_min_s = json_number_value(json_object_get(params, "black_min_s"));
     s->frozen_min_s = json_number_value(json_object_get(params, "frozen_min_s"));
     s->prev_gop = -1;
+    s->key_gop = -1;
+    /* half a bit per 16x16 block */
+    s->tiny_floor = TINY_FLOOR +
+                    (int)(((int64_t)(m->width + 15) / 16) * ((m->height + 15) / 16) / 16);
     {
         AVStream *st = m->fmt->streams[m->video_idx];
         double f = m->fps > 0 ? m->fps : 25;

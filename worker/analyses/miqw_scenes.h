@@ -12,8 +12,11 @@
  *    changes every frame, does not cut). All-intra streams are decided from
  *    the pass alone. GOPs with still or black pictures (tiny packets, a
  *    black keyframe) and GOPs next to a change a dissolve may spill into are
- *    decoded too, and every decoded frame also feeds miqw_shots.h.
- * Memory: two thumbnails and a few words per keyframe, whatever the length. */
+ *    decoded too, and every decoded frame also feeds miqw_shots.h. A still
+ *    GOP (keyframes frozen against each other, tiny packets) is decoded only
+ *    up to its last packet that is not tiny; its later frames are copies.
+ * Memory: a few thumbnails, and 40 bytes per keyframe (150 kB for 2 hours of
+ * 2-second GOPs). */
 #ifndef MIQW_SCENES_H
 #define MIQW_SCENES_H
 
@@ -26,7 +29,8 @@
  * "frozen" [{start, end, duration, frames, timecodes, score, ...}], "scenes"
  * [{index, start, end, duration, start_frame, end_frame, start_tc, end_tc,
  * score, detector, params}] and "stats": {"scenes": {decoded_frames,
- * total_frames, decoded_ratio, keyframes, refined_gops, seeks}}.
+ * still_frames (taken as copies, not decoded), keyframe_frames, total_frames,
+ * decoded_ratio, keyframes, refined_gops, seeks}}.
  * NULL with *err when m has no video stream (*err is MIQW_NO_VIDEO from
  * miqw_video.h: report "unsupported_media") or the decoder cannot open
  * (server_error). */

@@ -147,6 +147,11 @@ static double luma_mafd(const uint8_t *a, const uint8_t *b)
     return (double)d / MIQW_TY;
 }
 
+int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb)
+{
+    return luma_mafd(ref, thumb) <= FREEZE_MAFD;
+}
+
 /* Blend coefficient of frame f between a (0) and b (1), luma, and the mean
  * absolute residual of that blend in grey levels. */
 static double alpha_of(const float *a, const float *b, const float *f, double *resid)
@@ -240,8 +245,11 @@ static void emit_blend(miqw_shots *s, int type, int64_t a, int64_t b)
 {
     const float *A = at(s, a)->co, *B = at(s, b)->co;
     int64_t k, start = -1, take = -1, end = -1;
-    double res;
-    if (b <= a)
+    double res, score = s->gain * miqw_thumb_diff(at(s, a)->th, at(s, b)->th);
+    /* Merged windows whose ends are closer than the threshold are no change
+     * of shot: a pan or a swing that turns back (its windows each fit a
+     * blend, the merged span returns to where it began). */
+    if (b <= a || (type == MIQW_DISSOLVE && score < s->threshold))
         return;
     for (k = a; k <= b; k++) { /* alpha is 1 at b: take and end are always found */
         double al = k == a ? 0 : k == b ? 1 : alpha_of(A, B, at(s, k)->co, &res);
@@ -254,8 +262,7 @@ static void emit_blend(miqw_shots *s, int type, int64_t a, int64_t b)
     }
     if (start < a)
         start = a;
-    emit(s, type, at(s, start)->pts, at(s, take)->pts, at(s, end)->pts,
-         s->gain * miqw_thumb_diff(at(s, a)->th, at(s, b)->th));
+    emit(s, type, at(s, start)->pts, at(s, take)->pts, at(s, end)->pts, score);
 }
 
 /* Closes the open window: a dissolve, or, around black frames, a fade-out

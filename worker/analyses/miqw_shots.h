@@ -45,6 +45,8 @@ void miqw_shots_free(miqw_shots *s);
 double miqw_thumb_diff(const uint8_t *a, const uint8_t *b);
 /* The thumbnail is a black picture (the blackdetect test above). */
 int miqw_thumb_black(const uint8_t *thumb);
+/* thumb is frozen against ref (the freezedetect test above). */
+int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb);
 /* One decoded frame: pts and the pts after it (pts + duration). */
 void miqw_shots_frame(miqw_shots *s, int64_t pts, int64_t next_pts, const uint8_t *thumb);
 /* A transition or still stretch is being followed: keep decoding. */

@@ -40,6 +40,53 @@ AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **e
     return dec;
 }
 
+/* Area average of a w x h plane into dw x dh (w >= dw, h >= dh): rows are
+ * summed into a line of column sums first (a loop the compiler vectorises),
+ * then each output pixel adds its columns; every source pixel counts once. */
+static void box_plane(const uint8_t *src, int ls, int w, int h, uint8_t *dst, int dw, int dh)
+{
+    uint32_t line[MIQW_VIDEO_MAX_W];
+    int i, j, x, y;
+    for (j = 0; j < dh; j++) {
+        int y0 = (int)((int64_t)j * h / dh), y1 = (int)((int64_t)(j + 1) * h / dh);
+        memset(line, 0, sizeof(*line) * w);
+        for (y = y0; y < y1; y++) {
+            const uint8_t *restrict row = src + (size_t)y * ls;
+            uint32_t *restrict acc = line;
+            for (x = 0; x < w; x++)
+                acc[x] += row[x];
+        }
+        for (i = 0; i < dw; i++) {
+            int x0 = (int)((int64_t)i * w / dw), x1 = (int)((int64_t)(i + 1) * w / dw);
+            uint64_t sum = 0, n = (uint64_t)(x1 - x0) * (y1 - y0);
+            for (x = x0; x < x1; x++)
+                sum += line[x];
+            dst[j * dw + i] = (uint8_t)((sum + n / 2) / n);
+        }
+    }
+}
+
+int miqw_video_thumb(struct SwsContext **sws, const AVFrame *f, uint8_t *out, int tw, int th)
+{
+    uint8_t *dst[4] = {out, out + tw * th, out + tw * th + (tw / 2) * (th / 2), NULL};
+    int ls[4] = {tw, tw / 2, tw / 2, 0};
+    if (f->format == AV_PIX_FMT_YUV420P && f->width >= tw && f->height >= th &&
+        f->width <= MIQW_VIDEO_MAX_W) {
+        box_plane(f->data[0], f->linesize[0], f->width, f->height, dst[0], tw, th);
+        box_plane(f->data[1], f->linesize[1], (f->width + 1) / 2, (f->height + 1) / 2, dst[1],
+                  tw / 2, th / 2);
+        box_plane(f->data[2], f->linesize[2], (f->width + 1) / 2, (f->height + 1) / 2, dst[2],
+                  tw / 2, th / 2);
+        return 0;
+    }
+    *sws = sws_getCachedContext(*sws, f->width, f->height, f->format, tw, th, AV_PIX_FMT_YUV420P,
+                                SWS_AREA, NULL, NULL, NULL);
+    if (!*sws)
+        return -1;
+    sws_scale(*sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ls);
+    return 0;
+}
+
 double miqw_frame_seconds(const miqw_media *m, const AVFrame *f)
 {
     int64_t ts = f->best_effort_timestamp != AV_NOPTS_VALUE ? f->best_effort_timestamp : f->pts;

@@ -15,6 +15,13 @@
  * for output images). NULL with *err on failure. */
 AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err);
 
+/* An analysis thumbnail of f: tw x th YUV 4:2:0 (tw, th even), area
+ * averaged, planes one after the other in out. 8-bit 4:2:0 frames are
+ * averaged directly (cheaper than swscale's area filter, the same boxes);
+ * other formats go through *sws (cached; free with sws_freeContext). 0 or -1. */
+#define MIQW_VIDEO_MAX_W 8192
+struct SwsContext;
+int miqw_video_thumb(struct SwsContext **sws, const AVFrame *f, uint8_t *out, int tw, int th);
 /* Seconds of a video frame's best-effort timestamp (0 = first frame), -1 if none. */
 double miqw_frame_seconds(const miqw_media *m, const AVFrame *f);
 /* Frame number (0-based) of a time in seconds at the media's frame rate. */
