@@ -37,11 +37,14 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE=$ROOT/bench
-MEDIA=$ROOT/var/bench/media
+# var/ as build.sh keeps it: the clone's, or a directory the service account
+# can reach when the clone is private (build.sh state sets up the link)
+STATE=$("$ROOT/build.sh" state)
+MEDIA=$STATE/bench/media
 SRC=$ROOT   # the sources built and measured (and whose build.sh runs the stack)
 if [ -n "${BENCH_REV:-}" ]; then
     SHA=$(git -C "$ROOT" rev-parse --verify "$BENCH_REV^{commit}") || { echo "bench/worker.sh: no revision $BENCH_REV" >&2; exit 1; }
-    SRC=$ROOT/var/bench/src/$SHA
+    SRC=$STATE/bench/src/$SHA
     if [ ! -f "$SRC/build.sh" ]; then
         mkdir -p "$SRC.part" && git -C "$ROOT" archive "$SHA" | tar -x -C "$SRC.part" && mv "$SRC.part" "$SRC"
     fi
@@ -56,8 +59,8 @@ die() { printf 'bench/worker.sh: %s\n' "$*" >&2; exit 1; }
 for c in ffmpeg ffprobe curl python3 jq pkg-config pg_config make gcc; do
     command -v "$c" >/dev/null || die "needs $c (./build.sh deps; apt-get install jq)"; done
 
-mkdir -p "$ROOT/var/bench" "$MEDIA"
-WORK=$(mktemp -d "$ROOT/var/bench/worker.XXXXXX")
+mkdir -p "$STATE/bench" "$MEDIA"
+WORK=$(mktemp -d "$STATE/bench/worker.XXXXXX")
 chmod 755 "$WORK"   # PostgreSQL and the httpd children run as an unprivileged user when we are root
 STACK_VAR=""
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -105,22 +108,9 @@ best_timed() {
 
 # ---- build ----------------------------------------------------------------
 say "== building the worker objects (make) and bench/worker_driver.c${BENCH_REV:+ at $BENCH_REV ($SHA)}"
-make -s -f "$SRC/mod_momentiq/Makefile" OUT="$BUILD" -j"$(nproc)" all >"$WORK/make.log" 2>&1 ||
-    { cat "$WORK/make.log" >&2; die "make failed"; }
-WOBJ=()
-for o in "$BUILD"/worker/*.o "$BUILD"/worker/analyses/*.o; do
-    case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o | momentiq_probe.o) ;; *) WOBJ+=("$o") ;; esac
-done
-DRIVER=$WORK/worker_driver
-# The flags of mod_momentiq/Makefile's WARN and BIN_CFLAGS and its worker link line.
-gcc -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
-    -Wformat-security -Werror=implicit-function-declaration -Werror -O2 -g -std=gnu11 \
-    $(pkg-config --cflags apr-1 apr-util-1 jansson openssl libavformat libavcodec libavfilter libswscale libswresample libavutil) \
-    -I"$(pg_config --includedir)" -I"$SRC/mod_momentiq/core" -I"$SRC/worker" -I"$ROOT/tests/worker" \
-    -o "$DRIVER" "$HERE/worker_driver.c" "$ROOT/tests/worker/wtest_media.c" "${WOBJ[@]}" "$BUILD/libmomentiq_core.a" \
-    $(pkg-config --libs libavformat libavcodec libavfilter libswscale libswresample libavutil libcurl) \
-    -lpq $(pkg-config --libs apr-1 apr-util-1 jansson openssl) -lm 2>"$WORK/driver.log" ||
-    { cat "$WORK/driver.log" >&2; die "building worker_driver failed"; }
+# shellcheck source=bench/driver.sh
+. "$HERE/driver.sh"
+DRIVER=$(build_driver "$SRC" "$BUILD" "$WORK") || die "building the worker objects or worker_driver failed"
 
 # ---- media (cached) ---------------------------------------------------------
 # Sources of the video segments (1280x720, 25 fps). 0,1,2 open the file so that
