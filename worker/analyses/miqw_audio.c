@@ -274,19 +274,19 @@ static long drop_nonfinite(audio_state *s, float **planes, float **mono, int n, 
 static int process(audio_state *s, float *const *in_planes, int n)
 {
     int c, i, off, k;
-    float *mono = s->mono, *planes[MAX_CH];
+    float *mono = s->mono, *planes[MAX_CH]; /* in_planes, or their cleaned copy */
     double inv = 1.0 / s->nch;
     for (c = 0; c < s->nch; c++)
         planes[c] = in_planes[c];
     if (s->nch == 1)
-        mono = planes[0];
+        mono = in_planes[0];
     else if (s->nch == 2)
-        miqw_mix2(mono, planes[0], planes[1], n);
+        miqw_mix2(mono, in_planes[0], in_planes[1], n);
     else
         for (i = 0; i < n; i++) {
             double sum = 0;
             for (c = 0; c < s->nch; c++)
-                sum += planes[c][i];
+                sum += in_planes[c][i];
             mono[i] = (float)(sum * inv);
         }
     for (off = 0; off < n; off += k) { /* chunks end at window / sub-block edges */
