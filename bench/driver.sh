@@ -12,6 +12,9 @@ build_driver() {
         { cat "$out/make.log" >&2; return 1; }
     local wobj=()
     for o in "$build"/worker/*.o "$build"/worker/analyses/*.o; do
+        # only objects of sources that still exist (a build directory keeps
+        # the objects of files since moved or removed)
+        [ -f "$src/$(dirname "${o#"$build"/}")/$(basename "$o" .o).c" ] || continue
         case "$(basename "$o")" in momentiq_worker.o | momentiqctl.o | momentiq_probe.o) ;; *) wobj+=("$o") ;; esac
     done
     # The flags of mod_momentiq/Makefile's WARN and BIN_CFLAGS and its worker link line.
