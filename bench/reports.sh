@@ -231,7 +231,8 @@ print_times mcp_init_success paid_tool_errors refusals queue_age failed_jobs con
 
 if [ ${#later[@]} -gt 0 ]; then
     snapshot bench_rows_after >/dev/null
-    echo; echo "== the job reports' rows, before vs after (5 periods; p95 compared apart)"
+    echo; echo "== the job reports' rows, before vs after (5 periods; p95 compared apart;"
+    echo "   clip_workflows may differ on purpose: sql/021 bounds each clips job's own 7 days)"
     psql_ -At -F ' ' <<'SQL'
 SELECT rpad(coalesce(b.report, a.report), 22), count(*) AS rows,
        count(*) FILTER (WHERE (b.row_json - 'wait_p95_s') IS DISTINCT FROM (a.row_json - 'wait_p95_s'))

@@ -878,6 +878,7 @@ CREATE FUNCTION public.miq_report_clip_workflows(p_since timestamp with time zon
     before AS (
         SELECT c.id, p.endpoint, min(p.created_at) AS first_at
           FROM c JOIN jobs p ON p.upload_id = c.upload_id AND p.created_at < c.created_at
+                            AND p.created_at >= c.created_at - interval '7 days'
          WHERE p.created_at >= p_since - interval '7 days' AND p.created_at < p_until
            AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
          GROUP BY c.id, p.endpoint),

@@ -240,6 +240,16 @@ for args in "no-such-report" "top-tools --since 2026-02-30" "top-tools --since 2
     ctl report $args >/dev/null 2>"$tmp/err"; rc=$?
     [ "$rc" = 2 ] && grep -q 'momentiqctl report:' "$tmp/err" && ok "report $args: refused (2)" || bad "report $args: exit $rc"
 done
+# clip-workflows: only the 7 days before each clips job count (sql/021)
+sql "INSERT INTO uploads (id, account_id, filename, path) VALUES ('upl_$TAG', $acct, 'w.mp4', 'w.mp4');
+     INSERT INTO jobs (id, account_id, endpoint, params, request_hash, status, estimated_credits, upload_id, created_at)
+     VALUES ('jw1_$TAG', $acct, 'old/$TAG', '{}', 'x', 'succeeded', 1, 'upl_$TAG', now() - interval '20 days'),
+            ('jw2_$TAG', $acct, 'recent/$TAG', '{}', 'x', 'succeeded', 1, 'upl_$TAG', now() - interval '2 days'),
+            ('jw3_$TAG', $acct, 'video/clips', '{\"clips\":[{},{}]}', 'x', 'succeeded', 1, 'upl_$TAG', now())" >/dev/null
+v=$(sql "SELECT workflow || ' ' || clip_jobs || ' ' || clips FROM miq_report_clip_workflows(now() - interval '30 days', now() + interval '1 minute') WHERE workflow LIKE '%$TAG%'")
+[ "$v" = "recent/$TAG > video/clips 1 2" ] && ok "clip-workflows counts the 7 days before the clips job, not before the period" ||
+    bad "clip-workflows gave '$v'"
+sql "DELETE FROM jobs WHERE id IN ('jw1_$TAG', 'jw2_$TAG', 'jw3_$TAG'); DELETE FROM uploads WHERE id = 'upl_$TAG'" >/dev/null
 sql "DELETE FROM jobs WHERE id = 'job_$TAG'; DELETE FROM rate_limit_refusals WHERE class = '$TAG'" >/dev/null
 v=$(metric "momentiq_jobs_finished_total{endpoint=\"video/$TAG\",status=\"failed\"}")
 [ "$v" = 1 ] && ok "a deleted job stays counted: counters never go down" || bad "jobs_finished_total for the deleted job reads '$v'"
