@@ -55,7 +55,12 @@ replay() {
             echo "FAIL: $t: no seed inputs"; failed=$((failed + 1)); continue
         fi
         # Files given one by one: each runs once, nothing is written to the corpus.
-        if (cd "$OUT/replay" && "$OUT/fuzz_$t" -runs=1 -timeout=30 -rss_limit_mb=2048 \
+        # -detect_leaks=0: libFuzzer's own check after an input that allocated
+        # more than it freed runs LeakSanitizer mid-process, which cannot see
+        # into APR's mmap'ed pool blocks, so what LLVMFuzzerInitialize built
+        # (a registry) read as leaked now and then. LeakSanitizer's check at
+        # exit, after apr_terminate (fuzz_common.h), still fails on a leak.
+        if (cd "$OUT/replay" && "$OUT/fuzz_$t" -runs=1 -timeout=30 -rss_limit_mb=2048 -detect_leaks=0 \
             "${files[@]}") >"$log" 2>&1; then
             echo "$t: ok (${#files[@]} inputs)"; passed=$((passed + 1))
         else
