@@ -113,14 +113,8 @@ touch "$CLIPS/.done"
 fi
 
 if [ "${1:-}" = --features ]; then   # the rows bench/classify_fit.py fits
-    # shellcheck disable=SC2046
-    gcc -O2 -std=gnu11 $(pkg-config --cflags apr-1 apr-util-1 jansson libavutil) -I"$ROOT/mod_momentiq/core" \
-        -I"$ROOT/worker" -I"$ROOT/tests/worker" -o "$WORK/classify_features" "$ROOT/bench/classify_features.c" \
-        "$ROOT/tests/worker/wtest_media_audio.c" "$ROOT/tests/worker/wtest_media.c" \
-        $(ls "$BUILD"/worker/*.o "$BUILD"/worker/analyses/*.o | grep -v 'momentiq_worker.o\|momentiqctl.o\|momentiq_probe.o') \
-        "$BUILD/libmomentiq_core.a" $(pkg-config --libs libavformat libavcodec libavfilter libswscale libswresample libavutil libcurl) \
-        -lpq $(pkg-config --libs apr-1 apr-util-1 jansson openssl) -lm || die "building classify_features failed"
-    "$WORK/classify_features" "$CLIPS"/*.wav >"${2:-/dev/stdout}"
+    FEATURES=$(build_driver "$ROOT" "$BUILD" "$WORK" classify_features) || die "building classify_features failed"
+    "$FEATURES" "$CLIPS"/*.wav >"${2:-/dev/stdout}"
     exit 0
 fi
 say "== audio/silence on each clip"
