@@ -7,7 +7,10 @@
  *
  * Prints {"endpoint","file","ok","error","code","wall_s","pass_s","finish_s",
  * "cpu_s","vm_hwm_kb","vm_rss_kb","heap_in_use_kb" (malloc'd bytes still in use
- * after the job: mostly the result JSON),"media":{...},"credits", and per result kind:
+ * after the job: mostly the result JSON),"demux_open_kb","demux_index_entries" (what
+ * libavformat holds for the file once opened, e.g. the MP4 reader's index of
+ * every packet: it grows with duration whatever we do, so the bench shows it
+ * apart),"media":{...},"credits", and per result kind:
  *   timeline/moments: "cuts":[frame...] (scene segments' start frames but 0),
  *       "silences", "peaks", "speech_ratio", "integrated_lufs";
  *       with --expect-cuts: "cuts_expected","cuts_exact","cuts_missed":[...],
@@ -28,12 +31,41 @@
 #include <jansson.h>
 #include "billing/miq_pricing.h"
 #include "miqw_jobrun.h"
+#include "miqw_media.h"
 #include "wtest_media.h" /* wtest_now, VmHWM/VmRSS: the worker tests' helpers */
 
 typedef struct {
     double t0, last;
     double last_fraction;
 } prog;
+
+/* Heap in use: small blocks and mmapped ones (a large index is mmapped). */
+static size_t heap_bytes(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Opens the file as the job does and measures what the demuxer keeps. */
+static void demux_cost(apr_pool_t *parent, const char *path, json_t *stats)
+{
+    apr_pool_t *p;
+    miqw_media *m = NULL;
+    const char *code;
+    size_t before;
+    int64_t entries = 0;
+    unsigned i;
+    apr_pool_create(&p, parent);
+    before = heap_bytes();
+    if (!miqw_media_open(p, path, &m, &code) && m) {
+        for (i = 0; i < m->fmt->nb_streams; i++)
+            entries += avformat_index_get_entries_count(m->fmt->streams[i]);
+        json_object_set_new(stats, "demux_open_kb",
+                            json_integer((json_int_t)((heap_bytes() - before) / 1024)));
+        json_object_set_new(stats, "demux_index_entries", json_integer(entries));
+    }
+    apr_pool_destroy(p);
+}
 
 static int on_progress(void *baton, double fraction)
 {
@@ -204,6 +236,7 @@ int main(int argc, char **argv)
     json_object_set_new(stats, "vm_rss_kb", json_integer(wtest_vm_rss_kb()));
     json_object_set_new(stats, "heap_in_use_kb",
                         json_integer((json_int_t)(mallinfo2().uordblks / 1024)));
+    demux_cost(p, argv[2], stats); /* after the figures above: not in them */
     if (result) {
         json_t *a;
         json_object_set(stats, "media", json_object_get(result, "media"));
