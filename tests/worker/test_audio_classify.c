@@ -115,12 +115,32 @@ static void print_matrix(const char *title, long m[3][3])
         printf("\n  %-8s %7ld %7ld %7ld", nm[i], m[i][0], m[i][1], m[i][2]);
 }
 
+/* Seconds of each type in the smoothed runs ("audio_classes") of c. */
+static void add_run_seconds(const miqw_classify *c, double sec[3])
+{
+    static const char *const nm[] = {"speech", "music", "other"};
+    json_t *res = json_object(), *r;
+    size_t i;
+    int k;
+    miqw_classify_result(c, 0, res);
+    json_array_foreach(json_object_get(res, "audio_classes"), i, r)
+    {
+        for (k = 0; k < 3; k++)
+            if (!strcmp(json_string_value(json_object_get(r, "type")), nm[k]))
+                sec[k] += json_number_value(json_object_get(r, "end")) -
+                          json_number_value(json_object_get(r, "start"));
+    }
+    json_decref(res);
+}
+
 static void test_labelled_set(void)
 {
     clip set[40];
     long m[2][3][3];
+    double run_s[2][3][3]; /* after smoothing: seconds, [held out][label][typed] */
     int n = build_set(set, 40), i, b;
     memset(m, 0, sizeof(m));
+    memset(run_s, 0, sizeof(run_s));
     CU_ASSERT_FATAL(n >= 24);
     for (i = 0; i < n; i++) {
         miqw_classify *c;
@@ -155,11 +175,25 @@ static void test_labelled_set(void)
                    avg.zcr_std / b, avg.flux / b, avg.flat / b, avg.mod4 / b, votes[0], votes[1],
                    votes[2]);
         CU_ASSERT(b > 0);
+        add_run_seconds(c, run_s[set[i].held_out][set[i].label]);
         miqw_classify_free(c);
         free(x);
     }
     print_matrix("tuning half", m[0]);
     print_matrix("held-out half", m[1]);
+    for (i = 0; i < 2; i++) {
+        double ok = 0, all = 0;
+        int r, k;
+        for (r = 0; r < 3; r++)
+            for (k = 0; k < 3; k++)
+                all += run_s[i][r][k], ok += r == k ? run_s[i][r][k] : 0;
+        printf("\n  %s after smoothing: %.1f of %.1f s right = %.1f %% (speech %.1f %%, music "
+               "%.1f %%, other %.1f %%)",
+               i ? "held-out half" : "tuning half", ok, all, all ? 100 * ok / all : 0,
+               100 * run_s[i][0][0] / (run_s[i][0][0] + run_s[i][0][1] + run_s[i][0][2] + 1e-9),
+               100 * run_s[i][1][1] / (run_s[i][1][0] + run_s[i][1][1] + run_s[i][1][2] + 1e-9),
+               100 * run_s[i][2][2] / (run_s[i][2][0] + run_s[i][2][1] + run_s[i][2][2] + 1e-9));
+    }
     {
         long ok = m[1][0][0] + m[1][1][1] + m[1][2][2], all = 0;
         int r, k;

@@ -261,6 +261,11 @@ miqw_classify *miqw_classify_new(int rate)
     return c;
 }
 
+int miqw_classify_block_len(const miqw_classify *c)
+{
+    return BLOCK_FRAMES * FRAME_N * c->dec;
+}
+
 int miqw_classify_nblocks(const miqw_classify *c)
 {
     return c->nblocks;
@@ -271,34 +276,91 @@ const miqw_class_features *miqw_classify_block(const miqw_classify *c, int i)
     return i >= 0 && i < c->nblocks ? &c->blocks[i].f : NULL;
 }
 
-/* Majority of blocks i-1, i, i+1 (classified ones), ties to block i. */
-static int smoothed(const miqw_classify *c, int i)
+/* Smoothing: the most likely class sequence (Viterbi) of each stretch of
+ * classified blocks, scored by the sum of the blocks' log probabilities
+ * minus SWITCH_COST per change of class. A change lasting one block inside a
+ * run costs two switches, so it stays only when that block's class is at
+ * least exp(2 * SWITCH_COST) = 25 times as likely as the run's (a weak odd
+ * block is absorbed, a clear short change kept); a longer change needs that
+ * odds ratio only over its whole span. Unlike a majority over neighbours,
+ * the decode never types a block by evidence that points elsewhere: an
+ * alternation with strong evidence is kept as it is, not shifted. */
+#define SWITCH_COST 1.609 /* ln 5 */
+#define LOGP_FLOOR  1e-6  /* a share of 0 is a large cost, not minus infinity */
+
+/* types[a..b) of the most likely sequence; back: 3 (b - a) bytes. */
+static void decode_stretch(const block_rec *blk, int a, int b, unsigned char *back, int *types)
 {
-    int votes[3] = {0, 0, 0}, k, t = c->blocks[i].type, best;
-    if (t < 0)
-        return -1;
-    for (k = i - 1; k <= i + 1; k++)
-        if (k >= 0 && k < c->nblocks && c->blocks[k].type >= 0)
-            votes[c->blocks[k].type]++;
-    best = t;
+    double score[3], next[3];
+    int i, k, j, best;
     for (k = 0; k < 3; k++)
-        if (votes[k] > votes[best])
+        score[k] = log(blk[a].share[k] + LOGP_FLOOR);
+    for (i = a + 1; i < b; i++) {
+        for (k = 0; k < 3; k++) {
+            double v = score[k]; /* staying in class k costs nothing */
+            int from = k;
+            for (j = 0; j < 3; j++)
+                if (j != k && score[j] - SWITCH_COST > v)
+                    v = score[j] - SWITCH_COST, from = j;
+            next[k] = v + log(blk[i].share[k] + LOGP_FLOOR);
+            back[3 * (i - a) + k] = (unsigned char)from;
+        }
+        memcpy(score, next, sizeof(score));
+    }
+    best = 0;
+    for (k = 1; k < 3; k++)
+        if (score[k] > score[best])
             best = k;
-    return best;
+    for (i = b - 1; i >= a; i--) {
+        types[i] = best;
+        best = back[3 * (i - a) + best];
+    }
+}
+
+/* types[i]: block i's smoothed class, -1 for a quiet block. */
+static int smooth(const miqw_classify *c, int *types)
+{
+    unsigned char *back = malloc(3 * (size_t)c->nblocks + 1);
+    int i = 0, j;
+    if (!back)
+        return -1;
+    while (i < c->nblocks) {
+        if (c->blocks[i].type < 0) {
+            types[i++] = -1;
+            continue;
+        }
+        for (j = i; j < c->nblocks && c->blocks[j].type >= 0; j++)
+            ;
+        decode_stretch(c->blocks, i, j, back, types);
+        i = j;
+    }
+    free(back);
+    return 0;
+}
+
+/* Block k's class: smoothed, or its own when smoothing had no memory. */
+static int type_of(const miqw_classify *c, const int *types, int k)
+{
+    return types ? types[k] : c->blocks[k].type;
 }
 
 void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
 {
     static const char *const names[] = {"speech", "music", "other"};
     json_t *list = json_array();
+    int *types = malloc(sizeof(int) * (size_t)c->nblocks + 1);
     int i = 0, j, t;
+    if (types && smooth(c, types)) {
+        free(types);
+        types = NULL;
+    }
     while (i < c->nblocks) {
         double conf = 0;
-        if ((t = smoothed(c, i)) < 0) {
+        if ((t = type_of(c, types, i)) < 0) {
             i++;
             continue;
         }
-        for (j = i; j < c->nblocks && smoothed(c, j) == t; j++)
+        for (j = i; j < c->nblocks && type_of(c, types, j) == t; j++)
             conf += c->blocks[j].share[t]; /* also where smoothing changed the block's type */
         json_array_append_new(list, json_pack("{s:f,s:f,s:s,s:f}", "start",
                                               round((t0 + i * c->block_s) * 1000) / 1000, "end",
@@ -307,6 +369,7 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
                                               round(conf / (j - i) * 1000) / 1000));
         i = j;
     }
+    free(types);
     json_object_set_new(result, "audio_classes", list);
 }
 

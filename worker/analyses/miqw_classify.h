@@ -16,9 +16,10 @@
  * A block quieter than -50 dBFS is not classified. Each block gets scores
  * for the three classes (a logistic regression fitted by
  * bench/classify_fit.py; miqw_classify.c) and the best one, with a
- * confidence = softmax probability of the winner; runs of equal blocks, after
- * a 3-block majority smoothing, are the result (a run's confidence: the mean
- * of its blocks' shares for its type):
+ * confidence = softmax probability of the winner. The blocks' classes are
+ * smoothed by a Viterbi decode of the blocks' probabilities with a cost per
+ * change of class; runs of equal blocks are the result (a run's confidence:
+ * the mean of its blocks' probabilities for its type):
  *   "audio_classes": [{start,end,type,confidence}] (seconds, media time).
  * Memory: one small record per block (about 1 KB a minute). */
 #ifndef MIQW_CLASSIFY_H
@@ -48,6 +49,9 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result);
 /* The class of one block's features, and its confidence (0..1). For the
  * tests and the bench, which print the features and a confusion matrix. */
 int miqw_classify_decide(const miqw_class_features *f, double *confidence);
+
+/* Input samples per block (a block is about 1 s). */
+int miqw_classify_block_len(const miqw_classify *c);
 
 /* Blocks so far; features of block i (NULL when out of range). */
 int miqw_classify_nblocks(const miqw_classify *c);
