@@ -16,7 +16,7 @@
 #include "wtest_media.h"
 #include "wtest_media_audio.h"
 
-#define ACCURACY_FLOOR 0.85 /* measured 0.926 (87/94 blocks) when the weights were set */
+#define ACCURACY_FLOOR 0.85 /* measured 0.894 (84/94 blocks) when the weights were set */
 
 #define T1 "The quick brown fox jumps over the lazy dog, and then it runs away."
 #define T2 "Please remember to send the report before the meeting on Thursday afternoon."
@@ -166,14 +166,15 @@ static void test_labelled_set(void)
             m[set[i].held_out][set[i].label][t]++;
             avg.ler += f->ler, avg.edb_std += f->edb_std, avg.zcr_std += f->zcr_std;
             avg.flux += f->flux, avg.flat += f->flat, avg.mod4 += f->mod4;
+            avg.flux_ratio += f->flux_ratio;
         }
         b = votes[0] + votes[1] + votes[2];
         if (b)
-            printf("\n  %-13s %s ler %.2f edb %5.2f zcr %.3f flux %.3f flat %.3f mod4 %.2f -> "
-                   "%d/%d/%d",
+            printf("\n  %-13s %s ler %.2f edb %5.2f zcr %.3f flux %.3f flat %.3f mod4 %.2f fluxr "
+                   "%.2f -> %d/%d/%d",
                    set[i].name, set[i].held_out ? "H" : "T", avg.ler / b, avg.edb_std / b,
-                   avg.zcr_std / b, avg.flux / b, avg.flat / b, avg.mod4 / b, votes[0], votes[1],
-                   votes[2]);
+                   avg.zcr_std / b, avg.flux / b, avg.flat / b, avg.mod4 / b, avg.flux_ratio / b,
+                   votes[0], votes[1], votes[2]);
         CU_ASSERT(b > 0);
         add_run_seconds(c, run_s[set[i].held_out][set[i].label]);
         miqw_classify_free(c);

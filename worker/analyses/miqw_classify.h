@@ -3,7 +3,7 @@
  *
  * The mix is box-filtered and decimated to about 8 kHz, cut into 256-sample
  * frames (32 ms, Hann window, FFT), and every 31 frames (about 1 s) make a
- * block with seven features (Scheirer & Slaney 1997, Saunders 1996):
+ * block with eight features (Scheirer & Slaney 1997, Saunders 1996):
  *   ler      low-energy frame ratio (frames under half the block's mean energy)
  *   edb_std  spread of the frame level, dB
  *   zcr_std  spread of the zero-crossing rate
@@ -13,6 +13,11 @@
  *            (the syllable rate)
  *   flux_cv  spread of the flux over the block's frames / its mean (noise is
  *            steadily changing; music's changes come in onsets)
+ *   flux_ratio  the flux between frames 32 ms apart / the flux between
+ *            frames 128 ms apart: about 1 for steady noise of any colour
+ *            (its frames are independent draws), lower where notes, vowels
+ *            and partials hold for a while (the spectrum drifts, it does
+ *            not jump); the other features shift with the noise's colour
  * A block quieter than -50 dBFS is not classified. Each block gets scores
  * for the three classes (a logistic regression fitted by
  * bench/classify_fit.py; miqw_classify.c) and the best one, with a
@@ -32,7 +37,7 @@
 #define MIQW_CLASS_OTHER  2
 
 typedef struct {
-    double ler, edb_std, zcr_std, flux, flat, mod4, level_db, flux_cv;
+    double ler, edb_std, zcr_std, flux, flat, mod4, level_db, flux_cv, flux_ratio;
 } miqw_class_features;
 
 typedef struct miqw_classify miqw_classify;
