@@ -26,7 +26,7 @@
  * change of class; runs of equal blocks are the result (a run's confidence:
  * the mean of its blocks' probabilities for its type):
  *   "audio_classes": [{start,end,type,confidence}] (seconds, media time).
- * Memory: one small record per block (about 1 KB a minute). */
+ * Memory: one small record per block (about 5 KB a minute). */
 #ifndef MIQW_CLASSIFY_H
 #define MIQW_CLASSIFY_H
 
