@@ -333,7 +333,8 @@ static void decode_stretch(const block_rec *blk, int a, int b, unsigned char *ba
             best = k;
     for (i = b - 1; i >= a; i--) {
         types[i] = best;
-        best = back[3 * (i - a) + best];
+        if (i > a) /* block a has no predecessor */
+            best = back[3 * (i - a) + best];
     }
 }
 
