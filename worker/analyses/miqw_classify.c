@@ -228,7 +228,8 @@ static void frame_done(miqw_classify *c)
     c->flux[c->nframes] = c->have_prev ? flux : 0;
     c->flux_far[c->nframes] = c->have_prev >= LAG ? flux_far : -1;
     c->flat[c->nframes] = sum > EPS ? exp(logsum / (NBINS - 1)) * NBINS : 0; /* p / sum above */
-    c->have_prev++;
+    if (c->have_prev < LAG) /* frames before this one, counted up to LAG */
+        c->have_prev++;
     c->nframes++;
     c->frame_fill = 0;
 }
