@@ -1,6 +1,6 @@
 /* bench/classify_features: the speech / music / other classifier's features
  * of audio files, block by block, as CSV on stdout (header first):
- *   file,block,ler,edb_std,zcr_std,flux,flat,mod4,level_db,flux_cv,type,confidence
+ *   file,block,ler,edb_std,zcr_std,flux,flat,mod4,level_db,flux_cv,flux_ratio,type,confidence
  * type is what miqw_classify_decide says (-1: a block too quiet to type).
  * Built and run by bench/classify.sh (its --features mode), which fits the
  * decision's weights on such rows.
@@ -14,7 +14,8 @@
 int main(int argc, char **argv)
 {
     int i, b;
-    printf("file,block,ler,edb_std,zcr_std,flux,flat,mod4,level_db,flux_cv,type,confidence\n");
+    printf(
+        "file,block,ler,edb_std,zcr_std,flux,flat,mod4,level_db,flux_cv,flux_ratio,type,confidence\n");
     for (i = 1; i < argc; i++) {
         long n = 0;
         float *x = wtest_decode_mono(argv[i], &n);
@@ -29,9 +30,9 @@ int main(int argc, char **argv)
             const miqw_class_features *f = miqw_classify_block(c, b);
             double conf = 0;
             int t = f->level_db < -50 ? -1 : miqw_classify_decide(f, &conf);
-            printf("%s,%d,%.5f,%.4f,%.5f,%.5f,%.5f,%.5f,%.2f,%.4f,%d,%.3f\n", argv[i], b, f->ler,
-                   f->edb_std, f->zcr_std, f->flux, f->flat, f->mod4, f->level_db, f->flux_cv, t,
-                   conf);
+            printf("%s,%d,%.5f,%.4f,%.5f,%.5f,%.5f,%.5f,%.2f,%.4f,%.4f,%d,%.3f\n", argv[i], b,
+                   f->ler, f->edb_std, f->zcr_std, f->flux, f->flat, f->mod4, f->level_db,
+                   f->flux_cv, f->flux_ratio, t, conf);
         }
         miqw_classify_free(c);
         free(x);

@@ -26,7 +26,7 @@ import os
 import sys
 
 LAMBDA, STEPS, RATE = 0.003, 2000, 0.5
-NAMES = ["ler", "edb_std", "zcr_std", "flux", "flat", "mod4", "flux_cv"]
+NAMES = ["ler", "edb_std", "zcr_std", "flux", "flat", "mod4", "flux_cv", "flux_ratio"]
 SYN_SPEECH = {"kal", "slt", "enus", "engb", "awb", "rms", "kal16", "de", "fr", "es"}
 
 
@@ -41,7 +41,8 @@ def transform(r):
     """The inputs of the model: must match features_in() in miqw_classify.c."""
     g = lambda k: float(r[k])
     return [g("ler"), min(g("edb_std"), 30.0) / 10, g("zcr_std") * 10, math.log(g("flux") + 0.01),
-            math.log(g("flat") + 1e-4), g("mod4"), math.log(g("flux_cv") + 0.01)]
+            math.log(g("flat") + 1e-4), g("mod4"), math.log(g("flux_cv") + 0.01),
+            min(g("flux_ratio"), 2.0)]
 
 
 def main():

@@ -151,6 +151,10 @@ const char *miqw_job_run(apr_pool_t *p, const miqw_job *job, const miq_pricing *
         merged = miq_timeline_merge(p, analysis, params,
                                     m->truncated ? m->covered_s : m->duration_s,
                                     m->video_idx >= 0 ? m->fps : 0);
+        /* The analyses' own lists (silences, audio_classes, scenes...) are
+         * in the segments now: free them rather than keep both until the
+         * job ends (what merged shares, it holds a reference to). */
+        json_object_clear(analysis);
         merge_into(res, merged);
     }
     else

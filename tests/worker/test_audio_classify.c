@@ -16,7 +16,7 @@
 #include "wtest_media.h"
 #include "wtest_media_audio.h"
 
-#define ACCURACY_FLOOR 0.85 /* measured 0.926 (87/94 blocks) when the weights were set */
+#define ACCURACY_FLOOR 0.85 /* measured 0.894 (84/94 blocks) when the weights were set */
 
 #define T1 "The quick brown fox jumps over the lazy dog, and then it runs away."
 #define T2 "Please remember to send the report before the meeting on Thursday afternoon."
@@ -115,12 +115,32 @@ static void print_matrix(const char *title, long m[3][3])
         printf("\n  %-8s %7ld %7ld %7ld", nm[i], m[i][0], m[i][1], m[i][2]);
 }
 
+/* Seconds of each type in the smoothed runs ("audio_classes") of c. */
+static void add_run_seconds(const miqw_classify *c, double sec[3])
+{
+    static const char *const nm[] = {"speech", "music", "other"};
+    json_t *res = json_object(), *r;
+    size_t i;
+    int k;
+    miqw_classify_result(c, 0, res);
+    json_array_foreach(json_object_get(res, "audio_classes"), i, r)
+    {
+        for (k = 0; k < 3; k++)
+            if (!strcmp(json_string_value(json_object_get(r, "type")), nm[k]))
+                sec[k] += json_number_value(json_object_get(r, "end")) -
+                          json_number_value(json_object_get(r, "start"));
+    }
+    json_decref(res);
+}
+
 static void test_labelled_set(void)
 {
     clip set[40];
     long m[2][3][3];
+    double run_s[2][3][3]; /* after smoothing: seconds, [held out][label][typed] */
     int n = build_set(set, 40), i, b;
     memset(m, 0, sizeof(m));
+    memset(run_s, 0, sizeof(run_s));
     CU_ASSERT_FATAL(n >= 24);
     for (i = 0; i < n; i++) {
         miqw_classify *c;
@@ -146,20 +166,35 @@ static void test_labelled_set(void)
             m[set[i].held_out][set[i].label][t]++;
             avg.ler += f->ler, avg.edb_std += f->edb_std, avg.zcr_std += f->zcr_std;
             avg.flux += f->flux, avg.flat += f->flat, avg.mod4 += f->mod4;
+            avg.flux_ratio += f->flux_ratio;
         }
         b = votes[0] + votes[1] + votes[2];
         if (b)
-            printf("\n  %-13s %s ler %.2f edb %5.2f zcr %.3f flux %.3f flat %.3f mod4 %.2f -> "
-                   "%d/%d/%d",
+            printf("\n  %-13s %s ler %.2f edb %5.2f zcr %.3f flux %.3f flat %.3f mod4 %.2f fluxr "
+                   "%.2f -> %d/%d/%d",
                    set[i].name, set[i].held_out ? "H" : "T", avg.ler / b, avg.edb_std / b,
-                   avg.zcr_std / b, avg.flux / b, avg.flat / b, avg.mod4 / b, votes[0], votes[1],
-                   votes[2]);
+                   avg.zcr_std / b, avg.flux / b, avg.flat / b, avg.mod4 / b, avg.flux_ratio / b,
+                   votes[0], votes[1], votes[2]);
         CU_ASSERT(b > 0);
+        add_run_seconds(c, run_s[set[i].held_out][set[i].label]);
         miqw_classify_free(c);
         free(x);
     }
     print_matrix("tuning half", m[0]);
     print_matrix("held-out half", m[1]);
+    for (i = 0; i < 2; i++) {
+        double ok = 0, all = 0;
+        int r, k;
+        for (r = 0; r < 3; r++)
+            for (k = 0; k < 3; k++)
+                all += run_s[i][r][k], ok += r == k ? run_s[i][r][k] : 0;
+        printf("\n  %s after smoothing: %.1f of %.1f s right = %.1f %% (speech %.1f %%, music "
+               "%.1f %%, other %.1f %%)",
+               i ? "held-out half" : "tuning half", ok, all, all ? 100 * ok / all : 0,
+               100 * run_s[i][0][0] / (run_s[i][0][0] + run_s[i][0][1] + run_s[i][0][2] + 1e-9),
+               100 * run_s[i][1][1] / (run_s[i][1][0] + run_s[i][1][1] + run_s[i][1][2] + 1e-9),
+               100 * run_s[i][2][2] / (run_s[i][2][0] + run_s[i][2][1] + run_s[i][2][2] + 1e-9));
+    }
     {
         long ok = m[1][0][0] + m[1][1][1] + m[1][2][2], all = 0;
         int r, k;

@@ -12,6 +12,7 @@
 #define NBINS        (FRAME_N / 2)
 #define QUIET_DB     (-50.0)
 #define EPS          1e-12
+#define LAG          4 /* frames (128 ms): flux_ratio's longer step */
 
 typedef struct {
     miqw_class_features f;
@@ -27,12 +28,15 @@ struct miqw_classify {
     float window[FRAME_N];
     AVTXContext *tx;
     av_tx_fn fft;
-    float *in;           /* av_malloc'd: the FFT's SIMD wants them aligned */
-    AVComplexFloat *out; /* NBINS + 1 values of the real FFT */
-    float prev[NBINS];   /* previous frame's normalised spectrum */
+    float *in;              /* av_malloc'd: the FFT's SIMD wants them aligned */
+    AVComplexFloat *out;    /* NBINS + 1 values of the real FFT */
+    float prev[NBINS];      /* previous frame's normalised spectrum */
+    float past[LAG][NBINS]; /* the last LAG frames' ones, a ring */
+    int past_at;
     int have_prev;
     /* the current block's frames */
     double e[BLOCK_FRAMES], zcr[BLOCK_FRAMES], flux[BLOCK_FRAMES], flat[BLOCK_FRAMES];
+    double flux_far[BLOCK_FRAMES];
     int nframes;
     block_rec *blocks;
     int nblocks, cap;
@@ -65,24 +69,25 @@ static double std_of(const double *x, int n)
  * Debian packages ship (bench/classify.sh). Hand-set rules, fitted to
  * synthetic music only, typed real music as other. The squares let a class
  * sit between two values (steady tones below music's flux, noise above it
- * with a steadier flux). Its accuracy on each half, as the script printed: */
-#define NFEAT 7
+ * with a steadier flux). Its accuracy on each half (blocks, before
+ * smoothing), as the script printed: */
+#define NFEAT 8
 /* synthetic, tuning: 76/76 = 100.0 % (rows speech, music, other: [[20, 0, 0], [0, 21, 0], [0, 0, 35]]) */
-/* synthetic, held out: 82/94 = 87.2 % (rows speech, music, other: [[21, 1, 2], [0, 28, 0], [0, 9, 33]]) */
-/* recorded, tuning: 530/624 = 84.9 % (rows speech, music, other: [[146, 2, 11], [19, 283, 20], [25, 17, 101]]) */
-/* recorded, held out: 405/500 = 81.0 % (rows speech, music, other: [[99, 5, 10], [20, 233, 22], [18, 20, 73]]) */
-static const double feat_mean[NFEAT] = {0.352442,  0.698165, 0.750675, 1.038504,
-                                        -3.298544, 0.464271, -0.923877};
+/* synthetic, held out: 84/94 = 89.4 % (rows speech, music, other: [[22, 1, 1], [0, 28, 0], [0, 8, 34]]) */
+/* recorded, tuning: 533/624 = 85.4 % (rows speech, music, other: [[153, 2, 4], [16, 281, 25], [24, 20, 99]]) */
+/* recorded, held out: 424/500 = 84.8 % (rows speech, music, other: [[108, 0, 6], [7, 243, 25], [14, 24, 73]]) */
+static const double feat_mean[NFEAT] = {0.352442,  0.698165, 0.750675,  1.038504,
+                                        -3.298544, 0.464271, -0.923877, 0.781863};
 static const double feat_sd[NFEAT] = {0.237949, 0.646827, 0.512778, 0.702835,
-                                      1.433522, 0.211777, 0.554643};
+                                      1.433522, 0.211777, 0.554643, 0.171628};
 /* per class: NFEAT linear terms, NFEAT square terms, the bias */
 static const double class_w[3][2 * NFEAT + 1] = {
-    {-0.049713, 2.283988, 0.228918, 0.093992, -1.086548, 0.318515, 1.033061, 0.023016, -0.492475,
-     0.008261, 0.059570, -0.534920, -0.053347, -0.941869, 1.000690},
-    {-0.282138, -2.283552, -0.215169, -0.197486, 0.669512, 0.379835, 0.277463, -0.076446, 0.346208,
-     -0.420029, -0.064425, 0.133611, -0.373070, 0.353292, 0.304257},
-    {0.331851, -0.000436, -0.013749, 0.103494, 0.417035, -0.698350, -1.310524, 0.053430, 0.146267,
-     0.411768, 0.004855, 0.401309, 0.426417, 0.588577, -1.304947},
+    {0.157551, 2.024701, 0.069368, 0.672513, -0.980396, 0.331021, 0.705867, -1.078251, -0.003010,
+     -0.383468, -0.011011, -0.168515, -0.523783, -0.112149, -0.829394, 0.252962, 0.502976},
+    {-0.486530, -1.940315, -0.313605, -0.691255, 0.793573, 0.469622, 0.478373, 0.491914, -0.058634,
+     0.209394, -0.272042, 0.045663, 0.218791, -0.277787, 0.262054, -0.231424, 0.510964},
+    {0.328979, -0.084386, 0.244236, 0.018741, 0.186824, -0.800643, -1.184239, 0.586337, 0.061644,
+     0.174074, 0.283052, 0.122852, 0.304992, 0.389935, 0.567340, -0.021538, -1.013940},
 };
 
 static void features_in(const miqw_class_features *f, double x[NFEAT])
@@ -94,6 +99,7 @@ static void features_in(const miqw_class_features *f, double x[NFEAT])
     x[4] = log(f->flat + 1e-4);
     x[5] = f->mod4;
     x[6] = log(f->flux_cv + 0.01);
+    x[7] = fmin(f->flux_ratio, 2.0);
 }
 
 /* Confidence: the winner's softmax probability; share (may be NULL) gets
@@ -145,6 +151,13 @@ static int block_done(miqw_classify *c)
     f.flux = mean_of(c->flux, n);
     f.flux_cv = f.flux > EPS ? std_of(c->flux, n) / f.flux : 0;
     f.flat = mean_of(c->flat, n);
+    { /* spectral change over 32 ms against over 128 ms (see the header) */
+        double near = 0, far = 0;
+        for (i = 0; i < n; i++)
+            if (c->flux_far[i] >= 0)
+                near += c->flux[i], far += c->flux_far[i];
+        f.flux_ratio = far > EPS ? near / far : 1;
+    }
     f.level_db = 10.0 * log10(emean + EPS);
     /* modulation of the level envelope: DFT bins of 1/block each */
     env_mean = mean_of(env, n);
@@ -178,7 +191,7 @@ static int block_done(miqw_classify *c)
 
 static void frame_done(miqw_classify *c)
 {
-    double e = 0, p[NBINS], sum = 0, logsum = 0, flux = 0, inv;
+    double e = 0, p[NBINS], sum = 0, logsum = 0, flux = 0, flux_far = 0, inv;
     int i, z = 0;
     for (i = 0; i < FRAME_N; i++) {
         e += (double)c->frame[i] * c->frame[i];
@@ -199,16 +212,24 @@ static void frame_done(miqw_classify *c)
             prod *= p[i] * inv + EPS;
         logsum += log(prod);
     }
-    for (i = 0; i < NBINS; i++) {
-        float m = (float)sqrt(p[i] * inv);
-        flux += fabs(m - c->prev[i]);
-        c->prev[i] = m;
+    {
+        float *far = c->past[c->past_at]; /* the spectrum LAG frames back */
+        for (i = 0; i < NBINS; i++) {
+            float m = (float)sqrt(p[i] * inv);
+            flux += fabs(m - c->prev[i]);
+            flux_far += fabs(m - far[i]);
+            c->prev[i] = m;
+            far[i] = m;
+        }
+        c->past_at = (c->past_at + 1) % LAG;
     }
     c->e[c->nframes] = e / FRAME_N;
     c->zcr[c->nframes] = (double)z / FRAME_N;
     c->flux[c->nframes] = c->have_prev ? flux : 0;
+    c->flux_far[c->nframes] = c->have_prev >= LAG ? flux_far : -1;
     c->flat[c->nframes] = sum > EPS ? exp(logsum / (NBINS - 1)) * NBINS : 0; /* p / sum above */
-    c->have_prev = 1;
+    if (c->have_prev < LAG) /* frames before this one, counted up to LAG */
+        c->have_prev++;
     c->nframes++;
     c->frame_fill = 0;
 }
@@ -261,6 +282,11 @@ miqw_classify *miqw_classify_new(int rate)
     return c;
 }
 
+int miqw_classify_block_len(const miqw_classify *c)
+{
+    return BLOCK_FRAMES * FRAME_N * c->dec;
+}
+
 int miqw_classify_nblocks(const miqw_classify *c)
 {
     return c->nblocks;
@@ -271,34 +297,92 @@ const miqw_class_features *miqw_classify_block(const miqw_classify *c, int i)
     return i >= 0 && i < c->nblocks ? &c->blocks[i].f : NULL;
 }
 
-/* Majority of blocks i-1, i, i+1 (classified ones), ties to block i. */
-static int smoothed(const miqw_classify *c, int i)
+/* Smoothing: the most likely class sequence (Viterbi) of each stretch of
+ * classified blocks, scored by the sum of the blocks' log probabilities
+ * minus SWITCH_COST per change of class. A change lasting one block inside a
+ * run costs two switches, so it stays only when that block's class is at
+ * least exp(2 * SWITCH_COST) = 25 times as likely as the run's (a weak odd
+ * block is absorbed, a clear short change kept); a longer change needs that
+ * odds ratio only over its whole span. Unlike a majority over neighbours,
+ * the decode never types a block by evidence that points elsewhere: an
+ * alternation with strong evidence is kept as it is, not shifted. */
+#define SWITCH_COST 1.609 /* ln 5 */
+#define LOGP_FLOOR  1e-6  /* a share of 0 is a large cost, not minus infinity */
+
+/* types[a..b) of the most likely sequence; back: 3 (b - a) bytes. */
+static void decode_stretch(const block_rec *blk, int a, int b, unsigned char *back, int *types)
 {
-    int votes[3] = {0, 0, 0}, k, t = c->blocks[i].type, best;
-    if (t < 0)
-        return -1;
-    for (k = i - 1; k <= i + 1; k++)
-        if (k >= 0 && k < c->nblocks && c->blocks[k].type >= 0)
-            votes[c->blocks[k].type]++;
-    best = t;
+    double score[3], next[3];
+    int i, k, j, best;
     for (k = 0; k < 3; k++)
-        if (votes[k] > votes[best])
+        score[k] = log(blk[a].share[k] + LOGP_FLOOR);
+    for (i = a + 1; i < b; i++) {
+        for (k = 0; k < 3; k++) {
+            double v = score[k]; /* staying in class k costs nothing */
+            int from = k;
+            for (j = 0; j < 3; j++)
+                if (j != k && score[j] - SWITCH_COST > v)
+                    v = score[j] - SWITCH_COST, from = j;
+            next[k] = v + log(blk[i].share[k] + LOGP_FLOOR);
+            back[3 * (i - a) + k] = (unsigned char)from;
+        }
+        memcpy(score, next, sizeof(score));
+    }
+    best = 0;
+    for (k = 1; k < 3; k++)
+        if (score[k] > score[best])
             best = k;
-    return best;
+    for (i = b - 1; i >= a; i--) {
+        types[i] = best;
+        if (i > a) /* block a has no predecessor */
+            best = back[3 * (i - a) + best];
+    }
+}
+
+/* types[i]: block i's smoothed class, -1 for a quiet block. */
+static int smooth(const miqw_classify *c, int *types)
+{
+    unsigned char *back = malloc(3 * (size_t)c->nblocks + 1);
+    int i = 0, j;
+    if (!back)
+        return -1;
+    while (i < c->nblocks) {
+        if (c->blocks[i].type < 0) {
+            types[i++] = -1;
+            continue;
+        }
+        for (j = i; j < c->nblocks && c->blocks[j].type >= 0; j++)
+            ;
+        decode_stretch(c->blocks, i, j, back, types);
+        i = j;
+    }
+    free(back);
+    return 0;
+}
+
+/* Block k's class: smoothed, or its own when smoothing had no memory. */
+static int type_of(const miqw_classify *c, const int *types, int k)
+{
+    return types ? types[k] : c->blocks[k].type;
 }
 
 void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
 {
     static const char *const names[] = {"speech", "music", "other"};
     json_t *list = json_array();
+    int *types = malloc(sizeof(int) * (size_t)c->nblocks + 1);
     int i = 0, j, t;
+    if (types && smooth(c, types)) {
+        free(types);
+        types = NULL;
+    }
     while (i < c->nblocks) {
         double conf = 0;
-        if ((t = smoothed(c, i)) < 0) {
+        if ((t = type_of(c, types, i)) < 0) {
             i++;
             continue;
         }
-        for (j = i; j < c->nblocks && smoothed(c, j) == t; j++)
+        for (j = i; j < c->nblocks && type_of(c, types, j) == t; j++)
             conf += c->blocks[j].share[t]; /* also where smoothing changed the block's type */
         json_array_append_new(list, json_pack("{s:f,s:f,s:s,s:f}", "start",
                                               round((t0 + i * c->block_s) * 1000) / 1000, "end",
@@ -307,6 +391,7 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result)
                                               round(conf / (j - i) * 1000) / 1000));
         i = j;
     }
+    free(types);
     json_object_set_new(result, "audio_classes", list);
 }
 

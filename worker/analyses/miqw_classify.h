@@ -3,7 +3,7 @@
  *
  * The mix is box-filtered and decimated to about 8 kHz, cut into 256-sample
  * frames (32 ms, Hann window, FFT), and every 31 frames (about 1 s) make a
- * block with seven features (Scheirer & Slaney 1997, Saunders 1996):
+ * block with eight features (Scheirer & Slaney 1997, Saunders 1996):
  *   ler      low-energy frame ratio (frames under half the block's mean energy)
  *   edb_std  spread of the frame level, dB
  *   zcr_std  spread of the zero-crossing rate
@@ -13,14 +13,20 @@
  *            (the syllable rate)
  *   flux_cv  spread of the flux over the block's frames / its mean (noise is
  *            steadily changing; music's changes come in onsets)
+ *   flux_ratio  the flux between frames 32 ms apart / the flux between
+ *            frames 128 ms apart: about 1 for steady noise of any colour
+ *            (its frames are independent draws), lower where notes, vowels
+ *            and partials hold for a while (the spectrum drifts, it does
+ *            not jump); the other features shift with the noise's colour
  * A block quieter than -50 dBFS is not classified. Each block gets scores
  * for the three classes (a logistic regression fitted by
  * bench/classify_fit.py; miqw_classify.c) and the best one, with a
- * confidence = softmax probability of the winner; runs of equal blocks, after
- * a 3-block majority smoothing, are the result (a run's confidence: the mean
- * of its blocks' shares for its type):
+ * confidence = softmax probability of the winner. The blocks' classes are
+ * smoothed by a Viterbi decode of the blocks' probabilities with a cost per
+ * change of class; runs of equal blocks are the result (a run's confidence:
+ * the mean of its blocks' probabilities for its type):
  *   "audio_classes": [{start,end,type,confidence}] (seconds, media time).
- * Memory: one small record per block (about 1 KB a minute). */
+ * Memory: one small record per block (about 5 KB a minute). */
 #ifndef MIQW_CLASSIFY_H
 #define MIQW_CLASSIFY_H
 
@@ -31,7 +37,7 @@
 #define MIQW_CLASS_OTHER  2
 
 typedef struct {
-    double ler, edb_std, zcr_std, flux, flat, mod4, level_db, flux_cv;
+    double ler, edb_std, zcr_std, flux, flat, mod4, level_db, flux_cv, flux_ratio;
 } miqw_class_features;
 
 typedef struct miqw_classify miqw_classify;
@@ -48,6 +54,9 @@ void miqw_classify_result(const miqw_classify *c, double t0, json_t *result);
 /* The class of one block's features, and its confidence (0..1). For the
  * tests and the bench, which print the features and a confusion matrix. */
 int miqw_classify_decide(const miqw_class_features *f, double *confidence);
+
+/* Input samples per block (a block is about 1 s). */
+int miqw_classify_block_len(const miqw_classify *c);
 
 /* Blocks so far; features of block i (NULL when out of range). */
 int miqw_classify_nblocks(const miqw_classify *c);
