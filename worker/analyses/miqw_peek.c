@@ -48,7 +48,7 @@ static int decode_key(miqw_peek *pk, miqw_media *m, const AVPacket *key, struct 
 {
     const char *err = NULL;
     int rv = -1;
-    if (!pk->dec && !(pk->dec = miqw_video_decoder(m, 1, &err)))
+    if (!pk->dec && !(pk->dec = miqw_video_decoder(m, MIQW_DEC_FAST | MIQW_DEC_ONE_THREAD, &err)))
         return -1;
     if (!pk->frame && !(pk->frame = av_frame_alloc()))
         return -1;

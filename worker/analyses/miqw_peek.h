@@ -12,7 +12,9 @@
 #include <libswscale/swscale.h>
 #include "miqw_media.h"
 
-#define MIQW_PEEK_MAX_BYTES (32 << 20)
+/* A GOP of more is decoded rather than read ahead: its packets would raise
+ * the job's peak memory (noise at 720p: 13 MB a GOP) for one keyframe. */
+#define MIQW_PEEK_MAX_BYTES (4 << 20)
 
 typedef struct miqw_peek {
     AVPacket **q; /* ring of queued video packets */

@@ -752,7 +752,7 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
     s->frame = av_frame_alloc();
     s->pkt = av_packet_alloc();
     if (!s->frame || !s->pkt || !s->shots || !s->kshots ||
-        !(s->dec = miqw_video_decoder(m, 1, err))) {
+        !(s->dec = miqw_video_decoder(m, MIQW_DEC_FAST, err))) {
         c = apr_pcalloc(p, sizeof(*c));
         c->state = s;
         sc_destroy(c);

@@ -29,8 +29,8 @@ AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **e
     /* Decode limits: libav refuses frames above MIQW_MAX_PIXELS (a stream that
      * grows mid-way), and a job uses at most two decoding threads. */
     dec->max_pixels = MIQW_MAX_PIXELS;
-    dec->thread_count = 2;
-    if (fast)
+    dec->thread_count = (fast & MIQW_DEC_ONE_THREAD) ? 1 : 2;
+    if (fast & MIQW_DEC_FAST)
         dec->skip_loop_filter = AVDISCARD_ALL;
     if (avcodec_open2(dec, codec, NULL) < 0) {
         avcodec_free_context(&dec);
