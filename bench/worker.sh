@@ -301,7 +301,7 @@ say "   worker: $(j '"\(.wall_s)s (pass \(.pass_s)s, second looks + merge \(.fin
 [ "$(j '.cuts_missed | length' "$R1")" = 0 ] || say "   cuts not found exactly: $(j '.cuts_missed | map(tostring) | join(",")' "$R1")"
 # How much of the video the scene detector decoded (video/scenes alone, same code, for the breakdown)
 R1S=$(drv video/scenes "$V10" --out "$WORK/out/s10") || true
-say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s, pass \(.pass_s)s, second looks \(.finish_s)s; decoded \(.scene_stats.decoded_frames)/\(.scene_stats.total_frames) frames (\(.scene_stats.decoded_ratio*1000|round/10)%), \(.scene_stats.keyframes) keyframes, \(.scene_stats.refined_gops) GOPs refined, \(.scene_stats.seeks) seeks"' "$R1S")"
+say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s, pass \(.pass_s)s, second looks \(.finish_s)s; decoded \(.scene_stats.decoded_frames)/\(.scene_stats.total_frames) frames (\(.scene_stats.decoded_ratio*1000|round/10)%; \(.scene_stats.still_frames) taken as copies in still GOPs, \(.scene_stats.rest_skipped_frames // 0) after cuts not decoded), \(.scene_stats.keyframes) keyframes, \(.scene_stats.refined_gops) GOPs refined, \(.scene_stats.seeks) seeks"' "$R1S")"
 timed T_VAUD "$WORK/dec_v10a.log" "${FF[@]}" -i "$V10" -vn -f null -
 R1A=$(drv audio/energy "$V10" --out "$WORK/out/e10") || true
 say "   (breakdown) audio/energy alone: $(j .wall_s "$R1A")s (CPU $(j .cpu_s "$R1A")s); pure AAC decode (-vn) ${T_VAUD}s (CPU ${T_VAUD_CPU}s)"
@@ -357,7 +357,7 @@ video_bench_run() {
     T_FG=$(j .wall_s "$RV1")
     say "   pure decode ${T_DEC_FG}s (CPU ${T_DEC_FG_CPU}s); worker: $(j '"\(.wall_s)s (CPU \(.cpu_s)s), cuts \(.cuts_exact)/\(.cuts_expected) exact, extra \(.cuts_extra | length), VmHWM \(.vm_hwm_kb) kB"' "$RV1")"
     RV1S=$(drv video/scenes "$VFG" --out "$WORK/out/vfgs") || true
-    say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s; decoded \(.scene_stats.decoded_frames)/\(.scene_stats.total_frames) frames (\(.scene_stats.decoded_ratio*1000|round/10)%; \(.scene_stats.still_frames) more taken as copies in still GOPs), \(.scene_stats.refined_gops)/\(.scene_stats.keyframes) GOPs refined"' "$RV1S")"
+    say "   (breakdown) video/scenes alone: $(j '"\(.wall_s)s; decoded \(.scene_stats.decoded_frames)/\(.scene_stats.total_frames) frames (\(.scene_stats.decoded_ratio*1000|round/10)%; \(.scene_stats.still_frames) more taken as copies in still GOPs, \(.scene_stats.rest_skipped_frames // 0) after cuts not decoded), \(.scene_stats.refined_gops)/\(.scene_stats.keyframes) GOPs refined"' "$RV1S")"
     HWM_2H=""; T_2H=""; HWM_2H10=""
     if [ "${BENCH_SKIP_2H:-0}" != 1 ]; then
         if [ ! -s "$V2M" ]; then

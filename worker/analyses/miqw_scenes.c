@@ -9,7 +9,9 @@
 #include "analyses/miqw_scenes.h"
 #include "analyses/miqw_video.h"
 #include "analyses/miqw_shots.h"
-#include "base/miq_text.h"
+#include "analyses/miqw_peek.h"
+#include "analyses/miqw_gops.h"
+#include "analyses/miqw_scenes_json.h"
 #include "base/miq_json.h"
 
 #define TW    MIQW_TW
@@ -18,10 +20,8 @@
 #define TC    MIQW_TC
 #define TSIZE MIQW_TSIZE
 /* score = GAIN x (frame difference - the larger neighbouring difference) */
-#define GAIN       4.0
-#define LONG_GOP_S 10.0
-#define RECENT     6
-#define DETECTOR   "keyframe-gop-refine"
+#define GAIN   4.0
+#define RECENT 6
 
 /* A fade-out and a fade-in at most this far apart are one fade. */
 #define FADE_PAIR_S 3.0
@@ -34,22 +34,14 @@
  * simple that its keyframe is small (test bars, a title card) still costs its
  * unchanged frames about nothing (skipped blocks), a changed one more. */
 #define TINY_FLOOR 32
-/* A GOP next to a candidate is decoded too when its keyframes changed at
- * least this share of the threshold (a dissolve spilling over a keyframe). */
-#define SPILL 0.2
 /* How far past a run's end decoding goes on while a transition is open. */
 #define MAX_SPILL_FRAMES 96
+/* After a cut, the rest of its GOP is looked at first through the next
+ * keyframe when at least this many frames remain (the keyframe costs about
+ * as much as this many predicted frames). */
+#define REST_MIN_FRAMES 12
 
-/* G_SAME: the next keyframe is frozen against this one (freezedetect test). */
-enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8 };
-
-typedef struct gop {
-    int64_t pts;      /* keyframe pts, stream time base */
-    int64_t last_pts; /* latest pts of the GOP's packets */
-    int64_t last_big; /* latest pts of a packet that is not tiny, INT64_MIN none */
-    double diff;      /* thumbnail difference to the next keyframe, -1 unknown */
-    int flags, packets;
-} gop;
+typedef miqw_gop gop;
 
 /* A scene change: pts is where the new shot takes over; gradual ones span
  * [start, end] (a hard cut: start = end = pts). */
@@ -90,6 +82,12 @@ typedef struct scene_state {
     uint8_t key[TSIZE];    /* the refine run's latest keyframe, of GOP key_gop */
     int key_gop, in_order; /* in_order: keyframes came in pts order */
     int failed;
+    miqw_peek peek;          /* read-ahead to the next keyframe after a cut */
+    uint8_t peek_key[TSIZE]; /* that keyframe's thumbnail */
+    int64_t rest_skipped;    /* frames after a cut not decoded (the GOP's rest unchanged) */
+    int peeked_gop;          /* the GOP whose next keyframe still_rest read ahead, -1 */
+    int64_t reorder_ts;      /* the decoder's reorder delay, stream units */
+    double tb;               /* seconds per stream unit */
 } scene_state;
 
 static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
@@ -168,7 +166,8 @@ static gop *gop_add(scene_state *s, int64_t pts)
         s->gcap = cap;
     }
     s->gops[s->ngops].pts = s->gops[s->ngops].last_pts = pts;
-    s->gops[s->ngops].last_big = INT64_MIN;
+    s->gops[s->ngops].last_big = s->gops[s->ngops].last_spike = INT64_MIN;
+    s->gops[s->ngops].last_still = INT64_MIN;
     s->gops[s->ngops].diff = -1;
     s->gops[s->ngops].flags = 0;
     s->gops[s->ngops].packets = 1;
@@ -239,12 +238,18 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
         for (i = 0; i < s->nrecent && i < RECENT; i++)
             if (s->recent[i] > mx)
                 mx = s->recent[i];
-        if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4)
+        if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4) {
             s->gops[s->ngops - 1].flags |= G_SUSPECT;
+            s->gops[s->ngops - 1].last_spike = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
+        }
         /* A still or black stretch: frames that cost the encoder nothing. */
         s->tiny_run = tiny ? s->tiny_run + 1 : 0;
-        if (s->ngops && s->tiny_run >= TINY_RUN)
-            s->gops[s->ngops - 1].flags |= G_STILL;
+        if (s->ngops && s->tiny_run >= TINY_RUN) {
+            gop *g = &s->gops[s->ngops - 1];
+            g->flags |= G_STILL;
+            if (pts == AV_NOPTS_VALUE || pts > g->last_still)
+                g->last_still = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
+        }
         s->recent[s->nrecent++ % RECENT] = pkt->size;
         return 0;
     }
@@ -305,7 +310,7 @@ static int gop_index(const scene_state *s, int64_t pts)
  * and back within the GOP would cost bits), and the GOP is at a constant rate
  * (so the skipped frames' times are known). Returns the next keyframe's pts,
  * or 0 when the GOP must be decoded on. */
-static int64_t still_rest(const scene_state *s, int64_t pts)
+static int64_t still_rest(scene_state *s, int64_t pts, int64_t sent_key)
 {
     const gop *g;
     int64_t next;
@@ -313,11 +318,56 @@ static int64_t still_rest(const scene_state *s, int64_t pts)
         return 0;
     g = &s->gops[s->key_gop];
     next = s->gops[s->key_gop + 1].pts;
-    if (pts < g->pts || pts + s->frame_ts >= next || !(g->flags & G_SAME) || pts < g->last_big ||
+    if (pts < g->pts || pts + s->frame_ts >= next || pts < g->last_big ||
         g->last_pts - g->pts != (int64_t)(g->packets - 1) * s->frame_ts ||
         next - g->pts != (int64_t)g->packets * s->frame_ts)
         return 0;
-    return miqw_thumb_frozen(s->key, s->cur) ? next : 0;
+    if (g->flags & G_SAME)
+        return miqw_thumb_frozen(s->key, s->cur) ? next : 0;
+    /* The keyframes differ (a cut into a still picture, say): the frame is
+     * compared with the next keyframe itself, read ahead (once a GOP). */
+    if (s->peeked_gop == s->key_gop || sent_key >= next)
+        return 0;
+    s->peeked_gop = s->key_gop;
+    if (miqw_peek_key(&s->peek, s->m, next, &s->sws, s->peek_key) < 0)
+        return 0;
+    s->decoded++;
+    return miqw_thumb_frozen(s->cur, s->peek_key) ? next : 0;
+}
+
+/* A cut was just placed, the frame after it decoded (pts, in s->cur): the
+ * rest of its GOP need not be decoded when the next keyframe (decoded alone,
+ * read ahead) is unchanged against that frame, as a GOP whose keyframes look
+ * alike is not decoded at all; nor may anything else in the rest show: no
+ * packet-size spike after the cut's own (which may come up to the reorder
+ * delay later: a cut on a B-frame is paid by the next P-frame), no run of
+ * tiny packets after it (a frozen stretch of TINY_RUN frames or more; the
+ * still shot before a cut is no matter), no black keyframe or
+ * black stretch open, no freeze against the keyframe; a frozen stretch open
+ * (the B-frames of the cut alike) only matters when a shorter one than
+ * TINY_RUN could be reported. A transition window open before the cut closes
+ * as it would: the frames after it, unchanged, extend no blend. Returns the
+ * next keyframe's pts, or 0 when the rest must be decoded. */
+static int64_t rest_unchanged(scene_state *s, int64_t pts, int64_t sent_key)
+{
+    const gop *g;
+    int64_t next;
+    if (!s->in_order || s->key_gop < 0 || s->key_gop + 1 >= s->ngops)
+        return 0;
+    g = &s->gops[s->key_gop];
+    next = s->gops[s->key_gop + 1].pts;
+    if (pts < g->pts || next - pts < REST_MIN_FRAMES * s->frame_ts || sent_key >= next ||
+        g->last_spike > pts + s->reorder_ts || g->last_still > pts || (g->flags & G_BLACK) ||
+        (s->gops[s->key_gop + 1].flags & G_BLACK) ||
+        (miqw_shots_still_open(s->shots) &
+         (s->frozen_min_s < (TINY_RUN + 2) * s->frame_ts * s->tb ? 3 : MIQW_BLACK_OPEN)) ||
+        miqw_peek_key(&s->peek, s->m, next, &s->sws, s->peek_key) < 0)
+        return 0;
+    s->decoded++;
+    if (GAIN * thumb_diff(s->cur, s->peek_key) >= s->threshold * 0.5 ||
+        miqw_thumb_frozen(s->cur, s->peek_key))
+        return 0;
+    return next;
 }
 
 /* Decodes [from, ...) fully and feeds the spike test and the shot detector;
@@ -331,25 +381,22 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
     int cont = s->fed_any && from <= s->last_fed;
     spike k = {0, 0, 0, 0, cont ? s->last_fed : from, hi};
     int have_prev = cont, done = 0, eof = 0, rv, first = 1, tries = 0;
-    int64_t past = 0, target = from, skip_until = 0, sent_key = INT64_MIN;
+    int64_t past = 0, target = from, skip_until = 0, sent_key = INT64_MIN, gap_until = 0;
     /* 2 s in stream units: how much earlier to look again when a seek lands late */
     int64_t back = llround(2.0 / av_q2d(m->fmt->streams[m->video_idx]->time_base));
     s->seeks++;
     if (!cont)
         miqw_shots_reset(s->shots);
     s->key_gop = -1;
+    miqw_peek_clear(&s->peek);
     if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
         return -1;
     avcodec_flush_buffers(s->dec);
     while (!done && !eof) {
-        rv = av_read_frame(m->fmt, s->pkt);
+        rv = miqw_peek_read(&s->peek, m, s->pkt);
         if (rv < 0) {
             eof = 1;
             avcodec_send_packet(s->dec, NULL);
-        }
-        else if (s->pkt->stream_index != m->video_idx) {
-            av_packet_unref(s->pkt);
-            continue;
         }
         else {
             int64_t ppts = s->pkt->pts != AV_NOPTS_VALUE ? s->pkt->pts : s->pkt->dts;
@@ -378,6 +425,7 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
                 av_frame_unref(s->frame);
                 tries++;
                 target -= back;
+                miqw_peek_clear(&s->peek);
                 if (av_seek_frame(m->fmt, m->video_idx, target, AVSEEK_FLAG_BACKWARD) < 0)
                     return -1;
                 avcodec_flush_buffers(s->dec);
@@ -385,10 +433,21 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
             }
             if (pts != AV_NOPTS_VALUE)
                 first = 0;
+            if (gap_until && pts != AV_NOPTS_VALUE && pts < gap_until) {
+                s->decoded++; /* decoded before the rest of its GOP was skipped */
+                av_frame_unref(s->frame);
+                continue;
+            }
+            if (gap_until) { /* the frames are not consecutive any more */
+                gap_until = 0;
+                spike_end(s, &k);
+                have_prev = 0;
+                miqw_shots_reset(s->shots);
+            }
             if (pts != AV_NOPTS_VALUE && pts >= from && !(s->fed_any && pts <= s->last_fed) &&
                 thumb(s, s->frame, s->cur) == 0) {
                 int64_t next, q;
-                int g = gop_index(s, pts);
+                int g = gop_index(s, pts), ncuts = s->ncuts;
                 s->decoded++;
                 if (g >= 0) {
                     memcpy(s->key, s->cur, TSIZE);
@@ -398,10 +457,14 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
                 if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
                     k.hi = s->last_fed;
                 refine_frame(s, &k, pts, &have_prev);
+                if (s->ncuts > ncuts && !skip_until && (next = rest_unchanged(s, pts, sent_key))) {
+                    s->rest_skipped += (next - pts) / s->frame_ts - 1;
+                    skip_until = gap_until = next;
+                }
                 if (hi != INT64_MAX && pts > hi &&
                     (!miqw_shots_open(s->shots) || ++past > MAX_SPILL_FRAMES))
                     done = 1;
-                if (!done && (next = still_rest(s, pts)) > 0) {
+                if (!done && !skip_until && (next = still_rest(s, pts, sent_key)) > 0) {
                     for (q = pts + s->frame_ts; q < next; q += s->frame_ts) {
                         refine_frame(s, &k, q, &have_prev); /* s->cur: the copy */
                         s->still_skipped++;
@@ -429,101 +492,23 @@ static int cut_cmp(const void *a, const void *b)
     return x->pts < y->pts ? -1 : x->pts > y->pts;
 }
 
-static json_t *det_params(const scene_state *s)
-{
-    return json_pack("{s:f,s:f,s:f,s:f}", "threshold", s->threshold, "min_scene_s", s->min_scene_s,
-                     "black_min_s", s->black_min_s, "frozen_min_s", s->frozen_min_s);
-}
-
-static void put_point(json_t *o, const miqw_media *m, apr_pool_t *p, const char *tkey,
-                      const char *fkey, const char *tckey, int64_t frame)
-{
-    double t = m->fps > 0 ? frame / m->fps : 0;
-    const char *tc = miq_text_timecode(p, t, m->fps > 0 ? m->fps : 25);
-    json_object_set_new(o, tkey, json_real(miqw_ms(t)));
-    json_object_set_new(o, fkey, json_integer(frame));
-    json_object_set_new(o, tckey, json_string(tc ? tc : "00:00:00:00"));
-}
-
-static json_t *scene_json(scene_state *s, apr_pool_t *p, int idx, int64_t f0, int64_t f1,
-                          double score)
-{
-    json_t *o = json_object();
-    miqw_media *m = s->m;
-    json_object_set_new(o, "index", json_integer(idx));
-    put_point(o, m, p, "start", "start_frame", "start_tc", f0);
-    put_point(o, m, p, "end", "end_frame", "end_tc", f1);
-    json_object_set_new(o, "duration", json_real(miqw_ms(m->fps > 0 ? (f1 - f0) / m->fps : 0)));
-    json_object_set_new(o, "score", json_real(miqw_ms(score)));
-    json_object_set_new(o, "detector", json_string(DETECTOR));
-    json_object_set_new(o, "params", det_params(s));
-    return o;
-}
-
-static int adjacent(const scene_state *s, int j, double fdur)
-{
-    return j + 1 < s->ngops && miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j + 1].pts) -
-                                       miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j].pts) <=
-                                   fdur * 1.5;
-}
-
-/* GOP j needs a full decode unless its keyframes prove nothing happened. */
-static int changed(const scene_state *s, int j, double fdur)
-{
-    const gop *g = &s->gops[j];
-    double span;
-    if (j == s->ngops - 1)
-        return 1;
-    span = miqw_ts_seconds(s->m, s->m->video_idx, s->gops[j + 1].pts) -
-           miqw_ts_seconds(s->m, s->m->video_idx, g->pts);
-    if (span <= fdur * 1.5)
-        return 0; /* adjacent keyframes: decided without decoding (all-intra) */
-    return g->diff < 0 || (g->flags & G_SUSPECT) || span > LONG_GOP_S ||
-           GAIN * g->diff >= s->threshold * 0.5;
-}
-
-/* GOP j's keyframes differ: a dissolve may be in it (a cut alone shows as a
- * packet-size spike, which no dissolve spills out of). */
-static int moved(const scene_state *s, int j, double fdur)
-{
-    return j >= 0 && j + 1 < s->ngops && !adjacent(s, j, fdur) &&
-           (s->gops[j].diff < 0 || GAIN * s->gops[j].diff >= s->threshold * 0.5);
-}
-
-/* ... or it holds a still or black stretch (tiny packets, a black keyframe
- * at either end), or it borders a GOP whose keyframes differ and its own
- * keyframes moved enough for a dissolve to spill into it. */
-static int candidate(const scene_state *s, int j, double fdur)
-{
-    const gop *g = &s->gops[j];
-    if (adjacent(s, j, fdur))
-        return 0;
-    if (changed(s, j, fdur) || (g->flags & (G_STILL | G_BLACK)) ||
-        (j + 1 < s->ngops && (s->gops[j + 1].flags & G_BLACK)))
-        return 1;
-    return GAIN * g->diff >= s->threshold * SPILL &&
-           (moved(s, j - 1, fdur) || moved(s, j + 1, fdur));
-}
-
 static double secs(const scene_state *s, int64_t pts)
 {
     return miqw_ts_seconds(s->m, s->m->video_idx, pts);
 }
 
+static miqw_scene_params params_of(const scene_state *s)
+{
+    miqw_scene_params sp = {s->threshold, s->min_scene_s, s->black_min_s, s->frozen_min_s};
+    return sp;
+}
+
 /* A black or frozen stretch as JSON (frame-snapped like the scenes). */
 static json_t *still_json(scene_state *s, apr_pool_t *p, const miqw_shot_event *e)
 {
-    json_t *o = json_object();
-    miqw_media *m = s->m;
-    int64_t f0 = miqw_frame_number(m, secs(s, e->start)),
-            f1 = miqw_frame_number(m, secs(s, e->end));
-    put_point(o, m, p, "start", "start_frame", "start_tc", f0);
-    put_point(o, m, p, "end", "end_frame", "end_tc", f1);
-    json_object_set_new(o, "duration", json_real(miqw_ms(m->fps > 0 ? (f1 - f0) / m->fps : 0)));
-    json_object_set_new(o, "score", json_real(miqw_ms(e->score)));
-    json_object_set_new(o, "detector", json_string(DETECTOR));
-    json_object_set_new(o, "params", det_params(s));
-    return o;
+    miqw_scene_params sp = params_of(s);
+    return miqw_stretch_item(s->m, &sp, p, miqw_frame_number(s->m, secs(s, e->start)),
+                             miqw_frame_number(s->m, secs(s, e->end)), e->score);
 }
 
 static int event_cmp(const void *a, const void *b)
@@ -598,18 +583,10 @@ static const char *change_type(int type)
 
 static json_t *change_json(scene_state *s, apr_pool_t *p, const cut *c, int64_t fr)
 {
-    json_t *o = json_object();
-    miqw_media *m = s->m;
-    put_point(o, m, p, "time", "frame", "timecode", fr);
-    json_object_set_new(o, "type", json_string(change_type(c->type)));
-    put_point(o, m, p, "start", "start_frame", "start_tc",
-              c->type ? miqw_frame_number(m, secs(s, c->start)) : fr);
-    put_point(o, m, p, "end", "end_frame", "end_tc",
-              c->type ? miqw_frame_number(m, secs(s, c->end)) : fr);
-    json_object_set_new(o, "score", json_real(miqw_ms(c->score)));
-    json_object_set_new(o, "detector", json_string(DETECTOR));
-    json_object_set_new(o, "params", det_params(s));
-    return o;
+    miqw_scene_params sp = params_of(s);
+    return miqw_change_item(s->m, &sp, p, change_type(c->type), fr,
+                            c->type ? miqw_frame_number(s->m, secs(s, c->start)) : fr,
+                            c->type ? miqw_frame_number(s->m, secs(s, c->end)) : fr, c->score);
 }
 
 /* The lists of a failed finish, freed with the pool (one JSON ownership rule). */
@@ -631,6 +608,7 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     int j, i, idx = 0;
     int64_t f0 = 0, end_frame, key_decoded;
     spike k = {0, 0, 0, 0, INT64_MIN, INT64_MAX};
+    miqw_scene_params sp = params_of(s);
     avcodec_send_packet(s->dec, NULL);
     drain(s);
     key_decoded = s->decoded;
@@ -651,9 +629,10 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     /* Runs of candidate GOPs, each decoded in one go. */
     for (j = 0; j < s->ngops && !s->failed; j++) {
         int b = j;
-        if (!candidate(s, j, fdur))
+        if (!miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold, j, fdur))
             continue;
-        while (b + 1 < s->ngops && candidate(s, b + 1, fdur))
+        while (b + 1 < s->ngops &&
+               miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold, b + 1, fdur))
             b++;
         s->refined += b - j + 1;
         avcodec_flush_buffers(s->dec);
@@ -684,14 +663,14 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         int64_t fr = miqw_frame_number(m, t);
         if (fr <= f0 || t - last_t < s->min_scene_s - 1e-6 || fr >= end_frame)
             continue;
-        json_array_append_new(scenes, scene_json(s, p, idx++, f0, fr, prev_score));
+        json_array_append_new(scenes, miqw_scene_item(m, &sp, p, idx++, f0, fr, prev_score));
         json_array_append_new(cuts, change_json(s, p, &s->cuts[i], fr));
         f0 = fr;
         last_t = t;
         prev_score = s->cuts[i].score;
     }
     if (end_frame > f0)
-        json_array_append_new(scenes, scene_json(s, p, idx, f0, end_frame, prev_score));
+        json_array_append_new(scenes, miqw_scene_item(m, &sp, p, idx, f0, end_frame, prev_score));
     json_object_set_new(result, "cuts", cuts);
     json_object_set_new(result, "scenes", scenes);
     json_object_set_new(result, "black", black);
@@ -705,6 +684,7 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
                    (json_int_t)key_decoded, "total_frames", (json_int_t)s->packets, "keyframes",
                    (json_int_t)s->ngops, "refined_gops", (json_int_t)s->refined, "seeks",
                    (json_int_t)s->seeks);
+    json_object_set_new(sc, "rest_skipped_frames", json_integer(s->rest_skipped));
     json_object_set_new(sc, "decoded_ratio",
                         json_real(s->packets ? (double)s->decoded / s->packets : 0));
     json_object_set_new(stats, "scenes", sc);
@@ -717,6 +697,7 @@ static void sc_destroy(miqw_consumer *c)
     if (!s)
         return;
     avcodec_free_context(&s->dec);
+    miqw_peek_free(&s->peek);
     av_frame_free(&s->frame);
     av_packet_free(&s->pkt);
     sws_freeContext(s->sws);
@@ -752,6 +733,7 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
     s->frozen_min_s = json_number_value(json_object_get(params, "frozen_min_s"));
     s->prev_gop = -1;
     s->key_gop = -1;
+    s->peeked_gop = -1;
     /* half a bit per 16x16 block */
     s->tiny_floor = TINY_FLOOR +
                     (int)(((int64_t)(m->width + 15) / 16) * ((m->height + 15) / 16) / 16);
@@ -761,13 +743,16 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
         s->frame_ts = llround(1.0 / (f * av_q2d(st->time_base)));
         if (s->frame_ts < 1)
             s->frame_ts = 1;
+        s->tb = av_q2d(st->time_base);
+        s->reorder_ts = s->frame_ts *
+                        (st->codecpar->video_delay > 0 ? st->codecpar->video_delay : 0);
     }
     s->shots = miqw_shots_new(GAIN, s->threshold);
     s->kshots = miqw_shots_new(GAIN, s->threshold);
     s->frame = av_frame_alloc();
     s->pkt = av_packet_alloc();
     if (!s->frame || !s->pkt || !s->shots || !s->kshots ||
-        !(s->dec = miqw_video_decoder(m, 1, err))) {
+        !(s->dec = miqw_video_decoder(m, MIQW_DEC_FAST, err))) {
         c = apr_pcalloc(p, sizeof(*c));
         c->state = s;
         sc_destroy(c);

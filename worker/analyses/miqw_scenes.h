@@ -15,6 +15,9 @@
  *    decoded too, and every decoded frame also feeds miqw_shots.h. A still
  *    GOP (keyframes frozen against each other, tiny packets) is decoded only
  *    up to its last packet that is not tiny; its later frames are copies.
+ *    After a cut, the rest of its GOP is skipped when the next keyframe (read
+ *    ahead, decoded alone: miqw_peek.h) is unchanged against the frame after
+ *    the cut and the packets show nothing else.
  * Memory: a few thumbnails, and 40 bytes per keyframe (150 kB for 2 hours of
  * 2-second GOPs). */
 #ifndef MIQW_SCENES_H
@@ -30,7 +33,8 @@
  * [{index, start, end, duration, start_frame, end_frame, start_tc, end_tc,
  * score, detector, params}] and "stats": {"scenes": {decoded_frames,
  * still_frames (taken as copies, not decoded), keyframe_frames, total_frames,
- * decoded_ratio, keyframes, refined_gops, seeks}}.
+ * decoded_ratio, keyframes, refined_gops, seeks, rest_skipped_frames (after
+ * cuts, not decoded)}}.
  * NULL with *err when m has no video stream (*err is MIQW_NO_VIDEO from
  * miqw_video.h: report "unsupported_media") or the decoder cannot open
  * (server_error). */

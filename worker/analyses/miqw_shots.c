@@ -399,6 +399,12 @@ int miqw_shots_open(const miqw_shots *s)
     return s->open || s->black || (s->have_ref && s->ref_frames >= 2);
 }
 
+int miqw_shots_still_open(const miqw_shots *s)
+{
+    return (s->black ? MIQW_BLACK_OPEN : 0) |
+           (s->have_ref && s->ref_frames >= 2 ? MIQW_FROZEN_OPEN : 0);
+}
+
 void miqw_shots_reset(miqw_shots *s)
 {
     if (s->open)

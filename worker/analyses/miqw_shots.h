@@ -51,6 +51,10 @@ int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb);
 void miqw_shots_frame(miqw_shots *s, int64_t pts, int64_t next_pts, const uint8_t *thumb);
 /* A transition or still stretch is being followed: keep decoding. */
 int miqw_shots_open(const miqw_shots *s);
+/* A black (MIQW_BLACK_OPEN) or a frozen stretch (MIQW_FROZEN_OPEN) of at
+ * least two frames is being followed: a mask, 0 for none. */
+enum { MIQW_BLACK_OPEN = 1, MIQW_FROZEN_OPEN = 2 };
+int miqw_shots_still_open(const miqw_shots *s);
 /* The frames stop here (end of a decoded run): closes what is open. */
 void miqw_shots_reset(miqw_shots *s);
 /* The events found so far (unsorted), and whether memory ran out. */

@@ -29,8 +29,8 @@ AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **e
     /* Decode limits: libav refuses frames above MIQW_MAX_PIXELS (a stream that
      * grows mid-way), and a job uses at most two decoding threads. */
     dec->max_pixels = MIQW_MAX_PIXELS;
-    dec->thread_count = 2;
-    if (fast)
+    dec->thread_count = (fast & MIQW_DEC_ONE_THREAD) ? 1 : 2;
+    if (fast & MIQW_DEC_FAST)
         dec->skip_loop_filter = AVDISCARD_ALL;
     if (avcodec_open2(dec, codec, NULL) < 0) {
         avcodec_free_context(&dec);
@@ -40,27 +40,57 @@ AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **e
     return dec;
 }
 
-/* Area average of a w x h plane into dw x dh (w >= dw, h >= dh): rows are
- * summed into a line of column sums first (a loop the compiler vectorises),
- * then each output pixel adds its columns; every source pixel counts once. */
+/* 16 pixels, and their 16-bit sums (GCC vector extensions: SSE2 on x86-64,
+ * NEON on arm64, scalar code elsewhere). */
+typedef uint8_t v16u8 __attribute__((vector_size(16)));
+typedef uint16_t v16u16 __attribute__((vector_size(32)));
+
+/* Column sums of rows [y0, y1) of a plane, 16 columns at a time in
+ * registers (at most 257 rows: 257 x 255 fits 16 bits). */
+static void column_sums16(const uint8_t *src, int ls, int w, int y0, int y1, uint16_t *line)
+{
+    int x = 0, y;
+    for (; x + 16 <= w; x += 16) {
+        v16u16 acc = {0};
+        for (y = y0; y < y1; y++) {
+            v16u8 v;
+            memcpy(&v, src + (size_t)y * ls + x, sizeof(v));
+            acc += __builtin_convertvector(v, v16u16);
+        }
+        memcpy(line + x, &acc, sizeof(acc));
+    }
+    for (; x < w; x++) {
+        unsigned a = 0;
+        for (y = y0; y < y1; y++)
+            a += src[(size_t)y * ls + x];
+        line[x] = (uint16_t)a;
+    }
+}
+
+/* Area average of a w x h plane into dw x dh (w >= dw, h >= dh): each band
+ * of rows is summed into a line of column sums, then each output pixel adds
+ * its columns; every source pixel counts once. */
 static void box_plane(const uint8_t *src, int ls, int w, int h, uint8_t *dst, int dw, int dh)
 {
+    uint16_t line16[MIQW_VIDEO_MAX_W];
     uint32_t line[MIQW_VIDEO_MAX_W];
     int i, j, x, y;
     for (j = 0; j < dh; j++) {
-        int y0 = (int)((int64_t)j * h / dh), y1 = (int)((int64_t)(j + 1) * h / dh);
-        memset(line, 0, sizeof(*line) * w);
-        for (y = y0; y < y1; y++) {
-            const uint8_t *restrict row = src + (size_t)y * ls;
-            uint32_t *restrict acc = line;
-            for (x = 0; x < w; x++)
-                acc[x] += row[x];
+        int y0 = (int)((int64_t)j * h / dh), y1 = (int)((int64_t)(j + 1) * h / dh),
+            narrow = y1 - y0 <= 257;
+        if (narrow)
+            column_sums16(src, ls, w, y0, y1, line16);
+        else {
+            memset(line, 0, sizeof(*line) * w);
+            for (y = y0; y < y1; y++)
+                for (x = 0; x < w; x++)
+                    line[x] += src[(size_t)y * ls + x];
         }
         for (i = 0; i < dw; i++) {
             int x0 = (int)((int64_t)i * w / dw), x1 = (int)((int64_t)(i + 1) * w / dw);
             uint64_t sum = 0, n = (uint64_t)(x1 - x0) * (y1 - y0);
             for (x = x0; x < x1; x++)
-                sum += line[x];
+                sum += narrow ? line16[x] : line[x];
             dst[j * dw + i] = (uint8_t)((sum + n / 2) / n);
         }
     }

@@ -10,9 +10,12 @@
 /* Message for media without a video stream (code "unsupported_media"). */
 #define MIQW_NO_VIDEO "the media has no video stream"
 
-/* A decoder for m's video stream, freed with avcodec_free_context(). fast: skip
- * the in-loop deblocking filter (cheaper; fine for analysis thumbnails, never
- * for output images). NULL with *err on failure. */
+/* A decoder for m's video stream, freed with avcodec_free_context(). fast
+ * (flags): MIQW_DEC_FAST skips the in-loop deblocking filter (cheaper; fine
+ * for analysis thumbnails, never for output images); MIQW_DEC_ONE_THREAD
+ * decodes in the caller's thread (for single keyframes: no frame-thread
+ * buffers). NULL with *err on failure. */
+enum { MIQW_DEC_FAST = 1, MIQW_DEC_ONE_THREAD = 2 };
 AVCodecContext *miqw_video_decoder(const miqw_media *m, int fast, const char **err);
 
 /* An analysis thumbnail of f: tw x th YUV 4:2:0 (tw, th even), area

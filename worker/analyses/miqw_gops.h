@@ -1,0 +1,34 @@
+/* The GOPs of the scene pass (miqw_scenes.c) and which of them the refine
+ * decodes: what the pass learnt of each GOP from its packets and its
+ * keyframes, and the rules that make a GOP a candidate. */
+#ifndef MIQW_GOPS_H
+#define MIQW_GOPS_H
+
+#include <stdint.h>
+#include "miqw_media.h"
+
+/* GOPs longer than this are always decoded. */
+#define MIQW_LONG_GOP_S 10.0
+
+/* G_SAME: the next keyframe is frozen against this one (freezedetect test). */
+enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8 };
+
+typedef struct miqw_gop {
+    int64_t pts;        /* keyframe pts, stream time base */
+    int64_t last_pts;   /* latest pts of the GOP's packets */
+    int64_t last_big;   /* latest pts of a packet that is not tiny, INT64_MIN none */
+    int64_t last_spike; /* latest pts of a packet-size spike, INT64_MIN none */
+    int64_t last_still; /* latest pts of a packet in a run of TINY_RUN tiny ones, INT64_MIN */
+    double diff;        /* thumbnail difference to the next keyframe, -1 unknown */
+    int flags, packets;
+} miqw_gop;
+
+/* GOP j of gops[0..n) needs a full decode: its keyframes differ (gain x
+ * difference >= threshold / 2), a packet-size spike, longer than
+ * MIQW_LONG_GOP_S, the last one, still or black, or next to one whose
+ * keyframes differ while its own moved (a dissolve spilling over). fdur: one
+ * frame in seconds. */
+int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double gain,
+                       double threshold, int j, double fdur);
+
+#endif
