@@ -13,7 +13,18 @@
 #   other   tuxpaint-stamps-default's stamp sounds (animals, vehicles,
 #           weather, household...; not symbols/, whose sounds are spoken
 #           numbers, nor people/) and the three games' sound effects, joined
-#           end to end into clips of about 60 s.
+#           end to end into clips of about 60 s (other0-4); and recorded
+#           noise-like sound (no pitch to speak of), four clips of 20-40 s
+#           from two more packages, each clip its own kind of source so the
+#           held-out ones (other5, other7) are kinds the fit never heard:
+#           other5  wind, a sheep field, bubbling water (openttd-opensfx) and
+#                   skis sliding on snow, ice, mud, grass (extremetuxracer-data)
+#           other6  applause, jackhammer, saws, mining machinery, sparks,
+#                   crashes, an explosion, trees falling, a smithy
+#           other7  aircraft: propeller planes, jets, a helicopter
+#           other8  road and rail engines: buses, a truck, steam, trains.
+#           openttd-opensfx's sounds (CC-BY 3.0 / CC0) are RIFF WAVs packed
+#           in one opensfx.cat; they are cut out of it by its offset table.
 # Each clip runs through audio/silence exactly as the worker runs it
 # (bench/worker_driver); the seconds of its audio_classes runs are counted by
 # type against the clip's label. The unit tests' set (tests/worker/
@@ -27,7 +38,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE=$("$ROOT/build.sh" state)   # var/ as build.sh keeps it
 BUILD=${MOMENTIQ_BUILD:-$STATE/build}
 DEBS=$STATE/bench/debs
-PKGS=(tuxpaint-stamps-default frozen-bubble-data torus-trooper-data mu-cade-data)
+PKGS=(tuxpaint-stamps-default frozen-bubble-data torus-trooper-data mu-cade-data
+      openttd-opensfx extremetuxracer-data)
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench/classify.sh: %s\n' "$*" >&2; exit 1; }
 for c in ffmpeg ffprobe python3 apt-get dpkg-deb pkg-config pg_config make gcc; do
@@ -54,6 +66,28 @@ TUX=$DEBS/tuxpaint-stamps-default/usr/share/tuxpaint/stamps
 GAMES=("$DEBS/frozen-bubble-data/usr/share/games/frozen-bubble/snd"
        "$DEBS/torus-trooper-data/usr/share/games/torus-trooper/sounds"
        "$DEBS/mu-cade-data/usr/share/games/mu-cade/sounds")
+ETR=$DEBS/extremetuxracer-data/usr/share/games/etr/sounds
+SFX=$DEBS/openttd-opensfx/sfx   # opensfx.cat's sounds, NN.wav by index
+if [ ! -d "$SFX" ]; then
+    mkdir -p "$SFX.tmp"
+    # opensfx.cat: (offset | 0x80000000, size) uint32 pairs, then at each
+    # offset a length byte, that many bytes of title, and size bytes of WAV
+    python3 - "$DEBS/openttd-opensfx/usr/share/games/openttd/baseset/opensfx/opensfx.cat" "$SFX.tmp" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+n = (struct.unpack_from("<I", d, 0)[0] & 0x7FFFFFFF) // 8
+for i in range(n):
+    o, size = struct.unpack_from("<II", d, 8 * i)
+    o &= 0x7FFFFFFF
+    if o + 1 + d[o] + size > len(d) or d[o + 1 + d[o]:o + 5 + d[o]] != b"RIFF":
+        sys.exit(f"opensfx.cat: entry {i} is not a WAV")
+    open(f"{sys.argv[2]}/{i:02d}.wav", "wb").write(d[o + 1 + d[o]:o + 1 + d[o] + size])
+PY
+    mv "$SFX.tmp" "$SFX"
+fi
+# other5-8 as above, by opensfx.cat index (its titles name each sound;
+# takes of one original recording stay in one clip)
+NOISE=("52 57 36 46 51" "29 33 40 56 11 12 17 19 18 54 55 39" "08 09 59 61 24 69" "25 27 28 13 05 71 65")
 
 # join LIST OUT: the files of LIST as 44.1 kHz stereo PCM, one after another
 # (no added gap: digital silence between recordings is not what a
@@ -110,6 +144,13 @@ flush()
 PY
 for l in "$WORK"/other*.list; do join "$l" "$CLIPS/$(basename "$l" .list).wav"; done
 touch "$CLIPS/.done"
+fi
+if [ ! -f "$CLIPS/other8.wav" ]; then   # added later than .done
+for i in 0 1 2 3; do
+    for n in ${NOISE[$i]}; do echo "$SFX/$n.wav"; done >"$WORK/list"
+    if [ "$i" = 0 ]; then find "$ETR" -name '*_slide.wav' | sort >>"$WORK/list"; fi
+    join "$WORK/list" "$CLIPS/other$((5 + i)).tmp.wav" && mv "$CLIPS/other$((5 + i)).tmp.wav" "$CLIPS/other$((5 + i)).wav"
+done
 fi
 
 if [ "${1:-}" = --features ]; then   # the rows bench/classify_fit.py fits

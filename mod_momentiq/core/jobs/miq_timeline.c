@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include "endpoints/miq_endpoints.h"
@@ -28,16 +29,38 @@ void miq_timeline_frames(apr_pool_t *p, json_t *item, double fps)
     json_object_set_new(item, "end_tc", json_string(miq_text_timecode(p, e, fps)));
 }
 
-static json_t *segment(apr_pool_t *p, const char *type, int index, double s, double e, double score,
-                       const json_t *params, double fps)
+/* What every segment of one result shares: one json string per distinct
+ * type and one for the detector (a long result holds thousands of segments,
+ * each with its own copies otherwise), and the empty params object. Each is
+ * bound to the pool; segments hold references of their own ("O"). */
+typedef struct {
+    apr_pool_t *p;
+    apr_hash_t *types; /* type name -> json string */
+    json_t *detector, *no_params;
+    double fps;
+} seg_shared;
+
+static json_t *shared_type(seg_shared *ss, const char *type)
 {
-    json_t *o = json_pack("{s:s,s:i,s:f,s:f,s:f,s:s,s:O,s:f}", "type", type, "index", index,
-                          "start", r3(s), "end", r3(e), "duration", r3(e - s), "detector", DETECTOR,
-                          "params", params ? params : miq_json_pool(p, json_object()), "score",
+    json_t *v = apr_hash_get(ss->types, type, APR_HASH_KEY_STRING);
+    if (!v) {
+        v = miq_json_pool(ss->p, json_string(type));
+        apr_hash_set(ss->types, apr_pstrdup(ss->p, type), APR_HASH_KEY_STRING, v);
+    }
+    return v;
+}
+
+static json_t *segment(seg_shared *ss, const char *type, int index, double s, double e,
+                       double score, const json_t *params)
+{
+    json_t *o = json_pack("{s:O,s:i,s:f,s:f,s:f,s:O,s:O,s:f}", "type", shared_type(ss, type),
+                          "index", index, "start", r3(s), "end", r3(e), "duration", r3(e - s),
+                          "detector", ss->detector, "params", params ? params : ss->no_params,
+                          "score",
                           score < 0   ? 0
                           : score > 1 ? 1
                                       : r3(score));
-    miq_timeline_frames(p, o, fps);
+    miq_timeline_frames(ss->p, o, ss->fps);
     return o;
 }
 
@@ -174,13 +197,12 @@ static json_t *highlights(apr_pool_t *p, const json_t *analysis, const json_t *h
 
 static const char *const sound_types[] = {"speech", "music", "other"};
 
-static void sound_piece(apr_pool_t *p, apr_array_header_t *segs, const json_t *params,
-                        const json_t *sp, int type, double a, double b, double conf, double fps,
-                        int *counts)
+static void sound_piece(seg_shared *ss, apr_array_header_t *segs, const json_t *params,
+                        const json_t *sp, int type, double a, double b, double conf, int *counts)
 {
     if (wants(params, sound_types[type]))
-        APR_ARRAY_PUSH(segs, json_t *) = segment(p, sound_types[type], counts[type]++, a, b, conf,
-                                                 sp, fps);
+        APR_ARRAY_PUSH(segs, json_t *) = segment(ss, sound_types[type], counts[type]++, a, b, conf,
+                                                 sp);
 }
 
 static int sound_type(const json_t *run)
@@ -201,11 +223,10 @@ typedef struct {
  * time. Without runs (results from before the classifier) it is speech, as it
  * always was; a stretch no run covers takes the type of the run nearest to its
  * middle. Gaps between runs belong to the piece before. */
-static void sound_pieces(apr_pool_t *p, apr_array_header_t *segs, const json_t *classes,
-                         const json_t *params, const json_t *sp, double a, double b, double fps,
-                         int *counts)
+static void sound_pieces(seg_shared *ss, apr_array_header_t *segs, const json_t *classes,
+                         const json_t *params, const json_t *sp, double a, double b, int *counts)
 {
-    apr_array_header_t *runs = apr_array_make(p, 8, sizeof(sound_run));
+    apr_array_header_t *runs = apr_array_make(ss->p, 8, sizeof(sound_run));
     double best = 1e300, mid = (a + b) / 2;
     const json_t *x, *near = NULL;
     sound_run *r;
@@ -249,8 +270,7 @@ static void sound_pieces(apr_pool_t *p, apr_array_header_t *segs, const json_t *
         double len = r[k].b - r[k].a, conf = len > 0 ? r[k].csum / len : 0.5;
         if (k + 1 < n)
             r[k].b = r[k + 1].a;
-        sound_piece(p, segs, params, sp, r[k].type, r[k].a, r[k].b, conf > 1 ? 1 : conf, fps,
-                    counts);
+        sound_piece(ss, segs, params, sp, r[k].type, r[k].a, r[k].b, conf > 1 ? 1 : conf, counts);
     }
 }
 
@@ -264,6 +284,8 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
                               miq_json_num(json_object_get(params, "energy"), "window_s", 0.5));
     apr_array_header_t *segs = apr_array_make(p, 64, sizeof(json_t *));
     json_t *out = json_object(), *arr = json_array(), *x;
+    seg_shared ss = {p, apr_hash_make(p), miq_json_pool(p, json_string(DETECTOR)),
+                     miq_json_pool(p, json_object()), fps};
     size_t i;
     int k, idx;
 
@@ -271,11 +293,11 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         idx = 0;
         json_array_foreach(silences, i, x)
         {
-            APR_ARRAY_PUSH(segs, json_t *) = segment(p, "silence", idx++,
+            APR_ARRAY_PUSH(segs, json_t *) = segment(&ss, "silence", idx++,
                                                      miq_json_num(x, "start", 0),
                                                      miq_json_num(x, "end", 0),
                                                      miq_json_num(x, "score", 0.5),
-                                                     json_object_get(params, "silence"), fps);
+                                                     json_object_get(params, "silence"));
         }
     }
     if (wants(params, "speech") || wants(params, "music") || wants(params, "other")) {
@@ -289,21 +311,22 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
             {
                 double s = miq_json_num(x, "start", 0);
                 if (s - t >= 0.1)
-                    sound_pieces(p, segs, classes, params, sp, t, s, fps, counts);
+                    sound_pieces(&ss, segs, classes, params, sp, t, s, counts);
                 t = miq_json_num(x, "end", t);
             }
             if (duration_s - t >= 0.1)
-                sound_pieces(p, segs, classes, params, sp, t, duration_s, fps, counts);
+                sound_pieces(&ss, segs, classes, params, sp, t, duration_s, counts);
         }
     }
     if (wants(params, "scene")) {
         idx = 0;
         json_array_foreach(scenes, i, x)
         {
-            APR_ARRAY_PUSH(segs, json_t *) = segment(p, "scene", idx++, miq_json_num(x, "start", 0),
+            APR_ARRAY_PUSH(segs, json_t *) = segment(&ss, "scene", idx++,
+                                                     miq_json_num(x, "start", 0),
                                                      miq_json_num(x, "end", 0),
                                                      miq_json_num(x, "score", 1.0),
-                                                     json_object_get(params, "scenes"), fps);
+                                                     json_object_get(params, "scenes"));
         }
     }
     /* Video: gradual scene changes as spans (time: where the new shot takes
@@ -313,9 +336,9 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
     {
         const char *t = miq_json_str(x, "type", "cut");
         if (strcmp(t, "cut") && wants(params, t)) {
-            json_t *sg = segment(p, t, idx++, miq_json_num(x, "start", 0),
+            json_t *sg = segment(&ss, t, idx++, miq_json_num(x, "start", 0),
                                  miq_json_num(x, "end", 0), miq_json_num(x, "score", 1.0),
-                                 json_object_get(params, "scenes"), fps);
+                                 json_object_get(params, "scenes"));
             json_object_set_new(sg, "time", json_real(r3(miq_json_num(x, "time", 0))));
             APR_ARRAY_PUSH(segs, json_t *) = sg;
         }
@@ -326,10 +349,10 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         if (wants(params, t))
             json_array_foreach(json_object_get(analysis, t), i, x)
             {
-                APR_ARRAY_PUSH(segs, json_t *) = segment(p, t, idx++, miq_json_num(x, "start", 0),
+                APR_ARRAY_PUSH(segs, json_t *) = segment(&ss, t, idx++, miq_json_num(x, "start", 0),
                                                          miq_json_num(x, "end", 0),
                                                          miq_json_num(x, "score", 1.0),
-                                                         json_object_get(params, "scenes"), fps);
+                                                         json_object_get(params, "scenes"));
             }
     }
     if (wants(params, "peak")) {
@@ -337,9 +360,8 @@ json_t *miq_timeline_merge(apr_pool_t *p, const json_t *analysis, const json_t *
         json_array_foreach(peaks, i, x)
         {
             double t = miq_json_num(x, "time", 0), s = t - win / 2, e = t + win / 2;
-            json_t *sg = segment(p, "peak", idx++, s < 0 ? 0 : s, e > duration_s ? duration_s : e,
-                                 miq_json_num(x, "score", 0.5), json_object_get(params, "energy"),
-                                 fps);
+            json_t *sg = segment(&ss, "peak", idx++, s < 0 ? 0 : s, e > duration_s ? duration_s : e,
+                                 miq_json_num(x, "score", 0.5), json_object_get(params, "energy"));
             json_object_set_new(sg, "time", json_real(r3(t)));
             json_object_set(sg, "rms_db", json_object_get(x, "rms_db"));
             APR_ARRAY_PUSH(segs, json_t *) = sg;
