@@ -609,30 +609,46 @@ BEGIN
 END $$;
 
 CREATE FUNCTION public.miq_metric_add(p_metric text, p_label1 text, p_label2 text, p_by numeric) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    INSERT INTO metric_totals AS t (metric, label1, label2, value)
-    VALUES (p_metric, p_label1, p_label2, p_by)
-    ON CONFLICT (metric, label1, label2) DO UPDATE SET value = t.value + EXCLUDED.value
+BEGIN
+    INSERT INTO metric_totals AS t (metric, label1, label2, slot, value)
+    VALUES (p_metric, p_label1, p_label2, miq_metric_slot(), p_by)
+    ON CONFLICT (metric, label1, label2, slot) DO UPDATE SET value = t.value + EXCLUDED.value;
+END $$;
+
+CREATE FUNCTION public.miq_metric_slot() RETURNS smallint
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT (txid_current() % miq_metric_slots())::smallint
 $$;
+
+CREATE FUNCTION public.miq_metric_slots() RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT 16::smallint $$;
 
 CREATE FUNCTION public.miq_metric_totals_jobs() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
+    finished boolean := NEW.status IN ('succeeded', 'failed', 'canceled')
+                        AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('succeeded', 'failed', 'canceled'));
+    started boolean := NEW.started_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.started_at IS NULL);
     wait double precision;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM miq_metric_add('jobs_created', NEW.endpoint, '', 1);
-    END IF;
-    IF NEW.status IN ('succeeded', 'failed', 'canceled')
-       AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('succeeded', 'failed', 'canceled')) THEN
-        PERFORM miq_metric_add('jobs_finished', NEW.endpoint, NEW.status, 1);
-    END IF;
-    IF NEW.started_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.started_at IS NULL) THEN
+    IF started THEN
         wait := greatest(extract(epoch FROM NEW.started_at - NEW.created_at), 0);
-        PERFORM miq_metric_add('job_queue_wait_seconds', miq_queue_wait_bucket(wait), '', 1);
-        PERFORM miq_metric_add('job_queue_wait_seconds_sum', '', '', wait::numeric);
+    END IF;
+    IF TG_OP = 'INSERT' OR finished OR started THEN
+        INSERT INTO metric_totals AS t (metric, label1, label2, slot, value)
+        SELECT r.metric, r.label1, r.label2, miq_metric_slot(), r.value
+          FROM (VALUES ('jobs_created', NEW.endpoint, '', 1::numeric, TG_OP = 'INSERT'),
+                       ('jobs_finished', NEW.endpoint, NEW.status, 1, finished),
+                       ('job_queue_wait_seconds', miq_queue_wait_bucket(wait), '', 1, started),
+                       ('job_queue_wait_seconds_sum', '', '', wait::numeric, started))
+               AS r (metric, label1, label2, value, wanted)
+         WHERE r.wanted
+        ON CONFLICT (metric, label1, label2, slot) DO UPDATE SET value = t.value + EXCLUDED.value;
     END IF;
     RETURN NULL;
 END $$;
@@ -652,20 +668,21 @@ END $$;
 CREATE FUNCTION public.miq_metric_totals_read() RETURNS TABLE(metric text, label1 text, label2 text, value numeric)
     LANGUAGE sql STABLE
     AS $$
+    WITH t AS (SELECT m.metric, m.label1, m.label2, sum(m.value) AS value
+                 FROM metric_totals m GROUP BY m.metric, m.label1, m.label2)
     SELECT r.metric, r.label1, r.label2, r.value FROM (
         SELECT t.metric, t.label1, t.label2, t.value, 0::double precision AS ord
-          FROM metric_totals t
+          FROM t
          WHERE t.metric NOT IN ('job_queue_wait_seconds', 'job_queue_wait_seconds_sum')
         UNION ALL
         SELECT 'job_queue_wait_seconds', b.le, '',
                sum(coalesce(t.value, 0)) OVER (ORDER BY b.bound), b.bound
           FROM (SELECT x::text AS le, x AS bound FROM unnest(miq_queue_wait_bounds()) x
                 UNION ALL SELECT '+Inf', 'Infinity'::double precision) b
-          LEFT JOIN metric_totals t ON t.metric = 'job_queue_wait_seconds' AND t.label1 = b.le
+          LEFT JOIN t ON t.metric = 'job_queue_wait_seconds' AND t.label1 = b.le
         UNION ALL
         SELECT 'job_queue_wait_seconds', '_sum', '',
-               coalesce((SELECT t.value FROM metric_totals t
-                          WHERE t.metric = 'job_queue_wait_seconds_sum'), 0),
+               coalesce((SELECT t.value FROM t WHERE t.metric = 'job_queue_wait_seconds_sum'), 0),
                'Infinity'::double precision) r
      ORDER BY r.metric, r.ord, r.label1, r.label2
 $$;
@@ -884,11 +901,17 @@ CREATE FUNCTION public.miq_queue_wait_bounds() RETURNS double precision[]
 $$;
 
 CREATE FUNCTION public.miq_queue_wait_bucket(p_wait double precision) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
-    SELECT coalesce((SELECT min(b) FROM unnest(miq_queue_wait_bounds()) b WHERE p_wait <= b)::text,
-                    '+Inf')
-$$;
+DECLARE
+    bounds double precision[] := miq_queue_wait_bounds();
+    i integer := width_bucket(p_wait, bounds);
+BEGIN
+    IF i > 0 AND bounds[i] = p_wait THEN
+        RETURN bounds[i]::text;
+    END IF;
+    RETURN coalesce(bounds[i + 1]::text, '+Inf');
+END $$;
 
 CREATE FUNCTION public.miq_quota_lease(p_id text, p_account bigint, p_kind text, p_limit integer, p_ttl_s integer) RETURNS TABLE(taken boolean, in_use integer)
     LANGUAGE plpgsql
@@ -2108,6 +2131,8 @@ CREATE TABLE public.metric_totals (
     label1 text DEFAULT ''::text NOT NULL,
     label2 text DEFAULT ''::text NOT NULL,
     value numeric DEFAULT 0 NOT NULL,
+    slot smallint DEFAULT 0 NOT NULL,
+    CONSTRAINT metric_totals_slot_check CHECK (((slot >= 0) AND (slot < public.miq_metric_slots()))),
     CONSTRAINT metric_totals_value_check CHECK ((value >= (0)::numeric))
 );
 
@@ -2384,7 +2409,7 @@ ALTER TABLE ONLY public.mcp_tasks
     ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.metric_totals
-    ADD CONSTRAINT metric_totals_pkey PRIMARY KEY (metric, label1, label2);
+    ADD CONSTRAINT metric_totals_pkey PRIMARY KEY (metric, label1, label2, slot);
 
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
@@ -2537,7 +2562,9 @@ CREATE TRIGGER jobs_clip_workflows_truncate AFTER TRUNCATE ON public.jobs FOR EA
 
 CREATE TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
 
-CREATE TRIGGER jobs_metric_totals AFTER INSERT OR UPDATE OF status, started_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+CREATE TRIGGER jobs_metric_totals_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+
+CREATE TRIGGER jobs_metric_totals_update AFTER UPDATE OF status, started_at ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.started_at IS DISTINCT FROM new.started_at))) EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
 CREATE TRIGGER jobs_wait_daily_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_remove_rows();
 
