@@ -20,7 +20,8 @@
 # and retry, fail, cancel, succeed; six jobs to an upload, the sixth a clips
 # job; then the account's deletion) with the rollup triggers of 019 and 022
 # off, 022's alone off, all on, and 020's metric_totals trigger alone off,
-# and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
+# how many of 32 concurrent job lives wait on a counter row another open
+# transaction holds, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
 # (before: main's reports; after: 022's).
 # Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
@@ -260,12 +261,14 @@ fi
 if [ -n "$(psql_ -At -c "SELECT to_regclass('job_wait_daily')")" ]; then
     echo; echo "== a job's life through the real functions, $LIFE jobs (per job: wall, server CPU)"
     psql_ >/dev/null <<SQL
-INSERT INTO accounts (email, password_hash, billing_set_up_at) VALUES ('life@bench.example', 'x', now());
+INSERT INTO accounts (email, password_hash, billing_set_up_at)
+VALUES ('life@bench.example', 'x', now()), ('hold@bench.example', 'x', now());
 INSERT INTO credit_ledger (account_id, kind, credits)
-SELECT id, 'grant', 1000000000 FROM accounts WHERE email = 'life@bench.example';
-CREATE FUNCTION bench_life(p_n integer, p_tag text) RETURNS void LANGUAGE plpgsql AS \$\$
+SELECT id, 'grant', 1000000000 FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example');
+CREATE FUNCTION bench_life(p_n integer, p_tag text, p_email text DEFAULT 'life@bench.example')
+RETURNS void LANGUAGE plpgsql AS \$\$
 DECLARE
-    acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
+    acct bigint := (SELECT id FROM accounts WHERE email = p_email);
     id text;
     upl text;
 BEGIN
@@ -295,7 +298,7 @@ END \$\$;
 SQL
     # the rollup triggers of each migration, on or off as a set
     T019="jobs_wait_daily_insert jobs_wait_daily_update"
-    T020="jobs_metric_totals"
+    T020="jobs_metric_totals jobs_metric_totals_insert jobs_metric_totals_update"
     T022="jobs_clip_workflows_insert jobs_clip_workflows_update"
     triggers() { # ENABLE|DISABLE names...
         local how=$1 t sql=''
@@ -329,7 +332,33 @@ SQL
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "020's metric_totals trigger off" "$(life d $T020)"
     printf '%-34s %s\n' "rollup triggers on, again" "$(life e)"
-    t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email = 'life@bench.example' AND deleted_at IS NULL;" 1)
+    # Lock waits between job lives of two accounts: one session holds a
+    # transaction with six job lives of another account open for 15 s while
+    # 32 sessions, one transaction each, run one job life with a 100 ms lock
+    # timeout. Before sql/024 every one waits on a metric_totals row the
+    # first holds; with 024's slots only those whose transaction id falls in
+    # the first's slot do. sql/019's job_wait_daily row (day, wait bucket)
+    # is shared too, so the count is taken with 019's triggers on and off.
+    waits() { # label trigger-names-to-disable...
+        local label=$1 hold waited=0 i
+        shift
+        triggers DISABLE "$@"
+        psql_ -c "BEGIN; SELECT bench_life(6, 'hold', 'hold@bench.example'); SELECT pg_sleep(15); COMMIT;" >/dev/null &
+        hold=$!
+        sleep 1
+        for i in $(seq 32); do
+            psql_ -c "SET lock_timeout = '100ms'; SELECT bench_life(1, 'wait$i');" >/dev/null 2>&1 ||
+                waited=$((waited + 1))
+        done
+        wait "$hold"
+        triggers ENABLE "$@"
+        printf '%-34s %s\n' "$label" "$waited of 32 waited > 100 ms"
+    }
+    waits "concurrent lives, triggers on"
+    # shellcheck disable=SC2086
+    waits "concurrent lives, 019's off" $T019
+    rebuild
+    t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example') AND deleted_at IS NULL;" 1)
     printf '%-34s %s\n' "account deletion ($((15 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
     psql_ -At -c "SELECT 'check views (rows, 0 expected): admin_job_wait_daily_check ' ||
         (SELECT count(*) FROM admin_job_wait_daily_check) || ', admin_request_daily_check ' ||
