@@ -4,8 +4,8 @@
 -- creation and end upserted the same two to four rows: concurrent job state
 -- changes on several workers or nodes waited on those row locks until commit,
 -- and each upsert was a SQL function call planned again on every call, its
--- wait bucket found with a subquery. About 0.4 ms of CPU per job, a fifth of
--- a job's life in SQL (bench/reports.sh).
+-- wait bucket found with a subquery: 0.2 to 0.4 ms of CPU per job, up to a
+-- fifth of a job's life in SQL (bench/reports.sh).
 --
 -- Each counter is now spread over slot rows: a transaction writes the slot of
 -- its transaction id (modulo miq_metric_slots()), so two transactions share a
