@@ -21,7 +21,8 @@
 # job; then the account's deletion) with the rollup triggers of 019 and 022
 # off, 022's alone off, all on, and 020's metric_totals trigger alone off,
 # how many of 32 concurrent job lives wait on a counter row another open
-# transaction holds, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
+# transaction holds, jobs inserted finished one per transaction with 020's
+# (024's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
 # (before: main's reports; after: 022's).
 # Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
@@ -358,6 +359,36 @@ SQL
     # shellcheck disable=SC2086
     waits "concurrent lives, 019's off" $T019
     rebuild
+    # The life loop runs its jobs in one transaction, where the upserts of a
+    # shared counter row pile up versions of it; jobs inserted already
+    # finished, one per transaction, give the metric trigger's own cost.
+    psql_ >/dev/null <<SQL
+CREATE PROCEDURE bench_commit_jobs(p_n integer, p_tag text) LANGUAGE plpgsql AS \$\$
+DECLARE
+    acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
+BEGIN
+    FOR i IN 1 .. p_n LOOP
+        INSERT INTO jobs (id, account_id, endpoint, params, request_hash, estimated_credits, status,
+                          charged_credits, created_at, started_at, finished_at)
+        VALUES ('job_commit_' || p_tag || '_' || txid_current() || '_' || i, acct,
+                (ARRAY['audio/silence', 'video/scenes', 'audio/energy'])[1 + i % 3], '{}', 'h', 5,
+                'succeeded', 4, now() - interval '1 minute',
+                now() - interval '1 minute' + make_interval(secs => (i % 700) / 10.0), now());
+        COMMIT;
+    END LOOP;
+END \$\$;
+SQL
+    commit_jobs() { # tag trigger-names-to-disable...
+        local t tag=$1
+        shift
+        triggers DISABLE "$@"
+        t=$(best "CALL bench_commit_jobs($LIFE, '$tag');")
+        triggers ENABLE "$@"
+        awk -v n="$LIFE" '{printf "%.3f ms, %.3f ms", $1 / n, $2 / n}' <<<"$t"
+    }
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "one a transaction, metric off" "$(commit_jobs f $T020)"
+    printf '%-34s %s\n' "one a transaction, all on" "$(commit_jobs g)"
     t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example') AND deleted_at IS NULL;" 1)
     printf '%-34s %s\n' "account deletion ($((15 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
     psql_ -At -c "SELECT 'check views (rows, 0 expected): admin_job_wait_daily_check ' ||
