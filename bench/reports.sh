@@ -22,7 +22,7 @@
 # off, 022's alone off, all on, and 020's metric_totals trigger alone off,
 # how many of 32 concurrent job lives wait on a counter row another open
 # transaction holds, jobs inserted finished one per transaction with 020's
-# (024's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
+# (023's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
 # (before: main's reports; after: 022's).
 # Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
@@ -336,8 +336,8 @@ SQL
     # Lock waits between job lives of two accounts: one session holds a
     # transaction with six job lives of another account open for 15 s while
     # 32 sessions, one transaction each, run one job life with a 100 ms lock
-    # timeout. Before sql/024 every one waits on a metric_totals row the
-    # first holds; with 024's slots only those whose transaction id falls in
+    # timeout. Before sql/023 every one waits on a metric_totals row the
+    # first holds; with 023's slots only those whose transaction id falls in
     # the first's slot do. sql/019's job_wait_daily row (day, wait bucket)
     # is shared too, so the count is taken with 019's triggers on and off.
     waits() { # label trigger-names-to-disable...

@@ -1,4 +1,4 @@
--- The /metrics counters kept in slot rows (sql/024) count a job's life as
+-- The /metrics counters kept in slot rows (sql/023) count a job's life as
 -- sql/020 did: created once, finished once, its wait once in the right
 -- bucket; an update that changes nothing counts nothing; every write of a
 -- transaction goes to its slot; the bucket agrees with sql/020's subquery at

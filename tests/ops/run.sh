@@ -7,7 +7,7 @@
 # every format, figures from seeded rows, bad input refused), and the
 # queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
 # clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
-# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/024).
+# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -282,7 +282,7 @@ done <<<"$out"
 v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
 [ "$v" = 0 ] && ok "the clip workflow rollup equals the jobs table" || bad "clip workflow rollup differs for $v clips jobs"
 
-# ---- the /metrics counters in slot rows (sql/024) ---------------------------
+# ---- the /metrics counters in slot rows (sql/023) ---------------------------
 out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
     -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/metric_totals_slots.sql" 2>&1)
 rc=$?
