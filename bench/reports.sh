@@ -17,8 +17,13 @@
 # each best of three, wall (psql \timing) and CPU (the server process's
 # schedstat), and compares the job reports' rows before and after over five
 # periods. Last, a job life through the real functions (create, claim, fail
-# and retry, fail, cancel, succeed; then the account's deletion) with the
-# rollup triggers on and off, and the rollups' check views.
+# and retry, fail, cancel, succeed; six jobs to an upload, the sixth a clips
+# job; then the account's deletion) with the rollup triggers of 019 and 022
+# off, 022's alone off, all on, and 020's metric_totals trigger alone off,
+# how many of 32 concurrent job lives wait on a counter row another open
+# transaction holds, jobs inserted finished one per transaction with 020's
+# (023's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
+# (before: main's reports; after: 022's).
 # Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
 set -euo pipefail
@@ -88,7 +93,11 @@ SELECT 'upl_' || g, 1 + (g % 10000), 'f.mp4', 'uploads/' || g, 1000000, 600,
 -- and an API key, a job is made with one of its account's two or (one in
 -- seven) from the dashboard; six jobs in a row share an upload, each of the
 -- six endpoints once, in an order that turns with the upload (so clips jobs
--- follow 0 to 5 others); waits of 0 to 16 s, one job in 101 minutes more
+-- follow 0 to 5 others); waits of 0 to 16 s, one job in 101 minutes more.
+-- Without the jobs' triggers (a baseline after 018 has rollups: they are
+-- rebuilt below, once, instead of a million row triggers; 020's metric
+-- totals, which no report reads, do not count these jobs)
+SET session_replication_role = replica;
 INSERT INTO jobs (id, account_id, token_id, endpoint, upload_id, params, request_hash, status,
                   estimated_credits, charged_credits, error_code, created_at, started_at, finished_at)
 SELECT 'job_' || g, 1 + (h % 10000),
@@ -107,6 +116,7 @@ SELECT 'job_' || g, 1 + (h % 10000),
   FROM (SELECT g, (g::bigint * 7919) AS h, (g + (g / 6) % 5) % 6 AS e,
                now() - make_interval(secs => (g::bigint * 31536000 / $JOBS)) AS t
           FROM generate_series(1, $JOBS) g) s;
+RESET session_replication_role;
 
 INSERT INTO auth_events (at, kind, code, account_id, surface)
 SELECT now() - make_interval(secs => (g * 157) % 31536000),
@@ -146,6 +156,9 @@ SELECT at, '2025', '2025-06-18', 'POST',
                                   least($REQUESTS, ceil(extract(epoch FROM t0 - lo) * $REQUESTS / 31536000)::bigint)) g) s, b
  WHERE at >= b.lo AND at < b.hi;
 SQL
+done
+for f in miq_job_wait_rebuild miq_clip_workflows_rebuild; do
+    [ -z "$(psql_ -At -c "SELECT to_regproc('$f')")" ] || psql_ -c "SELECT $f()" >/dev/null
 done
 psql_ -c "VACUUM ANALYZE" >/dev/null
 echo "   generated in $(( $(date +%s) - start )) s"
@@ -232,7 +245,8 @@ print_times mcp_init_success paid_tool_errors refusals queue_age failed_jobs con
 if [ ${#later[@]} -gt 0 ]; then
     snapshot bench_rows_after >/dev/null
     echo; echo "== the job reports' rows, before vs after (5 periods; p95 compared apart;"
-    echo "   clip_workflows may differ on purpose: sql/021 bounds each clips job's own 7 days)"
+    echo "   from a baseline before 021, clip_workflows may differ on purpose: sql/021 bounds"
+    echo "   each clips job's own 7 days; sql/022 changes no row)"
     psql_ -At -F ' ' <<'SQL'
 SELECT rpad(coalesce(b.report, a.report), 22), count(*) AS rows,
        count(*) FILTER (WHERE (b.row_json - 'wait_p95_s') IS DISTINCT FROM (a.row_json - 'wait_p95_s'))
@@ -248,18 +262,28 @@ fi
 if [ -n "$(psql_ -At -c "SELECT to_regclass('job_wait_daily')")" ]; then
     echo; echo "== a job's life through the real functions, $LIFE jobs (per job: wall, server CPU)"
     psql_ >/dev/null <<SQL
-INSERT INTO accounts (email, password_hash, billing_set_up_at) VALUES ('life@bench.example', 'x', now());
+INSERT INTO accounts (email, password_hash, billing_set_up_at)
+VALUES ('life@bench.example', 'x', now()), ('hold@bench.example', 'x', now());
 INSERT INTO credit_ledger (account_id, kind, credits)
-SELECT id, 'grant', 1000000000 FROM accounts WHERE email = 'life@bench.example';
-CREATE FUNCTION bench_life(p_n integer, p_tag text) RETURNS void LANGUAGE plpgsql AS \$\$
+SELECT id, 'grant', 1000000000 FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example');
+CREATE FUNCTION bench_life(p_n integer, p_tag text, p_email text DEFAULT 'life@bench.example')
+RETURNS void LANGUAGE plpgsql AS \$\$
 DECLARE
-    acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
+    acct bigint := (SELECT id FROM accounts WHERE email = p_email);
     id text;
+    upl text;
 BEGIN
     FOR i IN 1 .. p_n LOOP
         id := 'job_life_' || p_tag || '_' || txid_current() || '_' || i;
-        PERFORM miq_job_create_traced(id, acct, NULL, 'audio/silence', NULL, '{}', 'h', NULL, 5,
-                                      NULL, NULL);
+        -- six jobs share an upload, the sixth a clips job (a workflow)
+        upl := 'upl_life_' || p_tag || '_' || txid_current() || '_' || (i - 1) / 6;
+        IF i % 6 = 1 THEN
+            INSERT INTO uploads (id, account_id, filename, path) VALUES (upl, acct, 'f.mp4', upl);
+        END IF;
+        PERFORM miq_job_create_traced(id, acct, NULL,
+                                      (ARRAY['timeline/moments', 'audio/silence', 'video/scenes', 'video/frames',
+                                             'audio/energy', 'video/clips'])[1 + (i - 1) % 6],
+                                      upl, '{"clips":[{"start":1,"end":5}]}', 'h', NULL, 5, NULL, NULL);
         PERFORM miq_job_claim('bench-worker', 60);
         IF i % 10 = 0 THEN      -- a transient failure, retried, then a final one
             PERFORM miq_job_fail(id, 'bench-worker', 'timeout', 'x', true);
@@ -273,21 +297,105 @@ BEGIN
     END LOOP;
 END \$\$;
 SQL
-    life() { # on|off tag
-        local t
-        [ "$1" = off ] && psql_ -c "ALTER TABLE jobs DISABLE TRIGGER jobs_wait_daily_insert, DISABLE TRIGGER jobs_wait_daily_update" >/dev/null
-        t=$(best "SELECT bench_life($LIFE, '$2');")
-        [ "$1" = off ] && psql_ -c "ALTER TABLE jobs ENABLE TRIGGER jobs_wait_daily_insert, ENABLE TRIGGER jobs_wait_daily_update" >/dev/null
+    # the rollup triggers of each migration, on or off as a set
+    T019="jobs_wait_daily_insert jobs_wait_daily_update"
+    T020="jobs_metric_totals jobs_metric_totals_insert jobs_metric_totals_update"
+    T022="jobs_clip_workflows_insert jobs_clip_workflows_update"
+    triggers() { # ENABLE|DISABLE names...
+        local how=$1 t sql=''
+        shift
+        for t in "$@"; do
+            [ -n "$(psql_ -At -c "SELECT 1 FROM pg_trigger WHERE tgname = '$t'")" ] || continue
+            sql+="${sql:+, }$how TRIGGER $t"
+        done
+        [ -z "$sql" ] || psql_ -c "ALTER TABLE jobs $sql" >/dev/null
+    }
+    life() { # tag trigger-names-to-disable...
+        local t tag=$1
+        shift
+        triggers DISABLE "$@"
+        t=$(best "SELECT bench_life($LIFE, '$tag');")
+        triggers ENABLE "$@"
         awk -v n="$LIFE" '{printf "%.3f ms, %.3f ms", $1 / n, $2 / n}' <<<"$t"
     }
-    printf '%-34s %s\n' "rollup triggers off" "$(life off a)"
-    psql_ -c "SELECT miq_job_wait_rebuild()" >/dev/null   # the waits of the runs without triggers
-    printf '%-34s %s\n' "rollup triggers on" "$(life on b)"
-    t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email = 'life@bench.example' AND deleted_at IS NULL;" 1)
-    printf '%-34s %s\n' "account deletion ($((6 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
+    rebuild() { # the rollups, after runs without their triggers
+        psql_ -c "SELECT miq_job_wait_rebuild()" >/dev/null
+        [ -z "$(psql_ -At -c "SELECT to_regclass('clip_job_workflows')")" ] ||
+            psql_ -c "SELECT miq_clip_workflows_rebuild()" >/dev/null
+    }
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "rollup triggers off (019, 022)" "$(life a $T019 $T022)"
+    rebuild
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "022's triggers off" "$(life b $T022)"
+    rebuild
+    printf '%-34s %s\n' "rollup triggers on" "$(life c)"
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "020's metric_totals trigger off" "$(life d $T020)"
+    printf '%-34s %s\n' "rollup triggers on, again" "$(life e)"
+    # Lock waits between job lives of two accounts: one session holds a
+    # transaction with six job lives of another account open for 15 s while
+    # 32 sessions, one transaction each, run one job life with a 100 ms lock
+    # timeout. Before sql/023 every one waits on a metric_totals row the
+    # first holds; with 023's slots only those whose transaction id falls in
+    # the first's slot do. sql/019's job_wait_daily row (day, wait bucket)
+    # is shared too, so the count is taken with 019's triggers on and off.
+    waits() { # label trigger-names-to-disable...
+        local label=$1 hold waited=0 i
+        shift
+        triggers DISABLE "$@"
+        psql_ -c "BEGIN; SELECT bench_life(6, 'hold', 'hold@bench.example'); SELECT pg_sleep(15); COMMIT;" >/dev/null &
+        hold=$!
+        sleep 1
+        for i in $(seq 32); do
+            psql_ -c "SET lock_timeout = '100ms'; SELECT bench_life(1, 'wait$i');" >/dev/null 2>&1 ||
+                waited=$((waited + 1))
+        done
+        wait "$hold"
+        triggers ENABLE "$@"
+        printf '%-34s %s\n' "$label" "$waited of 32 waited > 100 ms"
+    }
+    waits "concurrent lives, triggers on"
+    # shellcheck disable=SC2086
+    waits "concurrent lives, 019's off" $T019
+    rebuild
+    # The life loop runs its jobs in one transaction, where the upserts of a
+    # shared counter row pile up versions of it; jobs inserted already
+    # finished, one per transaction, give the metric trigger's own cost.
+    psql_ >/dev/null <<SQL
+CREATE PROCEDURE bench_commit_jobs(p_n integer, p_tag text) LANGUAGE plpgsql AS \$\$
+DECLARE
+    acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
+BEGIN
+    FOR i IN 1 .. p_n LOOP
+        INSERT INTO jobs (id, account_id, endpoint, params, request_hash, estimated_credits, status,
+                          charged_credits, created_at, started_at, finished_at)
+        VALUES ('job_commit_' || p_tag || '_' || txid_current() || '_' || i, acct,
+                (ARRAY['audio/silence', 'video/scenes', 'audio/energy'])[1 + i % 3], '{}', 'h', 5,
+                'succeeded', 4, now() - interval '1 minute',
+                now() - interval '1 minute' + make_interval(secs => (i % 700) / 10.0), now());
+        COMMIT;
+    END LOOP;
+END \$\$;
+SQL
+    commit_jobs() { # tag trigger-names-to-disable...
+        local t tag=$1
+        shift
+        triggers DISABLE "$@"
+        t=$(best "CALL bench_commit_jobs($LIFE, '$tag');")
+        triggers ENABLE "$@"
+        awk -v n="$LIFE" '{printf "%.3f ms, %.3f ms", $1 / n, $2 / n}' <<<"$t"
+    }
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "one a transaction, metric off" "$(commit_jobs f $T020)"
+    printf '%-34s %s\n' "one a transaction, all on" "$(commit_jobs g)"
+    t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example') AND deleted_at IS NULL;" 1)
+    printf '%-34s %s\n' "account deletion ($((15 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
     psql_ -At -c "SELECT 'check views (rows, 0 expected): admin_job_wait_daily_check ' ||
         (SELECT count(*) FROM admin_job_wait_daily_check) || ', admin_request_daily_check ' ||
         (SELECT count(*) FROM admin_request_daily_check)"
+    [ -z "$(psql_ -At -c "SELECT to_regclass('clip_job_workflows')")" ] ||
+        psql_ -At -c "SELECT 'admin_clip_workflows_check ' || (SELECT count(*) FROM admin_clip_workflows_check)"
     printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 

@@ -171,6 +171,85 @@ CREATE FUNCTION public.miq_balance(acct bigint) RETURNS bigint
     SELECT coalesce((SELECT balance_credits FROM accounts WHERE id = acct), 0)
 $$;
 
+CREATE FUNCTION public.miq_clip_workflow_follow() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    old_feeds boolean := TG_OP = 'UPDATE' AND OLD.upload_id IS NOT NULL
+                         AND OLD.status = 'succeeded' AND OLD.endpoint <> 'video/clips';
+    new_feeds boolean := NEW.upload_id IS NOT NULL AND NEW.status = 'succeeded'
+                         AND NEW.endpoint <> 'video/clips';
+BEGIN
+    PERFORM pg_advisory_xact_lock(727022, hashtext(u))
+       FROM (SELECT DISTINCT u FROM unnest(ARRAY[CASE WHEN TG_OP = 'UPDATE' THEN OLD.upload_id END,
+                                                  NEW.upload_id]) u
+              WHERE u IS NOT NULL ORDER BY 1) x;
+    IF NEW.endpoint = 'video/clips' OR (TG_OP = 'UPDATE' AND OLD.endpoint = 'video/clips') THEN
+        DELETE FROM clip_job_workflows WHERE job_id = NEW.id
+            OR (TG_OP = 'UPDATE' AND job_id = OLD.id);
+        INSERT INTO clip_job_workflows SELECT * FROM clip_job_workflows_from_jobs WHERE job_id = NEW.id;
+    END IF;
+    IF old_feeds THEN
+        PERFORM miq_clip_workflows_after(OLD.upload_id, OLD.created_at);
+    END IF;
+    IF new_feeds AND NOT (old_feeds AND OLD.upload_id = NEW.upload_id
+                          AND OLD.created_at = NEW.created_at) THEN
+        PERFORM miq_clip_workflows_after(NEW.upload_id, NEW.created_at);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_clip_workflow_forget() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(727022, hashtext(u))
+       FROM (SELECT DISTINCT o.upload_id AS u FROM old_rows o
+              WHERE o.upload_id IS NOT NULL ORDER BY 1) x;
+    DELETE FROM clip_job_workflows w USING old_rows o
+     WHERE o.endpoint = 'video/clips' AND w.job_id = o.id;
+    UPDATE clip_job_workflows w SET workflow = f.workflow
+      FROM clip_job_workflows_from_jobs f
+     WHERE f.job_id = w.job_id AND f.workflow IS DISTINCT FROM w.workflow
+       AND w.job_id IN (SELECT w2.job_id FROM clip_job_workflows w2 JOIN old_rows o
+                          ON w2.upload_id = o.upload_id AND w2.created_at > o.created_at
+                         AND w2.created_at <= o.created_at + interval '7 days'
+                         WHERE o.status = 'succeeded' AND o.endpoint <> 'video/clips');
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_clip_workflow_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM clip_job_workflows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_clip_workflows_after(p_upload text, p_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE clip_job_workflows w SET workflow = f.workflow
+      FROM clip_job_workflows_from_jobs f
+     WHERE w.upload_id = p_upload AND w.created_at > p_at
+       AND w.created_at <= p_at + interval '7 days'
+       AND f.job_id = w.job_id AND f.workflow IS DISTINCT FROM w.workflow;
+END $$;
+
+CREATE FUNCTION public.miq_clip_workflows_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE clip_job_workflows IN EXCLUSIVE MODE;
+    DELETE FROM clip_job_workflows;
+    INSERT INTO clip_job_workflows SELECT * FROM clip_job_workflows_from_jobs;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
 CREATE FUNCTION public.miq_job_cancel(p_job text, p_account bigint) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -530,30 +609,46 @@ BEGIN
 END $$;
 
 CREATE FUNCTION public.miq_metric_add(p_metric text, p_label1 text, p_label2 text, p_by numeric) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    INSERT INTO metric_totals AS t (metric, label1, label2, value)
-    VALUES (p_metric, p_label1, p_label2, p_by)
-    ON CONFLICT (metric, label1, label2) DO UPDATE SET value = t.value + EXCLUDED.value
+BEGIN
+    INSERT INTO metric_totals AS t (metric, label1, label2, slot, value)
+    VALUES (p_metric, p_label1, p_label2, miq_metric_slot(), p_by)
+    ON CONFLICT (metric, label1, label2, slot) DO UPDATE SET value = t.value + EXCLUDED.value;
+END $$;
+
+CREATE FUNCTION public.miq_metric_slot() RETURNS smallint
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT (txid_current() % miq_metric_slots())::smallint
 $$;
+
+CREATE FUNCTION public.miq_metric_slots() RETURNS smallint
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT 16::smallint $$;
 
 CREATE FUNCTION public.miq_metric_totals_jobs() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
+    finished boolean := NEW.status IN ('succeeded', 'failed', 'canceled')
+                        AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('succeeded', 'failed', 'canceled'));
+    started boolean := NEW.started_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.started_at IS NULL);
     wait double precision;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM miq_metric_add('jobs_created', NEW.endpoint, '', 1);
-    END IF;
-    IF NEW.status IN ('succeeded', 'failed', 'canceled')
-       AND (TG_OP = 'INSERT' OR OLD.status NOT IN ('succeeded', 'failed', 'canceled')) THEN
-        PERFORM miq_metric_add('jobs_finished', NEW.endpoint, NEW.status, 1);
-    END IF;
-    IF NEW.started_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.started_at IS NULL) THEN
+    IF started THEN
         wait := greatest(extract(epoch FROM NEW.started_at - NEW.created_at), 0);
-        PERFORM miq_metric_add('job_queue_wait_seconds', miq_queue_wait_bucket(wait), '', 1);
-        PERFORM miq_metric_add('job_queue_wait_seconds_sum', '', '', wait::numeric);
+    END IF;
+    IF TG_OP = 'INSERT' OR finished OR started THEN
+        INSERT INTO metric_totals AS t (metric, label1, label2, slot, value)
+        SELECT r.metric, r.label1, r.label2, miq_metric_slot(), r.value
+          FROM (VALUES ('jobs_created', NEW.endpoint, '', 1::numeric, TG_OP = 'INSERT'),
+                       ('jobs_finished', NEW.endpoint, NEW.status, 1, finished),
+                       ('job_queue_wait_seconds', miq_queue_wait_bucket(wait), '', 1, started),
+                       ('job_queue_wait_seconds_sum', '', '', wait::numeric, started))
+               AS r (metric, label1, label2, value, wanted)
+         WHERE r.wanted
+        ON CONFLICT (metric, label1, label2, slot) DO UPDATE SET value = t.value + EXCLUDED.value;
     END IF;
     RETURN NULL;
 END $$;
@@ -573,20 +668,21 @@ END $$;
 CREATE FUNCTION public.miq_metric_totals_read() RETURNS TABLE(metric text, label1 text, label2 text, value numeric)
     LANGUAGE sql STABLE
     AS $$
+    WITH t AS (SELECT m.metric, m.label1, m.label2, sum(m.value) AS value
+                 FROM metric_totals m GROUP BY m.metric, m.label1, m.label2)
     SELECT r.metric, r.label1, r.label2, r.value FROM (
         SELECT t.metric, t.label1, t.label2, t.value, 0::double precision AS ord
-          FROM metric_totals t
+          FROM t
          WHERE t.metric NOT IN ('job_queue_wait_seconds', 'job_queue_wait_seconds_sum')
         UNION ALL
         SELECT 'job_queue_wait_seconds', b.le, '',
                sum(coalesce(t.value, 0)) OVER (ORDER BY b.bound), b.bound
           FROM (SELECT x::text AS le, x AS bound FROM unnest(miq_queue_wait_bounds()) x
                 UNION ALL SELECT '+Inf', 'Infinity'::double precision) b
-          LEFT JOIN metric_totals t ON t.metric = 'job_queue_wait_seconds' AND t.label1 = b.le
+          LEFT JOIN t ON t.metric = 'job_queue_wait_seconds' AND t.label1 = b.le
         UNION ALL
         SELECT 'job_queue_wait_seconds', '_sum', '',
-               coalesce((SELECT t.value FROM metric_totals t
-                          WHERE t.metric = 'job_queue_wait_seconds_sum'), 0),
+               coalesce((SELECT t.value FROM t WHERE t.metric = 'job_queue_wait_seconds_sum'), 0),
                'Infinity'::double precision) r
      ORDER BY r.metric, r.ord, r.label1, r.label2
 $$;
@@ -805,11 +901,17 @@ CREATE FUNCTION public.miq_queue_wait_bounds() RETURNS double precision[]
 $$;
 
 CREATE FUNCTION public.miq_queue_wait_bucket(p_wait double precision) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
-    SELECT coalesce((SELECT min(b) FROM unnest(miq_queue_wait_bounds()) b WHERE p_wait <= b)::text,
-                    '+Inf')
-$$;
+DECLARE
+    bounds double precision[] := miq_queue_wait_bounds();
+    i integer := width_bucket(p_wait, bounds);
+BEGIN
+    IF i > 0 AND bounds[i] = p_wait THEN
+        RETURN bounds[i]::text;
+    END IF;
+    RETURN coalesce(bounds[i + 1]::text, '+Inf');
+END $$;
 
 CREATE FUNCTION public.miq_quota_lease(p_id text, p_account bigint, p_kind text, p_limit integer, p_ttl_s integer) RETURNS TABLE(taken boolean, in_use integer)
     LANGUAGE plpgsql
@@ -868,28 +970,12 @@ END $$;
 CREATE FUNCTION public.miq_report_clip_workflows(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(workflow text, clip_jobs bigint, clips bigint, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    WITH c AS (
-        SELECT j.id, j.upload_id, j.created_at, j.account_id,
-               CASE WHEN jsonb_typeof(j.params -> 'clips') = 'array'
-                    THEN jsonb_array_length(j.params -> 'clips') ELSE 0 END AS clips
-          FROM jobs j
-         WHERE j.endpoint = 'video/clips' AND j.status = 'succeeded'
-           AND j.created_at >= p_since AND j.created_at < p_until),
-    before AS (
-        SELECT c.id, p.endpoint, min(p.created_at) AS first_at
-          FROM c JOIN jobs p ON p.upload_id = c.upload_id AND p.created_at < c.created_at
-                            AND p.created_at >= c.created_at - interval '7 days'
-         WHERE p.created_at >= p_since - interval '7 days' AND p.created_at < p_until
-           AND p.endpoint <> 'video/clips' AND p.status = 'succeeded'
-         GROUP BY c.id, p.endpoint),
-    flow AS (
-        SELECT c.id, c.account_id, c.clips,
-               coalesce(string_agg(b.endpoint, ' > ' ORDER BY b.first_at) || ' > ', '')
-                   || 'video/clips' AS workflow
-          FROM c LEFT JOIN before b ON b.id = c.id
-         GROUP BY c.id, c.account_id, c.clips)
-    SELECT f.workflow, count(*), sum(f.clips)::bigint, count(DISTINCT f.account_id)
-      FROM flow f GROUP BY 1 ORDER BY 3 DESC, 1
+    SELECT a.workflow, sum(a.clip_jobs)::bigint, sum(a.clips)::bigint, count(*)
+      FROM (SELECT w.workflow, w.account_id, count(*) AS clip_jobs, sum(w.clips) AS clips
+              FROM clip_job_workflows w
+             WHERE w.created_at >= p_since AND w.created_at < p_until
+             GROUP BY 1, 2) a
+     GROUP BY 1 ORDER BY 3 DESC, 1
 $$;
 
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
@@ -1032,17 +1118,18 @@ $$;
 CREATE FUNCTION public.miq_report_top_failed(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, failed bigint, jobs bigint, top_error text)
     LANGUAGE sql STABLE
     AS $$
-    SELECT s.account_id, coalesce(a.email, ''), s.failed, s.jobs,
+    SELECT s.account_id, coalesce(a.email, ''), s.failed,
+           (SELECT count(*) FROM jobs j2 JOIN api_tokens t2 ON t2.id = j2.token_id AND t2.kind = 'connector'
+             WHERE j2.account_id = s.account_id
+               AND j2.created_at >= p_since AND j2.created_at < p_until),
            (SELECT coalesce(j2.error_code, '-') FROM jobs j2
              WHERE j2.account_id = s.account_id AND j2.status = 'failed'
                AND j2.created_at >= p_since AND j2.created_at < p_until
              GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
-      FROM (SELECT j.account_id, count(*) FILTER (WHERE j.status = 'failed') AS failed,
-                   count(*) AS jobs
+      FROM (SELECT j.account_id, count(*) AS failed
               FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
-             WHERE j.created_at >= p_since AND j.created_at < p_until
-             GROUP BY 1 HAVING count(*) FILTER (WHERE j.status = 'failed') > 0
-             ORDER BY 2 DESC, 1 LIMIT 50) s
+             WHERE j.status = 'failed' AND j.created_at >= p_since AND j.created_at < p_until
+             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) s
       JOIN accounts a ON a.id = s.account_id
      ORDER BY 3 DESC, 1
 $$;
@@ -1549,19 +1636,14 @@ CREATE VIEW public.admin_billing_report AS
    FROM public.accounts a
   WHERE (a.deleted_at IS NULL);
 
-CREATE VIEW public.admin_credit_totals_check AS
- SELECT a.id AS account_id,
-    a.balance_credits,
-    ( SELECT COALESCE(sum(l.credits), (0)::numeric) AS "coalesce"
-           FROM public.credit_ledger l
-          WHERE (l.account_id = a.id)) AS ledger_balance,
-    COALESCE(( SELECT s.credits
-           FROM public.account_spend s
-          WHERE ((s.account_id = a.id) AND (s.period = public.miq_period()))), (0)::bigint) AS spend_this_period,
-    ( SELECT (- COALESCE(sum(l.credits), (0)::numeric))
-           FROM public.credit_ledger l
-          WHERE ((l.account_id = a.id) AND (l.kind = ANY (ARRAY['reservation'::text, 'release'::text, 'settlement'::text])) AND (l.created_at >= public.miq_period_start()))) AS ledger_spend_this_period
-   FROM public.accounts a;
+CREATE TABLE public.clip_job_workflows (
+    job_id text NOT NULL,
+    upload_id text,
+    created_at timestamp with time zone NOT NULL,
+    account_id bigint NOT NULL,
+    clips integer NOT NULL,
+    workflow text NOT NULL
+);
 
 CREATE TABLE public.jobs (
     id text NOT NULL,
@@ -1593,6 +1675,48 @@ CREATE TABLE public.jobs (
 );
 
 COMMENT ON COLUMN public.jobs.output_bytes IS 'bytes of the job''s files under storage/outputs/<id>/ (counted in the storage quota)';
+
+CREATE VIEW public.clip_job_workflows_from_jobs AS
+ SELECT c.id AS job_id,
+    c.upload_id,
+    c.created_at,
+    c.account_id,
+        CASE
+            WHEN (jsonb_typeof((c.params -> 'clips'::text)) = 'array'::text) THEN jsonb_array_length((c.params -> 'clips'::text))
+            ELSE 0
+        END AS clips,
+    (COALESCE(( SELECT (string_agg(b.endpoint, ' > '::text ORDER BY b.first_at, b.endpoint) || ' > '::text)
+           FROM ( SELECT p.endpoint,
+                    min(p.created_at) AS first_at
+                   FROM public.jobs p
+                  WHERE ((p.upload_id = c.upload_id) AND (p.created_at < c.created_at) AND (p.created_at >= (c.created_at - '7 days'::interval)) AND (p.endpoint <> 'video/clips'::text) AND (p.status = 'succeeded'::text))
+                  GROUP BY p.endpoint) b), ''::text) || 'video/clips'::text) AS workflow
+   FROM public.jobs c
+  WHERE ((c.endpoint = 'video/clips'::text) AND (c.status = 'succeeded'::text));
+
+CREATE VIEW public.admin_clip_workflows_check AS
+ SELECT COALESCE(f.job_id, w.job_id) AS job_id,
+    f.workflow AS from_jobs,
+    w.workflow AS kept,
+    f.clips AS clips_from_jobs,
+    w.clips AS clips_kept
+   FROM (public.clip_job_workflows_from_jobs f
+     FULL JOIN public.clip_job_workflows w ON ((w.job_id = f.job_id)))
+  WHERE ((f.job_id IS NULL) OR (w.job_id IS NULL) OR (f.workflow <> w.workflow) OR (f.clips <> w.clips) OR (f.upload_id IS DISTINCT FROM w.upload_id) OR (f.created_at <> w.created_at) OR (f.account_id <> w.account_id));
+
+CREATE VIEW public.admin_credit_totals_check AS
+ SELECT a.id AS account_id,
+    a.balance_credits,
+    ( SELECT COALESCE(sum(l.credits), (0)::numeric) AS "coalesce"
+           FROM public.credit_ledger l
+          WHERE (l.account_id = a.id)) AS ledger_balance,
+    COALESCE(( SELECT s.credits
+           FROM public.account_spend s
+          WHERE ((s.account_id = a.id) AND (s.period = public.miq_period()))), (0)::bigint) AS spend_this_period,
+    ( SELECT (- COALESCE(sum(l.credits), (0)::numeric))
+           FROM public.credit_ledger l
+          WHERE ((l.account_id = a.id) AND (l.kind = ANY (ARRAY['reservation'::text, 'release'::text, 'settlement'::text])) AND (l.created_at >= public.miq_period_start()))) AS ledger_spend_this_period
+   FROM public.accounts a;
 
 CREATE VIEW public.admin_failed_jobs_by_endpoint AS
  SELECT jobs.endpoint,
@@ -2007,6 +2131,8 @@ CREATE TABLE public.metric_totals (
     label1 text DEFAULT ''::text NOT NULL,
     label2 text DEFAULT ''::text NOT NULL,
     value numeric DEFAULT 0 NOT NULL,
+    slot smallint DEFAULT 0 NOT NULL,
+    CONSTRAINT metric_totals_slot_check CHECK (((slot >= 0) AND (slot < public.miq_metric_slots()))),
     CONSTRAINT metric_totals_value_check CHECK ((value >= (0)::numeric))
 );
 
@@ -2249,6 +2375,9 @@ ALTER TABLE ONLY public.auth_sessions
 ALTER TABLE ONLY public.auth_throttle
     ADD CONSTRAINT auth_throttle_pkey PRIMARY KEY (key);
 
+ALTER TABLE ONLY public.clip_job_workflows
+    ADD CONSTRAINT clip_job_workflows_pkey PRIMARY KEY (job_id);
+
 ALTER TABLE ONLY public.credit_ledger
     ADD CONSTRAINT credit_ledger_pkey PRIMARY KEY (id);
 
@@ -2280,7 +2409,7 @@ ALTER TABLE ONLY public.mcp_tasks
     ADD CONSTRAINT mcp_tasks_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.metric_totals
-    ADD CONSTRAINT metric_totals_pkey PRIMARY KEY (metric, label1, label2);
+    ADD CONSTRAINT metric_totals_pkey PRIMARY KEY (metric, label1, label2, slot);
 
 ALTER TABLE ONLY public.oauth_clients
     ADD CONSTRAINT oauth_clients_pkey PRIMARY KEY (client_id);
@@ -2349,6 +2478,10 @@ CREATE INDEX auth_events_kind_at ON public.auth_events USING btree (kind, at);
 
 CREATE INDEX auth_sessions_account ON public.auth_sessions USING btree (account_id);
 
+CREATE INDEX clip_job_workflows_created ON public.clip_job_workflows USING btree (created_at) INCLUDE (workflow, clips, account_id);
+
+CREATE INDEX clip_job_workflows_upload ON public.clip_job_workflows USING btree (upload_id, created_at) WHERE (upload_id IS NOT NULL);
+
 CREATE INDEX credit_ledger_account ON public.credit_ledger USING btree (account_id, created_at);
 
 CREATE INDEX credit_ledger_job ON public.credit_ledger USING btree (job_id) WHERE (job_id IS NOT NULL);
@@ -2360,6 +2493,8 @@ CREATE INDEX jobs_account_active ON public.jobs USING btree (account_id) WHERE (
 CREATE INDEX jobs_created_at ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id, status, endpoint, charged_credits, upload_id);
 
 CREATE INDEX jobs_failed_cover ON public.jobs USING btree (finished_at) INCLUDE (endpoint, error_code) WHERE (status = 'failed'::text);
+
+CREATE INDEX jobs_failed_created ON public.jobs USING btree (created_at) INCLUDE (account_id, token_id) WHERE (status = 'failed'::text);
 
 CREATE INDEX jobs_queue ON public.jobs USING btree (created_at) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
 
@@ -2419,7 +2554,17 @@ CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EAC
 
 CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_low_credits_trigger();
 
-CREATE TRIGGER jobs_metric_totals AFTER INSERT OR UPDATE OF status, started_at ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+CREATE TRIGGER jobs_clip_workflows_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_forget();
+
+CREATE TRIGGER jobs_clip_workflows_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.status = 'succeeded'::text)) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+
+CREATE TRIGGER jobs_clip_workflows_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_truncate();
+
+CREATE TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+
+CREATE TRIGGER jobs_metric_totals_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+
+CREATE TRIGGER jobs_metric_totals_update AFTER UPDATE OF status, started_at ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.started_at IS DISTINCT FROM new.started_at))) EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
 CREATE TRIGGER jobs_wait_daily_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_remove_rows();
 

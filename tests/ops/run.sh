@@ -5,7 +5,9 @@
 # request log, the job and the worker's log, the request log's monthly
 # partitions and their retention, and momentiqctl report (every report in
 # every format, figures from seeded rows, bad input refused), and the
-# queue-wait rollup through a job's life (job_rollup.sql, sql/019).
+# queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
+# clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
+# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -266,6 +268,30 @@ done <<<"$out"
     bad "job wait rollup stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
 v=$(sql "SELECT count(*) FROM admin_job_wait_daily_check")
 [ "$v" = 0 ] && ok "the queue-wait rollup equals the jobs table" || bad "queue-wait rollup differs in $v buckets"
+
+# ---- the clip workflow rollup follows jobs; top-failed (sql/022) -------------
+out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
+    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/clip_workflows_rollup.sql" 2>&1)
+rc=$?
+n=0
+while IFS= read -r line; do
+    case $line in "ok "*) ok "clip workflow rollup: ${line#ok }"; n=$((n + 1)) ;; esac
+done <<<"$out"
+[ "$rc" = 0 ] && [ "$n" = 20 ] && ok "clip workflow rollup: all 20 checks ran" ||
+    bad "clip workflow rollup stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
+[ "$v" = 0 ] && ok "the clip workflow rollup equals the jobs table" || bad "clip workflow rollup differs for $v clips jobs"
+
+# ---- the /metrics counters in slot rows (sql/023) ---------------------------
+out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
+    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/metric_totals_slots.sql" 2>&1)
+rc=$?
+n=0
+while IFS= read -r line; do
+    case $line in "ok "*) ok "metric totals: ${line#ok }"; n=$((n + 1)) ;; esac
+done <<<"$out"
+[ "$rc" = 0 ] && [ "$n" = 9 ] && ok "metric totals: all 9 checks ran" ||
+    bad "metric totals stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
