@@ -368,8 +368,12 @@ worker_stop() {
         for i in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
         alive "$pid" && kill -9 "$pid"
     fi
-    # Anything else started with this state directory (a pid file lost to a crash).
+    # Anything else started with this state directory (a pid file lost to a crash),
+    # and the runuser wrapper: when a test pauses the worker (SIGSTOP), runuser
+    # stops itself too and stays stopped after the worker's SIGCONT, so it
+    # could never reap the worker; it is woken to take its TERM.
     pkill -f -- "momentiq-worker --pidfile $VAR/log/worker.pid" 2>/dev/null || true
+    pkill -CONT -f -- "momentiq-worker --pidfile $VAR/log/worker.pid" 2>/dev/null || true
     rm -f "$VAR/worker.pid" "$VAR/log/worker.pid"
 }
 
