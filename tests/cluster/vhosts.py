@@ -216,7 +216,6 @@ try:
 finally:
     for w in workers:
         w.kill()
-    subprocess.run(args + ["-k", "stop"], capture_output=True)
-    time.sleep(0.5)
+    c.stop_httpd(args, H + "/run/httpd.pid")
     pg.stop()
 res.done()
