@@ -256,42 +256,33 @@ sql "DELETE FROM jobs WHERE id = 'job_$TAG'; DELETE FROM rate_limit_refusals WHE
 v=$(metric "momentiq_jobs_finished_total{endpoint=\"video/$TAG\",status=\"failed\"}")
 [ "$v" = 1 ] && ok "a deleted job stays counted: counters never go down" || bad "jobs_finished_total for the deleted job reads '$v'"
 
+# sql_checks FILE LABEL N: runs tests/ops/FILE (one rolled-back transaction
+# printing "ok <what>" per check) and counts the "ok" lines: all N must come,
+# and psql must succeed.
+sql_checks() {
+    local out rc n=0 line
+    out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
+        -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/$1" 2>&1)
+    rc=$?
+    while IFS= read -r line; do
+        case $line in "ok "*) ok "$2: ${line#ok }"; n=$((n + 1)) ;; esac
+    done <<<"$out"
+    [ "$rc" = 0 ] && [ "$n" = "$3" ] && ok "$2: all $3 checks ran" ||
+        bad "$2 stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+}
+
 # ---- the queue-wait rollup follows jobs (sql/019) ----------------------------
-out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
-    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/job_rollup.sql" 2>&1)
-rc=$?
-n=0
-while IFS= read -r line; do
-    case $line in "ok "*) ok "job wait rollup: ${line#ok }"; n=$((n + 1)) ;; esac
-done <<<"$out"
-[ "$rc" = 0 ] && [ "$n" = 21 ] && ok "job wait rollup: all 21 checks ran" ||
-    bad "job wait rollup stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+sql_checks job_rollup.sql "job wait rollup" 21
 v=$(sql "SELECT count(*) FROM admin_job_wait_daily_check")
 [ "$v" = 0 ] && ok "the queue-wait rollup equals the jobs table" || bad "queue-wait rollup differs in $v buckets"
 
 # ---- the clip workflow rollup follows jobs; top-failed (sql/022) -------------
-out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
-    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/clip_workflows_rollup.sql" 2>&1)
-rc=$?
-n=0
-while IFS= read -r line; do
-    case $line in "ok "*) ok "clip workflow rollup: ${line#ok }"; n=$((n + 1)) ;; esac
-done <<<"$out"
-[ "$rc" = 0 ] && [ "$n" = 20 ] && ok "clip workflow rollup: all 20 checks ran" ||
-    bad "clip workflow rollup stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+sql_checks clip_workflows_rollup.sql "clip workflow rollup" 20
 v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
 [ "$v" = 0 ] && ok "the clip workflow rollup equals the jobs table" || bad "clip workflow rollup differs for $v clips jobs"
 
 # ---- the /metrics counters in slot rows (sql/023) ---------------------------
-out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
-    -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/metric_totals_slots.sql" 2>&1)
-rc=$?
-n=0
-while IFS= read -r line; do
-    case $line in "ok "*) ok "metric totals: ${line#ok }"; n=$((n + 1)) ;; esac
-done <<<"$out"
-[ "$rc" = 0 ] && [ "$n" = 9 ] && ok "metric totals: all 9 checks ran" ||
-    bad "metric totals stopped after $n checks (psql exit $rc)" "$(grep -v '^ok ' <<<"$out")"
+sql_checks metric_totals_slots.sql "metric totals" 9
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
