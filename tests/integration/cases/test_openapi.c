@@ -184,6 +184,17 @@ static void test_examples_match_responses(void)
                 apr_psprintf(itp, "{\"endpoint\":\"audio/silence\",\"upload_id\":%s}",
                              it_quote(jt_upl_speech)));
     IT_ASSERT_R(r->status == 201, r);
+    /* The worker may take the job between its insert and the answer: the
+     * answer is then a running job, with eta_s (the Job schema's, not the
+     * queued example's); the rest must match the example all the same. */
+    if (r->json && strcmp(miq_json_str(r->json, "status", ""), "queued") &&
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(json_object_get(doc, "components"),
+                                                            "schemas"),
+                                            "Job"),
+                            "properties"),
+            "eta_s"))
+        json_object_del(r->json, "eta_s");
     check(doc, "job_created", r);
     job = miq_json_str(r->json, "job_id", "");
     IT_ASSERT_STRING_EQUAL(wait_final(job), "succeeded");
