@@ -193,6 +193,11 @@ const char *it_read_file(const char *path, long offset);
 const char *it_stack_path(const char *name);
 /* Writes text to path (replacing it); 0 on success. */
 int it_write_file(const char *path, const char *text);
+/* A new private directory NAME-XXXXXX for a test's files (media, fake
+ * servers' logs), inside one directory of the run that is removed when the
+ * runner exits (kept when MIQ_IT_KEEP_TMP is set); NULL on failure. The
+ * returned string lives as long as the run. */
+const char *it_tmpdir(const char *name);
 /* Lines of error_log written since the run began that contain needle. */
 const char *it_error_log_grep(const char *needle);
 

@@ -24,9 +24,8 @@ static char *media_dir;
 static const char *bt_media(const char *name)
 {
     if (!media_dir) {
-        char tmpl[] = "/tmp/miq-itest-billing-XXXXXX";
-        const char *cmd;
-        if (!mkdtemp(tmpl))
+        const char *dir = it_tmpdir("billing"), *cmd;
+        if (!dir)
             return NULL;
         cmd = apr_psprintf(itp,
                            "cd %s && ffmpeg -nostdin -loglevel error -y -f lavfi -i "
@@ -34,10 +33,10 @@ static const char *bt_media(const char *name)
                            "ffmpeg -nostdin -loglevel error -y -f lavfi -i "
                            "'testsrc=duration=2:size=160x120:rate=10' -pix_fmt yuv420p "
                            "-c:v libx264 -preset ultrafast clip.mp4",
-                           tmpl);
+                           dir);
         if (system(cmd) != 0)
             return NULL;
-        media_dir = strdup(tmpl);
+        media_dir = strdup(dir);
     }
     return apr_pstrcat(itp, media_dir, "/", name, NULL);
 }

@@ -92,12 +92,12 @@ static void test_stripe_checkout(void)
 {
     const char *port = getenv("MIQ_TEST_STRIPE_PORT"), *sk = getenv("MIQ_TEST_STRIPE_SECRET_KEY");
     const char *log, *body = "{\"credits\":500}";
-    char dir[] = "/tmp/miq-itest-stripe-XXXXXX";
+    const char *dir = it_tmpdir("stripe");
     it_account *a = it_signup("checkout");
     it_resp *r = NULL;
     pid_t pid;
     int i;
-    IT_REQUIRE_R(a && port && sk && mkdtemp(dir), NULL);
+    IT_REQUIRE_R(a && port && sk && dir, NULL);
     it_secret_note(sk);
     log = apr_pstrcat(itp, dir, "/request.txt", NULL);
     pid = fork();

@@ -45,22 +45,22 @@ static int grant(const char *account, long credits)
 /* A 3 s tone (WAV), generated once per run; its bytes in *len. */
 static const char *tone(apr_size_t *len)
 {
-    static char path[] = "/tmp/miq-itest-dash-tone-XXXXXX.wav";
-    static int made;
+    static char path[512];
     apr_file_t *f;
     apr_finfo_t fi;
     char *buf;
-    if (!made) {
-        int fd = mkstemps(path, 4);
-        if (fd < 0)
+    if (!path[0]) {
+        const char *dir = it_tmpdir("dash");
+        if (!dir)
             return NULL;
-        close(fd);
+        snprintf(path, sizeof(path), "%s/tone.wav", dir);
         if (system(apr_psprintf(itp,
                                 "ffmpeg -nostdin -loglevel error -y -f lavfi -i "
                                 "'sine=frequency=440:duration=3' -ar 8000 -ac 1 %s",
-                                path)) != 0)
+                                path)) != 0) {
+            path[0] = 0;
             return NULL;
-        made = 1;
+        }
     }
     if (apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, itp) ||
         apr_file_info_get(&fi, APR_FINFO_SIZE, f))

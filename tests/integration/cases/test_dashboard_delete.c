@@ -41,14 +41,13 @@ static void relogin(it_account *a)
 /* A 60 s tone, uploaded with the API key: its id, and its stored path in *path. */
 static const char *upload(const char *key, const char **path)
 {
-    char dir[] = "/tmp/miq-itest-del-XXXXXX";
-    const char *file, *h[3], *id;
+    const char *dir = it_tmpdir("del"), *file, *h[3], *id;
     apr_file_t *f;
     apr_finfo_t fi;
     apr_size_t len = 0;
     char *buf;
     it_resp *r;
-    if (!mkdtemp(dir))
+    if (!dir)
         return NULL;
     file = apr_pstrcat(itp, dir, "/tone.wav", NULL);
     if (system(apr_psprintf(itp,

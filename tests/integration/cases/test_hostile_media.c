@@ -141,12 +141,9 @@ static int account(h_acct *a)
 
 static const char *tmpdir(void)
 {
-    static char *dir;
-    if (!dir) {
-        char tmpl[] = "/tmp/miq-itest-hostile-XXXXXX";
-        if (mkdtemp(tmpl))
-            dir = strdup(tmpl);
-    }
+    static const char *dir;
+    if (!dir)
+        dir = it_tmpdir("hostile");
     return dir;
 }
 

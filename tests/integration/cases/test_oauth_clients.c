@@ -113,8 +113,7 @@ static void test_oauth_token_endpoint_rules(void)
  * certificate) with a loopback redirect, as a desktop app would publish it. */
 static void test_oauth_metadata_document_client(void)
 {
-    char tmpl[] = "/tmp/miq-cimd-XXXXXX";
-    const char *dir = mkdtemp(tmpl), *base, *id, *bad, *body;
+    const char *dir = it_tmpdir("cimd"), *base, *id, *bad, *body;
     it_account *a = it_signup("oauthcimd");
     flow f = {NULL, "http://127.0.0.1:61234/callback", "all", "cimd-1", NULL, {NULL, NULL}, NULL,
               NULL};

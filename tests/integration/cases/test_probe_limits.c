@@ -48,8 +48,7 @@ static int parts_left(void)
 
 static void test_huge_picture_refused(void)
 {
-    char tmpl[] = "/tmp/miq-probe-XXXXXX";
-    const char *dir = mkdtemp(tmpl), *path, *body;
+    const char *dir = it_tmpdir("probe"), *path, *body;
     apr_size_t len;
     it_resp *r;
     CU_ASSERT_PTR_NOT_NULL_FATAL(token());

@@ -48,9 +48,8 @@ static const char *storage(const char *rel)
 static const char *media(const char *name)
 {
     if (!media_dir) {
-        char tmpl[] = "/tmp/miq-itest-media-XXXXXX";
-        const char *cmd;
-        if (!mkdtemp(tmpl))
+        const char *dir = it_tmpdir("media"), *cmd;
+        if (!dir)
             return NULL;
         cmd = apr_psprintf(itp,
                            "cd %s && ffmpeg -nostdin -loglevel error -y -f lavfi -i "
@@ -59,12 +58,12 @@ static const char *media(const char *name)
                            "'testsrc=duration=2:size=320x240:rate=25' -pix_fmt yuv420p "
                            "-c:v libx264 -preset ultrafast clip.mp4 && "
                            "printf 'just some text, not media\\n' > notes.txt",
-                           tmpl);
+                           dir);
         if (system(cmd) != 0) {
             fprintf(stderr, "\n  ffmpeg could not generate the test media\n");
             return NULL;
         }
-        media_dir = strdup(tmpl);
+        media_dir = strdup(dir);
     }
     return apr_pstrcat(itp, media_dir, "/", name, NULL);
 }

@@ -45,14 +45,12 @@ static int receiver_start(receiver *rc)
 {
     struct sockaddr_in a;
     socklen_t n = sizeof(a);
-    char tmpl[] = "/tmp/miq-hooks-XXXXXX";
     int fd, port = 0, i;
     const char *script = apr_pstrcat(itp, itenv.root,
                                      "/tests/integration/support/webhook_receiver.py", NULL);
     memset(rc, 0, sizeof(*rc));
-    if (!mkdtemp(tmpl))
+    if (!(rc->dir = it_tmpdir("hooks")))
         return 0;
-    rc->dir = apr_pstrdup(itp, tmpl);
     fd = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;

@@ -26,7 +26,6 @@ static int media_failed;
 const char *jt_media(const char *name)
 {
     if (!jt_media_dir && !media_failed) {
-        char tmpl[] = "/tmp/miq-itest-e2e-XXXXXX";
         static const char *const srcs[] = {
             "testsrc2=s=320x180:r=25",
             "smptebars=s=320x180:r=25",
@@ -37,10 +36,10 @@ const char *jt_media(const char *name)
             "testsrc2=s=320x180:r=25,hue=h=90",
         };
         static const int seg[] = {75, 55, 50, 110, 60, 75, 65};
-        const char *graph = "", *inputs = "", *cmd;
+        const char *dir = it_tmpdir("e2e"), *graph = "", *inputs = "", *cmd;
         int i;
         double t0 = (double)apr_time_now() / APR_USEC_PER_SEC;
-        if (!mkdtemp(tmpl)) {
+        if (!dir) {
             media_failed = 1;
             return NULL;
         }
@@ -68,7 +67,7 @@ const char *jt_media(const char *name)
             "-f lavfi -i 'sine=f=440:r=48000:d=60' -c:v libx264 -preset veryfast -b:v 1200k "
             "-maxrate 1500k -bufsize 3000k -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p "
             "-c:a aac -b:a 64k -shortest long720.mp4",
-            tmpl, graph);
+            dir, graph);
         if (system(cmd) != 0) {
             fprintf(stderr, "\n  ffmpeg could not generate the test media\n");
             media_failed = 1;
@@ -76,7 +75,7 @@ const char *jt_media(const char *name)
         }
         fprintf(stderr, "\n    (media generated in %.1f s)",
                 (double)apr_time_now() / APR_USEC_PER_SEC - t0);
-        jt_media_dir = strdup(tmpl);
+        jt_media_dir = strdup(dir);
     }
     return jt_media_dir ? apr_pstrcat(itp, jt_media_dir, "/", name, NULL) : NULL;
 }
