@@ -250,6 +250,350 @@ BEGIN
     RETURN n;
 END $$;
 
+CREATE FUNCTION public.miq_connector_usage_client_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    clients text[];
+BEGIN
+    IF TG_LEVEL = 'ROW' THEN
+        clients := ARRAY[OLD.client_id, NEW.client_id];
+    ELSIF TG_OP = 'INSERT' THEN
+        clients := (SELECT array_agg(client_id) FROM new_rows);
+    ELSE
+        clients := (SELECT array_agg(client_id) FROM old_rows);
+    END IF;
+    PERFORM miq_connector_usage_relabel(array_agg(t.id))
+       FROM oauth_families f JOIN api_tokens t ON t.family_id = f.id
+      WHERE f.client_id = ANY (clients) HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_family_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    fams text[];
+BEGIN
+    IF TG_LEVEL = 'ROW' THEN
+        fams := ARRAY[OLD.id, NEW.id];
+    ELSIF TG_OP = 'INSERT' THEN
+        fams := (SELECT array_agg(id) FROM new_rows);
+    ELSE
+        fams := (SELECT array_agg(id) FROM old_rows);
+    END IF;
+    PERFORM miq_connector_usage_relabel(array_agg(t.id))
+       FROM api_tokens t WHERE t.family_id = ANY (fams) HAVING count(*) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_forget(p_tokens text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM connector_usage_tokens m
+                WHERE m.token_id = ANY (p_tokens) AND NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = m.token_id)) THEN
+        PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+        DELETE FROM connector_usage_tokens m
+         WHERE m.token_id = ANY (p_tokens)
+           AND NOT EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = m.token_id)
+           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.token_id = m.token_id);
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_job_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    labels text[];
+    accounts bigint[];
+    days date[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM old_rows) THEN
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+    INSERT INTO connector_usage_daily AS t
+    SELECT o.day, o.connector, miq_metric_slot(), -count(*), -count(*) FILTER (WHERE o.status = 'succeeded'),
+           -coalesce(sum(o.charged_credits) FILTER (WHERE o.status = 'succeeded'), 0)
+      FROM (SELECT (r.created_at AT TIME ZONE 'UTC')::date AS day, r.status, r.charged_credits,
+                   coalesce(m.connector, CASE WHEN r.token_id IS NULL THEN 'dashboard' END,
+                            miq_token_connector(r.token_id)) AS connector
+              FROM old_rows r LEFT JOIN connector_usage_tokens m ON m.token_id = r.token_id) o
+     GROUP BY 1, 2
+    ON CONFLICT (day, connector, slot) DO UPDATE
+       SET jobs = t.jobs + EXCLUDED.jobs, succeeded = t.succeeded + EXCLUDED.succeeded,
+           credits = t.credits + EXCLUDED.credits;
+    SELECT array_agg(x.connector), array_agg(x.account_id), array_agg(x.day) INTO labels, accounts, days
+      FROM (SELECT DISTINCT coalesce(m.connector, CASE WHEN r.token_id IS NULL THEN 'dashboard' END,
+                                     miq_token_connector(r.token_id)) AS connector,
+                   r.account_id, (r.created_at AT TIME ZONE 'UTC')::date AS day
+              FROM old_rows r LEFT JOIN connector_usage_tokens m ON m.token_id = r.token_id) x;
+    PERFORM miq_connector_usage_recheck(labels, accounts, days);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_job_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(miq_connector_usage_lock_key());
+    PERFORM miq_connector_usage_put(miq_connector_usage_label(NEW.token_id), NEW.account_id,
+                                    NEW.created_at, NEW.status, NEW.charged_credits, 1);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_job_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+    DELETE FROM connector_usage_daily;
+    DELETE FROM connector_usage_accounts;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_job_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    old_day date := (OLD.created_at AT TIME ZONE 'UTC')::date;
+    old_label text;
+    ok_was boolean := OLD.status = 'succeeded';
+    ok_now boolean := NEW.status = 'succeeded';
+BEGIN
+    IF OLD.token_id IS NOT DISTINCT FROM NEW.token_id AND OLD.account_id = NEW.account_id
+       AND old_day = (NEW.created_at AT TIME ZONE 'UTC')::date THEN
+        PERFORM pg_advisory_xact_lock_shared(miq_connector_usage_lock_key());
+        INSERT INTO connector_usage_daily AS t
+        VALUES (old_day, miq_connector_usage_label(NEW.token_id), miq_metric_slot(), 0,
+                ok_now::integer - ok_was::integer,
+                CASE WHEN ok_now THEN coalesce(NEW.charged_credits, 0) ELSE 0 END
+                - CASE WHEN ok_was THEN coalesce(OLD.charged_credits, 0) ELSE 0 END)
+        ON CONFLICT (day, connector, slot) DO UPDATE
+           SET succeeded = t.succeeded + EXCLUDED.succeeded, credits = t.credits + EXCLUDED.credits;
+        RETURN NULL;
+    END IF;
+    PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+    old_label := miq_connector_usage_label(OLD.token_id);
+    PERFORM miq_connector_usage_put(old_label, OLD.account_id, OLD.created_at, OLD.status,
+                                    OLD.charged_credits, -1);
+    PERFORM miq_connector_usage_put(miq_connector_usage_label(NEW.token_id), NEW.account_id,
+                                    NEW.created_at, NEW.status, NEW.charged_credits, 1);
+    PERFORM miq_connector_usage_recheck(ARRAY[old_label], ARRAY[OLD.account_id], ARRAY[old_day]);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_label(p_token text) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    label text;
+BEGIN
+    IF p_token IS NULL THEN
+        RETURN 'dashboard';
+    END IF;
+    SELECT connector INTO label FROM connector_usage_tokens WHERE token_id = p_token;
+    IF NOT FOUND THEN
+        INSERT INTO connector_usage_tokens AS m VALUES (p_token, miq_token_connector(p_token))
+        ON CONFLICT (token_id) DO UPDATE SET connector = m.connector
+        RETURNING connector INTO label;
+    END IF;
+    RETURN label;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_lock_key() RETURNS bigint
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT 727024::bigint
+$$;
+
+CREATE FUNCTION public.miq_connector_usage_put(p_label text, p_account bigint, p_at timestamp with time zone, p_status text, p_credits bigint, p_sign integer) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    d date := (p_at AT TIME ZONE 'UTC')::date;
+    y integer := extract(year FROM d)::integer;
+    ok boolean := p_status = 'succeeded';
+BEGIN
+    INSERT INTO connector_usage_daily AS t
+    VALUES (d, p_label, miq_metric_slot(), p_sign, CASE WHEN ok THEN p_sign ELSE 0 END,
+            CASE WHEN ok THEN p_sign * coalesce(p_credits, 0) ELSE 0 END)
+    ON CONFLICT (day, connector, slot) DO UPDATE
+       SET jobs = t.jobs + EXCLUDED.jobs, succeeded = t.succeeded + EXCLUDED.succeeded,
+           credits = t.credits + EXCLUDED.credits;
+    IF p_sign > 0 THEN
+        -- most jobs fall on a day already marked: a read, no write
+        PERFORM 1 FROM connector_usage_accounts a
+         WHERE a.year = y AND a.connector = p_label AND a.account_id = p_account
+           AND get_bit(a.days, d - make_date(y, 1, 1)) = 1;
+        IF NOT FOUND THEN
+            INSERT INTO connector_usage_accounts AS a VALUES (y, p_label, p_account, miq_day_bit(d))
+            ON CONFLICT (year, connector, account_id) DO UPDATE SET days = a.days | EXCLUDED.days;
+        END IF;
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+    DELETE FROM connector_usage_tokens;
+    INSERT INTO connector_usage_tokens
+    SELECT s.id, miq_token_connector(s.id)
+      FROM (SELECT id FROM api_tokens UNION SELECT DISTINCT token_id FROM jobs WHERE token_id IS NOT NULL) s;
+    DELETE FROM connector_usage_daily;
+    INSERT INTO connector_usage_daily
+    SELECT (j.created_at AT TIME ZONE 'UTC')::date, coalesce(m.connector, 'dashboard'), 0, count(*),
+           count(*) FILTER (WHERE j.status = 'succeeded'),
+           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0)
+      FROM jobs j LEFT JOIN connector_usage_tokens m ON m.token_id = j.token_id
+     GROUP BY 1, 2;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DELETE FROM connector_usage_accounts;
+    INSERT INTO connector_usage_accounts
+    SELECT extract(year FROM d.day)::integer, d.connector, d.account_id, bit_or(miq_day_bit(d.day))
+      FROM (SELECT DISTINCT coalesce(m.connector, 'dashboard') AS connector, j.account_id,
+                            (j.created_at AT TIME ZONE 'UTC')::date AS day
+              FROM jobs j LEFT JOIN connector_usage_tokens m ON m.token_id = j.token_id) d
+     GROUP BY 1, 2, 3;
+    RETURN n;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_recheck(p_labels text[], p_accounts bigint[], p_days date[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    WITH c AS (SELECT DISTINCT * FROM unnest(p_labels, p_accounts, p_days) AS c (connector, account_id, day)),
+    gone AS (
+        SELECT extract(year FROM c.day)::integer AS year, c.connector, c.account_id,
+               bit_or(miq_day_bit(c.day)) AS bits
+          FROM c
+         WHERE NOT EXISTS (
+                   SELECT 1 FROM jobs j
+                    WHERE j.account_id = c.account_id
+                      AND j.created_at >= c.day::timestamp AT TIME ZONE 'UTC'
+                      AND j.created_at < (c.day + 1)::timestamp AT TIME ZONE 'UTC'
+                      AND coalesce((SELECT m.connector FROM connector_usage_tokens m
+                                     WHERE m.token_id = j.token_id),
+                                   miq_token_connector(j.token_id)) = c.connector)
+         GROUP BY 1, 2, 3)
+    UPDATE connector_usage_accounts a SET days = a.days & ~g.bits
+      FROM gone g
+     WHERE a.year = g.year AND a.connector = g.connector AND a.account_id = g.account_id;
+    DELETE FROM connector_usage_accounts a
+     WHERE a.days = B'0'::bit(366)
+       AND (a.connector, a.account_id) IN (SELECT * FROM unnest(p_labels, p_accounts));
+    DELETE FROM connector_usage_daily t
+     WHERE t.jobs = 0 AND t.succeeded = 0 AND t.credits = 0
+       AND (t.day, t.connector) IN (SELECT u.d, u.l FROM unnest(p_days, p_labels) AS u (d, l));
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_relabel(p_tokens text[]) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    toks text[];
+    was text[];
+    now_ text[];
+    labels text[];
+    accounts bigint[];
+    days date[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM connector_usage_tokens m
+                    WHERE m.token_id = ANY (p_tokens) AND m.connector <> miq_token_connector(m.token_id)) THEN
+        RETURN 0;
+    END IF;
+    PERFORM pg_advisory_xact_lock(miq_connector_usage_lock_key());
+    SELECT array_agg(m.token_id), array_agg(m.connector), array_agg(x.label) INTO toks, was, now_
+      FROM connector_usage_tokens m, LATERAL (SELECT miq_token_connector(m.token_id) AS label) x
+     WHERE m.token_id = ANY (p_tokens) AND m.connector <> x.label;
+    IF toks IS NULL THEN
+        RETURN 0;
+    END IF;
+    UPDATE connector_usage_tokens m SET connector = c.label
+      FROM unnest(toks, now_) AS c (token_id, label) WHERE m.token_id = c.token_id;
+    INSERT INTO connector_usage_daily AS t
+    SELECT v.day, v.connector, miq_metric_slot(), sum(v.jobs), sum(v.succeeded), sum(v.credits)
+      FROM jobs j
+      JOIN unnest(toks, was, now_) AS c (token_id, was, label) ON j.token_id = c.token_id,
+      LATERAL (VALUES ((j.created_at AT TIME ZONE 'UTC')::date, c.was, -1, -(j.status = 'succeeded')::integer,
+                       -CASE WHEN j.status = 'succeeded' THEN coalesce(j.charged_credits, 0) ELSE 0 END),
+                      ((j.created_at AT TIME ZONE 'UTC')::date, c.label, 1, (j.status = 'succeeded')::integer,
+                       CASE WHEN j.status = 'succeeded' THEN coalesce(j.charged_credits, 0) ELSE 0 END))
+              AS v (day, connector, jobs, succeeded, credits)
+     GROUP BY 1, 2
+    ON CONFLICT (day, connector, slot) DO UPDATE
+       SET jobs = t.jobs + EXCLUDED.jobs, succeeded = t.succeeded + EXCLUDED.succeeded,
+           credits = t.credits + EXCLUDED.credits;
+    INSERT INTO connector_usage_accounts AS a
+    SELECT extract(year FROM d.day)::integer, d.label, d.account_id, bit_or(miq_day_bit(d.day))
+      FROM (SELECT DISTINCT c.label, j.account_id, (j.created_at AT TIME ZONE 'UTC')::date AS day
+              FROM jobs j JOIN unnest(toks, now_) AS c (token_id, label) ON j.token_id = c.token_id) d
+     GROUP BY 1, 2, 3
+    ON CONFLICT (year, connector, account_id) DO UPDATE SET days = a.days | EXCLUDED.days;
+    SELECT array_agg(d.was), array_agg(d.account_id), array_agg(d.day) INTO labels, accounts, days
+      FROM (SELECT DISTINCT c.was, j.account_id, (j.created_at AT TIME ZONE 'UTC')::date AS day
+              FROM jobs j JOIN unnest(toks, was) AS c (token_id, was) ON j.token_id = c.token_id) d;
+    IF labels IS NOT NULL THEN
+        PERFORM miq_connector_usage_recheck(labels, accounts, days);
+    END IF;
+    RETURN cardinality(toks);
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_source_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_connector_usage_rebuild();
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_token_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    toks text[] := (SELECT array_agg(id) FROM old_rows);
+BEGIN
+    IF toks IS NOT NULL THEN
+        PERFORM miq_connector_usage_relabel(toks);
+        PERFORM miq_connector_usage_forget(toks);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_token_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO connector_usage_tokens VALUES (NEW.id, miq_token_connector(NEW.id))
+    ON CONFLICT (token_id) DO NOTHING;
+    IF NOT FOUND THEN
+        PERFORM miq_connector_usage_relabel(ARRAY[NEW.id]);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_usage_token_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO connector_usage_tokens VALUES (NEW.id, miq_token_connector(NEW.id))
+    ON CONFLICT (token_id) DO NOTHING;
+    PERFORM miq_connector_usage_relabel(ARRAY[OLD.id, NEW.id]);
+    PERFORM miq_connector_usage_forget(ARRAY[OLD.id]);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_day_bit(p_day date) RETURNS bit
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT set_bit(B'0'::bit(366), p_day - make_date(extract(year FROM p_day)::integer, 1, 1), 1)::bit(366)
+$$;
+
 CREATE FUNCTION public.miq_job_cancel(p_job text, p_account bigint) RETURNS text
     LANGUAGE plpgsql
     AS $$
@@ -981,21 +1325,54 @@ $$;
 CREATE FUNCTION public.miq_report_connector_usage(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)
     LANGUAGE sql STABLE
     AS $$
-    SELECT coalesce(c.connector, CASE WHEN s.token_id IS NULL THEN 'dashboard' ELSE 'deleted token' END),
-           sum(s.jobs)::bigint, sum(s.succeeded)::bigint, coalesce(sum(s.credits), 0),
-           count(DISTINCT s.account_id)
-      FROM (SELECT j.token_id, j.account_id, count(*) AS jobs,
-                   count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
-                   sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded') AS credits
-              FROM jobs j
-             WHERE j.created_at >= p_since AND j.created_at < p_until
-             GROUP BY 1, 2) s
-      LEFT JOIN (SELECT t.id, coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END,
-                                       t.kind) AS connector
-                   FROM api_tokens t
-                   LEFT JOIN oauth_families f ON f.id = t.family_id
-                   LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id) c ON c.id = s.token_id
-     GROUP BY 1 ORDER BY 4 DESC, 1
+    WITH span AS MATERIALIZED (
+        SELECT (miq_utc_day_ceil(p_since) AT TIME ZONE 'UTC')::date AS lo,
+               (miq_utc_day_floor(p_until) AT TIME ZONE 'UTC')::date AS hi),
+    masks AS MATERIALIZED (
+        SELECT y.year, (repeat('0', b.first) || repeat('1', b.past - b.first)
+                        || repeat('0', 366 - b.past))::bit(366) AS mask
+          FROM span s,
+               generate_series(extract(year FROM s.lo)::integer, extract(year FROM s.hi - 1)::integer) AS y (year),
+               LATERAL (SELECT greatest(s.lo, make_date(y.year, 1, 1)) - make_date(y.year, 1, 1) AS first,
+                               least(s.hi, make_date(y.year + 1, 1, 1)) - make_date(y.year, 1, 1) AS past) b
+         WHERE s.lo < s.hi),
+    ends AS MATERIALIZED (
+        SELECT CASE WHEN e.token_id IS NULL THEN 'dashboard'
+                    ELSE coalesce((SELECT m.connector FROM connector_usage_tokens m WHERE m.token_id = e.token_id),
+                                  'deleted token') END AS connector,
+               e.account_id, e.jobs, e.succeeded, e.credits
+          FROM (SELECT e.token_id, e.account_id, count(*) AS jobs,
+                       count(*) FILTER (WHERE e.status = 'succeeded') AS succeeded,
+                       sum(e.charged_credits) FILTER (WHERE e.status = 'succeeded') AS credits
+                  FROM (SELECT j.token_id, j.account_id, j.status, j.charged_credits FROM jobs j
+                         WHERE j.created_at >= p_since
+                           AND j.created_at < least(miq_utc_day_ceil(p_since), p_until)
+                        UNION ALL
+                        SELECT j.token_id, j.account_id, j.status, j.charged_credits FROM jobs j
+                         WHERE j.created_at < p_until
+                           AND j.created_at >= greatest(miq_utc_day_ceil(p_since), miq_utc_day_floor(p_until))) e
+                 GROUP BY 1, 2) e),
+    counts AS (
+        SELECT x.connector, sum(x.jobs) AS jobs, sum(x.succeeded) AS succeeded, sum(x.credits) AS credits
+          FROM (SELECT d.connector, d.jobs, d.succeeded, d.credits
+                  FROM span s JOIN connector_usage_daily d ON d.day >= s.lo AND d.day < s.hi
+                UNION ALL
+                SELECT e.connector, e.jobs, e.succeeded, e.credits FROM ends e) x
+         GROUP BY 1
+        HAVING sum(x.jobs) > 0),
+    accts AS (
+        SELECT x.connector, count(*) AS accounts
+          FROM (SELECT a.connector, a.account_id
+                  FROM masks m JOIN connector_usage_accounts a ON a.year = m.year
+                 WHERE a.year >= (SELECT min(year) FROM masks) AND a.year <= (SELECT max(year) FROM masks)
+                   AND bit_count(a.days & m.mask) > 0
+                UNION
+                SELECT e.connector, e.account_id FROM ends e) x
+         GROUP BY 1)
+    SELECT c.connector, c.jobs::bigint, c.succeeded::bigint, coalesce(c.credits, 0)::numeric,
+           coalesce(a.accounts, 0)
+      FROM counts c LEFT JOIN accts a ON a.connector = c.connector
+     ORDER BY 4 DESC, 1
 $$;
 
 CREATE FUNCTION public.miq_report_failed_jobs(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(endpoint text, error_code text, failed bigint, last_failed_at timestamp with time zone)
@@ -1275,6 +1652,17 @@ BEGIN
      WHERE id = p_account;
     RETURN QUERY SELECT 'applied'::text, miq_balance(p_account);
 END $$;
+
+CREATE FUNCTION public.miq_token_connector(p_token text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN p_token IS NULL THEN 'dashboard' ELSE coalesce(
+        (SELECT coalesce(oc.connector, CASE WHEN t.family_id IS NOT NULL THEN 'oauth' END, t.kind)
+           FROM api_tokens t
+           LEFT JOIN oauth_families f ON f.id = t.family_id
+           LEFT JOIN oauth_clients oc ON oc.client_id = f.client_id
+          WHERE t.id = p_token), 'deleted token') END
+$$;
 
 CREATE FUNCTION public.miq_token_spent(tok text) RETURNS bigint
     LANGUAGE sql STABLE
@@ -1704,6 +2092,149 @@ CREATE VIEW public.admin_clip_workflows_check AS
      FULL JOIN public.clip_job_workflows w ON ((w.job_id = f.job_id)))
   WHERE ((f.job_id IS NULL) OR (w.job_id IS NULL) OR (f.workflow <> w.workflow) OR (f.clips <> w.clips) OR (f.upload_id IS DISTINCT FROM w.upload_id) OR (f.created_at <> w.created_at) OR (f.account_id <> w.account_id));
 
+CREATE TABLE public.api_tokens (
+    id text NOT NULL,
+    account_id bigint NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    secret_hash text NOT NULL,
+    prefix text NOT NULL,
+    scopes text NOT NULL,
+    created_via text DEFAULT 'dashboard'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    audience text,
+    family_id text,
+    monthly_spend_cap_credits bigint,
+    CONSTRAINT api_tokens_kind_check CHECK ((kind = ANY (ARRAY['api_key'::text, 'connector'::text]))),
+    CONSTRAINT api_tokens_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
+);
+
+CREATE TABLE public.connector_usage_accounts (
+    year integer NOT NULL,
+    connector text NOT NULL,
+    account_id bigint NOT NULL,
+    days bit(366) NOT NULL
+);
+
+CREATE TABLE public.connector_usage_daily (
+    day date NOT NULL,
+    connector text NOT NULL,
+    slot smallint NOT NULL,
+    jobs bigint NOT NULL,
+    succeeded bigint NOT NULL,
+    credits bigint NOT NULL
+);
+
+CREATE TABLE public.connector_usage_tokens (
+    token_id text NOT NULL,
+    connector text NOT NULL
+);
+
+CREATE TABLE public.oauth_clients (
+    client_id text NOT NULL,
+    source text NOT NULL,
+    name text NOT NULL,
+    connector text DEFAULT 'mcp'::text NOT NULL,
+    redirect_uris jsonb NOT NULL,
+    auth_method text DEFAULT 'none'::text NOT NULL,
+    secret_hash text,
+    metadata jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone,
+    CONSTRAINT oauth_clients_auth_method_check CHECK ((auth_method = ANY (ARRAY['none'::text, 'client_secret_basic'::text, 'client_secret_post'::text]))),
+    CONSTRAINT oauth_clients_source_check CHECK ((source = ANY (ARRAY['dcr'::text, 'cimd'::text])))
+);
+
+CREATE TABLE public.oauth_families (
+    id text NOT NULL,
+    client_id text NOT NULL,
+    account_id bigint NOT NULL,
+    scopes text NOT NULL,
+    resource text NOT NULL,
+    correlation_id text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text
+);
+
+CREATE VIEW public.admin_connector_usage_check AS
+ WITH labelled AS (
+         SELECT j.created_at,
+            j.account_id,
+            j.status,
+            j.charged_credits,
+            COALESCE(c.connector,
+                CASE
+                    WHEN (j.token_id IS NULL) THEN 'dashboard'::text
+                    ELSE 'deleted token'::text
+                END) AS connector
+           FROM (public.jobs j
+             LEFT JOIN ( SELECT t.id,
+                    COALESCE(oc.connector,
+                        CASE
+                            WHEN (t.family_id IS NOT NULL) THEN 'oauth'::text
+                            ELSE NULL::text
+                        END, t.kind) AS connector
+                   FROM ((public.api_tokens t
+                     LEFT JOIN public.oauth_families f ON ((f.id = t.family_id)))
+                     LEFT JOIN public.oauth_clients oc ON ((oc.client_id = f.client_id)))) c ON ((c.id = j.token_id)))
+        ), daily AS (
+         SELECT ((labelled.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+            labelled.connector,
+            ((((count(*) || '/'::text) || count(*) FILTER (WHERE (labelled.status = 'succeeded'::text))) || '/'::text) || COALESCE(sum(labelled.charged_credits) FILTER (WHERE (labelled.status = 'succeeded'::text)), (0)::numeric)) AS counts
+           FROM labelled
+          GROUP BY (((labelled.created_at AT TIME ZONE 'UTC'::text))::date), labelled.connector
+        ), daily_r AS (
+         SELECT connector_usage_daily.day,
+            connector_usage_daily.connector,
+            ((((sum(connector_usage_daily.jobs) || '/'::text) || sum(connector_usage_daily.succeeded)) || '/'::text) || sum(connector_usage_daily.credits)) AS counts
+           FROM public.connector_usage_daily
+          GROUP BY connector_usage_daily.day, connector_usage_daily.connector
+         HAVING ((sum(connector_usage_daily.jobs) <> (0)::numeric) OR (sum(connector_usage_daily.succeeded) <> (0)::numeric) OR (sum(connector_usage_daily.credits) <> (0)::numeric))
+        ), bits AS (
+         SELECT (EXTRACT(year FROM d.day))::integer AS year,
+            d.connector,
+            d.account_id,
+            (bit_or(public.miq_day_bit(d.day)))::text AS days
+           FROM ( SELECT DISTINCT labelled.connector,
+                    labelled.account_id,
+                    ((labelled.created_at AT TIME ZONE 'UTC'::text))::date AS day
+                   FROM labelled) d
+          GROUP BY ((EXTRACT(year FROM d.day))::integer), d.connector, d.account_id
+        )
+ SELECT 'token'::text AS part,
+    COALESCE(m.token_id, t.id) AS key,
+    public.miq_token_connector(COALESCE(m.token_id, t.id)) AS logged,
+    m.connector AS rolled_up
+   FROM (public.connector_usage_tokens m
+     FULL JOIN ( SELECT api_tokens.id
+           FROM public.api_tokens
+        UNION
+         SELECT jobs.token_id
+           FROM public.jobs
+          WHERE (jobs.token_id IS NOT NULL)) t ON ((t.id = m.token_id)))
+  WHERE (m.connector IS DISTINCT FROM public.miq_token_connector(COALESCE(m.token_id, t.id)))
+UNION ALL
+ SELECT 'day'::text AS part,
+    ((COALESCE(l.day, r.day) || ' '::text) || COALESCE(l.connector, r.connector)) AS key,
+    l.counts AS logged,
+    r.counts AS rolled_up
+   FROM (daily l
+     FULL JOIN daily_r r ON (((r.day = l.day) AND (r.connector = l.connector))))
+  WHERE (l.counts IS DISTINCT FROM r.counts)
+UNION ALL
+ SELECT 'account'::text AS part,
+    ((((COALESCE(l.year, r.year) || ' '::text) || COALESCE(l.connector, r.connector)) || ' '::text) || COALESCE(l.account_id, r.account_id)) AS key,
+    l.days AS logged,
+    (r.days)::text AS rolled_up
+   FROM (bits l
+     FULL JOIN public.connector_usage_accounts r ON (((r.year = l.year) AND (r.connector = l.connector) AND (r.account_id = l.account_id))))
+  WHERE (l.days IS DISTINCT FROM (r.days)::text);
+
 CREATE VIEW public.admin_credit_totals_check AS
  SELECT a.id AS account_id,
     a.balance_credits,
@@ -1983,26 +2514,6 @@ CREATE VIEW public.admin_revenue_by_day AS
   WHERE (stripe_events.outcome = 'topup'::text)
   GROUP BY (date_trunc('day'::text, stripe_events.received_at)), stripe_events.currency;
 
-CREATE TABLE public.api_tokens (
-    id text NOT NULL,
-    account_id bigint NOT NULL,
-    kind text NOT NULL,
-    name text NOT NULL,
-    secret_hash text NOT NULL,
-    prefix text NOT NULL,
-    scopes text NOT NULL,
-    created_via text DEFAULT 'dashboard'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone,
-    last_used_at timestamp with time zone,
-    revoked_at timestamp with time zone,
-    audience text,
-    family_id text,
-    monthly_spend_cap_credits bigint,
-    CONSTRAINT api_tokens_kind_check CHECK ((kind = ANY (ARRAY['api_key'::text, 'connector'::text]))),
-    CONSTRAINT api_tokens_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
-);
-
 CREATE VIEW public.admin_usage_by_connector AS
  SELECT j.account_id,
     COALESCE(j.token_id, '-'::text) AS token_id,
@@ -2136,22 +2647,6 @@ CREATE TABLE public.metric_totals (
     CONSTRAINT metric_totals_value_check CHECK ((value >= (0)::numeric))
 );
 
-CREATE TABLE public.oauth_clients (
-    client_id text NOT NULL,
-    source text NOT NULL,
-    name text NOT NULL,
-    connector text DEFAULT 'mcp'::text NOT NULL,
-    redirect_uris jsonb NOT NULL,
-    auth_method text DEFAULT 'none'::text NOT NULL,
-    secret_hash text,
-    metadata jsonb,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    refreshed_at timestamp with time zone DEFAULT now() NOT NULL,
-    expires_at timestamp with time zone,
-    CONSTRAINT oauth_clients_auth_method_check CHECK ((auth_method = ANY (ARRAY['none'::text, 'client_secret_basic'::text, 'client_secret_post'::text]))),
-    CONSTRAINT oauth_clients_source_check CHECK ((source = ANY (ARRAY['dcr'::text, 'cimd'::text])))
-);
-
 CREATE TABLE public.oauth_codes (
     code_hash text NOT NULL,
     client_id text NOT NULL,
@@ -2165,18 +2660,6 @@ CREATE TABLE public.oauth_codes (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone
-);
-
-CREATE TABLE public.oauth_families (
-    id text NOT NULL,
-    client_id text NOT NULL,
-    account_id bigint NOT NULL,
-    scopes text NOT NULL,
-    resource text NOT NULL,
-    correlation_id text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    revoked_at timestamp with time zone,
-    revoked_reason text
 );
 
 CREATE TABLE public.oauth_refresh_tokens (
@@ -2378,6 +2861,15 @@ ALTER TABLE ONLY public.auth_throttle
 ALTER TABLE ONLY public.clip_job_workflows
     ADD CONSTRAINT clip_job_workflows_pkey PRIMARY KEY (job_id);
 
+ALTER TABLE ONLY public.connector_usage_accounts
+    ADD CONSTRAINT connector_usage_accounts_pkey PRIMARY KEY (year, connector, account_id);
+
+ALTER TABLE ONLY public.connector_usage_daily
+    ADD CONSTRAINT connector_usage_daily_pkey PRIMARY KEY (day, connector, slot);
+
+ALTER TABLE ONLY public.connector_usage_tokens
+    ADD CONSTRAINT connector_usage_tokens_pkey PRIMARY KEY (token_id);
+
 ALTER TABLE ONLY public.credit_ledger
     ADD CONSTRAINT credit_ledger_pkey PRIMARY KEY (id);
 
@@ -2514,6 +3006,8 @@ CREATE INDEX oauth_codes_expiry ON public.oauth_codes USING btree (expires_at);
 
 CREATE INDEX oauth_families_account ON public.oauth_families USING btree (account_id);
 
+CREATE INDEX oauth_families_client ON public.oauth_families USING btree (client_id);
+
 CREATE INDEX oauth_refresh_family ON public.oauth_refresh_tokens USING btree (family_id);
 
 CREATE INDEX oauth_trail_client ON public.oauth_trail USING btree (client_id, id);
@@ -2546,6 +3040,14 @@ ALTER INDEX public.mcp_requests_at ATTACH PARTITION public.mcp_requests_default_
 
 ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_default_pkey;
 
+CREATE TRIGGER api_tokens_connector_usage_delete AFTER DELETE ON public.api_tokens REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_token_delete();
+
+CREATE TRIGGER api_tokens_connector_usage_insert AFTER INSERT ON public.api_tokens FOR EACH ROW EXECUTE FUNCTION public.miq_connector_usage_token_insert();
+
+CREATE TRIGGER api_tokens_connector_usage_truncate AFTER TRUNCATE ON public.api_tokens FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_source_truncate();
+
+CREATE TRIGGER api_tokens_connector_usage_update AFTER UPDATE OF id, kind, family_id ON public.api_tokens FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.kind IS DISTINCT FROM new.kind) OR (old.family_id IS DISTINCT FROM new.family_id))) EXECUTE FUNCTION public.miq_connector_usage_token_update();
+
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
 CREATE TRIGGER credit_ledger_metric_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_ledger();
@@ -2561,6 +3063,14 @@ CREATE TRIGGER jobs_clip_workflows_insert AFTER INSERT ON public.jobs FOR EACH R
 CREATE TRIGGER jobs_clip_workflows_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_truncate();
 
 CREATE TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+
+CREATE TRIGGER jobs_connector_usage_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_job_delete();
+
+CREATE TRIGGER jobs_connector_usage_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_connector_usage_job_insert();
+
+CREATE TRIGGER jobs_connector_usage_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_job_truncate();
+
+CREATE TRIGGER jobs_connector_usage_update AFTER UPDATE OF token_id, account_id, created_at, status, charged_credits ON public.jobs FOR EACH ROW WHEN (((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id IS DISTINCT FROM new.account_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.status = 'succeeded'::text) IS DISTINCT FROM (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits)))) EXECUTE FUNCTION public.miq_connector_usage_job_update();
 
 CREATE TRIGGER jobs_metric_totals_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
@@ -2579,6 +3089,22 @@ CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW W
 CREATE TRIGGER mcp_client_responses_notify AFTER INSERT ON public.mcp_client_responses FOR EACH ROW EXECUTE FUNCTION public.mcp_client_response_notify();
 
 CREATE TRIGGER mcp_requests_daily AFTER INSERT ON public.mcp_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_request_daily_add();
+
+CREATE TRIGGER oauth_clients_connector_usage_delete AFTER DELETE ON public.oauth_clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_client_change();
+
+CREATE TRIGGER oauth_clients_connector_usage_insert AFTER INSERT ON public.oauth_clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_client_change();
+
+CREATE TRIGGER oauth_clients_connector_usage_truncate AFTER TRUNCATE ON public.oauth_clients FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_source_truncate();
+
+CREATE TRIGGER oauth_clients_connector_usage_update AFTER UPDATE OF client_id, connector ON public.oauth_clients FOR EACH ROW WHEN (((old.client_id IS DISTINCT FROM new.client_id) OR (old.connector IS DISTINCT FROM new.connector))) EXECUTE FUNCTION public.miq_connector_usage_client_change();
+
+CREATE TRIGGER oauth_families_connector_usage_delete AFTER DELETE ON public.oauth_families REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_family_change();
+
+CREATE TRIGGER oauth_families_connector_usage_insert AFTER INSERT ON public.oauth_families REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_family_change();
+
+CREATE TRIGGER oauth_families_connector_usage_truncate AFTER TRUNCATE ON public.oauth_families FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_source_truncate();
+
+CREATE TRIGGER oauth_families_connector_usage_update AFTER UPDATE OF id, client_id ON public.oauth_families FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.client_id IS DISTINCT FROM new.client_id))) EXECUTE FUNCTION public.miq_connector_usage_family_change();
 
 CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
 
