@@ -7,7 +7,9 @@
 # every format, figures from seeded rows, bad input refused), and the
 # queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
 # clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
-# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023).
+# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023),
+# and the connector-usage rollup through jobs and label changes
+# (connector_usage_rollup.sql, sql/024).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -283,6 +285,11 @@ v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
 
 # ---- the /metrics counters in slot rows (sql/023) ---------------------------
 sql_checks metric_totals_slots.sql "metric totals" 9
+
+# ---- the connector-usage rollup follows jobs and labels (sql/024) -----------
+sql_checks connector_usage_rollup.sql "connector usage rollup" 26
+v=$(sql "SELECT count(*) FROM admin_connector_usage_check")
+[ "$v" = 0 ] && ok "the connector-usage rollup equals the jobs table" || bad "connector-usage rollup differs in $v rows"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
