@@ -23,7 +23,9 @@
 # how many of 32 concurrent job lives wait on a counter row another open
 # transaction holds, jobs inserted finished one per transaction with 020's
 # (023's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
-# (before: main's reports; after: 022's).
+# (before: main's reports; after: 022's); BENCH_BASELINE=023 compares sql/024
+# alone (connector-usage from its label rollup; the life loop and the
+# one-a-transaction jobs also with 024's connector_usage triggers off).
 # Environment: BENCH_REQUESTS, BENCH_JOBS, BENCH_BASELINE, BENCH_LIFE (jobs in
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
 set -euo pipefail
@@ -157,7 +159,7 @@ SELECT at, '2025', '2025-06-18', 'POST',
  WHERE at >= b.lo AND at < b.hi;
 SQL
 done
-for f in miq_job_wait_rebuild miq_clip_workflows_rebuild; do
+for f in miq_job_wait_rebuild miq_clip_workflows_rebuild miq_connector_usage_rebuild; do
     [ -z "$(psql_ -At -c "SELECT to_regproc('$f')")" ] || psql_ -c "SELECT $f()" >/dev/null
 done
 psql_ -c "VACUUM ANALYZE" >/dev/null
@@ -301,6 +303,7 @@ SQL
     T019="jobs_wait_daily_insert jobs_wait_daily_update"
     T020="jobs_metric_totals jobs_metric_totals_insert jobs_metric_totals_update"
     T022="jobs_clip_workflows_insert jobs_clip_workflows_update"
+    T024="jobs_connector_usage_insert jobs_connector_usage_update"
     triggers() { # ENABLE|DISABLE names...
         local how=$1 t sql=''
         shift
@@ -322,6 +325,8 @@ SQL
         psql_ -c "SELECT miq_job_wait_rebuild()" >/dev/null
         [ -z "$(psql_ -At -c "SELECT to_regclass('clip_job_workflows')")" ] ||
             psql_ -c "SELECT miq_clip_workflows_rebuild()" >/dev/null
+        [ -z "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ] ||
+            psql_ -c "SELECT miq_connector_usage_rebuild()" >/dev/null
     }
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "rollup triggers off (019, 022)" "$(life a $T019 $T022)"
@@ -333,6 +338,13 @@ SQL
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "020's metric_totals trigger off" "$(life d $T020)"
     printf '%-34s %s\n' "rollup triggers on, again" "$(life e)"
+    # sql/024's connector-usage triggers (an upsert at insert and settlement)
+    if [ -n "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ]; then
+        # shellcheck disable=SC2086
+        printf '%-34s %s\n' "024's connector_usage trigger off" "$(life h $T024)"
+        rebuild
+        printf '%-34s %s\n' "rollup triggers on, third" "$(life i)"
+    fi
     # Lock waits between job lives of two accounts: one session holds a
     # transaction with six job lives of another account open for 15 s while
     # 32 sessions, one transaction each, run one job life with a 100 ms lock
@@ -389,13 +401,26 @@ SQL
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "one a transaction, metric off" "$(commit_jobs f $T020)"
     printf '%-34s %s\n' "one a transaction, all on" "$(commit_jobs g)"
+    if [ -n "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ]; then
+        # shellcheck disable=SC2086
+        printf '%-34s %s\n' "one a transaction, 024's off" "$(commit_jobs j $T024)"
+        rebuild
+        printf '%-34s %s\n' "one a transaction, all on, again" "$(commit_jobs k)"
+    fi
+    n=$(psql_ -At -c "SELECT count(*) FROM jobs j JOIN accounts a ON a.id = j.account_id
+                       WHERE a.email IN ('life@bench.example', 'hold@bench.example')")
     t=$(best "SELECT miq_account_delete(id) FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example') AND deleted_at IS NULL;" 1)
-    printf '%-34s %s\n' "account deletion ($((15 * LIFE)) jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
+    printf '%-34s %s\n' "account deletion ($n jobs)" "$(awk '{printf "%s ms, %s ms", $1, $2}' <<<"$t")"
     psql_ -At -c "SELECT 'check views (rows, 0 expected): admin_job_wait_daily_check ' ||
         (SELECT count(*) FROM admin_job_wait_daily_check) || ', admin_request_daily_check ' ||
         (SELECT count(*) FROM admin_request_daily_check)"
     [ -z "$(psql_ -At -c "SELECT to_regclass('clip_job_workflows')")" ] ||
         psql_ -At -c "SELECT 'admin_clip_workflows_check ' || (SELECT count(*) FROM admin_clip_workflows_check)"
+    [ -z "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ] ||
+        psql_ -At -c "SELECT 'admin_connector_usage_check ' || (SELECT count(*) FROM admin_connector_usage_check)
+            || ', rows: tokens ' || (SELECT count(*) FROM connector_usage_tokens) || ', daily '
+            || (SELECT count(*) FROM connector_usage_daily) || ', accounts '
+            || (SELECT count(*) FROM connector_usage_accounts)"
     printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
