@@ -629,6 +629,26 @@ BEGIN
     RETURN true;
 END $$;
 
+CREATE FUNCTION public.miq_job_wait_add(p_day date, p_bucket integer, p_wait numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE job_wait_daily d
+       SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + p_wait,
+           wait_s_min = least(d.wait_s_min, p_wait), wait_s_max = greatest(d.wait_s_max, p_wait)
+     WHERE d.day = p_day AND d.bucket = p_bucket
+       AND d.slot = (SELECT f.slot FROM job_wait_daily f WHERE f.day = p_day AND f.bucket = p_bucket
+                      LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF NOT FOUND THEN
+        INSERT INTO job_wait_daily AS d (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+        VALUES (p_day, p_bucket, miq_metric_slot(), 1, p_wait, p_wait, p_wait)
+        ON CONFLICT (day, bucket, slot) DO UPDATE
+           SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
+               wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
+               wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
+    END IF;
+END $$;
+
 CREATE FUNCTION public.miq_job_wait_bucket(p_wait_s numeric) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
@@ -644,8 +664,8 @@ DECLARE
 BEGIN
     LOCK TABLE job_wait_daily IN EXCLUSIVE MODE;
     DELETE FROM job_wait_daily;
-    INSERT INTO job_wait_daily
-    SELECT w.day, miq_job_wait_bucket(w.wait_s), count(*), sum(w.wait_s), min(w.wait_s),
+    INSERT INTO job_wait_daily (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+    SELECT w.day, miq_job_wait_bucket(w.wait_s), 0, count(*), sum(w.wait_s), min(w.wait_s),
            max(w.wait_s)
       FROM (SELECT (j.created_at AT TIME ZONE 'UTC')::date AS day,
                    extract(epoch FROM j.started_at - j.created_at) AS wait_s
@@ -676,27 +696,36 @@ CREATE FUNCTION public.miq_job_wait_take(p_day date, p_bucket integer, p_jobs bi
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    left_jobs bigint;
-    bound_gone boolean;
+    all_jobs bigint;
+    all_sum numeric;
+    lo numeric;
+    hi numeric;
 BEGIN
-    UPDATE job_wait_daily d SET jobs = d.jobs - p_jobs, wait_s_sum = d.wait_s_sum - p_sum
-     WHERE d.day = p_day AND d.bucket = p_bucket
-    RETURNING d.jobs, (p_min <= d.wait_s_min OR p_max >= d.wait_s_max) INTO left_jobs, bound_gone;
-    IF left_jobs IS NULL THEN
+    SELECT sum(w.jobs), sum(w.wait_s_sum), min(w.wait_s_min), max(w.wait_s_max)
+      INTO all_jobs, all_sum, lo, hi
+      FROM (SELECT d.jobs, d.wait_s_sum, d.wait_s_min, d.wait_s_max FROM job_wait_daily d
+             WHERE d.day = p_day AND d.bucket = p_bucket ORDER BY d.slot FOR UPDATE) w;
+    IF all_jobs IS NULL THEN
         RETURN;        -- not in the rollup: admin_job_wait_daily_check shows it
-    ELSIF left_jobs <= 0 THEN
-        DELETE FROM job_wait_daily WHERE day = p_day AND bucket = p_bucket;
-    ELSIF bound_gone THEN
-        UPDATE job_wait_daily d SET wait_s_min = b.lo, wait_s_max = b.hi
-          FROM (SELECT min(x.wait_s) AS lo, max(x.wait_s) AS hi
-                  FROM jobs j, LATERAL (SELECT extract(epoch FROM j.started_at - j.created_at)
-                                            AS wait_s) x
-                 WHERE j.created_at >= p_day::timestamp AT TIME ZONE 'UTC'
-                   AND j.created_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
-                   AND j.started_at IS NOT NULL
-                   AND miq_job_wait_bucket(x.wait_s) = p_bucket) b
-         WHERE d.day = p_day AND d.bucket = p_bucket;
     END IF;
+    DELETE FROM job_wait_daily WHERE day = p_day AND bucket = p_bucket;
+    IF all_jobs - p_jobs <= 0 THEN
+        RETURN;
+    END IF;
+    IF p_min <= lo OR p_max >= hi THEN
+        SELECT min(x.wait_s), max(x.wait_s) INTO lo, hi
+          FROM jobs j, LATERAL (SELECT extract(epoch FROM j.started_at - j.created_at) AS wait_s) x
+         WHERE j.created_at >= p_day::timestamp AT TIME ZONE 'UTC'
+           AND j.created_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
+           AND j.started_at IS NOT NULL
+           AND miq_job_wait_bucket(x.wait_s) = p_bucket;
+    END IF;
+    INSERT INTO job_wait_daily AS d (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+    VALUES (p_day, p_bucket, miq_metric_slot(), all_jobs - p_jobs, all_sum - p_sum, lo, hi)
+    ON CONFLICT (day, bucket, slot) DO UPDATE
+       SET jobs = d.jobs + EXCLUDED.jobs, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
+           wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
+           wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
 END $$;
 
 CREATE FUNCTION public.miq_job_wait_truncate() RETURNS trigger
@@ -728,12 +757,7 @@ BEGIN
                                   old_wait);
     END IF;
     IF new_wait IS NOT NULL THEN
-        INSERT INTO job_wait_daily AS d
-        VALUES (new_day, miq_job_wait_bucket(new_wait), 1, new_wait, new_wait, new_wait)
-        ON CONFLICT (day, bucket) DO UPDATE
-           SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
-               wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
-               wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
+        PERFORM miq_job_wait_add(new_day, miq_job_wait_bucket(new_wait), new_wait);
     END IF;
     IF old_wait IS NOT NULL AND new_first THEN
         PERFORM miq_job_wait_take(old_day, miq_job_wait_bucket(old_wait), 1, old_wait, old_wait,
@@ -1223,7 +1247,7 @@ CREATE FUNCTION public.miq_report_queue_age(p_since timestamp with time zone, p_
                   FROM (SELECT w.day, w.jobs, w.wait_s_sum, w.wait_s_min, w.wait_s_max,
                                sum(w.jobs) OVER (PARTITION BY w.day ORDER BY w.bucket) - w.jobs AS below,
                                0.95 * (sum(w.jobs) OVER (PARTITION BY w.day) - 1) AS pos
-                          FROM job_wait_daily w
+                          FROM job_wait_daily_sums w
                          WHERE w.day >= (miq_utc_day_ceil(p_since) AT TIME ZONE 'UTC')::date
                            AND w.day < (miq_utc_day_floor(p_until) AT TIME ZONE 'UTC')::date) b) r
          GROUP BY r.day
@@ -2031,8 +2055,20 @@ CREATE TABLE public.job_wait_daily (
     jobs bigint NOT NULL,
     wait_s_sum numeric NOT NULL,
     wait_s_min numeric NOT NULL,
-    wait_s_max numeric NOT NULL
+    wait_s_max numeric NOT NULL,
+    slot smallint DEFAULT 0 NOT NULL,
+    CONSTRAINT job_wait_daily_slot_check CHECK (((slot >= 0) AND (slot < public.miq_metric_slots())))
 );
+
+CREATE VIEW public.job_wait_daily_sums AS
+ SELECT w.day,
+    w.bucket,
+    (sum(w.jobs))::bigint AS jobs,
+    sum(w.wait_s_sum) AS wait_s_sum,
+    min(w.wait_s_min) AS wait_s_min,
+    max(w.wait_s_max) AS wait_s_max
+   FROM public.job_wait_daily w
+  GROUP BY w.day, w.bucket;
 
 CREATE VIEW public.admin_job_wait_daily_check AS
  WITH logged AS (
@@ -2059,7 +2095,7 @@ CREATE VIEW public.admin_job_wait_daily_check AS
     l.wait_s_max AS logged_max,
     r.wait_s_max AS rolled_up_max
    FROM (logged l
-     FULL JOIN public.job_wait_daily r ON (((r.day = l.day) AND (r.bucket = l.bucket))))
+     FULL JOIN public.job_wait_daily_sums r ON (((r.day = l.day) AND (r.bucket = l.bucket))))
   WHERE ((l.jobs IS DISTINCT FROM r.jobs) OR (l.wait_s_sum IS DISTINCT FROM r.wait_s_sum) OR (l.wait_s_min IS DISTINCT FROM r.wait_s_min) OR (l.wait_s_max IS DISTINCT FROM r.wait_s_max));
 
 CREATE VIEW public.admin_ledger_check AS
@@ -2662,7 +2698,7 @@ ALTER TABLE ONLY public.credit_ledger
     ADD CONSTRAINT credit_ledger_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.job_wait_daily
-    ADD CONSTRAINT job_wait_daily_pkey PRIMARY KEY (day, bucket);
+    ADD CONSTRAINT job_wait_daily_pkey PRIMARY KEY (day, bucket, slot);
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_account_id_idempotency_key_key UNIQUE (account_id, idempotency_key);

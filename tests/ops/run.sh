@@ -8,8 +8,8 @@
 # queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
 # clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
 # and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023),
-# and the connector spend rollup behind top-spenders (top_spenders_rollup.sql,
-# sql/025).
+# the queue-wait rollup in slot rows (job_wait_slots.sql, sql/026), and the
+# connector spend rollup behind top-spenders (top_spenders_rollup.sql, sql/025).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -285,6 +285,9 @@ v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
 
 # ---- the /metrics counters in slot rows (sql/023) ---------------------------
 sql_checks metric_totals_slots.sql "metric totals" 9
+
+# ---- the queue-wait rollup in slot rows (sql/026) -----------------------------
+sql_checks job_wait_slots.sql "job wait slots" 9
 
 # ---- top-spenders from the monthly connector spend rollup (sql/025) ----------
 sql_checks top_spenders_rollup.sql "connector spend rollup" 40
