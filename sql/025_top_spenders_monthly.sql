@@ -46,20 +46,18 @@ BEGIN
 END $$;
 
 -- Whether a job made with this token counts: the token exists and is a
--- connector token. The row is locked FOR KEY SHARE (as a foreign key check
+-- connector token. Its row is locked FOR KEY SHARE (as a foreign key check
 -- would) so that a concurrent deletion of the token waits for this
--- transaction and then sees its job: the token's delete trigger subtracts
--- exactly the jobs this one added. Revocation and last_used_at updates do not
--- conflict with that lock.
+-- transaction and then sees its job: the token's delete trigger takes away
+-- exactly what this one added. Revocation and last_used_at updates do not
+-- conflict with that lock; API keys are not locked (their jobs never count).
 CREATE FUNCTION miq_connector_token(p_token text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE
-    k text;
 BEGIN
     IF p_token IS NULL THEN
         RETURN false;
     END IF;
-    SELECT kind INTO k FROM api_tokens WHERE id = p_token FOR KEY SHARE;
-    RETURN coalesce(k = 'connector', false);
+    PERFORM 1 FROM api_tokens WHERE id = p_token AND kind = 'connector' FOR KEY SHARE;
+    RETURN FOUND;
 END $$;
 
 -- A job's share: 1 job and its credits in (month, account) when its token
@@ -119,7 +117,7 @@ DECLARE
     g record;
 BEGIN
     PERFORM 1 FROM api_tokens
-     WHERE id IN (SELECT o.token_id FROM old_rows o WHERE o.token_id IS NOT NULL)
+     WHERE id IN (SELECT o.token_id FROM old_rows o WHERE o.token_id IS NOT NULL) AND kind = 'connector'
      ORDER BY id FOR KEY SHARE;
     FOR g IN SELECT miq_utc_month(o.created_at) AS month, o.account_id, count(*) AS jobs,
                     coalesce(sum(o.charged_credits) FILTER (WHERE o.status = 'succeeded'), 0)::bigint AS credits

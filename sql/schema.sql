@@ -282,7 +282,7 @@ DECLARE
     g record;
 BEGIN
     PERFORM 1 FROM api_tokens
-     WHERE id IN (SELECT o.token_id FROM old_rows o WHERE o.token_id IS NOT NULL)
+     WHERE id IN (SELECT o.token_id FROM old_rows o WHERE o.token_id IS NOT NULL) AND kind = 'connector'
      ORDER BY id FOR KEY SHARE;
     FOR g IN SELECT miq_utc_month(o.created_at) AS month, o.account_id, count(*) AS jobs,
                     coalesce(sum(o.charged_credits) FILTER (WHERE o.status = 'succeeded'), 0)::bigint AS credits
@@ -406,14 +406,12 @@ END $$;
 CREATE FUNCTION public.miq_connector_token(p_token text) RETURNS boolean
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    k text;
 BEGIN
     IF p_token IS NULL THEN
         RETURN false;
     END IF;
-    SELECT kind INTO k FROM api_tokens WHERE id = p_token FOR KEY SHARE;
-    RETURN coalesce(k = 'connector', false);
+    PERFORM 1 FROM api_tokens WHERE id = p_token AND kind = 'connector' FOR KEY SHARE;
+    RETURN FOUND;
 END $$;
 
 CREATE FUNCTION public.miq_job_cancel(p_job text, p_account bigint) RETURNS text
