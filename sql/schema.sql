@@ -1326,11 +1326,16 @@ CREATE FUNCTION public.miq_report_top_spenders(p_since timestamp with time zone,
     LANGUAGE plpgsql STABLE STRICT
     AS $_$
 DECLARE
+    -- UTC months, computed on timestamp (a month added to a timestamptz
+    -- would follow the session's time zone across a DST change)
     first_month timestamptz := date_trunc('month', p_since AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    first_month_end timestamptz := (date_trunc('month', p_since AT TIME ZONE 'UTC') + interval '1 month')
+                                   AT TIME ZONE 'UTC';
     last_month timestamptz := date_trunc('month', p_until AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    last_month_end timestamptz := (date_trunc('month', p_until AT TIME ZONE 'UTC') + interval '1 month')
+                                  AT TIME ZONE 'UTC';
     -- whole months [full_lo, full_hi) of the period
-    full_lo timestamptz := CASE WHEN first_month = p_since THEN p_since
-                                ELSE first_month + interval '1 month' END;
+    full_lo timestamptz := CASE WHEN first_month = p_since THEN p_since ELSE first_month_end END;
     full_hi timestamptz := last_month;
     rolled_lo timestamptz;      -- months read from the rollup: [rolled_lo, rolled_hi)
     rolled_hi timestamptz;
@@ -1355,12 +1360,12 @@ BEGIN
     END IF;
     IF full_lo > full_hi THEN
         -- inside one month: the period, or the month minus the rest of it
-        IF (p_until - p_since) * 2 <= (first_month + interval '1 month') - first_month THEN
+        IF (p_until - p_since) * 2 <= first_month_end - first_month THEN
             add1_lo := p_since;
             add1_hi := p_until;
         ELSE
             rolled_lo := first_month;
-            rolled_hi := first_month + interval '1 month';
+            rolled_hi := first_month_end;
             sub1_lo := first_month;
             sub1_hi := p_since;
             sub2_lo := p_until;
@@ -1380,11 +1385,11 @@ BEGIN
             END IF;
         END IF;
         IF p_until > full_hi THEN           -- the last month's start of the period
-            IF (p_until - last_month) <= (last_month + interval '1 month') - p_until THEN
+            IF (p_until - last_month) <= last_month_end - p_until THEN
                 add2_lo := last_month;
                 add2_hi := p_until;
             ELSE
-                rolled_hi := last_month + interval '1 month';
+                rolled_hi := last_month_end;
                 sub2_lo := p_until;
                 sub2_hi := rolled_hi;
             END IF;

@@ -290,7 +290,7 @@ sql_checks metric_totals_slots.sql "metric totals" 9
 sql_checks job_wait_slots.sql "job wait slots" 9
 
 # ---- top-spenders from the monthly connector spend rollup (sql/025) ----------
-sql_checks top_spenders_rollup.sql "connector spend rollup" 40
+sql_checks top_spenders_rollup.sql "connector spend rollup" 44
 v=$(sql "SELECT count(*) FROM admin_connector_spend_check")
 [ "$v" = 0 ] && ok "the connector spend rollup equals the jobs table" || bad "connector spend rollup differs in $v rows"
 

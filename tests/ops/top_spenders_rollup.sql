@@ -172,6 +172,21 @@ SELECT pg_temp.expect('top-spenders = the direct count over ' || p.what,
                ('two partial months, none whole', '2003-02-12 09:30+00', '2003-03-13 18:45+00'),
                ('everything', '-infinity', 'infinity'),
                ('everything, finite', '1990-01-01 00:00+00', now() + interval '1 day')) p (what, since, until);
+-- UTC months whatever the session's time zone: a job in the last hour of
+-- March 2003 UTC, which is in April in Berlin (DST began on March 30)
+INSERT INTO jobs (id, account_id, token_id, endpoint, params, request_hash, estimated_credits, status,
+                  charged_credits, created_at)
+SELECT 'job_' || :'tag' || '_dst', a.id, 'tok_' || :'tag' || '_t' || a.id, 'audio/' || :'tag', '{}', 'x', 5,
+       'succeeded', 100, '2003-03-31 23:30+00'
+  FROM accounts a WHERE a.email = :'tag' || '-t1@ops.example';
+SET LOCAL TimeZone = 'Europe/Berlin';
+SELECT pg_temp.expect('top-spenders = the direct count in another time zone, ' || p.what,
+                      pg_temp.report(p.since, p.until), pg_temp.direct(p.since, p.until))
+  FROM (VALUES ('a short end in March', '2003-03-25 00:00+00'::timestamptz, '2003-04-20 00:00+00'::timestamptz),
+               ('a long end in March', '2003-03-03 00:00+00', '2003-05-01 00:00+00'),
+               ('ending in April', '2003-02-10 00:00+00', '2003-04-01 05:00+00')) p (what, since, until);
+SELECT pg_temp.expect('the check view is empty in another time zone', pg_temp.check_rows(), '0');
+RESET TimeZone;
 SELECT pg_temp.expect('an empty or reversed period has no rows',
                       pg_temp.report('2003-03-01', '2003-03-01') || pg_temp.report('2003-04-01', '2003-03-01'), '');
 SELECT pg_temp.expect('the check view is empty', pg_temp.check_rows(), '0');
