@@ -7,7 +7,9 @@
 # every format, figures from seeded rows, bad input refused), and the
 # queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
 # clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
-# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023).
+# and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023),
+# the queue-wait rollup in slot rows (job_wait_slots.sql, sql/026), and the
+# connector spend rollup behind top-spenders (top_spenders_rollup.sql, sql/025).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -283,6 +285,14 @@ v=$(sql "SELECT count(*) FROM admin_clip_workflows_check")
 
 # ---- the /metrics counters in slot rows (sql/023) ---------------------------
 sql_checks metric_totals_slots.sql "metric totals" 9
+
+# ---- the queue-wait rollup in slot rows (sql/026) -----------------------------
+sql_checks job_wait_slots.sql "job wait slots" 9
+
+# ---- top-spenders from the monthly connector spend rollup (sql/025) ----------
+sql_checks top_spenders_rollup.sql "connector spend rollup" 44
+v=$(sql "SELECT count(*) FROM admin_connector_spend_check")
+[ "$v" = 0 ] && ok "the connector spend rollup equals the jobs table" || bad "connector spend rollup differs in $v rows"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
