@@ -15,12 +15,12 @@
 # applies the later migrations (timed: 019 backfills its rollup from the
 # jobs), times every report over the last 30 days and over the whole year,
 # each best of three, wall (psql \timing) and CPU (the server process's
-# schedstat), and compares the job reports' rows before and after over five
+# schedstat), and compares the job reports' rows before and after over eight
 # periods. Last, a job life through the real functions (create, claim, fail
 # and retry, fail, cancel, succeed; six jobs to an upload, the sixth a clips
-# job; then the account's deletion) with the rollup triggers of 019 and 022
-# off, 022's alone off, all on, and 020's metric_totals trigger alone off,
-# how many of 32 concurrent job lives wait on a counter row another open
+# job; then the account's deletion) with the rollup triggers of 019, 022 and
+# 025 off, 022's alone off, 025's alone off, all on, and 020's metric_totals
+# trigger alone off, how many of 32 concurrent job lives wait on a counter row another open
 # transaction holds, jobs inserted finished one per transaction with 020's
 # (023's) metric trigger off and on, and the rollups' check views. BENCH_BASELINE=021 compares sql/022 alone
 # (before: main's reports; after: 022's); BENCH_BASELINE=023 compares sql/024
@@ -191,8 +191,9 @@ SQL
     echo "$bw $bc"
 }
 JOB_REPORTS="queue_age failed_jobs connector_usage top_spenders top_failed clip_workflows"
-# The job reports' rows over five periods (not whole days, whole days, a
-# year, within one day, a month and a half) into table $1.
+# The job reports' rows over eight periods (not whole days, whole days, a
+# year, within one day, a month and a half, half a year and four months
+# with partial ends, most of one month) into table $1.
 snapshot() {
     psql_ <<SQL
 CREATE TABLE $1 (report text, period integer, row_no integer, row_json jsonb);
@@ -200,15 +201,23 @@ DO \$\$
 DECLARE
     r text;
     t0 timestamptz := '$T0';
+    m2 timestamptz := date_trunc('month', t0 - interval '2 months');
     since timestamptz[] := ARRAY[t0 - interval '30 days 3 hours 17 minutes', date_trunc('month', t0 - interval '1 month'),
                                  t0 - interval '365 days', date_trunc('day', t0 - interval '2 days') + interval '3 hours',
-                                 t0 - interval '52 days 5 hours'];
+                                 t0 - interval '52 days 5 hours',
+                                 -- several months, partial ends (top-spenders: its
+                                 -- months from sql/025's rollup, its ends from the jobs)
+                                 t0 - interval '200 days 7 hours 13 minutes', m2 - interval '3 months 4 days 2 hours',
+                                 -- most of one month (the month minus the rest of it)
+                                 m2 + interval '2 days 5 hours'];
     until timestamptz[] := ARRAY[t0 - interval '4 hours', date_trunc('month', t0), t0,
                                  date_trunc('day', t0 - interval '2 days') + interval '17 hours',
-                                 t0 - interval '17 days 10 hours'];
+                                 t0 - interval '17 days 10 hours',
+                                 t0 - interval '20 days 3 hours', m2 + interval '25 days 19 hours 30 minutes',
+                                 m2 + interval '26 days 7 hours'];
 BEGIN
     FOREACH r IN ARRAY string_to_array('$JOB_REPORTS', ' ') LOOP
-        FOR p IN 1 .. 5 LOOP
+        FOR p IN 1 .. array_length(since, 1) LOOP
             EXECUTE format('INSERT INTO $1 SELECT %L, %s, row_number() OVER (), to_jsonb(x) '
                            'FROM miq_report_%s(%L, %L) x WHERE x::text NOT LIKE %L',
                            r, p, r, since[p], until[p], '(now,%');
@@ -246,7 +255,7 @@ print_times mcp_init_success paid_tool_errors refusals queue_age failed_jobs con
 
 if [ ${#later[@]} -gt 0 ]; then
     snapshot bench_rows_after >/dev/null
-    echo; echo "== the job reports' rows, before vs after (5 periods; p95 compared apart;"
+    echo; echo "== the job reports' rows, before vs after (8 periods; p95 compared apart;"
     echo "   from a baseline before 021, clip_workflows may differ on purpose: sql/021 bounds"
     echo "   each clips job's own 7 days; sql/022 changes no row)"
     psql_ -At -F ' ' <<'SQL'
@@ -268,6 +277,11 @@ INSERT INTO accounts (email, password_hash, billing_set_up_at)
 VALUES ('life@bench.example', 'x', now()), ('hold@bench.example', 'x', now());
 INSERT INTO credit_ledger (account_id, kind, credits)
 SELECT id, 'grant', 1000000000 FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example');
+-- their jobs are made with a connector token, as MCP clients make them
+-- (sql/025's triggers count those)
+INSERT INTO api_tokens (id, account_id, kind, name, secret_hash, prefix, scopes)
+SELECT 'tok_bench_' || split_part(email, '@', 1), id, 'connector', 'bench', md5(email), 'miq_', 'all'
+  FROM accounts WHERE email IN ('life@bench.example', 'hold@bench.example');
 CREATE FUNCTION bench_life(p_n integer, p_tag text, p_email text DEFAULT 'life@bench.example')
 RETURNS void LANGUAGE plpgsql AS \$\$
 DECLARE
@@ -282,7 +296,7 @@ BEGIN
         IF i % 6 = 1 THEN
             INSERT INTO uploads (id, account_id, filename, path) VALUES (upl, acct, 'f.mp4', upl);
         END IF;
-        PERFORM miq_job_create_traced(id, acct, NULL,
+        PERFORM miq_job_create_traced(id, acct, 'tok_bench_' || split_part(p_email, '@', 1),
                                       (ARRAY['timeline/moments', 'audio/silence', 'video/scenes', 'video/frames',
                                              'audio/energy', 'video/clips'])[1 + (i - 1) % 6],
                                       upl, '{"clips":[{"start":1,"end":5}]}', 'h', NULL, 5, NULL, NULL);
@@ -304,6 +318,7 @@ SQL
     T020="jobs_metric_totals jobs_metric_totals_insert jobs_metric_totals_update"
     T022="jobs_clip_workflows_insert jobs_clip_workflows_update"
     T024="jobs_connector_usage_insert jobs_connector_usage_update"
+    T025="jobs_connector_spend_insert jobs_connector_spend_update"
     triggers() { # ENABLE|DISABLE names...
         local how=$1 t sql=''
         shift
@@ -327,12 +342,17 @@ SQL
             psql_ -c "SELECT miq_clip_workflows_rebuild()" >/dev/null
         [ -z "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ] ||
             psql_ -c "SELECT miq_connector_usage_rebuild()" >/dev/null
+        [ -z "$(psql_ -At -c "SELECT to_regclass('connector_spend_monthly')")" ] ||
+            psql_ -c "SELECT miq_connector_spend_rebuild()" >/dev/null
     }
     # shellcheck disable=SC2086
-    printf '%-34s %s\n' "rollup triggers off (019, 022)" "$(life a $T019 $T022)"
+    printf '%-34s %s\n' "rollup triggers off (019, 022, 025)" "$(life a $T019 $T022 $T025)"
     rebuild
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "022's triggers off" "$(life b $T022)"
+    rebuild
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "025's triggers off" "$(life b2 $T025)"
     rebuild
     printf '%-34s %s\n' "rollup triggers on" "$(life c)"
     # shellcheck disable=SC2086
@@ -373,16 +393,17 @@ SQL
     rebuild
     # The life loop runs its jobs in one transaction, where the upserts of a
     # shared counter row pile up versions of it; jobs inserted already
-    # finished, one per transaction, give the metric trigger's own cost.
+    # finished (with the connector token), one per transaction, give the
+    # metric trigger's and sql/025's own cost.
     psql_ >/dev/null <<SQL
 CREATE PROCEDURE bench_commit_jobs(p_n integer, p_tag text) LANGUAGE plpgsql AS \$\$
 DECLARE
     acct bigint := (SELECT id FROM accounts WHERE email = 'life@bench.example');
 BEGIN
     FOR i IN 1 .. p_n LOOP
-        INSERT INTO jobs (id, account_id, endpoint, params, request_hash, estimated_credits, status,
+        INSERT INTO jobs (id, account_id, token_id, endpoint, params, request_hash, estimated_credits, status,
                           charged_credits, created_at, started_at, finished_at)
-        VALUES ('job_commit_' || p_tag || '_' || txid_current() || '_' || i, acct,
+        VALUES ('job_commit_' || p_tag || '_' || txid_current() || '_' || i, acct, 'tok_bench_life',
                 (ARRAY['audio/silence', 'video/scenes', 'audio/energy'])[1 + i % 3], '{}', 'h', 5,
                 'succeeded', 4, now() - interval '1 minute',
                 now() - interval '1 minute' + make_interval(secs => (i % 700) / 10.0), now());
@@ -400,6 +421,9 @@ SQL
     }
     # shellcheck disable=SC2086
     printf '%-34s %s\n' "one a transaction, metric off" "$(commit_jobs f $T020)"
+    # shellcheck disable=SC2086
+    printf '%-34s %s\n' "one a transaction, 025's off" "$(commit_jobs f2 $T025)"
+    rebuild
     printf '%-34s %s\n' "one a transaction, all on" "$(commit_jobs g)"
     if [ -n "$(psql_ -At -c "SELECT to_regclass('connector_usage_daily')")" ]; then
         # shellcheck disable=SC2086
@@ -421,6 +445,8 @@ SQL
             || ', rows: tokens ' || (SELECT count(*) FROM connector_usage_tokens) || ', daily '
             || (SELECT count(*) FROM connector_usage_daily) || ', accounts '
             || (SELECT count(*) FROM connector_usage_accounts)"
+    [ -z "$(psql_ -At -c "SELECT to_regclass('connector_spend_monthly')")" ] ||
+        psql_ -At -c "SELECT 'admin_connector_spend_check ' || (SELECT count(*) FROM admin_connector_spend_check)"
     printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 

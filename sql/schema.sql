@@ -250,6 +250,170 @@ BEGIN
     RETURN n;
 END $$;
 
+CREATE FUNCTION public.miq_connector_spend_add(p_month date, p_account bigint, p_jobs bigint, p_credits bigint) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF p_jobs = 0 AND p_credits = 0 THEN
+        RETURN;
+    END IF;
+    INSERT INTO connector_spend_monthly AS s VALUES (p_month, p_account, p_jobs, p_credits)
+    ON CONFLICT (month, account_id) DO UPDATE
+       SET jobs = s.jobs + EXCLUDED.jobs, credits = s.credits + EXCLUDED.credits;
+    IF p_jobs < 0 THEN
+        DELETE FROM connector_spend_monthly
+         WHERE month = p_month AND account_id = p_account AND jobs = 0;
+    END IF;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_jobs(p_lo timestamp with time zone, p_hi timestamp with time zone, p_sign integer) RETURNS TABLE(account_id bigint, jobs bigint, credits bigint)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT j.account_id, p_sign::bigint,
+           CASE WHEN j.status = 'succeeded' THEN p_sign * coalesce(j.charged_credits, 0) ELSE 0 END
+      FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+     WHERE j.created_at >= p_lo AND j.created_at < p_hi
+$$;
+
+CREATE FUNCTION public.miq_connector_spend_jobs_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    PERFORM 1 FROM api_tokens
+     WHERE id IN (SELECT o.token_id FROM old_rows o WHERE o.token_id IS NOT NULL) AND kind = 'connector'
+     ORDER BY id FOR KEY SHARE;
+    FOR g IN SELECT miq_utc_month(o.created_at) AS month, o.account_id, count(*) AS jobs,
+                    coalesce(sum(o.charged_credits) FILTER (WHERE o.status = 'succeeded'), 0)::bigint AS credits
+               FROM old_rows o JOIN api_tokens t ON t.id = o.token_id AND t.kind = 'connector'
+              GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+        PERFORM miq_connector_spend_add(g.month, g.account_id, -g.jobs, -g.credits);
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_rebuild() RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n bigint;
+BEGIN
+    LOCK TABLE connector_spend_monthly IN EXCLUSIVE MODE;
+    DELETE FROM connector_spend_monthly;
+    INSERT INTO connector_spend_monthly
+    SELECT miq_utc_month(j.created_at), j.account_id, count(*),
+           coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0)
+      FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
+     GROUP BY 1, 2
+     ORDER BY 1, 2;      -- a month's rows together: the report reads months
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    old_in boolean := false;
+    new_in boolean;
+    old_month date;
+    new_month date := miq_utc_month(NEW.created_at);
+    old_credits bigint := 0;
+    new_credits bigint := CASE WHEN NEW.status = 'succeeded' THEN coalesce(NEW.charged_credits, 0) ELSE 0 END;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        old_month := miq_utc_month(OLD.created_at);
+        old_credits := CASE WHEN OLD.status = 'succeeded' THEN coalesce(OLD.charged_credits, 0) ELSE 0 END;
+        IF OLD.token_id IS NOT DISTINCT FROM NEW.token_id AND OLD.account_id = NEW.account_id
+           AND old_month = new_month AND old_credits = new_credits THEN
+            RETURN NULL;        -- e.g. created_at edited within its month
+        END IF;
+        -- the token ids in order, each locked once
+        IF OLD.token_id IS NOT DISTINCT FROM NEW.token_id THEN
+            new_in := miq_connector_token(NEW.token_id);
+            old_in := new_in;
+        ELSIF OLD.token_id < NEW.token_id OR NEW.token_id IS NULL THEN
+            old_in := miq_connector_token(OLD.token_id);
+            new_in := miq_connector_token(NEW.token_id);
+        ELSE
+            new_in := miq_connector_token(NEW.token_id);
+            old_in := miq_connector_token(OLD.token_id);
+        END IF;
+    ELSE
+        new_in := miq_connector_token(NEW.token_id);
+    END IF;
+
+    IF old_in AND new_in AND old_month = new_month AND OLD.account_id = NEW.account_id THEN
+        PERFORM miq_connector_spend_add(new_month, NEW.account_id, 0, new_credits - old_credits);
+    ELSIF old_in AND new_in AND (old_month, OLD.account_id) < (new_month, NEW.account_id) THEN
+        PERFORM miq_connector_spend_add(old_month, OLD.account_id, -1, -old_credits);
+        PERFORM miq_connector_spend_add(new_month, NEW.account_id, 1, new_credits);
+    ELSE
+        IF new_in THEN
+            PERFORM miq_connector_spend_add(new_month, NEW.account_id, 1, new_credits);
+        END IF;
+        IF old_in THEN
+            PERFORM miq_connector_spend_add(old_month, OLD.account_id, -1, -old_credits);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_token_row() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.kind = 'connector' THEN
+        PERFORM miq_connector_spend_tokens(-1, ARRAY[OLD.id]);
+    END IF;
+    IF NEW.kind = 'connector' THEN
+        PERFORM miq_connector_spend_tokens(1, ARRAY[NEW.id]);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_tokens(p_sign integer, p_tokens text[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT miq_utc_month(j.created_at) AS month, j.account_id, count(*) AS jobs,
+                    coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0)::bigint AS credits
+               FROM jobs j WHERE j.token_id = ANY (p_tokens)
+              GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+        PERFORM miq_connector_spend_add(g.month, g.account_id, p_sign * g.jobs, p_sign * g.credits);
+    END LOOP;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_tokens_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM miq_connector_spend_tokens(-1, ARRAY(SELECT o.id FROM old_rows o WHERE o.kind = 'connector'));
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_spend_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM connector_spend_monthly;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_connector_token(p_token text) RETURNS boolean
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF p_token IS NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM 1 FROM api_tokens WHERE id = p_token AND kind = 'connector' FOR KEY SHARE;
+    RETURN FOUND;
+END $$;
+
 CREATE FUNCTION public.miq_connector_usage_client_change() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -807,6 +971,26 @@ BEGIN
     RETURN true;
 END $$;
 
+CREATE FUNCTION public.miq_job_wait_add(p_day date, p_bucket integer, p_wait numeric) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE job_wait_daily d
+       SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + p_wait,
+           wait_s_min = least(d.wait_s_min, p_wait), wait_s_max = greatest(d.wait_s_max, p_wait)
+     WHERE d.day = p_day AND d.bucket = p_bucket
+       AND d.slot = (SELECT f.slot FROM job_wait_daily f WHERE f.day = p_day AND f.bucket = p_bucket
+                      LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF NOT FOUND THEN
+        INSERT INTO job_wait_daily AS d (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+        VALUES (p_day, p_bucket, miq_metric_slot(), 1, p_wait, p_wait, p_wait)
+        ON CONFLICT (day, bucket, slot) DO UPDATE
+           SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
+               wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
+               wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
+    END IF;
+END $$;
+
 CREATE FUNCTION public.miq_job_wait_bucket(p_wait_s numeric) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
@@ -822,8 +1006,8 @@ DECLARE
 BEGIN
     LOCK TABLE job_wait_daily IN EXCLUSIVE MODE;
     DELETE FROM job_wait_daily;
-    INSERT INTO job_wait_daily
-    SELECT w.day, miq_job_wait_bucket(w.wait_s), count(*), sum(w.wait_s), min(w.wait_s),
+    INSERT INTO job_wait_daily (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+    SELECT w.day, miq_job_wait_bucket(w.wait_s), 0, count(*), sum(w.wait_s), min(w.wait_s),
            max(w.wait_s)
       FROM (SELECT (j.created_at AT TIME ZONE 'UTC')::date AS day,
                    extract(epoch FROM j.started_at - j.created_at) AS wait_s
@@ -854,27 +1038,36 @@ CREATE FUNCTION public.miq_job_wait_take(p_day date, p_bucket integer, p_jobs bi
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    left_jobs bigint;
-    bound_gone boolean;
+    all_jobs bigint;
+    all_sum numeric;
+    lo numeric;
+    hi numeric;
 BEGIN
-    UPDATE job_wait_daily d SET jobs = d.jobs - p_jobs, wait_s_sum = d.wait_s_sum - p_sum
-     WHERE d.day = p_day AND d.bucket = p_bucket
-    RETURNING d.jobs, (p_min <= d.wait_s_min OR p_max >= d.wait_s_max) INTO left_jobs, bound_gone;
-    IF left_jobs IS NULL THEN
+    SELECT sum(w.jobs), sum(w.wait_s_sum), min(w.wait_s_min), max(w.wait_s_max)
+      INTO all_jobs, all_sum, lo, hi
+      FROM (SELECT d.jobs, d.wait_s_sum, d.wait_s_min, d.wait_s_max FROM job_wait_daily d
+             WHERE d.day = p_day AND d.bucket = p_bucket ORDER BY d.slot FOR UPDATE) w;
+    IF all_jobs IS NULL THEN
         RETURN;        -- not in the rollup: admin_job_wait_daily_check shows it
-    ELSIF left_jobs <= 0 THEN
-        DELETE FROM job_wait_daily WHERE day = p_day AND bucket = p_bucket;
-    ELSIF bound_gone THEN
-        UPDATE job_wait_daily d SET wait_s_min = b.lo, wait_s_max = b.hi
-          FROM (SELECT min(x.wait_s) AS lo, max(x.wait_s) AS hi
-                  FROM jobs j, LATERAL (SELECT extract(epoch FROM j.started_at - j.created_at)
-                                            AS wait_s) x
-                 WHERE j.created_at >= p_day::timestamp AT TIME ZONE 'UTC'
-                   AND j.created_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
-                   AND j.started_at IS NOT NULL
-                   AND miq_job_wait_bucket(x.wait_s) = p_bucket) b
-         WHERE d.day = p_day AND d.bucket = p_bucket;
     END IF;
+    DELETE FROM job_wait_daily WHERE day = p_day AND bucket = p_bucket;
+    IF all_jobs - p_jobs <= 0 THEN
+        RETURN;
+    END IF;
+    IF p_min <= lo OR p_max >= hi THEN
+        SELECT min(x.wait_s), max(x.wait_s) INTO lo, hi
+          FROM jobs j, LATERAL (SELECT extract(epoch FROM j.started_at - j.created_at) AS wait_s) x
+         WHERE j.created_at >= p_day::timestamp AT TIME ZONE 'UTC'
+           AND j.created_at < (p_day + 1)::timestamp AT TIME ZONE 'UTC'
+           AND j.started_at IS NOT NULL
+           AND miq_job_wait_bucket(x.wait_s) = p_bucket;
+    END IF;
+    INSERT INTO job_wait_daily AS d (day, bucket, slot, jobs, wait_s_sum, wait_s_min, wait_s_max)
+    VALUES (p_day, p_bucket, miq_metric_slot(), all_jobs - p_jobs, all_sum - p_sum, lo, hi)
+    ON CONFLICT (day, bucket, slot) DO UPDATE
+       SET jobs = d.jobs + EXCLUDED.jobs, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
+           wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
+           wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
 END $$;
 
 CREATE FUNCTION public.miq_job_wait_truncate() RETURNS trigger
@@ -906,12 +1099,7 @@ BEGIN
                                   old_wait);
     END IF;
     IF new_wait IS NOT NULL THEN
-        INSERT INTO job_wait_daily AS d
-        VALUES (new_day, miq_job_wait_bucket(new_wait), 1, new_wait, new_wait, new_wait)
-        ON CONFLICT (day, bucket) DO UPDATE
-           SET jobs = d.jobs + 1, wait_s_sum = d.wait_s_sum + EXCLUDED.wait_s_sum,
-               wait_s_min = least(d.wait_s_min, EXCLUDED.wait_s_min),
-               wait_s_max = greatest(d.wait_s_max, EXCLUDED.wait_s_max);
+        PERFORM miq_job_wait_add(new_day, miq_job_wait_bucket(new_wait), new_wait);
     END IF;
     IF old_wait IS NOT NULL AND new_first THEN
         PERFORM miq_job_wait_take(old_day, miq_job_wait_bucket(old_wait), 1, old_wait, old_wait,
@@ -1434,7 +1622,7 @@ CREATE FUNCTION public.miq_report_queue_age(p_since timestamp with time zone, p_
                   FROM (SELECT w.day, w.jobs, w.wait_s_sum, w.wait_s_min, w.wait_s_max,
                                sum(w.jobs) OVER (PARTITION BY w.day ORDER BY w.bucket) - w.jobs AS below,
                                0.95 * (sum(w.jobs) OVER (PARTITION BY w.day) - 1) AS pos
-                          FROM job_wait_daily w
+                          FROM job_wait_daily_sums w
                          WHERE w.day >= (miq_utc_day_ceil(p_since) AT TIME ZONE 'UTC')::date
                            AND w.day < (miq_utc_day_floor(p_until) AT TIME ZONE 'UTC')::date) b) r
          GROUP BY r.day
@@ -1512,17 +1700,100 @@ CREATE FUNCTION public.miq_report_top_failed(p_since timestamp with time zone, p
 $$;
 
 CREATE FUNCTION public.miq_report_top_spenders(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(account_id bigint, email text, jobs bigint, credits_charged numeric)
-    LANGUAGE sql STABLE
-    AS $$
-    SELECT s.account_id, coalesce(a.email, ''), s.jobs, s.credits
-      FROM (SELECT j.account_id, count(*) AS jobs,
-                   coalesce(sum(j.charged_credits) FILTER (WHERE j.status = 'succeeded'), 0) AS credits
-              FROM jobs j JOIN api_tokens t ON t.id = j.token_id AND t.kind = 'connector'
-             WHERE j.created_at >= p_since AND j.created_at < p_until
-             GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 50) s
-      JOIN accounts a ON a.id = s.account_id
-     ORDER BY 4 DESC, 1
-$$;
+    LANGUAGE plpgsql STABLE STRICT
+    AS $_$
+DECLARE
+    -- UTC months, computed on timestamp (a month added to a timestamptz
+    -- would follow the session's time zone across a DST change)
+    first_month timestamptz := date_trunc('month', p_since AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    first_month_end timestamptz := (date_trunc('month', p_since AT TIME ZONE 'UTC') + interval '1 month')
+                                   AT TIME ZONE 'UTC';
+    last_month timestamptz := date_trunc('month', p_until AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
+    last_month_end timestamptz := (date_trunc('month', p_until AT TIME ZONE 'UTC') + interval '1 month')
+                                  AT TIME ZONE 'UTC';
+    -- whole months [full_lo, full_hi) of the period
+    full_lo timestamptz := CASE WHEN first_month = p_since THEN p_since ELSE first_month_end END;
+    full_hi timestamptz := last_month;
+    rolled_lo timestamptz;      -- months read from the rollup: [rolled_lo, rolled_hi)
+    rolled_hi timestamptz;
+    add1_lo timestamptz;        -- ranges of jobs added to ...
+    add1_hi timestamptz;
+    add2_lo timestamptz;
+    add2_hi timestamptz;
+    sub1_lo timestamptz;        -- ... and taken from the rollup's months
+    sub1_hi timestamptz;
+    sub2_lo timestamptz;
+    sub2_hi timestamptz;
+BEGIN
+    IF p_since >= p_until THEN
+        RETURN;
+    END IF;
+    IF NOT isfinite(p_since) OR NOT isfinite(p_until) THEN
+        -- no month arithmetic on infinity: whole months reach the open end
+        full_lo := CASE WHEN isfinite(p_since) THEN full_lo ELSE '-infinity' END;
+        full_hi := CASE WHEN isfinite(p_until) THEN full_hi ELSE 'infinity' END;
+        first_month := full_lo;
+        last_month := full_hi;
+    END IF;
+    IF full_lo > full_hi THEN
+        -- inside one month: the period, or the month minus the rest of it
+        IF (p_until - p_since) * 2 <= first_month_end - first_month THEN
+            add1_lo := p_since;
+            add1_hi := p_until;
+        ELSE
+            rolled_lo := first_month;
+            rolled_hi := first_month_end;
+            sub1_lo := first_month;
+            sub1_hi := p_since;
+            sub2_lo := p_until;
+            sub2_hi := rolled_hi;
+        END IF;
+    ELSE
+        rolled_lo := full_lo;
+        rolled_hi := full_hi;
+        IF p_since < full_lo THEN           -- the first month's end of the period
+            IF (full_lo - p_since) <= (p_since - first_month) THEN
+                add1_lo := p_since;
+                add1_hi := full_lo;
+            ELSE
+                rolled_lo := first_month;
+                sub1_lo := first_month;
+                sub1_hi := p_since;
+            END IF;
+        END IF;
+        IF p_until > full_hi THEN           -- the last month's start of the period
+            IF (p_until - last_month) <= last_month_end - p_until THEN
+                add2_lo := last_month;
+                add2_hi := p_until;
+            ELSE
+                rolled_hi := last_month_end;
+                sub2_lo := p_until;
+                sub2_hi := rolled_hi;
+            END IF;
+        END IF;
+    END IF;
+
+    -- one aggregation over the rollup's rows and the ends' jobs (each job
+    -- +1 or -1 with its credits, bigint sums: no numeric arithmetic per
+    -- row), each range read through jobs_created_at; a range given as NULL
+    -- is pruned when the statement is planned with the values
+    RETURN QUERY EXECUTE $q$
+        SELECT s.account_id, coalesce(a.email, ''), s.jobs, s.credits
+          FROM (SELECT c.account_id, sum(c.jobs)::bigint AS jobs, sum(c.credits) AS credits
+                  FROM (SELECT r.account_id, r.jobs, r.credits FROM connector_spend_monthly r
+                         WHERE r.month >= ($1 AT TIME ZONE 'UTC')::date
+                           AND r.month < ($2 AT TIME ZONE 'UTC')::date
+                        UNION ALL SELECT * FROM miq_connector_spend_jobs($3, $4, 1)
+                        UNION ALL SELECT * FROM miq_connector_spend_jobs($5, $6, 1)
+                        UNION ALL SELECT * FROM miq_connector_spend_jobs($7, $8, -1)
+                        UNION ALL SELECT * FROM miq_connector_spend_jobs($9, $10, -1)) c
+                 GROUP BY 1 HAVING sum(c.jobs) > 0
+                 ORDER BY 3 DESC, 1 LIMIT 50) s
+          JOIN accounts a ON a.id = s.account_id
+         ORDER BY 4 DESC, 1
+    $q$ USING rolled_lo, rolled_hi, add1_lo, add1_hi, add2_lo, add2_hi, sub1_lo, sub1_hi, sub2_lo,
+              sub2_hi;
+END $_$;
 
 CREATE FUNCTION public.miq_report_top_tools(p_since timestamp with time zone, p_until timestamp with time zone) RETURNS TABLE(tool text, calls bigint, errors bigint, error_pct numeric, avg_latency_ms numeric, max_latency_ms numeric)
     LANGUAGE sql STABLE
@@ -1707,6 +1978,12 @@ CREATE FUNCTION public.miq_utc_day_floor(p_at timestamp with time zone) RETURNS 
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
     SELECT date_trunc('day', p_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+$$;
+
+CREATE FUNCTION public.miq_utc_month(p_at timestamp with time zone) RETURNS date
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT date_trunc('month', p_at AT TIME ZONE 'UTC')::date
 $$;
 
 CREATE FUNCTION public.miq_webhook_alert_trigger() RETURNS trigger
@@ -2112,6 +2389,33 @@ CREATE TABLE public.api_tokens (
     CONSTRAINT api_tokens_monthly_spend_cap_credits_check CHECK ((monthly_spend_cap_credits >= 0))
 );
 
+CREATE TABLE public.connector_spend_monthly (
+    month date NOT NULL,
+    account_id bigint NOT NULL,
+    jobs bigint NOT NULL,
+    credits bigint NOT NULL
+);
+
+CREATE VIEW public.admin_connector_spend_check AS
+ WITH logged AS (
+         SELECT public.miq_utc_month(j.created_at) AS month,
+            j.account_id,
+            count(*) AS jobs,
+            COALESCE(sum(j.charged_credits) FILTER (WHERE (j.status = 'succeeded'::text)), (0)::numeric) AS credits
+           FROM (public.jobs j
+             JOIN public.api_tokens t ON (((t.id = j.token_id) AND (t.kind = 'connector'::text))))
+          GROUP BY (public.miq_utc_month(j.created_at)), j.account_id
+        )
+ SELECT COALESCE(l.month, r.month) AS month,
+    COALESCE(l.account_id, r.account_id) AS account_id,
+    COALESCE(l.jobs, (0)::bigint) AS logged_jobs,
+    COALESCE(r.jobs, (0)::bigint) AS rolled_up_jobs,
+    COALESCE(l.credits, (0)::numeric) AS logged_credits,
+    COALESCE(r.credits, (0)::bigint) AS rolled_up_credits
+   FROM (logged l
+     FULL JOIN public.connector_spend_monthly r ON (((r.month = l.month) AND (r.account_id = l.account_id))))
+  WHERE ((l.jobs IS DISTINCT FROM r.jobs) OR (l.credits IS DISTINCT FROM (r.credits)::numeric));
+
 CREATE TABLE public.connector_usage_accounts (
     year integer NOT NULL,
     connector text NOT NULL,
@@ -2265,8 +2569,20 @@ CREATE TABLE public.job_wait_daily (
     jobs bigint NOT NULL,
     wait_s_sum numeric NOT NULL,
     wait_s_min numeric NOT NULL,
-    wait_s_max numeric NOT NULL
+    wait_s_max numeric NOT NULL,
+    slot smallint DEFAULT 0 NOT NULL,
+    CONSTRAINT job_wait_daily_slot_check CHECK (((slot >= 0) AND (slot < public.miq_metric_slots())))
 );
+
+CREATE VIEW public.job_wait_daily_sums AS
+ SELECT w.day,
+    w.bucket,
+    (sum(w.jobs))::bigint AS jobs,
+    sum(w.wait_s_sum) AS wait_s_sum,
+    min(w.wait_s_min) AS wait_s_min,
+    max(w.wait_s_max) AS wait_s_max
+   FROM public.job_wait_daily w
+  GROUP BY w.day, w.bucket;
 
 CREATE VIEW public.admin_job_wait_daily_check AS
  WITH logged AS (
@@ -2293,7 +2609,7 @@ CREATE VIEW public.admin_job_wait_daily_check AS
     l.wait_s_max AS logged_max,
     r.wait_s_max AS rolled_up_max
    FROM (logged l
-     FULL JOIN public.job_wait_daily r ON (((r.day = l.day) AND (r.bucket = l.bucket))))
+     FULL JOIN public.job_wait_daily_sums r ON (((r.day = l.day) AND (r.bucket = l.bucket))))
   WHERE ((l.jobs IS DISTINCT FROM r.jobs) OR (l.wait_s_sum IS DISTINCT FROM r.wait_s_sum) OR (l.wait_s_min IS DISTINCT FROM r.wait_s_min) OR (l.wait_s_max IS DISTINCT FROM r.wait_s_max));
 
 CREATE VIEW public.admin_ledger_check AS
@@ -2861,6 +3177,9 @@ ALTER TABLE ONLY public.auth_throttle
 ALTER TABLE ONLY public.clip_job_workflows
     ADD CONSTRAINT clip_job_workflows_pkey PRIMARY KEY (job_id);
 
+ALTER TABLE ONLY public.connector_spend_monthly
+    ADD CONSTRAINT connector_spend_monthly_pkey PRIMARY KEY (month, account_id);
+
 ALTER TABLE ONLY public.connector_usage_accounts
     ADD CONSTRAINT connector_usage_accounts_pkey PRIMARY KEY (year, connector, account_id);
 
@@ -2874,7 +3193,7 @@ ALTER TABLE ONLY public.credit_ledger
     ADD CONSTRAINT credit_ledger_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.job_wait_daily
-    ADD CONSTRAINT job_wait_daily_pkey PRIMARY KEY (day, bucket);
+    ADD CONSTRAINT job_wait_daily_pkey PRIMARY KEY (day, bucket, slot);
 
 ALTER TABLE ONLY public.jobs
     ADD CONSTRAINT jobs_account_id_idempotency_key_key UNIQUE (account_id, idempotency_key);
@@ -3040,6 +3359,14 @@ ALTER INDEX public.mcp_requests_at ATTACH PARTITION public.mcp_requests_default_
 
 ALTER INDEX public.mcp_requests_pkey ATTACH PARTITION public.mcp_requests_default_pkey;
 
+CREATE TRIGGER api_tokens_connector_spend_delete AFTER DELETE ON public.api_tokens REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_tokens_deleted();
+
+CREATE TRIGGER api_tokens_connector_spend_insert AFTER INSERT ON public.api_tokens FOR EACH ROW WHEN ((new.kind = 'connector'::text)) EXECUTE FUNCTION public.miq_connector_spend_token_row();
+
+CREATE TRIGGER api_tokens_connector_spend_truncate AFTER TRUNCATE ON public.api_tokens FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_truncate();
+
+CREATE TRIGGER api_tokens_connector_spend_update AFTER UPDATE OF id, kind ON public.api_tokens FOR EACH ROW WHEN (((old.id <> new.id) OR (old.kind <> new.kind))) EXECUTE FUNCTION public.miq_connector_spend_token_row();
+
 CREATE TRIGGER api_tokens_connector_usage_delete AFTER DELETE ON public.api_tokens REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_token_delete();
 
 CREATE TRIGGER api_tokens_connector_usage_insert AFTER INSERT ON public.api_tokens FOR EACH ROW EXECUTE FUNCTION public.miq_connector_usage_token_insert();
@@ -3063,6 +3390,14 @@ CREATE TRIGGER jobs_clip_workflows_insert AFTER INSERT ON public.jobs FOR EACH R
 CREATE TRIGGER jobs_clip_workflows_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_truncate();
 
 CREATE TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+
+CREATE TRIGGER jobs_connector_spend_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_jobs_deleted();
+
+CREATE TRIGGER jobs_connector_spend_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.token_id IS NOT NULL)) EXECUTE FUNCTION public.miq_connector_spend_row();
+
+CREATE TRIGGER jobs_connector_spend_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_truncate();
+
+CREATE TRIGGER jobs_connector_spend_update AFTER UPDATE OF status, charged_credits, created_at, token_id, account_id ON public.jobs FOR EACH ROW WHEN ((((old.token_id IS NOT NULL) OR (new.token_id IS NOT NULL)) AND ((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id <> new.account_id) OR (old.created_at <> new.created_at) OR ((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits))))) EXECUTE FUNCTION public.miq_connector_spend_row();
 
 CREATE TRIGGER jobs_connector_usage_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_job_delete();
 

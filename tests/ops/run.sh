@@ -8,8 +8,10 @@
 # queue-wait rollup through a job's life (job_rollup.sql, sql/019), and the
 # clip workflow rollup and top-failed (clip_workflows_rollup.sql, sql/022),
 # and the /metrics counters in slot rows (metric_totals_slots.sql, sql/023),
-# and the connector-usage rollup through jobs and label changes
-# (connector_usage_rollup.sql, sql/024).
+# the connector-usage rollup through jobs and label changes
+# (connector_usage_rollup.sql, sql/024), the queue-wait rollup in slot rows
+# (job_wait_slots.sql, sql/026), and the connector spend rollup behind
+# top-spenders (top_spenders_rollup.sql, sql/025).
 # Environment: OPS_URL, OPS_VAR (the stack's state dir), OPS_PGPORT,
 # OPS_BUILD, OPS_RUNAS (user for psql/momentiqctl; empty: the caller).
 # Prints one line per check and "ops: N passed, N failed".
@@ -290,6 +292,14 @@ sql_checks metric_totals_slots.sql "metric totals" 9
 sql_checks connector_usage_rollup.sql "connector usage rollup" 26
 v=$(sql "SELECT count(*) FROM admin_connector_usage_check")
 [ "$v" = 0 ] && ok "the connector-usage rollup equals the jobs table" || bad "connector-usage rollup differs in $v rows"
+
+# ---- the queue-wait rollup in slot rows (sql/026) -----------------------------
+sql_checks job_wait_slots.sql "job wait slots" 9
+
+# ---- top-spenders from the monthly connector spend rollup (sql/025) ----------
+sql_checks top_spenders_rollup.sql "connector spend rollup" 44
+v=$(sql "SELECT count(*) FROM admin_connector_spend_check")
+[ "$v" = 0 ] && ok "the connector spend rollup equals the jobs table" || bad "connector spend rollup differs in $v rows"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
