@@ -1,8 +1,13 @@
 /* Which GOPs the scene refine decodes (see miqw_gops.h). */
+#include <math.h>
 #include "analyses/miqw_gops.h"
+#include "analyses/miqw_shots.h"
 
-/* A GOP next to a candidate is decoded too when its keyframes changed at
- * least this share of the threshold (a dissolve spilling over a keyframe). */
+/* A GOP next to one whose keyframes differ is decoded too when its own
+ * change along the way of that change (a dissolve spilling over the keyframe
+ * between them) is at least this share of the threshold. A shot that
+ * changes on its own (cells, grain, a crowd) changes across that way: its
+ * keyframe sits at the near end of it. */
 #define SPILL 0.2
 
 typedef miqw_gop gop;
@@ -43,9 +48,22 @@ static int moved(const gop_set *s, int j, double fdur)
            (s->gops[j].diff < 0 || s->gain * s->gops[j].diff >= s->threshold * 0.5);
 }
 
+/* GOP j shares keyframe j (side -1) or j + 1 (side +1) with a GOP whose
+ * keyframes differ: its change along the way from the keyframe before that
+ * one to the keyframe after it (the whole change when unknown). */
+static double spilled(const gop_set *s, int j, int side)
+{
+    const gop *k = side < 0 ? &s->gops[j] : &s->gops[j + 1];
+    if (isnan(k->along) || k->across < 0)
+        return s->gops[j].diff;
+    /* either direction: a keyframe past either end means the picture went
+     * on, or turned back, within GOP j */
+    return fabs(side < 0 ? 1 - k->along : k->along) * k->across;
+}
+
 /* ... or it holds a still or black stretch (tiny packets, a black keyframe
- * at either end), or it borders a GOP whose keyframes differ and its own
- * keyframes moved enough for a dissolve to spill into it. */
+ * at either end), or it borders a GOP whose keyframes differ and changed
+ * enough along the way of that change for a dissolve to spill into it. */
 static int candidate(const gop_set *s, int j, double fdur)
 {
     const gop *g = &s->gops[j];
@@ -55,7 +73,8 @@ static int candidate(const gop_set *s, int j, double fdur)
         (j + 1 < s->ngops && (s->gops[j + 1].flags & G_BLACK)))
         return 1;
     return s->gain * g->diff >= s->threshold * SPILL &&
-           (moved(s, j - 1, fdur) || moved(s, j + 1, fdur));
+           ((moved(s, j - 1, fdur) && s->gain * spilled(s, j, -1) >= s->threshold * SPILL) ||
+            (moved(s, j + 1, fdur) && s->gain * spilled(s, j, 1) >= s->threshold * SPILL));
 }
 
 int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double gain,
@@ -63,4 +82,17 @@ int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double 
 {
     gop_set s = {gops, n, m, gain, threshold};
     return candidate(&s, j, fdur);
+}
+
+double miqw_key_along(const uint8_t *a, const uint8_t *k, const uint8_t *b)
+{
+    double num = 0, den = 0;
+    int i;
+    for (i = 0; i < MIQW_TSIZE; i++) {
+        int d = b[i] - a[i];
+        num += (double)(k[i] - a[i]) * d;
+        den += (double)d * d;
+    }
+    /* alike within a grey level a sample: no direction to measure along */
+    return den <= MIQW_TSIZE ? NAN : num / den;
 }

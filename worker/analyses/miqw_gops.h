@@ -20,15 +20,23 @@ typedef struct miqw_gop {
     int64_t last_spike; /* latest pts of a packet-size spike, INT64_MIN none */
     int64_t last_still; /* latest pts of a packet in a run of TINY_RUN tiny ones, INT64_MIN */
     double diff;        /* thumbnail difference to the next keyframe, -1 unknown */
+    double along;       /* where this keyframe lies from the previous to the next (least
+                         * squares, 0: the previous, 1: the next), NAN unknown */
+    double across;      /* thumbnail difference from the previous keyframe to the next, -1 */
     int flags, packets;
 } miqw_gop;
 
 /* GOP j of gops[0..n) needs a full decode: its keyframes differ (gain x
  * difference >= threshold / 2), a packet-size spike, longer than
  * MIQW_LONG_GOP_S, the last one, still or black, or next to one whose
- * keyframes differ while its own moved (a dissolve spilling over). fdur: one
- * frame in seconds. */
+ * keyframes differ while its own moved along the way of that change (a
+ * dissolve spilling over). fdur: one frame in seconds. */
 int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double gain,
                        double threshold, int j, double fdur);
+
+/* Where thumbnail k lies on the way from a to b (64x36 YUV, MIQW_TSIZE
+ * bytes): the least-squares alpha of k = a + alpha (b - a); NAN when a and
+ * b are alike (no way to measure it). */
+double miqw_key_along(const uint8_t *a, const uint8_t *k, const uint8_t *b);
 
 #endif

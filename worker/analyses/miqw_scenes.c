@@ -72,7 +72,9 @@ typedef struct scene_state {
     int ncuts, ccap;
     uint8_t prev[TSIZE] __attribute__((aligned(64)));
     uint8_t cur[TSIZE] __attribute__((aligned(64)));
-    int prev_gop; /* gop whose keyframe is in prev, -1 */
+    uint8_t prev2[TSIZE]; /* the pass's keyframe before prev's, if prev2_ok */
+    int prev_gop;         /* gop whose keyframe is in prev, -1 */
+    int prev2_ok;
     int recent[RECENT], nrecent, last_key_size, tiny_run, tiny_floor;
     miqw_shots *shots, *kshots; /* refined frames; the pass's keyframes (all-intra runs) */
     double black_min_s, frozen_min_s;
@@ -169,6 +171,8 @@ static gop *gop_add(scene_state *s, int64_t pts)
     s->gops[s->ngops].last_big = s->gops[s->ngops].last_spike = INT64_MIN;
     s->gops[s->ngops].last_still = INT64_MIN;
     s->gops[s->ngops].diff = -1;
+    s->gops[s->ngops].along = NAN;
+    s->gops[s->ngops].across = -1;
     s->gops[s->ngops].flags = 0;
     s->gops[s->ngops].packets = 1;
     return &s->gops[s->ngops++];
@@ -189,7 +193,13 @@ static void on_keyframe(scene_state *s, const AVFrame *f)
         s->gops[j - 1].diff = thumb_diff(s->prev, s->cur);
         if (miqw_thumb_frozen(s->prev, s->cur))
             s->gops[j - 1].flags |= G_SAME;
+        if (s->prev2_ok) { /* for the GOPs a dissolve may spill into (miqw_gops.h) */
+            s->gops[j - 1].along = miqw_key_along(s->prev2, s->prev, s->cur);
+            s->gops[j - 1].across = thumb_diff(s->prev2, s->cur);
+        }
+        memcpy(s->prev2, s->prev, TSIZE);
     }
+    s->prev2_ok = s->prev_gop >= 0 && s->prev_gop == j - 1;
     if (miqw_thumb_black(s->cur))
         s->gops[j].flags |= G_BLACK;
     /* Adjacent keyframes are consecutive frames: the pass alone sees their
