@@ -2,8 +2,8 @@
  * take from the next keyframe (read ahead, decoded alone) instead of decoding
  * it: skipped when nothing changes there, decoded when something does (a
  * dissolve after the cut in the same GOP), given as copies when it is a
- * still picture. Fixed 48-frame GOPs without scene-cut keyframes, made at
- * test time. */
+ * still picture; and GOPs of tiny packets that cannot hold a still stretch.
+ * Fixed 48-frame GOPs without scene-cut keyframes, made at test time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,5 +132,36 @@ static void cut_into_still(void)
     json_decref(r);
 }
 
+/* A fixed noise picture scrolling 2 px a frame (tiny packets against its
+ * keyframes, as cellular automata at 720p: uniform motion costs the encoder
+ * as little as a still picture) for 150 frames, a cut into a still picture
+ * that lasts 55 frames (past the keyframe at 192), a cut at 205. The
+ * scrolling GOPs 0..144 are shorter than frozen_min_s and the frame after
+ * each of their keyframes moved: no frozen stretch can be in them, and they
+ * are not decoded; the still stretch, which starts inside GOP 144..192, is
+ * found whole. */
+static void scroll_of_tiny_packets_not_decoded(void)
+{
+    const char *path = wtest_ffmpeg(
+        utp, "v2_scroll_still.mp4",
+        "-filter_complex \"color=c=gray:s=1280x360:r=25,noise=alls=100:allf=u,"
+        "crop=640:360:x='2*n':y=0,trim=end_frame=150,format=yuv420p,setsar=1[a];"
+        "smptebars=s=640x360:r=25,trim=start_frame=10:end_frame=11,setpts=PTS-STARTPTS,"
+        "loop=loop=54:size=1,format=yuv420p,setsar=1[b];"
+        "testsrc2=s=640x360:r=25:d=2,format=yuv420p,setsar=1[c];"
+        "[a][b][c]concat=n=3:v=1:a=0[v]\" -map '[v]' " ENC);
+    json_t *r = scenes_of(path), *cuts = json_object_get(r, "cuts"),
+           *frozen = json_object_get(r, "frozen");
+    print_result("scroll of tiny packets, cut into a still", r);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(cuts), 2);
+    CU_ASSERT_EQUAL(ival(json_array_get(cuts, 0), "frame"), 150);
+    CU_ASSERT_EQUAL(ival(json_array_get(cuts, 1), "frame"), 205);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(frozen), 1);
+    CU_ASSERT_EQUAL(ival(json_array_get(frozen, 0), "start_frame"), 150);
+    CU_ASSERT_EQUAL(ival(json_array_get(frozen, 0), "end_frame"), 205);
+    CU_ASSERT_EQUAL(stat(r, "refined_gops"), 3); /* 144, 192 and the last */
+    json_decref(r);
+}
+
 MIQ_SUITE("video_rest", MIQ_TEST(rest_after_cut_skipped), MIQ_TEST(rest_after_cut_with_dissolve),
-          MIQ_TEST(cut_into_still))
+          MIQ_TEST(cut_into_still), MIQ_TEST(scroll_of_tiny_packets_not_decoded))

@@ -3,19 +3,17 @@
 #include "analyses/miqw_gops.h"
 #include "analyses/miqw_shots.h"
 
-/* A GOP next to one whose keyframes differ is decoded too when its own
- * change along the way of that change (a dissolve spilling over the keyframe
- * between them) is at least this share of the threshold. A shot that
- * changes on its own (cells, grain, a crowd) changes across that way: its
- * keyframe sits at the near end of it. */
-#define SPILL 0.2
+/* MIQW_SPILL: a shot that changes on its own (cells, grain, a crowd)
+ * changes across the way of its neighbour's change: its keyframe sits at the
+ * near end of it. */
+#define SPILL MIQW_SPILL
 
 typedef miqw_gop gop;
 typedef struct gop_set {
     const gop *gops;
     int ngops;
     const miqw_media *m;
-    double gain, threshold;
+    double gain, threshold, still_min_s;
 } gop_set;
 
 static int adjacent(const gop_set *s, int j, double fdur)
@@ -61,6 +59,28 @@ static double spilled(const gop_set *s, int j, int side)
     return fabs(side < 0 ? 1 - k->along : k->along) * k->across;
 }
 
+/* GOP j's tiny packets hold no black or frozen stretch long enough to be
+ * reported. Tiny packets cost a picture that moves uniformly (a scroll,
+ * cellular automata) as little as a still one; what rules a stretch out:
+ * its keyframes are not frozen against each other (G_SAME) nor black, no
+ * stretch that long fits between them (the GOP is shorter than
+ * still_min_s: one that long would take in a keyframe and a frame beside
+ * it), and the frame after each keyframe differs from it (not G_HELD: a
+ * stretch that took in keyframe j and went on, or one that began inside
+ * the GOP and went on past keyframe j + 1, would have it frozen). */
+static int still_ruled_out(const gop_set *s, int j)
+{
+    const gop *g = &s->gops[j], *n;
+    if (j + 1 >= s->ngops)
+        return 0;
+    n = &s->gops[j + 1];
+    return !(g->flags & (G_SAME | G_BLACK | G_HELD)) && (g->flags & G_PROBED) &&
+           !(n->flags & (G_BLACK | G_HELD)) && (n->flags & G_PROBED) &&
+           miqw_ts_seconds(s->m, s->m->video_idx, n->pts) -
+                   miqw_ts_seconds(s->m, s->m->video_idx, g->pts) <
+               s->still_min_s - 1e-6;
+}
+
 /* ... or it holds a still or black stretch (tiny packets, a black keyframe
  * at either end), or it borders a GOP whose keyframes differ and changed
  * enough along the way of that change for a dissolve to spill into it. */
@@ -69,7 +89,8 @@ static int candidate(const gop_set *s, int j, double fdur)
     const gop *g = &s->gops[j];
     if (adjacent(s, j, fdur))
         return 0;
-    if (changed(s, j, fdur) || (g->flags & (G_STILL | G_BLACK)) ||
+    if (changed(s, j, fdur) || (g->flags & G_BLACK) ||
+        ((g->flags & G_STILL) && !still_ruled_out(s, j)) ||
         (j + 1 < s->ngops && (s->gops[j + 1].flags & G_BLACK)))
         return 1;
     return s->gain * g->diff >= s->threshold * SPILL &&
@@ -78,9 +99,9 @@ static int candidate(const gop_set *s, int j, double fdur)
 }
 
 int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double gain,
-                       double threshold, int j, double fdur)
+                       double threshold, int j, double fdur, double still_min_s)
 {
-    gop_set s = {gops, n, m, gain, threshold};
+    gop_set s = {gops, n, m, gain, threshold, still_min_s};
     return candidate(&s, j, fdur);
 }
 

@@ -10,8 +10,16 @@
 /* GOPs longer than this are always decoded. */
 #define MIQW_LONG_GOP_S 10.0
 
-/* G_SAME: the next keyframe is frozen against this one (freezedetect test). */
-enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8 };
+/* A GOP next to one whose keyframes differ is decoded too when its own
+ * change along the way of that change (a dissolve spilling over the keyframe
+ * between them) reaches this share of the threshold (miqw_gops.c). */
+#define MIQW_SPILL 0.2
+
+/* G_SAME: the next keyframe is frozen against this one (freezedetect test).
+ * G_PROBED: the pass decoded the frame after this keyframe (done in and
+ * after a GOP of tiny packets); G_HELD: that frame may share a frozen
+ * stretch with the keyframe (miqw_thumb_may_share_freeze). */
+enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8, G_PROBED = 16, G_HELD = 32 };
 
 typedef struct miqw_gop {
     int64_t pts;        /* keyframe pts, stream time base */
@@ -28,11 +36,13 @@ typedef struct miqw_gop {
 
 /* GOP j of gops[0..n) needs a full decode: its keyframes differ (gain x
  * difference >= threshold / 2), a packet-size spike, longer than
- * MIQW_LONG_GOP_S, the last one, still or black, or next to one whose
- * keyframes differ while its own moved along the way of that change (a
- * dissolve spilling over). fdur: one frame in seconds. */
+ * MIQW_LONG_GOP_S, the last one, still (unless no stretch still_min_s long
+ * can be in it: see miqw_gops.c) or black, or next to one whose keyframes
+ * differ while its own moved along the way of that change (a dissolve
+ * spilling over). fdur: one frame in seconds; still_min_s: the shorter of
+ * the shortest black and frozen stretches reported. */
 int miqw_gop_candidate(const miqw_gop *gops, int n, const miqw_media *m, double gain,
-                       double threshold, int j, double fdur);
+                       double threshold, int j, double fdur, double still_min_s);
 
 /* Where thumbnail k lies on the way from a to b (64x36 YUV, MIQW_TSIZE
  * bytes): the least-squares alpha of k = a + alpha (b - a); NAN when a and

@@ -34,6 +34,10 @@
  * simple that its keyframe is small (test bars, a title card) still costs its
  * unchanged frames about nothing (skipped blocks), a changed one more. */
 #define TINY_FLOOR 32
+/* The pass keeps up to this many packets after each keyframe, to decode the
+ * frame after it when the GOP or the one before is of tiny packets (the
+ * frame is that many packets or fewer after it in decode order). */
+#define PROBE_MAX 8
 /* How far past a run's end decoding goes on while a transition is open. */
 #define MAX_SPILL_FRAMES 96
 /* After a cut, the rest of its GOP is looked at first through the next
@@ -84,12 +88,15 @@ typedef struct scene_state {
     uint8_t key[TSIZE];    /* the refine run's latest keyframe, of GOP key_gop */
     int key_gop, in_order; /* in_order: keyframes came in pts order */
     int failed;
-    miqw_peek peek;          /* read-ahead to the next keyframe after a cut */
-    uint8_t peek_key[TSIZE]; /* that keyframe's thumbnail */
-    int64_t rest_skipped;    /* frames after a cut not decoded (the GOP's rest unchanged) */
-    int peeked_gop;          /* the GOP whose next keyframe still_rest read ahead, -1 */
-    int64_t reorder_ts;      /* the decoder's reorder delay, stream units */
-    double tb;               /* seconds per stream unit */
+    miqw_peek peek;             /* read-ahead to the next keyframe after a cut */
+    uint8_t peek_key[TSIZE];    /* that keyframe's thumbnail */
+    int64_t rest_skipped;       /* frames after a cut not decoded (the GOP's rest unchanged) */
+    int peeked_gop;             /* the GOP whose next keyframe still_rest read ahead, -1 */
+    int spike_gop;              /* the GOP whose rest after its last spike was judged, -1 */
+    AVPacket *probe[PROBE_MAX]; /* packets after the latest keyframe, up to the frame after it */
+    int nprobe, probe_ready;    /* probe_ready: that frame's packet is among them */
+    int64_t reorder_ts;         /* the decoder's reorder delay, stream units */
+    double tb;                  /* seconds per stream unit */
 } scene_state;
 
 static int thumb(scene_state *s, const AVFrame *f, uint8_t *out)
@@ -187,7 +194,18 @@ static void on_keyframe(scene_state *s, const AVFrame *f)
     for (j = s->ngops - 1; j >= 0 && j >= s->ngops - 64; j--)
         if (s->gops[j].pts == pts)
             break;
-    if (j < 0 || j < s->ngops - 64 || thumb(s, f, s->cur) < 0)
+    if (j < 0 || j < s->ngops - 64) {
+        /* the frame after the latest keyframe (probe_flush; frames come
+         * out in display order, before the next keyframe): may it share a
+         * frozen stretch with it? */
+        if (s->prev_gop >= 0 && pts == s->gops[s->prev_gop].pts + s->frame_ts &&
+            thumb(s, f, s->cur) == 0)
+            s->gops[s->prev_gop].flags |= G_PROBED |
+                                          (miqw_thumb_may_share_freeze(s->prev, s->cur) ? G_HELD
+                                                                                        : 0);
+        return;
+    }
+    if (thumb(s, f, s->cur) < 0)
         return;
     if (s->prev_gop >= 0 && s->prev_gop == j - 1) {
         s->gops[j - 1].diff = thumb_diff(s->prev, s->cur);
@@ -217,6 +235,38 @@ static void drain(scene_state *s)
         on_keyframe(s, s->frame);
         av_frame_unref(s->frame);
     }
+}
+
+/* GOP j (next keyframe at pts next) is of tiny packets and shorter than the
+ * shortest still stretch reported: the frames after its keyframes may rule
+ * such a stretch out (miqw_gops.c). */
+static int probe_helps(const scene_state *s, int j, int64_t next)
+{
+    double min_s = s->black_min_s < s->frozen_min_s ? s->black_min_s : s->frozen_min_s;
+    return j >= 0 && (s->gops[j].flags & G_STILL) && next != INT64_MAX &&
+           (double)(next - s->gops[j].pts) * s->tb < min_s - 1e-6;
+}
+
+/* The latest GOP's packets are all seen (next: the pts of the keyframe after
+ * it, INT64_MAX at the end): when that helps, the frame after its keyframe
+ * is decoded from the packets kept. */
+static void probe_flush(scene_state *s, int64_t next)
+{
+    int i, last = s->ngops - 1;
+    if (s->probe_ready && last >= 0 &&
+        (probe_helps(s, last, next) || probe_helps(s, last - 1, s->gops[last].pts))) {
+        for (i = 0; i < s->nprobe; i++) {
+            if (avcodec_send_packet(s->dec, s->probe[i]) == AVERROR(EAGAIN)) {
+                drain(s);
+                avcodec_send_packet(s->dec, s->probe[i]);
+            }
+            drain(s);
+        }
+    }
+    for (i = 0; i < s->nprobe; i++)
+        av_packet_free(&s->probe[i]);
+    s->nprobe = 0;
+    s->probe_ready = 0;
 }
 
 static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const char **err,
@@ -249,8 +299,11 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
             if (s->recent[i] > mx)
                 mx = s->recent[i];
         if (s->ngops && s->nrecent >= 3 && pkt->size > 2 * mx && pkt->size > s->last_key_size / 4) {
-            s->gops[s->ngops - 1].flags |= G_SUSPECT;
-            s->gops[s->ngops - 1].last_spike = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
+            gop *g = &s->gops[s->ngops - 1];
+            g->flags |= G_SUSPECT;
+            /* the latest in display order (a B-frame spike follows its P-frame's) */
+            if (pts == AV_NOPTS_VALUE || pts > g->last_spike)
+                g->last_spike = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
         }
         /* A still or black stretch: frames that cost the encoder nothing. */
         s->tiny_run = tiny ? s->tiny_run + 1 : 0;
@@ -261,10 +314,17 @@ static int sc_packet(miqw_consumer *c, miqw_media *m, const AVPacket *pkt, const
                 g->last_still = pts == AV_NOPTS_VALUE ? INT64_MAX : pts;
         }
         s->recent[s->nrecent++ % RECENT] = pkt->size;
+        if (s->ngops && !s->probe_ready && s->nprobe < PROBE_MAX &&
+            (s->probe[s->nprobe] = av_packet_clone(pkt))) {
+            s->nprobe++;
+            s->probe_ready = pts != AV_NOPTS_VALUE &&
+                             pts == s->gops[s->ngops - 1].pts + s->frame_ts;
+        }
         return 0;
     }
     if (pts == AV_NOPTS_VALUE)
         return 0;
+    probe_flush(s, pts);
     if (!gop_add(s, pts)) {
         *err = "out of memory";
         *code = "server_error";
@@ -380,6 +440,35 @@ static int64_t rest_unchanged(scene_state *s, int64_t pts, int64_t sent_key)
     return next;
 }
 
+/* A GOP decoded for a packet-size spike alone (its keyframes alike, no run
+ * of tiny packets, not black, not long): once the frame after its last spike
+ * is decoded (a cut there would be placed by now), the rest of the GOP is
+ * judged as a GOP with alike keyframes is, by rest_unchanged, and besides:
+ * no transition can open on the frames decoded (miqw_shots_settled), and
+ * when the next GOP's keyframes differ, the rest moves less than MIQW_SPILL x
+ * the threshold toward its keyframe (no dissolve spills into it). Once a
+ * GOP. Returns the next keyframe's pts, or 0. */
+static int64_t rest_after_spike(scene_state *s, int64_t pts, int64_t sent_key)
+{
+    const gop *g, *n;
+    int64_t next;
+    if (!s->in_order || s->key_gop < 0 || s->key_gop + 1 >= s->ngops || s->spike_gop == s->key_gop)
+        return 0;
+    g = &s->gops[s->key_gop];
+    n = &s->gops[s->key_gop + 1];
+    if (g->last_spike == INT64_MIN || pts <= g->last_spike || g->diff < 0 ||
+        GAIN * g->diff >= s->threshold * 0.5 || (g->flags & (G_STILL | G_BLACK)) ||
+        (double)(n->pts - g->pts) * s->tb > MIQW_LONG_GOP_S)
+        return 0;
+    s->spike_gop = s->key_gop;
+    if (!miqw_shots_settled(s->shots) || !(next = rest_unchanged(s, pts, sent_key)))
+        return 0;
+    if ((n->diff < 0 || GAIN * n->diff >= s->threshold * 0.5) &&
+        GAIN * thumb_diff(s->cur, s->peek_key) >= s->threshold * MIQW_SPILL)
+        return 0;
+    return next;
+}
+
 /* Decodes [from, ...) fully and feeds the spike test and the shot detector;
  * stops after the first frame past hi (or at the end), or, while a transition
  * or a still stretch is open there, up to MAX_SPILL_FRAMES later. A run that
@@ -467,7 +556,10 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
                 if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
                     k.hi = s->last_fed;
                 refine_frame(s, &k, pts, &have_prev);
-                if (s->ncuts > ncuts && !skip_until && (next = rest_unchanged(s, pts, sent_key))) {
+                next = skip_until         ? 0
+                       : s->ncuts > ncuts ? rest_unchanged(s, pts, sent_key)
+                                          : rest_after_spike(s, pts, sent_key);
+                if (next) {
                     s->rest_skipped += (next - pts) / s->frame_ts - 1;
                     skip_until = gap_until = next;
                 }
@@ -619,6 +711,8 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     int64_t f0 = 0, end_frame, key_decoded;
     spike k = {0, 0, 0, 0, INT64_MIN, INT64_MAX};
     miqw_scene_params sp = params_of(s);
+    double still_min_s = s->black_min_s < s->frozen_min_s ? s->black_min_s : s->frozen_min_s;
+    probe_flush(s, INT64_MAX);
     avcodec_send_packet(s->dec, NULL);
     drain(s);
     key_decoded = s->decoded;
@@ -639,10 +733,10 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     /* Runs of candidate GOPs, each decoded in one go. */
     for (j = 0; j < s->ngops && !s->failed; j++) {
         int b = j;
-        if (!miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold, j, fdur))
+        if (!miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold, j, fdur, still_min_s))
             continue;
-        while (b + 1 < s->ngops &&
-               miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold, b + 1, fdur))
+        while (b + 1 < s->ngops && miqw_gop_candidate(s->gops, s->ngops, s->m, GAIN, s->threshold,
+                                                      b + 1, fdur, still_min_s))
             b++;
         s->refined += b - j + 1;
         avcodec_flush_buffers(s->dec);
@@ -704,10 +798,13 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
 static void sc_destroy(miqw_consumer *c)
 {
     scene_state *s = c->state;
+    int i;
     if (!s)
         return;
     avcodec_free_context(&s->dec);
     miqw_peek_free(&s->peek);
+    for (i = 0; i < s->nprobe; i++)
+        av_packet_free(&s->probe[i]);
     av_frame_free(&s->frame);
     av_packet_free(&s->pkt);
     sws_freeContext(s->sws);
@@ -744,6 +841,7 @@ miqw_consumer *miqw_scene_consumer(apr_pool_t *p, miqw_media *m, const json_t *p
     s->prev_gop = -1;
     s->key_gop = -1;
     s->peeked_gop = -1;
+    s->spike_gop = -1;
     /* half a bit per 16x16 block */
     s->tiny_floor = TINY_FLOOR +
                     (int)(((int64_t)(m->width + 15) / 16) * ((m->height + 15) / 16) / 16);

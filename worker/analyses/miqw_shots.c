@@ -11,6 +11,8 @@
 static const int lags[] = {2, 3, 5, 8, 12, 18, 27, 40};
 #define NLAGS   ((int)(sizeof(lags) / sizeof(lags[0])))
 #define MAX_LAG 40
+/* The longest side a window's calm test looks at (side_len). */
+#define MAX_SIDE 24
 /* Frames after the last matching window before a transition is closed. */
 #define SETTLE 12
 /* Fit tolerances: residual per pixel against the change between the ends,
@@ -152,6 +154,11 @@ int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb)
     return luma_mafd(ref, thumb) <= FREEZE_MAFD;
 }
 
+int miqw_thumb_may_share_freeze(const uint8_t *a, const uint8_t *b)
+{
+    return luma_mafd(a, b) <= 2 * FREEZE_MAFD;
+}
+
 /* Blend coefficient of frame f between a (0) and b (1), luma, and the mean
  * absolute residual of that blend in grey levels. */
 static double alpha_of(const float *a, const float *b, const float *f, double *resid)
@@ -226,7 +233,7 @@ static int blend_fits(const miqw_shots *s, int64_t a, int64_t b)
  * not (one side at least is calm). */
 static int64_t side_len(int w)
 {
-    return w < 4 ? 4 : w > 24 ? 24 : w;
+    return w < 4 ? 4 : w > MAX_SIDE ? MAX_SIDE : w;
 }
 
 static int sides_hold(const miqw_shots *s, int64_t a, int64_t b, int64_t l)
@@ -403,6 +410,25 @@ int miqw_shots_still_open(const miqw_shots *s)
 {
     return (s->black ? MIQW_BLACK_OPEN : 0) |
            (s->have_ref && s->ref_frames >= 2 ? MIQW_FROZEN_OPEN : 0);
+}
+
+int miqw_shots_settled(const miqw_shots *s)
+{
+    int64_t last = s->n - 1, b;
+    int i;
+    if (s->open)
+        return 0;
+    /* the windows look_for_blend judges once more frames come: both ends fed,
+     * the far side not yet */
+    for (i = 0; i < NLAGS; i++)
+        for (b = last - side_len(lags[i]) + 1; b <= last; b++) {
+            int64_t a = b - 2 * lags[i];
+            if (a >= 0 && b - lags[i] > s->quiet_after &&
+                s->gain * miqw_thumb_diff(at(s, a)->th, at(s, b)->th) >= s->threshold &&
+                blend_fits(s, a, b))
+                return 0;
+        }
+    return 1;
 }
 
 void miqw_shots_reset(miqw_shots *s)

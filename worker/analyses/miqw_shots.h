@@ -47,6 +47,9 @@ double miqw_thumb_diff(const uint8_t *a, const uint8_t *b);
 int miqw_thumb_black(const uint8_t *thumb);
 /* thumb is frozen against ref (the freezedetect test above). */
 int miqw_thumb_frozen(const uint8_t *ref, const uint8_t *thumb);
+/* a and b may belong to one frozen stretch: each within the freezedetect
+ * limit of its first frame puts them within twice that of each other. */
+int miqw_thumb_may_share_freeze(const uint8_t *a, const uint8_t *b);
 /* One decoded frame: pts and the pts after it (pts + duration). */
 void miqw_shots_frame(miqw_shots *s, int64_t pts, int64_t next_pts, const uint8_t *thumb);
 /* A transition or still stretch is being followed: keep decoding. */
@@ -55,6 +58,10 @@ int miqw_shots_open(const miqw_shots *s);
  * least two frames is being followed: a mask, 0 for none. */
 enum { MIQW_BLACK_OPEN = 1, MIQW_FROZEN_OPEN = 2 };
 int miqw_shots_still_open(const miqw_shots *s);
+/* No transition is open and none can open on the frames fed so far: no
+ * window that is judged only once more frames come (its far side) has ends
+ * that differ enough and a blend between them. */
+int miqw_shots_settled(const miqw_shots *s);
 /* The frames stop here (end of a decoded run): closes what is open. */
 void miqw_shots_reset(miqw_shots *s);
 /* The events found so far (unsorted), and whether memory ran out. */
