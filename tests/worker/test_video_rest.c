@@ -2,7 +2,8 @@
  * take from the next keyframe (read ahead, decoded alone) instead of decoding
  * it: skipped when nothing changes there, decoded when something does (a
  * dissolve after the cut in the same GOP), given as copies when it is a
- * still picture; and GOPs of tiny packets that cannot hold a still stretch.
+ * still picture; the same after a packet spike that held no cut; and GOPs
+ * of tiny packets that cannot hold a still stretch.
  * Fixed 48-frame GOPs without scene-cut keyframes, made at test time. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,5 +164,25 @@ static void scroll_of_tiny_packets_not_decoded(void)
     json_decref(r);
 }
 
+/* Grainy bars with a one-frame white flash at 60: a packet spike in GOP
+ * 48..96, whose keyframes look alike, and no cut (the flash changes and
+ * changes back). Once the frames past the spike are decoded, the rest of
+ * the GOP (the next keyframe, read ahead, is the same picture) is not. */
+static void rest_after_spike_skipped(void)
+{
+    const char *path = wtest_ffmpeg(
+        utp, "v2_flash_spike.mp4",
+        "-filter_complex \"smptehdbars=s=320x180:r=25:d=6,noise=alls=8:allf=t,"
+        "format=yuv420p,setsar=1,drawbox=enable='eq(n,60)':c=white:t=fill[v]\" "
+        "-map '[v]' " ENC);
+    json_t *r = scenes_of(path);
+    print_result("flash, rest after the spike", r);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "cuts")), 0);
+    CU_ASSERT_EQUAL(stat(r, "refined_gops"), 2);     /* 48 (the spike) and the last */
+    CU_ASSERT(stat(r, "rest_skipped_frames") >= 20); /* most of frames 64..95 */
+    json_decref(r);
+}
+
 MIQ_SUITE("video_rest", MIQ_TEST(rest_after_cut_skipped), MIQ_TEST(rest_after_cut_with_dissolve),
-          MIQ_TEST(cut_into_still), MIQ_TEST(scroll_of_tiny_packets_not_decoded))
+          MIQ_TEST(cut_into_still), MIQ_TEST(scroll_of_tiny_packets_not_decoded),
+          MIQ_TEST(rest_after_spike_skipped))
