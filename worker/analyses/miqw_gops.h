@@ -17,8 +17,9 @@
 
 /* G_SAME: the next keyframe is frozen against this one (freezedetect test).
  * G_PROBED: the pass decoded the frame after this keyframe (done in and
- * after a GOP of tiny packets); G_HELD: that frame may share a frozen
- * stretch with the keyframe (miqw_thumb_may_share_freeze). */
+ * after a GOP of tiny packets shorter than the shortest still stretch
+ * reported); G_HELD: that frame may share a frozen stretch with the
+ * keyframe (miqw_thumb_may_share_freeze). */
 enum { G_SUSPECT = 1, G_STILL = 2, G_BLACK = 4, G_SAME = 8, G_PROBED = 16, G_HELD = 32 };
 
 typedef struct miqw_gop {

@@ -35,8 +35,9 @@
  * unchanged frames about nothing (skipped blocks), a changed one more. */
 #define TINY_FLOOR 32
 /* The pass keeps up to this many packets after each keyframe, to decode the
- * frame after it when the GOP or the one before is of tiny packets (the
- * frame is that many packets or fewer after it in decode order). */
+ * frame after it when the GOP or the one before is of tiny packets and
+ * short (probe_flush; the frame is that many packets or fewer after it in
+ * decode order). */
 #define PROBE_MAX 8
 /* How far past a run's end decoding goes on while a transition is open. */
 #define MAX_SPILL_FRAMES 96
