@@ -447,8 +447,8 @@ static int64_t rest_unchanged(scene_state *s, int64_t pts, int64_t sent_key)
  * judged as a GOP with alike keyframes is, by rest_unchanged, and besides:
  * no transition can open on the frames decoded (miqw_shots_settled), and
  * when the next GOP's keyframes differ, the rest moves less than MIQW_SPILL x
- * the threshold toward its keyframe (no dissolve spills into it). Once a
- * GOP. Returns the next keyframe's pts, or 0. */
+ * the threshold toward its keyframe (no dissolve spills into it). Judged
+ * once per GOP (spike_gop). Returns the next keyframe's pts, or 0. */
 static int64_t rest_after_spike(scene_state *s, int64_t pts, int64_t sent_key)
 {
     const gop *g, *n;
