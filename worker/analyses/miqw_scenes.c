@@ -12,6 +12,7 @@
 #include "analyses/miqw_peek.h"
 #include "analyses/miqw_gops.h"
 #include "analyses/miqw_scenes_json.h"
+#include "analyses/miqw_changes.h"
 #include "base/miq_json.h"
 
 #define TW    MIQW_TW
@@ -23,8 +24,6 @@
 #define GAIN   4.0
 #define RECENT 6
 
-/* A fade-out and a fade-in at most this far apart are one fade. */
-#define FADE_PAIR_S 3.0
 /* Non-key packets this much smaller than the keyframe are "tiny" (a still or
  * black picture costs the encoder almost nothing); a run of TINY_RUN of them
  * marks the GOP for a full look. */
@@ -48,14 +47,6 @@
 
 typedef miqw_gop gop;
 
-/* A scene change: pts is where the new shot takes over; gradual ones span
- * [start, end] (a hard cut: start = end = pts). */
-typedef struct cut {
-    int64_t pts, start, end;
-    double score;
-    int type; /* 0 = cut, else MIQW_DISSOLVE or MIQW_FADE_OUT (a paired fade) */
-} cut;
-
 /* Streaming spike test: a frame is evaluated once the difference after it is known. */
 typedef struct spike {
     int n;          /* pending differences held (0..2) */
@@ -73,8 +64,7 @@ typedef struct scene_state {
     struct SwsContext *sws;
     gop *gops;
     int ngops, gcap;
-    cut *cuts;
-    int ncuts, ccap;
+    miqw_changes changes;
     uint8_t prev[TSIZE] __attribute__((aligned(64)));
     uint8_t cur[TSIZE] __attribute__((aligned(64)));
     uint8_t prev2[TSIZE]; /* the pass's keyframe before prev's, if prev2_ok */
@@ -110,30 +100,11 @@ static double thumb_diff(const uint8_t *a, const uint8_t *b)
     return miqw_thumb_diff(a, b);
 }
 
-static void add_change(scene_state *s, int type, int64_t start, int64_t pts, int64_t end,
-                       double score)
-{
-    if (s->ncuts == s->ccap) {
-        int cap = s->ccap ? s->ccap * 2 : 32;
-        cut *n = realloc(s->cuts, cap * sizeof(*n));
-        if (!n) {
-            s->failed = 1;
-            return;
-        }
-        s->cuts = n;
-        s->ccap = cap;
-    }
-    s->cuts[s->ncuts].pts = pts;
-    s->cuts[s->ncuts].start = start;
-    s->cuts[s->ncuts].end = end;
-    s->cuts[s->ncuts].type = type;
-    s->cuts[s->ncuts].score = score > 1 ? 1 : score;
-    s->ncuts++;
-}
-
 static void add_cut(scene_state *s, int64_t pts, double score)
 {
-    add_change(s, 0, pts, pts, pts, score);
+    miqw_changes_add(&s->changes, 0, pts, pts, pts, score);
+    if (s->changes.failed)
+        s->failed = 1;
 }
 
 static void spike_eval(scene_state *s, spike *k, double dr, int has_r)
@@ -547,7 +518,7 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
             if (pts != AV_NOPTS_VALUE && pts >= from && !(s->fed_any && pts <= s->last_fed) &&
                 thumb(s, s->frame, s->cur) == 0) {
                 int64_t next, q;
-                int g = gop_index(s, pts), ncuts = s->ncuts;
+                int g = gop_index(s, pts), ncuts = s->changes.n;
                 s->decoded++;
                 if (g >= 0) {
                     memcpy(s->key, s->cur, TSIZE);
@@ -557,9 +528,9 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
                 if (hi != INT64_MAX && pts > hi && s->fed_any && s->last_fed > k.hi)
                     k.hi = s->last_fed;
                 refine_frame(s, &k, pts, &have_prev);
-                next = skip_until         ? 0
-                       : s->ncuts > ncuts ? rest_unchanged(s, pts, sent_key)
-                                          : rest_after_spike(s, pts, sent_key);
+                next = skip_until             ? 0
+                       : s->changes.n > ncuts ? rest_unchanged(s, pts, sent_key)
+                                              : rest_after_spike(s, pts, sent_key);
                 if (next) {
                     s->rest_skipped += (next - pts) / s->frame_ts - 1;
                     skip_until = gap_until = next;
@@ -589,107 +560,10 @@ static int refine(scene_state *s, int64_t from, int64_t hi)
     return 0;
 }
 
-static int cut_cmp(const void *a, const void *b)
-{
-    const cut *x = a, *y = b;
-    return x->pts < y->pts ? -1 : x->pts > y->pts;
-}
-
-static double secs(const scene_state *s, int64_t pts)
-{
-    return miqw_ts_seconds(s->m, s->m->video_idx, pts);
-}
-
 static miqw_scene_params params_of(const scene_state *s)
 {
     miqw_scene_params sp = {s->threshold, s->min_scene_s, s->black_min_s, s->frozen_min_s};
     return sp;
-}
-
-/* A black or frozen stretch as JSON (frame-snapped like the scenes). */
-static json_t *still_json(scene_state *s, apr_pool_t *p, const miqw_shot_event *e)
-{
-    miqw_scene_params sp = params_of(s);
-    return miqw_stretch_item(s->m, &sp, p, miqw_frame_number(s->m, secs(s, e->start)),
-                             miqw_frame_number(s->m, secs(s, e->end)), e->score);
-}
-
-static int event_cmp(const void *a, const void *b)
-{
-    const miqw_shot_event *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* The shot detectors' events: dissolves and fades (a fade-out followed within
- * FADE_PAIR_S by a fade-in; a lone half is the start or end of the media, or
- * a black stretch ended by a cut, which the cut test reports) join the
- * changes; black and frozen stretches of at least their minimum go to the
- * lists. A hard cut inside a gradual span is part of it. */
-static int collect_events(scene_state *s, apr_pool_t *p, json_t *black, json_t *frozen)
-{
-    int n1, n2, f1, f2, i, j, n;
-    const miqw_shot_event *e1 = miqw_shots_events(s->shots, &n1, &f1);
-    const miqw_shot_event *e2 = miqw_shots_events(s->kshots, &n2, &f2);
-    miqw_shot_event *ev;
-    if (f1 || f2 || !(ev = malloc(sizeof(*ev) * (n1 + n2 + 1))))
-        return -1;
-    if (n1)
-        memcpy(ev, e1, sizeof(*ev) * n1);
-    if (n2)
-        memcpy(ev + n1, e2, sizeof(*ev) * n2);
-    n = n1 + n2;
-    qsort(ev, n, sizeof(*ev), event_cmp);
-    for (i = 0; i < n; i++) {
-        miqw_shot_event *e = &ev[i];
-        double len = secs(s, e->end) - secs(s, e->start);
-        if (e->type == MIQW_BLACK && len >= s->black_min_s - 1e-6)
-            json_array_append_new(black, still_json(s, p, e));
-        else if (e->type == MIQW_FROZEN && len >= s->frozen_min_s - 1e-6)
-            json_array_append_new(frozen, still_json(s, p, e));
-        else if (e->type == MIQW_DISSOLVE)
-            add_change(s, MIQW_DISSOLVE, e->start, e->take, e->end, e->score);
-        else if (e->type == MIQW_FADE_OUT)
-            for (j = i + 1; j < n; j++) {
-                miqw_shot_event *f = &ev[j];
-                if (secs(s, f->start) - secs(s, e->end) > FADE_PAIR_S)
-                    break;
-                if (f->type == MIQW_FADE_IN && f->start >= e->end) {
-                    /* the new shot starts with the first frame after the black */
-                    add_change(s, MIQW_FADE_OUT, e->start, f->start + s->frame_ts, f->end,
-                               e->score > f->score ? e->score : f->score);
-                    f->type = 0;
-                    break;
-                }
-            }
-    }
-    free(ev);
-    if (s->failed)
-        return -1;
-    /* Hard cuts inside a gradual span (a frame of it that jumps) are that change. */
-    for (i = 0; i < s->ncuts; i++)
-        if (s->cuts[i].type)
-            for (j = 0; j < s->ncuts; j++)
-                if (!s->cuts[j].type && s->cuts[j].pts >= s->cuts[i].start &&
-                    s->cuts[j].pts <= s->cuts[i].end)
-                    s->cuts[j].score = -1;
-    for (i = j = 0; i < s->ncuts; i++)
-        if (s->cuts[i].score >= 0)
-            s->cuts[j++] = s->cuts[i];
-    s->ncuts = j;
-    return 0;
-}
-
-static const char *change_type(int type)
-{
-    return type == MIQW_DISSOLVE ? "dissolve" : type ? "fade" : "cut";
-}
-
-static json_t *change_json(scene_state *s, apr_pool_t *p, const cut *c, int64_t fr)
-{
-    miqw_scene_params sp = params_of(s);
-    return miqw_change_item(s->m, &sp, p, change_type(c->type), fr,
-                            c->type ? miqw_frame_number(s->m, secs(s, c->start)) : fr,
-                            c->type ? miqw_frame_number(s->m, secs(s, c->end)) : fr, c->score);
 }
 
 /* The lists of a failed finish, freed with the pool (one JSON ownership rule). */
@@ -705,13 +579,14 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
                              const char **code)
 {
     scene_state *s = c->state;
-    double fdur = m->fps > 0 ? 1.0 / m->fps : 0.04, last_t = 0, prev_score = 1, end_t;
+    double fdur = m->fps > 0 ? 1.0 / m->fps : 0.04, end_t;
     json_t *cuts = json_array(), *scenes = json_array(), *stats, *sc;
     json_t *black = json_array(), *frozen = json_array();
-    int j, i, idx = 0;
-    int64_t f0 = 0, end_frame, key_decoded;
+    int j;
+    int64_t end_frame, key_decoded;
     spike k = {0, 0, 0, 0, INT64_MIN, INT64_MAX};
     miqw_scene_params sp = params_of(s);
+    miqw_shots *const shots[] = {s->shots, s->kshots};
     double still_min_s = s->black_min_s < s->frozen_min_s ? s->black_min_s : s->frozen_min_s;
     probe_flush(s, INT64_MAX);
     avcodec_send_packet(s->dec, NULL);
@@ -749,7 +624,8 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
     }
     miqw_shots_reset(s->shots);
     miqw_shots_reset(s->kshots);
-    if (s->failed || collect_events(s, p, black, frozen) < 0) {
+    if (s->failed ||
+        miqw_changes_join(&s->changes, m, &sp, p, shots, 2, s->frame_ts, black, frozen) < 0) {
         drop_lists(p, cuts, scenes, black, frozen);
         *code = "server_error";
         return "out of memory";
@@ -759,23 +635,9 @@ static const char *sc_finish(miqw_consumer *c, miqw_media *m, apr_pool_t *p, jso
         *code = "unsupported_media";
         return "no video frame of the media could be decoded (corrupt or truncated file)";
     }
-    if (s->ncuts > 1) /* no cuts: s->cuts is NULL, which qsort must not get */
-        qsort(s->cuts, s->ncuts, sizeof(*s->cuts), cut_cmp);
     end_t = s->end_pts > 0 ? miqw_ts_seconds(m, m->video_idx, s->end_pts) : m->duration_s;
     end_frame = miqw_frame_number(m, end_t);
-    for (i = 0; i < s->ncuts; i++) {
-        double t = miqw_ts_seconds(m, m->video_idx, s->cuts[i].pts);
-        int64_t fr = miqw_frame_number(m, t);
-        if (fr <= f0 || t - last_t < s->min_scene_s - 1e-6 || fr >= end_frame)
-            continue;
-        json_array_append_new(scenes, miqw_scene_item(m, &sp, p, idx++, f0, fr, prev_score));
-        json_array_append_new(cuts, change_json(s, p, &s->cuts[i], fr));
-        f0 = fr;
-        last_t = t;
-        prev_score = s->cuts[i].score;
-    }
-    if (end_frame > f0)
-        json_array_append_new(scenes, miqw_scene_item(m, &sp, p, idx, f0, end_frame, prev_score));
+    miqw_changes_lists(&s->changes, m, &sp, p, end_frame, scenes, cuts);
     json_object_set_new(result, "cuts", cuts);
     json_object_set_new(result, "scenes", scenes);
     json_object_set_new(result, "black", black);
@@ -810,7 +672,7 @@ static void sc_destroy(miqw_consumer *c)
     av_packet_free(&s->pkt);
     sws_freeContext(s->sws);
     free(s->gops);
-    free(s->cuts);
+    miqw_changes_free(&s->changes);
     miqw_shots_free(s->shots);
     miqw_shots_free(s->kshots);
     free(s);
