@@ -11,6 +11,7 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
+#include "wtest_scenes.h"
 #include "endpoints/miq_endpoints.h"
 #include "mcp/miq_schema.h"
 #include "miqw_media.h"
@@ -74,18 +75,6 @@ static void cut_frames(const int *seg, int *cuts)
         cuts[i] = sum += seg[i];
 }
 
-static miqw_media *open_media(const char *path)
-{
-    miqw_media *m = NULL;
-    const char *code, *err;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-    err = miqw_media_open(utp, path, &m, &code);
-    if (err)
-        fprintf(stderr, "open %s: %s\n", path, err);
-    CU_ASSERT_PTR_NULL_FATAL(err);
-    return m;
-}
-
 static void envelope(json_t *r, const char *ep, const miqw_media *m, const json_t *params)
 {
     json_object_set_new(r, "endpoint", json_string(ep));
@@ -105,25 +94,11 @@ static void assert_valid(const char *ep, json_t *r)
     CU_ASSERT_PTR_NULL(bad);
 }
 
-/* Runs the scene consumer over path; the result (owned by the caller). */
-static json_t *run_scenes(miqw_media *m, const json_t *params)
-{
-    const char *err = NULL, *code = NULL;
-    miqw_consumer *c = miqw_scene_consumer(utp, m, params, &err);
-    json_t *r = json_object();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    err = miqw_pass_run(m, &c, 1, NULL, NULL, r, &code);
-    if (err)
-        fprintf(stderr, "scenes: %s (%s)\n", err, code);
-    CU_ASSERT_PTR_NULL(err);
-    return r;
-}
-
 static void check_cuts(const char *file, const char *fps, const int *seg)
 {
     int want[NSEG - 1], i, exact = 0, near = 0;
-    miqw_media *m = open_media(make_cut_file(utp, file, fps, seg));
-    json_t *r = run_scenes(m, NULL), *cuts = json_object_get(r, "cuts");
+    miqw_media *m = wtest_open_media(make_cut_file(utp, file, fps, seg));
+    json_t *r = wtest_run_scenes(m, NULL), *cuts = json_object_get(r, "cuts");
     json_t *st = json_object_get(json_object_get(r, "stats"), "scenes");
     cut_frames(seg, want);
     printf("\n    %s: %d cuts, decoded %.1f%% of frames (%d/%d), %d GOPs refined\n    ", file,
@@ -171,7 +146,7 @@ static void scenes_all_intra_from_the_pass(void)
     path = wtest_path(utp, "v1_intra.mkv");
     if (access(path, R_OK) != 0)
         path = wtest_ffmpeg(utp, "v1_intra.mkv", "-i '%s' -an -c:v mjpeg -q:v 4", src);
-    r = run_scenes(open_media(path), NULL);
+    r = wtest_run_scenes(wtest_open_media(path), NULL);
     cuts = json_object_get(r, "cuts");
     st = json_object_get(json_object_get(r, "stats"), "scenes");
     cut_frames(seg25, want);
@@ -185,9 +160,9 @@ static void scenes_all_intra_from_the_pass(void)
 
 static void scenes_min_scene_drops_close_cuts(void)
 {
-    miqw_media *m = open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
+    miqw_media *m = wtest_open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
     json_t *params = json_pack("{s:f,s:f}", "threshold", 0.3, "min_scene_s", 2.5);
-    json_t *r = run_scenes(m, params), *cuts = json_object_get(r, "cuts");
+    json_t *r = wtest_run_scenes(m, params), *cuts = json_object_get(r, "cuts");
     size_t i;
     double last = 0;
     /* 75, (130: 2.2 s later, dropped), 180, 290, (350), 425 */
@@ -208,9 +183,9 @@ static void scenes_cut_between_identical_keyframes(void)
     static const char *const srcs[] = {"color=c=gray:s=%dx%d:r=%s", "smptebars=s=%dx%d:r=%s",
                                        "color=c=gray:s=%dx%d:r=%s"};
     static const int frames[] = {60, 20, 70};
-    miqw_media *m = open_media(make_file(utp, "v1_flash.mp4", "25", srcs, frames, 3));
+    miqw_media *m = wtest_open_media(make_file(utp, "v1_flash.mp4", "25", srcs, frames, 3));
     json_t *params = json_pack("{s:f}", "min_scene_s", 0.5);
-    json_t *r = run_scenes(m, params), *cuts = json_object_get(r, "cuts");
+    json_t *r = wtest_run_scenes(m, params), *cuts = json_object_get(r, "cuts");
     CU_ASSERT_EQUAL_FATAL(json_array_size(cuts), 2);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(cuts, 0), "frame")), 60);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(cuts, 1), "frame")), 80);
@@ -221,7 +196,7 @@ static void scenes_cut_between_identical_keyframes(void)
 static void scenes_audio_only_unsupported(void)
 {
     const char *path = wtest_ffmpeg(utp, "v1_tone.m4a", "-f lavfi -i sine=d=2 -c:a aac");
-    miqw_media *m = open_media(path);
+    miqw_media *m = wtest_open_media(path);
     const char *err = NULL, *code = NULL;
     json_t *r = json_object(), *params = json_pack("{s:[f]}", "timestamps", 0.5);
     json_t *cp = json_pack("{s:[{s:f,s:f}]}", "clips", "start", 0.0, "end", 1.0);
@@ -280,7 +255,7 @@ static double mad(const unsigned char *a, const unsigned char *b, int n)
 static void check_frames(const char *src, double fps, const double *ts, const int *want, int n,
                          const char *format)
 {
-    miqw_media *m = open_media(src);
+    miqw_media *m = wtest_open_media(src);
     json_t *params = json_pack("{s:[],s:i,s:s}", "timestamps", "width", W, "format", format);
     json_t *r = json_object(), *frames;
     const char *code = NULL, *err;
@@ -343,8 +318,8 @@ static void frames_exact_2997_ms_times(void)
 
 static void frames_at_scenes_and_every_s(void)
 {
-    miqw_media *m = open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
-    json_t *sr = run_scenes(m, NULL), *r = json_object(), *fr;
+    miqw_media *m = wtest_open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
+    json_t *sr = wtest_run_scenes(m, NULL), *r = json_object(), *fr;
     json_t *p1 = json_pack("{s:b,s:i}", "at_scenes", 1, "width", 160);
     json_t *p2 = json_pack("{s:f,s:i,s:i}", "every_s", 2.0, "max_frames", 5, "width", 160);
     const char *code = NULL;
@@ -427,7 +402,7 @@ static void clips_reencode_frame_accurate(void)
     double se[] = {1.0, 3.0, 5.3, 7.7, 12.345, 13.0};
     int k, i;
     for (k = 0; k < 2; k++) {
-        miqw_media *m = open_media(make_cut_file(utp, files[k], fps[k], segs[k]));
+        miqw_media *m = wtest_open_media(make_cut_file(utp, files[k], fps[k], segs[k]));
         json_t *r = cut_clips(m, "reencode", apr_psprintf(utp, "reenc%d", k), se, 3),
                *clips = json_object_get(r, "clips");
         for (i = 0; i < (int)json_array_size(clips); i++) {
@@ -452,7 +427,7 @@ static void clips_reencode_frame_accurate(void)
 
 static void clips_copy_starts_on_keyframe(void)
 {
-    miqw_media *m = open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
+    miqw_media *m = wtest_open_media(make_cut_file(utp, "v1_cuts25.mp4", "25", seg25));
     double se[] = {5.3, 7.7, 2.0, 4.0};
     json_t *r = cut_clips(m, "copy", "copy", se, 2), *clips = json_object_get(r, "clips");
     int i;
@@ -492,9 +467,9 @@ static void scenes_speed_720p_printed(void)
                             "testsrc2=s=1280x720:r=25:d=30,hue=h=120[e];"
                             "[a][b][c][d][e]concat=n=5:v=1:a=0,format=yuv420p[v]\" -map '[v]' "
                             "-c:v libx264 -preset veryfast -g 50");
-    m = open_media(path);
+    m = wtest_open_media(path);
     t0 = wtest_now();
-    r = run_scenes(m, NULL);
+    r = wtest_run_scenes(m, NULL);
     ours = wtest_now() - t0;
     pure = wtest_ffmpeg_decode_s(path, NULL);
     st = json_object_get(json_object_get(r, "stats"), "scenes");

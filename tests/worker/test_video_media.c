@@ -10,24 +10,13 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
+#include "wtest_scenes.h"
 #include "wtest_media_video.h"
 #include "jobs/miq_probe.h"
 #include "miqw_media.h"
 #include "analyses/miqw_scenes.h"
 #include "analyses/miqw_frames.h"
 #include "analyses/miqw_clips.h"
-
-static miqw_media *open_media(const char *path)
-{
-    miqw_media *m = NULL;
-    const char *code, *err;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-    err = miqw_media_open(utp, path, &m, &code);
-    if (err)
-        fprintf(stderr, "open %s: %s\n", path, err);
-    CU_ASSERT_PTR_NULL_FATAL(err);
-    return m;
-}
 
 static json_t *run_scenes(miqw_media *m, const char **err, const char **code)
 {
@@ -105,7 +94,7 @@ static const char *subdir(const char *name)
 static void rotated_frames_upright_display_size(void)
 {
     const char *src = wtv_rotated(utp), *code = NULL, *file;
-    miqw_media *m = open_media(src);
+    miqw_media *m = wtest_open_media(src);
     json_t *params = json_pack("{s:[f],s:i,s:s}", "timestamps", 1.0, "width", 180, "format", "png");
     json_t *r = json_object(), *fr, *pj, *st;
     unsigned char *got, *want;
@@ -138,7 +127,7 @@ static void rotated_frames_upright_display_size(void)
 static void rotated_clips_upright(void)
 {
     const char *src = wtv_rotated(utp), *code = NULL, *dir = subdir("rotclips"), *path;
-    miqw_media *m = open_media(src);
+    miqw_media *m = wtest_open_media(src);
     json_t *params = json_pack("{s:[{s:f,s:f}],s:s}", "clips", "start", 1.0, "end", 2.0, "mode",
                                "reencode");
     json_t *r = json_object();
@@ -174,7 +163,7 @@ static void rotated_clips_upright(void)
 static void anamorphic_display_size(void)
 {
     const char *src = wtv_anamorphic(utp), *code = NULL;
-    miqw_media *m = open_media(src);
+    miqw_media *m = wtest_open_media(src);
     json_t *probe = NULL, *st;
     double dur;
     CU_ASSERT_EQUAL(m->width, 720);
@@ -192,7 +181,8 @@ static void anamorphic_display_size(void)
 static void ts_offset_same_changes(void)
 {
     const char *err = NULL, *code = NULL;
-    miqw_media *mp4 = open_media(wtv_transitions(utp)), *ts = open_media(wtv_ts_offset(utp));
+    miqw_media *mp4 = wtest_open_media(wtv_transitions(utp)),
+               *ts = wtest_open_media(wtv_ts_offset(utp));
     json_t *a = run_scenes(mp4, &err, &code), *b;
     size_t i;
     CU_ASSERT_PTR_NULL(err);
@@ -224,7 +214,7 @@ static void ts_offset_same_changes(void)
 static void truncated_ts_partial_or_clean_failure(void)
 {
     const char *err = NULL, *code = NULL, *path = wtv_truncated_ts(utp, 0.5, "v2_half.ts");
-    miqw_media *m = open_media(path);
+    miqw_media *m = wtest_open_media(path);
     json_t *r = run_scenes(m, &err, &code), *cuts = json_object_get(r, "cuts");
     miqw_media *tiny = NULL;
     printf("\n    half TS: duration %.2f covered %.2f truncated %d, %d changes\n", m->duration_s,
@@ -255,7 +245,7 @@ static void truncated_mp4_says_so(void)
     json_t *r;
     fs = wtest_ffmpeg(utp, "v2_faststart.mp4", "-i '%s' -c copy -movflags +faststart", src);
     path = wtest_truncated(utp, fs, "v2_half_fs.mp4", 0.5);
-    m = open_media(path);
+    m = wtest_open_media(path);
     r = run_scenes(m, &err, &code);
     printf("\n    half MP4: duration %.2f covered %.2f truncated %d, %d changes\n", m->duration_s,
            m->covered_s, m->truncated, (int)json_array_size(json_object_get(r, "cuts")));

@@ -11,6 +11,7 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
+#include "wtest_scenes.h"
 #include "miqw_media.h"
 #include "analyses/miqw_scenes.h"
 
@@ -19,30 +20,12 @@
 
 static json_t *scenes_of(const char *path)
 {
-    miqw_media *m = NULL;
-    miqw_consumer *c;
-    const char *code = NULL, *err;
-    json_t *r = json_object();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-    err = miqw_media_open(utp, path, &m, &code);
-    CU_ASSERT_PTR_NULL_FATAL(err);
-    c = miqw_scene_consumer(utp, m, NULL, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    err = miqw_pass_run(m, &c, 1, NULL, NULL, r, &code);
-    if (err)
-        fprintf(stderr, "scenes: %s (%s)\n", err, code);
-    CU_ASSERT_PTR_NULL(err);
-    return r;
+    return wtest_run_scenes(wtest_open_media(path), NULL);
 }
 
 static json_int_t ival(const json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
-}
-
-static json_int_t stat(const json_t *r, const char *k)
-{
-    return ival(json_object_get(json_object_get(r, "stats"), "scenes"), k);
 }
 
 static void print_result(const char *what, const json_t *r)
@@ -54,8 +37,9 @@ static void print_result(const char *what, const json_t *r)
         printf(" %s %d [%d..%d]", json_string_value(json_object_get(c, "type")),
                (int)ival(c, "frame"), (int)ival(c, "start_frame"), (int)ival(c, "end_frame"));
     printf("; frozen %zu; decoded %d, copies %d, rest skipped %d\n",
-           json_array_size(json_object_get(r, "frozen")), (int)stat(r, "decoded_frames"),
-           (int)stat(r, "still_frames"), (int)stat(r, "rest_skipped_frames"));
+           json_array_size(json_object_get(r, "frozen")),
+           (int)wtest_scene_stat(r, "decoded_frames"), (int)wtest_scene_stat(r, "still_frames"),
+           (int)wtest_scene_stat(r, "rest_skipped_frames"));
 }
 
 /* A pan, a cut at 52 into noisy bars that last past the next keyframe (96),
@@ -75,7 +59,7 @@ static void rest_after_cut_skipped(void)
     CU_ASSERT_EQUAL_FATAL(json_array_size(cuts), 2);
     CU_ASSERT_EQUAL(ival(json_array_get(cuts, 0), "frame"), 52);
     CU_ASSERT_EQUAL(ival(json_array_get(cuts, 1), "frame"), 130);
-    CU_ASSERT(stat(r, "rest_skipped_frames") >= 20); /* most of frames 54..95 */
+    CU_ASSERT(wtest_scene_stat(r, "rest_skipped_frames") >= 20); /* most of frames 54..95 */
     json_decref(r);
 }
 
@@ -100,7 +84,7 @@ static void rest_after_cut_with_dissolve(void)
     CU_ASSERT(ival(d, "frame") >= 77 && ival(d, "frame") <= 93);
     CU_ASSERT(abs((int)ival(d, "start_frame") - 77) <= 4);
     CU_ASSERT(abs((int)ival(d, "end_frame") - 92) <= 4);
-    CU_ASSERT_EQUAL(stat(r, "rest_skipped_frames"), 0);
+    CU_ASSERT_EQUAL(wtest_scene_stat(r, "rest_skipped_frames"), 0);
     json_decref(r);
 }
 
@@ -129,7 +113,7 @@ static void cut_into_still(void)
     CU_ASSERT_EQUAL(ival(json_array_get(frozen, 0), "end_frame"), 170);
     /* GOP 96..144 is still throughout (its keyframes frozen against each
      * other); the rest of 48..96 after the cut's P-frame (72) adds 23 */
-    CU_ASSERT(stat(r, "still_frames") >= 60);
+    CU_ASSERT(wtest_scene_stat(r, "still_frames") >= 60);
     json_decref(r);
 }
 
@@ -160,7 +144,7 @@ static void scroll_of_tiny_packets_not_decoded(void)
     CU_ASSERT_EQUAL_FATAL(json_array_size(frozen), 1);
     CU_ASSERT_EQUAL(ival(json_array_get(frozen, 0), "start_frame"), 150);
     CU_ASSERT_EQUAL(ival(json_array_get(frozen, 0), "end_frame"), 205);
-    CU_ASSERT_EQUAL(stat(r, "refined_gops"), 3); /* 144, 192 and the last */
+    CU_ASSERT_EQUAL(wtest_scene_stat(r, "refined_gops"), 3); /* 144, 192 and the last */
     json_decref(r);
 }
 
@@ -178,8 +162,8 @@ static void rest_after_spike_skipped(void)
     json_t *r = scenes_of(path);
     print_result("flash, rest after the spike", r);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "cuts")), 0);
-    CU_ASSERT_EQUAL(stat(r, "refined_gops"), 2);     /* 48 (the spike) and the last */
-    CU_ASSERT(stat(r, "rest_skipped_frames") >= 20); /* most of frames 64..95 */
+    CU_ASSERT_EQUAL(wtest_scene_stat(r, "refined_gops"), 2);     /* 48 (the spike) and the last */
+    CU_ASSERT(wtest_scene_stat(r, "rest_skipped_frames") >= 20); /* most of frames 64..95 */
     json_decref(r);
 }
 

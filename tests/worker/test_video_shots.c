@@ -9,36 +9,12 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
+#include "wtest_scenes.h"
 #include "wtest_media_video.h"
 #include "endpoints/miq_endpoints.h"
 #include "mcp/miq_schema.h"
 #include "miqw_media.h"
 #include "analyses/miqw_scenes.h"
-
-static miqw_media *open_media(const char *path)
-{
-    miqw_media *m = NULL;
-    const char *code, *err;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-    err = miqw_media_open(utp, path, &m, &code);
-    if (err)
-        fprintf(stderr, "open %s: %s\n", path, err);
-    CU_ASSERT_PTR_NULL_FATAL(err);
-    return m;
-}
-
-static json_t *run_scenes(miqw_media *m, const json_t *params)
-{
-    const char *err = NULL, *code = NULL;
-    miqw_consumer *c = miqw_scene_consumer(utp, m, params, &err);
-    json_t *r = json_object();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    err = miqw_pass_run(m, &c, 1, NULL, NULL, r, &code);
-    if (err)
-        fprintf(stderr, "scenes: %s (%s)\n", err, code);
-    CU_ASSERT_PTR_NULL(err);
-    return r;
-}
 
 static void assert_valid(json_t *r, const miqw_media *m)
 {
@@ -104,8 +80,8 @@ static void check_transitions(const json_t *cuts, int offset_frames)
 
 static void transitions_one_change_each(void)
 {
-    miqw_media *m = open_media(wtv_transitions(utp));
-    json_t *r = run_scenes(m, NULL), *cuts = json_object_get(r, "cuts");
+    miqw_media *m = wtest_open_media(wtv_transitions(utp));
+    json_t *r = wtest_run_scenes(m, NULL), *cuts = json_object_get(r, "cuts");
     print_changes("transitions", cuts);
     check_transitions(cuts, 0);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r, "scenes")), json_array_size(cuts) + 1);
@@ -116,9 +92,9 @@ static void transitions_one_change_each(void)
 /* A lower min_scene_s does not split a transition into several changes. */
 static void transitions_not_split_by_low_min_scene(void)
 {
-    miqw_media *m = open_media(wtv_transitions(utp));
+    miqw_media *m = wtest_open_media(wtv_transitions(utp));
     json_t *params = json_pack("{s:f}", "min_scene_s", 0.0);
-    json_t *r = run_scenes(m, params), *cuts = json_object_get(r, "cuts");
+    json_t *r = wtest_run_scenes(m, params), *cuts = json_object_get(r, "cuts");
     print_changes("min_scene_s 0", cuts);
     CU_ASSERT_EQUAL(json_array_size(cuts), 5);
     json_decref(params);
@@ -127,9 +103,9 @@ static void transitions_not_split_by_low_min_scene(void)
 
 static void pans_zoom_whip_are_not_changes(void)
 {
-    miqw_media *m = open_media(wtv_no_changes(utp));
+    miqw_media *m = wtest_open_media(wtv_no_changes(utp));
     json_t *params = json_pack("{s:f}", "min_scene_s", 0.0);
-    json_t *r = run_scenes(m, params), *cuts = json_object_get(r, "cuts");
+    json_t *r = wtest_run_scenes(m, params), *cuts = json_object_get(r, "cuts");
     print_changes("pans and zoom", cuts);
     CU_ASSERT_EQUAL_FATAL(json_array_size(cuts), 1);
     CU_ASSERT_STRING_EQUAL(sval(json_array_get(cuts, 0), "type"), "cut");
@@ -144,8 +120,8 @@ static void black_and_frozen_spans(void)
 {
     static const int bs[2] = {WTV_BLACK_START, WTV_BLACK_END},
                      fs[2] = {WTV_FROZEN_START, WTV_FROZEN_END};
-    miqw_media *m = open_media(wtv_stills(utp));
-    json_t *r = run_scenes(m, NULL), *black = json_object_get(r, "black"),
+    miqw_media *m = wtest_open_media(wtv_stills(utp));
+    json_t *r = wtest_run_scenes(m, NULL), *black = json_object_get(r, "black"),
            *frozen = json_object_get(r, "frozen");
     json_t *params = json_pack("{s:f,s:f}", "black_min_s", 3.0, "frozen_min_s", 3.5), *r2;
     char *bj = json_dumps(black, JSON_COMPACT), *fj = json_dumps(frozen, JSON_COMPACT);
@@ -162,7 +138,7 @@ static void black_and_frozen_spans(void)
                    2.52) < 0.005);
     assert_valid(r, m);
     /* the minimum durations are parameters: 2.5 s of black and 3 s frozen fall below them */
-    r2 = run_scenes(m, params);
+    r2 = wtest_run_scenes(m, params);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r2, "black")), 0);
     CU_ASSERT_EQUAL(json_array_size(json_object_get(r2, "frozen")), 0);
     json_decref(params);

@@ -9,27 +9,17 @@
 #include <CUnit/CUnit.h>
 #include "unit.h"
 #include "wtest_media.h"
+#include "wtest_scenes.h"
 #include "miqw_media.h"
 #include "analyses/miqw_scenes.h"
 
 #define ENC          "-c:v libx264 -preset veryfast -g 48 -keyint_min 48 -sc_threshold 0 -bf 2 -an"
 #define SHOT(src, d) src "=s=320x180:r=25:d=" #d ",format=yuv420p,setsar=1"
 
+/* params: owned (released here). */
 static json_t *scenes_with(const char *path, json_t *params)
 {
-    miqw_media *m = NULL;
-    miqw_consumer *c;
-    const char *code = NULL, *err;
-    json_t *r = json_object();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-    err = miqw_media_open(utp, path, &m, &code);
-    CU_ASSERT_PTR_NULL_FATAL(err);
-    c = miqw_scene_consumer(utp, m, params, &err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    err = miqw_pass_run(m, &c, 1, NULL, NULL, r, &code);
-    if (err)
-        fprintf(stderr, "scenes: %s (%s)\n", err, code);
-    CU_ASSERT_PTR_NULL(err);
+    json_t *r = wtest_run_scenes(wtest_open_media(path), params);
     json_decref(params);
     return r;
 }
@@ -44,11 +34,6 @@ static int ival(const json_t *o, const char *k)
     return (int)json_integer_value(json_object_get(o, k));
 }
 
-static int stat(const json_t *r, const char *k)
-{
-    return ival(json_object_get(json_object_get(r, "stats"), "scenes"), k);
-}
-
 static void print_result(const char *what, const json_t *r)
 {
     const json_t *cuts = json_object_get(r, "cuts"), *c;
@@ -58,7 +43,8 @@ static void print_result(const char *what, const json_t *r)
         printf(" %s %d [%d..%d] %.2f", json_string_value(json_object_get(c, "type")),
                ival(c, "frame"), ival(c, "start_frame"), ival(c, "end_frame"),
                json_number_value(json_object_get(c, "score")));
-    printf("; decoded %d, GOPs refined %d\n", stat(r, "decoded_frames"), stat(r, "refined_gops"));
+    printf("; decoded %d, GOPs refined %d\n", (int)wtest_scene_stat(r, "decoded_frames"),
+           (int)wtest_scene_stat(r, "refined_gops"));
 }
 
 static void assert_dissolve(const json_t *d, int start, int end)
@@ -139,7 +125,7 @@ static void own_motion_next_to_cut(void)
     CU_ASSERT_EQUAL_FATAL(json_array_size(cuts), 2);
     CU_ASSERT_EQUAL(ival(json_array_get(cuts, 0), "frame"), 70);
     CU_ASSERT_EQUAL(ival(json_array_get(cuts, 1), "frame"), 230);
-    CU_ASSERT(stat(r, "decoded_frames") <= 279 - 48); /* not GOP 96..144 */
+    CU_ASSERT((int)wtest_scene_stat(r, "decoded_frames") <= 279 - 48); /* not GOP 96..144 */
     json_decref(r);
 }
 
