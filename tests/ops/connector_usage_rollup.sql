@@ -10,14 +10,6 @@
 -- check stops the script with the figures. Variables: tag, acct.
 \set ON_ERROR_STOP 1
 BEGIN;
-CREATE FUNCTION pg_temp.expect(p_name text, p_got text, p_want text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_got IS DISTINCT FROM p_want THEN
-        RAISE EXCEPTION '%: got %, want %', p_name, coalesce(p_got, 'NULL'), coalesce(p_want, 'NULL');
-    END IF;
-    RETURN 'ok ' || p_name;
-END $$;
 -- sql/019's connector-usage, from the jobs alone: the reference
 CREATE FUNCTION pg_temp.reference(p_since timestamptz, p_until timestamptz)
 RETURNS TABLE (connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)

@@ -6,14 +6,6 @@
 -- script with the figures. Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
-CREATE FUNCTION pg_temp.expect(p_name text, p_got text, p_want text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_got IS DISTINCT FROM p_want THEN
-        RAISE EXCEPTION '%: got %, want %', p_name, coalesce(p_got, 'NULL'), coalesce(p_want, 'NULL');
-    END IF;
-    RETURN 'ok ' || p_name;
-END $$;
 -- (jobs, wait sum, min, max) of one day and bucket of the rollup
 CREATE FUNCTION pg_temp.bucket(p_day date, p_wait numeric) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT jobs || ' ' || wait_s_sum || ' ' || wait_s_min || ' ' || wait_s_max

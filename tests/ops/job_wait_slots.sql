@@ -7,14 +7,6 @@
 -- Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
-CREATE FUNCTION pg_temp.expect(p_name text, p_got text, p_want text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_got IS DISTINCT FROM p_want THEN
-        RAISE EXCEPTION '%: got %, want %', p_name, coalesce(p_got, 'NULL'), coalesce(p_want, 'NULL');
-    END IF;
-    RETURN 'ok ' || p_name;
-END $$;
 -- the slot rows of one day and bucket: "slots: jobs sum min max", summed
 CREATE FUNCTION pg_temp.rows(p_day date, p_wait numeric) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT count(*) || ': ' || sum(jobs) || ' ' || sum(wait_s_sum) || ' '

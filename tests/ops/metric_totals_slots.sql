@@ -7,14 +7,6 @@
 -- Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
-CREATE FUNCTION pg_temp.expect(p_name text, p_got text, p_want text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_got IS DISTINCT FROM p_want THEN
-        RAISE EXCEPTION '%: got %, want %', p_name, coalesce(p_got, 'NULL'), coalesce(p_want, 'NULL');
-    END IF;
-    RETURN 'ok ' || p_name;
-END $$;
 -- a counter as /metrics reads it (the slots summed)
 CREATE FUNCTION pg_temp.total(p_metric text, p_label1 text, p_label2 text) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT value FROM miq_metric_totals_read()

@@ -265,8 +265,9 @@ v=$(metric "momentiq_jobs_finished_total{endpoint=\"video/$TAG\",status=\"failed
 # and psql must succeed.
 sql_checks() {
     local out rc n=0 line
-    out=$(as env PGOPTIONS="-c client_min_messages=warning" psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" \
-        -d momentiq -v tag="$TAG" -v acct="$acct" <"$HERE/$1" 2>&1)
+    # expect.sql first: the pg_temp.expect every script checks with
+    out=$(cat "$HERE/expect.sql" "$HERE/$1" | as env PGOPTIONS="-c client_min_messages=warning" \
+        psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" -d momentiq -v tag="$TAG" -v acct="$acct" 2>&1)
     rc=$?
     while IFS= read -r line; do
         case $line in "ok "*) ok "$2: ${line#ok }"; n=$((n + 1)) ;; esac

@@ -9,14 +9,6 @@
 -- script with the figures. Variables: tag, acct (unused: own accounts).
 \set ON_ERROR_STOP 1
 BEGIN;
-CREATE FUNCTION pg_temp.expect(p_name text, p_got text, p_want text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF p_got IS DISTINCT FROM p_want THEN
-        RAISE EXCEPTION '%: got %, want %', p_name, coalesce(p_got, 'NULL'), coalesce(p_want, 'NULL');
-    END IF;
-    RETURN 'ok ' || p_name;
-END $$;
 -- (jobs, credits) of one account and month in the rollup
 CREATE FUNCTION pg_temp.rolled(p_email text, p_month date) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT s.jobs || ' ' || s.credits FROM connector_spend_monthly s
