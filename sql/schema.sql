@@ -3377,7 +3377,7 @@ CREATE TRIGGER api_tokens_connector_usage_update AFTER UPDATE OF id, kind, famil
 
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 
-CREATE TRIGGER credit_ledger_metric_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_ledger();
+CREATE CONSTRAINT TRIGGER credit_ledger_metric_totals AFTER INSERT ON public.credit_ledger DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_ledger();
 
 CREATE TRIGGER credit_ledger_totals AFTER INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_totals();
 
@@ -3385,39 +3385,39 @@ CREATE TRIGGER credit_ledger_webhook AFTER INSERT ON public.credit_ledger FOR EA
 
 CREATE TRIGGER jobs_clip_workflows_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_forget();
 
-CREATE TRIGGER jobs_clip_workflows_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.status = 'succeeded'::text)) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+CREATE CONSTRAINT TRIGGER jobs_clip_workflows_insert AFTER INSERT ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'succeeded'::text)) EXECUTE FUNCTION public.miq_clip_workflow_follow();
 
 CREATE TRIGGER jobs_clip_workflows_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_clip_workflow_truncate();
 
-CREATE TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
+CREATE CONSTRAINT TRIGGER jobs_clip_workflows_update AFTER UPDATE OF id, status, endpoint, upload_id, created_at, account_id, params ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR (((old.status = 'succeeded'::text) OR (new.status = 'succeeded'::text)) AND ((old.id IS DISTINCT FROM new.id) OR (old.endpoint IS DISTINCT FROM new.endpoint) OR (old.upload_id IS DISTINCT FROM new.upload_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR (old.account_id IS DISTINCT FROM new.account_id) OR (((old.endpoint = 'video/clips'::text) OR (new.endpoint = 'video/clips'::text)) AND (old.params IS DISTINCT FROM new.params)))))) EXECUTE FUNCTION public.miq_clip_workflow_follow();
 
 CREATE TRIGGER jobs_connector_spend_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_jobs_deleted();
 
-CREATE TRIGGER jobs_connector_spend_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.token_id IS NOT NULL)) EXECUTE FUNCTION public.miq_connector_spend_row();
+CREATE CONSTRAINT TRIGGER jobs_connector_spend_insert AFTER INSERT ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.token_id IS NOT NULL)) EXECUTE FUNCTION public.miq_connector_spend_row();
 
 CREATE TRIGGER jobs_connector_spend_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_spend_truncate();
 
-CREATE TRIGGER jobs_connector_spend_update AFTER UPDATE OF status, charged_credits, created_at, token_id, account_id ON public.jobs FOR EACH ROW WHEN ((((old.token_id IS NOT NULL) OR (new.token_id IS NOT NULL)) AND ((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id <> new.account_id) OR (old.created_at <> new.created_at) OR ((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits))))) EXECUTE FUNCTION public.miq_connector_spend_row();
+CREATE CONSTRAINT TRIGGER jobs_connector_spend_update AFTER UPDATE OF status, charged_credits, created_at, token_id, account_id ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((((old.token_id IS NOT NULL) OR (new.token_id IS NOT NULL)) AND ((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id <> new.account_id) OR (old.created_at <> new.created_at) OR ((old.status = 'succeeded'::text) <> (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits))))) EXECUTE FUNCTION public.miq_connector_spend_row();
 
 CREATE TRIGGER jobs_connector_usage_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_job_delete();
 
-CREATE TRIGGER jobs_connector_usage_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_connector_usage_job_insert();
+CREATE CONSTRAINT TRIGGER jobs_connector_usage_insert AFTER INSERT ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.miq_connector_usage_job_insert();
 
 CREATE TRIGGER jobs_connector_usage_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_job_truncate();
 
-CREATE TRIGGER jobs_connector_usage_update AFTER UPDATE OF token_id, account_id, created_at, status, charged_credits ON public.jobs FOR EACH ROW WHEN (((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id IS DISTINCT FROM new.account_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.status = 'succeeded'::text) IS DISTINCT FROM (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits)))) EXECUTE FUNCTION public.miq_connector_usage_job_update();
+CREATE CONSTRAINT TRIGGER jobs_connector_usage_update AFTER UPDATE OF token_id, account_id, created_at, status, charged_credits ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.token_id IS DISTINCT FROM new.token_id) OR (old.account_id IS DISTINCT FROM new.account_id) OR (old.created_at IS DISTINCT FROM new.created_at) OR ((old.status = 'succeeded'::text) IS DISTINCT FROM (new.status = 'succeeded'::text)) OR ((new.status = 'succeeded'::text) AND (old.charged_credits IS DISTINCT FROM new.charged_credits)))) EXECUTE FUNCTION public.miq_connector_usage_job_update();
 
-CREATE TRIGGER jobs_metric_totals_insert AFTER INSERT ON public.jobs FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
+CREATE CONSTRAINT TRIGGER jobs_metric_totals_insert AFTER INSERT ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
-CREATE TRIGGER jobs_metric_totals_update AFTER UPDATE OF status, started_at ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.started_at IS DISTINCT FROM new.started_at))) EXECUTE FUNCTION public.miq_metric_totals_jobs();
+CREATE CONSTRAINT TRIGGER jobs_metric_totals_update AFTER UPDATE OF status, started_at ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.started_at IS DISTINCT FROM new.started_at))) EXECUTE FUNCTION public.miq_metric_totals_jobs();
 
 CREATE TRIGGER jobs_wait_daily_delete AFTER DELETE ON public.jobs REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_remove_rows();
 
-CREATE TRIGGER jobs_wait_daily_insert AFTER INSERT ON public.jobs FOR EACH ROW WHEN ((new.started_at IS NOT NULL)) EXECUTE FUNCTION public.miq_job_wait_update();
+CREATE CONSTRAINT TRIGGER jobs_wait_daily_insert AFTER INSERT ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.started_at IS NOT NULL)) EXECUTE FUNCTION public.miq_job_wait_update();
 
 CREATE TRIGGER jobs_wait_daily_truncate AFTER TRUNCATE ON public.jobs FOR EACH STATEMENT EXECUTE FUNCTION public.miq_job_wait_truncate();
 
-CREATE TRIGGER jobs_wait_daily_update AFTER UPDATE OF created_at, started_at ON public.jobs FOR EACH ROW WHEN (((old.started_at IS DISTINCT FROM new.started_at) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION public.miq_job_wait_update();
+CREATE CONSTRAINT TRIGGER jobs_wait_daily_update AFTER UPDATE OF created_at, started_at ON public.jobs DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.started_at IS DISTINCT FROM new.started_at) OR (old.created_at IS DISTINCT FROM new.created_at))) EXECUTE FUNCTION public.miq_job_wait_update();
 
 CREATE TRIGGER jobs_webhook AFTER UPDATE OF status ON public.jobs FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) AND (new.status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'canceled'::text])))) EXECUTE FUNCTION public.miq_webhook_job_trigger();
 
@@ -3443,7 +3443,7 @@ CREATE TRIGGER oauth_families_connector_usage_update AFTER UPDATE OF id, client_
 
 CREATE TRIGGER usage_alerts_webhook AFTER INSERT ON public.usage_alerts FOR EACH ROW EXECUTE FUNCTION public.miq_webhook_alert_trigger();
 
-CREATE TRIGGER webhook_deliveries_metric_totals AFTER INSERT ON public.webhook_deliveries FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_webhooks();
+CREATE CONSTRAINT TRIGGER webhook_deliveries_metric_totals AFTER INSERT ON public.webhook_deliveries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.miq_metric_totals_webhooks();
 
 ALTER TABLE ONLY public.account_spend
     ADD CONSTRAINT account_spend_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.accounts(id) ON DELETE CASCADE;

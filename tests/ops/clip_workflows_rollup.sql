@@ -7,6 +7,8 @@
 -- the figures. Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 CREATE FUNCTION pg_temp.flow(p_job text) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT workflow || ' ' || clips FROM clip_job_workflows WHERE job_id = p_job), 'none')
 $$;

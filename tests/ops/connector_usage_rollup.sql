@@ -10,6 +10,8 @@
 -- check stops the script with the figures. Variables: tag, acct.
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 -- sql/019's connector-usage, from the jobs alone: the reference
 CREATE FUNCTION pg_temp.reference(p_since timestamptz, p_until timestamptz)
 RETURNS TABLE (connector text, jobs bigint, succeeded bigint, credits_charged numeric, accounts bigint)

@@ -6,6 +6,8 @@
 -- script with the figures. Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 -- (jobs, wait sum, min, max) of one day and bucket of the rollup
 CREATE FUNCTION pg_temp.bucket(p_day date, p_wait numeric) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT jobs || ' ' || wait_s_sum || ' ' || wait_s_min || ' ' || wait_s_max

@@ -7,6 +7,8 @@
 -- Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 -- the slot rows of one day and bucket: "slots: jobs sum min max", summed
 CREATE FUNCTION pg_temp.rows(p_day date, p_wait numeric) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT count(*) || ': ' || sum(jobs) || ' ' || sum(wait_s_sum) || ' '

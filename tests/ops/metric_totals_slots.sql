@@ -7,6 +7,8 @@
 -- Variables: tag, acct (an account of the stack).
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 -- a counter as /metrics reads it (the slots summed)
 CREATE FUNCTION pg_temp.total(p_metric text, p_label1 text, p_label2 text) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT value FROM miq_metric_totals_read()

@@ -9,6 +9,8 @@
 -- script with the figures. Variables: tag, acct (unused: own accounts).
 \set ON_ERROR_STOP 1
 BEGIN;
+-- read this transaction's own writes in the rollups (sql/027 defers them)
+SET CONSTRAINTS ALL IMMEDIATE;
 -- (jobs, credits) of one account and month in the rollup
 CREATE FUNCTION pg_temp.rolled(p_email text, p_month date) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce((SELECT s.jobs || ' ' || s.credits FROM connector_spend_monthly s
