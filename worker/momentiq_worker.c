@@ -23,6 +23,7 @@
 #include "db/miq_sql.h"
 #include "db/miq_apr_db.h"
 #include "endpoints/miq_endpoints.h"
+#include "jobs/miq_uploads.h"
 #include "ops/miq_trace.h"
 #include "miqw_jobrun.h"
 #include "miqw_child.h"
@@ -170,6 +171,36 @@ static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const ch
         logf_("job %s: recording the failure failed: %s", j->job_id, err);
 }
 
+/* Once the child has exited: a job that ended without success, or whose row
+ * is gone (its account was deleted), keeps no files. A cancel or a deletion
+ * may have removed the directory while the child was still writing, and the
+ * child may have made it again; nothing else would ever remove it (purge
+ * waits a retention period for a directory with no job). A job queued again
+ * or running on another worker shares the directory: it stays. */
+static void drop_outputs_if_ended(job_ctx *j, apr_pool_t *p, const char *out_dir)
+{
+    const char *args[2], *err;
+    apr_array_header_t *rows;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    int ncols;
+    char buf[120];
+    args[0] = j->cfg->worker_id;
+    args[1] = j->job_id;
+    rows = miq_apr_db_select_stmt(j->db, p, MIQ_SQL_JOB_FATE, 2, args, &ncols, &err);
+    if (!rows) {
+        logf_("job %s: its outputs stay for the purge (%s)", j->job_id, err);
+        return;
+    }
+    if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "ended") ||
+        apr_stat(&fi, out_dir, APR_FINFO_TYPE, p) != APR_SUCCESS)
+        return;
+    if ((rv = miq_storage_remove(p, out_dir)) != APR_SUCCESS)
+        logf_("job %s: could not remove its outputs: %s", j->job_id, apr_strerror(rv, buf, sizeof(buf)));
+    else
+        logf_("job %s: removed the outputs of its ended run", j->job_id);
+}
+
 /* Claims and runs one job; returns 0 when there was none. */
 static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
 {
@@ -246,6 +277,7 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
             settle_failure(&j, p, code ? code : "server_error", err, retry);
             logf_("job %s failed (%s): %s", job.id, code ? code : "server_error", err);
         }
+        drop_outputs_if_ended(&j, p, job.out_dir);
         return 1;
     }
     {
@@ -261,8 +293,10 @@ static int run_one(miq_apr_db *db, const worker_cfg *cfg, apr_pool_t *p)
         rows = miq_apr_db_select_stmt(db, p, MIQ_SQL_JOB_SUCCEED, 4, sargs, &ncols, &err);
         if (!rows)
             logf_("job %s: storing the result failed: %s", job.id, err);
-        else if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "t"))
+        else if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "t")) {
             logf_("job %s: finished, but it was canceled or taken over meanwhile", job.id);
+            drop_outputs_if_ended(&j, p, job.out_dir);
+        }
         else
             logf_("job %s succeeded (%" APR_INT64_T_FMT " credits)", job.id, cost);
     }

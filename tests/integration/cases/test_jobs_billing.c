@@ -4,6 +4,7 @@
  * balance. Helpers and media: support/it_jobs.h. */
 #include <stdlib.h>
 #include <apr_strings.h>
+#include <apr_file_info.h>
 #include "base/miq_json.h"
 #include "support/it_jobs.h"
 
@@ -101,6 +102,19 @@ static void test_cancel_releases(void)
     IT_ASSERT_MSG(j && !strcmp(miq_json_str(j, "status", ""), "canceled"), "%s",
                   j ? it_dump(j) : "");
     jt_assert_not_billed(j);
+    {
+        /* The partial clip of the killed child goes too: once the worker is done
+         * with job2 (its child made the output directory at start), a canceled
+         * job keeps no files. 30 s at most. */
+        const char *dir = it_stack_path(apr_pstrcat(itp, "storage/outputs/", job2, NULL));
+        apr_finfo_t fi;
+        int tries;
+        for (tries = 0; tries < 150 && apr_stat(&fi, dir, APR_FINFO_TYPE, itp) == APR_SUCCESS;
+             tries++)
+            apr_sleep(apr_time_from_msec(200));
+        IT_ASSERT_MSG(apr_stat(&fi, dir, APR_FINFO_TYPE, itp) != APR_SUCCESS,
+                      "the canceled job's outputs are left: %s", dir);
+    }
 }
 
 static void test_idempotent_create(void)
