@@ -758,12 +758,19 @@ CREATE FUNCTION public.miq_day_bit(p_day date) RETURNS bit
     SELECT set_bit(B'0'::bit(366), p_day - make_date(extract(year FROM p_day)::integer, 1, 1), 1)::bit(366)
 $$;
 
+CREATE FUNCTION public.miq_job_account_lock(p_job text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    SELECT 1 FROM accounts WHERE id = (SELECT account_id FROM jobs WHERE id = p_job) FOR NO KEY UPDATE
+$$;
+
 CREATE FUNCTION public.miq_job_cancel(p_job text, p_account bigint) RETURNS text
     LANGUAGE plpgsql
     AS $$
 DECLARE
     j record;
 BEGIN
+    PERFORM 1 FROM accounts WHERE id = p_account FOR NO KEY UPDATE;
     SELECT * INTO j FROM jobs WHERE id = p_job AND account_id = p_account FOR UPDATE;
     IF NOT FOUND THEN
         RETURN 'not_found';
@@ -911,6 +918,7 @@ CREATE FUNCTION public.miq_job_fail(p_job text, p_worker text, p_code text, p_me
 DECLARE
     j record;
 BEGIN
+    PERFORM miq_job_account_lock(p_job);
     SELECT * INTO j FROM jobs WHERE id = p_job FOR UPDATE;
     IF NOT FOUND OR j.status <> 'running' OR j.worker_id <> p_worker THEN
         RETURN 'lost';
@@ -956,6 +964,7 @@ CREATE FUNCTION public.miq_job_succeed(p_job text, p_worker text, p_result jsonb
 DECLARE
     j record;
 BEGIN
+    PERFORM miq_job_account_lock(p_job);
     SELECT * INTO j FROM jobs WHERE id = p_job FOR UPDATE;
     IF NOT FOUND OR j.status <> 'running' OR j.worker_id <> p_worker THEN
         RETURN false;
@@ -1106,6 +1115,14 @@ BEGIN
                                   old_wait);
     END IF;
     RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.miq_ledger_account_lock() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = NEW.account_id FOR NO KEY UPDATE;
+    RETURN NEW;
 END $$;
 
 CREATE FUNCTION public.miq_ledger_append_only() RETURNS trigger
@@ -3374,6 +3391,8 @@ CREATE TRIGGER api_tokens_connector_usage_insert AFTER INSERT ON public.api_toke
 CREATE TRIGGER api_tokens_connector_usage_truncate AFTER TRUNCATE ON public.api_tokens FOR EACH STATEMENT EXECUTE FUNCTION public.miq_connector_usage_source_truncate();
 
 CREATE TRIGGER api_tokens_connector_usage_update AFTER UPDATE OF id, kind, family_id ON public.api_tokens FOR EACH ROW WHEN (((old.id IS DISTINCT FROM new.id) OR (old.kind IS DISTINCT FROM new.kind) OR (old.family_id IS DISTINCT FROM new.family_id))) EXECUTE FUNCTION public.miq_connector_usage_token_update();
+
+CREATE TRIGGER credit_ledger_account_lock BEFORE INSERT ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_account_lock();
 
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE ON public.credit_ledger FOR EACH ROW EXECUTE FUNCTION public.miq_ledger_append_only();
 

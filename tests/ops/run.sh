@@ -302,65 +302,82 @@ sql_checks top_spenders_rollup.sql "connector spend rollup" 44
 v=$(sql "SELECT count(*) FROM admin_connector_spend_check")
 [ "$v" = 0 ] && ok "the connector spend rollup equals the jobs table" || bad "connector spend rollup differs in $v rows"
 
-# ---- a settlement and a creation on one account do not deadlock (sql/027) ---
-# The CI deadlock, step by step in two sessions: C holds the account as a
-# creation does; S settles a connector job of it, so it waits for the
-# account at its ledger rows; then C creates a connector job of the same
-# account and month. Before sql/027 S already held the (month, account)
-# spend row at that point, C waited for it, and one of them died with
-# "deadlock detected". Now the counters are written at commit: both end.
-lock_order() {
-    local la="$TAG-lock@ops.example" lacct n
-    lacct=$(sql "INSERT INTO accounts (email) VALUES ('$la') RETURNING id")
-    sql "INSERT INTO credit_ledger (account_id, kind, credits, note) VALUES ($lacct, 'grant', 100, 'ops');
-         INSERT INTO api_tokens (id, account_id, kind, name, secret_hash, prefix, scopes)
-         VALUES ('tok_${TAG}_lock', $lacct, 'connector', 'ops', md5('$TAG lock'), 'miq_', 'all');
-         INSERT INTO jobs (id, account_id, token_id, endpoint, params, request_hash, estimated_credits)
-         VALUES ('job_${TAG}_lock1', $lacct, 'tok_${TAG}_lock', 'audio/silences', '{}', 'x', 5);
-         INSERT INTO credit_ledger (account_id, job_id, kind, credits, note)
-         VALUES ($lacct, 'job_${TAG}_lock1', 'reservation', -5, 'ops');
-         UPDATE jobs SET status = 'running', worker_id = 'w_$TAG', started_at = now(), attempts = 1
-          WHERE id = 'job_${TAG}_lock1'" >/dev/null
+# ---- settlements do not deadlock with creations and deletions (027, 028) ---
+# Deadlocks seen in CI and in bench/job_locks.sh, replayed step by step in
+# two sessions: C holds the account as a creation or an account deletion
+# does (FOR UPDATE); S settles a running job of that account, so it waits
+# for the account; then C goes on with the same account's jobs and
+# commits. Both must end, and the rollups and the balance stay right.
+#   creation: before sql/027 S already held the (month, account) connector
+#     spend row, which C's new connector job then waited for.
+#   deletion: before sql/028 S had locked its job before the account, and
+#     C (as miq_account_delete) cancels that job after locking the account.
+lacct=$(sql "INSERT INTO accounts (email) VALUES ('$TAG-lock@ops.example') RETURNING id")
+sql "INSERT INTO credit_ledger (account_id, kind, credits, note) VALUES ($lacct, 'grant', 100, 'ops');
+     INSERT INTO api_tokens (id, account_id, kind, name, secret_hash, prefix, scopes)
+     VALUES ('tok_${TAG}_lock', $lacct, 'connector', 'ops', md5('$TAG lock'), 'miq_', 'all')" >/dev/null
+running_job() { # id: a connector job of the account, reserved 5, running on w_TAG
+    sql "INSERT INTO jobs (id, account_id, token_id, endpoint, params, request_hash, estimated_credits)
+         VALUES ('$1', $lacct, 'tok_${TAG}_lock', 'audio/silences', '{}', 'x', 5);
+         INSERT INTO credit_ledger (account_id, job_id, kind, credits, note) VALUES ($lacct, '$1', 'reservation', -5, 'ops');
+         UPDATE jobs SET status = 'running', worker_id = 'w_$TAG', started_at = now(), attempts = 1 WHERE id = '$1'" >/dev/null
+}
+# replay NAME C-THEN: C locks the account, S runs miq_job_succeed on
+# job_TAG_NAME and must wait, then C runs C-THEN and commits.
+replay() {
+    local n
+    rm -f "$tmp/c.in" "$tmp/s.in"
     mkfifo "$tmp/c.in" "$tmp/s.in"
     psql_bg() { as env PGOPTIONS="-c client_min_messages=warning" PGAPPNAME="$1" \
         psql -X -qAt -h "$OPS_VAR/pg/run" -p "$OPS_PGPORT" -d momentiq <"$tmp/$2.in" >"$tmp/$2.out" 2>&1; }
-    psql_bg "miq-ops-c-$TAG" c & local cpid=$!
-    psql_bg "miq-ops-s-$TAG" s & local spid=$!
+    psql_bg "miq-ops-c-$TAG" c &
+    local cpid=$!
+    psql_bg "miq-ops-s-$TAG" s &
+    local spid=$!
     exec 7>"$tmp/c.in" 8>"$tmp/s.in"
     echo "BEGIN; SELECT 'c holds' FROM accounts WHERE id = $lacct FOR UPDATE;" >&7
-    waits() { # app: until its session waits on a lock (10 s at most)
-        for n in $(seq 100); do
-            [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND wait_event_type = 'Lock'")" = 1 ] && return 0
-            sleep 0.1
-        done
-        return 1
-    }
     for n in $(seq 100); do grep -q 'c holds' "$tmp/c.out" && break; sleep 0.1; done
-    echo "SELECT 's settled ' || miq_job_succeed('job_${TAG}_lock1', 'w_$TAG', '{}', 3);" >&8
+    echo "SELECT 's settled ' || miq_job_succeed('job_${TAG}_$1', 'w_$TAG', '{}', 3);" >&8
     exec 8>&-
-    if waits "miq-ops-s-$TAG"; then ok "lock order: the settlement waits for the account a creation holds"
-    else bad "lock order: the settlement did not wait for the account" "$(cat "$tmp/s.out")"; fi
-    echo "SELECT 'c created ' || outcome FROM miq_job_create('job_${TAG}_lock2', $lacct, 'tok_${TAG}_lock',
-          'audio/silences', NULL, '{}', 'y', NULL, 5);
-          SELECT 'c canceled ' || miq_job_cancel('job_${TAG}_lock2', $lacct); COMMIT;" >&7
+    for n in $(seq 100); do
+        [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'miq-ops-s-$TAG' AND wait_event_type = 'Lock'")" = 1 ] && break
+        sleep 0.1
+    done
+    [ "$n" -lt 100 ] && ok "$1: the settlement waits for the account" ||
+        bad "$1: the settlement did not wait for the account" "$(cat "$tmp/s.out")"
+    echo "$2 COMMIT;" >&7
     exec 7>&-
     wait "$cpid" "$spid"
-    if grep -q '^c created created' "$tmp/c.out" && grep -q '^c canceled canceled' "$tmp/c.out" &&
-        grep -q '^s settled true' "$tmp/s.out" &&
-        ! grep -qi 'deadlock' "$tmp/c.out" "$tmp/s.out"; then
-        ok "lock order: the creation and the settlement both end, no deadlock"
-    else
-        bad "lock order: a session failed" "$(cat "$tmp/c.out" "$tmp/s.out")"
-    fi
+}
+rollups_right() {
     v=$(sql "SELECT (SELECT count(*) FROM admin_connector_spend_check) + (SELECT count(*) FROM admin_connector_usage_check)
               + (SELECT count(*) FROM admin_job_wait_daily_check) + (SELECT count(*) FROM admin_clip_workflows_check)")
-    [ "$v" = 0 ] && ok "lock order: every rollup equals the jobs after the two commits" ||
-        bad "lock order: $v rollup rows differ from the jobs"
-    v=$(sql "SELECT balance_credits FROM accounts WHERE id = $lacct")
-    [ "$v" = 97 ] && ok "lock order: the account paid 3 for the settled job, nothing for the canceled one" ||
-        bad "lock order: balance is '$v', not 97"
+    [ "$v" = 0 ] && ok "$1: every rollup equals the jobs after both commits" || bad "$1: $v rollup rows differ from the jobs"
 }
-lock_order
+running_job "job_${TAG}_create"
+replay create "SELECT 'c created ' || outcome FROM miq_job_create('job_${TAG}_new', $lacct, 'tok_${TAG}_lock',
+          'audio/silences', NULL, '{}', 'y', NULL, 5);
+          SELECT 'c canceled ' || miq_job_cancel('job_${TAG}_new', $lacct);"
+if grep -q '^c created created' "$tmp/c.out" && grep -q '^c canceled canceled' "$tmp/c.out" &&
+    grep -q '^s settled true' "$tmp/s.out" && ! grep -qi 'deadlock' "$tmp/c.out" "$tmp/s.out"; then
+    ok "create: the creation and the settlement both end, no deadlock"
+else
+    bad "create: a session failed" "$(cat "$tmp/c.out" "$tmp/s.out")"
+fi
+rollups_right create
+running_job "job_${TAG}_delete"
+replay delete "SELECT 'c canceled ' || miq_job_cancel('job_${TAG}_delete', $lacct);"
+if grep -q '^c canceled canceled' "$tmp/c.out" && grep -q '^s settled false' "$tmp/s.out" &&
+    ! grep -qi 'deadlock' "$tmp/c.out" "$tmp/s.out"; then
+    ok "delete: the cancel goes first, the settlement then finds the job canceled, no deadlock"
+else
+    bad "delete: a session failed" "$(cat "$tmp/c.out" "$tmp/s.out")"
+fi
+rollups_right delete
+# 100 granted; paid 3 for the settled job; the canceled ones cost nothing
+v=$(sql "SELECT balance_credits FROM accounts WHERE id = $lacct")
+[ "$v" = 97 ] && ok "lock replays: the account paid 3 for the settled job, nothing for the canceled ones" ||
+    bad "lock replays: balance is '$v', not 97"
 
 echo "ops: $passed passed, $failed failed"
 [ "$failed" = 0 ]
