@@ -196,7 +196,8 @@ static void drop_outputs_if_ended(job_ctx *j, apr_pool_t *p, const char *out_dir
         apr_stat(&fi, out_dir, APR_FINFO_TYPE, p) != APR_SUCCESS)
         return;
     if ((rv = miq_storage_remove(p, out_dir)) != APR_SUCCESS)
-        logf_("job %s: could not remove its outputs: %s", j->job_id, apr_strerror(rv, buf, sizeof(buf)));
+        logf_("job %s: could not remove its outputs: %s", j->job_id,
+              apr_strerror(rv, buf, sizeof(buf)));
     else
         logf_("job %s: removed the outputs of its ended run", j->job_id);
 }

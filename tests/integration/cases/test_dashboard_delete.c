@@ -83,7 +83,7 @@ static int file_exists(const char *path)
  * just after that line). */
 static int worker_done_with(const char *log, const char *id)
 {
-    static const char *const ends[] = {" succeeded (", " failed (", " stopped: ",
+    static const char *const ends[] = {" succeeded (",    " failed (",    " stopped: ",
                                        ": finished, but", " handed back", NULL};
     const char *start = apr_psprintf(itp, "job %s (", id);
     int i;
