@@ -17,28 +17,13 @@
 # sql/027 removed.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
 BASELINE=${BENCH_BASELINE:-999}
 ACCOUNTS=${BENCH_ACCOUNTS:-2}
 SECONDS_=${BENCH_SECONDS:-20}
 CLIENTS=${BENCH_CLIENTS:-16}
-RUNAS=
-[ "$(id -u)" -eq 0 ] && RUNAS=${MOMENTIQ_USER:-momentiq}
-as() { if [ -n "$RUNAS" ]; then runuser -u "$RUNAS" -- "$@"; else "$@"; fi; }
-
-DIR=$(mktemp -d /tmp/miq-bench-locks.XXXXXX)
-chmod 755 "$DIR"
-[ -n "$RUNAS" ] && chown "$RUNAS:" "$DIR"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    as "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-as "$PGBIN/initdb" -D "$DIR/data" --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
-as "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/pg.log" -w start \
-    -o "-p $PORT -k $DIR -c listen_addresses= -c max_connections=60 -c fsync=off -c synchronous_commit=off" >/dev/null
-psql_() { as env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -d postgres "$@"; }
+# shellcheck source=bench/pgcluster.sh
+. "$ROOT/bench/pgcluster.sh"
+pgcluster_start locks -c max_connections=60
 
 last=""
 for f in "$ROOT"/sql/[0-9]*.sql; do

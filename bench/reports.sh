@@ -30,28 +30,13 @@
 #   the life loop, 2000), BENCH_KEEP=1 (keep the cluster and print where it is).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=/usr/lib/postgresql/15/bin
 REQUESTS=${BENCH_REQUESTS:-10000000}
 JOBS=${BENCH_JOBS:-1000000}
 BASELINE=${BENCH_BASELINE:-018}
 LIFE=${BENCH_LIFE:-2000}
-RUNAS=
-[ "$(id -u)" -eq 0 ] && RUNAS=${MOMENTIQ_USER:-momentiq}
-as() { if [ -n "$RUNAS" ]; then runuser -u "$RUNAS" -- "$@"; else "$@"; fi; }
-
-DIR=$(mktemp -d /tmp/miq-bench-reports.XXXXXX)
-chmod 755 "$DIR"
-[ -n "$RUNAS" ] && chown "$RUNAS:" "$DIR"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    as "$PGBIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $DIR (port $PORT)"; else rm -rf "$DIR"; fi
-}
-trap cleanup EXIT
-as "$PGBIN/initdb" -D "$DIR/data" --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
-as "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/pg.log" -w start \
-    -o "-p $PORT -k $DIR -c listen_addresses= -c shared_buffers=256MB -c work_mem=32MB -c max_wal_size=4GB -c fsync=off -c synchronous_commit=off" >/dev/null
-psql_() { as env PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$PORT" -d postgres "$@"; }
+# shellcheck source=bench/pgcluster.sh
+. "$ROOT/bench/pgcluster.sh"
+pgcluster_start reports -c shared_buffers=256MB -c work_mem=32MB -c max_wal_size=4GB
 
 echo "== schema: sql/[0-9]*.sql up to $BASELINE"
 later=()
