@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/pgcluster.sh, sourced by the bench scripts that need a PostgreSQL of
 # their own (bench/reports.sh, bench/job_locks.sh):
 #   pgcluster_start NAME [-c SETTING=VALUE ...]
