@@ -56,7 +56,9 @@ static int thumb_mismatches(int w, int h, int fill, unsigned seed)
                 f->data[p][(size_t)y * f->linesize[p] + x] =
                     x >= pw     ? 0x5a /* padding, never read */
                     : fill == 1 ? 255
-                    : fill == 2 ? (uint8_t)((x * 7 + y * 3 + (rand() % 9 == 0 ? rand() : 0)) & 255)
+                    : fill == 2 ? (uint8_t)(((unsigned)(x * 7 + y * 3) +
+                                             (rand() % 9 == 0 ? (unsigned)rand() : 0u)) &
+                                            255u)
                                 : (uint8_t)(rand() >> 5);
     }
     reference_plane(f->data[0], f->linesize[0], w, h, want, TW, TH);
