@@ -236,7 +236,11 @@ static void test_create_and_list(void)
     IT_REQUIRE_R(r->status == 200, r);
     IT_ASSERT_R(json_array_size(json_object_get(r->json, "tokens")) == 1, r);
     IT_ASSERT_R(!strstr(r->body, key) && !strstr(r->body, key + 9), r);
-    /* another account sees none of them */
+    /* a key is not revoked through the connectors route */
+    r = revoke_token(a, "connectors", key_id);
+    IT_ASSERT_R(r->status == 404, r);
+    /* another account sees none of them (signed up last: its scrypt run must
+     * not let a's session pass the test stack's 4 s idle limit) */
     {
         it_account *b = it_signup("tokens-other");
         IT_REQUIRE_R(b != NULL, NULL);
@@ -246,9 +250,6 @@ static void test_create_and_list(void)
         r = revoke_token(b, "connectors", conn_id);
         IT_ASSERT_R(r->status == 404 && !strcmp(err_code(r), "not_found"), r);
     }
-    /* a key is not revoked through the connectors route */
-    r = revoke_token(a, "connectors", key_id);
-    IT_ASSERT_R(r->status == 404, r);
 }
 
 static void test_create_rejects(void)
@@ -642,20 +643,25 @@ static void test_last_used(void)
 
 static void test_session_bound_to_account(void)
 {
-    it_account *a = it_signup("bound"), *b = it_signup("bound-b");
+    /* each account's tokens made right after its signup: a signup costs a
+     * scrypt run, which must not let the other's session pass the test
+     * stack's 4 s idle limit */
+    it_account *a = it_signup("bound"), *b;
     const char *ta, *ta2, *tb, *id, *sid, *anon;
     it_resp *r;
-    IT_REQUIRE_R(a && b, NULL);
+    IT_REQUIRE_R(a != NULL, NULL);
     ta = it_create_token(a, "connectors", "{\"name\":\"A\",\"scopes\":[\"all\"]}", &id, NULL);
+    /* another token of the same account (an OAuth client after a refresh) */
+    ta2 = it_create_token(a, "connectors", "{\"name\":\"A2\",\"scopes\":[\"all\"]}", &id, NULL);
+    b = it_signup("bound-b");
+    IT_REQUIRE_R(b != NULL, NULL);
     tb = it_create_token(b, "connectors", "{\"name\":\"B\",\"scopes\":[\"all\"]}", &id, NULL);
-    IT_REQUIRE_R(ta && tb, NULL);
+    IT_REQUIRE_R(ta && ta2 && tb, NULL);
     sid = session25(ta, NULL);
     IT_REQUIRE_R(sid != NULL, NULL);
     r = call25(sid, ta, "momentiq.get_account");
     IT_ASSERT_R(r->status == 200 && !is_tool_error(r), r);
-    /* another token of the same account (an OAuth client after a refresh) keeps it */
-    ta2 = it_create_token(a, "connectors", "{\"name\":\"A2\",\"scopes\":[\"all\"]}", &id, NULL);
-    IT_REQUIRE_R(ta2 != NULL, NULL);
+    /* another token of the same account keeps it */
     r = call25(sid, ta2, "momentiq.get_account");
     IT_ASSERT_R(r->status == 200 && !is_tool_error(r), r);
     r = call25(sid, tb, "momentiq.get_account");
