@@ -179,20 +179,19 @@ static void settle_failure(job_ctx *j, apr_pool_t *p, const char *code, const ch
  * or running on another worker shares the directory: it stays. */
 static void drop_outputs_if_ended(job_ctx *j, apr_pool_t *p, const char *out_dir)
 {
-    const char *args[2], *err;
+    const char *args[1], *err;
     apr_array_header_t *rows;
     apr_finfo_t fi;
     apr_status_t rv;
     int ncols;
     char buf[120];
-    args[0] = j->cfg->worker_id;
-    args[1] = j->job_id;
-    rows = miq_apr_db_select_stmt(j->db, p, MIQ_SQL_JOB_FATE, 2, args, &ncols, &err);
+    args[0] = j->job_id;
+    rows = miq_apr_db_select_stmt(j->db, p, MIQ_SQL_JOB_FATE, 1, args, &ncols, &err);
     if (!rows) {
         logf_("job %s: its outputs stay for the purge (%s)", j->job_id, err);
         return;
     }
-    if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "ended") ||
+    if (!rows->nelts || strcmp(APR_ARRAY_IDX(rows, 0, const char **)[0], "t") ||
         apr_stat(&fi, out_dir, APR_FINFO_TYPE, p) != APR_SUCCESS)
         return;
     if ((rv = miq_storage_remove(p, out_dir)) != APR_SUCCESS)

@@ -706,15 +706,12 @@ static const miq_sql_stmt catalog[MIQ_SQL_COUNT] = {
     /* Args: job. */
     {MIQ_SQL_JOB_TRACE_GET, "miq_job_trace_get",
      "SELECT coalesce(traceparent, '') FROM jobs WHERE id = %s"},
-    /* Args: worker, job. Whose the job's output directory is once a worker
-     * lost it: 'mine' (running here), 'live' (queued again or running on
-     * another worker: the directory is theirs), 'succeeded', or 'ended'
-     * (failed, canceled, or the row gone with its account: the directory is
-     * the leftovers of this worker's child). */
+    /* Args: job. 't' when the job ended without success (failed, canceled,
+     * or its row gone with its account): its output directory is only the
+     * leftovers of a killed child. A job queued again, running (here or on
+     * another worker) or succeeded keeps the directory. */
     {MIQ_SQL_JOB_FATE, "miq_job_fate",
-     "SELECT coalesce((SELECT CASE WHEN status = 'running' AND worker_id = %s THEN 'mine' "
-     "WHEN status IN ('queued', 'running') THEN 'live' WHEN status = 'succeeded' THEN "
-     "'succeeded' ELSE 'ended' END FROM jobs WHERE id = %s), 'ended')"},
+     "SELECT coalesce((SELECT status IN ('failed', 'canceled') FROM jobs WHERE id = %s), true)"},
     /* /metrics and server-status, one round trip: queued, running, oldest
      * queued age s, workers alive, last heartbeat age s (-1: never), then of
      * the jobs created in the last 24 h: succeeded, failed, canceled, credits
